@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make bench`: a rebuild of about 1,000,000 generated events from the local log, side by side
+# with avrocat reading the same log and with a naive loader issuing one SQL statement per event;
+# then an incremental run of 10,000 new events on top of that history. Figures are printed, not
+# asserted. BENCH_ACCOUNTS scales the history (default 25,000 accounts, about 1M events).
+set -euo pipefail
+contrail=${CONTRAIL:-build/contrail}
+naive=${NAIVE:-build/naive-loader}
+accounts=${BENCH_ACCOUNTS:-25000}
+work=${BENCH_DIR:-bench-work}
+mkdir -p "$work"
+cd "$work"
+
+echo "== preparing: $accounts accounts"
+"$contrail" generate --seed 2024 --accounts "$accounts" --out history.jsonl 2> /dev/null
+total=$(wc -l < history.jsonl)
+head -n $((total - 10000)) history.jsonl > base.jsonl
+tail -n 10000 history.jsonl > increment.jsonl
+rm -f base.avro log.avro
+"$contrail" ingest --log base.avro base.jsonl 2> /dev/null || [ $? -eq 1 ]
+cp base.avro log.avro
+events=$(avrocat base.avro | wc -l)
+echo "log: $events events, $(du -h base.avro | cut -f1) ($(stat -c %s base.avro) bytes)"
+cat base.avro > /dev/null # warm the page cache: reads are timed, not the disk
+
+rate() { awk -v n="$events" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
+median() { # hyperfine's median in seconds for command index $2 of JSON export $1
+	python3 -c "import json,sys; print(json.load(open('$1'))['results'][$2]['median'])"
+}
+
+echo
+echo "== rebuild vs avrocat (hyperfine, 5 runs each)"
+hyperfine --style basic --runs 5 --warmup 1 --export-json rebuild.json \
+	-n "contrail replay --rebuild" \
+	"$contrail replay --source file:log.avro --db rebuilt.db --rebuild --business-date 2024-04-01" \
+	-n "avrocat > /dev/null" "avrocat log.avro > /dev/null"
+rebuild_s=$(median rebuild.json 0)
+avrocat_s=$(median rebuild.json 1)
+
+echo
+echo "== naive loader, one statement per event (1 run)"
+rm -f naive.db*
+start=$(date +%s.%N)
+"$naive" base.avro naive.db > /dev/null
+naive_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+
+echo
+echo "== peak memory of the rebuild"
+/usr/bin/time -f "%M" -o rss.txt "$contrail" replay --source file:log.avro --db rss.db --rebuild \
+	--business-date 2024-04-01 > /dev/null
+rss_mb=$(awk '{ printf "%.0f", $1 / 1024 }' rss.txt)
+
+echo
+echo "== incremental run of 10,000 new events on top of the history (hyperfine, 10 runs)"
+hyperfine --style basic --runs 10 --export-json incremental.json \
+	--prepare "cp base.avro log.avro && $contrail ingest --log log.avro increment.jsonl 2> /dev/null; cp rebuilt.db inc.db && rm -f inc.db-wal inc.db-shm" \
+	-n "contrail replay (incremental)" \
+	"$contrail replay --source file:log.avro --db inc.db --business-date 2024-04-01"
+inc_s=$(median incremental.json 0)
+
+echo
+echo "== results ($events events)"
+printf "%-34s %10s %12s %8s\n" "" "seconds" "events/s" "ratio"
+printf "%-34s %10.3f %12s %8s\n" "contrail rebuild" "$rebuild_s" "$(rate "$rebuild_s")" "1.00"
+printf "%-34s %10.3f %12s %8.2f\n" "avrocat to /dev/null" "$avrocat_s" "$(rate "$avrocat_s")" \
+	"$(awk -v a="$avrocat_s" -v b="$rebuild_s" 'BEGIN { print b / a }')"
+printf "%-34s %10.3f %12s %8.2f\n" "naive loader (statement per event)" "$naive_s" "$(rate "$naive_s")" \
+	"$(awk -v a="$naive_s" -v b="$rebuild_s" 'BEGIN { print b / a }')"
+echo "ratio column: the other command's time over contrail's (above 1: contrail is faster)"
+echo "rebuild vs avrocat: $(awk -v a="$avrocat_s" -v b="$rebuild_s" 'BEGIN { printf "%.2fx", a / b }') (target 4x)"
+echo "rebuild vs naive:   $(awk -v a="$naive_s" -v b="$rebuild_s" 'BEGIN { printf "%.2fx", a / b }') (target 10x)"
+echo "peak RSS of the rebuild: ${rss_mb} MB (target under 300 MB)"
+echo "incremental 10,000 events: $(awk -v a="$inc_s" 'BEGIN { printf "%.3f s", a }'), $(awk -v a="$inc_s" -v b="$rebuild_s" 'BEGIN { printf "%.1f%%", 100 * a / b }') of the rebuild (target under 3%)"

@@ -1,0 +1,36 @@
+/*
+ * cli.c - what the subcommands share: the one-line error and the exit code
+ * for a library error (see cli.h).
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "events/error.h"
+
+int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "contrail %s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int ctr_cli_exit_for(int error_code)
+{
+	switch (error_code) {
+	case CTR_ECORRUPT:
+	case CTR_ESCHEMA:
+	case CTR_EINVAL:
+	case CTR_ESTATE:
+	case CTR_EIO:
+		return CTR_EXIT_DATA;
+	default:
+		return CTR_EXIT_FAILURE;
+	}
+}

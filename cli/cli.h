@@ -1,0 +1,35 @@
+/*
+ * cli.h - the subcommands of the contrail binary and their exit codes.
+ *
+ * One file per subcommand (cli/cmd_NAME.c) exports ctr_cmd_NAME, called by
+ * main.c with argv[0] set to the subcommand's name. docs/cli.md documents
+ * every command and these codes; keep them in step.
+ */
+#ifndef CTR_CLI_H
+#define CTR_CLI_H
+
+enum ctr_exit {
+	CTR_EXIT_OK = 0,
+	CTR_EXIT_FINDINGS = 1, /* the command ran but found input it refused (ingest) */
+	CTR_EXIT_USAGE = 2,    /* bad command line */
+	CTR_EXIT_DATA = 3,     /* a corrupt or foreign log or database, an unreadable source */
+	CTR_EXIT_FAILURE = 4,  /* anything else: I/O, memory, internal errors */
+};
+
+int ctr_cmd_replay(int argc, char **argv);
+int ctr_cmd_ingest(int argc, char **argv);
+int ctr_cmd_status(int argc, char **argv);
+int ctr_cmd_export(int argc, char **argv);
+int ctr_cmd_hash(int argc, char **argv);
+int ctr_cmd_generate(int argc, char **argv);
+int ctr_cmd_schema(int argc, char **argv);
+int ctr_cmd_dump(int argc, char **argv);
+
+/* Prints "contrail NAME: message" on stderr; returns code. */
+int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The exit code for a library error code (CTR_E*). */
+int ctr_cli_exit_for(int error_code);
+
+#endif

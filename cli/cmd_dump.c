@@ -1,0 +1,75 @@
+/*
+ * cmd_dump.c - `contrail dump`: prints the events of a source as JSON Lines,
+ * the way back from a local Avro log to text. Events that do not decode are
+ * reported on stderr with their position and code.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "engine/source.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: contrail dump --source SRC\n\n"
+		     "Prints every event of SRC (file:PATH, jsonl:PATH or jsonl:-) as one JSON\n"
+		     "line, in the current schema. Events that do not decode go to stderr as\n"
+		     "`POSITION: code: message`. Exit: 0 ok, 1 some events did not decode,\n"
+		     "2 usage, 3 unreadable or corrupt source.\n");
+}
+
+static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
+{
+	struct ctr_event ev;
+	int rc;
+
+	while ((rc = src->next(src, &ev, err)) > 0) {
+		char *line;
+		if (ev.code != CTR_CODE_OK) {
+			fprintf(stderr, "%s: %s: %s\n", src->position, ctr_code_name(ev.code),
+				ev.message);
+			(*bad)++;
+			continue;
+		}
+		line = src->to_json(src, &ev);
+		if (line)
+			printf("%s\n", line);
+		free(line);
+	}
+	return rc;
+}
+
+int ctr_cmd_dump(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct ctr_error err = { 0 };
+	struct ctr_source *src = NULL;
+	const char *spec = NULL;
+	long bad = 0;
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 's') {
+			spec = optarg;
+		} else if (opt == 'h') {
+			usage(stdout);
+			return CTR_EXIT_OK;
+		} else {
+			return ctr_cli_fail("dump", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+		}
+	}
+	if (spec == NULL || optind != argc)
+		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "usage: contrail dump --source SRC");
+	rc = ctr_source_open(spec, &src, &err);
+	if (rc == 0)
+		rc = dump(src, &bad, &err);
+	ctr_source_close(src);
+	if (rc < 0)
+		return ctr_cli_fail("dump", ctr_cli_exit_for(rc), "%s", err.message);
+	return bad ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
+}

@@ -1,0 +1,166 @@
+/*
+ * cmd_ingest.c - `contrail ingest`: appends JSON Lines events to a local Avro
+ * log. Only what the schema can hold is checked here (JSON, envelope fields,
+ * payload types); the rules are judged at replay. A line that fails is
+ * reported with its number and code and is not appended.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "events/avro_file.h"
+#include "events/catalog.h"
+#include "events/decode.h"
+
+struct ingest {
+	const char *log_path;
+	const char *input_path;
+	int schema_id;          /* 0: the log's own, or the current one for a new log */
+	struct ctr_avro_writer *writer;
+	struct ctr_decoder *decoder;
+	long appended, refused;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: contrail ingest --log PATH [--schema-version N] FILE.jsonl|-\n\n"
+		"Appends the events of FILE (or standard input) to the Avro log PATH, creating\n"
+		"it when missing. Each line must be one event (DOMAIN.md section 1) that the\n"
+		"schema can hold; a line that is not is reported as `FILE:LINE: code: message`\n"
+		"on stderr and not appended. Rules (formats, owners, counts) are judged at replay.\n"
+		"  --schema-version N   write a new log with catalog version N (default: the\n"
+		"                       current one); an existing log keeps its own version\n"
+		"Exit: 0 every line appended, 1 some lines refused (the rest appended),\n"
+		"2 usage, 3 the log is damaged or not a contrail log, 4 other failure.\n");
+}
+
+/* Opens the log for appending, or creates it with the catalog version asked for. */
+static int open_log(struct ingest *in, struct ctr_error *err)
+{
+	const struct ctr_catalog *cat = ctr_catalog_default(err);
+	const char *key = "contrail.schema_id";
+	char id_text[16];
+	const char *value = id_text;
+	int id = in->schema_id ? in->schema_id : cat ? ctr_catalog_current_id(cat) : 0;
+
+	if (cat == NULL)
+		return err->code;
+	if (access(in->log_path, F_OK) == 0) {
+		int rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
+		const char *stored = rc == 0 ? ctr_avro_writer_meta(in->writer, key) : NULL;
+		if (rc != 0)
+			return rc;
+		if (in->schema_id && (stored == NULL || atoi(stored) != in->schema_id))
+			return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
+					     in->log_path, stored ? stored : "(none)", in->schema_id);
+		return ctr_decoder_new(ctr_avro_writer_schema(in->writer), 0, &in->decoder, err);
+	}
+	if (!ctr_catalog_has_id(cat, id))
+		return ctr_error_set(err, CTR_EINVAL, "the schema catalog has no version %d", id);
+	snprintf(id_text, sizeof(id_text), "%d", id);
+	if (ctr_avro_writer_create(in->log_path, ctr_catalog_schema_json(cat, id), "null", &key,
+				   &value, 1, &in->writer, err) != 0)
+		return err->code;
+	return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
+}
+
+static int append_line(struct ingest *in, const char *line, size_t len, long number,
+		       struct ctr_error *err)
+{
+	struct ctr_event ev;
+	const void *bytes;
+	size_t size;
+
+	ctr_decode_json(in->decoder, line, len, &ev);
+	if (ev.code != CTR_CODE_OK) {
+		fprintf(stderr, "%s:%ld: %s: %s\n", in->input_path, number, ctr_code_name(ev.code),
+			ev.message);
+		in->refused++;
+		return 0;
+	}
+	if (ctr_decoder_encode(in->decoder, &bytes, &size, err) != 0 ||
+	    ctr_avro_writer_append(in->writer, bytes, size, err) != 0)
+		return err->code;
+	in->appended++;
+	return 0;
+}
+
+static int ingest_stream(struct ingest *in, FILE *fp, struct ctr_error *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long number = 0;
+	int rc = 0;
+
+	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
+		number++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len > 0)
+			rc = append_line(in, line, (size_t)len, number, err);
+	}
+	free(line);
+	return rc;
+}
+
+static int parse(int argc, char **argv, struct ingest *in)
+{
+	static const struct option longopts[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "schema-version", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'l') {
+			in->log_path = optarg;
+		} else if (opt == 'v') {
+			in->schema_id = atoi(optarg);
+			if (in->schema_id <= 0)
+				return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "--schema-version must be a positive integer");
+		} else if (opt == 'h') {
+			usage(stdout);
+			exit(CTR_EXIT_OK);
+		} else {
+			return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "unknown or incomplete option %s (see contrail ingest --help)", argv[optind - 1]);
+		}
+	}
+	if (in->log_path == NULL || optind != argc - 1)
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "usage: contrail ingest --log PATH FILE.jsonl|-");
+	in->input_path = argv[optind];
+	return CTR_EXIT_OK;
+}
+
+int ctr_cmd_ingest(int argc, char **argv)
+{
+	struct ingest in = { 0 };
+	struct ctr_error err = { 0 };
+	FILE *fp = NULL;
+	int rc = parse(argc, argv, &in);
+
+	if (rc != CTR_EXIT_OK)
+		return rc;
+	fp = strcmp(in.input_path, "-") == 0 ? stdin : fopen(in.input_path, "r");
+	if (fp == NULL)
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot open %s", in.input_path);
+	rc = open_log(&in, &err);
+	if (rc == 0)
+		rc = ingest_stream(&in, fp, &err);
+	if (in.writer && ctr_avro_writer_close(in.writer, rc ? NULL : &err) != 0 && rc == 0)
+		rc = err.code;
+	ctr_decoder_free(in.decoder);
+	if (fp != stdin)
+		fclose(fp);
+	if (rc != 0)
+		return ctr_cli_fail("ingest", ctr_cli_exit_for(rc), "%s", err.message);
+	fprintf(stderr, "appended %ld events to %s; %ld lines refused\n", in.appended, in.log_path,
+		in.refused);
+	return in.refused ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
+}

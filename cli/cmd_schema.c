@@ -1,0 +1,49 @@
+/*
+ * cmd_schema.c - `contrail schema`: prints the composed Avro schema of a
+ * catalog version, e.g. for another Avro implementation writing our logs.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "events/catalog.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: contrail schema [--version N]\n\n"
+		     "Prints the Avro schema of the event envelope with every payload, as composed\n"
+		     "from schemas/ for catalog version N (default: the current one), as one line\n"
+		     "of JSON. Exit: 0 ok, 2 usage or an unknown version.\n");
+}
+
+int ctr_cmd_schema(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct ctr_error err = { 0 };
+	const struct ctr_catalog *cat = ctr_catalog_default(&err);
+	int opt, id = 0;
+
+	if (cat == NULL)
+		return ctr_cli_fail("schema", CTR_EXIT_FAILURE, "%s", err.message);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (opt == 'v') {
+			id = atoi(optarg);
+		} else if (opt == 'h') {
+			usage(stdout);
+			return CTR_EXIT_OK;
+		} else {
+			return ctr_cli_fail("schema", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+		}
+	}
+	if (id == 0)
+		id = ctr_catalog_current_id(cat);
+	if (!ctr_catalog_has_id(cat, id))
+		return ctr_cli_fail("schema", CTR_EXIT_USAGE, "the schema catalog has no version %d", id);
+	printf("%s\n", ctr_catalog_schema_json(cat, id));
+	return CTR_EXIT_OK;
+}

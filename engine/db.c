@@ -1,0 +1,147 @@
+/*
+ * db.c - opening and checking contrail databases (see db.h).
+ */
+#include "engine/db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "projections/schema_sql.h"
+
+int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err)
+{
+	char *message = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &message) != SQLITE_OK) {
+		ctr_error_set(err, CTR_EDB, "database: %s", message ? message : sqlite3_errmsg(db));
+		sqlite3_free(message);
+		return CTR_EDB;
+	}
+	return 0;
+}
+
+int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr_error *err)
+{
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+char *ctr_db_meta_get(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *value = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+		value = strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = ctr_db_prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &stmt, err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int create_schema(sqlite3 *db, struct ctr_error *err)
+{
+	char version[16];
+	int rc;
+
+	snprintf(version, sizeof(version), "%d", CTR_DB_SCHEMA_VERSION);
+	rc = ctr_db_exec(db, "BEGIN", err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, ctr_schema_sql, err);
+	if (rc == 0)
+		rc = ctr_db_meta_set(db, "schema_version", version, err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "COMMIT", err);
+	return rc;
+}
+
+/* 1 when db has contrail's meta table with our schema version. */
+static int is_contrail(sqlite3 *db, const char *path, struct ctr_error *err)
+{
+	char *version = ctr_db_meta_get(db, "schema_version");
+	int ok = version != NULL && atoi(version) == CTR_DB_SCHEMA_VERSION;
+
+	if (!ok)
+		ctr_error_set(err, CTR_ECORRUPT, "%s is not a contrail database%s", path,
+			      version ? " of this version" : "");
+	free(version);
+	return ok;
+}
+
+static int is_empty(sqlite3 *db)
+{
+	sqlite3_stmt *stmt = NULL;
+	int empty = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		empty = sqlite3_column_int(stmt, 0) == 0;
+	sqlite3_finalize(stmt);
+	return empty;
+}
+
+static const char *pragmas(enum ctr_db_mode mode)
+{
+	if (mode == CTR_DB_CREATE_BULK)
+		return "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+		       " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;";
+	if (mode == CTR_DB_WRITE)
+		return "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		       " PRAGMA cache_size = -262144; PRAGMA busy_timeout = 5000;";
+	return "PRAGMA busy_timeout = 5000;";
+}
+
+int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct ctr_error *err)
+{
+	int flags = mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
+				       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	sqlite3 *db = NULL;
+	int rc = CTR_EIO;
+
+	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
+		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, sqlite3_errmsg(db));
+		goto fail;
+	}
+	rc = CTR_ECORRUPT;
+	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+		ctr_error_set(err, CTR_ECORRUPT, "%s is not a contrail database: %s", path,
+			      sqlite3_errmsg(db));
+		goto fail;
+	}
+	/* a foreign database is refused before any pragma could change it */
+	if (!(mode != CTR_DB_READ && is_empty(db)) && !is_contrail(db, path, err))
+		goto fail;
+	rc = ctr_db_exec(db, pragmas(mode), err);
+	if (rc == 0 && mode != CTR_DB_READ && is_empty(db))
+		rc = create_schema(db, err);
+	if (rc != 0)
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return rc;
+}

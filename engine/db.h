@@ -1,0 +1,36 @@
+/*
+ * db.h - opening, creating and checking contrail's SQLite databases.
+ *
+ * A contrail database holds the projections and the engine's bookkeeping
+ * (schema_sql.h); meta.schema_version tells it from any other SQLite file.
+ */
+#ifndef CTR_DB_H
+#define CTR_DB_H
+
+#include <sqlite3.h>
+
+#include "events/error.h"
+
+enum ctr_db_mode {
+	CTR_DB_READ,        /* an existing contrail database, read-only */
+	CTR_DB_WRITE,       /* an existing one, or a new one created with the schema */
+	CTR_DB_CREATE_BULK, /* a new file for a rebuild: no journal until it is renamed in place */
+};
+
+/*
+ * Opens path. A file that is not a contrail database (or not SQLite at all)
+ * gives CTR_ECORRUPT with a message saying so. The caller sqlite3_close()s db.
+ */
+int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ctr_error *err);
+
+/* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
+int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);
+
+/* Prepares sql, wrapping SQLite's message into err. */
+int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr_error *err);
+
+/* meta table access; get returns a malloc()ed copy or NULL. */
+char *ctr_db_meta_get(sqlite3 *db, const char *key);
+int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_error *err);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * engine.c - one replay from start to end (see engine.h): opening the source
+ * and the database, resuming from the checkpoint, the read loop with its
+ * batched flushes, and the final transaction that judges, hashes and records
+ * the run. A rebuild writes a new file and renames it over the old one.
+ */
+#include "engine/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/db.h"
+#include "engine/engine_internal.h"
+#include "engine/projection_hash.h"
+#include "events/timefmt.h"
+
+static void now_text(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int64_t single_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t value = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+		value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+static int load_checkpoint(struct ctr_engine *e, struct ctr_error *err)
+{
+	struct ctr_checkpoint cp = { 0 };
+	sqlite3_stmt *stmt = NULL;
+	int found = 0, rc;
+
+	rc = ctr_db_prepare(e->db, "SELECT next_offset, byte_offset, block_first, fingerprint"
+			    " FROM checkpoints WHERE source = ? AND partition = 0", &stmt, err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, e->source->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		found = 1;
+		cp.next_offset = sqlite3_column_int64(stmt, 0);
+		cp.byte_offset = sqlite3_column_int64(stmt, 1);
+		cp.block_first = sqlite3_column_int64(stmt, 2);
+		snprintf(cp.fingerprint, sizeof(cp.fingerprint), "%s",
+			 sqlite3_column_text(stmt, 3) ? (const char *)sqlite3_column_text(stmt, 3) : "");
+	}
+	sqlite3_finalize(stmt);
+	return found ? e->source->seek(e->source, &cp, err) : 0;
+}
+
+static int store_checkpoint(struct ctr_engine *e, struct ctr_error *err)
+{
+	struct ctr_checkpoint cp;
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	if (!e->source->resumable || e->options->has_until)
+		return 0; /* a replay up to --until leaves later events for the next run */
+	e->source->tell(e->source, &cp);
+	rc = ctr_db_prepare(e->db, "INSERT OR REPLACE INTO checkpoints (source, partition,"
+			    " next_offset, byte_offset, block_first, fingerprint)"
+			    " VALUES (?, 0, ?, ?, ?, ?)", &stmt, err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, e->source->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, cp.next_offset);
+	sqlite3_bind_int64(stmt, 3, cp.byte_offset);
+	sqlite3_bind_int64(stmt, 4, cp.block_first);
+	sqlite3_bind_text(stmt, 5, cp.fingerprint, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
+		      struct ctr_error *err)
+{
+	const struct ctr_run_counts *c = &e->counts;
+	char finished[32], date[11];
+	sqlite3_stmt *stmt = NULL;
+	int rc = ctr_projection_hash(e->db, result->projection_hash, err);
+
+	if (rc == 0)
+		rc = ctr_db_prepare(e->db, "INSERT INTO runs (run_id, started_at, finished_at,"
+				    " business_date, read, applied, duplicates, rejected,"
+				    " projection_hash, source, until, released, rebuild)"
+				    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &stmt, err);
+	if (rc != 0)
+		return rc;
+	now_text(finished);
+	ctr_date_format(e->options->business_date, date);
+	sqlite3_bind_int64(stmt, 1, e->run_id);
+	sqlite3_bind_text(stmt, 2, started, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, finished, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, c->read);
+	sqlite3_bind_int64(stmt, 6, c->applied);
+	sqlite3_bind_int64(stmt, 7, c->duplicates);
+	sqlite3_bind_int64(stmt, 8, c->rejected);
+	sqlite3_bind_text(stmt, 9, result->projection_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 10, e->source->name, -1, SQLITE_STATIC);
+	if (e->options->has_until)
+		sqlite3_bind_text(stmt, 11, e->options->until_text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 12, c->released);
+	sqlite3_bind_int(stmt, 13, e->options->rebuild);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* One transaction: changed rows, rejections, ids, checkpoint; and the run when final. */
+static int flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
+		 struct ctr_error *err)
+{
+	int rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
+
+	if (rc == 0)
+		rc = ctr_projections_flush(e->projections, err);
+	if (rc == 0)
+		rc = ctr_streams_flush(e, err);
+	if (rc == 0)
+		rc = ctr_rejects_flush(e->rejects, err);
+	if (rc == 0)
+		rc = ctr_idset_flush(e->ids, e->db, err);
+	if (rc == 0)
+		rc = store_checkpoint(e, err);
+	if (rc == 0 && final)
+		rc = ctr_projections_judge(e->projections, err);
+	if (rc == 0 && final)
+		rc = record_run(e, started, final, err);
+	if (rc == 0)
+		return ctr_db_exec(e->db, "COMMIT", err);
+	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int open_parts(struct ctr_engine *e, struct ctr_error *err)
+{
+	struct ctr_projection_options popts = { e->options->business_date,
+						e->options->expiring_days };
+	int rc;
+
+	e->db_fresh = single_int(e->db, "SELECT count(*) FROM (SELECT 1 FROM streams LIMIT 1)") == 0;
+	e->run_id = single_int(e->db, "SELECT coalesce(max(run_id), 0) + 1 FROM runs");
+	e->streams = ctr_strmap_new();
+	e->ids = ctr_idset_new();
+	if (e->streams == NULL || e->ids == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	rc = ctr_idset_load(e->ids, e->db, err);
+	if (rc == 0)
+		rc = ctr_streams_prepare(e, err);
+	if (rc == 0) {
+		e->rejects = ctr_rejects_new(e->db, e->run_id, err);
+		rc = e->rejects ? 0 : CTR_EDB;
+	}
+	if (rc == 0)
+		rc = ctr_projections_new(e->db, &popts, &e->projections, err);
+	if (rc == 0)
+		rc = ctr_decoder_new(NULL, 1, &e->retry, err);
+	return rc;
+}
+
+static void close_parts(struct ctr_engine *e)
+{
+	if (e->streams)
+		ctr_engine_free_streams(e);
+	ctr_projections_free(e->projections);
+	ctr_rejects_free(e->rejects);
+	ctr_streams_finalize(e);
+	ctr_idset_free(e->ids);
+	ctr_decoder_free(e->retry);
+	free(e->dirty);
+	sqlite3_close(e->db);
+	ctr_source_close(e->source);
+}
+
+/* The read loop; returns a fatal error of the source or of a flush. */
+static int read_all(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
+		    struct ctr_error *err)
+{
+	long batch = e->options->batch > 0 ? e->options->batch
+			: e->options->rebuild ? 0 : CTR_DEFAULT_BATCH;
+	long since_flush = 0;
+	struct ctr_event ev;
+	int rc;
+
+	while ((rc = e->source->next(e->source, &ev, err)) > 0) {
+		rc = ctr_engine_process(e, &ev, err);
+		if (rc != 0)
+			return rc;
+		if (batch > 0 && ++since_flush >= batch) {
+			rc = flush(e, started, NULL, err);
+			if (rc != 0)
+				return rc;
+			since_flush = 0;
+		}
+		if (e->options->progress && (e->counts.read & 0xffff) == 0)
+			e->options->progress(&e->counts, e->options->progress_ctx);
+		if (e->options->stop && *e->options->stop) {
+			result->interrupted = 1;
+			break;
+		}
+	}
+	if (rc < 0) {
+		/* keep what was read before the damage; the run itself is not recorded */
+		struct ctr_error flush_err;
+		flush(e, started, NULL, &flush_err);
+		return rc;
+	}
+	return 0;
+}
+
+static int open_database(struct ctr_engine *e, const char *target, struct ctr_error *err)
+{
+	if (!e->options->rebuild)
+		return ctr_db_open(target, CTR_DB_WRITE, &e->db, err);
+	unlink(target);
+	return ctr_db_open(target, CTR_DB_CREATE_BULK, &e->db, err);
+}
+
+/* Moves the rebuilt file over the old database; stale WAL files of the old one go first. */
+static int swap_in(const char *built, const char *path, struct ctr_error *err)
+{
+	char side[4200];
+
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	if (rename(built, path) != 0)
+		return ctr_error_set(err, CTR_EIO, "cannot rename %s to %s", built, path);
+	return 0;
+}
+
+int ctr_replay(const char *source_spec, const struct ctr_replay_options *options,
+	       struct ctr_run_result *result, struct ctr_error *err)
+{
+	struct ctr_engine e = { .options = options };
+	char started[32], built[4200];
+	const char *target = options->db_path;
+	int rc;
+
+	memset(result, 0, sizeof(*result));
+	now_text(started);
+	if (options->rebuild) {
+		snprintf(built, sizeof(built), "%s.rebuild", options->db_path);
+		target = built;
+	}
+	rc = ctr_source_open(source_spec, &e.source, err);
+	if (rc == 0)
+		rc = open_database(&e, target, err);
+	if (rc == 0)
+		rc = open_parts(&e, err);
+	if (rc == 0 && !options->rebuild && !options->has_until && e.source->resumable)
+		rc = load_checkpoint(&e, err);
+	if (rc == 0)
+		rc = read_all(&e, started, result, err);
+	if (rc == 0)
+		rc = flush(&e, started, result, err);
+	result->counts = e.counts;
+	result->run_id = e.run_id;
+	close_parts(&e);
+	if (rc == 0 && options->rebuild)
+		rc = swap_in(built, options->db_path, err);
+	else if (rc != 0 && options->rebuild)
+		unlink(built);
+	return rc;
+}

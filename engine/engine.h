@@ -1,0 +1,61 @@
+/*
+ * engine.h - replaying a source into a contrail database.
+ *
+ * The engine reads events from a source, orders and dedupes them per stream
+ * (DOMAIN.md E1-E3), applies them to the in-memory projections, and every
+ * `batch` events writes the changed rows, the rejected events, the ids seen
+ * and the source checkpoint in one SQLite transaction. The last transaction
+ * also judges date-dependent states, computes the projection hash (E4a) and
+ * records the run.
+ */
+#ifndef CTR_ENGINE_H
+#define CTR_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "events/error.h"
+
+struct ctr_run_counts {
+	int64_t read;       /* events read from the source in this run */
+	int64_t applied;
+	int64_t duplicates;
+	int64_t rejected;   /* read = applied + duplicates + rejected (E3) */
+	int64_t released;   /* events held by an earlier run and applied in this one */
+	int64_t skipped;    /* recorded after --until: not read into this replay */
+};
+
+struct ctr_replay_options {
+	const char *db_path;
+	int rebuild;              /* build a new file and rename it over db_path */
+	long batch;               /* events per transaction; 0: the default */
+	int32_t business_date;    /* E5, days since 1970-01-01 */
+	int has_until;
+	int64_t until_us;         /* E5: only events recorded at or before this */
+	const char *until_text;
+	int expiring_days;        /* L5 */
+	/* Called about every 64k events (may be NULL). */
+	void (*progress)(const struct ctr_run_counts *counts, void *ctx);
+	void *progress_ctx;
+	/* When it becomes non-zero the run commits what it has read and stops. */
+	volatile sig_atomic_t *stop;
+};
+
+struct ctr_run_result {
+	struct ctr_run_counts counts;
+	int64_t run_id;
+	char projection_hash[65];
+	int interrupted;
+};
+
+#define CTR_DEFAULT_BATCH 50000
+
+/*
+ * Replays source_spec into options->db_path. On a fatal error (an unreadable
+ * or corrupt source or database) what was committed before stays committed
+ * and err says what happened; result->counts hold what was read.
+ */
+int ctr_replay(const char *source_spec, const struct ctr_replay_options *options,
+	       struct ctr_run_result *result, struct ctr_error *err);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * engine_internal.h - the state of one replay, shared by engine.c (the run),
+ * order.c (E1, E2: dedupe, ordering, held events), rejects.c (E3) and
+ * streams_sql.c (stream bookkeeping). Not for use outside engine/.
+ */
+#ifndef CTR_ENGINE_INTERNAL_H
+#define CTR_ENGINE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "engine/engine.h"
+#include "engine/idset.h"
+#include "engine/source.h"
+#include "engine/strmap.h"
+#include "events/decode.h"
+#include "projections/projections.h"
+
+/* An event waiting for the seq before it (E2), kept as its JSON line. */
+struct ctr_held {
+	int64_t seq;
+	char *id;
+	uint64_t digest;
+	char *json;
+	char *position;  /* its rejected_events row */
+	int this_run;    /* read in this run (counts move) or an earlier one */
+};
+
+struct ctr_rejects;
+
+struct ctr_engine {
+	const struct ctr_replay_options *options;
+	sqlite3 *db;
+	int db_fresh;            /* no stream was stored before this run */
+	int64_t run_id;
+	struct ctr_source *source;
+	struct ctr_projections *projections;
+	struct ctr_idset *ids;
+	struct ctr_strmap *streams;
+	struct ctr_stream **dirty;
+	size_t dirty_count, dirty_cap;
+	struct ctr_rejects *rejects;
+	struct ctr_decoder *retry;   /* decodes held events */
+	struct ctr_run_counts counts;
+	sqlite3_stmt *get_stream, *put_stream, *get_held;
+};
+
+/* order.c: one event read from the source. Negative with err only when fatal. */
+int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err);
+void ctr_engine_free_streams(struct ctr_engine *e);
+
+/* streams_sql.c */
+int ctr_streams_prepare(struct ctr_engine *e, struct ctr_error *err);
+void ctr_streams_finalize(struct ctr_engine *e);
+/* The stream named name, created (family) or loaded from the database. */
+struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum ctr_family family,
+				   struct ctr_error *err);
+void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream);
+int ctr_streams_flush(struct ctr_engine *e, struct ctr_error *err);
+
+/* rejects.c: pending changes to rejected_events, written at the next flush. */
+struct ctr_rejects *ctr_rejects_new(sqlite3 *db, int64_t run_id, struct ctr_error *err);
+void ctr_rejects_free(struct ctr_rejects *r);
+/* A new row for ev (held_json: the event is held, E2). */
+int ctr_rejects_add(struct ctr_rejects *r, const char *position, const struct ctr_event *ev,
+		    enum ctr_code code, const char *message, const char *held_json);
+/* A held event was applied: its row leaves rejected_events. */
+int ctr_rejects_remove(struct ctr_rejects *r, const char *position);
+/* A held event was rejected by a rule (or fell behind): its row keeps the new code. */
+int ctr_rejects_recode(struct ctr_rejects *r, const char *position, enum ctr_code code,
+		       const char *message);
+int ctr_rejects_flush(struct ctr_rejects *r, struct ctr_error *err);
+
+#endif

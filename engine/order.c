@@ -1,0 +1,208 @@
+/*
+ * order.c - what happens to each event read (DOMAIN.md E1-E3): envelope
+ * rejections, duplicates and conflicting duplicates, ordering within its
+ * stream with held events, and the place it takes before the projections
+ * judge it. Counts follow E3: read = applied + duplicates + rejected.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_internal.h"
+
+enum origin { FRESH, HELD_THIS_RUN, HELD_EARLIER };
+
+static int reject(struct ctr_engine *e, const struct ctr_event *ev, enum ctr_code code,
+		  const char *message, const char *held_json)
+{
+	e->counts.rejected++;
+	return ctr_rejects_add(e->rejects, e->source->position, ev, code, message, held_json);
+}
+
+/* An event takes its place in stream (E2) and the projections judge it. */
+static int take_place(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev,
+		      enum origin origin, const char *position, struct ctr_error *err)
+{
+	char message[256] = "";
+	enum ctr_code code = ev->code;
+	int rc;
+
+	rc = ctr_idset_add(e->ids, ctr_idset_key(ev->id), ev->digest);
+	if (rc != 0)
+		return ctr_error_set(err, rc, "out of memory");
+	stream->next_seq++;
+	ctr_streams_touch(e, stream);
+	if (code == CTR_CODE_OK) {
+		code = ctr_projections_apply(e->projections, stream, ev, message, sizeof(message),
+					     err);
+		if (code == CTR_CODE_COUNT)
+			return err->code ? err->code : CTR_EDB;
+	} else {
+		snprintf(message, sizeof(message), "%s", ev->message);
+	}
+	if (origin == FRESH) {
+		if (code == CTR_CODE_OK) {
+			e->counts.applied++;
+			return 0;
+		}
+		return reject(e, ev, code, message, NULL);
+	}
+	if (code != CTR_CODE_OK) /* E2: a retried event that fails a rule gets that code */
+		return ctr_rejects_recode(e->rejects, position, code, message);
+	if (origin == HELD_THIS_RUN) {
+		e->counts.rejected--;
+		e->counts.applied++;
+	} else {
+		e->counts.released++;
+	}
+	return ctr_rejects_remove(e->rejects, position);
+}
+
+static void held_free(struct ctr_held *h)
+{
+	free(h->id);
+	free(h->json);
+	free(h->position);
+}
+
+/* Retries the held events that are now next in line, in seq order (E2). */
+static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_error *err)
+{
+	int rc = 0;
+
+	while (rc == 0 && stream->held_count > 0 && stream->held[0].seq <= stream->next_seq) {
+		struct ctr_held h = stream->held[0];
+		struct ctr_event ev;
+
+		memmove(stream->held, stream->held + 1, --stream->held_count * sizeof(h));
+		ctr_streams_touch(e, stream);
+		if (h.seq < stream->next_seq) {
+			/* another event took this seq first: a step back now */
+			rc = ctr_rejects_recode(e->rejects, h.position, CTR_CODE_SEQUENCE_GAP,
+						"seq already taken by an earlier event");
+		} else {
+			ctr_decode_json(e->retry, h.json, strlen(h.json), &ev);
+			if (h.digest != 0)
+				ev.digest = h.digest;
+			rc = take_place(e, stream, &ev, h.this_run ? HELD_THIS_RUN : HELD_EARLIER,
+					h.position, err);
+		}
+		held_free(&h);
+	}
+	return rc;
+}
+
+static struct ctr_held *held_find(struct ctr_stream *stream, const char *id)
+{
+	for (size_t i = 0; i < stream->held_count; i++)
+		if (strcmp(stream->held[i].id, id) == 0)
+			return &stream->held[i];
+	return NULL;
+}
+
+/* E2: an early event waits, in seq order, for the events before it. */
+static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev,
+		char *json)
+{
+	enum ctr_code code = stream->held_count ? CTR_CODE_STREAM_BLOCKED : CTR_CODE_SEQUENCE_GAP;
+	char message[160];
+	size_t at = stream->held_count;
+	struct ctr_held *h;
+
+	if (stream->held_count == stream->held_cap) {
+		size_t grown = stream->held_cap ? stream->held_cap * 2 : 4;
+		struct ctr_held *moved = realloc(stream->held, grown * sizeof(*moved));
+		if (moved == NULL)
+			return CTR_ENOMEM;
+		stream->held = moved;
+		stream->held_cap = grown;
+	}
+	while (at > 0 && stream->held[at - 1].seq > ev->seq)
+		at--;
+	memmove(stream->held + at + 1, stream->held + at,
+		(stream->held_count - at) * sizeof(*h));
+	stream->held_count++;
+	h = &stream->held[at];
+	h->seq = ev->seq;
+	h->id = strdup(ev->id);
+	h->digest = ev->digest;
+	h->json = json ? json : strdup("{}");
+	h->position = strdup(e->source->position);
+	h->this_run = 1;
+	ctr_streams_touch(e, stream);
+	snprintf(message, sizeof(message), "seq %lld arrived while %s waits for seq %lld",
+		 (long long)ev->seq, stream->name, (long long)stream->next_seq);
+	return reject(e, ev, code, message, json);
+}
+
+/* E1: a known id is a duplicate when its content is the same. */
+static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev,
+		       int *handled)
+{
+	struct ctr_held *h = stream ? held_find(stream, ev->id) : NULL;
+	uint64_t digest = 0;
+	int known;
+
+	if (stream != NULL) /* the ids of held events: they have no place yet */
+		known = h ? (digest = h->digest, 1) : 0;
+	else
+		known = ctr_idset_find(e->ids, ctr_idset_key(ev->id), &digest);
+
+	*handled = known;
+	if (!known)
+		return 0;
+	if (digest == ev->digest || (h && h->digest == 0)) {
+		e->counts.duplicates++;
+		return 0;
+	}
+	return reject(e, ev, CTR_CODE_CONFLICTING_DUPLICATE,
+		      "an event with this id and other content was already read", NULL);
+}
+
+int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
+{
+	struct ctr_stream *stream;
+	int handled, rc;
+
+	if (e->options->has_until && ev->recorded_us > e->options->until_us && ev->code == 0) {
+		e->counts.skipped++;
+		return 0;
+	}
+	e->counts.read++;
+	if (ev->code != CTR_CODE_OK && !ev->takes_place)
+		return reject(e, ev, ev->code, ev->message, NULL);
+	rc = seen_before(e, NULL, ev, &handled);
+	if (handled || rc != 0)
+		return rc;
+	stream = ctr_streams_get(e, ev->stream, ctr_family_of(ev->type), err);
+	if (stream == NULL)
+		return err->code;
+	rc = seen_before(e, stream, ev, &handled);
+	if (handled || rc != 0)
+		return rc;
+	if (ev->seq < stream->next_seq)
+		return reject(e, ev, CTR_CODE_SEQUENCE_GAP,
+			      "seq is behind its stream (a step back)", NULL);
+	if (ev->seq > stream->next_seq)
+		return hold(e, stream, ev, e->source->to_json(e->source, ev));
+	rc = take_place(e, stream, ev, FRESH, NULL, err);
+	if (rc == 0)
+		rc = drain(e, stream, err);
+	return rc;
+}
+
+void ctr_engine_free_streams(struct ctr_engine *e)
+{
+	size_t cursor = 0;
+	const char *key;
+	void *value;
+
+	while (ctr_strmap_next(e->streams, &cursor, &key, &value)) {
+		struct ctr_stream *s = value;
+		for (size_t i = 0; i < s->held_count; i++)
+			held_free(&s->held[i]);
+		free(s->held);
+		ctr_projections_release(s);
+		free(s);
+	}
+	ctr_strmap_free(e->streams);
+}

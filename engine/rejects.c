@@ -1,0 +1,191 @@
+/*
+ * rejects.c - rejected events (E3) waiting for the next flush. Operations are
+ * kept in order, so a row added and then removed within one batch ends up
+ * removed. Every rejected event is stored whole: its raw bytes or line, its
+ * source position, its stable code and a message.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "engine/engine_internal.h"
+
+enum op_kind { OP_ADD, OP_REMOVE, OP_RECODE };
+
+struct op {
+	enum op_kind kind;
+	char *position;
+	char *event_id, *stream, *type, *message, *held_json;
+	const char *code;
+	void *raw;
+	size_t raw_len;
+	int64_t seq;
+};
+
+struct ctr_rejects {
+	sqlite3 *db;
+	int64_t run_id;
+	sqlite3_stmt *add, *remove, *recode;
+	struct op *ops;
+	size_t count, cap;
+};
+
+struct ctr_rejects *ctr_rejects_new(sqlite3 *db, int64_t run_id, struct ctr_error *err)
+{
+	struct ctr_rejects *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->db = db;
+	r->run_id = run_id;
+	if (ctr_db_prepare(db, "INSERT OR REPLACE INTO rejected_events (position, event_id, stream,"
+			   " type, code, message, raw, seq, run_id, held_json)"
+			   " VALUES (?,?,?,?,?,?,?,?,?,?)", &r->add, err) != 0 ||
+	    ctr_db_prepare(db, "DELETE FROM rejected_events WHERE position = ?", &r->remove,
+			   err) != 0 ||
+	    ctr_db_prepare(db, "UPDATE rejected_events SET code = ?, message = ?, held_json = NULL"
+			   " WHERE position = ?", &r->recode, err) != 0) {
+		ctr_rejects_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void op_clear(struct op *op)
+{
+	free(op->position);
+	free(op->event_id);
+	free(op->stream);
+	free(op->type);
+	free(op->message);
+	free(op->held_json);
+	free(op->raw);
+}
+
+void ctr_rejects_free(struct ctr_rejects *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->count; i++)
+		op_clear(&r->ops[i]);
+	free(r->ops);
+	sqlite3_finalize(r->add);
+	sqlite3_finalize(r->remove);
+	sqlite3_finalize(r->recode);
+	free(r);
+}
+
+static struct op *push(struct ctr_rejects *r, enum op_kind kind, const char *position)
+{
+	struct op *op;
+
+	if (r->count == r->cap) {
+		size_t grown = r->cap ? r->cap * 2 : 64;
+		struct op *moved = realloc(r->ops, grown * sizeof(*moved));
+		if (moved == NULL)
+			return NULL;
+		r->ops = moved;
+		r->cap = grown;
+	}
+	op = &r->ops[r->count++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->position = strdup(position);
+	return op;
+}
+
+static char *copy(const char *text)
+{
+	return text ? strdup(text) : NULL;
+}
+
+int ctr_rejects_add(struct ctr_rejects *r, const char *position, const struct ctr_event *ev,
+		    enum ctr_code code, const char *message, const char *held_json)
+{
+	struct op *op = push(r, OP_ADD, position);
+
+	if (op == NULL)
+		return CTR_ENOMEM;
+	op->event_id = copy(ev->id);
+	op->stream = copy(ev->stream);
+	op->type = copy(ev->type);
+	op->code = ctr_code_name(code);
+	op->message = copy(message);
+	op->held_json = copy(held_json);
+	op->seq = ev->seq;
+	op->raw = malloc(ev->raw_len ? ev->raw_len : 1);
+	if (op->raw == NULL)
+		return CTR_ENOMEM;
+	memcpy(op->raw, ev->raw, ev->raw_len);
+	op->raw_len = ev->raw_len;
+	return 0;
+}
+
+int ctr_rejects_remove(struct ctr_rejects *r, const char *position)
+{
+	return push(r, OP_REMOVE, position) ? 0 : CTR_ENOMEM;
+}
+
+int ctr_rejects_recode(struct ctr_rejects *r, const char *position, enum ctr_code code,
+		       const char *message)
+{
+	struct op *op = push(r, OP_RECODE, position);
+
+	if (op == NULL)
+		return CTR_ENOMEM;
+	op->code = ctr_code_name(code);
+	op->message = copy(message);
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+	if (text && *text)
+		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+static sqlite3_stmt *bind(struct ctr_rejects *r, struct op *op)
+{
+	sqlite3_stmt *stmt = op->kind == OP_ADD ? r->add : op->kind == OP_REMOVE ? r->remove
+										 : r->recode;
+	if (op->kind == OP_REMOVE) {
+		sqlite3_bind_text(stmt, 1, op->position, -1, SQLITE_STATIC);
+	} else if (op->kind == OP_RECODE) {
+		sqlite3_bind_text(stmt, 1, op->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, op->message ? op->message : "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, op->position, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_text(stmt, 1, op->position, -1, SQLITE_STATIC);
+		bind_text(stmt, 2, op->event_id);
+		bind_text(stmt, 3, op->stream);
+		bind_text(stmt, 4, op->type);
+		sqlite3_bind_text(stmt, 5, op->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 6, op->message ? op->message : "", -1, SQLITE_STATIC);
+		sqlite3_bind_blob64(stmt, 7, op->raw, op->raw_len, SQLITE_STATIC);
+		if (op->seq > 0)
+			sqlite3_bind_int64(stmt, 8, op->seq);
+		else
+			sqlite3_bind_null(stmt, 8);
+		sqlite3_bind_int64(stmt, 9, r->run_id);
+		bind_text(stmt, 10, op->held_json);
+	}
+	return stmt;
+}
+
+int ctr_rejects_flush(struct ctr_rejects *r, struct ctr_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < r->count; i++) {
+		sqlite3_stmt *stmt = bind(r, &r->ops[i]);
+		if (rc == 0 && sqlite3_step(stmt) != SQLITE_DONE)
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(r->db));
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+		op_clear(&r->ops[i]);
+	}
+	r->count = 0;
+	return rc;
+}

@@ -1,0 +1,22 @@
+/*
+ * source.c - choosing a source by the prefix of its spec (see source.h).
+ */
+#include "engine/source.h"
+
+#include <string.h>
+
+int ctr_source_open(const char *spec, struct ctr_source **out, struct ctr_error *err)
+{
+	if (strncmp(spec, "jsonl:", 6) == 0 && spec[6] != '\0')
+		return ctr_source_open_jsonl(spec + 6, out, err);
+	if (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0')
+		return ctr_source_open_file(spec + 5, out, err);
+	return ctr_error_set(err, CTR_EINVAL,
+			     "unknown source %s: use file:PATH, jsonl:PATH or jsonl:-", spec);
+}
+
+void ctr_source_close(struct ctr_source *src)
+{
+	if (src != NULL)
+		src->close(src);
+}

@@ -1,0 +1,50 @@
+/*
+ * source.h - where a replay reads events from: `file:PATH` (a local Avro log),
+ * `jsonl:PATH` or `jsonl:-` (JSON Lines). A source decodes what it reads into
+ * struct ctr_event and can say, and resume from, how far it has read.
+ */
+#ifndef CTR_SOURCE_H
+#define CTR_SOURCE_H
+
+#include <stdint.h>
+
+#include "events/error.h"
+#include "events/event.h"
+
+/* A position to resume from; stored in the checkpoints table (one row per partition). */
+struct ctr_checkpoint {
+	int64_t partition;
+	int64_t next_offset;  /* events read (file, jsonl) */
+	int64_t byte_offset;  /* where to seek: the next line, or the block holding the next record */
+	int64_t block_first;  /* ordinal of that block's first record (file) */
+	char fingerprint[40]; /* identifies the log (its sync marker); "" when not known */
+};
+
+struct ctr_source {
+	/* The checkpoint key: the source spec with an absolute path. */
+	char name[4200];
+	/* 0 when a checkpoint cannot be resumed from (standard input). */
+	int resumable;
+	/* Position text of the event last returned, for rejected_events.position. */
+	char position[4300];
+
+	/* 1 and an event, 0 at the end, negative with err on a fatal read error. */
+	int (*next)(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err);
+	/* The last event returned as a JSON Lines line, malloc()ed (for held events). */
+	char *(*to_json)(struct ctr_source *src, const struct ctr_event *ev);
+	/* The position after the last event returned. */
+	void (*tell)(struct ctr_source *src, struct ctr_checkpoint *cp);
+	/* Continues after cp (from a stored checkpoint); CTR_ESTATE if it belongs to another log. */
+	int (*seek)(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
+	void (*close)(struct ctr_source *src);
+};
+
+/* Opens a source from its spec; *out is released with ctr_source_close(). */
+int ctr_source_open(const char *spec, struct ctr_source **out, struct ctr_error *err);
+void ctr_source_close(struct ctr_source *src);
+
+/* The sources, by kind. */
+int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_error *err);
+int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_error *err);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * source_file.c - the `file:PATH` source: a local Avro object container log.
+ * Blocks come from avro_file.c; records are decoded straight out of each
+ * block. A checkpoint names the block holding the next record and how many
+ * of its records were read, so a resumed run seeks instead of re-reading.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/source.h"
+#include "events/avro_file.h"
+#include "events/decode.h"
+
+struct file_source {
+	struct ctr_source base;
+	struct ctr_avro_reader *reader;
+	struct ctr_decoder *decoder;
+	struct ctr_avro_block block;
+	int in_block;
+	int64_t consumed;     /* records of the current block read so far */
+	int64_t block_first;  /* ordinal of the current block's first record */
+	int64_t records_read;
+	int64_t skip;         /* records to pass over after a seek */
+	uint64_t resume_at;   /* byte offset of the next block when not in one */
+	char fingerprint[40];
+};
+
+static int open_block(struct file_source *s, struct ctr_error *err)
+{
+	int rc = ctr_avro_reader_next_block(s->reader, &s->block, err);
+
+	if (rc <= 0)
+		return rc;
+	ctr_decoder_block(s->decoder, s->block.data, s->block.size);
+	s->in_block = 1;
+	s->consumed = 0;
+	s->block_first = s->records_read;
+	return 1;
+}
+
+static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
+{
+	struct file_source *s = (struct file_source *)src;
+	int rc;
+
+	for (;;) {
+		if (!s->in_block) {
+			rc = open_block(s, err);
+			if (rc <= 0)
+				return rc;
+		}
+		rc = ctr_decode_avro_next(s->decoder, ev);
+		if (rc == 0) {
+			s->in_block = 0;
+			s->resume_at = s->block.next_offset;
+			if (s->consumed != s->block.count)
+				return ctr_error_set(err, CTR_ECORRUPT,
+						     "%s: block at offset %llu holds %lld records,"
+						     " its header says %lld", src->name,
+						     (unsigned long long)s->block.offset,
+						     (long long)s->consumed, (long long)s->block.count);
+			continue;
+		}
+		s->consumed++;
+		s->records_read++;
+		if (rc < 0) /* the rest of the block is one bad_avro event */
+			s->records_read = s->block_first + s->block.count;
+		if (s->skip > 0) {
+			s->skip--;
+			continue;
+		}
+		snprintf(src->position, sizeof(src->position), "%s#%lld", src->name,
+			 (long long)s->records_read);
+		return 1;
+	}
+}
+
+static char *file_to_json(struct ctr_source *src, const struct ctr_event *ev)
+{
+	(void)ev;
+	return ctr_decoder_to_json(((struct file_source *)src)->decoder);
+}
+
+static void file_tell(struct ctr_source *src, struct ctr_checkpoint *cp)
+{
+	struct file_source *s = (struct file_source *)src;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->next_offset = s->records_read;
+	if (s->in_block && s->records_read < s->block_first + s->block.count) {
+		cp->byte_offset = (int64_t)s->block.offset;
+		cp->block_first = s->block_first;
+	} else {
+		cp->byte_offset = (int64_t)(s->in_block ? s->block.next_offset : s->resume_at);
+		cp->block_first = s->records_read;
+	}
+	snprintf(cp->fingerprint, sizeof(cp->fingerprint), "%s", s->fingerprint);
+}
+
+static int file_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		     struct ctr_error *err)
+{
+	struct file_source *s = (struct file_source *)src;
+	int rc;
+
+	if (strcmp(cp->fingerprint, s->fingerprint) != 0)
+		return ctr_error_set(err, CTR_ESTATE,
+				     "%s is not the log this database was replayed from;"
+				     " replay it with --rebuild", src->name);
+	rc = ctr_avro_reader_seek(s->reader, (uint64_t)cp->byte_offset, err);
+	if (rc != 0)
+		return rc;
+	s->in_block = 0;
+	s->records_read = cp->block_first;
+	s->skip = cp->next_offset - cp->block_first;
+	s->resume_at = (uint64_t)cp->byte_offset;
+	return 0;
+}
+
+static void file_close(struct ctr_source *src)
+{
+	struct file_source *s = (struct file_source *)src;
+
+	ctr_decoder_free(s->decoder);
+	ctr_avro_reader_close(s->reader);
+	free(s);
+}
+
+int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_error *err)
+{
+	struct file_source *s = calloc(1, sizeof(*s));
+	char absolute[PATH_MAX];
+	const uint8_t *sync;
+	int rc;
+
+	if (s == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	rc = ctr_avro_reader_open(path, &s->reader, err);
+	if (rc == 0)
+		rc = ctr_decoder_new(ctr_avro_reader_schema(s->reader), 1, &s->decoder, err);
+	if (rc != 0) {
+		file_close(&s->base);
+		return rc;
+	}
+	sync = ctr_avro_reader_sync(s->reader);
+	for (int i = 0; i < 16; i++)
+		snprintf(s->fingerprint + 2 * i, 3, "%02x", sync[i]);
+	snprintf(s->base.name, sizeof(s->base.name), "file:%s",
+		 realpath(path, absolute) ? absolute : path);
+	s->base.resumable = 1;
+	s->base.next = file_next;
+	s->base.tell = file_tell;
+	s->base.to_json = file_to_json;
+	s->base.seek = file_seek;
+	s->base.close = file_close;
+	s->resume_at = ctr_avro_reader_data_start(s->reader);
+	*out = &s->base;
+	return 0;
+}

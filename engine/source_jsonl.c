@@ -1,0 +1,170 @@
+/*
+ * source_jsonl.c - the `jsonl:PATH` and `jsonl:-` sources: one event per line.
+ * Lines are read into a bounded buffer: a line over 1 MiB is rejected as
+ * too_large (its first 1 MiB kept as raw) and the reader skips to the next.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/source.h"
+#include "events/decode.h"
+#include "events/hash.h"
+
+#define LINE_CAP (CTR_EVENT_MAX_BYTES + 2)
+
+struct jsonl_source {
+	struct ctr_source base;
+	FILE *fp;
+	int is_stdin;
+	struct ctr_decoder *decoder;
+	char *line;
+	int64_t lines_read;
+	int64_t offset;       /* byte offset of the next line */
+	char fingerprint[40];
+};
+
+/* Reads one line without its newline; returns its length, -1 at EOF; *truncated when over the cap. */
+static long read_line(struct jsonl_source *s, int *truncated)
+{
+	size_t len = 0;
+	int c;
+
+	*truncated = 0;
+	if (fgets(s->line, LINE_CAP, s->fp) == NULL)
+		return -1;
+	len = strlen(s->line);
+	s->offset += (int64_t)len;
+	if (len > 0 && s->line[len - 1] == '\n') {
+		s->line[--len] = '\0';
+	} else if (len == LINE_CAP - 1) {
+		*truncated = 1;
+		while ((c = getc(s->fp)) != EOF) {
+			s->offset++;
+			if (c == '\n')
+				break;
+		}
+		len = CTR_EVENT_MAX_BYTES + 1;
+	}
+	if (len > 0 && s->line[len - 1] == '\r')
+		s->line[--len] = '\0';
+	return (long)len;
+}
+
+static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+	int truncated;
+	long len;
+
+	do {
+		len = read_line(s, &truncated);
+		if (len < 0) {
+			if (ferror(s->fp))
+				return ctr_error_set(err, CTR_EIO, "%s: %s", src->name, strerror(errno));
+			return 0;
+		}
+		s->lines_read++;
+	} while (len == 0);
+	snprintf(src->position, sizeof(src->position), "%s:%lld", src->name,
+		 (long long)s->lines_read);
+	ctr_decode_json(s->decoder, s->line, (size_t)len, ev);
+	if (truncated)
+		ev->raw_len = CTR_EVENT_MAX_BYTES; /* the first 1 MiB of a longer line */
+	return 1;
+}
+
+static char *jsonl_to_json(struct ctr_source *src, const struct ctr_event *ev)
+{
+	(void)src;
+	return strndup((const char *)ev->raw, ev->raw_len);
+}
+
+static void jsonl_tell(struct ctr_source *src, struct ctr_checkpoint *cp)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->next_offset = s->lines_read;
+	cp->byte_offset = s->offset;
+	snprintf(cp->fingerprint, sizeof(cp->fingerprint), "%s", s->fingerprint);
+}
+
+static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		      struct ctr_error *err)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+
+	if (strcmp(cp->fingerprint, s->fingerprint) != 0)
+		return ctr_error_set(err, CTR_ESTATE,
+				     "%s does not begin as the file this database was replayed from;"
+				     " replay it with --rebuild", src->name);
+	if (fseeko(s->fp, cp->byte_offset, SEEK_SET) != 0)
+		return ctr_error_set(err, CTR_EIO, "%s: cannot seek to %lld: %s", src->name,
+				     (long long)cp->byte_offset, strerror(errno));
+	s->offset = cp->byte_offset;
+	s->lines_read = cp->next_offset;
+	return 0;
+}
+
+static void jsonl_close(struct ctr_source *src)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+
+	if (s->fp && !s->is_stdin)
+		fclose(s->fp);
+	ctr_decoder_free(s->decoder);
+	free(s->line);
+	free(s);
+}
+
+/* The hash of the first line: a file that only grew keeps it. */
+static void fingerprint(struct jsonl_source *s)
+{
+	char first[4096];
+	size_t len;
+
+	if (s->is_stdin || fgets(first, sizeof(first), s->fp) == NULL)
+		return;
+	len = strcspn(first, "\n");
+	snprintf(s->fingerprint, sizeof(s->fingerprint), "%016llx",
+		 (unsigned long long)ctr_hash64(first, len, 0));
+	rewind(s->fp);
+}
+
+int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_error *err)
+{
+	struct jsonl_source *s = calloc(1, sizeof(*s));
+	char absolute[PATH_MAX];
+	int rc;
+
+	if (s == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	s->is_stdin = strcmp(path, "-") == 0;
+	s->fp = s->is_stdin ? stdin : fopen(path, "rb");
+	s->line = malloc(LINE_CAP);
+	if (s->fp == NULL || s->line == NULL) {
+		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	rc = ctr_decoder_new(NULL, 1, &s->decoder, err);
+	if (rc != 0)
+		goto fail;
+	setvbuf(s->fp, NULL, _IOFBF, 1 << 20);
+	snprintf(s->base.name, sizeof(s->base.name), "jsonl:%s",
+		 s->is_stdin ? "-" : (realpath(path, absolute) ? absolute : path));
+	s->base.resumable = !s->is_stdin;
+	s->base.next = jsonl_next;
+	s->base.tell = jsonl_tell;
+	s->base.to_json = jsonl_to_json;
+	s->base.seek = jsonl_seek;
+	s->base.close = jsonl_close;
+	fingerprint(s);
+	*out = &s->base;
+	return 0;
+fail:
+	jsonl_close(&s->base);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/*
+ * streams_sql.c - the engine's streams: created on first sight, or read back
+ * from the streams table (with their held events, from rejected_events) the
+ * first time an incremental run meets them; written back when they changed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "engine/engine_internal.h"
+
+int ctr_streams_prepare(struct ctr_engine *e, struct ctr_error *err)
+{
+	int rc = ctr_db_prepare(e->db, "SELECT family, next_seq, opened FROM streams"
+				" WHERE stream = ?", &e->get_stream, err);
+
+	if (rc == 0)
+		rc = ctr_db_prepare(e->db, "INSERT OR REPLACE INTO streams (stream, family, next_seq,"
+				    " opened, held) VALUES (?,?,?,?,?)", &e->put_stream, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(e->db, "SELECT seq, event_id, held_json, position"
+				    " FROM rejected_events WHERE stream = ? AND held_json IS NOT NULL"
+				    " ORDER BY seq, position", &e->get_held, err);
+	return rc;
+}
+
+void ctr_streams_finalize(struct ctr_engine *e)
+{
+	sqlite3_finalize(e->get_stream);
+	sqlite3_finalize(e->put_stream);
+	sqlite3_finalize(e->get_held);
+}
+
+static int load_held(struct ctr_engine *e, struct ctr_stream *s, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = e->get_held;
+	int rc = 0, step;
+
+	sqlite3_bind_text(stmt, 1, s->name, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ctr_held *h;
+		if (s->held_count == s->held_cap) {
+			size_t grown = s->held_cap ? s->held_cap * 2 : 4;
+			struct ctr_held *moved = realloc(s->held, grown * sizeof(*moved));
+			if (moved == NULL) {
+				rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+				break;
+			}
+			s->held = moved;
+			s->held_cap = grown;
+		}
+		h = &s->held[s->held_count++];
+		memset(h, 0, sizeof(*h));
+		h->seq = sqlite3_column_int64(stmt, 0);
+		h->id = strdup((const char *)sqlite3_column_text(stmt, 1));
+		h->json = strdup((const char *)sqlite3_column_text(stmt, 2));
+		h->position = strdup((const char *)sqlite3_column_text(stmt, 3));
+		/* the digest is taken again when the event is decoded for its retry */
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+static int load(struct ctr_engine *e, struct ctr_stream *s, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = e->get_stream;
+	int step, rc = 0;
+
+	sqlite3_bind_text(stmt, 1, s->name, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		const char *family = (const char *)sqlite3_column_text(stmt, 0);
+		for (int f = CTR_FAMILY_CONTRACT; f <= CTR_FAMILY_STORE; f++)
+			if (strcmp(family, ctr_family_name((enum ctr_family)f)) == 0)
+				s->family = (enum ctr_family)f;
+		s->next_seq = sqlite3_column_int64(stmt, 1);
+		s->opened = sqlite3_column_int(stmt, 2);
+		s->stored = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+	}
+	sqlite3_reset(stmt);
+	if (rc == 0 && s->stored)
+		rc = load_held(e, s, err);
+	return rc;
+}
+
+struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum ctr_family family,
+				   struct ctr_error *err)
+{
+	struct ctr_stream *s = ctr_strmap_get(e->streams, name);
+
+	if (s != NULL)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->name = ctr_strmap_put(e->streams, name, s)) == NULL) {
+		free(s);
+		ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->family = family;
+	s->next_seq = 1;
+	if (!e->db_fresh && load(e, s, err) != 0)
+		return NULL;
+	return s;
+}
+
+void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream)
+{
+	if (stream->dirty)
+		return;
+	if (e->dirty_count == e->dirty_cap) {
+		size_t grown = e->dirty_cap ? e->dirty_cap * 2 : 1024;
+		struct ctr_stream **moved = realloc(e->dirty, grown * sizeof(*moved));
+		if (moved == NULL)
+			return;
+		e->dirty = moved;
+		e->dirty_cap = grown;
+	}
+	e->dirty[e->dirty_count++] = stream;
+	stream->dirty = 1;
+}
+
+int ctr_streams_flush(struct ctr_engine *e, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = e->put_stream;
+	int rc = 0;
+
+	for (size_t i = 0; i < e->dirty_count; i++) {
+		struct ctr_stream *s = e->dirty[i];
+		s->dirty = 0;
+		if (rc != 0)
+			continue;
+		sqlite3_bind_text(stmt, 1, s->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, ctr_family_name(s->family), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, s->next_seq);
+		sqlite3_bind_int(stmt, 4, s->opened);
+		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)s->held_count);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+		sqlite3_reset(stmt);
+		s->stored = 1;
+		s->loaded = 1; /* its aggregate, if any, is the one in memory */
+	}
+	e->dirty_count = 0;
+	return rc;
+}

@@ -1,0 +1,28 @@
+/*
+ * strmap.h - a string-keyed hash map of pointers (open addressing, linear
+ * probing). Keys are copied into the map; values are the caller's.
+ * It holds the streams and aggregates of a run, so it must stay fast at a
+ * few hundred thousand keys.
+ */
+#ifndef CTR_STRMAP_H
+#define CTR_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctr_strmap;
+
+struct ctr_strmap *ctr_strmap_new(void);
+/* Frees the map and its keys, not the values. */
+void ctr_strmap_free(struct ctr_strmap *map);
+
+/* The value stored under key, or NULL. */
+void *ctr_strmap_get(const struct ctr_strmap *map, const char *key);
+/* Stores value under key (replacing any); returns the map's copy of the key, NULL when out of memory. */
+const char *ctr_strmap_put(struct ctr_strmap *map, const char *key, void *value);
+size_t ctr_strmap_count(const struct ctr_strmap *map);
+
+/* Iteration: *cursor starts at 0; returns 0 when done. Order is unspecified. */
+int ctr_strmap_next(const struct ctr_strmap *map, size_t *cursor, const char **key, void **value);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * avro_file_internal.h - varints and the file header, shared by the reader
+ * (avro_file.c) and the writer (avro_file_write.c). Not for use elsewhere.
+ */
+#ifndef CTR_AVRO_FILE_INTERNAL_H
+#define CTR_AVRO_FILE_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "events/error.h"
+
+#define AVRO_MAX_BLOCK (64u << 20)    /* bytes of one block, compressed or not */
+#define AVRO_MAX_INFLATED (256u << 20)
+#define AVRO_MAX_META 1024            /* metadata entries */
+#define AVRO_MAX_META_BYTES (16u << 20)
+
+struct avro_meta {
+	char *key;
+	char *value; /* NUL-terminated copy */
+	size_t value_len;
+};
+
+struct avro_header {
+	struct avro_meta *meta;
+	int meta_count;
+	uint8_t sync[16];
+	int deflate;        /* the codec: 0 null, 1 deflate */
+	uint64_t data_start;
+};
+
+/* Reads a zigzag varint; 0 ok, 1 clean EOF before its first byte, -1 damaged. */
+int avro_read_long(FILE *fp, int64_t *value, uint64_t *offset);
+/* Encodes a zigzag varint into out (10 bytes at most); returns its length. */
+size_t avro_encode_long(int64_t value, uint8_t *out);
+
+int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct ctr_error *err);
+void avro_header_free(struct avro_header *h);
+const char *avro_header_meta(const struct avro_header *h, const char *key);
+
+#endif

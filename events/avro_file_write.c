@@ -1,0 +1,245 @@
+/*
+ * avro_file_write.c - writing and appending to Avro object container files
+ * (see avro_file.h). Records collect in one block buffer; a block is written
+ * whole (count, size, data, sync) once it holds about 64 KiB, so a crash
+ * while appending can only cut the file inside its last block, which the
+ * reader reports and open_append refuses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "events/avro_file.h"
+#include "events/avro_file_internal.h"
+
+#define BLOCK_TARGET (64u << 10)
+
+struct ctr_avro_writer {
+	FILE *fp;
+	char *path;
+	struct avro_header header;
+	uint8_t *block;
+	size_t block_len, block_cap;
+	int64_t block_count;
+	uint8_t *compressed;
+	size_t compressed_cap;
+};
+
+static int write_long(FILE *fp, int64_t value)
+{
+	uint8_t bytes[10];
+	size_t len = avro_encode_long(value, bytes);
+
+	return fwrite(bytes, 1, len, fp) == len ? 0 : -1;
+}
+
+static int write_bytes(FILE *fp, const void *data, size_t len)
+{
+	if (write_long(fp, (int64_t)len) != 0)
+		return -1;
+	return len == 0 || fwrite(data, 1, len, fp) == len ? 0 : -1;
+}
+
+static int write_header(struct ctr_avro_writer *w, const char *schema, const char *codec,
+			const char *const *keys, const char *const *values, int n)
+{
+	if (fwrite("Obj\x01", 1, 4, w->fp) != 4 || write_long(w->fp, 2 + n) != 0 ||
+	    write_bytes(w->fp, "avro.schema", 11) != 0 ||
+	    write_bytes(w->fp, schema, strlen(schema)) != 0 ||
+	    write_bytes(w->fp, "avro.codec", 10) != 0 ||
+	    write_bytes(w->fp, codec, strlen(codec)) != 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (write_bytes(w->fp, keys[i], strlen(keys[i])) != 0 ||
+		    write_bytes(w->fp, values[i], strlen(values[i])) != 0)
+			return -1;
+	if (write_long(w->fp, 0) != 0 || fwrite(w->header.sync, 1, 16, w->fp) != 16)
+		return -1;
+	return 0;
+}
+
+static void writer_free(struct ctr_avro_writer *w)
+{
+	if (w->fp)
+		fclose(w->fp);
+	avro_header_free(&w->header);
+	free(w->block);
+	free(w->compressed);
+	free(w->path);
+	free(w);
+}
+
+static int random_sync(uint8_t sync[16])
+{
+	return getrandom(sync, 16, 0) == 16 ? 0 : -1;
+}
+
+int ctr_avro_writer_create(const char *path, const char *schema_json, const char *codec,
+			   const char *const *meta_keys, const char *const *meta_values, int n_meta,
+			   struct ctr_avro_writer **out, struct ctr_error *err)
+{
+	struct ctr_avro_writer *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (w == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	w->path = strdup(path);
+	w->header.deflate = strcmp(codec, "deflate") == 0;
+	if (!w->header.deflate && strcmp(codec, "null") != 0) {
+		writer_free(w);
+		return ctr_error_set(err, CTR_EINVAL, "unsupported Avro codec %s", codec);
+	}
+	w->fp = fopen(path, "wbx");
+	if (w->fp == NULL || random_sync(w->header.sync) != 0 ||
+	    write_header(w, schema_json, codec, meta_keys, meta_values, n_meta) != 0 ||
+	    fflush(w->fp) != 0) {
+		rc = ctr_error_set(err, CTR_EIO, "cannot create %s: %s", path, strerror(errno));
+		if (w->fp)
+			unlink(path);
+		writer_free(w);
+		return rc;
+	}
+	w->header.meta = calloc(2 + (size_t)n_meta, sizeof(*w->header.meta));
+	w->header.meta_count = 1 + n_meta;
+	w->header.meta[0].key = strdup("avro.schema");
+	w->header.meta[0].value = strdup(schema_json);
+	for (int i = 0; i < n_meta; i++) {
+		w->header.meta[1 + i].key = strdup(meta_keys[i]);
+		w->header.meta[1 + i].value = strdup(meta_values[i]);
+	}
+	*out = w;
+	return 0;
+}
+
+int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
+				struct ctr_error *err)
+{
+	struct ctr_avro_writer *w = calloc(1, sizeof(*w));
+	struct ctr_avro_reader *r = NULL;
+	struct ctr_avro_block blk;
+	uint64_t end;
+	int rc;
+
+	if (w == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	w->path = strdup(path);
+	rc = ctr_avro_reader_open(path, &r, err);
+	end = rc == 0 ? ctr_avro_reader_data_start(r) : 0;
+	while (rc == 0 && (rc = ctr_avro_reader_next_block(r, &blk, err)) == 1)
+		end = blk.next_offset; /* every block must be whole before we add one */
+	ctr_avro_reader_close(r);
+	if (rc == 0) {
+		w->fp = fopen(path, "r+b");
+		if (w->fp == NULL || avro_header_read(w->fp, path, &w->header, err) != 0 ||
+		    fseeko(w->fp, (off_t)end, SEEK_SET) != 0 || ftruncate(fileno(w->fp), (off_t)end) != 0)
+			rc = ctr_error_set(err, CTR_EIO, "cannot append to %s", path);
+	}
+	if (rc != 0) {
+		writer_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+const char *ctr_avro_writer_schema(const struct ctr_avro_writer *w)
+{
+	return avro_header_meta(&w->header, "avro.schema");
+}
+
+const char *ctr_avro_writer_meta(const struct ctr_avro_writer *w, const char *key)
+{
+	return avro_header_meta(&w->header, key);
+}
+
+static int deflate_block(struct ctr_avro_writer *w, const uint8_t **data, size_t *len)
+{
+	z_stream z = { 0 };
+	size_t bound;
+	int rc;
+
+	if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	bound = deflateBound(&z, (uLong)w->block_len);
+	if (bound > w->compressed_cap) {
+		uint8_t *bigger = realloc(w->compressed, bound);
+		if (bigger == NULL) {
+			deflateEnd(&z);
+			return -1;
+		}
+		w->compressed = bigger;
+		w->compressed_cap = bound;
+	}
+	z.next_in = w->block;
+	z.avail_in = (uInt)w->block_len;
+	z.next_out = w->compressed;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	*data = w->compressed;
+	*len = z.total_out;
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static int write_block(struct ctr_avro_writer *w, struct ctr_error *err)
+{
+	const uint8_t *data = w->block;
+	size_t len = w->block_len;
+
+	if (w->block_count == 0)
+		return 0;
+	if (w->header.deflate && deflate_block(w, &data, &len) != 0)
+		return ctr_error_set(err, CTR_EIO, "%s: deflate failed", w->path);
+	if (write_long(w->fp, w->block_count) != 0 || write_long(w->fp, (int64_t)len) != 0 ||
+	    fwrite(data, 1, len, w->fp) != len || fwrite(w->header.sync, 1, 16, w->fp) != 16)
+		return ctr_error_set(err, CTR_EIO, "cannot write %s: %s", w->path, strerror(errno));
+	w->block_len = 0;
+	w->block_count = 0;
+	return 0;
+}
+
+int ctr_avro_writer_append(struct ctr_avro_writer *w, const void *record, size_t len,
+			   struct ctr_error *err)
+{
+	if (w->block_len + len > w->block_cap) {
+		size_t cap = (w->block_len + len) * 2;
+		uint8_t *bigger = realloc(w->block, cap);
+		if (bigger == NULL)
+			return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		w->block = bigger;
+		w->block_cap = cap;
+	}
+	memcpy(w->block + w->block_len, record, len);
+	w->block_len += len;
+	w->block_count++;
+	return w->block_len >= BLOCK_TARGET ? write_block(w, err) : 0;
+}
+
+int ctr_avro_writer_flush(struct ctr_avro_writer *w, struct ctr_error *err)
+{
+	int rc = write_block(w, err);
+
+	if (rc == 0 && fflush(w->fp) != 0)
+		rc = ctr_error_set(err, CTR_EIO, "cannot write %s: %s", w->path, strerror(errno));
+	return rc;
+}
+
+int ctr_avro_writer_close(struct ctr_avro_writer *w, struct ctr_error *err)
+{
+	int rc;
+
+	if (w == NULL)
+		return 0;
+	rc = ctr_avro_writer_flush(w, err);
+	if (rc == 0 && fsync(fileno(w->fp)) != 0)
+		rc = ctr_error_set(err, CTR_EIO, "cannot sync %s: %s", w->path, strerror(errno));
+	if (fclose(w->fp) != 0 && rc == 0)
+		rc = ctr_error_set(err, CTR_EIO, "cannot close %s: %s", w->path, strerror(errno));
+	w->fp = NULL;
+	writer_free(w);
+	return rc;
+}

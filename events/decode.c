@@ -1,0 +1,252 @@
+/*
+ * decode.c - the decoder of decode.h.
+ *
+ * Both paths end in the same place: an envelope Avro value in the decoder's
+ * own schema. When that schema is not the current one (an old log), the value
+ * is converted to the current schema through its JSON form, which fills the
+ * defaults of added fields (Avro C ignores reader defaults, see PITFALLS.md).
+ */
+#include "events/decode.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "events/hash.h"
+#include "events/timefmt.h"
+#include "events/validate.h"
+#include "events/value_json.h"
+#include "events/decode_internal.h"
+
+const char *const envelope_fields[F_COUNT] = {
+	"id", "type", "stream", "seq", "account", "at", "recorded", "data",
+};
+
+static int slot_init(struct value_slot *slot, avro_schema_t schema, const json_t *tree,
+		     struct ctr_error *err)
+{
+	slot->schema = schema;
+	slot->tree = json_deep_copy(tree);
+	slot->iface = avro_generic_class_from_schema(schema);
+	if (slot->iface == NULL || avro_generic_value_new(slot->iface, &slot->value) != 0)
+		return ctr_error_set(err, CTR_ESCHEMA, "schema: %s", avro_strerror());
+	for (int f = 0; f < F_COUNT; f++) {
+		slot->index[f] = avro_schema_record_field_get_index(schema, envelope_fields[f]);
+		if (slot->index[f] < 0)
+			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field %s",
+					     envelope_fields[f]);
+	}
+	return 0;
+}
+
+static void slot_deinit(struct value_slot *slot)
+{
+	if (slot->iface) {
+		avro_value_decref(&slot->value);
+		avro_value_iface_decref(slot->iface);
+	}
+	if (slot->owns_schema && slot->schema)
+		avro_schema_decref(slot->schema);
+	json_decref(slot->tree);
+}
+
+static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_error *err)
+{
+	int current = ctr_catalog_current_id(d->catalog);
+	avro_schema_t schema;
+	json_error_t jerr;
+	json_t *tree;
+	int rc;
+
+	if (writer_json == NULL)
+		writer_json = ctr_catalog_schema_json(d->catalog, current);
+	if (avro_schema_from_json_length(writer_json, strlen(writer_json), &schema) != 0)
+		return ctr_error_set(err, CTR_ESCHEMA, "log schema: %s", avro_strerror());
+	tree = json_loads(writer_json, 0, &jerr);
+	d->own.owns_schema = 1;
+	rc = slot_init(&d->own, schema, tree, err);
+	json_decref(tree);
+	if (rc != 0)
+		return rc;
+	d->converting = ctr_catalog_find_id(d->catalog, schema) != current;
+	if (d->converting)
+		rc = slot_init(&d->current, ctr_catalog_schema(d->catalog, current),
+			       ctr_catalog_schema_tree(d->catalog, current), err);
+	return rc;
+}
+
+int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decoder **out,
+		    struct ctr_error *err)
+{
+	struct ctr_decoder *d = calloc(1, sizeof(*d));
+	int rc = CTR_ENOMEM;
+
+	if (d == NULL)
+		return ctr_error_set(err, rc, "out of memory");
+	d->catalog = ctr_catalog_default(err);
+	if (d->catalog == NULL) {
+		rc = err ? err->code : CTR_ESCHEMA;
+		goto fail;
+	}
+	rc = init_own(d, writer_json, err);
+	if (rc != 0)
+		goto fail;
+	d->check_formats = check_formats;
+	d->validator = ctr_validator_new(
+		ctr_catalog_schema_tree(d->catalog, ctr_catalog_current_id(d->catalog)));
+	d->block_reader = avro_reader_memory("", 0);
+	d->writer_json = strdup(writer_json ? writer_json
+				: ctr_catalog_schema_json(d->catalog, ctr_catalog_current_id(d->catalog)));
+	*out = d;
+	return 0;
+fail:
+	ctr_decoder_free(d);
+	return rc;
+}
+
+void ctr_decoder_free(struct ctr_decoder *d)
+{
+	if (d == NULL)
+		return;
+	slot_deinit(&d->own);
+	if (d->converting)
+		slot_deinit(&d->current);
+	ctr_validator_free(d->validator);
+	json_decref(d->line_tree);
+	if (d->block_reader)
+		avro_reader_free(d->block_reader);
+	free(d->encode_buf);
+	free(d->writer_json);
+	free(d);
+}
+
+const char *ctr_decoder_writer_schema(const struct ctr_decoder *d)
+{
+	return d->writer_json;
+}
+
+static const char *field_string(struct value_slot *slot, int field)
+{
+	avro_value_t value, branch;
+	const char *text = NULL;
+	size_t len;
+
+	avro_value_get_by_index(&slot->value, (size_t)slot->index[field], &value, NULL);
+	if (avro_value_get_type(&value) == AVRO_UNION) {
+		avro_value_get_current_branch(&value, &branch);
+		value = branch;
+		if (avro_value_get_type(&value) == AVRO_NULL)
+			return NULL;
+	}
+	avro_value_get_string(&value, &text, &len);
+	return text;
+}
+
+/* Envelope fields and payload of the decoded value in slot (E2, E6). */
+void decoder_read_envelope(struct ctr_decoder *d, struct value_slot *slot, struct ctr_event *ev)
+{
+	avro_value_t seq, data;
+	int branch = 0, ok = 0;
+
+	ev->id = field_string(slot, F_ID);
+	ev->stream = field_string(slot, F_STREAM);
+	ev->account = field_string(slot, F_ACCOUNT);
+	ev->at = field_string(slot, F_AT);
+	ev->recorded = field_string(slot, F_RECORDED);
+	if (ev->recorded == NULL)
+		ev->recorded = ev->at;
+	avro_value_get_by_index(&slot->value, (size_t)slot->index[F_SEQ], &seq, NULL);
+	avro_value_get_long(&seq, &ev->seq);
+	avro_value_get_by_index(&slot->value, (size_t)slot->index[F_DATA], &data, NULL);
+	avro_value_get_discriminant(&data, &branch);
+	avro_value_get_current_branch(&data, &ev->data);
+	ev->type = field_string(slot, F_TYPE);
+	ev->type_index = branch;
+	ev->recorded_us = ctr_timestamp_parse(ev->recorded, &ok);
+	if (strcmp(ev->type, ctr_catalog_type_name(d->catalog, branch)) != 0)
+		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 1, "type: %s does not match its payload %s",
+				 ev->type, ctr_catalog_type_name(d->catalog, branch));
+	else if (d->check_formats)
+		ctr_validator_check(d->validator, &slot->value, ev);
+}
+
+/* Moves an old-schema value into the current schema (defaults filled). */
+int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
+{
+	json_t *json = ctr_value_to_json(&d->own.value);
+	avro_value_t data, branch;
+	enum ctr_code code;
+	int index = 0;
+
+	avro_value_get_by_index(&d->own.value, (size_t)d->own.index[F_DATA], &data, NULL);
+	avro_value_get_discriminant(&data, &index);
+	/* the JSON form of a union loses its branch; set it before filling */
+	avro_value_reset(&d->current.value);
+	avro_value_get_by_index(&d->current.value, (size_t)d->current.index[F_DATA], &data, NULL);
+	avro_value_set_branch(&data, index, &branch);
+	code = ctr_value_convert_json(&branch, json_object_get(json, "data"),
+				      json_array_get(json_object_get(json_array_get(json_object_get(
+					      d->current.tree, "fields"), (size_t)d->current.index[F_DATA]),
+					      "type"), (size_t)index), ev->message, sizeof(ev->message));
+	json_object_del(json, "data");
+	for (int f = 0; f < F_COUNT && code == CTR_CODE_OK; f++) {
+		avro_value_t field;
+		if (f == F_DATA)
+			continue;
+		avro_value_get_by_index(&d->current.value, (size_t)d->current.index[f], &field, NULL);
+		code = ctr_value_from_json(&field, json_object_get(json, envelope_fields[f]) ?
+					   json_object_get(json, envelope_fields[f]) : json_null(),
+					   NULL, envelope_fields[f], ev->message, sizeof(ev->message));
+	}
+	json_decref(json);
+	if (code != CTR_CODE_OK) {
+		ev->code = CTR_CODE_BAD_AVRO;
+		ev->takes_place = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void decoder_event_reset(struct ctr_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->id = ev->type = ev->stream = ev->account = ev->at = ev->recorded = "";
+	ev->type_index = -1;
+}
+
+void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size)
+{
+	d->block = data;
+	d->block_size = size;
+	d->block_pos = 0;
+	avro_reader_memory_set_source(d->block_reader, (const char *)data, (int64_t)size);
+}
+
+int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
+{
+	size_t size = 0;
+
+	decoder_event_reset(ev);
+	if (d->block_pos >= d->block_size)
+		return 0;
+	ev->raw = d->block + d->block_pos;
+	ev->raw_is_avro = 1;
+	if (avro_value_read(d->block_reader, &d->own.value) != 0 ||
+	    avro_value_sizeof(&d->own.value, &size) != 0 || size > d->block_size - d->block_pos) {
+		ev->raw_len = d->block_size - d->block_pos;
+		d->block_pos = d->block_size;
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "record does not decode: %s",
+				 avro_strerror());
+		return -1;
+	}
+	ev->raw_len = size;
+	d->block_pos += size;
+	ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
+	if (ev->raw_len > CTR_EVENT_MAX_BYTES) {
+		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", size);
+		return 1;
+	}
+	if (d->converting && decoder_convert(d, ev) != 0)
+		return 1;
+	decoder_read_envelope(d, d->converting ? &d->current : &d->own, ev);
+	return 1;
+}

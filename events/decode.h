@@ -1,0 +1,52 @@
+/*
+ * decode.h - JSON Lines and Avro records to struct ctr_event, and back.
+ *
+ * A decoder holds one reusable Avro value of the current catalog schema (and,
+ * for a log written under another schema, one of the writer's), so decoding
+ * allocates nothing per event on the Avro path.
+ */
+#ifndef CTR_DECODE_H
+#define CTR_DECODE_H
+
+#include <avro.h>
+#include <stdio.h>
+
+#include "events/catalog.h"
+#include "events/error.h"
+#include "events/event.h"
+
+struct ctr_decoder;
+
+/*
+ * A decoder for events in the current schema (JSON Lines, or Avro written with
+ * the current schema), or for Avro records written with writer_json (a log's
+ * header schema; NULL for the current one). check_formats 0 skips the format
+ * checks of validate.h, as ingest does: formats are judged at replay.
+ */
+int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decoder **out,
+		    struct ctr_error *err);
+void ctr_decoder_free(struct ctr_decoder *d);
+
+/* Decodes one JSON Lines line (without its newline) into ev; never fails, ev->code says. */
+void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev);
+
+/* Starts decoding the records of one Avro block (borrowed until the block is done). */
+void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size);
+/*
+ * Decodes the block's next record into ev. Returns 1 when a record was
+ * decoded (ev->code may still reject it), 0 at the end of the block, and -1
+ * when the rest of the block cannot be decoded: ev then holds those bytes,
+ * rejected as bad_avro.
+ */
+int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev);
+
+/* The Avro binary encoding of the last decoded event in the current schema. */
+int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
+		       struct ctr_error *err);
+/* The last decoded event as one JSON Lines line (no newline); the caller free()s it. */
+char *ctr_decoder_to_json(struct ctr_decoder *d);
+
+/* The JSON text of the schema the decoder reads Avro records with. */
+const char *ctr_decoder_writer_schema(const struct ctr_decoder *d);
+
+#endif

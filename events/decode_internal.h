@@ -1,0 +1,48 @@
+/*
+ * decode_internal.h - the decoder's insides, shared by decode.c (Avro) and
+ * decode_json.c (JSON Lines). Not for use outside events/.
+ */
+#ifndef CTR_DECODE_INTERNAL_H
+#define CTR_DECODE_INTERNAL_H
+
+#include <avro.h>
+#include <jansson.h>
+
+#include "events/catalog.h"
+#include "events/event.h"
+
+enum { F_ID, F_TYPE, F_STREAM, F_SEQ, F_ACCOUNT, F_AT, F_RECORDED, F_DATA, F_COUNT };
+extern const char *const envelope_fields[F_COUNT];
+
+struct value_slot {
+	avro_schema_t schema;
+	avro_value_iface_t *iface;
+	avro_value_t value;
+	json_t *tree;          /* the schema as JSON, for defaults */
+	int index[F_COUNT];    /* envelope field positions */
+	int owns_schema;
+};
+
+struct ctr_decoder {
+	const struct ctr_catalog *catalog;
+	struct value_slot own;     /* what JSON fills and Avro is read into */
+	struct value_slot current; /* used only when own is not the current schema */
+	int converting;
+	int check_formats;
+	struct ctr_validator *validator;
+	json_t *line_tree;         /* the JSON of the last line */
+	avro_reader_t block_reader;
+	const uint8_t *block;
+	size_t block_size, block_pos;
+	char *encode_buf;
+	size_t encode_cap;
+	char *writer_json;
+};
+
+void decoder_event_reset(struct ctr_event *ev);
+/* Reads envelope and payload of slot's value into ev and checks formats. */
+void decoder_read_envelope(struct ctr_decoder *d, struct value_slot *slot, struct ctr_event *ev);
+/* Converts the own value to the current schema; -1 (ev rejected bad_avro) when it cannot. */
+int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * decode_json.c - the JSON Lines half of decode.h: a line to an event, and an
+ * event back to a line. Envelope problems that leave an event without a place
+ * in its stream (E2: id, stream, seq, bad JSON, over 1 MiB) are told apart
+ * from payload problems, which still take the event's place.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "events/decode.h"
+#include "events/decode_internal.h"
+#include "events/hash.h"
+#include "events/value_json.h"
+
+static const char *json_text(json_t *root, const char *key, enum ctr_code *code)
+{
+	json_t *value = json_object_get(root, key);
+
+	if (value == NULL) {
+		*code = CTR_CODE_MISSING_FIELD;
+		return "";
+	}
+	if (!json_is_string(value)) {
+		*code = CTR_CODE_BAD_FORMAT;
+		return "";
+	}
+	*code = CTR_CODE_OK;
+	return json_string_value(value);
+}
+
+/* id, stream and seq: without them an event has no place (E2). */
+static int read_position(json_t *root, struct ctr_event *ev)
+{
+	static const char *const keys[] = { "id", "stream" };
+	const char **targets[] = { &ev->id, &ev->stream };
+	json_t *seq = json_object_get(root, "seq");
+	enum ctr_code code;
+
+	for (int i = 0; i < 2; i++) {
+		*targets[i] = json_text(root, keys[i], &code);
+		if (code != CTR_CODE_OK) {
+			ctr_event_reject(ev, code, 0, "%s: %s", keys[i],
+					 code == CTR_CODE_MISSING_FIELD ? "missing" : "expected a string");
+			return -1;
+		}
+	}
+	if (!json_is_integer(seq)) {
+		ctr_event_reject(ev, seq ? CTR_CODE_BAD_FORMAT : CTR_CODE_MISSING_FIELD, 0, "seq: %s",
+				 seq ? "expected an integer" : "missing");
+		return -1;
+	}
+	ev->seq = json_integer_value(seq);
+	return 0;
+}
+
+/* type, account and at: a problem here still takes the event's place. */
+static int read_header(const struct ctr_catalog *catalog, json_t *root, struct ctr_event *ev)
+{
+	static const char *const keys[] = { "type", "account", "at" };
+	const char **targets[] = { &ev->type, &ev->account, &ev->at };
+	enum ctr_code code;
+
+	for (int i = 0; i < 3; i++) {
+		*targets[i] = json_text(root, keys[i], &code);
+		if (code != CTR_CODE_OK) {
+			ctr_event_reject(ev, code, 1, "%s: %s", keys[i],
+					 code == CTR_CODE_MISSING_FIELD ? "missing" : "expected a string");
+			return -1;
+		}
+	}
+	ev->type_index = ctr_catalog_type_index(catalog, ev->type);
+	if (ev->type_index < 0) {
+		ctr_event_reject(ev, CTR_CODE_UNKNOWN_TYPE, 1, "type: %s is not an event type", ev->type);
+		return -1;
+	}
+	if (json_object_get(root, "data") == NULL) {
+		ctr_event_reject(ev, CTR_CODE_MISSING_FIELD, 1, "data: missing");
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills the decoder's own value from the line's JSON. */
+static enum ctr_code fill(struct ctr_decoder *d, json_t *root, struct ctr_event *ev)
+{
+	struct value_slot *slot = &d->own;
+	const json_t *fields = json_object_get(slot->tree, "fields");
+	const char *key;
+	json_t *value;
+
+	avro_value_reset(&slot->value);
+	for (int f = 0; f < F_COUNT; f++) {
+		const json_t *node = json_array_get(fields, (size_t)slot->index[f]);
+		json_t *src = json_object_get(root, envelope_fields[f]);
+		avro_value_t field, branch;
+		enum ctr_code code;
+
+		avro_value_get_by_index(&slot->value, (size_t)slot->index[f], &field, NULL);
+		if (f == F_DATA) {
+			avro_value_set_branch(&field, ev->type_index, &branch);
+			code = ctr_value_from_json(&branch, src,
+						   json_array_get(json_object_get(node, "type"),
+								  (size_t)ev->type_index),
+						   "data", ev->message, sizeof(ev->message));
+		} else {
+			code = ctr_value_from_json(&field, src ? src : json_null(),
+						   json_object_get(node, "type"), envelope_fields[f],
+						   ev->message, sizeof(ev->message));
+		}
+		if (code != CTR_CODE_OK)
+			return code;
+	}
+	json_object_foreach(root, key, value) {
+		if (avro_schema_record_field_get_index(slot->schema, key) < 0) {
+			snprintf(ev->message, sizeof(ev->message), "%s: unknown field", key);
+			return CTR_CODE_BAD_FORMAT;
+		}
+	}
+	return CTR_CODE_OK;
+}
+
+void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev)
+{
+	json_error_t jerr;
+	enum ctr_code code;
+	const void *bytes;
+	size_t size;
+
+	decoder_event_reset(ev);
+	ev->raw = (const uint8_t *)line;
+	ev->raw_len = len;
+	ev->digest = ctr_hash64(line, len, 0);
+	if (len > CTR_EVENT_MAX_BYTES) {
+		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "line of %zu bytes is over 1 MiB", len);
+		return;
+	}
+	json_decref(d->line_tree);
+	d->line_tree = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (d->line_tree == NULL || !json_is_object(d->line_tree)) {
+		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "not a JSON object: %s",
+				 d->line_tree ? "another JSON value" : jerr.text);
+		return;
+	}
+	if (read_position(d->line_tree, ev) != 0 || read_header(d->catalog, d->line_tree, ev) != 0)
+		return;
+	code = fill(d, d->line_tree, ev);
+	if (code != CTR_CODE_OK) {
+		ev->code = code;
+		ev->takes_place = 1; /* fill() wrote the message */
+		return;
+	}
+	if (ctr_decoder_encode(d, &bytes, &size, NULL) == 0)
+		ev->digest = ctr_hash64(bytes, size, 0);
+	if (d->converting && decoder_convert(d, ev) != 0)
+		return;
+	decoder_read_envelope(d, d->converting ? &d->current : &d->own, ev);
+}
+
+int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
+		       struct ctr_error *err)
+{
+	avro_writer_t writer;
+	size_t size = 0;
+
+	if (avro_value_sizeof(&d->own.value, &size) != 0)
+		return ctr_error_set(err, CTR_ESCHEMA, "event does not encode: %s", avro_strerror());
+	if (size > d->encode_cap) {
+		char *grown = realloc(d->encode_buf, size * 2);
+		if (grown == NULL)
+			return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		d->encode_buf = grown;
+		d->encode_cap = size * 2;
+	}
+	writer = avro_writer_memory(d->encode_buf, (int64_t)d->encode_cap);
+	if (avro_value_write(writer, &d->own.value) != 0) {
+		avro_writer_free(writer);
+		return ctr_error_set(err, CTR_ESCHEMA, "event does not encode: %s", avro_strerror());
+	}
+	avro_writer_free(writer);
+	*bytes = d->encode_buf;
+	*len = size;
+	return 0;
+}
+
+char *ctr_decoder_to_json(struct ctr_decoder *d)
+{
+	struct value_slot *slot = d->converting ? &d->current : &d->own;
+	json_t *json = ctr_value_to_json(&slot->value);
+	json_t *recorded = json_object_get(json, "recorded");
+	char *line;
+
+	if (json == NULL)
+		return NULL;
+	if (json_is_null(recorded))
+		json_object_del(json, "recorded");
+	line = json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(json);
+	return line;
+}

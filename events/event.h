@@ -1,0 +1,50 @@
+/*
+ * event.h - one decoded event: its envelope, its payload as an Avro value in
+ * the current catalog schema, and what decoding found wrong with it.
+ *
+ * Events are produced by a struct ctr_decoder (decode.h) and borrowed: every
+ * pointer stays valid until the decoder's next call.
+ */
+#ifndef CTR_EVENT_H
+#define CTR_EVENT_H
+
+#include <avro.h>
+#include <stdint.h>
+
+#include "events/codes.h"
+
+#define CTR_EVENT_MAX_BYTES (1024 * 1024) /* E6 too_large */
+
+struct ctr_event {
+	/* envelope (DOMAIN.md section 1); "" when absent */
+	const char *id;
+	const char *type;
+	const char *stream;
+	const char *account;
+	const char *at;
+	const char *recorded; /* defaults to at */
+	int64_t seq;
+	int type_index;       /* catalog type index, -1 when unknown */
+	int64_t recorded_us;  /* recorded as microseconds since the epoch, 0 if unparsable */
+
+	avro_value_t data;    /* the payload; valid when code is CTR_CODE_OK */
+
+	/*
+	 * What decoding found: CTR_CODE_OK, or a rejection code. takes_place says
+	 * whether the rejected event still occupies its seq in the stream (E2).
+	 */
+	enum ctr_code code;
+	int takes_place;
+	char message[256];
+
+	const uint8_t *raw;   /* the bytes as read: a JSON line or an Avro record */
+	size_t raw_len;
+	int raw_is_avro;
+	uint64_t digest;      /* of the content, for E1 duplicate checks */
+};
+
+/* Marks ev rejected with code and a printf-style message. */
+void ctr_event_reject(struct ctr_event *ev, enum ctr_code code, int takes_place, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
+
+#endif

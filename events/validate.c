@@ -1,0 +1,246 @@
+/*
+ * validate.c - format checks compiled from the schema's "format" annotations
+ * (see validate.h). The compiled tree mirrors the schema and is walked with
+ * the value, skipping subtrees that carry no format at all.
+ */
+#include "events/validate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events/timefmt.h"
+
+enum format {
+	FORMAT_NONE,
+	FORMAT_EVENT_ID,
+	FORMAT_TIMESTAMP,
+	FORMAT_DATE,
+	FORMAT_COUNT,
+	FORMAT_EMAIL,
+	FORMAT_CUSTOMER_NO,
+	FORMAT_SUPPORT_ID,
+};
+
+static const char *const format_names[] = {
+	"", "event_id", "timestamp", "date", "count", "email", "customer_no", "support_id",
+};
+
+struct check_node {
+	enum format format;
+	int has_checks;         /* this node or a descendant has a format */
+	size_t child_count;
+	struct check_node *children; /* record fields, union branches, or one array item */
+	char *name;
+};
+
+struct ctr_validator {
+	struct check_node root;
+};
+
+static enum format format_of(const char *name)
+{
+	for (size_t i = 1; name && i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(format_names[i], name) == 0)
+			return (enum format)i;
+	return FORMAT_NONE;
+}
+
+static void compile(struct check_node *node, const json_t *type, const char *format);
+
+static void compile_children(struct check_node *node, const json_t *list, int fields)
+{
+	const json_t *entry;
+	size_t i;
+
+	node->child_count = json_array_size(list);
+	node->children = calloc(node->child_count ? node->child_count : 1, sizeof(*node->children));
+	json_array_foreach(list, i, entry) {
+		struct check_node *child = &node->children[i];
+		if (fields) {
+			child->name = strdup(json_string_value(json_object_get(entry, "name")));
+			compile(child, json_object_get(entry, "type"),
+				json_string_value(json_object_get(entry, "format")));
+		} else {
+			compile(child, entry, NULL);
+		}
+		node->has_checks |= child->has_checks;
+	}
+}
+
+static void compile(struct check_node *node, const json_t *type, const char *format)
+{
+	node->format = format_of(format);
+	if (json_is_array(type)) {
+		/* a union: the format of an optional field applies to its non-null branch */
+		compile_children(node, type, 0);
+		for (size_t i = 0; i < node->child_count; i++)
+			if (node->children[i].format == FORMAT_NONE)
+				node->children[i].format = node->format;
+		node->has_checks |= node->format != FORMAT_NONE;
+		return;
+	}
+	if (json_is_object(type)) {
+		const char *kind = json_string_value(json_object_get(type, "type"));
+		if (kind && strcmp(kind, "record") == 0) {
+			compile_children(node, json_object_get(type, "fields"), 1);
+		} else if (kind && strcmp(kind, "array") == 0) {
+			node->child_count = 1;
+			node->children = calloc(1, sizeof(*node->children));
+			compile(node->children, json_object_get(type, "items"), NULL);
+			node->has_checks = node->children->has_checks;
+		}
+	}
+	node->has_checks |= node->format != FORMAT_NONE;
+}
+
+static void release(struct check_node *node)
+{
+	for (size_t i = 0; i < node->child_count; i++)
+		release(&node->children[i]);
+	free(node->children);
+	free(node->name);
+}
+
+struct ctr_validator *ctr_validator_new(const json_t *envelope_tree)
+{
+	struct ctr_validator *v = calloc(1, sizeof(*v));
+
+	if (v != NULL)
+		compile(&v->root, envelope_tree, NULL);
+	return v;
+}
+
+void ctr_validator_free(struct ctr_validator *v)
+{
+	if (v == NULL)
+		return;
+	release(&v->root);
+	free(v);
+}
+
+static int event_id_ok(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len < 1 || len > 64)
+		return 0;
+	return strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == len;
+}
+
+static int digits_ok(const char *text, size_t count)
+{
+	return strspn(text, "0123456789") == count;
+}
+
+static int email_ok(const char *text)
+{
+	const char *at = strchr(text, '@');
+	return at && at != text && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+	       strpbrk(text, " \t\r\n") == NULL && strlen(text) <= 254;
+}
+
+int ctr_format_ok(const char *format, const char *text)
+{
+	int ok = 0;
+
+	switch (format_of(format)) {
+	case FORMAT_EVENT_ID:
+		return event_id_ok(text);
+	case FORMAT_TIMESTAMP:
+		ctr_timestamp_parse(text, &ok);
+		return ok;
+	case FORMAT_DATE:
+		ctr_date_parse(text, &ok);
+		return ok;
+	case FORMAT_EMAIL:
+		return email_ok(text);
+	case FORMAT_CUSTOMER_NO: /* S1 */
+		return strlen(text) == 6 && digits_ok(text, 6);
+	case FORMAT_SUPPORT_ID: /* S1 */
+		return strlen(text) == 10 && digits_ok(text, 4) && text[4] == '-' &&
+		       digits_ok(text + 5, 5);
+	default:
+		return 1;
+	}
+}
+
+/* 1 when the leaf value satisfies node's format. */
+static int leaf_ok(const struct check_node *node, avro_value_t *value)
+{
+	const char *text = NULL;
+	size_t len = 0;
+	int64_t number = 0;
+
+	if (node->format == FORMAT_COUNT) {
+		avro_value_get_long(value, &number);
+		return number >= 0;
+	}
+	if (avro_value_get_type(value) != AVRO_STRING)
+		return 1;
+	avro_value_get_string(value, &text, &len);
+	return ctr_format_ok(format_names[node->format], text);
+}
+
+/* Returns the failing node (and sets *path) or NULL when every check holds. */
+static const struct check_node *walk(const struct check_node *node, avro_value_t *value,
+				     const char **path)
+{
+	avro_type_t type = avro_value_get_type(value);
+	const struct check_node *bad;
+	avro_value_t child;
+	size_t count = 0;
+	int branch = 0;
+
+	if (!node->has_checks)
+		return NULL;
+	if (type == AVRO_UNION) {
+		avro_value_get_discriminant(value, &branch);
+		avro_value_get_current_branch(value, &child);
+		if ((size_t)branch >= node->child_count || avro_value_get_type(&child) == AVRO_NULL)
+			return NULL;
+		return walk(&node->children[branch], &child, path);
+	}
+	if (type == AVRO_RECORD || type == AVRO_ARRAY) {
+		avro_value_get_size(value, &count);
+		for (size_t i = 0; i < count; i++) {
+			const struct check_node *child_node =
+				&node->children[type == AVRO_RECORD ? i : 0];
+			if (type == AVRO_RECORD && i >= node->child_count)
+				break;
+			avro_value_get_by_index(value, i, &child, NULL);
+			bad = walk(child_node, &child, path);
+			if (bad != NULL) {
+				if (*path == NULL && child_node->name)
+					*path = child_node->name;
+				return bad;
+			}
+		}
+		return NULL;
+	}
+	if (node->format != FORMAT_NONE && !leaf_ok(node, value))
+		return node;
+	return NULL;
+}
+
+void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
+			 struct ctr_event *ev)
+{
+	const char *path = NULL;
+	const struct check_node *bad = walk(&v->root, envelope, &path);
+
+	if (ev->stream[0] == '\0') {
+		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 0, "stream: empty");
+		return;
+	}
+	if (ev->seq < 1) {
+		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 0, "seq: %lld is not a position (1 or more)",
+				 (long long)ev->seq);
+		return;
+	}
+	if (bad == NULL)
+		return;
+	/* E2: a bad id takes no place; any other field does */
+	ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, bad->format != FORMAT_EVENT_ID,
+			 "%s: not a valid %s", path ? path : "value", format_names[bad->format]);
+}

@@ -1,0 +1,33 @@
+/*
+ * validate.h - the field formats of DOMAIN.md, judged at replay (E6).
+ *
+ * The formats come from the schemas themselves: a field annotated with
+ * "format" (event_id, timestamp, date, count, email, customer_no, support_id)
+ * is checked here; the C code does not restate which field has which format.
+ */
+#ifndef CTR_VALIDATE_H
+#define CTR_VALIDATE_H
+
+#include <avro.h>
+#include <jansson.h>
+
+#include "events/event.h"
+
+struct ctr_validator;
+
+/* Compiles the checks of an envelope schema (its JSON tree). Freed with ctr_validator_free(). */
+struct ctr_validator *ctr_validator_new(const json_t *envelope_tree);
+void ctr_validator_free(struct ctr_validator *v);
+
+/*
+ * Checks the formats of envelope (the whole event record). On the first bad
+ * field it rejects ev: a bad id, stream or seq takes no place (E2), any other
+ * field is bad_format and takes its place.
+ */
+void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
+			 struct ctr_event *ev);
+
+/* 1 when text is a valid value of the named format. */
+int ctr_format_ok(const char *format, const char *text);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * allocations.c - environment.allocated: setting the license counts an
+ * environment holds (L2-L4, L6, L7). An allocation is checked whole before
+ * any of it is applied (L3): only skus whose count goes up are checked
+ * against their licenses, so lowering an allocation is always allowed.
+ */
+#include <string.h>
+
+#include "events/payload.h"
+#include "projections/apply_internal.h"
+
+/* 1 when a later item of the list names the same sku: the last one counts. */
+static int superseded(avro_value_t *list, size_t index, size_t count)
+{
+	avro_value_t item, later;
+
+	ctr_payload_item(list, index, &item);
+	for (size_t j = index + 1; j < count; j++) {
+		ctr_payload_item(list, j, &later);
+		if (strcmp(ctr_payload_text(&item, "sku"), ctr_payload_text(&later, "sku")) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int64_t held_count(struct ctr_environment *e, const char *sku)
+{
+	struct ctr_allocation *al = ctr_environment_allocation(e, sku);
+	return al ? al->count : 0;
+}
+
+static enum ctr_code check(struct ctr_apply *a, struct ctr_environment *e, avro_value_t *list,
+			   size_t count)
+{
+	avro_value_t item;
+
+	for (size_t i = 0; i < count; i++) {
+		ctr_payload_item(list, i, &item);
+		const char *sku = ctr_payload_text(&item, "sku");
+		struct ctr_product *p = ctr_contract_product(a->contract, sku);
+		int64_t wanted = ctr_payload_long(&item, "count", 0), held = held_count(e, sku);
+
+		if (p == NULL) /* L4 */
+			return ctr_apply_reject(a, CTR_CODE_UNKNOWN_SKU, "%s has no product %s",
+						a->contract->contract_id, sku);
+		if (superseded(list, i, count) || p->other || wanted <= held)
+			continue;
+		if (p->assigned - held + wanted > p->licenses) /* L3 */
+			return ctr_apply_reject(a, CTR_CODE_OVER_ALLOCATION,
+						"%s: %lld assigned of %lld licenses with %s at %lld",
+						sku, (long long)(p->assigned - held + wanted),
+						(long long)p->licenses, e->env_id, (long long)wanted);
+	}
+	return CTR_CODE_OK;
+}
+
+/* The allocation row of sku, including one removed since the last flush, so
+ * that a removal and a new allocation of the same key become one write. */
+static struct ctr_allocation *any_allocation(struct ctr_environment *e, const char *sku)
+{
+	for (size_t i = 0; i < e->allocation_count; i++)
+		if (strcmp(e->allocations[i].sku, sku) == 0)
+			return &e->allocations[i];
+	return NULL;
+}
+
+static void set_count(struct ctr_contract *c, struct ctr_environment *e, const char *sku,
+		      int64_t wanted)
+{
+	struct ctr_allocation *al = any_allocation(e, sku);
+	struct ctr_product *p = ctr_contract_product(c, sku);
+	int64_t held = al && !al->row.gone ? al->count : 0;
+
+	if (al == NULL && wanted == 0)
+		return;
+	if (al == NULL) {
+		al = ctr_environment_add_allocation(e);
+		if (al == NULL)
+			return;
+		ctr_set_text(&al->sku, sku);
+	}
+	al->count = wanted;
+	al->row.gone = wanted == 0; /* 0 removes the allocation */
+	ctr_contract_touch(c, &al->row);
+	p->assigned += wanted - held;
+	ctr_contract_touch(c, &p->row);
+}
+
+enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
+{
+	enum ctr_code code;
+	struct ctr_environment *e = ctr_live_environment(a, &code);
+	avro_value_t list, item;
+	size_t count;
+
+	if (e == NULL)
+		return code;
+	ctr_payload_field(a->data, "allocations", &list);
+	count = ctr_payload_count(&list);
+	code = check(a, e, &list, count);
+	if (code != CTR_CODE_OK)
+		return code;
+	for (size_t i = 0; i < count; i++) {
+		if (superseded(&list, i, count))
+			continue;
+		ctr_payload_item(&list, i, &item);
+		set_count(a->contract, e, ctr_payload_text(&item, "sku"),
+			  ctr_payload_long(&item, "count", 0));
+	}
+	ctr_contract_touch(a->contract, &e->row);
+	ctr_terms_changed(a->contract, e);
+	return CTR_CODE_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * apply_internal.h - what the event handlers of licenses.c and members.c
+ * share with the dispatcher in projections.c. Not for use outside projections/.
+ */
+#ifndef CTR_APPLY_INTERNAL_H
+#define CTR_APPLY_INTERNAL_H
+
+#include <avro.h>
+#include <stdio.h>
+
+#include "events/event.h"
+#include "projections/contract.h"
+
+struct ctr_apply {
+	struct ctr_contract *contract; /* NULL only for contract.opened */
+	struct ctr_event *ev;
+	avro_value_t *data;
+	char *msg;
+	size_t msg_size;
+};
+
+typedef enum ctr_code (*ctr_apply_fn)(struct ctr_apply *a);
+
+/* Writes a printf-style message into a->msg and returns code. */
+enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The handler of a contract-family event type, or NULL. */
+ctr_apply_fn ctr_licenses_handler(const char *type);
+ctr_apply_fn ctr_members_handler(const char *type);
+
+/* contract.opened: builds a new aggregate into *out (freed on rejection). */
+enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out);
+
+/* L6: linked environments (all, or only `only`) need a sync or a re-activation. */
+void ctr_terms_changed(struct ctr_contract *c, struct ctr_environment *only);
+/* L7: the live environment the event's env_id names, else NULL with *code set. */
+struct ctr_environment *ctr_live_environment(struct ctr_apply *a, enum ctr_code *code);
+/* environment.allocated (L2-L4, L6), in allocations.c. */
+enum ctr_code ctr_licenses_allocate(struct ctr_apply *a);
+
+#endif

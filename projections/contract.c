@@ -1,0 +1,182 @@
+/*
+ * contract.c - allocation, lookups and row bookkeeping of the contract
+ * aggregate (see contract.h). Contracts hold a handful of rows each, so the
+ * lookups are linear scans.
+ */
+#include "projections/contract.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ctr_set_text(char **field, const char *value)
+{
+	char *copy = value ? strdup(value) : NULL;
+
+	free(*field);
+	*field = copy;
+}
+
+struct ctr_contract *ctr_contract_new(const char *contract_id)
+{
+	struct ctr_contract *c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		ctr_set_text(&c->contract_id, contract_id);
+	return c;
+}
+
+static void free_environment(struct ctr_environment *e)
+{
+	for (size_t i = 0; i < e->allocation_count; i++)
+		free(e->allocations[i].sku);
+	free(e->allocations);
+	free(e->env_id);
+	free(e->name);
+	free(e->activated_at);
+}
+
+void ctr_contract_free(struct ctr_contract *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->product_count; i++) {
+		free(c->products[i].sku);
+		free(c->products[i].name);
+		free(c->products[i].own_end_date);
+	}
+	for (size_t i = 0; i < c->environment_count; i++)
+		free_environment(&c->environments[i]);
+	for (size_t i = 0; i < c->member_count; i++) {
+		free(c->members[i].user);
+		free(c->members[i].email);
+		free(c->members[i].name);
+		free(c->members[i].lang);
+	}
+	for (size_t i = 0; i < c->company_count; i++) {
+		free(c->companies[i].company);
+		free(c->companies[i].added_by);
+	}
+	free(c->products);
+	free(c->environments);
+	free(c->members);
+	free(c->companies);
+	free(c->contract_id);
+	free(c->account);
+	free(c->name);
+	free(c->start_date);
+	free(c->end_date);
+	free(c->cancel_end_on);
+	free(c->migration_to);
+	free(c);
+}
+
+/* Grows *items (of size each) to hold one more; returns the new slot, zeroed. */
+static void *append(void **items, size_t *count, size_t *cap, size_t size)
+{
+	char *slot;
+
+	if (*count == *cap) {
+		size_t grown = *cap ? *cap * 2 : 4;
+		void *moved = realloc(*items, grown * size);
+		if (moved == NULL)
+			return NULL;
+		*items = moved;
+		*cap = grown;
+	}
+	slot = (char *)*items + (*count)++ * size;
+	memset(slot, 0, size);
+	return slot;
+}
+
+struct ctr_product *ctr_contract_add_product(struct ctr_contract *c)
+{
+	return append((void **)&c->products, &c->product_count, &c->product_cap,
+		      sizeof(*c->products));
+}
+
+struct ctr_environment *ctr_contract_add_environment(struct ctr_contract *c)
+{
+	return append((void **)&c->environments, &c->environment_count, &c->environment_cap,
+		      sizeof(*c->environments));
+}
+
+struct ctr_allocation *ctr_environment_add_allocation(struct ctr_environment *e)
+{
+	return append((void **)&e->allocations, &e->allocation_count, &e->allocation_cap,
+		      sizeof(*e->allocations));
+}
+
+struct ctr_member *ctr_contract_add_member(struct ctr_contract *c)
+{
+	return append((void **)&c->members, &c->member_count, &c->member_cap, sizeof(*c->members));
+}
+
+struct ctr_company *ctr_contract_add_company(struct ctr_contract *c)
+{
+	return append((void **)&c->companies, &c->company_count, &c->company_cap,
+		      sizeof(*c->companies));
+}
+
+struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku)
+{
+	for (size_t i = 0; i < c->product_count; i++)
+		if (strcmp(c->products[i].sku, sku) == 0)
+			return &c->products[i];
+	return NULL;
+}
+
+struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id)
+{
+	for (size_t i = 0; i < c->environment_count; i++)
+		if (strcmp(c->environments[i].env_id, env_id) == 0)
+			return &c->environments[i];
+	return NULL;
+}
+
+struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, const char *sku)
+{
+	for (size_t i = 0; i < e->allocation_count; i++)
+		if (!e->allocations[i].row.gone && strcmp(e->allocations[i].sku, sku) == 0)
+			return &e->allocations[i];
+	return NULL;
+}
+
+struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user)
+{
+	for (size_t i = 0; i < c->member_count; i++)
+		if (!c->members[i].row.gone && strcmp(c->members[i].user, user) == 0)
+			return &c->members[i];
+	return NULL;
+}
+
+struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company)
+{
+	for (size_t i = 0; i < c->company_count; i++)
+		if (strcmp(c->companies[i].company, company) == 0)
+			return &c->companies[i];
+	return NULL;
+}
+
+void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row)
+{
+	row->dirty = 1;
+	c->any_dirty = 1;
+}
+
+int ctr_contract_is_owner(const struct ctr_contract *c, const char *user)
+{
+	for (size_t i = 0; i < c->member_count; i++) {
+		const struct ctr_member *m = &c->members[i];
+		if (!m->row.gone && m->state == MEMBER_ACTIVE && m->role == ROLE_OWNER &&
+		    strcmp(m->user, user) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *ctr_product_end_date(const struct ctr_contract *c, const struct ctr_product *p)
+{
+	if (p->own_end_date)
+		return p->own_end_date;
+	return c->end_date ? c->end_date : c->cancel_end_on;
+}

@@ -1,0 +1,125 @@
+/*
+ * contract.h - the in-memory aggregate of one contract stream: the contract,
+ * its products, environments with their allocations, members and group
+ * companies. licenses.c and members.c change it; contract_sql.c writes its
+ * dirty rows and loads it back for incremental runs.
+ *
+ * Every row carries `dirty` (changed since the last flush) and `stored` (a
+ * row exists in the database), so a flush writes each changed row once.
+ */
+#ifndef CTR_CONTRACT_H
+#define CTR_CONTRACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ctr_env_status { ENV_UNLINKED, ENV_LINKED, ENV_NEEDS_REACTIVATION, ENV_PENDING_SYNC };
+enum ctr_mode { MODE_NONE, MODE_ONLINE, MODE_OFFLINE };
+enum ctr_role { ROLE_MEMBER, ROLE_OWNER };
+enum ctr_member_state { MEMBER_INVITED, MEMBER_ACTIVE, MEMBER_REMOVED, MEMBER_WITHDRAWN };
+
+struct ctr_row_flags {
+	unsigned dirty : 1;
+	unsigned stored : 1;
+	unsigned gone : 1; /* to be deleted at the next flush */
+};
+
+struct ctr_product {
+	char *sku;
+	char *name;
+	int64_t licenses;    /* L1; unused for other products */
+	int64_t assigned;    /* L2: over environments not deleted */
+	int other;           /* L4: an other product, no license limit */
+	char *own_end_date;  /* NULL: the contract's */
+	struct ctr_row_flags row;
+};
+
+struct ctr_allocation {
+	char *sku;
+	int64_t count;
+	struct ctr_row_flags row;
+};
+
+struct ctr_environment {
+	char *env_id;
+	char *name;
+	int64_t sort_key;
+	int has_sort_key;
+	enum ctr_env_status status;
+	enum ctr_mode mode;  /* of the last activation (L6) */
+	char *activated_at;
+	int deleted;
+	struct ctr_allocation *allocations;
+	size_t allocation_count, allocation_cap;
+	struct ctr_row_flags row;
+};
+
+struct ctr_member {
+	char *user;          /* an invitation's is the invited email (M2) */
+	char *email;
+	char *name;
+	char *lang;
+	enum ctr_role role;
+	int notify;
+	enum ctr_member_state state;
+	struct ctr_row_flags row;
+};
+
+struct ctr_company {
+	char *company;
+	char *added_by;
+	struct ctr_row_flags row;
+};
+
+struct ctr_contract {
+	char *contract_id;
+	char *account;
+	char *name;
+	int cloud;           /* kind: license or cloud */
+	char *start_date;
+	char *end_date;      /* NULL for a cloud contract (L5) */
+	char *cancel_end_on; /* B6 */
+	char *migration_to;  /* G1 */
+	struct ctr_product *products;
+	size_t product_count, product_cap;
+	struct ctr_environment *environments;
+	size_t environment_count, environment_cap;
+	struct ctr_member *members;
+	size_t member_count, member_cap;
+	struct ctr_company *companies;
+	size_t company_count, company_cap;
+	struct ctr_row_flags row;
+	int any_dirty;       /* some row of the aggregate is dirty */
+	int queued;          /* on the projections' list of aggregates to flush */
+};
+
+struct ctr_contract *ctr_contract_new(const char *contract_id);
+void ctr_contract_free(struct ctr_contract *c);
+
+/* Lookups; NULL when absent. */
+struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku);
+struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id);
+struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, const char *sku);
+struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user);
+struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company);
+
+/* Appends a zeroed row (NULL when out of memory). */
+struct ctr_product *ctr_contract_add_product(struct ctr_contract *c);
+struct ctr_environment *ctr_contract_add_environment(struct ctr_contract *c);
+struct ctr_allocation *ctr_environment_add_allocation(struct ctr_environment *e);
+struct ctr_member *ctr_contract_add_member(struct ctr_contract *c);
+struct ctr_company *ctr_contract_add_company(struct ctr_contract *c);
+
+/* Marks a row changed, and its contract as having changes. */
+void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row);
+
+/* Replaces *field with a copy of value (NULL allowed). */
+void ctr_set_text(char **field, const char *value);
+
+/* M1: 1 when user is an active owner of c. */
+int ctr_contract_is_owner(const struct ctr_contract *c, const char *user);
+
+/* The end date that applies to product p (its own, else the contract's; may be NULL). */
+const char *ctr_product_end_date(const struct ctr_contract *c, const struct ctr_product *p);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * contract_load.c - reading a contract aggregate back from its rows, for an
+ * incremental run, and re-judging date-dependent columns (L5) when the
+ * business date moved since they were written.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "events/timefmt.h"
+#include "projections/contract_sql.h"
+#include "projections/contract_sql_internal.h"
+
+static const char *column_text(sqlite3_stmt *stmt, int index)
+{
+	return (const char *)sqlite3_column_text(stmt, index);
+}
+
+static int name_index(const char *const *names, int count, const char *name)
+{
+	for (int i = 0; name && i < count; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return i;
+	return 0;
+}
+
+static sqlite3_stmt *query(struct ctr_contract_sql *s, enum stmt_id id, const char *contract_id)
+{
+	sqlite3_stmt *stmt = s->stmt[id];
+
+	sqlite3_reset(stmt);
+	sqlite3_bind_text(stmt, 1, contract_id, -1, SQLITE_STATIC);
+	return stmt;
+}
+
+static void load_products(struct ctr_contract_sql *s, struct ctr_contract *c)
+{
+	sqlite3_stmt *stmt = query(s, GET_PRODUCTS, c->contract_id);
+
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		struct ctr_product *p = ctr_contract_add_product(c);
+		if (p == NULL)
+			break;
+		ctr_set_text(&p->sku, column_text(stmt, 0));
+		ctr_set_text(&p->name, column_text(stmt, 1));
+		p->other = sqlite3_column_type(stmt, 2) == SQLITE_NULL;
+		p->licenses = sqlite3_column_int64(stmt, 2);
+		p->assigned = sqlite3_column_int64(stmt, 3);
+		ctr_set_text(&p->own_end_date, column_text(stmt, 4));
+		p->row.stored = 1;
+	}
+	sqlite3_reset(stmt);
+}
+
+static void load_environments(struct ctr_contract_sql *s, struct ctr_contract *c)
+{
+	sqlite3_stmt *stmt = query(s, GET_ENVS, c->contract_id);
+
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		struct ctr_environment *e = ctr_contract_add_environment(c);
+		if (e == NULL)
+			break;
+		ctr_set_text(&e->env_id, column_text(stmt, 0));
+		ctr_set_text(&e->name, column_text(stmt, 1));
+		e->status = name_index(env_status_names, 4, column_text(stmt, 2));
+		e->mode = name_index(mode_names, 3, column_text(stmt, 3));
+		ctr_set_text(&e->activated_at, column_text(stmt, 4));
+		e->deleted = sqlite3_column_int(stmt, 5);
+		e->has_sort_key = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
+		e->sort_key = sqlite3_column_int64(stmt, 6);
+		e->row.stored = 1;
+	}
+	sqlite3_reset(stmt);
+	stmt = query(s, GET_ALLOCS, c->contract_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		struct ctr_environment *e = ctr_contract_environment(c, column_text(stmt, 0));
+		struct ctr_allocation *al = e ? ctr_environment_add_allocation(e) : NULL;
+		if (al == NULL)
+			continue;
+		ctr_set_text(&al->sku, column_text(stmt, 1));
+		al->count = sqlite3_column_int64(stmt, 2);
+		al->row.stored = 1;
+	}
+	sqlite3_reset(stmt);
+}
+
+static void load_members(struct ctr_contract_sql *s, struct ctr_contract *c)
+{
+	sqlite3_stmt *stmt = query(s, GET_MEMBERS, c->contract_id);
+
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		struct ctr_member *m = ctr_contract_add_member(c);
+		if (m == NULL)
+			break;
+		ctr_set_text(&m->user, column_text(stmt, 0));
+		ctr_set_text(&m->email, column_text(stmt, 1));
+		m->role = strcmp(column_text(stmt, 2), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;
+		m->notify = sqlite3_column_int(stmt, 3);
+		m->state = name_index(member_state_names, 4, column_text(stmt, 4));
+		ctr_set_text(&m->name, column_text(stmt, 5));
+		ctr_set_text(&m->lang, column_text(stmt, 6));
+		m->row.stored = 1;
+	}
+	sqlite3_reset(stmt);
+	stmt = query(s, GET_COMPANIES, c->contract_id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		struct ctr_company *g = ctr_contract_add_company(c);
+		if (g == NULL)
+			break;
+		ctr_set_text(&g->company, column_text(stmt, 0));
+		ctr_set_text(&g->added_by, column_text(stmt, 1));
+		g->row.stored = 1;
+	}
+	sqlite3_reset(stmt);
+}
+
+int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
+			  struct ctr_contract **out, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = query(s, GET_CONTRACT, contract_id);
+	struct ctr_contract *c;
+	int rc = sqlite3_step(stmt);
+
+	*out = NULL;
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		if (rc == SQLITE_DONE)
+			return 0;
+		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+	}
+	c = ctr_contract_new(contract_id);
+	if (c == NULL) {
+		sqlite3_reset(stmt);
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	}
+	ctr_set_text(&c->account, column_text(stmt, 0));
+	ctr_set_text(&c->name, column_text(stmt, 1));
+	c->cloud = strcmp(column_text(stmt, 2), "cloud") == 0;
+	ctr_set_text(&c->start_date, column_text(stmt, 3));
+	ctr_set_text(&c->cancel_end_on, column_text(stmt, 5));
+	/* a cloud contract's end_date column shows its cancellation's end_on (L5) */
+	ctr_set_text(&c->end_date, c->cloud ? NULL : column_text(stmt, 4));
+	ctr_set_text(&c->migration_to, column_text(stmt, 6));
+	c->row.stored = 1;
+	sqlite3_reset(stmt);
+	load_products(s, c);
+	load_environments(s, c);
+	load_members(s, c);
+	*out = c;
+	return 0;
+}
+
+static int judge_contracts(struct ctr_contract_sql *s, struct ctr_error *err)
+{
+	sqlite3_stmt *select = NULL, *update = NULL;
+	int rc = ctr_db_prepare(s->db, "SELECT contract_id, kind, end_date, cancel_end_on"
+				" FROM contracts", &select, err);
+
+	if (rc == 0)
+		rc = ctr_db_prepare(s->db, "UPDATE contracts SET status = ?, days_left = ?"
+				    " WHERE contract_id = ?", &update, err);
+	while (rc == 0 && sqlite3_step(select) == SQLITE_ROW) {
+		int cloud = strcmp(column_text(select, 1), "cloud") == 0, has_days;
+		const char *cancel = column_text(select, 3);
+		int64_t days_left = 0;
+		const char *status = ctr_contract_status(cloud, cloud ? NULL : column_text(select, 2),
+							 cancel, s->options.business_date,
+							 s->options.expiring_days, &days_left,
+							 &has_days);
+
+		sqlite3_bind_text(update, 1, status, -1, SQLITE_STATIC);
+		if (has_days)
+			sqlite3_bind_int64(update, 2, days_left);
+		else
+			sqlite3_bind_null(update, 2);
+		sqlite3_bind_text(update, 3, column_text(select, 0), -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(update) != SQLITE_DONE)
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+		sqlite3_reset(update);
+	}
+	sqlite3_finalize(select);
+	sqlite3_finalize(update);
+	return rc;
+}
+
+int ctr_contract_sql_judge(struct ctr_contract_sql *s, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char date[11];
+	int rc = judge_contracts(s, err);
+
+	ctr_date_format(s->options.business_date, date);
+	/* L5: ISO dates compare as text */
+	if (rc == 0)
+		rc = ctr_db_prepare(s->db, "UPDATE contract_products SET expired ="
+				    " (end_date IS NOT NULL AND end_date < ?)", &stmt, err);
+	if (rc == 0) {
+		sqlite3_bind_text(stmt, 1, date, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) != SQLITE_DONE)
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}

@@ -1,0 +1,301 @@
+/*
+ * contract_sql.c - writing and loading the contract aggregate (see
+ * contract_sql.h). Rows removed since the last flush are deleted before the
+ * changed ones are written, so a key that was removed and re-added is written
+ * once. Derived columns are computed here, on the run's business date.
+ */
+#include "projections/contract_sql.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "events/timefmt.h"
+#include "projections/contract_sql_internal.h"
+
+static const char *const stmt_sql[STMT_COUNT] = {
+	[PUT_CONTRACT] = "INSERT OR REPLACE INTO contracts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+	[PUT_PRODUCT] = "INSERT OR REPLACE INTO contract_products VALUES (?,?,?,?,?,?,?,?,?,?)",
+	[PUT_ENV] = "INSERT OR REPLACE INTO environments VALUES (?,?,?,?,?,?,?,?)",
+	[PUT_ALLOC] = "INSERT OR REPLACE INTO allocations VALUES (?,?,?,?)",
+	[DEL_ALLOC] = "DELETE FROM allocations WHERE contract_id = ? AND env_id = ? AND sku = ?",
+	[PUT_MEMBER] = "INSERT OR REPLACE INTO members VALUES (?,?,?,?,?,?,?,?)",
+	[DEL_MEMBER] = "DELETE FROM members WHERE contract_id = ? AND user = ?",
+	[PUT_COMPANY] = "INSERT OR REPLACE INTO group_companies VALUES (?,?,?)",
+	[GET_CONTRACT] = "SELECT account, name, kind, start_date, end_date, cancel_end_on,"
+			 " migration_to FROM contracts WHERE contract_id = ?",
+	[GET_PRODUCTS] = "SELECT sku, name, licenses, assigned, own_end_date FROM contract_products"
+			 " WHERE contract_id = ? ORDER BY sku",
+	[GET_ENVS] = "SELECT env_id, name, status, mode, activated_at, deleted, sort_key"
+		     " FROM environments WHERE contract_id = ? ORDER BY env_id",
+	[GET_ALLOCS] = "SELECT env_id, sku, count FROM allocations WHERE contract_id = ?"
+		       " ORDER BY env_id, sku",
+	[GET_MEMBERS] = "SELECT user, email, role, notify, state, name, lang FROM members"
+			" WHERE contract_id = ? ORDER BY user",
+	[GET_COMPANIES] = "SELECT company, added_by FROM group_companies WHERE contract_id = ?"
+			  " ORDER BY company",
+};
+
+const char *const env_status_names[4] = { "unlinked", "linked", "needs_reactivation",
+						"pending_sync" };
+const char *const mode_names[3] = { NULL, "online", "offline" };
+const char *const member_state_names[4] = { "invited", "active", "removed", "withdrawn" };
+
+int ctr_contract_sql_new(sqlite3 *db, const struct ctr_projection_options *options,
+			 struct ctr_contract_sql **out, struct ctr_error *err)
+{
+	struct ctr_contract_sql *s = calloc(1, sizeof(*s));
+	int rc = 0;
+
+	if (s == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	s->db = db;
+	s->options = *options;
+	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
+		rc = ctr_db_prepare(db, stmt_sql[i], &s->stmt[i], err);
+	if (rc != 0) {
+		ctr_contract_sql_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void ctr_contract_sql_free(struct ctr_contract_sql *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	free(s);
+}
+
+const char *ctr_contract_status(int cloud, const char *end_date, const char *cancel_end_on,
+				int32_t date, int expiring_days, int64_t *days_left, int *has_days)
+{
+	const char *end = end_date ? end_date : cancel_end_on;
+	int ok = 0;
+	int32_t end_days;
+
+	(void)cloud;
+	*has_days = 0;
+	if (end == NULL)
+		return "active"; /* a cloud contract without a cancellation (L5) */
+	end_days = ctr_date_parse(end, &ok);
+	*days_left = end_days - date;
+	*has_days = 1;
+	if (cancel_end_on && ctr_date_parse(cancel_end_on, &ok) < date)
+		return "cancelled";
+	if (end_days < date)
+		return "expired";
+	return *days_left <= expiring_days ? "expiring" : "active";
+}
+
+static void bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+static int step(struct ctr_contract_sql *s, sqlite3_stmt *stmt, struct ctr_error *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_DONE)
+		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+static int ownerless(const struct ctr_contract *c)
+{
+	for (size_t i = 0; i < c->member_count; i++)
+		if (ctr_contract_is_owner(c, c->members[i].user))
+			return 0;
+	return 1;
+}
+
+static int put_contract(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[PUT_CONTRACT];
+	int64_t days_left = 0;
+	int has_days;
+	const char *status = ctr_contract_status(c->cloud, c->end_date, c->cancel_end_on,
+						 s->options.business_date,
+						 s->options.expiring_days, &days_left, &has_days);
+
+	bind_text(stmt, 1, c->contract_id);
+	bind_text(stmt, 2, c->account);
+	bind_text(stmt, 3, c->name);
+	bind_text(stmt, 4, c->cloud ? "cloud" : "license");
+	bind_text(stmt, 5, c->start_date);
+	bind_text(stmt, 6, c->end_date ? c->end_date : c->cancel_end_on);
+	bind_text(stmt, 7, status);
+	if (has_days)
+		sqlite3_bind_int64(stmt, 8, days_left);
+	sqlite3_bind_int(stmt, 9, ownerless(c));
+	bind_text(stmt, 10, c->cancel_end_on);
+	bind_text(stmt, 11, c->migration_to);
+	return step(s, stmt, err);
+}
+
+static int put_product(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_product *p,
+		       struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[PUT_PRODUCT];
+	const char *end = ctr_product_end_date(c, p);
+	int ok = 0;
+
+	bind_text(stmt, 1, c->contract_id);
+	bind_text(stmt, 2, p->sku);
+	bind_text(stmt, 3, p->name);
+	if (!p->other) { /* L4: other products have no license count */
+		sqlite3_bind_int64(stmt, 4, p->licenses);
+		sqlite3_bind_int64(stmt, 6, p->licenses - p->assigned);
+	}
+	sqlite3_bind_int64(stmt, 5, p->assigned);
+	bind_text(stmt, 7, end);
+	sqlite3_bind_int(stmt, 8, end != NULL && ctr_date_parse(end, &ok) < s->options.business_date);
+	sqlite3_bind_int(stmt, 9, !p->other && p->assigned > p->licenses); /* L8 */
+	bind_text(stmt, 10, p->own_end_date);
+	return step(s, stmt, err);
+}
+
+static int put_environment(struct ctr_contract_sql *s, struct ctr_contract *c,
+			   struct ctr_environment *e, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[PUT_ENV];
+
+	bind_text(stmt, 1, c->contract_id);
+	bind_text(stmt, 2, e->env_id);
+	bind_text(stmt, 3, e->name);
+	bind_text(stmt, 4, env_status_names[e->status]);
+	bind_text(stmt, 5, mode_names[e->mode]);
+	bind_text(stmt, 6, e->activated_at);
+	sqlite3_bind_int(stmt, 7, e->deleted);
+	if (e->has_sort_key)
+		sqlite3_bind_int64(stmt, 8, e->sort_key);
+	return step(s, stmt, err);
+}
+
+static int put_allocation(struct ctr_contract_sql *s, struct ctr_contract *c,
+			  struct ctr_environment *e, struct ctr_allocation *al, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[al->row.gone ? DEL_ALLOC : PUT_ALLOC];
+
+	bind_text(stmt, 1, c->contract_id);
+	bind_text(stmt, 2, e->env_id);
+	bind_text(stmt, 3, al->sku);
+	if (!al->row.gone)
+		sqlite3_bind_int64(stmt, 4, al->count);
+	return step(s, stmt, err);
+}
+
+static int put_member(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_member *m,
+		      struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[m->row.gone ? DEL_MEMBER : PUT_MEMBER];
+
+	bind_text(stmt, 1, c->contract_id);
+	bind_text(stmt, 2, m->user);
+	if (m->row.gone)
+		return step(s, stmt, err);
+	bind_text(stmt, 3, m->email);
+	bind_text(stmt, 4, m->role == ROLE_OWNER ? "owner" : "member");
+	sqlite3_bind_int(stmt, 5, m->notify);
+	bind_text(stmt, 6, member_state_names[m->state]);
+	bind_text(stmt, 7, m->name);
+	bind_text(stmt, 8, m->lang);
+	return step(s, stmt, err);
+}
+
+static int put_company(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_company *g,
+		       struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[PUT_COMPANY];
+
+	bind_text(stmt, 1, c->contract_id);
+	bind_text(stmt, 2, g->company);
+	bind_text(stmt, 3, g->added_by);
+	return step(s, stmt, err);
+}
+
+/* 1 when the row is to be written in this pass (pass 0: deletions, pass 1: the rest). */
+static int due(struct ctr_row_flags *row, int pass)
+{
+	if (!row->dirty || (int)row->gone != (pass == 0))
+		return 0;
+	return !(row->gone && !row->stored); /* never stored: nothing to delete */
+}
+
+static void written(struct ctr_row_flags *row)
+{
+	row->dirty = 0;
+	row->stored = !row->gone;
+}
+
+static int flush_rows(struct ctr_contract_sql *s, struct ctr_contract *c, int pass,
+		      struct ctr_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->environment_count && rc == 0; i++) {
+		struct ctr_environment *e = &c->environments[i];
+		for (size_t j = 0; j < e->allocation_count && rc == 0; j++)
+			if (due(&e->allocations[j].row, pass))
+				rc = put_allocation(s, c, e, &e->allocations[j], err);
+		if (rc == 0 && pass == 1 && due(&e->row, pass))
+			rc = put_environment(s, c, e, err);
+	}
+	for (size_t i = 0; i < c->member_count && rc == 0; i++)
+		if (due(&c->members[i].row, pass))
+			rc = put_member(s, c, &c->members[i], err);
+	if (pass == 0)
+		return rc;
+	for (size_t i = 0; i < c->product_count && rc == 0; i++)
+		if (due(&c->products[i].row, pass))
+			rc = put_product(s, c, &c->products[i], err);
+	for (size_t i = 0; i < c->company_count && rc == 0; i++)
+		if (due(&c->companies[i].row, pass))
+			rc = put_company(s, c, &c->companies[i], err);
+	return rc;
+}
+
+static void clear_flags(struct ctr_contract *c)
+{
+	for (size_t i = 0; i < c->environment_count; i++) {
+		struct ctr_environment *e = &c->environments[i];
+		for (size_t j = 0; j < e->allocation_count; j++)
+			written(&e->allocations[j].row);
+		written(&e->row);
+	}
+	for (size_t i = 0; i < c->member_count; i++)
+		written(&c->members[i].row);
+	for (size_t i = 0; i < c->product_count; i++)
+		written(&c->products[i].row);
+	for (size_t i = 0; i < c->company_count; i++)
+		written(&c->companies[i].row);
+	written(&c->row);
+	c->any_dirty = 0;
+}
+
+int ctr_contract_sql_flush(struct ctr_contract_sql *s, struct ctr_contract *c,
+			   struct ctr_error *err)
+{
+	int rc;
+
+	if (!c->any_dirty)
+		return 0;
+	/* ownerless (M3) follows member changes, so the contract row is written with them */
+	rc = flush_rows(s, c, 0, err);
+	if (rc == 0)
+		rc = flush_rows(s, c, 1, err);
+	if (rc == 0)
+		rc = put_contract(s, c, err);
+	if (rc == 0)
+		clear_flags(c);
+	return rc;
+}

@@ -1,0 +1,335 @@
+/*
+ * licenses.c - contract, product and environment events applied to the
+ * contract aggregate: license counts (L1, L8), allocations (L2-L4, L7) and
+ * environment link states (L6). Every handler checks first and changes the
+ * aggregate only when the event is accepted, so a rejection has no effect.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "events/payload.h"
+#include "events/timefmt.h"
+#include "projections/apply_internal.h"
+
+/* L6: a change of terms leaves every linked environment needing a sync or a re-activation. */
+void ctr_terms_changed(struct ctr_contract *c, struct ctr_environment *only)
+{
+	for (size_t i = 0; i < c->environment_count; i++) {
+		struct ctr_environment *e = &c->environments[i];
+		if ((only && e != only) || e->deleted || e->status == ENV_UNLINKED)
+			continue;
+		e->status = e->mode == MODE_OFFLINE ? ENV_NEEDS_REACTIVATION : ENV_PENDING_SYNC;
+		ctr_contract_touch(c, &e->row);
+	}
+}
+
+static struct ctr_product *add_product(struct ctr_contract *c, avro_value_t *item)
+{
+	struct ctr_product *p = ctr_contract_add_product(c);
+
+	if (p == NULL)
+		return NULL;
+	ctr_set_text(&p->sku, ctr_payload_text(item, "sku"));
+	ctr_set_text(&p->name, ctr_payload_text(item, "name"));
+	ctr_set_text(&p->own_end_date, ctr_payload_text(item, "end_date"));
+	p->licenses = ctr_payload_long(item, "licenses", 0);
+	ctr_contract_touch(c, &p->row);
+	return p;
+}
+
+static void add_owner(struct ctr_contract *c, avro_value_t *owner)
+{
+	struct ctr_member *m = ctr_contract_add_member(c);
+
+	if (m == NULL)
+		return;
+	ctr_set_text(&m->user, ctr_payload_text(owner, "user"));
+	ctr_set_text(&m->email, ctr_payload_text(owner, "email"));
+	ctr_set_text(&m->name, ctr_payload_text(owner, "name"));
+	m->role = ROLE_OWNER;
+	m->notify = 1;
+	m->state = MEMBER_ACTIVE;
+	ctr_contract_touch(c, &m->row);
+}
+
+enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
+{
+	const char *kind = ctr_payload_text(a->data, "kind");
+	const char *end_date = ctr_payload_text(a->data, "end_date");
+	struct ctr_contract *c;
+	avro_value_t list, item;
+
+	if (strcmp(kind, "license") == 0 && end_date == NULL)
+		return ctr_apply_reject(a, CTR_CODE_MISSING_FIELD,
+					"data.end_date: required for a license contract");
+	c = ctr_contract_new(a->ev->stream);
+	if (c == NULL)
+		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+	ctr_set_text(&c->account, a->ev->account);
+	ctr_set_text(&c->name, ctr_payload_text(a->data, "name"));
+	ctr_set_text(&c->start_date, ctr_payload_text(a->data, "start_date"));
+	ctr_set_text(&c->end_date, end_date);
+	c->cloud = strcmp(kind, "cloud") == 0;
+	ctr_contract_touch(c, &c->row);
+	ctr_payload_field(a->data, "products", &list);
+	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
+		ctr_payload_item(&list, i, &item);
+		if (ctr_contract_product(c, ctr_payload_text(&item, "sku")) == NULL)
+			add_product(c, &item);
+	}
+	ctr_payload_field(a->data, "owners", &list);
+	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
+		ctr_payload_item(&list, i, &item);
+		if (ctr_contract_member(c, ctr_payload_text(&item, "user")) == NULL)
+			add_owner(c, &item);
+	}
+	*out = c;
+	return CTR_CODE_OK;
+}
+
+static enum ctr_code product_added(struct ctr_apply *a)
+{
+	const char *sku = ctr_payload_text(a->data, "sku");
+
+	if (ctr_contract_product(a->contract, sku) != NULL)
+		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s",
+					sku, a->contract->contract_id);
+	add_product(a->contract, a->data);
+	ctr_terms_changed(a->contract, NULL);
+	return CTR_CODE_OK;
+}
+
+/* L1, L8: a new total is applied even below the assigned count. */
+static enum ctr_code licenses_changed(struct ctr_apply *a)
+{
+	const char *sku = ctr_payload_text(a->data, "sku");
+	struct ctr_product *p = ctr_contract_product(a->contract, sku);
+
+	if (p == NULL || p->other)
+		return ctr_apply_reject(a, CTR_CODE_UNKNOWN_SKU, "%s has no product %s",
+					a->contract->contract_id, sku);
+	p->licenses = ctr_payload_long(a->data, "licenses", p->licenses);
+	ctr_contract_touch(a->contract, &p->row);
+	ctr_terms_changed(a->contract, NULL);
+	return CTR_CODE_OK;
+}
+
+/* L1, L8; a product renewed with 0 licenses keeps its row and its old end date. */
+static enum ctr_code renewed(struct ctr_apply *a)
+{
+	struct ctr_contract *c = a->contract;
+	avro_value_t list, item;
+	size_t count = 0;
+
+	if (ctr_payload_field(a->data, "products", &list))
+		count = ctr_payload_count(&list);
+	for (size_t i = 0; i < count; i++) {
+		ctr_payload_item(&list, i, &item);
+		struct ctr_product *p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
+		if (p == NULL || p->other)
+			return ctr_apply_reject(a, CTR_CODE_UNKNOWN_SKU, "%s has no product %s",
+						c->contract_id, ctr_payload_text(&item, "sku"));
+	}
+	for (size_t i = 0; i < count; i++) {
+		ctr_payload_item(&list, i, &item);
+		struct ctr_product *p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
+		p->licenses = ctr_payload_long(&item, "licenses", p->licenses);
+		if (p->licenses == 0 && p->own_end_date == NULL)
+			ctr_set_text(&p->own_end_date, c->end_date);
+		else if (p->licenses > 0)
+			ctr_set_text(&p->own_end_date, NULL);
+		ctr_contract_touch(c, &p->row);
+	}
+	ctr_set_text(&c->end_date, ctr_payload_text(a->data, "end_date"));
+	ctr_contract_touch(c, &c->row);
+	for (size_t i = 0; i < c->product_count; i++)
+		ctr_contract_touch(c, &c->products[i].row); /* end dates follow the contract */
+	ctr_terms_changed(c, NULL);
+	return CTR_CODE_OK;
+}
+
+/* L4, M1: other products carry no license limit. */
+static enum ctr_code other_product_added(struct ctr_apply *a)
+{
+	const char *by = ctr_payload_text(a->data, "by");
+	char sku[300];
+	struct ctr_product *p;
+
+	if (!ctr_contract_is_owner(a->contract, by))
+		return ctr_apply_reject(a, CTR_CODE_NOT_OWNER, "%s is not an active owner of %s", by,
+					a->contract->contract_id);
+	snprintf(sku, sizeof(sku), "other:%s", ctr_payload_text(a->data, "license_key"));
+	if (ctr_contract_product(a->contract, sku) != NULL)
+		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s", sku,
+					a->contract->contract_id);
+	p = ctr_contract_add_product(a->contract);
+	if (p == NULL)
+		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+	ctr_set_text(&p->sku, sku);
+	ctr_set_text(&p->name, ctr_payload_text(a->data, "name"));
+	p->other = 1;
+	ctr_contract_touch(a->contract, &p->row);
+	return CTR_CODE_OK;
+}
+
+/* B6: two months' notice; one cancellation per contract. */
+static enum ctr_code cancellation_requested(struct ctr_apply *a)
+{
+	const char *requested = ctr_payload_text(a->data, "requested_on");
+	const char *end_on = ctr_payload_text(a->data, "end_on");
+	int ok, year, month, day;
+	int32_t requested_days = ctr_date_parse(requested, &ok);
+
+	if (a->contract->cancel_end_on != NULL)
+		return ctr_apply_reject(a, CTR_CODE_ALREADY_CANCELLED, "%s is already cancelled",
+					a->contract->contract_id);
+	ctr_date_to_civil(requested_days, &year, &month, &day);
+	month += 2;
+	if (month > 12) {
+		month -= 12;
+		year++;
+	}
+	if (day > 28) { /* the same day two months on, or that month's last day */
+		int32_t first_next = ctr_date_from_civil(month == 12 ? year + 1 : year,
+							 month == 12 ? 1 : month + 1, 1);
+		int last;
+		ctr_date_to_civil(first_next - 1, &year, &month, &last);
+		day = day < last ? day : last;
+	}
+	if (ctr_date_parse(end_on, &ok) < ctr_date_from_civil(year, month, day))
+		return ctr_apply_reject(a, CTR_CODE_NOTICE_TOO_SHORT,
+					"end_on %s is less than 2 months after %s", end_on, requested);
+	ctr_set_text(&a->contract->cancel_end_on, end_on);
+	ctr_contract_touch(a->contract, &a->contract->row);
+	return CTR_CODE_OK;
+}
+
+/* B3-B5 are judged by the invoices; the seat totals do not change license rows. */
+static enum ctr_code seats_changed(struct ctr_apply *a)
+{
+	(void)a;
+	return CTR_CODE_OK;
+}
+
+static enum ctr_code migration_planned(struct ctr_apply *a)
+{
+	const char *to = ctr_payload_text(a->data, "to_contract");
+
+	if (strcmp(to, a->contract->contract_id) == 0)
+		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "to_contract: a contract cannot migrate to itself");
+	ctr_set_text(&a->contract->migration_to, to);
+	ctr_contract_touch(a->contract, &a->contract->row);
+	return CTR_CODE_OK;
+}
+
+/* L7: the environment an event names, or a rejection. */
+struct ctr_environment *ctr_live_environment(struct ctr_apply *a, enum ctr_code *code)
+{
+	const char *env_id = ctr_payload_text(a->data, "env_id");
+	struct ctr_environment *e = ctr_contract_environment(a->contract, env_id);
+
+	*code = CTR_CODE_OK;
+	if (e == NULL)
+		*code = ctr_apply_reject(a, CTR_CODE_UNKNOWN_ENV, "%s has no environment %s",
+					 a->contract->contract_id, env_id);
+	else if (e->deleted)
+		*code = ctr_apply_reject(a, CTR_CODE_ENV_DELETED, "environment %s was deleted", env_id);
+	return *code == CTR_CODE_OK ? e : NULL;
+}
+
+static enum ctr_code environment_created(struct ctr_apply *a)
+{
+	const char *env_id = ctr_payload_text(a->data, "env_id");
+	struct ctr_environment *e;
+	avro_value_t sort_key;
+
+	if (ctr_contract_environment(a->contract, env_id) != NULL)
+		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "environment %s already exists",
+					env_id);
+	e = ctr_contract_add_environment(a->contract);
+	if (e == NULL)
+		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+	ctr_set_text(&e->env_id, env_id);
+	ctr_set_text(&e->name, ctr_payload_text(a->data, "name"));
+	e->has_sort_key = ctr_payload_field(a->data, "sort_key", &sort_key);
+	e->sort_key = ctr_payload_long(a->data, "sort_key", 0);
+	ctr_contract_touch(a->contract, &e->row);
+	return CTR_CODE_OK;
+}
+
+/* L7: deleting frees the allocations; their rows stay but no longer count. */
+static enum ctr_code environment_deleted(struct ctr_apply *a)
+{
+	enum ctr_code code;
+	struct ctr_environment *e = ctr_live_environment(a, &code);
+
+	if (e == NULL)
+		return code;
+	for (size_t i = 0; i < e->allocation_count; i++) {
+		struct ctr_allocation *al = &e->allocations[i];
+		struct ctr_product *p = ctr_contract_product(a->contract, al->sku);
+		if (al->row.gone || p == NULL)
+			continue;
+		p->assigned -= al->count;
+		ctr_contract_touch(a->contract, &p->row);
+	}
+	e->deleted = 1;
+	ctr_contract_touch(a->contract, &e->row);
+	return CTR_CODE_OK;
+}
+
+static enum ctr_code environment_activated(struct ctr_apply *a)
+{
+	enum ctr_code code;
+	struct ctr_environment *e = ctr_live_environment(a, &code);
+
+	if (e == NULL)
+		return code;
+	e->mode = strcmp(ctr_payload_text(a->data, "mode"), "offline") == 0 ? MODE_OFFLINE
+									     : MODE_ONLINE;
+	e->status = ENV_LINKED;
+	ctr_set_text(&e->activated_at, a->ev->at);
+	ctr_contract_touch(a->contract, &e->row);
+	return CTR_CODE_OK;
+}
+
+/* L6: only an online environment picks up terms by syncing. */
+static enum ctr_code environment_synced(struct ctr_apply *a)
+{
+	enum ctr_code code;
+	struct ctr_environment *e = ctr_live_environment(a, &code);
+
+	if (e == NULL)
+		return code;
+	if (e->status == ENV_PENDING_SYNC) {
+		e->status = ENV_LINKED;
+		ctr_contract_touch(a->contract, &e->row);
+	}
+	return CTR_CODE_OK;
+}
+
+ctr_apply_fn ctr_licenses_handler(const char *type)
+{
+	static const struct {
+		const char *type;
+		ctr_apply_fn fn;
+	} handlers[] = {
+		{ "contract.product_added", product_added },
+		{ "contract.licenses_changed", licenses_changed },
+		{ "contract.renewed", renewed },
+		{ "contract.other_product_added", other_product_added },
+		{ "contract.seats_changed", seats_changed },
+		{ "contract.cancellation_requested", cancellation_requested },
+		{ "contract.migration_planned", migration_planned },
+		{ "environment.created", environment_created },
+		{ "environment.deleted", environment_deleted },
+		{ "environment.allocated", ctr_licenses_allocate },
+		{ "environment.activated", environment_activated },
+		{ "environment.synced", environment_synced },
+	};
+
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (strcmp(handlers[i].type, type) == 0)
+			return handlers[i].fn;
+	return NULL;
+}

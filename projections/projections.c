@@ -1,0 +1,205 @@
+/*
+ * projections.c - the dispatcher between the engine and the projection
+ * modules (see projections.h): it finds or loads a stream's aggregate, calls
+ * the handler of the event's type, and keeps the list of aggregates with rows
+ * to write at the next flush.
+ */
+#include "projections/projections.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "events/timefmt.h"
+#include "projections/apply_internal.h"
+#include "projections/contract_sql.h"
+
+struct ctr_projections {
+	sqlite3 *db;
+	struct ctr_projection_options options;
+	struct ctr_contract_sql *contracts;
+	struct ctr_contract **dirty;
+	size_t dirty_count, dirty_cap;
+	char date[11];   /* the business date, YYYY-MM-DD */
+	int needs_judge; /* stored rows were judged on another date */
+	int date_noted;  /* meta.judged_on holds date */
+};
+
+enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->msg, a->msg_size, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *options,
+			struct ctr_projections **out, struct ctr_error *err)
+{
+	struct ctr_projections *p = calloc(1, sizeof(*p));
+	char *judged;
+	int rc;
+
+	if (p == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	p->db = db;
+	p->options = *options;
+	ctr_date_format(options->business_date, p->date);
+	judged = ctr_db_meta_get(db, "judged_on");
+	p->needs_judge = judged != NULL && strcmp(judged, p->date) != 0;
+	p->date_noted = judged != NULL && !p->needs_judge;
+	free(judged);
+	rc = ctr_contract_sql_new(db, options, &p->contracts, err);
+	if (rc != 0) {
+		free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void ctr_projections_free(struct ctr_projections *p)
+{
+	if (p == NULL)
+		return;
+	ctr_contract_sql_free(p->contracts);
+	free(p->dirty);
+	free(p);
+}
+
+enum ctr_family ctr_family_of(const char *type)
+{
+	if (strncmp(type, "customer.", 9) == 0 || strncmp(type, "support.", 8) == 0)
+		return CTR_FAMILY_CUSTOMER;
+	if (strncmp(type, "store.", 6) == 0)
+		return CTR_FAMILY_STORE;
+	return CTR_FAMILY_CONTRACT;
+}
+
+const char *ctr_family_name(enum ctr_family family)
+{
+	static const char *const names[] = { "contract", "customer", "store" };
+	return names[family];
+}
+
+void ctr_projections_release(struct ctr_stream *stream)
+{
+	if (stream->family == CTR_FAMILY_CONTRACT)
+		ctr_contract_free(stream->aggregate);
+	stream->aggregate = NULL;
+}
+
+static void queue(struct ctr_projections *p, struct ctr_contract *c)
+{
+	if (c->queued || !c->any_dirty)
+		return;
+	if (p->dirty_count == p->dirty_cap) {
+		size_t grown = p->dirty_cap ? p->dirty_cap * 2 : 256;
+		struct ctr_contract **moved = realloc(p->dirty, grown * sizeof(*moved));
+		if (moved == NULL)
+			return; /* written at the end of the run by the full pass instead */
+		p->dirty = moved;
+		p->dirty_cap = grown;
+	}
+	p->dirty[p->dirty_count++] = c;
+	c->queued = 1;
+}
+
+/* Support and store streams: only their opening is tracked here (E6 unknown_stream). */
+static enum ctr_code apply_opening_only(struct ctr_stream *stream, struct ctr_event *ev,
+					struct ctr_apply *a)
+{
+	int opening = strcmp(ev->type, "customer.registered") == 0 ||
+		      strcmp(ev->type, "store.account_registered") == 0 ||
+		      strcmp(ev->type, "store.account_migrated") == 0;
+
+	if (opening && stream->opened)
+		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s already exists", stream->name);
+	if (!opening && !stream->opened)
+		return ctr_apply_reject(a, CTR_CODE_UNKNOWN_STREAM, "%s has not been opened",
+					stream->name);
+	stream->opened = 1;
+	return CTR_CODE_OK;
+}
+
+static int load(struct ctr_projections *p, struct ctr_stream *stream, struct ctr_error *err)
+{
+	struct ctr_contract *c = NULL;
+	int rc;
+
+	stream->loaded = 1;
+	rc = ctr_contract_sql_load(p->contracts, stream->name, &c, err);
+	stream->aggregate = c;
+	return rc;
+}
+
+enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream *stream,
+				    struct ctr_event *ev, char *msg, size_t msg_size,
+				    struct ctr_error *err)
+{
+	struct ctr_apply a = { stream->aggregate, ev, &ev->data, msg, msg_size };
+	enum ctr_code code;
+	ctr_apply_fn fn;
+
+	if (stream->family != CTR_FAMILY_CONTRACT)
+		return apply_opening_only(stream, ev, &a);
+	if (stream->stored && !stream->loaded && load(p, stream, err) != 0)
+		return CTR_CODE_COUNT; /* err says why; the engine stops */
+	a.contract = stream->aggregate;
+	if (strcmp(ev->type, "contract.opened") == 0) {
+		struct ctr_contract *c = NULL;
+		if (a.contract != NULL)
+			return ctr_apply_reject(&a, CTR_CODE_ALREADY_EXISTS, "contract %s already exists",
+						stream->name);
+		code = ctr_licenses_open(&a, &c);
+		stream->aggregate = c;
+		stream->opened = c != NULL;
+	} else if (a.contract == NULL) {
+		return ctr_apply_reject(&a, CTR_CODE_UNKNOWN_STREAM, "contract %s has not been opened",
+					stream->name);
+	} else {
+		fn = ctr_licenses_handler(ev->type);
+		if (fn == NULL)
+			fn = ctr_members_handler(ev->type);
+		code = fn ? fn(&a) : ctr_apply_reject(&a, CTR_CODE_UNKNOWN_TYPE, "no handler for %s",
+						      ev->type);
+	}
+	if (stream->aggregate)
+		queue(p, stream->aggregate);
+	return code;
+}
+
+int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < p->dirty_count; i++) {
+		if (rc == 0)
+			rc = ctr_contract_sql_flush(p->contracts, p->dirty[i], err);
+		p->dirty[i]->queued = 0;
+	}
+	p->dirty_count = 0;
+	/* rows written on this date; older rows keep the date they were judged on */
+	if (rc == 0 && !p->needs_judge && !p->date_noted) {
+		rc = ctr_db_meta_set(p->db, "judged_on", p->date, err);
+		p->date_noted = rc == 0;
+	}
+	return rc;
+}
+
+int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
+{
+	int rc = 0;
+
+	if (p->needs_judge) {
+		rc = ctr_contract_sql_judge(p->contracts, err);
+		if (rc == 0)
+			rc = ctr_db_meta_set(p->db, "judged_on", p->date, err);
+		p->needs_judge = rc != 0;
+		p->date_noted = rc == 0;
+	}
+	return rc;
+}

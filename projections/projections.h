@@ -1,0 +1,71 @@
+/*
+ * projections.h - what the engine calls to apply events to the projections.
+ *
+ * The engine orders and dedupes events per stream (E1, E2) and hands each
+ * event that takes its place to ctr_projections_apply with the stream's
+ * state. The projections keep their aggregates in memory, attached to the
+ * stream, and write the rows that changed when the engine flushes.
+ */
+#ifndef CTR_PROJECTIONS_H
+#define CTR_PROJECTIONS_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "events/error.h"
+#include "events/event.h"
+
+enum ctr_family { CTR_FAMILY_CONTRACT, CTR_FAMILY_CUSTOMER, CTR_FAMILY_STORE };
+
+/* One stream's state, owned by the engine. */
+struct ctr_stream {
+	const char *name;
+	enum ctr_family family;
+	int64_t next_seq;   /* E2: the seq the next event must have */
+	int opened;         /* its opening event was applied (E6 unknown_stream) */
+	int stored;         /* the database holds state of this stream */
+	int loaded;         /* its stored aggregate was read in this run */
+	int dirty;
+	void *aggregate;    /* the family's state, NULL until opened or loaded */
+	struct ctr_held *held; /* E2: events waiting for a missing seq, by seq */
+	size_t held_count, held_cap;
+};
+
+struct ctr_projection_options {
+	int32_t business_date; /* E5: days since 1970-01-01 */
+	int expiring_days;     /* L5, default 90 */
+};
+
+struct ctr_projections;
+
+int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *options,
+			struct ctr_projections **out, struct ctr_error *err);
+void ctr_projections_free(struct ctr_projections *p);
+
+/* The family of an event type (by its name's prefix). */
+enum ctr_family ctr_family_of(const char *type);
+const char *ctr_family_name(enum ctr_family family);
+
+/*
+ * Applies ev, which takes its place in stream, and returns CTR_CODE_OK or the
+ * code of the rule that rejects it (message in msg); a rejected event changes
+ * nothing. A stored stream's aggregate is loaded from the database first.
+ */
+enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream *stream,
+				    struct ctr_event *ev, char *msg, size_t msg_size,
+				    struct ctr_error *err);
+
+/* Writes every changed row (inside the caller's transaction). */
+int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err);
+
+/*
+ * Judges the date-dependent columns (L5 status, days_left, expired) of every
+ * row not written by this run, when the business date differs from the one
+ * they were last judged on. Inside the caller's transaction.
+ */
+int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err);
+
+/* Frees the aggregate of a stream (when the engine drops the stream). */
+void ctr_projections_release(struct ctr_stream *stream);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * schema_sql.c - CREATE statements of every table (see schema_sql.h).
+ * Key columns first; WITHOUT ROWID tables so rows are stored in key order.
+ */
+#include "projections/schema_sql.h"
+
+#include <stddef.h>
+
+const char ctr_schema_sql[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;\n"
+	/* projections: licenses (L1-L8) */
+	"CREATE TABLE contracts (contract_id TEXT PRIMARY KEY, account TEXT NOT NULL,"
+	" name TEXT NOT NULL, kind TEXT NOT NULL, start_date TEXT, end_date TEXT,"
+	" status TEXT NOT NULL, days_left INTEGER, ownerless INTEGER NOT NULL,"
+	" cancel_end_on TEXT, migration_to TEXT) WITHOUT ROWID;\n"
+	"CREATE TABLE contract_products (contract_id TEXT NOT NULL, sku TEXT NOT NULL,"
+	" name TEXT NOT NULL, licenses INTEGER, assigned INTEGER NOT NULL, unassigned INTEGER,"
+	" end_date TEXT, expired INTEGER NOT NULL, over_allocated INTEGER NOT NULL,"
+	" own_end_date TEXT, PRIMARY KEY (contract_id, sku)) WITHOUT ROWID;\n"
+	"CREATE TABLE environments (contract_id TEXT NOT NULL, env_id TEXT NOT NULL,"
+	" name TEXT NOT NULL, status TEXT NOT NULL, mode TEXT, activated_at TEXT,"
+	" deleted INTEGER NOT NULL, sort_key INTEGER, PRIMARY KEY (contract_id, env_id))"
+	" WITHOUT ROWID;\n"
+	"CREATE TABLE allocations (contract_id TEXT NOT NULL, env_id TEXT NOT NULL,"
+	" sku TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (contract_id, env_id, sku))"
+	" WITHOUT ROWID;\n"
+	/* projections: membership (M1-M3) */
+	"CREATE TABLE members (contract_id TEXT NOT NULL, user TEXT NOT NULL, email TEXT NOT NULL,"
+	" role TEXT NOT NULL, notify INTEGER NOT NULL, state TEXT NOT NULL, name TEXT,"
+	" lang TEXT, PRIMARY KEY (contract_id, user)) WITHOUT ROWID;\n"
+	"CREATE TABLE group_companies (contract_id TEXT NOT NULL, company TEXT NOT NULL,"
+	" added_by TEXT NOT NULL, PRIMARY KEY (contract_id, company)) WITHOUT ROWID;\n"
+	/* engine bookkeeping (E1-E3) */
+	"CREATE TABLE streams (stream TEXT PRIMARY KEY, family TEXT NOT NULL,"
+	" next_seq INTEGER NOT NULL, opened INTEGER NOT NULL, held INTEGER NOT NULL)"
+	" WITHOUT ROWID;\n"
+	"CREATE TABLE rejected_events (position TEXT PRIMARY KEY, event_id TEXT, stream TEXT,"
+	" type TEXT, code TEXT NOT NULL, message TEXT NOT NULL, raw BLOB NOT NULL, seq INTEGER,"
+	" run_id INTEGER, held_json TEXT);\n"
+	"CREATE INDEX rejected_by_stream ON rejected_events (stream, seq);\n"
+	"CREATE TABLE event_ids (chunk INTEGER PRIMARY KEY, ids BLOB NOT NULL);\n"
+	"CREATE TABLE checkpoints (source TEXT NOT NULL, partition INTEGER NOT NULL,"
+	" next_offset INTEGER NOT NULL, byte_offset INTEGER NOT NULL, block_first INTEGER NOT NULL,"
+	" fingerprint TEXT, PRIMARY KEY (source, partition)) WITHOUT ROWID;\n"
+	"CREATE TABLE runs (run_id INTEGER PRIMARY KEY, started_at TEXT NOT NULL,"
+	" finished_at TEXT NOT NULL, business_date TEXT NOT NULL, read INTEGER NOT NULL,"
+	" applied INTEGER NOT NULL, duplicates INTEGER NOT NULL, rejected INTEGER NOT NULL,"
+	" projection_hash TEXT NOT NULL, source TEXT NOT NULL, until TEXT, released INTEGER NOT NULL,"
+	" rebuild INTEGER NOT NULL);\n";
+
+const struct ctr_hashed_table ctr_hashed_tables[] = {
+	{ "contracts", "contract_id" },
+	{ "contract_products", "contract_id, sku" },
+	{ "environments", "contract_id, env_id" },
+	{ "allocations", "contract_id, env_id, sku" },
+	{ "members", "contract_id, user" },
+	{ NULL, NULL },
+};

@@ -1,0 +1,65 @@
+# Bad input gets a clear error and loses nothing (E3, E6): refused lines at ingest, a truncated
+# or corrupt log, a database that is not ours, a bad command line.
+source "$(dirname "$0")/lib.sh"
+# ingest: a refused line is reported with its number and code, the rest is appended; exit 1
+printf '%s\n' '{"id":"a1","type":"contract.opened","stream":"C-1","seq":1,"account":"1","at":"2023-01-01T00:00:00+09:00","data":{"name":"n","kind":"license","start_date":"2023-01-01","end_date":"2024-01-01","owners":[],"products":[]}}' \
+	'{"id":"a2","type":"environment.created",' \
+	'{"id":"a3","type":"no.such.type","stream":"C-1","seq":2,"account":"1","at":"2023-01-01T00:00:00+09:00","data":{}}' \
+	'{"id":"a4","type":"environment.created","stream":"C-1","seq":2,"account":"1","at":"2023-01-01T00:00:00+09:00","data":{"env_id":7,"name":"x"}}' \
+	'{"id":"a5","type":"environment.created","stream":"C-1","seq":2,"account":"1","at":"2023-01-01T00:00:00+09:00","data":{"name":"x"}}' > mixed.jsonl
+status=0; "$CONTRAIL" ingest --log log.avro mixed.jsonl 2> ingest.err || status=$?
+expect_eq "ingest exit" 1 "$status"
+grep -q "mixed.jsonl:2: bad_json" ingest.err || fail "line 2: $(cat ingest.err)"
+grep -q "mixed.jsonl:3: unknown_type" ingest.err || fail "line 3"
+grep -q "mixed.jsonl:4: bad_format: data.env_id" ingest.err || fail "line 4"
+grep -q "mixed.jsonl:5: missing_field: data.env_id" ingest.err || fail "line 5"
+expect_eq "appended" 1 "$(avrocat log.avro | wc -l)"
+
+# E6 too_large: a line over 1 MiB is rejected whole, the run goes on
+python3 -c "
+import json
+big = {'id':'big','type':'environment.created','stream':'C-1','seq':2,'account':'1','at':'2023-01-01T00:00:00+09:00','data':{'env_id':'e','name':'x'*1100000}}
+print(open('mixed.jsonl').readline().strip()); print(json.dumps(big))
+print(json.dumps(dict(big, id='small', data={'env_id':'e2','name':'ok'})))" > big.jsonl
+"$CONTRAIL" replay --source jsonl:big.jsonl --db big.db > /dev/null
+expect_eq "too_large row" "big|too_large" "$(q big.db 'SELECT event_id, code FROM rejected_events')"
+expect_eq "raw kept (first 1 MiB)" 1048576 "$(q big.db 'SELECT length(raw) FROM rejected_events')"
+expect_eq "the next event applied" "e2" "$(q big.db 'SELECT env_id FROM environments')"
+
+# a truncated log: the events before the damage are committed, the run stops with exit 3
+"$CONTRAIL" generate --seed 3 --accounts 60 --out history.jsonl 2> /dev/null
+"$CONTRAIL" ingest --log full.avro history.jsonl 2> /dev/null || [ $? -eq 1 ]
+size=$(stat -c %s full.avro)
+head -c $((size - 100)) full.avro > truncated.avro
+status=0; "$CONTRAIL" replay --source file:truncated.avro --db t.db 2> replay.err > /dev/null || status=$?
+expect_eq "replay exit on a truncated log" 3 "$status"
+expect_eq "one line on stderr" 1 "$(wc -l < replay.err)"
+grep -q "truncated.avro" replay.err || fail "message does not name the file: $(cat replay.err)"
+committed=$(q t.db "SELECT next_offset FROM checkpoints")
+[ "$committed" -gt 0 ] || fail "nothing committed before the damage"
+# a corrupt header
+printf 'not avro at all' > corrupt.avro
+status=0; "$CONTRAIL" replay --source file:corrupt.avro --db c.db 2> replay.err > /dev/null || status=$?
+expect_eq "replay exit on a corrupt log" 3 "$status"
+
+# databases that are not contrail's
+printf 'garbage bytes, not sqlite' > garbage.db
+status=0; "$CONTRAIL" replay --source jsonl:mixed.jsonl --db garbage.db 2> db.err > /dev/null || status=$?
+expect_eq "exit on a garbage database" 3 "$status"
+grep -q "is not a contrail database" db.err || fail "$(cat db.err)"
+sqlite3 other.db "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
+status=0; "$CONTRAIL" status --db other.db 2> db.err > /dev/null || status=$?
+expect_eq "status on a foreign database" 3 "$status"
+expect_eq "the foreign database is untouched" 1 "$(q other.db 'SELECT count(*) FROM t')"
+
+# a bad command line: one line, exit 2
+for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db" \
+	"replay --source jsonl:x --db a.db --batch 0" "replay --source jsonl:x --db a.db --business-date 2023-02-30" \
+	"ingest" "frobnicate"; do
+	status=0; "$CONTRAIL" $args > /dev/null 2> usage.err || status=$?
+	expect_eq "exit of '$args'" 2 "$status"
+	expect_eq "lines of '$args'" 1 "$(wc -l < usage.err)"
+done
+for cmd in replay ingest status export hash generate schema dump; do
+	"$CONTRAIL" $cmd --help | grep -q "usage: contrail $cmd" || fail "$cmd --help"
+done

@@ -1,0 +1,18 @@
+# Helpers for the end-to-end tests: each test runs in a fresh temporary directory.
+set -euo pipefail
+CONTRAIL=${CONTRAIL:?}
+EXAMPLES=${EXAMPLES:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/scenarios}
+PYTHON_AVRO=/usr/bin/python3
+
+fail() { echo "FAILED: $*" >&2; exit 1; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() { [ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"; }
+
+# replay SOURCE DB ARGS... -> prints the projection hash
+replay_hash() {
+	local source=$1 db=$2; shift 2
+	"$CONTRAIL" replay --source "$source" --db "$db" "$@" | sed -n 's/^projection hash //p'
+}
+
+q() { sqlite3 "$1" "$2"; }

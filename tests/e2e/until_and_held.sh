@@ -1,0 +1,39 @@
+# E5: --until replays what was known at T, --business-date judges states on D.
+# E2: an event held by one run is applied by the next once the gap is filled, and leaves
+# rejected_events; it is counted as released.
+source "$(dirname "$0")/lib.sh"
+ev() { # id seq recorded data-json [type]
+	printf '{"id":"%s","type":"%s","stream":"C-1","seq":%s,"account":"1","at":"%s","recorded":"%s","data":%s}\n' \
+		"$1" "${5:-contract.licenses_changed}" "$2" "$3" "$3" "$4"
+}
+{
+	ev u1 1 2023-01-01T10:00:00+09:00 '{"name":"n","kind":"license","start_date":"2023-01-01","end_date":"2023-12-31","owners":[{"user":"o","email":"o@example.com","name":"O"}],"products":[{"sku":"A","name":"A","licenses":5}]}' contract.opened
+	ev u2 2 2023-02-01T10:00:00+09:00 '{"sku":"A","licenses":7}'
+	ev u3 3 2023-03-01T10:00:00+09:00 '{"sku":"A","licenses":9}'
+} > history.jsonl
+"$CONTRAIL" replay --source jsonl:history.jsonl --db feb.db --until 2023-02-15T00:00:00+09:00 \
+	--business-date 2023-02-15 > out.txt
+grep -q "after --until 1" out.txt || fail "summary: $(cat out.txt)"
+expect_eq "licenses known on Feb 15" 7 "$(q feb.db 'SELECT licenses FROM contract_products')"
+expect_eq "no checkpoint for an --until run" 0 "$(q feb.db 'SELECT count(*) FROM checkpoints')"
+expect_eq "status on Feb 15" "active|319" "$(q feb.db 'SELECT status, days_left FROM contracts')"
+# timestamps compare as instants, whatever their offset (01:00Z on Feb 1 is 10:00 in Japan)
+"$CONTRAIL" replay --source jsonl:history.jsonl --db utc.db --until 2023-02-01T00:59:59Z > /dev/null
+expect_eq "before u2 in UTC" 5 "$(q utc.db 'SELECT licenses FROM contract_products')"
+# the same database, replayed on without --until, catches up
+"$CONTRAIL" replay --source jsonl:history.jsonl --db feb.db --business-date 2024-01-15 > /dev/null
+expect_eq "licenses now" 9 "$(q feb.db 'SELECT licenses FROM contract_products')"
+expect_eq "expired on 2024-01-15" "expired|-15" "$(q feb.db 'SELECT status, days_left FROM contracts')"
+expect_eq "product expired" 1 "$(q feb.db 'SELECT expired FROM contract_products')"
+
+# held across runs: seq 3 arrives first, in its own run
+ev h1 1 2023-01-01T10:00:00+09:00 '{"name":"n","kind":"license","start_date":"2023-01-01","end_date":"2023-12-31","owners":[],"products":[{"sku":"A","name":"A","licenses":5}]}' contract.opened > part1.jsonl
+ev h3 3 2023-03-01T10:00:00+09:00 '{"sku":"A","licenses":9}' >> part1.jsonl
+"$CONTRAIL" replay --source jsonl:part1.jsonl --db held.db > /dev/null
+expect_eq "held" "h3|sequence_gap" "$(q held.db 'SELECT event_id, code FROM rejected_events')"
+ev h2 2 2023-02-01T10:00:00+09:00 '{"sku":"A","licenses":7}' > part2.jsonl
+"$CONTRAIL" replay --source jsonl:part2.jsonl --db held.db > out.txt
+grep -q "released 1" out.txt || fail "summary: $(cat out.txt)"
+expect_eq "applied in order" 9 "$(q held.db 'SELECT licenses FROM contract_products')"
+expect_eq "rejected_events is empty" 0 "$(q held.db 'SELECT count(*) FROM rejected_events')"
+expect_eq "next seq" 4 "$(q held.db 'SELECT next_seq FROM streams')"

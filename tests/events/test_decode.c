@@ -1,0 +1,173 @@
+/*
+ * test_decode.c - JSON Lines to events (events/decode_json.c, validate.c):
+ * which problems take a place in the stream and which do not (E2, E6).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "events/decode.h"
+#include "events/payload.h"
+
+static struct ctr_decoder *decoder;
+
+static void setup(void)
+{
+	struct ctr_error err;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &decoder, &err), 0, "%s", err.message);
+}
+
+static void teardown(void)
+{
+	ctr_decoder_free(decoder);
+}
+
+static void decode(const char *line, struct ctr_event *ev)
+{
+	ctr_decode_json(decoder, line, strlen(line), ev);
+}
+
+#define ENVELOPE "\"stream\":\"C-1\",\"seq\":2,\"account\":\"1\",\"at\":\"2023-01-01T00:00:00+09:00\""
+
+TestSuite(decode, .init = setup, .fini = teardown);
+
+Test(decode, a_valid_event_exposes_its_payload_by_name)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"environment.allocated\"," ENVELOPE
+	       ",\"data\":{\"env_id\":\"x\",\"allocations\":[{\"sku\":\"A\",\"count\":3}]}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
+	cr_assert_str_eq(ev.id, "e1");
+	cr_assert_eq(ev.seq, 2);
+	cr_assert_str_eq(ctr_payload_text(&ev.data, "env_id"), "x");
+	cr_assert_str_eq(ev.recorded, ev.at); /* recorded defaults to at */
+}
+
+Test(decode, bad_json_takes_no_place)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_JSON);
+	cr_assert_not(ev.takes_place);
+}
+
+Test(decode, a_missing_seq_takes_no_place)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"environment.deleted\",\"stream\":\"C-1\",\"account\":\"1\","
+	       "\"at\":\"2023-01-01T00:00:00+09:00\",\"data\":{\"env_id\":\"x\"}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_MISSING_FIELD);
+	cr_assert_not(ev.takes_place);
+}
+
+Test(decode, an_id_outside_the_alphabet_takes_no_place)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e 1\",\"type\":\"environment.deleted\"," ENVELOPE
+	       ",\"data\":{\"env_id\":\"x\"}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT);
+	cr_assert_not(ev.takes_place);
+}
+
+Test(decode, an_unknown_type_takes_its_place)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"environment.renamed\"," ENVELOPE ",\"data\":{}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_UNKNOWN_TYPE);
+	cr_assert(ev.takes_place);
+}
+
+Test(decode, a_wrong_payload_type_is_bad_format_with_its_path)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"contract.licenses_changed\"," ENVELOPE
+	       ",\"data\":{\"sku\":\"A\",\"licenses\":\"3\"}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT);
+	cr_assert(ev.takes_place);
+	cr_assert(strstr(ev.message, "data.licenses") != NULL, "%s", ev.message);
+}
+
+Test(decode, a_missing_payload_field_is_missing_field)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"contract.licenses_changed\"," ENVELOPE
+	       ",\"data\":{\"sku\":\"A\"}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_MISSING_FIELD);
+	cr_assert(strstr(ev.message, "data.licenses") != NULL, "%s", ev.message);
+}
+
+Test(decode, a_negative_count_is_bad_format)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"contract.licenses_changed\"," ENVELOPE
+	       ",\"data\":{\"sku\":\"A\",\"licenses\":-1}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT);
+}
+
+Test(decode, an_impossible_date_is_bad_format)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"contract.renewed\"," ENVELOPE
+	       ",\"data\":{\"end_date\":\"2024-02-30\"}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT);
+	cr_assert(strstr(ev.message, "end_date") != NULL, "%s", ev.message);
+}
+
+Test(decode, a_field_the_schema_cannot_hold_is_refused)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
+	       ",\"data\":{\"env_id\":\"x\",\"reason\":\"old\"}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT);
+	cr_assert(strstr(ev.message, "unknown field") != NULL, "%s", ev.message);
+}
+
+Test(decode, added_fields_take_their_schema_default)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"member.invited\"," ENVELOPE
+	       ",\"data\":{\"email\":\"a@example.com\",\"role\":\"member\",\"by\":\"o\"}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
+	cr_assert_str_eq(ctr_payload_text(&ev.data, "lang"), "ja");
+}
+
+Test(decode, the_same_event_has_the_same_digest_whatever_its_key_order)
+{
+	struct ctr_event ev;
+	uint64_t first;
+
+	decode("{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
+	       ",\"data\":{\"env_id\":\"x\"}}", &ev);
+	first = ev.digest;
+	decode("{\"data\":{\"env_id\":\"x\"},\"type\":\"environment.deleted\",\"id\":\"e1\","
+	       ENVELOPE "}", &ev);
+	cr_assert_eq(ev.digest, first);
+	decode("{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
+	       ",\"data\":{\"env_id\":\"y\"}}", &ev);
+	cr_assert_neq(ev.digest, first);
+}
+
+Test(decode, an_event_turns_back_into_the_same_json)
+{
+	struct ctr_event ev;
+	const char *line = "{\"id\":\"e1\",\"type\":\"environment.deleted\",\"stream\":\"C-1\","
+			   "\"seq\":2,\"account\":\"1\",\"at\":\"2023-01-01T00:00:00+09:00\","
+			   "\"data\":{\"env_id\":\"x\"}}";
+	char *back;
+
+	decode(line, &ev);
+	back = ctr_decoder_to_json(decoder);
+	cr_assert_str_eq(back, line);
+	free(back);
+}

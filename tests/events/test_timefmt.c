@@ -1,0 +1,55 @@
+/*
+ * test_timefmt.c - dates and RFC 3339 timestamps (events/timefmt.c).
+ */
+#include <criterion/criterion.h>
+
+#include "events/timefmt.h"
+
+Test(timefmt, dates_round_trip_through_day_numbers)
+{
+	int ok;
+	char text[11];
+
+	cr_assert_eq(ctr_date_parse("1970-01-01", &ok), 0);
+	cr_assert(ok);
+	cr_assert_eq(ctr_date_parse("2024-02-29", &ok), 19782);
+	ctr_date_format(19782, text);
+	cr_assert_str_eq(text, "2024-02-29");
+}
+
+Test(timefmt, impossible_dates_are_refused)
+{
+	int ok;
+
+	ctr_date_parse("2023-02-29", &ok);
+	cr_assert_not(ok);
+	ctr_date_parse("2023-13-01", &ok);
+	cr_assert_not(ok);
+	ctr_date_parse("2023-1-01", &ok);
+	cr_assert_not(ok);
+	ctr_date_parse("2023-01-01T00:00", &ok);
+	cr_assert_not(ok);
+}
+
+Test(timefmt, timestamps_with_different_offsets_compare_as_instants)
+{
+	int ok1, ok2;
+	int64_t tokyo = ctr_timestamp_parse("2023-02-01T10:00:00+09:00", &ok1);
+	int64_t utc = ctr_timestamp_parse("2023-02-01T01:00:00Z", &ok2);
+
+	cr_assert(ok1 && ok2);
+	cr_assert_eq(tokyo, utc);
+	cr_assert_eq(ctr_timestamp_parse("2023-02-01T01:00:00.5Z", &ok1) - utc, 500000);
+}
+
+Test(timefmt, timestamps_need_an_offset)
+{
+	int ok;
+
+	ctr_timestamp_parse("2023-02-01T10:00:00", &ok);
+	cr_assert_not(ok);
+	ctr_timestamp_parse("2023-02-01 10:00:00+09:00", &ok);
+	cr_assert_not(ok);
+	ctr_timestamp_parse("2023-02-01T25:00:00+09:00", &ok);
+	cr_assert_not(ok);
+}

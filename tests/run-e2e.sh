@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the end-to-end tests against the built binary ($CONTRAIL): the scenarios of
+# tests/scenarios/ and every tests/e2e/*.sh. Prints one line per test and a closing
+# `N passed, N failed` line; exits non-zero when any failed.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export CONTRAIL=${CONTRAIL:?set CONTRAIL to the contrail binary}
+passed=0
+failed=0
+
+if python3 "$here/run-scenarios.py"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
+for test in "$here"/e2e/*.sh; do
+	name=$(basename "$test" .sh)
+	work=$(mktemp -d)
+	if (cd "$work" && bash "$test") > "$work.log" 2>&1; then
+		echo "ok   $name"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $name"
+		sed 's/^/    /' "$work.log" | tail -n 30
+		failed=$((failed + 1))
+	fi
+	rm -rf "$work" "$work.log"
+done
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
