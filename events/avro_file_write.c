@@ -129,8 +129,12 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	w->path = strdup(path);
 	rc = ctr_avro_reader_open(path, &r, err);
 	end = rc == 0 ? ctr_avro_reader_data_start(r) : 0;
-	while (rc == 0 && (rc = ctr_avro_reader_next_block(r, &blk, err)) == 1)
-		end = blk.next_offset; /* every block must be whole before we add one */
+	if (rc == 0) {
+		int more;
+		while ((more = ctr_avro_reader_next_block(r, &blk, err)) == 1)
+			end = blk.next_offset; /* every block must be whole before we add one */
+		rc = more;
+	}
 	ctr_avro_reader_close(r);
 	if (rc == 0) {
 		w->fp = fopen(path, "r+b");
