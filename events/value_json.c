@@ -232,7 +232,10 @@ static json_t *record_to_json(avro_value_t *src)
 			json_decref(object);
 			return NULL;
 		}
-		json_object_set_new(object, name, value);
+		if (json_is_null(value)) /* an absent optional field reads the same and is shorter */
+			json_decref(value);
+		else
+			json_object_set_new(object, name, value);
 	}
 	return object;
 }

@@ -17,9 +17,6 @@ import json, sys
 want = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 got = [json.loads(l) for l in open("dumped.jsonl", encoding="utf-8")]
 for w, g in zip(want, got):
-    g.pop("recorded", None)
-    if w["type"] == "environment.created":
-        w["data"].setdefault("sort_key", None)
     assert w == g, (w, g)
 assert len(got) == len(want) == 9
 PY
