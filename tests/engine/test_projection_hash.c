@@ -1,0 +1,71 @@
+/*
+ * test_projection_hash.c - the projection hash (E4a): it depends on the rows
+ * only, never on how they were inserted, and any change of a value shows.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "engine/projection_hash.h"
+
+static void hash_of(const char *sql, char hex[65])
+{
+	struct ctr_error err;
+	sqlite3 *db;
+
+	cr_assert_eq(ctr_db_open(":memory:", CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_db_exec(db, sql, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_projection_hash(db, hex, &err), 0, "%s", err.message);
+	sqlite3_close(db);
+}
+
+#define ROW(id, name) "INSERT INTO members VALUES ('C', '" id "', 'e', 'owner', 1, 'active', " name ", NULL);"
+
+Test(projection_hash, row_order_of_insertion_does_not_matter)
+{
+	char a[65], b[65];
+
+	hash_of(ROW("u1", "'x'") ROW("u2", "'y'"), a);
+	hash_of(ROW("u2", "'y'") ROW("u1", "'x'"), b);
+	cr_assert_str_eq(a, b);
+}
+
+Test(projection_hash, one_changed_value_changes_it)
+{
+	char a[65], b[65];
+
+	hash_of(ROW("u1", "'x'"), a);
+	hash_of(ROW("u1", "'z'"), b);
+	cr_assert_str_neq(a, b);
+}
+
+Test(projection_hash, null_empty_and_zero_differ)
+{
+	char a[65], b[65], c[65];
+
+	hash_of(ROW("u1", "NULL"), a);
+	hash_of(ROW("u1", "''"), b);
+	hash_of(ROW("u1", "0"), c);
+	cr_assert_str_neq(a, b);
+	cr_assert_str_neq(b, c);
+	cr_assert_str_neq(a, c);
+}
+
+Test(projection_hash, bytes_cannot_move_between_columns)
+{
+	char a[65], b[65];
+
+	hash_of("INSERT INTO allocations VALUES ('ab', 'c', 'x', 1);", a);
+	hash_of("INSERT INTO allocations VALUES ('a', 'bc', 'x', 1);", b);
+	cr_assert_str_neq(a, b);
+}
+
+Test(projection_hash, bookkeeping_tables_are_not_hashed)
+{
+	char a[65], b[65];
+
+	hash_of("", a);
+	hash_of("INSERT INTO runs VALUES (1, 'a', 'b', '2024-01-01', 0, 0, 0, 0, 'h', 's', NULL, 0, 0);"
+		"INSERT INTO checkpoints VALUES ('s', 0, 1, 2, 3, 'f');", b);
+	cr_assert_str_eq(a, b);
+}
