@@ -105,7 +105,8 @@ static const char *pragmas(enum ctr_db_mode mode)
 {
 	if (mode == CTR_DB_CREATE_BULK)
 		return "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-		       " PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;";
+		       " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+		       " PRAGMA locking_mode = EXCLUSIVE;";
 	if (mode == CTR_DB_WRITE)
 		return "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		       " PRAGMA cache_size = -262144; PRAGMA busy_timeout = 5000;";

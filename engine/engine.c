@@ -193,7 +193,7 @@ static int read_all(struct ctr_engine *e, const char *started, struct ctr_run_re
 		    struct ctr_error *err)
 {
 	long batch = e->options->batch > 0 ? e->options->batch
-			: e->options->rebuild ? 0 : CTR_DEFAULT_BATCH;
+			: e->options->rebuild ? CTR_REBUILD_BATCH : CTR_DEFAULT_BATCH;
 	long since_flush = 0;
 	struct ctr_event ev;
 	int rc;
@@ -204,8 +204,11 @@ static int read_all(struct ctr_engine *e, const char *started, struct ctr_run_re
 			return rc;
 		if (batch > 0 && ++since_flush >= batch) {
 			rc = flush(e, started, NULL, err);
+			if (rc == 0)
+				rc = ctr_streams_evict_idle(e);
 			if (rc != 0)
 				return rc;
+			e->batch_number++;
 			since_flush = 0;
 		}
 		if (e->options->progress && (e->counts.read & 0xffff) == 0)

@@ -41,6 +41,7 @@ struct ctr_engine {
 	struct ctr_rejects *rejects;
 	struct ctr_decoder *retry;   /* decodes held events */
 	struct ctr_run_counts counts;
+	int64_t batch_number;    /* batches flushed so far in this run */
 	sqlite3_stmt *get_stream, *put_stream, *get_held;
 };
 
@@ -56,6 +57,8 @@ struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum 
 				   struct ctr_error *err);
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream);
 int ctr_streams_flush(struct ctr_engine *e, struct ctr_error *err);
+/* After a flush: forgets streams idle since the previous one (they reload on demand). */
+int ctr_streams_evict_idle(struct ctr_engine *e);
 
 /* rejects.c: pending changes to rejected_events, written at the next flush. */
 struct ctr_rejects *ctr_rejects_new(sqlite3 *db, int64_t run_id, struct ctr_error *err);

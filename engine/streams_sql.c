@@ -109,6 +109,7 @@ struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum 
 
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream)
 {
+	stream->last_batch = e->batch_number;
 	if (stream->dirty)
 		return;
 	if (e->dirty_count == e->dirty_cap) {
@@ -141,9 +142,45 @@ int ctr_streams_flush(struct ctr_engine *e, struct ctr_error *err)
 		if (sqlite3_step(stmt) != SQLITE_DONE)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
 		sqlite3_reset(stmt);
-		s->stored = 1;
-		s->loaded = 1; /* its aggregate, if any, is the one in memory */
+		if (!s->stored) { /* a new stream: its aggregate, if any, is the one in memory */
+			s->stored = 1;
+			s->loaded = 1;
+		}
 	}
 	e->dirty_count = 0;
 	return rc;
+}
+
+/*
+ * Drops the streams no event touched in the batch just written, with their
+ * aggregates: their rows are in the database and are read back if an event
+ * names them again, so memory follows the active streams, not the history.
+ */
+int ctr_streams_evict_idle(struct ctr_engine *e)
+{
+	struct ctr_strmap *kept = ctr_strmap_new();
+	size_t cursor = 0;
+	const char *key;
+	void *value;
+
+	if (kept == NULL)
+		return CTR_ENOMEM;
+	while (ctr_strmap_next(e->streams, &cursor, &key, &value)) {
+		struct ctr_stream *s = value;
+		if (s->last_batch < e->batch_number && s->held_count == 0 && s->stored) {
+			ctr_projections_release(s);
+			free(s->held);
+			free(s);
+			e->db_fresh = 0; /* from now on, an unknown stream may be a stored one */
+			continue;
+		}
+		s->name = ctr_strmap_put(kept, key, s);
+		if (s->name == NULL) {
+			ctr_strmap_free(kept);
+			return CTR_ENOMEM;
+		}
+	}
+	ctr_strmap_free(e->streams);
+	e->streams = kept;
+	return 0;
 }

@@ -15,6 +15,8 @@
 #include "projections/apply_internal.h"
 #include "projections/contract_sql.h"
 
+#define CTR_MAX_TYPES 128
+
 struct ctr_projections {
 	sqlite3 *db;
 	struct ctr_projection_options options;
@@ -22,6 +24,9 @@ struct ctr_projections {
 	struct ctr_contract **dirty;
 	size_t dirty_count, dirty_cap;
 	char date[11];   /* the business date, YYYY-MM-DD */
+	/* handlers by catalog type index, looked up by name once */
+	ctr_apply_fn handlers[CTR_MAX_TYPES];
+	unsigned char resolved[CTR_MAX_TYPES];
 	int needs_judge; /* stored rows were judged on another date */
 	int date_noted;  /* meta.judged_on holds date */
 };
@@ -136,6 +141,22 @@ static int load(struct ctr_projections *p, struct ctr_stream *stream, struct ctr
 	return rc;
 }
 
+static ctr_apply_fn handler(struct ctr_projections *p, const struct ctr_event *ev)
+{
+	ctr_apply_fn fn;
+
+	if (ev->type_index >= 0 && ev->type_index < CTR_MAX_TYPES && p->resolved[ev->type_index])
+		return p->handlers[ev->type_index];
+	fn = ctr_licenses_handler(ev->type);
+	if (fn == NULL)
+		fn = ctr_members_handler(ev->type);
+	if (ev->type_index >= 0 && ev->type_index < CTR_MAX_TYPES) {
+		p->handlers[ev->type_index] = fn;
+		p->resolved[ev->type_index] = 1;
+	}
+	return fn;
+}
+
 enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream *stream,
 				    struct ctr_event *ev, char *msg, size_t msg_size,
 				    struct ctr_error *err)
@@ -161,9 +182,7 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 		return ctr_apply_reject(&a, CTR_CODE_UNKNOWN_STREAM, "contract %s has not been opened",
 					stream->name);
 	} else {
-		fn = ctr_licenses_handler(ev->type);
-		if (fn == NULL)
-			fn = ctr_members_handler(ev->type);
+		fn = handler(p, ev);
 		code = fn ? fn(&a) : ctr_apply_reject(&a, CTR_CODE_UNKNOWN_TYPE, "no handler for %s",
 						      ev->type);
 	}
@@ -172,10 +191,18 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 	return code;
 }
 
+static int by_contract_id(const void *a, const void *b)
+{
+	const struct ctr_contract *const *x = a, *const *y = b;
+	return strcmp((*x)->contract_id, (*y)->contract_id);
+}
+
 int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 {
 	int rc = 0;
 
+	/* in key order, SQLite appends to its B-trees instead of splitting pages all over */
+	qsort(p->dirty, p->dirty_count, sizeof(*p->dirty), by_contract_id);
 	for (size_t i = 0; i < p->dirty_count; i++) {
 		if (rc == 0)
 			rc = ctr_contract_sql_flush(p->contracts, p->dirty[i], err);

@@ -26,6 +26,7 @@ struct ctr_stream {
 	int stored;         /* the database holds state of this stream */
 	int loaded;         /* its stored aggregate was read in this run */
 	int dirty;
+	int64_t last_batch;  /* the batch that last changed it (idle streams are evicted) */
 	void *aggregate;    /* the family's state, NULL until opened or loaded */
 	struct ctr_held *held; /* E2: events waiting for a missing seq, by seq */
 	size_t held_count, held_cap;

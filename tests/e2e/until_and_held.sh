@@ -37,3 +37,15 @@ grep -q "released 1" out.txt || fail "summary: $(cat out.txt)"
 expect_eq "applied in order" 9 "$(q held.db 'SELECT licenses FROM contract_products')"
 expect_eq "rejected_events is empty" 0 "$(q held.db 'SELECT count(*) FROM rejected_events')"
 expect_eq "next seq" 4 "$(q held.db 'SELECT next_seq FROM streams')"
+
+# a stored stream whose first event in a later run fails before the projections see it
+# still has its aggregate read back for the events after it
+ev s1 1 2023-01-01T10:00:00+09:00 '{"name":"n","kind":"license","start_date":"2023-01-01","end_date":"2023-12-31","owners":[],"products":[{"sku":"A","name":"A","licenses":5}]}' contract.opened > s1.jsonl
+"$CONTRAIL" replay --source jsonl:s1.jsonl --db stored.db > /dev/null
+{
+	ev s2 2 2023-02-01T10:00:00+09:00 '{"sku":"A"}' contract.no_such_type
+	ev s3 3 2023-03-01T10:00:00+09:00 '{"sku":"A","licenses":8}'
+} > s2.jsonl
+"$CONTRAIL" replay --source jsonl:s2.jsonl --db stored.db --batch 1 > /dev/null
+expect_eq "applied after a rejected first event" 8 "$(q stored.db 'SELECT licenses FROM contract_products')"
+expect_eq "rejections" "s2|unknown_type" "$(q stored.db 'SELECT event_id, code FROM rejected_events')"
