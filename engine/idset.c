@@ -1,7 +1,9 @@
 /*
- * idset.c - the id set of idset.h: a hash table of new ids and sorted chunks
- * of stored ones. Chunks are merged once there are more than MAX_CHUNKS, so a
- * lookup is a hash probe plus at most MAX_CHUNKS binary searches.
+ * idset.c - the id set of idset.h: a hash table of the ids added in this run,
+ * sorted chunks of the ids stored by earlier runs, and the list of ids added
+ * since the last flush. Stored chunks are merged once there are more than
+ * MAX_CHUNKS, so a lookup is a hash probe plus at most MAX_CHUNKS binary
+ * searches, and those only for ids of earlier runs.
  */
 #include "engine/idset.h"
 
@@ -21,14 +23,16 @@ struct pair {
 struct chunk {
 	struct pair *pairs; /* sorted by key */
 	size_t count;
-	int64_t rowid;
 };
 
 struct ctr_idset {
-	struct pair *table;
+	struct pair *table;     /* every id added in this run */
 	size_t capacity, count;
-	struct chunk chunks[MAX_CHUNKS + 1];
+	struct pair *pending;   /* added since the last flush */
+	size_t pending_count, pending_cap;
+	struct chunk chunks[MAX_CHUNKS + 1]; /* loaded from the database */
 	int chunk_count;
+	int stored_chunks;      /* rows in event_ids */
 };
 
 uint64_t ctr_idset_key(const char *id)
@@ -59,6 +63,7 @@ void ctr_idset_free(struct ctr_idset *set)
 	for (int i = 0; i < set->chunk_count; i++)
 		free(set->chunks[i].pairs);
 	free(set->table);
+	free(set->pending);
 	free(set);
 }
 
@@ -125,11 +130,21 @@ int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest)
 
 	if ((set->count + 1) * 2 > set->capacity && grow(set) != 0)
 		return CTR_ENOMEM;
+	if (set->pending_count == set->pending_cap) {
+		size_t cap = set->pending_cap ? set->pending_cap * 2 : 1024;
+		struct pair *moved = realloc(set->pending, cap * sizeof(*moved));
+		if (moved == NULL)
+			return CTR_ENOMEM;
+		set->pending = moved;
+		set->pending_cap = cap;
+	}
 	p = probe(set->table, set->capacity, key);
 	if (p->key == 0)
 		set->count++;
 	p->key = key;
 	p->digest = digest;
+	set->pending[set->pending_count].key = key;
+	set->pending[set->pending_count++].digest = digest;
 	return 0;
 }
 
@@ -142,92 +157,86 @@ static int by_key(const void *a, const void *b)
 int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_db_prepare(db, "SELECT chunk, ids FROM event_ids ORDER BY chunk", &stmt, err);
+	int rc = ctr_db_prepare(db, "SELECT ids FROM event_ids ORDER BY chunk", &stmt, err);
 
 	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
 		struct chunk *c = &set->chunks[set->chunk_count];
-		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 1);
+		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 0);
 
 		if (set->chunk_count == MAX_CHUNKS + 1 || bytes % sizeof(struct pair) != 0) {
 			rc = ctr_error_set(err, CTR_ECORRUPT, "database: event_ids is damaged");
 			break;
 		}
-		c->rowid = sqlite3_column_int64(stmt, 0);
 		c->count = bytes / sizeof(struct pair);
 		c->pairs = malloc(bytes ? bytes : 1);
 		if (c->pairs == NULL) {
 			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 			break;
 		}
-		memcpy(c->pairs, sqlite3_column_blob(stmt, 1), bytes);
+		memcpy(c->pairs, sqlite3_column_blob(stmt, 0), bytes);
 		set->chunk_count++;
+		set->stored_chunks++;
 	}
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
-static int store_chunk(sqlite3 *db, struct chunk *c, struct ctr_error *err)
+static int store_chunk(sqlite3 *db, const struct pair *pairs, size_t count, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc = ctr_db_prepare(db, "INSERT INTO event_ids (ids) VALUES (?)", &stmt, err);
 
 	if (rc != 0)
 		return rc;
-	sqlite3_bind_blob64(stmt, 1, c->pairs, c->count * sizeof(struct pair), SQLITE_STATIC);
+	sqlite3_bind_blob64(stmt, 1, pairs, count * sizeof(struct pair), SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
-	c->rowid = sqlite3_last_insert_rowid(db);
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
-/* Merges every chunk into one, in memory and in db. */
+/* Merges every stored chunk into one, in the database only. */
 static int compact(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 {
-	struct chunk merged = { 0 };
+	sqlite3_stmt *stmt = NULL;
+	struct pair *merged = NULL;
 	size_t total = 0;
-	int rc;
+	int rc = ctr_db_prepare(db, "SELECT ids FROM event_ids", &stmt, err);
 
-	for (int i = 0; i < set->chunk_count; i++)
-		total += set->chunks[i].count;
-	merged.pairs = malloc(total * sizeof(struct pair) + 1);
-	if (merged.pairs == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	for (int i = 0; i < set->chunk_count; i++) {
-		memcpy(merged.pairs + merged.count, set->chunks[i].pairs,
-		       set->chunks[i].count * sizeof(struct pair));
-		merged.count += set->chunks[i].count;
-		free(set->chunks[i].pairs);
+	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+		size_t count = (size_t)sqlite3_column_bytes(stmt, 0) / sizeof(struct pair);
+		struct pair *grown = realloc(merged, (total + count) * sizeof(struct pair) + 1);
+		if (grown == NULL) {
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+			break;
+		}
+		merged = grown;
+		memcpy(merged + total, sqlite3_column_blob(stmt, 0), count * sizeof(struct pair));
+		total += count;
 	}
-	qsort(merged.pairs, merged.count, sizeof(struct pair), by_key);
-	set->chunk_count = 0;
-	rc = ctr_db_exec(db, "DELETE FROM event_ids", err);
+	sqlite3_finalize(stmt);
+	if (rc == 0) {
+		qsort(merged, total, sizeof(struct pair), by_key);
+		rc = ctr_db_exec(db, "DELETE FROM event_ids", err);
+	}
 	if (rc == 0)
-		rc = store_chunk(db, &merged, err);
-	set->chunks[set->chunk_count++] = merged;
+		rc = store_chunk(db, merged, total, err);
+	free(merged);
+	set->stored_chunks = 1;
 	return rc;
 }
 
 int ctr_idset_flush(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 {
-	struct chunk *c = &set->chunks[set->chunk_count];
 	int rc;
 
-	if (set->count == 0)
+	if (set->pending_count == 0)
 		return 0;
-	c->pairs = malloc(set->count * sizeof(struct pair));
-	if (c->pairs == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	c->count = 0;
-	for (size_t i = 0; i < set->capacity; i++)
-		if (set->table[i].key != 0)
-			c->pairs[c->count++] = set->table[i];
-	qsort(c->pairs, c->count, sizeof(struct pair), by_key);
-	set->chunk_count++;
-	memset(set->table, 0, set->capacity * sizeof(*set->table));
-	set->count = 0;
-	rc = store_chunk(db, c, err);
-	if (rc == 0 && set->chunk_count > MAX_CHUNKS)
+	qsort(set->pending, set->pending_count, sizeof(struct pair), by_key);
+	rc = store_chunk(db, set->pending, set->pending_count, err);
+	set->pending_count = 0;
+	set->stored_chunks++;
+	if (rc == 0 && set->stored_chunks > MAX_CHUNKS)
 		rc = compact(set, db, err);
 	return rc;
 }
