@@ -123,7 +123,8 @@ static int write_chunk(struct gen *g, FILE *out, struct ctr_error *err)
 {
 	int rc = 0;
 
-	qsort(g->events, g->count, sizeof(*g->events), by_time);
+	if (g->count > 1)
+		qsort(g->events, g->count, sizeof(*g->events), by_time);
 	for (size_t i = 0; i < g->count; i++) {
 		if (rc == 0 && (fputs(g->events[i].line, out) == EOF || putc('\n', out) == EOF))
 			rc = ctr_error_set(err, CTR_EIO, "cannot write the history");

@@ -60,6 +60,16 @@ static struct gen_event *event(struct gen *g, struct contract *c, const char *ty
 	return gen_emit(g, -1, type, c->id, ++c->seq, c->at, data);
 }
 
+/* The owner's user id and email; ids are short, a truncated one is left empty. */
+static void owner_of(const char *contract_id, char *owner, size_t size)
+{
+	char text[sizeof(((struct contract *)0)->owner)];
+
+	if (snprintf(text, sizeof(text), "owner-%s@example.com", contract_id) >= (int)sizeof(text))
+		text[0] = '\0';
+	memcpy(owner, text, size < sizeof(text) ? size : sizeof(text));
+}
+
 static void open_contract(struct gen *g, struct contract *c)
 {
 	char products[1024] = "", start[11], end[11], billing[256] = "", end_field[40] = "";
@@ -82,8 +92,7 @@ static void open_contract(struct gen *g, struct contract *c)
 			 start, gen_range(g, 5, 50), gen_range(g, 0, 30));
 	else
 		snprintf(end_field, sizeof(end_field), ",\"end_date\":\"%s\"", end);
-	if (snprintf(c->owner, sizeof(c->owner), "owner-%s@example.com", c->id) >= (int)sizeof(c->owner))
-		c->owner[0] = '\0'; /* ids are short; a truncated owner would be worse than none */
+	owner_of(c->id, c->owner, sizeof(c->owner));
 	c->first_event_id = g->order;
 	event(g, c, "contract.opened", "{\"name\":\"プロジェクト %s\",\"kind\":\"%s\",\"start_date\":"
 	      "\"%s\"%s,\"owners\":[{\"user\":\"%s\",\"email\":\"%s\",\"name\":\"%s\"}],"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "events/catalog.h"
 
 static const struct {
 	const char *name;
@@ -44,9 +45,13 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CTR_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			int code = commands[i].run(argc - 1, argv + 1);
+			ctr_catalog_default_free();
+			return code;
+		}
+	}
 	fprintf(stderr, "contrail: unknown command %s (see contrail --help)\n", argv[1]);
 	return CTR_EXIT_USAGE;
 }

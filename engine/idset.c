@@ -216,7 +216,8 @@ static int compact(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 	}
 	sqlite3_finalize(stmt);
 	if (rc == 0) {
-		qsort(merged, total, sizeof(struct pair), by_key);
+		if (total > 1)
+			qsort(merged, total, sizeof(struct pair), by_key);
 		rc = ctr_db_exec(db, "DELETE FROM event_ids", err);
 	}
 	if (rc == 0)

@@ -162,13 +162,19 @@ void ctr_catalog_free(struct ctr_catalog *cat)
 	free(cat);
 }
 
+static struct ctr_catalog *shared;
+
 const struct ctr_catalog *ctr_catalog_default(struct ctr_error *err)
 {
-	static struct ctr_catalog *shared;
-
 	if (shared == NULL && ctr_catalog_load(&shared, err) != 0)
 		return NULL;
 	return shared;
+}
+
+void ctr_catalog_default_free(void)
+{
+	ctr_catalog_free(shared);
+	shared = NULL;
 }
 
 static const struct catalog_version *version_of(const struct ctr_catalog *cat, int id)

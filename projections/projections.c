@@ -202,7 +202,8 @@ int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 	int rc = 0;
 
 	/* in key order, SQLite appends to its B-trees instead of splitting pages all over */
-	qsort(p->dirty, p->dirty_count, sizeof(*p->dirty), by_contract_id);
+	if (p->dirty_count > 1)
+		qsort(p->dirty, p->dirty_count, sizeof(*p->dirty), by_contract_id);
 	for (size_t i = 0; i < p->dirty_count; i++) {
 		if (rc == 0)
 			rc = ctr_contract_sql_flush(p->contracts, p->dirty[i], err);
