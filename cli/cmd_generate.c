@@ -18,7 +18,7 @@ static void usage(FILE *out)
 		"Writes a realistic synthetic history of N accounts as JSON Lines (standard\n"
 		"output, or FILE): contracts with products, environments, allocations and\n"
 		"members; customer numbers with support ids and suspensions; store accounts;\n"
-		"cloud seats and cancellations; migrations. About 40 events per account; a few\n"
+		"cloud seats and cancellations; migrations. About 25 events per account; a few\n"
 		"percent are bad or duplicate (bad JSON, unknown streams, over-allocations,\n"
 		"sequence gaps, redeliveries, ...). The same seed and N give the same bytes.\n"
 		"  --accounts N   1 to 10,000,000\n"

@@ -35,13 +35,12 @@ static void usage(FILE *out)
 		"                       such a run stores no checkpoint\n"
 		"  --rebuild            build a new database from the whole source and rename it\n"
 		"                       over PATH when done (readers never see a partial one)\n"
-		"  --batch N            events per transaction (default %d; a rebuild commits\n"
-		"                       once at the end unless --batch is given)\n"
+		"  --batch N            events per transaction (default %d; %d for a rebuild)\n"
 		"  --expiring-days N    contracts ending within N days are `expiring` (default 90)\n"
 		"An incremental run (no --rebuild) resumes from the checkpoint of SRC.\n"
 		"Exit: 0 done (rejected events are in rejected_events), 2 usage, 3 corrupt or\n"
 		"foreign log or database, 4 other failure.\n",
-		CTR_DEFAULT_BATCH);
+		CTR_DEFAULT_BATCH, CTR_REBUILD_BATCH);
 }
 
 static void progress(const struct ctr_run_counts *counts, void *ctx)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/row_digest.h"
 #include "projections/schema_sql.h"
 
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err)
@@ -59,7 +60,8 @@ int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_
 	return rc;
 }
 
-static int create_schema(sqlite3 *db, struct ctr_error *err)
+/* A bulk database (a rebuild) gets the digest triggers when it is complete. */
+static int create_schema(sqlite3 *db, int bulk, struct ctr_error *err)
 {
 	char version[16];
 	int rc;
@@ -68,6 +70,8 @@ static int create_schema(sqlite3 *db, struct ctr_error *err)
 	rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
 		rc = ctr_db_exec(db, ctr_schema_sql, err);
+	if (rc == 0 && !bulk)
+		rc = ctr_row_digest_install(db, err);
 	if (rc == 0)
 		rc = ctr_db_meta_set(db, "schema_version", version, err);
 	if (rc == 0)
@@ -104,11 +108,11 @@ static int is_empty(sqlite3 *db)
 static const char *pragmas(enum ctr_db_mode mode)
 {
 	if (mode == CTR_DB_CREATE_BULK)
-		return "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+		return "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA recursive_triggers = ON;"
 		       " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
 		       " PRAGMA locking_mode = EXCLUSIVE;";
 	if (mode == CTR_DB_WRITE)
-		return "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		return "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA recursive_triggers = ON;"
 		       " PRAGMA cache_size = -262144; PRAGMA busy_timeout = 5000;";
 	return "PRAGMA busy_timeout = 5000;";
 }
@@ -135,9 +139,12 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 	/* a foreign database is refused before any pragma could change it */
 	if (!(mode != CTR_DB_READ && is_empty(db)) && !is_contrail(db, path, err))
 		goto fail;
+	/* REPLACE must fire the delete triggers that keep the projection digests (row_digest.h) */
 	rc = ctr_db_exec(db, pragmas(mode), err);
+	if (rc == 0)
+		rc = ctr_row_digest_register(db, err);
 	if (rc == 0 && mode != CTR_DB_READ && is_empty(db))
-		rc = create_schema(db, err);
+		rc = create_schema(db, mode == CTR_DB_CREATE_BULK, err);
 	if (rc != 0)
 		goto fail;
 	*out = db;

@@ -14,7 +14,7 @@
 
 #include "engine/db.h"
 #include "engine/engine_internal.h"
-#include "engine/projection_hash.h"
+#include "engine/row_digest.h"
 #include "events/timefmt.h"
 
 static void now_text(char out[32])
@@ -91,7 +91,7 @@ static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_
 	const struct ctr_run_counts *c = &e->counts;
 	char finished[32], date[11];
 	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_projection_hash(e->db, result->projection_hash, err);
+	int rc = ctr_projection_hash_of(e->db, 0, result->projection_hash, err);
 
 	if (rc == 0)
 		rc = ctr_db_prepare(e->db, "INSERT INTO runs (run_id, started_at, finished_at,"
@@ -122,6 +122,23 @@ static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_
 	return rc;
 }
 
+/*
+ * The projection digests (row_digest.h): an incremental run adds what its
+ * triggers reported; a rebuild, which has no triggers while it writes, sums
+ * every row once at the end and installs them for the runs after it.
+ */
+static int fold_digests(struct ctr_engine *e, int final, struct ctr_error *err)
+{
+	int rc;
+
+	if (!e->options->rebuild)
+		return ctr_row_digest_flush(e->db, err);
+	if (!final)
+		return 0;
+	rc = ctr_row_digest_recompute(e->db, err);
+	return rc == 0 ? ctr_row_digest_install(e->db, err) : rc;
+}
+
 /* One transaction: changed rows, rejections, ids, checkpoint; and the run when final. */
 static int flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		 struct ctr_error *err)
@@ -140,11 +157,14 @@ static int flush(struct ctr_engine *e, const char *started, struct ctr_run_resul
 		rc = store_checkpoint(e, err);
 	if (rc == 0 && final)
 		rc = ctr_projections_judge(e->projections, err);
+	if (rc == 0)
+		rc = fold_digests(e, final != NULL, err);
 	if (rc == 0 && final)
 		rc = record_run(e, started, final, err);
 	if (rc == 0)
 		return ctr_db_exec(e->db, "COMMIT", err);
 	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+	ctr_row_digest_discard(e->db);
 	return rc;
 }
 

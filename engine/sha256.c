@@ -77,7 +77,7 @@ void ctr_sha256_update(struct ctr_sha256 *s, const void *data, size_t len)
 	s->buffered = len;
 }
 
-void ctr_sha256_hex(struct ctr_sha256 *s, char hex[65])
+void ctr_sha256_final(struct ctr_sha256 *s, uint8_t digest[32])
 {
 	uint64_t bits = s->length * 8;
 	uint8_t pad[72] = { 0x80 };
@@ -86,6 +86,19 @@ void ctr_sha256_hex(struct ctr_sha256 *s, char hex[65])
 	for (int i = 0; i < 8; i++)
 		pad[pad_len + i] = (uint8_t)(bits >> (56 - 8 * i));
 	ctr_sha256_update(s, pad, pad_len + 8);
-	for (int i = 0; i < 8; i++)
-		snprintf(hex + 8 * i, 9, "%08x", s->state[i]);
+	for (int i = 0; i < 8; i++) {
+		digest[4 * i] = (uint8_t)(s->state[i] >> 24);
+		digest[4 * i + 1] = (uint8_t)(s->state[i] >> 16);
+		digest[4 * i + 2] = (uint8_t)(s->state[i] >> 8);
+		digest[4 * i + 3] = (uint8_t)s->state[i];
+	}
+}
+
+void ctr_sha256_hex(struct ctr_sha256 *s, char hex[65])
+{
+	uint8_t digest[32];
+
+	ctr_sha256_final(s, digest);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 }

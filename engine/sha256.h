@@ -16,6 +16,8 @@ struct ctr_sha256 {
 
 void ctr_sha256_init(struct ctr_sha256 *s);
 void ctr_sha256_update(struct ctr_sha256 *s, const void *data, size_t len);
+/* Finishes and writes the 32-byte digest. */
+void ctr_sha256_final(struct ctr_sha256 *s, uint8_t digest[32]);
 /* Finishes and writes the digest as 64 lowercase hex digits and a NUL. */
 void ctr_sha256_hex(struct ctr_sha256 *s, char hex[65]);
 

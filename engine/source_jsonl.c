@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/source.h"
 #include "events/decode.h"
@@ -24,6 +25,7 @@ struct jsonl_source {
 	int64_t lines_read;
 	int64_t offset;       /* byte offset of the next line */
 	char fingerprint[40];
+	char prefix[4200];    /* of positions: the name, made unique per run for standard input */
 };
 
 /* Reads one line without its newline; returns its length, -1 at EOF; *truncated when over the cap. */
@@ -68,7 +70,7 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		}
 		s->lines_read++;
 	} while (len == 0);
-	snprintf(src->position, sizeof(src->position), "%s:%lld", src->name,
+	snprintf(src->position, sizeof(src->position), "%s:%lld", s->prefix,
 		 (long long)s->lines_read);
 	ctr_decode_json(s->decoder, s->line, (size_t)len, ev);
 	if (truncated)
@@ -156,6 +158,15 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 	snprintf(s->base.name, sizeof(s->base.name), "jsonl:%s",
 		 s->is_stdin ? "-" : (realpath(path, absolute) ? absolute : path));
 	s->base.resumable = !s->is_stdin;
+	/* line 12 of today's standard input is not line 12 of yesterday's */
+	if (s->is_stdin) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		snprintf(s->prefix, sizeof(s->prefix), "jsonl:-@%lld.%09ld", (long long)now.tv_sec,
+			 now.tv_nsec);
+	} else {
+		snprintf(s->prefix, sizeof(s->prefix), "%s", s->base.name);
+	}
 	s->base.next = jsonl_next;
 	s->base.tell = jsonl_tell;
 	s->base.to_json = jsonl_to_json;

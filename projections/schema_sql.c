@@ -39,6 +39,8 @@ const char ctr_schema_sql[] =
 	" run_id INTEGER, held_json TEXT);\n"
 	"CREATE INDEX rejected_by_stream ON rejected_events (stream, seq);\n"
 	"CREATE TABLE event_ids (chunk INTEGER PRIMARY KEY, ids BLOB NOT NULL);\n"
+	"CREATE TABLE projection_digests (table_name TEXT PRIMARY KEY, rows INTEGER NOT NULL,"
+	" sum BLOB NOT NULL) WITHOUT ROWID;\n"
 	"CREATE TABLE checkpoints (source TEXT NOT NULL, partition INTEGER NOT NULL,"
 	" next_offset INTEGER NOT NULL, byte_offset INTEGER NOT NULL, block_first INTEGER NOT NULL,"
 	" fingerprint TEXT, PRIMARY KEY (source, partition)) WITHOUT ROWID;\n"

@@ -17,3 +17,7 @@ expect_eq "hash command" "$reference" "$("$CONTRAIL" hash --db rebuilt.db)"
 # E3 holds for each run
 expect_eq "read = applied + duplicates + rejected" 0 \
 	"$(q jsonl.db 'SELECT count(*) FROM runs WHERE read != applied + duplicates + rejected')"
+# the sums kept by incremental runs equal a recount of every row
+for db in file-1.db file-7.db jsonl.db rebuilt.db; do
+	expect_eq "$db kept = recounted" "$("$CONTRAIL" hash --db "$db")" "$("$CONTRAIL" hash --db "$db" --recompute)"
+done

@@ -49,3 +49,23 @@ ev s1 1 2023-01-01T10:00:00+09:00 '{"name":"n","kind":"license","start_date":"20
 "$CONTRAIL" replay --source jsonl:s2.jsonl --db stored.db --batch 1 > /dev/null
 expect_eq "applied after a rejected first event" 8 "$(q stored.db 'SELECT licenses FROM contract_products')"
 expect_eq "rejections" "s2|unknown_type" "$(q stored.db 'SELECT event_id, code FROM rejected_events')"
+
+# jsonl:- reads standard input; two runs keep both runs' rejected events (E3)
+cat part1.jsonl | "$CONTRAIL" replay --source jsonl:- --db stdin.db > /dev/null
+cat part1.jsonl | "$CONTRAIL" replay --source jsonl:- --db stdin.db > out.txt
+grep -q "read 2, applied 0, duplicates 2, rejected 0" out.txt || fail "second stdin run: $(cat out.txt)"
+expect_eq "held row kept" 1 "$(q stdin.db 'SELECT count(*) FROM rejected_events')"
+
+# E5: a run with no new events on a later business date re-judges the stored rows (L5)
+"$CONTRAIL" replay --source "jsonl:$EXAMPLES/portal_example/events.jsonl" --db judge.db \
+	--business-date 2023-03-15 > /dev/null
+expect_eq "on 2023-03-15" "active|382" "$(q judge.db 'SELECT status, days_left FROM contracts')"
+h1=$("$CONTRAIL" hash --db judge.db)
+"$CONTRAIL" replay --source "jsonl:$EXAMPLES/portal_example/events.jsonl" --db judge.db \
+	--business-date 2024-05-01 > /dev/null
+expect_eq "on 2024-05-01" "expired|-31" "$(q judge.db 'SELECT status, days_left FROM contracts')"
+expect_eq "product expired" 1 "$(q judge.db 'SELECT expired FROM contract_products')"
+expect_eq "same as a fresh replay on that date" \
+	"$(replay_hash "jsonl:$EXAMPLES/portal_example/events.jsonl" fresh.db --business-date 2024-05-01)" \
+	"$("$CONTRAIL" hash --db judge.db)"
+[ "$h1" != "$("$CONTRAIL" hash --db judge.db)" ] || fail "the hash did not change with the date"

@@ -1,0 +1,39 @@
+/*
+ * row_digest.h - keeping the projection hash (DOMAIN.md E4a) up to date as
+ * rows change, so a run pays for the rows it wrote, not for every row.
+ *
+ * Every row of a hashed table has a digest: SHA-256 of its values, each a
+ * type tag and an unambiguous encoding. A table's state is its row count and
+ * the sum of its row digests modulo 2^256, an order-independent summary that
+ * an insert adds to and a delete subtracts from. Triggers on the hashed
+ * tables report every change to a function of this module, which sums them
+ * in memory; the engine folds them into the projection_digests table in the
+ * same transaction as the rows. The projection hash is SHA-256 over each
+ * table's name, count and sum. A rebuild, which writes every row anyway,
+ * runs without the triggers and sums the tables once at the end.
+ */
+#ifndef CTR_ROW_DIGEST_H
+#define CTR_ROW_DIGEST_H
+
+#include <sqlite3.h>
+
+#include "events/error.h"
+
+/* Registers the SQL functions on a connection (ctr_db_open does it). */
+int ctr_row_digest_register(sqlite3 *db, struct ctr_error *err);
+
+/* Creates the triggers that report row changes (idempotent). */
+int ctr_row_digest_install(sqlite3 *db, struct ctr_error *err);
+
+/* Adds the changes reported since the last call to projection_digests (in a transaction). */
+int ctr_row_digest_flush(sqlite3 *db, struct ctr_error *err);
+/* Forgets the changes reported since the last flush (after a rollback). */
+void ctr_row_digest_discard(sqlite3 *db);
+
+/* Recomputes projection_digests from every row (the end of a rebuild). */
+int ctr_row_digest_recompute(sqlite3 *db, struct ctr_error *err);
+
+/* The projection hash from projection_digests, or, with from_rows, from the rows themselves. */
+int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_error *err);
+
+#endif
