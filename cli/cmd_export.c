@@ -20,6 +20,8 @@ static const struct {
 	{ "contracts", "contract_id" }, { "contract_products", "contract_id, sku" },
 	{ "environments", "contract_id, env_id" }, { "allocations", "contract_id, env_id, sku" },
 	{ "members", "contract_id, user" }, { "group_companies", "contract_id, company" },
+	{ "customers", "customer_no" }, { "support_ids", "support_id" },
+	{ "store_accounts", "store_id, email" },
 	{ "rejected_events", "run_id, position" }, { "runs", "run_id" },
 	{ "checkpoints", "source, partition" },
 };

@@ -26,7 +26,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: contrail replay --source SRC --db PATH [--business-date YYYY-MM-DD]\n"
 		"                       [--until TIMESTAMP] [--rebuild] [--batch N]\n"
-		"                       [--expiring-days N]\n\n"
+		"                       [--expiring-days N] [--store-cutoff YYYY-MM-DD]\n\n"
 		"Replays the events of SRC into the SQLite projections in PATH.\n"
 		"  --source SRC         file:PATH (a local Avro log), jsonl:PATH or jsonl:-\n"
 		"  --db PATH            the database; created when missing\n"
@@ -37,6 +37,8 @@ static void usage(FILE *out)
 		"                       over PATH when done (readers never see a partial one)\n"
 		"  --batch N            events per transaction (default %d; %d for a rebuild)\n"
 		"  --expiring-days N    contracts ending within N days are `expiring` (default 90)\n"
+		"  --store-cutoff D     migrated store accounts without orders or quotes valid on D\n"
+		"                       are deactivated from D (default 2024-10-31)\n"
 		"An incremental run (no --rebuild) resumes from the checkpoint of SRC.\n"
 		"Exit: 0 done (rejected events are in rejected_events), 2 usage, 3 corrupt or\n"
 		"foreign log or database, 4 other failure.\n",
@@ -70,6 +72,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		{ "until", required_argument, NULL, 'u' }, { "rebuild", no_argument, NULL, 'r' },
 		{ "batch", required_argument, NULL, 'n' },
 		{ "expiring-days", required_argument, NULL, 'e' },
+		{ "store-cutoff", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int opt, ok = 1;
@@ -99,6 +102,11 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--batch must be a positive integer");
 			o->batch = number;
 			break;
+		case 'c':
+			o->store_cutoff = ctr_date_parse(optarg, &ok);
+			if (!ok)
+				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--store-cutoff %s is not a date (YYYY-MM-DD)", optarg);
+			break;
 		case 'e':
 			if (parse_long(optarg, 0, &number) != 0 || number > 100000)
 				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--expiring-days must be an integer from 0 to 100000");
@@ -126,6 +134,7 @@ int ctr_cmd_replay(int argc, char **argv)
 	int rc, tty = isatty(STDERR_FILENO);
 
 	options.business_date = ctr_date_today_japan();
+	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
 	rc = parse(argc, argv, &options, &source);
 	if (rc != CTR_EXIT_OK)
 		return rc;

@@ -116,6 +116,11 @@ void gen_support(struct gen *g, int64_t start)
 	      s.id, g->account_id);
 	support_id(g, 0, first);
 	issue(g, &s, first, licenses, s.at, "purchase", NULL);
+	if (gen_chance(g, 30)) { /* more licenses bought later: support periods overlap (S4) */
+		char more[16];
+		support_id(g, 3, more);
+		issue(g, &s, more, gen_range(g, 1, 5), s.at + gen_range(g, 30, 200) * DAY, "purchase", NULL);
+	}
 	if (gen_chance(g, 50)) {
 		support_id(g, 1, renewed);
 		issue(g, &s, renewed, licenses, s.at + 364 * DAY, "renewal", first);

@@ -171,7 +171,8 @@ static int flush(struct ctr_engine *e, const char *started, struct ctr_run_resul
 static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 {
 	struct ctr_projection_options popts = { e->options->business_date,
-						e->options->expiring_days };
+						e->options->expiring_days,
+						e->options->store_cutoff };
 	int rc;
 
 	e->db_fresh = single_int(e->db, "SELECT count(*) FROM (SELECT 1 FROM streams LIMIT 1)") == 0;

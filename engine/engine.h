@@ -34,6 +34,7 @@ struct ctr_replay_options {
 	int64_t until_us;         /* E5: only events recorded at or before this */
 	const char *until_text;
 	int expiring_days;        /* L5 */
+	int32_t store_cutoff;     /* K3, days since 1970-01-01 */
 	/* Called about every 64k events (may be NULL). */
 	void (*progress)(const struct ctr_run_counts *counts, void *ctx);
 	void *progress_ctx;

@@ -14,6 +14,8 @@
 #include "events/timefmt.h"
 #include "projections/apply_internal.h"
 #include "projections/contract_sql.h"
+#include "projections/store.h"
+#include "projections/support.h"
 
 #define CTR_MAX_TYPES 128
 
@@ -21,8 +23,12 @@ struct ctr_projections {
 	sqlite3 *db;
 	struct ctr_projection_options options;
 	struct ctr_contract_sql *contracts;
+	struct ctr_support *support;
+	struct ctr_store *store;
 	struct ctr_contract **dirty;
 	size_t dirty_count, dirty_cap;
+	struct ctr_stream **dirty_streams; /* support and store streams with rows to write */
+	size_t dirty_stream_count, dirty_stream_cap;
 	char date[11];   /* the business date, YYYY-MM-DD */
 	/* handlers by catalog type index, looked up by name once */
 	ctr_apply_fn handlers[CTR_MAX_TYPES];
@@ -58,8 +64,12 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 	p->date_noted = judged != NULL && !p->needs_judge;
 	free(judged);
 	rc = ctr_contract_sql_new(db, options, &p->contracts, err);
+	if (rc == 0)
+		rc = ctr_support_new(db, options, &p->support, err);
+	if (rc == 0)
+		rc = ctr_store_new(db, options, &p->store, err);
 	if (rc != 0) {
-		free(p);
+		ctr_projections_free(p);
 		return rc;
 	}
 	*out = p;
@@ -71,7 +81,10 @@ void ctr_projections_free(struct ctr_projections *p)
 	if (p == NULL)
 		return;
 	ctr_contract_sql_free(p->contracts);
+	ctr_support_free(p->support);
+	ctr_store_free(p->store);
 	free(p->dirty);
+	free(p->dirty_streams);
 	free(p);
 }
 
@@ -94,7 +107,51 @@ void ctr_projections_release(struct ctr_stream *stream)
 {
 	if (stream->family == CTR_FAMILY_CONTRACT)
 		ctr_contract_free(stream->aggregate);
+	else if (stream->family == CTR_FAMILY_CUSTOMER)
+		ctr_support_release(stream->aggregate);
+	else
+		ctr_store_release(stream->aggregate);
 	stream->aggregate = NULL;
+}
+
+static void queue_stream(struct ctr_projections *p, struct ctr_stream *stream)
+{
+	if (stream->queued)
+		return;
+	if (p->dirty_stream_count == p->dirty_stream_cap) {
+		size_t grown = p->dirty_stream_cap ? p->dirty_stream_cap * 2 : 256;
+		struct ctr_stream **moved = realloc(p->dirty_streams, grown * sizeof(*moved));
+		if (moved == NULL)
+			return;
+		p->dirty_streams = moved;
+		p->dirty_stream_cap = grown;
+	}
+	p->dirty_streams[p->dirty_stream_count++] = stream;
+	stream->queued = 1;
+}
+
+/* Support and store streams: their modules create, load and change the aggregate. */
+static enum ctr_code apply_other(struct ctr_projections *p, struct ctr_stream *stream,
+				 struct ctr_event *ev, char *msg, size_t size, struct ctr_error *err)
+{
+	int customer = stream->family == CTR_FAMILY_CUSTOMER;
+	enum ctr_code code;
+	int rc = 0;
+
+	if (stream->stored && !stream->loaded) {
+		stream->loaded = 1;
+		rc = customer ? ctr_support_load(p->support, stream->name, &stream->aggregate, err)
+			      : ctr_store_load(p->store, stream->name, &stream->aggregate, err);
+		if (rc != 0)
+			return CTR_CODE_COUNT;
+	}
+	code = customer ? ctr_support_apply(p->support, &stream->aggregate, ev, msg, size)
+			: ctr_store_apply(p->store, &stream->aggregate, ev, msg, size);
+	stream->opened = stream->aggregate != NULL;
+	if (stream->aggregate && (customer ? ctr_support_dirty(stream->aggregate)
+					   : ctr_store_dirty(stream->aggregate)))
+		queue_stream(p, stream);
+	return code;
 }
 
 static void queue(struct ctr_projections *p, struct ctr_contract *c)
@@ -111,23 +168,6 @@ static void queue(struct ctr_projections *p, struct ctr_contract *c)
 	}
 	p->dirty[p->dirty_count++] = c;
 	c->queued = 1;
-}
-
-/* Support and store streams: only their opening is tracked here (E6 unknown_stream). */
-static enum ctr_code apply_opening_only(struct ctr_stream *stream, struct ctr_event *ev,
-					struct ctr_apply *a)
-{
-	int opening = strcmp(ev->type, "customer.registered") == 0 ||
-		      strcmp(ev->type, "store.account_registered") == 0 ||
-		      strcmp(ev->type, "store.account_migrated") == 0;
-
-	if (opening && stream->opened)
-		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s already exists", stream->name);
-	if (!opening && !stream->opened)
-		return ctr_apply_reject(a, CTR_CODE_UNKNOWN_STREAM, "%s has not been opened",
-					stream->name);
-	stream->opened = 1;
-	return CTR_CODE_OK;
 }
 
 static int load(struct ctr_projections *p, struct ctr_stream *stream, struct ctr_error *err)
@@ -166,7 +206,7 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 	ctr_apply_fn fn;
 
 	if (stream->family != CTR_FAMILY_CONTRACT)
-		return apply_opening_only(stream, ev, &a);
+		return apply_other(p, stream, ev, msg, msg_size, err);
 	if (stream->stored && !stream->loaded && load(p, stream, err) != 0)
 		return CTR_CODE_COUNT; /* err says why; the engine stops */
 	a.contract = stream->aggregate;
@@ -210,6 +250,20 @@ int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 		p->dirty[i]->queued = 0;
 	}
 	p->dirty_count = 0;
+	for (size_t i = 0; i < p->dirty_stream_count; i++) {
+		struct ctr_stream *stream = p->dirty_streams[i];
+		if (rc == 0 && stream->aggregate)
+			rc = stream->family == CTR_FAMILY_CUSTOMER
+			     ? ctr_support_flush(p->support, stream->aggregate, err)
+			     : ctr_store_flush(p->store, stream->aggregate, err);
+		stream->queued = 0;
+	}
+	p->dirty_stream_count = 0;
+	/* the rows just written are judged on this run's date, in the same transaction */
+	if (rc == 0)
+		rc = ctr_support_judge(p->support, 0, err);
+	if (rc == 0)
+		rc = ctr_store_judge(p->store, 0, err);
 	/* rows written on this date; older rows keep the date they were judged on */
 	if (rc == 0 && !p->needs_judge && !p->date_noted) {
 		rc = ctr_db_meta_set(p->db, "judged_on", p->date, err);
@@ -224,6 +278,10 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 
 	if (p->needs_judge) {
 		rc = ctr_contract_sql_judge(p->contracts, err);
+		if (rc == 0)
+			rc = ctr_support_judge(p->support, 1, err);
+		if (rc == 0)
+			rc = ctr_store_judge(p->store, 1, err);
 		if (rc == 0)
 			rc = ctr_db_meta_set(p->db, "judged_on", p->date, err);
 		p->needs_judge = rc != 0;

@@ -27,6 +27,7 @@ struct ctr_stream {
 	int loaded;         /* its stored aggregate was read in this run */
 	int dirty;
 	int64_t last_batch;  /* the batch that last changed it (idle streams are evicted) */
+	int queued;          /* on the projections' list of support and store aggregates to write */
 	void *aggregate;    /* the family's state, NULL until opened or loaded */
 	struct ctr_held *held; /* E2: events waiting for a missing seq, by seq */
 	size_t held_count, held_cap;
@@ -35,6 +36,7 @@ struct ctr_stream {
 struct ctr_projection_options {
 	int32_t business_date; /* E5: days since 1970-01-01 */
 	int expiring_days;     /* L5, default 90 */
+	int32_t store_cutoff;  /* K3, default 2024-10-31 */
 };
 
 struct ctr_projections;

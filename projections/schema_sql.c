@@ -30,6 +30,29 @@ const char ctr_schema_sql[] =
 	" lang TEXT, PRIMARY KEY (contract_id, user)) WITHOUT ROWID;\n"
 	"CREATE TABLE group_companies (contract_id TEXT NOT NULL, company TEXT NOT NULL,"
 	" added_by TEXT NOT NULL, PRIMARY KEY (contract_id, company)) WITHOUT ROWID;\n"
+	/* projections: support (S1-S10) and store accounts (K1-K3) */
+	"CREATE TABLE customers (customer_no TEXT PRIMARY KEY, email TEXT NOT NULL,"
+	" state TEXT NOT NULL, duplicate_email INTEGER NOT NULL, suspended INTEGER NOT NULL,"
+	" suspension_reasons TEXT NOT NULL, merged_into TEXT, admin_pending INTEGER NOT NULL,"
+	" email_bounced INTEGER NOT NULL, violation INTEGER NOT NULL, needs_judge INTEGER NOT NULL,"
+	" judged_email TEXT) WITHOUT ROWID;\n"
+	"CREATE INDEX customers_to_judge ON customers (needs_judge) WHERE needs_judge = 1;\n"
+	"CREATE INDEX customers_by_email ON customers (lower(email));\n"
+	"CREATE TABLE support_ids (support_id TEXT PRIMARY KEY, customer_no TEXT NOT NULL,"
+	" sku TEXT NOT NULL, licenses INTEGER NOT NULL, retired INTEGER NOT NULL,"
+	" starts_on TEXT NOT NULL, ends_on TEXT NOT NULL, state TEXT NOT NULL,"
+	" usable INTEGER NOT NULL, suspension_reasons TEXT NOT NULL, reason TEXT NOT NULL,"
+	" replaces TEXT, replaced_on TEXT, placed_at INTEGER NOT NULL, placed_event TEXT NOT NULL)"
+	" WITHOUT ROWID;\n"
+	"CREATE INDEX support_by_customer ON support_ids (customer_no);\n"
+	"CREATE TABLE store_accounts (store_id TEXT NOT NULL, email TEXT NOT NULL,"
+	" state TEXT NOT NULL, orders INTEGER NOT NULL, valid_quotes INTEGER NOT NULL,"
+	" migrated INTEGER NOT NULL, password_reset INTEGER NOT NULL,"
+	" migrated_orders INTEGER NOT NULL, migrated_quotes INTEGER NOT NULL,"
+	" orders_before_cutoff INTEGER NOT NULL, quotes_on_cutoff INTEGER NOT NULL,"
+	" registered_on TEXT, needs_judge INTEGER NOT NULL, PRIMARY KEY (store_id, email))"
+	" WITHOUT ROWID;\n"
+	"CREATE INDEX store_to_judge ON store_accounts (needs_judge) WHERE needs_judge = 1;\n"
 	/* engine bookkeeping (E1-E3) */
 	"CREATE TABLE streams (stream TEXT PRIMARY KEY, family TEXT NOT NULL,"
 	" next_seq INTEGER NOT NULL, opened INTEGER NOT NULL, held INTEGER NOT NULL)"
@@ -56,5 +79,8 @@ const struct ctr_hashed_table ctr_hashed_tables[] = {
 	{ "environments", "contract_id, env_id" },
 	{ "allocations", "contract_id, env_id, sku" },
 	{ "members", "contract_id, user" },
+	{ "store_accounts", "store_id, email" },
+	{ "customers", "customer_no" },
+	{ "support_ids", "support_id" },
 	{ NULL, NULL },
 };

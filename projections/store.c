@@ -1,0 +1,274 @@
+/*
+ * store.c - store account events and rows (see store.h). K1: the account is
+ * its stream, store id and email together. K2: a migrated account must reset
+ * its password. K3: a migrated account with no order and no quote valid on
+ * the cutoff is deactivated from the cutoff; an order then is refused until
+ * the account registers again.
+ */
+#include "projections/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "events/payload.h"
+#include "events/timefmt.h"
+
+struct account {
+	char *store_id, *email;
+	int migrated, password_reset;
+	int64_t migrated_orders, migrated_quotes;
+	int64_t orders, orders_before_cutoff, quotes_on_cutoff;
+	char *registered_on; /* the latest registration's date */
+	int dirty;
+};
+
+struct ctr_store {
+	sqlite3 *db;
+	char cutoff[11], date[11];
+	sqlite3_stmt *put, *get, *judge;
+};
+
+static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void event_day(const struct ctr_event *ev, char out[11])
+{
+	int ok;
+	int64_t us = ctr_timestamp_parse(ev->at, &ok);
+
+	ctr_date_format((int32_t)((us / 1000000 + 9 * 3600) / 86400), out);
+}
+
+static int64_t activity(const struct account *a)
+{
+	return a->migrated_orders + a->migrated_quotes + a->orders_before_cutoff + a->quotes_on_cutoff;
+}
+
+/* K3 on a day: deactivated from the cutoff, until a registration on or after it. */
+static int deactivated_on(const struct ctr_store *s, const struct account *a, const char *day)
+{
+	return a->migrated && activity(a) == 0 && strcmp(day, s->cutoff) >= 0 &&
+	       (a->registered_on == NULL || strcmp(a->registered_on, s->cutoff) < 0);
+}
+
+static enum ctr_code open_account(struct ctr_store *s, void **aggregate, struct ctr_event *ev,
+				  const char *day, char *msg, size_t size)
+{
+	struct account *a = *aggregate;
+	int migrated = strcmp(ev->type, "store.account_migrated") == 0;
+
+	if (a != NULL && (migrated || !deactivated_on(s, a, day)))
+		return reject(msg, size, CTR_CODE_ALREADY_EXISTS, "store account %s already exists",
+			      ev->stream);
+	if (a == NULL) {
+		a = calloc(1, sizeof(*a));
+		if (a == NULL)
+			return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+		a->store_id = strdup(ctr_payload_text(&ev->data, "store_id"));
+		a->email = strdup(ctr_payload_text(&ev->data, "email"));
+		*aggregate = a;
+	}
+	if (migrated) {
+		a->migrated = 1;
+		a->migrated_orders = ctr_payload_long(&ev->data, "orders", 0);
+		a->migrated_quotes = ctr_payload_long(&ev->data, "valid_quotes", 0);
+	} else {
+		free(a->registered_on);
+		a->registered_on = strdup(day);
+	}
+	a->dirty = 1;
+	return CTR_CODE_OK;
+}
+
+enum ctr_code ctr_store_apply(struct ctr_store *s, void **aggregate, struct ctr_event *ev,
+			      char *msg, size_t size)
+{
+	struct account *a = *aggregate;
+	const char *store_id = ctr_payload_text(&ev->data, "store_id");
+	const char *email = ctr_payload_text(&ev->data, "email");
+	size_t id_len = strlen(store_id);
+	char day[11];
+
+	event_day(ev, day);
+	/* K1: the stream is the account: <store_id>/<email> */
+	if (strncmp(ev->stream, store_id, id_len) != 0 || ev->stream[id_len] != '/' ||
+	    (email && strcmp(ev->stream + id_len + 1, email) != 0))
+		return reject(msg, size, CTR_CODE_BAD_FORMAT, "store_id and email do not match stream %s",
+			      ev->stream);
+	if (strcmp(ev->type, "store.account_migrated") == 0 ||
+	    strcmp(ev->type, "store.account_registered") == 0)
+		return open_account(s, aggregate, ev, day, msg, size);
+	if (a == NULL) /* E6 */
+		return reject(msg, size, CTR_CODE_UNKNOWN_STREAM, "store account %s does not exist",
+			      ev->stream);
+	if (strcmp(ev->type, "store.password_reset") == 0) {
+		a->password_reset = 1;
+	} else if (strcmp(ev->type, "store.order_placed") == 0) {
+		if (deactivated_on(s, a, day))
+			return reject(msg, size, CTR_CODE_ACCOUNT_DEACTIVATED,
+				      "%s was deactivated on %s; it must register again (K3)", ev->stream,
+				      s->cutoff);
+		a->orders++;
+		a->orders_before_cutoff += strcmp(day, s->cutoff) < 0;
+	} else if (strcmp(ev->type, "store.quote_issued") == 0) {
+		a->quotes_on_cutoff += strcmp(day, s->cutoff) <= 0 &&
+				       strcmp(ctr_payload_text(&ev->data, "valid_until"), s->cutoff) >= 0;
+	}
+	a->dirty = 1;
+	return CTR_CODE_OK;
+}
+
+int ctr_store_dirty(const void *aggregate)
+{
+	return ((const struct account *)aggregate)->dirty;
+}
+
+void ctr_store_release(void *aggregate)
+{
+	struct account *a = aggregate;
+
+	if (a == NULL)
+		return;
+	free(a->store_id);
+	free(a->email);
+	free(a->registered_on);
+	free(a);
+}
+
+int ctr_store_new(sqlite3 *db, const struct ctr_projection_options *options,
+		  struct ctr_store **out, struct ctr_error *err)
+{
+	struct ctr_store *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (s == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	s->db = db;
+	ctr_date_format(options->store_cutoff, s->cutoff);
+	ctr_date_format(options->business_date, s->date);
+	rc = ctr_db_prepare(db, "INSERT OR REPLACE INTO store_accounts (store_id, email, state, orders,"
+			    " valid_quotes, migrated, password_reset, migrated_orders, migrated_quotes,"
+			    " orders_before_cutoff, quotes_on_cutoff, registered_on, needs_judge)"
+			    " VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", &s->put, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "SELECT migrated, password_reset, migrated_orders,"
+				    " migrated_quotes, orders, orders_before_cutoff, quotes_on_cutoff,"
+				    " registered_on FROM store_accounts WHERE store_id = ? AND email = ?",
+				    &s->get, err);
+	/* K2, K3 on the business date ?1 with the cutoff ?2; every row when ?3 */
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "UPDATE store_accounts SET needs_judge = 0, state = CASE"
+				    " WHEN migrated AND migrated_orders + migrated_quotes"
+				    "  + orders_before_cutoff + quotes_on_cutoff = 0 AND ?1 >= ?2"
+				    "  AND (registered_on IS NULL OR registered_on < ?2) THEN 'deactivated'"
+				    " WHEN migrated AND NOT password_reset AND registered_on IS NULL"
+				    "  THEN 'password_reset_required' ELSE 'active' END"
+				    " WHERE ?3 OR needs_judge = 1", &s->judge, err);
+	if (rc != 0) {
+		ctr_store_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void ctr_store_free(struct ctr_store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->put);
+	sqlite3_finalize(s->get);
+	sqlite3_finalize(s->judge);
+	free(s);
+}
+
+int ctr_store_flush(struct ctr_store *s, void *aggregate, struct ctr_error *err)
+{
+	struct account *a = aggregate;
+	sqlite3_stmt *put = s->put;
+	int rc;
+
+	if (!a->dirty)
+		return 0;
+	sqlite3_bind_text(put, 1, a->store_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(put, 2, a->email, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(put, 3, a->migrated_orders + a->orders);
+	sqlite3_bind_int64(put, 4, a->migrated_quotes + a->quotes_on_cutoff);
+	sqlite3_bind_int(put, 5, a->migrated);
+	sqlite3_bind_int(put, 6, a->password_reset);
+	sqlite3_bind_int64(put, 7, a->migrated_orders);
+	sqlite3_bind_int64(put, 8, a->migrated_quotes);
+	sqlite3_bind_int64(put, 9, a->orders_before_cutoff);
+	sqlite3_bind_int64(put, 10, a->quotes_on_cutoff);
+	if (a->registered_on)
+		sqlite3_bind_text(put, 11, a->registered_on, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(put, 11);
+	rc = sqlite3_step(put) == SQLITE_DONE ? 0
+	     : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+	sqlite3_reset(put);
+	sqlite3_clear_bindings(put);
+	a->dirty = 0;
+	return rc;
+}
+
+int ctr_store_load(struct ctr_store *s, const char *stream, void **aggregate, struct ctr_error *err)
+{
+	const char *slash = strchr(stream, '/');
+	struct account *a;
+
+	*aggregate = NULL;
+	if (slash == NULL)
+		return 0;
+	sqlite3_bind_text(s->get, 1, stream, (int)(slash - stream), SQLITE_STATIC);
+	sqlite3_bind_text(s->get, 2, slash + 1, -1, SQLITE_STATIC);
+	if (sqlite3_step(s->get) != SQLITE_ROW) {
+		sqlite3_reset(s->get);
+		return 0;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		sqlite3_reset(s->get);
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	}
+	a->store_id = strndup(stream, (size_t)(slash - stream));
+	a->email = strdup(slash + 1);
+	a->migrated = sqlite3_column_int(s->get, 0);
+	a->password_reset = sqlite3_column_int(s->get, 1);
+	a->migrated_orders = sqlite3_column_int64(s->get, 2);
+	a->migrated_quotes = sqlite3_column_int64(s->get, 3);
+	a->orders = sqlite3_column_int64(s->get, 4) - a->migrated_orders;
+	a->orders_before_cutoff = sqlite3_column_int64(s->get, 5);
+	a->quotes_on_cutoff = sqlite3_column_int64(s->get, 6);
+	if (sqlite3_column_text(s->get, 7))
+		a->registered_on = strdup((const char *)sqlite3_column_text(s->get, 7));
+	sqlite3_reset(s->get);
+	*aggregate = a;
+	return 0;
+}
+
+int ctr_store_judge(struct ctr_store *s, int all, struct ctr_error *err)
+{
+	int rc;
+
+	sqlite3_bind_text(s->judge, 1, s->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->judge, 2, s->cutoff, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s->judge, 3, all);
+	rc = sqlite3_step(s->judge) == SQLITE_DONE ? 0
+	     : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+	sqlite3_reset(s->judge);
+	return rc;
+}

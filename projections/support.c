@@ -1,0 +1,283 @@
+/*
+ * support.c - customer and support events applied to the customer aggregate
+ * (see support.h): registration, support ids issued, renewed, retired and
+ * resumed (S3, S8, S9), the administrator's state (S5-S7) and merges.
+ */
+#include "projections/support.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events/payload.h"
+#include "events/timefmt.h"
+#include "projections/support_internal.h"
+
+static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void set(char **field, const char *value)
+{
+	char *copy = value ? strdup(value) : NULL;
+
+	free(*field);
+	*field = copy;
+}
+
+struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id)
+{
+	for (size_t i = 0; i < c->support_count; i++)
+		if (strcmp(c->supports[i].support_id, support_id) == 0)
+			return &c->supports[i];
+	return NULL;
+}
+
+struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
+{
+	if (c->support_count == c->support_cap) {
+		size_t cap = c->support_cap ? c->support_cap * 2 : 4;
+		struct ctr_support_id *moved = realloc(c->supports, cap * sizeof(*moved));
+		if (moved == NULL)
+			return NULL;
+		c->supports = moved;
+		c->support_cap = cap;
+	}
+	memset(&c->supports[c->support_count], 0, sizeof(*c->supports));
+	return &c->supports[c->support_count++];
+}
+
+void ctr_support_release(void *aggregate)
+{
+	struct ctr_customer *c = aggregate;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->support_count; i++) {
+		struct ctr_support_id *s = &c->supports[i];
+		free(s->support_id), free(s->sku), free(s->starts_on), free(s->ends_on);
+		free(s->reason), free(s->replaces), free(s->replaced_on), free(s->placed_event);
+	}
+	free(c->supports);
+	free(c->customer_no);
+	free(c->email);
+	free(c->merged_into);
+	free(c);
+}
+
+int ctr_support_dirty(const void *aggregate)
+{
+	return ((const struct ctr_customer *)aggregate)->dirty;
+}
+
+/* The last day support ended, over the customer's support ids ("" without any). */
+static const char *last_end(const struct ctr_customer *c)
+{
+	const char *last = "";
+
+	for (size_t i = 0; i < c->support_count; i++)
+		if (strcmp(c->supports[i].ends_on, last) > 0)
+			last = c->supports[i].ends_on;
+	return last;
+}
+
+/* D plus three years, as the date of the same day (Feb 29 falls on Mar 1). */
+static int32_t plus_three_years(const char *date)
+{
+	int ok, year, month, day;
+	int32_t days = ctr_date_parse(date, &ok);
+
+	ctr_date_to_civil(days, &year, &month, &day);
+	return ctr_date_from_civil(year + 3, month, 1) + day - 1;
+}
+
+static int32_t event_date(const struct ctr_event *ev)
+{
+	int ok;
+	/* the business date of the event: its instant in Japan */
+	int64_t us = ctr_timestamp_parse(ev->at, &ok);
+	return (int32_t)((us / 1000000 + 9 * 3600) / 86400);
+}
+
+/* S9: invalid once three years passed since the end of all its support (or merged away). */
+static int invalid_on(const struct ctr_customer *c, int32_t date)
+{
+	const char *end = last_end(c);
+
+	return c->merged_into != NULL || (*end && date > plus_three_years(end));
+}
+
+static void touch(struct ctr_customer *c, struct ctr_support_id *s)
+{
+	c->dirty = 1;
+	if (s)
+		s->dirty = 1;
+}
+
+static void fill_support(struct ctr_support_id *s, avro_value_t *data, const struct ctr_event *ev,
+			 int64_t placed_at)
+{
+	set(&s->support_id, ctr_payload_text(data, "support_id"));
+	set(&s->sku, ctr_payload_text(data, "sku"));
+	set(&s->starts_on, ctr_payload_text(data, "starts_on"));
+	set(&s->ends_on, ctr_payload_text(data, "ends_on"));
+	set(&s->reason, ctr_payload_text(data, "reason"));
+	set(&s->replaces, ctr_payload_text(data, "replaces"));
+	set(&s->placed_event, ev->id);
+	s->licenses = ctr_payload_long(data, "licenses", 0);
+	s->retired = ctr_payload_long(data, "retired", 0);
+	s->placed_at = placed_at;
+}
+
+static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
+{
+	const char *id = ctr_payload_text(&ev->data, "support_id");
+	const char *replaces = ctr_payload_text(&ev->data, "replaces");
+	const char *reason = ctr_payload_text(&ev->data, "reason");
+	struct ctr_support_id *old = replaces ? ctr_customer_support(c, replaces) : NULL, *s;
+	int32_t on = event_date(ev);
+	int ok;
+
+	if (invalid_on(c, on))
+		return reject(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s is invalid (S9)",
+			      c->customer_no);
+	if (ctr_customer_support(c, id))
+		return reject(msg, size, CTR_CODE_ALREADY_EXISTS, "support id %s already exists", id);
+	if (replaces && old == NULL)
+		return reject(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
+			      c->customer_no, replaces);
+	if (strcmp(reason, "resume") == 0 && old == NULL)
+		return reject(msg, size, CTR_CODE_MISSING_FIELD, "data.replaces: a resume names the support id it resumes");
+	if (strcmp(reason, "resume") == 0 && on > plus_three_years(old->ends_on))
+		return reject(msg, size, CTR_CODE_RESUME_WINDOW_CLOSED,
+			      "%s ended %s, more than 3 years before this resume (S8)", replaces, old->ends_on);
+	s = ctr_customer_add_support(c);
+	if (s == NULL)
+		return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+	fill_support(s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
+	if (replaces) { /* S3: replaced from the day the new id starts */
+		old = ctr_customer_support(c, replaces);
+		set(&old->replaced_on, s->starts_on);
+		touch(c, old);
+	}
+	touch(c, s);
+	return CTR_CODE_OK;
+}
+
+/* S8: retiring needs the administrator's notice and licenses left to retire. */
+static enum ctr_code retired(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
+{
+	const char *id = ctr_payload_text(&ev->data, "support_id");
+	struct ctr_support_id *s = ctr_customer_support(c, id);
+	int64_t count = ctr_payload_long(&ev->data, "licenses", 0);
+
+	if (s == NULL)
+		return reject(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
+			      c->customer_no, id);
+	if (!ctr_payload_bool(&ev->data, "notified_by_admin"))
+		return reject(msg, size, CTR_CODE_NOT_BY_ADMIN,
+			      "retiring licenses needs the license administrator's notice (S8)");
+	if (count > s->licenses - s->retired)
+		return reject(msg, size, CTR_CODE_OVER_RETIRE, "%s has %lld licenses left to retire, not %lld",
+			      id, (long long)(s->licenses - s->retired), (long long)count);
+	s->retired += count;
+	touch(c, s);
+	return CTR_CODE_OK;
+}
+
+static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
+{
+	avro_value_t list, item;
+	int ok;
+
+	if (c->merged_into)
+		return reject(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s was merged into %s",
+			      c->customer_no, c->merged_into);
+	ctr_payload_field(&ev->data, "support_ids", &list);
+	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
+		ctr_payload_item(&list, i, &item);
+		struct ctr_support_id *s = ctr_customer_support(c, ctr_payload_text(&item, "support_id"));
+		if (s == NULL && (s = ctr_customer_add_support(c)) == NULL)
+			return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+		/* a support id belongs to its latest placement by (at, id) */
+		fill_support(s, &item, ev, ctr_timestamp_parse(ev->at, &ok));
+		touch(c, s);
+	}
+	return CTR_CODE_OK;
+}
+
+static enum ctr_code registered(struct ctr_support *m, void **aggregate, struct ctr_event *ev,
+				char *msg, size_t size)
+{
+	const char *number = ctr_payload_text(&ev->data, "customer_no");
+	struct ctr_customer *c;
+
+	(void)m;
+	if (*aggregate != NULL)
+		return reject(msg, size, CTR_CODE_ALREADY_EXISTS, "customer %s already exists", ev->stream);
+	if (strcmp(number, ev->stream) != 0)
+		return reject(msg, size, CTR_CODE_BAD_FORMAT, "customer_no %s is not its stream %s",
+			      number, ev->stream);
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+	set(&c->customer_no, number);
+	set(&c->email, ctr_payload_text(&ev->data, "email"));
+	c->dirty = 1;
+	*aggregate = c;
+	return CTR_CODE_OK;
+}
+
+/* The administrator's state (S5-S7) and merges out: flags the judge reads. */
+static enum ctr_code flag(struct ctr_customer *c, struct ctr_event *ev)
+{
+	const char *type = ev->type + strlen("support.");
+
+	if (strcmp(ev->type, "customer.merged_out") == 0) {
+		set(&c->merged_into, ctr_payload_text(&ev->data, "into"));
+	} else if (strcmp(type, "admin_changed") == 0) {
+		set(&c->email, ctr_payload_text(&ev->data, "email"));
+		c->admin_pending = 1;
+	} else if (strcmp(type, "admin_activated") == 0) {
+		c->admin_pending = 0;
+	} else if (strcmp(type, "admin_email_bounced") == 0) {
+		c->email_bounced = 1;
+	} else if (strcmp(type, "password_reset") == 0) {
+		c->email_bounced = 0;
+	} else if (strcmp(type, "violation_flagged") == 0) {
+		c->violation = 1;
+	} else if (strcmp(type, "violation_cleared") == 0) {
+		c->violation = 0;
+	}
+	c->dirty = 1;
+	return CTR_CODE_OK;
+}
+
+enum ctr_code ctr_support_apply(struct ctr_support *m, void **aggregate, struct ctr_event *ev,
+				char *msg, size_t size)
+{
+	struct ctr_customer *c = *aggregate;
+
+	if (strcmp(ev->type, "customer.registered") == 0)
+		return registered(m, aggregate, ev, msg, size);
+	if (c == NULL) /* E6 */
+		return reject(msg, size, CTR_CODE_UNKNOWN_STREAM, "customer %s is not registered",
+			      ev->stream);
+	if (strcmp(ev->type, "support.issued") == 0)
+		return issued(c, ev, msg, size);
+	if (strcmp(ev->type, "support.licenses_retired") == 0)
+		return retired(c, ev, msg, size);
+	if (strcmp(ev->type, "customer.merged_in") == 0)
+		return merged_in(c, ev, msg, size);
+	return flag(c, ev);
+}

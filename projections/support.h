@@ -1,0 +1,41 @@
+/*
+ * support.h - the support family (seed 004): customer numbers and their
+ * support ids (S1-S10), merges of customer numbers. Streams are customer
+ * numbers; the aggregate is a struct ctr_customer.
+ *
+ * Rules that an event breaks are judged when it is applied, on its `at` date
+ * (S8, S9). States that depend on the business date (S3-S7, S9, S10, S2) are
+ * judged in SQL over the stored rows, for the customers a run changed, so
+ * the rules that look across streams (a support id's latest placement after
+ * a merge, duplicate emails) read every stream's rows whatever their order.
+ */
+#ifndef CTR_SUPPORT_H
+#define CTR_SUPPORT_H
+
+#include <sqlite3.h>
+
+#include "events/error.h"
+#include "events/event.h"
+#include "projections/projections.h"
+
+struct ctr_support;
+
+int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
+		    struct ctr_support **out, struct ctr_error *err);
+void ctr_support_free(struct ctr_support *s);
+
+/* Applies a customer.* or support.* event; *customer is created by customer.registered. */
+enum ctr_code ctr_support_apply(struct ctr_support *s, void **customer, struct ctr_event *ev,
+				char *msg, size_t msg_size);
+/* 1 when the aggregate has rows to write. */
+int ctr_support_dirty(const void *customer);
+/* Writes its changed rows and marks the customer for judging. */
+int ctr_support_flush(struct ctr_support *s, void *customer, struct ctr_error *err);
+/* Reads a stored customer back (NULL when it has no row). */
+int ctr_support_load(struct ctr_support *s, const char *customer_no, void **customer,
+		     struct ctr_error *err);
+/* Judges the marked customers, or every one when all is set, on the business date. */
+int ctr_support_judge(struct ctr_support *s, int all, struct ctr_error *err);
+void ctr_support_release(void *customer);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * support_internal.h - the customer aggregate, shared by support.c (events)
+ * and support_sql.c (rows). Not for use outside projections/.
+ */
+#ifndef CTR_SUPPORT_INTERNAL_H
+#define CTR_SUPPORT_INTERNAL_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+struct ctr_support_id {
+	char *support_id, *sku, *starts_on, *ends_on, *reason, *replaces;
+	char *replaced_on;   /* starts_on of the id that replaces it (S3) */
+	int64_t licenses, retired;
+	int64_t placed_at;   /* µs of the event that placed it here (merges: latest wins) */
+	char *placed_event;
+	int dirty;
+};
+
+struct ctr_customer {
+	char *customer_no;
+	char *email;         /* the license administrator's (S2) */
+	char *merged_into;   /* merged away: invalid */
+	int admin_pending;   /* S6 */
+	int email_bounced;   /* S5 */
+	int violation;       /* S7 */
+	struct ctr_support_id *supports;
+	size_t support_count, support_cap;
+	int dirty;
+	int queued;
+};
+
+struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id);
+struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c);
+
+#endif

@@ -1,0 +1,258 @@
+/*
+ * support_sql.c - the customer aggregate in SQLite (see support.h): writing
+ * and reading its rows, and judging the date-dependent states in SQL. A
+ * support id row is written only when its placement (at, event id) is not
+ * older than the stored one, so after a merge the latest placement owns it
+ * whichever stream arrived first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "events/timefmt.h"
+#include "projections/support.h"
+#include "projections/support_internal.h"
+
+enum { PUT_CUSTOMER, PUT_SUPPORT, MARK_LOSER, GET_CUSTOMER, GET_SUPPORTS, STMT_COUNT };
+
+static const char *const stmt_sql[STMT_COUNT] = {
+	[PUT_CUSTOMER] =
+		"INSERT INTO customers (customer_no, email, state, duplicate_email, suspended,"
+		" suspension_reasons, merged_into, admin_pending, email_bounced, violation,"
+		" needs_judge) VALUES (?1, ?2, 'valid', 0, 0, '', ?3, ?4, ?5, ?6, 1)"
+		" ON CONFLICT (customer_no) DO UPDATE SET email = ?2, merged_into = ?3,"
+		" admin_pending = ?4, email_bounced = ?5, violation = ?6, needs_judge = 1",
+	[PUT_SUPPORT] =
+		"INSERT INTO support_ids (support_id, customer_no, sku, licenses, retired, starts_on,"
+		" ends_on, state, usable, suspension_reasons, reason, replaces, replaced_on, placed_at,"
+		" placed_event) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'future', 0, '', ?8, ?9, ?10, ?11, ?12)"
+		" ON CONFLICT (support_id) DO UPDATE SET customer_no = ?2, sku = ?3, licenses = ?4,"
+		" retired = ?5, starts_on = ?6, ends_on = ?7, reason = ?8, replaces = ?9,"
+		" replaced_on = ?10, placed_at = ?11, placed_event = ?12"
+		" WHERE (?11, ?12) >= (support_ids.placed_at, support_ids.placed_event)",
+	/* a customer that loses a support id to a later placement is judged again */
+	[MARK_LOSER] =
+		"UPDATE customers SET needs_judge = 1 WHERE customer_no = (SELECT customer_no FROM"
+		" support_ids WHERE support_id = ?1 AND (?3, ?4) >= (placed_at, placed_event))"
+		" AND customer_no != ?2",
+	[GET_CUSTOMER] = "SELECT email, merged_into, admin_pending, email_bounced, violation"
+			 " FROM customers WHERE customer_no = ?",
+	[GET_SUPPORTS] = "SELECT support_id, sku, licenses, retired, starts_on, ends_on, reason,"
+			 " replaces, replaced_on, placed_at, placed_event FROM support_ids"
+			 " WHERE customer_no = ? ORDER BY support_id",
+};
+
+/* The judge (S2-S7, S9, S10), over the customers marked, or all when ?2 is 1; ?1 is the date. */
+static const char *const judge_sql[] = {
+	"UPDATE support_ids SET state = CASE"
+	" WHEN replaced_on IS NOT NULL AND replaced_on <= ?1 THEN 'replaced'"
+	" WHEN retired >= licenses THEN 'retired'"
+	" WHEN ?1 < starts_on THEN 'future'"
+	" WHEN ?1 <= ends_on THEN 'active' ELSE 'expired' END"
+	" WHERE ?2 OR customer_no IN (SELECT customer_no FROM customers WHERE needs_judge = 1)",
+	"UPDATE customers SET"
+	" suspension_reasons = rtrim("
+	"  CASE WHEN admin_pending THEN 'admin_not_activated,' ELSE '' END ||"
+	"  CASE WHEN email_bounced THEN 'email_bounce,' ELSE '' END ||"
+	"  CASE WHEN EXISTS (SELECT 1 FROM support_ids s WHERE s.customer_no = customers.customer_no"
+	"   AND s.state = 'active') AND EXISTS (SELECT 1 FROM support_ids s WHERE"
+	"   s.customer_no = customers.customer_no AND s.state = 'expired' AND s.retired < s.licenses)"
+	"   THEN 'mixed_support,' ELSE '' END ||"
+	"  CASE WHEN violation THEN 'violation,' ELSE '' END, ','),"
+	" state = CASE WHEN merged_into IS NOT NULL THEN 'invalid'"
+	"  WHEN ?1 > date((SELECT max(ends_on) FROM support_ids s"
+	"   WHERE s.customer_no = customers.customer_no), '+3 years') THEN 'invalid'"
+	"  ELSE 'valid' END"
+	" WHERE ?2 OR needs_judge = 1",
+	"UPDATE customers SET suspended = suspension_reasons != '' WHERE ?2 OR needs_judge = 1",
+	"UPDATE support_ids SET"
+	" suspension_reasons = (SELECT c.suspension_reasons FROM customers c"
+	"  WHERE c.customer_no = support_ids.customer_no),"
+	" usable = state = 'active' AND (SELECT c.suspension_reasons FROM customers c"
+	"  WHERE c.customer_no = support_ids.customer_no) = ''"
+	" WHERE ?2 OR customer_no IN (SELECT customer_no FROM customers WHERE needs_judge = 1)",
+	/* S2: valid customers sharing an email (case-insensitive), old and new emails alike */
+	"UPDATE customers SET duplicate_email = (state = 'valid' AND EXISTS (SELECT 1 FROM customers o"
+	" WHERE o.customer_no != customers.customer_no AND o.state = 'valid'"
+	" AND lower(o.email) = lower(customers.email)))"
+	" WHERE ?2 OR lower(email) IN (SELECT lower(email) FROM customers WHERE needs_judge = 1"
+	" UNION SELECT lower(judged_email) FROM customers WHERE needs_judge = 1)",
+	"UPDATE customers SET needs_judge = 0, judged_email = email WHERE needs_judge = 1",
+};
+
+struct ctr_support {
+	sqlite3 *db;
+	struct ctr_projection_options options;
+	sqlite3_stmt *stmt[STMT_COUNT];
+	sqlite3_stmt *judge[sizeof(judge_sql) / sizeof(judge_sql[0])];
+};
+
+int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
+		    struct ctr_support **out, struct ctr_error *err)
+{
+	struct ctr_support *s = calloc(1, sizeof(*s));
+	int rc = 0;
+
+	if (s == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	s->db = db;
+	s->options = *options;
+	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
+		rc = ctr_db_prepare(db, stmt_sql[i], &s->stmt[i], err);
+	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]) && rc == 0; i++)
+		rc = ctr_db_prepare(db, judge_sql[i], &s->judge[i], err);
+	if (rc != 0) {
+		ctr_support_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void ctr_support_free(struct ctr_support *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]); i++)
+		sqlite3_finalize(s->judge[i]);
+	free(s);
+}
+
+static void text(sqlite3_stmt *stmt, int index, const char *value)
+{
+	if (value)
+		sqlite3_bind_text(stmt, index, value, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+static int run(struct ctr_support *s, sqlite3_stmt *stmt, struct ctr_error *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE ? 0 : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+}
+
+static int put_support(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id,
+		       struct ctr_error *err)
+{
+	sqlite3_stmt *mark = s->stmt[MARK_LOSER], *put = s->stmt[PUT_SUPPORT];
+	int rc;
+
+	text(mark, 1, id->support_id);
+	text(mark, 2, c->customer_no);
+	sqlite3_bind_int64(mark, 3, id->placed_at);
+	text(mark, 4, id->placed_event);
+	rc = run(s, mark, err);
+	text(put, 1, id->support_id);
+	text(put, 2, c->customer_no);
+	text(put, 3, id->sku);
+	sqlite3_bind_int64(put, 4, id->licenses);
+	sqlite3_bind_int64(put, 5, id->retired);
+	text(put, 6, id->starts_on);
+	text(put, 7, id->ends_on);
+	text(put, 8, id->reason);
+	text(put, 9, id->replaces);
+	text(put, 10, id->replaced_on);
+	sqlite3_bind_int64(put, 11, id->placed_at);
+	text(put, 12, id->placed_event);
+	return rc == 0 ? run(s, put, err) : rc;
+}
+
+int ctr_support_flush(struct ctr_support *s, void *aggregate, struct ctr_error *err)
+{
+	struct ctr_customer *c = aggregate;
+	sqlite3_stmt *put = s->stmt[PUT_CUSTOMER];
+	int rc;
+
+	if (!c->dirty)
+		return 0;
+	text(put, 1, c->customer_no);
+	text(put, 2, c->email);
+	text(put, 3, c->merged_into);
+	sqlite3_bind_int(put, 4, c->admin_pending);
+	sqlite3_bind_int(put, 5, c->email_bounced);
+	sqlite3_bind_int(put, 6, c->violation);
+	rc = run(s, put, err);
+	for (size_t i = 0; i < c->support_count && rc == 0; i++) {
+		if (c->supports[i].dirty)
+			rc = put_support(s, c, &c->supports[i], err);
+		c->supports[i].dirty = 0;
+	}
+	c->dirty = 0;
+	return rc;
+}
+
+static char *column(sqlite3_stmt *stmt, int index)
+{
+	const unsigned char *value = sqlite3_column_text(stmt, index);
+	return value ? strdup((const char *)value) : NULL;
+}
+
+int ctr_support_load(struct ctr_support *s, const char *customer_no, void **aggregate,
+		     struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[GET_CUSTOMER];
+	struct ctr_customer *c;
+
+	*aggregate = NULL;
+	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		sqlite3_reset(stmt);
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	}
+	c->customer_no = strdup(customer_no);
+	c->email = column(stmt, 0);
+	c->merged_into = column(stmt, 1);
+	c->admin_pending = sqlite3_column_int(stmt, 2);
+	c->email_bounced = sqlite3_column_int(stmt, 3);
+	c->violation = sqlite3_column_int(stmt, 4);
+	sqlite3_reset(stmt);
+	stmt = s->stmt[GET_SUPPORTS];
+	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		struct ctr_support_id *id = ctr_customer_add_support(c);
+		if (id == NULL)
+			break;
+		id->support_id = column(stmt, 0);
+		id->sku = column(stmt, 1);
+		id->licenses = sqlite3_column_int64(stmt, 2);
+		id->retired = sqlite3_column_int64(stmt, 3);
+		id->starts_on = column(stmt, 4);
+		id->ends_on = column(stmt, 5);
+		id->reason = column(stmt, 6);
+		id->replaces = column(stmt, 7);
+		id->replaced_on = column(stmt, 8);
+		id->placed_at = sqlite3_column_int64(stmt, 9);
+		id->placed_event = column(stmt, 10);
+	}
+	sqlite3_reset(stmt);
+	*aggregate = c;
+	return 0;
+}
+
+int ctr_support_judge(struct ctr_support *s, int all, struct ctr_error *err)
+{
+	char date[11];
+	int rc = 0;
+
+	ctr_date_format(s->options.business_date, date);
+	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]) && rc == 0; i++) {
+		sqlite3_stmt *stmt = s->judge[i];
+		if (sqlite3_bind_parameter_count(stmt) >= 1)
+			sqlite3_bind_text(stmt, 1, date, -1, SQLITE_TRANSIENT);
+		if (sqlite3_bind_parameter_count(stmt) >= 2)
+			sqlite3_bind_int(stmt, 2, all);
+		rc = run(s, stmt, err);
+	}
+	return rc;
+}
