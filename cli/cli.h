@@ -24,6 +24,7 @@ int ctr_cmd_hash(int argc, char **argv);
 int ctr_cmd_generate(int argc, char **argv);
 int ctr_cmd_schema(int argc, char **argv);
 int ctr_cmd_dump(int argc, char **argv);
+int ctr_cmd_merge(int argc, char **argv);
 
 /* Prints "contrail NAME: message" on stderr; returns code. */
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)

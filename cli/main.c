@@ -21,6 +21,7 @@ static const struct {
 	{ "generate", ctr_cmd_generate, "write a synthetic event history as JSON Lines" },
 	{ "schema", ctr_cmd_schema, "print the Avro schema of a catalog version" },
 	{ "dump", ctr_cmd_dump, "print the events of a source as JSON Lines" },
+	{ "merge", ctr_cmd_merge, "combine shard databases into one reporting database" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,198 @@
+/*
+ * merge.c - `contrail merge` (see merge.h): every shard is attached to a new
+ * database in turn and its tables copied in; then the cross-stream states
+ * are judged again, the digests summed and the run recorded.
+ */
+#include "engine/merge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/db.h"
+#include "engine/row_digest.h"
+#include "events/timefmt.h"
+#include "projections/projections.h"
+#include "projections/store.h"
+#include "projections/support.h"
+
+/* Tables copied as they are: shards never share a key of these. */
+static const char *const disjoint_tables[] = {
+	"contracts", "contract_products", "environments", "allocations", "members",
+	"group_companies", "customers", "store_accounts", "streams", "rejected_events",
+	"checkpoints", NULL,
+};
+
+static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
+{
+	char sql[1024];
+	int rc;
+
+	for (int i = 0; disjoint_tables[i]; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s",
+			 disjoint_tables[i], disjoint_tables[i]);
+		rc = ctr_db_exec(db, sql, err);
+		if (rc != 0)
+			return ctr_error_set(err, CTR_ECORRUPT, "%s overlaps another shard in %s: %s",
+					     path, disjoint_tables[i], err->message);
+	}
+	/* a support id moved between shards: its latest placement wins (merges) */
+	rc = ctr_db_exec(db, "INSERT INTO main.support_ids SELECT * FROM shard.support_ids WHERE 1"
+			 " ON CONFLICT (support_id) DO UPDATE SET customer_no = excluded.customer_no,"
+			 " sku = excluded.sku, licenses = excluded.licenses, retired = excluded.retired,"
+			 " starts_on = excluded.starts_on, ends_on = excluded.ends_on,"
+			 " reason = excluded.reason, replaces = excluded.replaces,"
+			 " replaced_on = excluded.replaced_on, placed_at = excluded.placed_at,"
+			 " placed_event = excluded.placed_event"
+			 " WHERE (excluded.placed_at, excluded.placed_event)"
+			 " >= (support_ids.placed_at, support_ids.placed_event)", err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "INSERT INTO main.event_ids (ids) SELECT ids FROM shard.event_ids"
+				 " ORDER BY chunk", err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "INSERT INTO main.runs (run_id, started_at, finished_at,"
+				 " business_date, read, applied, duplicates, rejected, projection_hash,"
+				 " source, until, released, rebuild) SELECT (SELECT coalesce(max(run_id), 0)"
+				 " FROM main.runs) + row_number() OVER (ORDER BY run_id), started_at,"
+				 " finished_at, business_date, read, applied, duplicates, rejected,"
+				 " projection_hash, source, until, released, rebuild FROM shard.runs", err);
+	return rc;
+}
+
+/* The business date every shard was judged on; they must agree. */
+static int shard_date(const char *path, char date[11], struct ctr_error *err)
+{
+	sqlite3 *db;
+	char *judged;
+	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
+
+	if (rc != 0)
+		return rc;
+	judged = ctr_db_meta_get(db, "judged_on");
+	sqlite3_close(db);
+	if (judged == NULL)
+		return 0; /* an empty shard */
+	if (*date && strcmp(date, judged) != 0)
+		rc = ctr_error_set(err, CTR_EINVAL, "%s was judged on %s, the other shards on %s;"
+				   " replay them with one --business-date", path, judged, date);
+	else
+		snprintf(date, 11, "%s", judged);
+	free(judged);
+	return rc;
+}
+
+static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
+{
+	sqlite3_stmt *attach = NULL;
+	int rc = ctr_db_prepare(db, "ATTACH DATABASE ? AS shard", &attach, err);
+
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(attach) != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EIO, "cannot attach %s: %s", path, sqlite3_errmsg(db));
+	sqlite3_finalize(attach);
+	if (rc != 0)
+		return rc;
+	rc = ctr_db_exec(db, "BEGIN", err);
+	if (rc == 0)
+		rc = copy_shard(db, path, err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "COMMIT", err);
+	else
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(db, "DETACH DATABASE shard", NULL, NULL, NULL);
+	return rc;
+}
+
+/* S2, S4 and K3 again over the combined rows, then the digests and the triggers. */
+static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
+{
+	struct ctr_projection_options options = { 0, 90, ctr_date_from_civil(2024, 10, 31) };
+	struct ctr_support *support = NULL;
+	int ok = 1, rc;
+
+	if (*date)
+		options.business_date = ctr_date_parse(date, &ok);
+	rc = ctr_support_new(db, &options, &support, err);
+	if (rc == 0 && *date)
+		rc = ctr_support_judge(support, 1, err);
+	ctr_support_free(support);
+	if (rc == 0 && *date)
+		rc = ctr_db_meta_set(db, "judged_on", date, err);
+	if (rc == 0)
+		rc = ctr_row_digest_recompute(db, err);
+	if (rc == 0)
+		rc = ctr_row_digest_install(db, err);
+	return rc;
+}
+
+/* The merge's own run: the shards' counts added up, and the merged hash. */
+static int record_merge(sqlite3 *db, int shard_count, const char *date,
+			struct ctr_run_result *result, struct ctr_error *err)
+{
+	char source[64];
+	sqlite3_stmt *stmt = NULL;
+	int rc = ctr_db_prepare(db, "INSERT INTO runs (run_id, started_at, finished_at, business_date,"
+				" read, applied, duplicates, rejected, projection_hash, source, until,"
+				" released, rebuild) SELECT coalesce(max(run_id), 0) + 1,"
+				" strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
+				" ?1, coalesce(sum(read), 0), coalesce(sum(applied), 0),"
+				" coalesce(sum(duplicates), 0), coalesce(sum(rejected), 0), ?2, ?3, NULL,"
+				" coalesce(sum(released), 0), 1 FROM runs RETURNING run_id, read, applied,"
+				" duplicates, rejected", &stmt, err);
+
+	if (rc != 0)
+		return rc;
+	snprintf(source, sizeof(source), "merge of %d shards", shard_count);
+	sqlite3_bind_text(stmt, 1, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, result->projection_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, source, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		result->run_id = sqlite3_column_int64(stmt, 0);
+		result->counts.read = sqlite3_column_int64(stmt, 1);
+		result->counts.applied = sqlite3_column_int64(stmt, 2);
+		result->counts.duplicates = sqlite3_column_int64(stmt, 3);
+		result->counts.rejected = sqlite3_column_int64(stmt, 4);
+	} else {
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
+	      struct ctr_run_result *result, struct ctr_error *err)
+{
+	char built[4200], date[11] = "";
+	sqlite3 *db = NULL;
+	int rc = 0;
+
+	memset(result, 0, sizeof(*result));
+	for (int i = 0; i < shard_count && rc == 0; i++)
+		rc = shard_date(shards[i], date, err);
+	if (rc != 0)
+		return rc;
+	snprintf(built, sizeof(built), "%s.merging", out_path);
+	unlink(built);
+	rc = ctr_db_open(built, CTR_DB_CREATE_BULK, &db, err);
+	for (int i = 0; i < shard_count && rc == 0; i++)
+		rc = attach_and_copy(db, shards[i], err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "BEGIN", err);
+	if (rc == 0)
+		rc = judge_all(db, date, err);
+	if (rc == 0)
+		rc = ctr_projection_hash_of(db, 0, result->projection_hash, err);
+	if (rc == 0)
+		rc = record_merge(db, shard_count, date, result, err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "COMMIT", err);
+	sqlite3_close(db);
+	if (rc == 0 && rename(built, out_path) != 0)
+		rc = ctr_error_set(err, CTR_EIO, "cannot rename %s to %s", built, out_path);
+	if (rc != 0)
+		unlink(built);
+	return rc;
+}
