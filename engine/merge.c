@@ -32,10 +32,9 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 	for (int i = 0; disjoint_tables[i]; i++) {
 		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s",
 			 disjoint_tables[i], disjoint_tables[i]);
-		rc = ctr_db_exec(db, sql, err);
-		if (rc != 0)
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 			return ctr_error_set(err, CTR_ECORRUPT, "%s overlaps another shard in %s: %s",
-					     path, disjoint_tables[i], err->message);
+					     path, disjoint_tables[i], sqlite3_errmsg(db));
 	}
 	/* a support id moved between shards: its latest placement wins (merges) */
 	rc = ctr_db_exec(db, "INSERT INTO main.support_ids SELECT * FROM shard.support_ids WHERE 1"
