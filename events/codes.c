@@ -31,6 +31,7 @@ static const char *const code_names[CTR_CODE_COUNT] = {
 	[CTR_CODE_CUSTOMER_INVALID] = "customer_invalid",
 	[CTR_CODE_NOTICE_TOO_SHORT] = "notice_too_short",
 	[CTR_CODE_ALREADY_CANCELLED] = "already_cancelled",
+	[CTR_CODE_CONTRACT_ENDED] = "contract_ended",
 };
 
 const char *ctr_code_name(enum ctr_code code)

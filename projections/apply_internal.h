@@ -39,4 +39,8 @@ struct ctr_environment *ctr_live_environment(struct ctr_apply *a, enum ctr_code 
 /* environment.allocated (L2-L4, L6), in allocations.c. */
 enum ctr_code ctr_licenses_allocate(struct ctr_apply *a);
 
+/* billing.c: the terms of a cloud contract (B1-B5). */
+void ctr_billing_open(struct ctr_contract *c, avro_value_t *data);
+enum ctr_code ctr_billing_seats_changed(struct ctr_apply *a);
+
 #endif

@@ -56,6 +56,8 @@ void ctr_contract_free(struct ctr_contract *c)
 		free(c->companies[i].company);
 		free(c->companies[i].added_by);
 	}
+	free(c->billing.service_start);
+	free(c->billing.changes);
 	free(c->products);
 	free(c->environments);
 	free(c->members);

@@ -71,6 +71,25 @@ struct ctr_company {
 	struct ctr_row_flags row;
 };
 
+/* B4, B5: one seat total taking effect from the 1st of a month. */
+struct ctr_seat_change {
+	int light;           /* which seats: 0 full, 1 light */
+	int effective_month; /* year * 12 + month - 1 */
+	int64_t total;
+	int stored;
+};
+
+/* The billing terms of a cloud contract (B1-B3, B8). */
+struct ctr_billing {
+	int present;
+	char *service_start;
+	int64_t full, light, price_full, price_light, tax_rate_pct;
+	int64_t requested_full, requested_light; /* the latest requested totals (B4/B5) */
+	struct ctr_seat_change *changes;
+	size_t change_count, change_cap;
+	int dirty;
+};
+
 struct ctr_contract {
 	char *contract_id;
 	char *account;
@@ -80,6 +99,7 @@ struct ctr_contract {
 	char *end_date;      /* NULL for a cloud contract (L5) */
 	char *cancel_end_on; /* B6 */
 	char *migration_to;  /* G1 */
+	struct ctr_billing billing;
 	struct ctr_product *products;
 	size_t product_count, product_cap;
 	struct ctr_environment *environments;

@@ -10,6 +10,7 @@
 #include "events/timefmt.h"
 #include "projections/contract_sql.h"
 #include "projections/contract_sql_internal.h"
+#include "projections/invoices.h"
 
 static const char *column_text(sqlite3_stmt *stmt, int index)
 {
@@ -114,6 +115,46 @@ static void load_members(struct ctr_contract_sql *s, struct ctr_contract *c)
 	sqlite3_reset(stmt);
 }
 
+static void load_billing(struct ctr_contract_sql *s, struct ctr_contract *c)
+{
+	struct ctr_billing *b = &c->billing;
+	sqlite3_stmt *stmt = query(s, GET_TERMS, c->contract_id);
+
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		b->present = 1;
+		ctr_set_text(&b->service_start, column_text(stmt, 0));
+		b->full = b->requested_full = sqlite3_column_int64(stmt, 1);
+		b->light = b->requested_light = sqlite3_column_int64(stmt, 2);
+		b->price_full = sqlite3_column_int64(stmt, 3);
+		b->price_light = sqlite3_column_int64(stmt, 4);
+		b->tax_rate_pct = sqlite3_column_int64(stmt, 5);
+	}
+	sqlite3_reset(stmt);
+	stmt = query(s, GET_CHANGES, c->contract_id);
+	while (b->present && sqlite3_step(stmt) == SQLITE_ROW) {
+		size_t cap = b->change_cap ? b->change_cap * 2 : 4;
+		struct ctr_seat_change *moved;
+		if (b->change_count == b->change_cap) {
+			moved = realloc(b->changes, cap * sizeof(*moved));
+			if (moved == NULL)
+				break;
+			b->changes = moved;
+			b->change_cap = cap;
+		}
+		struct ctr_seat_change *change = &b->changes[b->change_count++];
+		change->light = strcmp(column_text(stmt, 0), "light") == 0;
+		change->effective_month = sqlite3_column_int(stmt, 1);
+		change->total = sqlite3_column_int64(stmt, 2);
+		change->stored = 1;
+		/* B4/B5: the latest requested totals, in request order */
+		if (change->light)
+			b->requested_light = change->total;
+		else
+			b->requested_full = change->total;
+	}
+	sqlite3_reset(stmt);
+}
+
 int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 			  struct ctr_contract **out, struct ctr_error *err)
 {
@@ -146,6 +187,7 @@ int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 	load_products(s, c);
 	load_environments(s, c);
 	load_members(s, c);
+	load_billing(s, c);
 	*out = c;
 	return 0;
 }
@@ -200,5 +242,8 @@ int ctr_contract_sql_judge(struct ctr_contract_sql *s, struct ctr_error *err)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
 	}
 	sqlite3_finalize(stmt);
+	/* B9: which invoices exist, and which are drafts, depends on the date */
+	if (rc == 0)
+		rc = ctr_invoices_refresh(s->db, NULL, s->options.business_date, err);
 	return rc;
 }

@@ -11,6 +11,7 @@
 
 #include "engine/db.h"
 #include "events/timefmt.h"
+#include "projections/invoices.h"
 #include "projections/contract_sql_internal.h"
 
 static const char *const stmt_sql[STMT_COUNT] = {
@@ -34,6 +35,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			" WHERE contract_id = ? ORDER BY user",
 	[GET_COMPANIES] = "SELECT company, added_by FROM group_companies WHERE contract_id = ?"
 			  " ORDER BY company",
+	[PUT_TERMS] = "INSERT OR REPLACE INTO billing_terms VALUES (?,?,?,?,?,?,?)",
+	[PUT_CHANGE] = "INSERT OR REPLACE INTO seat_changes VALUES (?,?,?,?,?)",
+	[GET_TERMS] = "SELECT service_start, seats_full, seats_light, price_full, price_light,"
+		      " tax_rate_pct FROM billing_terms WHERE contract_id = ?",
+	[GET_CHANGES] = "SELECT kind, effective_month, total FROM seat_changes WHERE contract_id = ?"
+			" ORDER BY change_no",
 };
 
 const char *const env_status_names[4] = { "unlinked", "linked", "needs_reactivation",
@@ -282,6 +289,38 @@ static void clear_flags(struct ctr_contract *c)
 	c->any_dirty = 0;
 }
 
+/* Billing terms and new seat changes, then the contract's invoices again (B1-B9). */
+static int put_billing(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
+{
+	struct ctr_billing *b = &c->billing;
+	sqlite3_stmt *stmt = s->stmt[PUT_TERMS];
+	int rc;
+
+	bind_text(stmt, 1, c->contract_id);
+	bind_text(stmt, 2, b->service_start);
+	sqlite3_bind_int64(stmt, 3, b->full);
+	sqlite3_bind_int64(stmt, 4, b->light);
+	sqlite3_bind_int64(stmt, 5, b->price_full);
+	sqlite3_bind_int64(stmt, 6, b->price_light);
+	sqlite3_bind_int64(stmt, 7, b->tax_rate_pct);
+	rc = step(s, stmt, err);
+	for (size_t i = 0; i < b->change_count && rc == 0; i++) {
+		struct ctr_seat_change *change = &b->changes[i];
+		if (change->stored)
+			continue;
+		stmt = s->stmt[PUT_CHANGE];
+		bind_text(stmt, 1, c->contract_id);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
+		bind_text(stmt, 3, change->light ? "light" : "full");
+		sqlite3_bind_int(stmt, 4, change->effective_month);
+		sqlite3_bind_int64(stmt, 5, change->total);
+		rc = step(s, stmt, err);
+		change->stored = rc == 0;
+	}
+	b->dirty = 0;
+	return rc == 0 ? ctr_invoices_refresh(s->db, c->contract_id, s->options.business_date, err) : rc;
+}
+
 int ctr_contract_sql_flush(struct ctr_contract_sql *s, struct ctr_contract *c,
 			   struct ctr_error *err)
 {
@@ -295,6 +334,8 @@ int ctr_contract_sql_flush(struct ctr_contract_sql *s, struct ctr_contract *c,
 		rc = flush_rows(s, c, 1, err);
 	if (rc == 0)
 		rc = put_contract(s, c, err);
+	if (rc == 0 && c->billing.present)
+		rc = put_billing(s, c, err);
 	if (rc == 0)
 		clear_flags(c);
 	return rc;

@@ -70,6 +70,7 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 	ctr_set_text(&c->start_date, ctr_payload_text(a->data, "start_date"));
 	ctr_set_text(&c->end_date, end_date);
 	c->cloud = strcmp(kind, "cloud") == 0;
+	ctr_billing_open(c, a->data);
 	ctr_contract_touch(c, &c->row);
 	ctr_payload_field(a->data, "products", &list);
 	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
@@ -206,13 +207,6 @@ static enum ctr_code cancellation_requested(struct ctr_apply *a)
 	return CTR_CODE_OK;
 }
 
-/* B3-B5 are judged by the invoices; the seat totals do not change license rows. */
-static enum ctr_code seats_changed(struct ctr_apply *a)
-{
-	(void)a;
-	return CTR_CODE_OK;
-}
-
 static enum ctr_code migration_planned(struct ctr_apply *a)
 {
 	const char *to = ctr_payload_text(a->data, "to_contract");
@@ -320,7 +314,7 @@ ctr_apply_fn ctr_licenses_handler(const char *type)
 		{ "contract.licenses_changed", licenses_changed },
 		{ "contract.renewed", renewed },
 		{ "contract.other_product_added", other_product_added },
-		{ "contract.seats_changed", seats_changed },
+		{ "contract.seats_changed", ctr_billing_seats_changed },
 		{ "contract.cancellation_requested", cancellation_requested },
 		{ "contract.migration_planned", migration_planned },
 		{ "environment.created", environment_created },

@@ -30,6 +30,21 @@ const char ctr_schema_sql[] =
 	" lang TEXT, PRIMARY KEY (contract_id, user)) WITHOUT ROWID;\n"
 	"CREATE TABLE group_companies (contract_id TEXT NOT NULL, company TEXT NOT NULL,"
 	" added_by TEXT NOT NULL, PRIMARY KEY (contract_id, company)) WITHOUT ROWID;\n"
+	/* projections: invoices (B1-B9), from the billing terms and seat changes */
+	"CREATE TABLE billing_terms (contract_id TEXT PRIMARY KEY, service_start TEXT NOT NULL,"
+	" seats_full INTEGER NOT NULL, seats_light INTEGER NOT NULL, price_full INTEGER NOT NULL,"
+	" price_light INTEGER NOT NULL, tax_rate_pct INTEGER NOT NULL) WITHOUT ROWID;\n"
+	"CREATE TABLE seat_changes (contract_id TEXT NOT NULL, change_no INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, effective_month INTEGER NOT NULL, total INTEGER NOT NULL,"
+	" PRIMARY KEY (contract_id, change_no)) WITHOUT ROWID;\n"
+	"CREATE TABLE invoices (invoice_no TEXT PRIMARY KEY, contract_id TEXT NOT NULL,"
+	" period TEXT NOT NULL, issue_date TEXT NOT NULL, due_date TEXT NOT NULL,"
+	" subtotal INTEGER NOT NULL, tax INTEGER NOT NULL, total INTEGER NOT NULL,"
+	" status TEXT NOT NULL) WITHOUT ROWID;\n"
+	"CREATE INDEX invoices_by_contract ON invoices (contract_id, period);\n"
+	"CREATE TABLE invoice_lines (invoice_no TEXT NOT NULL, line_no INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, quantity INTEGER NOT NULL, unit_price INTEGER NOT NULL,"
+	" amount INTEGER NOT NULL, PRIMARY KEY (invoice_no, line_no)) WITHOUT ROWID;\n"
 	/* projections: support (S1-S10) and store accounts (K1-K3) */
 	"CREATE TABLE customers (customer_no TEXT PRIMARY KEY, email TEXT NOT NULL,"
 	" state TEXT NOT NULL, duplicate_email INTEGER NOT NULL, suspended INTEGER NOT NULL,"
@@ -82,5 +97,7 @@ const struct ctr_hashed_table ctr_hashed_tables[] = {
 	{ "store_accounts", "store_id, email" },
 	{ "customers", "customer_no" },
 	{ "support_ids", "support_id" },
+	{ "invoices", "invoice_no" },
+	{ "invoice_lines", "invoice_no, line_no" },
 	{ NULL, NULL },
 };

@@ -1,0 +1,213 @@
+/*
+ * invoices.c - the invoices of cloud contracts (see invoices.h). A month M is
+ * billed from the month billing starts (B1: service_start if it is the 1st,
+ * else the 1st of the next month) to the month of the business date, or the
+ * month of a cancellation's end_on if earlier (B6, B9). Each invoice has the
+ * seats in effect on the 1st of M (B3, B4, B5), an early-termination line
+ * when the cancellation ends before the term (B2, B6), tax rounded down once
+ * (B8), and its issue and due dates (B7).
+ */
+#include "projections/invoices.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "events/timefmt.h"
+#include "projections/calendar.h"
+
+#define MAX_CHANGES 256
+
+struct terms {
+	char contract_id[256];
+	int first_month;       /* B1 */
+	int last_month;        /* the cancellation's end_on month, or -1 */
+	int64_t full, light, price_full, price_light, tax_rate_pct;
+	int change_count;
+	struct { int light, month; int64_t total; } changes[MAX_CHANGES];
+};
+
+static int month_index(int32_t day, int *day_of_month)
+{
+	int year, month;
+
+	ctr_date_to_civil(day, &year, &month, day_of_month);
+	return year * 12 + month - 1;
+}
+
+static int32_t last_day(int month)
+{
+	return ctr_date_from_civil((month + 1) / 12, (month + 1) % 12 + 1, 1) - 1;
+}
+
+/* B3-B5: the seats in effect on the 1st of month (the latest change by then wins). */
+static int64_t seats(const struct terms *t, int light, int month)
+{
+	int64_t total = light ? t->light : t->full;
+
+	for (int i = 0; i < t->change_count; i++)
+		if (t->changes[i].light == light && t->changes[i].month <= month)
+			total = t->changes[i].total;
+	return total;
+}
+
+static int64_t fee(const struct terms *t, int month)
+{
+	return seats(t, 0, month) * t->price_full + seats(t, 1, month) * t->price_light;
+}
+
+struct writer {
+	sqlite3 *db;
+	sqlite3_stmt *invoice, *line;
+	int32_t business_date;
+};
+
+static int put_line(struct writer *w, const char *number, int line_no, const char *kind,
+		    int64_t quantity, int64_t unit_price)
+{
+	sqlite3_bind_text(w->line, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_int(w->line, 2, line_no);
+	sqlite3_bind_text(w->line, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(w->line, 4, quantity);
+	sqlite3_bind_int64(w->line, 5, unit_price);
+	sqlite3_bind_int64(w->line, 6, quantity * unit_price);
+	int rc = sqlite3_step(w->line) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(w->line);
+	return rc;
+}
+
+/* One invoice for month (B3, B6, B7, B8, B9). */
+static int put_invoice(struct writer *w, const struct terms *t, int month)
+{
+	char number[300], period[12], issue[11], due[11];
+	int year = month / 12, term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
+	int64_t full = seats(t, 0, month), light = seats(t, 1, month), subtotal, tax;
+	int32_t issue_day = last_day(month), due_day = ctr_calendar_business_day_on_or_before(last_day(month + 1));
+	int rc;
+
+	snprintf(number, sizeof(number), "%s-%04d%02d", t->contract_id, year, month % 12 + 1);
+	snprintf(period, sizeof(period), "%04d-%02d", year % 10000, month % 12 + 1);
+	ctr_date_format(issue_day, issue);
+	ctr_date_format(due_day, due);
+	subtotal = full * t->price_full + light * t->price_light;
+	rc = put_line(w, number, 1, "seats_full", full, t->price_full);
+	if (rc == 0)
+		rc = put_line(w, number, 2, "seats_light", light, t->price_light);
+	if (rc == 0 && month == t->last_month && month < term_last) { /* B6 */
+		rc = put_line(w, number, 3, "early_termination", term_last - month, fee(t, month));
+		subtotal += (term_last - month) * fee(t, month);
+	}
+	tax = subtotal * t->tax_rate_pct / 100; /* B8: rounded down, once per invoice */
+	sqlite3_bind_text(w->invoice, 1, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->invoice, 2, t->contract_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->invoice, 3, period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->invoice, 4, issue, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->invoice, 5, due, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(w->invoice, 6, subtotal);
+	sqlite3_bind_int64(w->invoice, 7, tax);
+	sqlite3_bind_int64(w->invoice, 8, subtotal + tax);
+	sqlite3_bind_text(w->invoice, 9, issue_day > w->business_date ? "draft" : "issued", -1,
+			  SQLITE_STATIC);
+	if (rc == 0 && sqlite3_step(w->invoice) != SQLITE_DONE)
+		rc = -1;
+	sqlite3_reset(w->invoice);
+	return rc;
+}
+
+static int load_changes(sqlite3 *db, struct terms *t)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT kind, effective_month, total FROM seat_changes"
+			       " WHERE contract_id = ? ORDER BY change_no, kind", -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(stmt, 1, t->contract_id, -1, SQLITE_STATIC);
+	t->change_count = 0;
+	while (sqlite3_step(stmt) == SQLITE_ROW && t->change_count < MAX_CHANGES) {
+		t->changes[t->change_count].light = strcmp((const char *)sqlite3_column_text(stmt, 0), "light") == 0;
+		t->changes[t->change_count].month = sqlite3_column_int(stmt, 1);
+		t->changes[t->change_count++].total = sqlite3_column_int64(stmt, 2);
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+static int exec_bound(sqlite3 *db, const char *sql, const char *contract_id, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = ctr_db_prepare(db, sql, &stmt, err);
+
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, contract_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int write_contract(struct writer *w, struct terms *t, struct ctr_error *err)
+{
+	int day, until = month_index(w->business_date, &day);
+	int rc = exec_bound(w->db, "DELETE FROM invoice_lines WHERE invoice_no IN"
+			    " (SELECT invoice_no FROM invoices WHERE contract_id = ?)", t->contract_id, err);
+
+	if (rc == 0)
+		rc = exec_bound(w->db, "DELETE FROM invoices WHERE contract_id = ?", t->contract_id, err);
+	if (rc == 0 && load_changes(w->db, t) != 0)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(w->db));
+	if (t->last_month >= 0 && t->last_month < until)
+		until = t->last_month; /* B6: the month of end_on is the last billed */
+	for (int month = t->first_month; rc == 0 && month <= until; month++)
+		if (put_invoice(w, t, month) != 0)
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(w->db));
+	return rc;
+}
+
+static void read_terms(sqlite3_stmt *stmt, struct terms *t)
+{
+	int ok, day;
+	const char *end = (const char *)sqlite3_column_text(stmt, 1);
+
+	snprintf(t->contract_id, sizeof(t->contract_id), "%s", sqlite3_column_text(stmt, 0));
+	t->first_month = month_index(ctr_date_parse((const char *)sqlite3_column_text(stmt, 2), &ok), &day);
+	if (day != 1) /* B1 */
+		t->first_month++;
+	t->last_month = end ? month_index(ctr_date_parse(end, &ok), &day) : -1;
+	t->full = sqlite3_column_int64(stmt, 3);
+	t->light = sqlite3_column_int64(stmt, 4);
+	t->price_full = sqlite3_column_int64(stmt, 5);
+	t->price_light = sqlite3_column_int64(stmt, 6);
+	t->tax_rate_pct = sqlite3_column_int64(stmt, 7);
+}
+
+int ctr_invoices_refresh(sqlite3 *db, const char *contract_id, int32_t business_date,
+			 struct ctr_error *err)
+{
+	struct writer w = { db, NULL, NULL, business_date };
+	sqlite3_stmt *select = NULL;
+	struct terms *t = malloc(sizeof(*t));
+	int rc = t ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
+
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "SELECT c.contract_id, c.cancel_end_on, b.service_start, b.seats_full,"
+				    " b.seats_light, b.price_full, b.price_light, b.tax_rate_pct FROM contracts c"
+				    " JOIN billing_terms b USING (contract_id) WHERE ?1 IS NULL OR c.contract_id = ?1",
+				    &select, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &w.invoice, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "INSERT INTO invoice_lines VALUES (?, ?, ?, ?, ?, ?)", &w.line, err);
+	if (rc == 0 && contract_id)
+		sqlite3_bind_text(select, 1, contract_id, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(select) == SQLITE_ROW) {
+		read_terms(select, t);
+		rc = write_contract(&w, t, err);
+	}
+	sqlite3_finalize(select);
+	sqlite3_finalize(w.invoice);
+	sqlite3_finalize(w.line);
+	free(t);
+	return rc;
+}

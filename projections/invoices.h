@@ -1,0 +1,18 @@
+/*
+ * invoices.h - monthly invoices of cloud contracts (seed 001 sections 5-6,
+ * DOMAIN.md B1-B9), computed from the stored billing terms, seat changes and
+ * cancellation, up to the month of the business date.
+ */
+#ifndef CTR_INVOICES_H
+#define CTR_INVOICES_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "events/error.h"
+
+/* Rewrites the invoices of contract_id, or of every cloud contract when NULL. */
+int ctr_invoices_refresh(sqlite3 *db, const char *contract_id, int32_t business_date,
+			 struct ctr_error *err);
+
+#endif
