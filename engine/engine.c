@@ -172,7 +172,8 @@ static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 {
 	struct ctr_projection_options popts = { e->options->business_date,
 						e->options->expiring_days,
-						e->options->store_cutoff };
+						e->options->store_cutoff,
+						e->options->rebuild };
 	int rc;
 
 	e->db_fresh = single_int(e->db, "SELECT count(*) FROM (SELECT 1 FROM streams LIMIT 1)") == 0;

@@ -20,8 +20,8 @@
 /* Tables copied as they are: shards never share a key of these. */
 static const char *const disjoint_tables[] = {
 	"contracts", "contract_products", "environments", "allocations", "members",
-	"group_companies", "customers", "store_accounts", "streams", "rejected_events",
-	"checkpoints", NULL,
+	"group_companies", "customers", "store_accounts", "billing_terms", "seat_changes",
+	"invoices", "invoice_lines", "streams", "rejected_events", "checkpoints", NULL,
 };
 
 static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
@@ -108,7 +108,7 @@ static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
 /* S2, S4 and K3 again over the combined rows, then the digests and the triggers. */
 static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 {
-	struct ctr_projection_options options = { 0, 90, ctr_date_from_civil(2024, 10, 31) };
+	struct ctr_projection_options options = { 0, 90, ctr_date_from_civil(2024, 10, 31), 1 };
 	struct ctr_support *support = NULL;
 	int ok = 1, rc;
 

@@ -244,6 +244,6 @@ int ctr_contract_sql_judge(struct ctr_contract_sql *s, struct ctr_error *err)
 	sqlite3_finalize(stmt);
 	/* B9: which invoices exist, and which are drafts, depends on the date */
 	if (rc == 0)
-		rc = ctr_invoices_refresh(s->db, NULL, s->options.business_date, err);
+		rc = ctr_invoices_refresh(s->invoices, NULL, err);
 	return rc;
 }

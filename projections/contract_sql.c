@@ -60,6 +60,8 @@ int ctr_contract_sql_new(sqlite3 *db, const struct ctr_projection_options *optio
 	s->options = *options;
 	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
 		rc = ctr_db_prepare(db, stmt_sql[i], &s->stmt[i], err);
+	if (rc == 0)
+		rc = ctr_invoices_new(db, options->business_date, &s->invoices, err);
 	if (rc != 0) {
 		ctr_contract_sql_free(s);
 		return rc;
@@ -74,6 +76,7 @@ void ctr_contract_sql_free(struct ctr_contract_sql *s)
 		return;
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	ctr_invoices_free(s->invoices);
 	free(s);
 }
 
@@ -318,7 +321,11 @@ static int put_billing(struct ctr_contract_sql *s, struct ctr_contract *c, struc
 		change->stored = rc == 0;
 	}
 	b->dirty = 0;
-	return rc == 0 ? ctr_invoices_refresh(s->db, c->contract_id, s->options.business_date, err) : rc;
+	if (rc != 0 || s->options.bulk) {
+		s->invoices_pending = 1;
+		return rc;
+	}
+	return ctr_invoices_refresh(s->invoices, c->contract_id, err);
 }
 
 int ctr_contract_sql_flush(struct ctr_contract_sql *s, struct ctr_contract *c,
@@ -338,5 +345,15 @@ int ctr_contract_sql_flush(struct ctr_contract_sql *s, struct ctr_contract *c,
 		rc = put_billing(s, c, err);
 	if (rc == 0)
 		clear_flags(c);
+	return rc;
+}
+
+int ctr_contract_sql_finish(struct ctr_contract_sql *s, struct ctr_error *err)
+{
+	int rc = 0;
+
+	if (s->invoices_pending)
+		rc = ctr_invoices_refresh(s->invoices, NULL, err);
+	s->invoices_pending = rc != 0;
 	return rc;
 }

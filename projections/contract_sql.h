@@ -27,6 +27,9 @@ int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 /* Re-judges status, days_left and expired of every stored contract on the options' date. */
 int ctr_contract_sql_judge(struct ctr_contract_sql *s, struct ctr_error *err);
 
+/* Writes what a bulk run deferred (every invoice) at the end of the run. */
+int ctr_contract_sql_finish(struct ctr_contract_sql *s, struct ctr_error *err);
+
 /* L5: the status of a contract on date (days), and its days_left (*has_days 0: NULL). */
 const char *ctr_contract_status(int cloud, const char *end_date, const char *cancel_end_on,
 				int32_t date, int expiring_days, int64_t *days_left, int *has_days);

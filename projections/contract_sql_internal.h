@@ -19,7 +19,11 @@ extern const char *const env_status_names[4];
 extern const char *const mode_names[3];
 extern const char *const member_state_names[4];
 
+struct ctr_invoices;
+
 struct ctr_contract_sql {
+	struct ctr_invoices *invoices;
+	int invoices_pending; /* a bulk run writes every invoice once, at its end */
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	struct ctr_projection_options options;

@@ -57,13 +57,14 @@ static int64_t fee(const struct terms *t, int month)
 	return seats(t, 0, month) * t->price_full + seats(t, 1, month) * t->price_light;
 }
 
-struct writer {
+struct ctr_invoices {
 	sqlite3 *db;
-	sqlite3_stmt *invoice, *line;
 	int32_t business_date;
+	sqlite3_stmt *invoice, *line, *changes, *clear_lines, *clear_invoices, *select;
 };
 
-static int put_line(struct writer *w, const char *number, int line_no, const char *kind,
+
+static int put_line(struct ctr_invoices *w, const char *number, int line_no, const char *kind,
 		    int64_t quantity, int64_t unit_price)
 {
 	sqlite3_bind_text(w->line, 1, number, -1, SQLITE_STATIC);
@@ -78,7 +79,7 @@ static int put_line(struct writer *w, const char *number, int line_no, const cha
 }
 
 /* One invoice for month (B3, B6, B7, B8, B9). */
-static int put_invoice(struct writer *w, const struct terms *t, int month)
+static int put_invoice(struct ctr_invoices *w, const struct terms *t, int month)
 {
 	char number[300], period[12], issue[11], due[11];
 	int year = month / 12, term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
@@ -115,13 +116,10 @@ static int put_invoice(struct writer *w, const struct terms *t, int month)
 	return rc;
 }
 
-static int load_changes(sqlite3 *db, struct terms *t)
+static int load_changes(struct ctr_invoices *inv, struct terms *t)
 {
-	sqlite3_stmt *stmt = NULL;
+	sqlite3_stmt *stmt = inv->changes;
 
-	if (sqlite3_prepare_v2(db, "SELECT kind, effective_month, total FROM seat_changes"
-			       " WHERE contract_id = ? ORDER BY change_no, kind", -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_text(stmt, 1, t->contract_id, -1, SQLITE_STATIC);
 	t->change_count = 0;
 	while (sqlite3_step(stmt) == SQLITE_ROW && t->change_count < MAX_CHANGES) {
@@ -129,34 +127,31 @@ static int load_changes(sqlite3 *db, struct terms *t)
 		t->changes[t->change_count].month = sqlite3_column_int(stmt, 1);
 		t->changes[t->change_count++].total = sqlite3_column_int64(stmt, 2);
 	}
-	sqlite3_finalize(stmt);
+	sqlite3_reset(stmt);
 	return 0;
 }
 
-static int exec_bound(sqlite3 *db, const char *sql, const char *contract_id, struct ctr_error *err)
+static int exec_bound(struct ctr_invoices *inv, sqlite3_stmt *stmt, const char *contract_id,
+		      struct ctr_error *err)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_db_prepare(db, sql, &stmt, err);
+	int rc = 0;
 
-	if (rc != 0)
-		return rc;
 	sqlite3_bind_text(stmt, 1, contract_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
+	sqlite3_reset(stmt);
 	return rc;
 }
 
-static int write_contract(struct writer *w, struct terms *t, struct ctr_error *err)
+static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_error *err)
 {
 	int day, until = month_index(w->business_date, &day);
-	int rc = exec_bound(w->db, "DELETE FROM invoice_lines WHERE invoice_no IN"
-			    " (SELECT invoice_no FROM invoices WHERE contract_id = ?)", t->contract_id, err);
+	int rc = exec_bound(w, w->clear_lines, t->contract_id, err);
 
 	if (rc == 0)
-		rc = exec_bound(w->db, "DELETE FROM invoices WHERE contract_id = ?", t->contract_id, err);
-	if (rc == 0 && load_changes(w->db, t) != 0)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(w->db));
+		rc = exec_bound(w, w->clear_invoices, t->contract_id, err);
+	if (rc == 0)
+		load_changes(w, t);
 	if (t->last_month >= 0 && t->last_month < until)
 		until = t->last_month; /* B6: the month of end_on is the last billed */
 	for (int month = t->first_month; rc == 0 && month <= until; month++)
@@ -182,32 +177,67 @@ static void read_terms(sqlite3_stmt *stmt, struct terms *t)
 	t->tax_rate_pct = sqlite3_column_int64(stmt, 7);
 }
 
-int ctr_invoices_refresh(sqlite3 *db, const char *contract_id, int32_t business_date,
-			 struct ctr_error *err)
+int ctr_invoices_new(sqlite3 *db, int32_t business_date, struct ctr_invoices **out,
+		     struct ctr_error *err)
 {
-	struct writer w = { db, NULL, NULL, business_date };
-	sqlite3_stmt *select = NULL;
-	struct terms *t = malloc(sizeof(*t));
-	int rc = t ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	struct ctr_invoices *inv = calloc(1, sizeof(*inv));
+	int rc;
 
+	if (inv == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	inv->db = db;
+	inv->business_date = business_date;
+	rc = ctr_db_prepare(db, "INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &inv->invoice, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "INSERT INTO invoice_lines VALUES (?, ?, ?, ?, ?, ?)", &inv->line, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "SELECT kind, effective_month, total FROM seat_changes"
+				    " WHERE contract_id = ? ORDER BY change_no", &inv->changes, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "DELETE FROM invoice_lines WHERE invoice_no IN"
+				    " (SELECT invoice_no FROM invoices WHERE contract_id = ?)", &inv->clear_lines, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "DELETE FROM invoices WHERE contract_id = ?", &inv->clear_invoices, err);
 	if (rc == 0)
 		rc = ctr_db_prepare(db, "SELECT c.contract_id, c.cancel_end_on, b.service_start, b.seats_full,"
 				    " b.seats_light, b.price_full, b.price_light, b.tax_rate_pct FROM contracts c"
 				    " JOIN billing_terms b USING (contract_id) WHERE ?1 IS NULL OR c.contract_id = ?1",
-				    &select, err);
-	if (rc == 0)
-		rc = ctr_db_prepare(db, "INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &w.invoice, err);
-	if (rc == 0)
-		rc = ctr_db_prepare(db, "INSERT INTO invoice_lines VALUES (?, ?, ?, ?, ?, ?)", &w.line, err);
-	if (rc == 0 && contract_id)
-		sqlite3_bind_text(select, 1, contract_id, -1, SQLITE_STATIC);
-	while (rc == 0 && sqlite3_step(select) == SQLITE_ROW) {
-		read_terms(select, t);
-		rc = write_contract(&w, t, err);
+				    &inv->select, err);
+	if (rc != 0) {
+		ctr_invoices_free(inv);
+		return rc;
 	}
-	sqlite3_finalize(select);
-	sqlite3_finalize(w.invoice);
-	sqlite3_finalize(w.line);
+	*out = inv;
+	return 0;
+}
+
+void ctr_invoices_free(struct ctr_invoices *inv)
+{
+	if (inv == NULL)
+		return;
+	sqlite3_finalize(inv->invoice);
+	sqlite3_finalize(inv->line);
+	sqlite3_finalize(inv->changes);
+	sqlite3_finalize(inv->clear_lines);
+	sqlite3_finalize(inv->clear_invoices);
+	sqlite3_finalize(inv->select);
+	free(inv);
+}
+
+int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err)
+{
+	struct terms *t = malloc(sizeof(*t));
+	int rc = t ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
+
+	if (contract_id)
+		sqlite3_bind_text(inv->select, 1, contract_id, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(inv->select, 1);
+	while (rc == 0 && sqlite3_step(inv->select) == SQLITE_ROW) {
+		read_terms(inv->select, t);
+		rc = write_contract(inv, t, err);
+	}
+	sqlite3_reset(inv->select);
 	free(t);
 	return rc;
 }

@@ -11,8 +11,14 @@
 
 #include "events/error.h"
 
+struct ctr_invoices;
+
+/* Prepares the statements once; freed with ctr_invoices_free(). */
+int ctr_invoices_new(sqlite3 *db, int32_t business_date, struct ctr_invoices **out,
+		     struct ctr_error *err);
+void ctr_invoices_free(struct ctr_invoices *inv);
+
 /* Rewrites the invoices of contract_id, or of every cloud contract when NULL. */
-int ctr_invoices_refresh(sqlite3 *db, const char *contract_id, int32_t business_date,
-			 struct ctr_error *err);
+int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err);
 
 #endif

@@ -274,9 +274,9 @@ int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 
 int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 {
-	int rc = 0;
+	int rc = ctr_contract_sql_finish(p->contracts, err);
 
-	if (p->needs_judge) {
+	if (rc == 0 && p->needs_judge) {
 		rc = ctr_contract_sql_judge(p->contracts, err);
 		if (rc == 0)
 			rc = ctr_support_judge(p->support, 1, err);

@@ -37,6 +37,7 @@ struct ctr_projection_options {
 	int32_t business_date; /* E5: days since 1970-01-01 */
 	int expiring_days;     /* L5, default 90 */
 	int32_t store_cutoff;  /* K3, default 2024-10-31 */
+	int bulk;              /* a rebuild: derived tables are written once, at the end */
 };
 
 struct ctr_projections;
