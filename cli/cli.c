@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "events/error.h"
 
@@ -33,4 +34,19 @@ int ctr_cli_exit_for(int error_code)
 	default:
 		return CTR_EXIT_FAILURE;
 	}
+}
+
+void ctr_cli_csv_field(FILE *out, const char *text)
+{
+	if (strpbrk(text, ",\"\r\n") == NULL) {
+		fputs(text, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *text; text++) {
+		if (*text == '"')
+			fputc('"', out);
+		fputc(*text, out);
+	}
+	fputc('"', out);
 }

@@ -8,6 +8,8 @@
 #ifndef CTR_CLI_H
 #define CTR_CLI_H
 
+#include <stdio.h>
+
 enum ctr_exit {
 	CTR_EXIT_OK = 0,
 	CTR_EXIT_FINDINGS = 1, /* the command ran but found input it refused (ingest) */
@@ -25,10 +27,14 @@ int ctr_cmd_generate(int argc, char **argv);
 int ctr_cmd_schema(int argc, char **argv);
 int ctr_cmd_dump(int argc, char **argv);
 int ctr_cmd_merge(int argc, char **argv);
+int ctr_cmd_invoices(int argc, char **argv);
 
 /* Prints "contrail NAME: message" on stderr; returns code. */
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
+void ctr_cli_csv_field(FILE *out, const char *text);
 
 /* The exit code for a library error code (CTR_E*). */
 int ctr_cli_exit_for(int error_code);

@@ -21,7 +21,8 @@ static const struct {
 	{ "environments", "contract_id, env_id" }, { "allocations", "contract_id, env_id, sku" },
 	{ "members", "contract_id, user" }, { "group_companies", "contract_id, company" },
 	{ "customers", "customer_no" }, { "support_ids", "support_id" },
-	{ "store_accounts", "store_id, email" },
+	{ "store_accounts", "store_id, email" }, { "invoices", "invoice_no" },
+	{ "invoice_lines", "invoice_no, line_no" },
 	{ "rejected_events", "run_id, position" }, { "runs", "run_id" },
 	{ "checkpoints", "source, partition" },
 };
@@ -45,21 +46,6 @@ static char *base64(const unsigned char *data, size_t len)
 	return out;
 }
 
-static void csv_field(FILE *out, const char *text)
-{
-	if (strpbrk(text, ",\"\r\n") == NULL) {
-		fputs(text, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *text; text++) {
-		if (*text == '"')
-			fputc('"', out);
-		fputc(*text, out);
-	}
-	fputc('"', out);
-}
-
 /* The column as text (base64 for blobs); NULL for SQL NULL. The caller frees it. */
 static char *column_text(sqlite3_stmt *stmt, int i)
 {
@@ -79,7 +65,7 @@ static void write_csv(sqlite3_stmt *stmt, FILE *out)
 	for (int i = 0; i < columns; i++) {
 		if (i)
 			fputc(',', out);
-		csv_field(out, sqlite3_column_name(stmt, i));
+		ctr_cli_csv_field(out, sqlite3_column_name(stmt, i));
 	}
 	fputs("\r\n", out);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -88,7 +74,7 @@ static void write_csv(sqlite3_stmt *stmt, FILE *out)
 			if (i)
 				fputc(',', out);
 			if (text)
-				csv_field(out, text);
+				ctr_cli_csv_field(out, text);
 			free(text);
 		}
 		fputs("\r\n", out);

@@ -13,7 +13,7 @@
 
 static const char *const counted_tables[] = {
 	"contracts", "contract_products", "environments", "allocations", "members",
-	"group_companies", "customers", "support_ids", "store_accounts", "rejected_events", NULL,
+	"group_companies", "customers", "support_ids", "store_accounts", "invoices", "invoice_lines", "rejected_events", NULL,
 };
 
 /* Rows of sql as an array of objects (sql is ours, with no parameters). */

@@ -22,6 +22,7 @@ static const struct {
 	{ "schema", ctr_cmd_schema, "print the Avro schema of a catalog version" },
 	{ "dump", ctr_cmd_dump, "print the events of a source as JSON Lines" },
 	{ "merge", ctr_cmd_merge, "combine shard databases into one reporting database" },
+	{ "invoices", ctr_cmd_invoices, "show the invoices of cloud contracts" },
 };
 
 static void usage(FILE *out)

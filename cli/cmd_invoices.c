@@ -1,0 +1,185 @@
+/*
+ * cmd_invoices.c - `contrail invoices`: the invoices of cloud contracts with
+ * their lines, as an accountant reads them (text, yen with thousands
+ * separators) or for a spreadsheet (csv) or a program (json).
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "engine/db.h"
+
+struct filter {
+	const char *db_path, *period, *contract, *format;
+};
+
+/* 1234567 -> "1,234,567" */
+static const char *yen(long long amount, char out[32])
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%lld", amount < 0 ? -amount : amount), n = 0;
+
+	if (amount < 0)
+		out[n++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[n++] = ',';
+		out[n++] = digits[i];
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static const char *const line_names[][2] = {
+	{ "seats_full", "full seats" }, { "seats_light", "light seats" },
+	{ "early_termination", "early termination (months left)" },
+};
+
+static const char *line_name(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(line_names) / sizeof(line_names[0]); i++)
+		if (strcmp(line_names[i][0], kind) == 0)
+			return line_names[i][1];
+	return kind;
+}
+
+static void text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
+{
+	char a[32], b[32], c[32];
+
+	printf("invoice %s  contract %s  period %s  %s\n", sqlite3_column_text(inv, 0),
+	       sqlite3_column_text(inv, 1), sqlite3_column_text(inv, 2), sqlite3_column_text(inv, 8));
+	printf("  issued %s, due %s\n", sqlite3_column_text(inv, 3), sqlite3_column_text(inv, 4));
+	while (sqlite3_step(lines) == SQLITE_ROW)
+		printf("  %-34s %6lld x %12s = %14s yen\n", line_name((const char *)sqlite3_column_text(lines, 1)),
+		       sqlite3_column_int64(lines, 2), yen(sqlite3_column_int64(lines, 3), a),
+		       yen(sqlite3_column_int64(lines, 4), b));
+	printf("  %-57s %14s yen\n", "subtotal", yen(sqlite3_column_int64(inv, 5), a));
+	printf("  %-57s %14s yen\n", "consumption tax", yen(sqlite3_column_int64(inv, 6), b));
+	printf("  %-57s %14s yen\n\n", "total", yen(sqlite3_column_int64(inv, 7), c));
+}
+
+static void csv_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines, int *header)
+{
+	if (!*header)
+		printf("invoice_no,contract_id,period,issue_date,due_date,status,line_no,kind,quantity,"
+		       "unit_price,amount,subtotal,tax,total\r\n");
+	*header = 1;
+	while (sqlite3_step(lines) == SQLITE_ROW) {
+		for (int i = 0; i < 5; i++) { /* invoice_no .. due_date */
+			ctr_cli_csv_field(stdout, (const char *)sqlite3_column_text(inv, i));
+			putchar(',');
+		}
+		printf("%s,%d,%s,%lld,%lld,%lld,%lld,%lld,%lld\r\n", sqlite3_column_text(inv, 8),
+		       sqlite3_column_int(lines, 0), sqlite3_column_text(lines, 1),
+		       sqlite3_column_int64(lines, 2), sqlite3_column_int64(lines, 3),
+		       sqlite3_column_int64(lines, 4), sqlite3_column_int64(inv, 5),
+		       sqlite3_column_int64(inv, 6), sqlite3_column_int64(inv, 7));
+	}
+}
+
+static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
+{
+	json_t *list = json_array();
+
+	while (sqlite3_step(lines) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:i,s:s,s:I,s:I,s:I}", "line_no",
+			sqlite3_column_int(lines, 0), "kind", sqlite3_column_text(lines, 1),
+			"quantity", (json_int_t)sqlite3_column_int64(lines, 2),
+			"unit_price", (json_int_t)sqlite3_column_int64(lines, 3),
+			"amount", (json_int_t)sqlite3_column_int64(lines, 4)));
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:o}",
+		"invoice_no", sqlite3_column_text(inv, 0), "contract_id", sqlite3_column_text(inv, 1),
+		"period", sqlite3_column_text(inv, 2), "issue_date", sqlite3_column_text(inv, 3),
+		"due_date", sqlite3_column_text(inv, 4), "subtotal", (json_int_t)sqlite3_column_int64(inv, 5),
+		"tax", (json_int_t)sqlite3_column_int64(inv, 6), "total", (json_int_t)sqlite3_column_int64(inv, 7),
+		"status", sqlite3_column_text(inv, 8), "lines", list);
+}
+
+static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
+{
+	sqlite3_stmt *inv = NULL, *lines = NULL;
+	json_t *all = json_array();
+	int rc, header = 0;
+
+	rc = ctr_db_prepare(db, "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal,"
+			    " tax, total, status FROM invoices WHERE (?1 IS NULL OR period = ?1)"
+			    " AND (?2 IS NULL OR contract_id = ?2) ORDER BY contract_id, period", &inv, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "SELECT line_no, kind, quantity, unit_price, amount FROM invoice_lines"
+				    " WHERE invoice_no = ? ORDER BY line_no", &lines, err);
+	if (rc == 0) {
+		sqlite3_bind_text(inv, 1, f->period, -1, SQLITE_STATIC);
+		sqlite3_bind_text(inv, 2, f->contract, -1, SQLITE_STATIC);
+	}
+	while (rc == 0 && sqlite3_step(inv) == SQLITE_ROW) {
+		sqlite3_bind_text(lines, 1, (const char *)sqlite3_column_text(inv, 0), -1, SQLITE_TRANSIENT);
+		if (strcmp(f->format, "text") == 0)
+			text_invoice(inv, lines);
+		else if (strcmp(f->format, "csv") == 0)
+			csv_invoice(inv, lines, &header);
+		else
+			json_array_append_new(all, json_invoice(inv, lines));
+		sqlite3_reset(lines);
+	}
+	if (rc == 0 && strcmp(f->format, "json") == 0) {
+		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	}
+	json_decref(all);
+	sqlite3_finalize(inv);
+	sqlite3_finalize(lines);
+	return rc;
+}
+
+static void usage(void)
+{
+	printf("usage: contrail invoices --db PATH [--period YYYY-MM] [--contract ID]\n"
+	       "                         [--format text|csv|json]\n\n"
+	       "The invoices of cloud contracts (B1-B9) with their lines, as of the business date\n"
+	       "of the last replay: text for a person (yen with thousands separators), csv one\n"
+	       "row per line, json an array of invoices. Exit: 0 ok, 2 usage, 3 not a contrail\n"
+	       "database.\n");
+}
+
+int ctr_cmd_invoices(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "period", required_argument, NULL, 'p' },
+		{ "contract", required_argument, NULL, 'c' }, { "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	struct filter f = { .format = "text" };
+	struct ctr_error err = { 0 };
+	sqlite3 *db;
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': f.db_path = optarg; break;
+		case 'p': f.period = optarg; break;
+		case 'c': f.contract = optarg; break;
+		case 'f': f.format = optarg; break;
+		case 'h': usage(); return CTR_EXIT_OK;
+		default:
+			return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+		}
+	}
+	if (f.db_path == NULL || optind != argc)
+		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "usage: contrail invoices --db PATH [--period YYYY-MM] [--contract ID] [--format text|csv|json]");
+	if (strcmp(f.format, "text") != 0 && strcmp(f.format, "csv") != 0 && strcmp(f.format, "json") != 0)
+		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "--format must be text, csv or json");
+	if (f.period && (strlen(f.period) != 7 || f.period[4] != '-'))
+		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "--period must be YYYY-MM");
+	rc = ctr_db_open(f.db_path, CTR_DB_READ, &db, &err);
+	if (rc == 0)
+		rc = print(db, &f, &err);
+	if (db)
+		sqlite3_close(db);
+	if (rc != 0)
+		return ctr_cli_fail("invoices", ctr_cli_exit_for(rc), "%s", err.message);
+	return CTR_EXIT_OK;
+}

@@ -1,0 +1,32 @@
+# contrail invoices, and E5 for the invoices: a replay with --until shows the invoices as they
+# were known on a past date; the same history on a later business date adds invoices and turns
+# drafts into issued ones (B9).
+source "$(dirname "$0")/lib.sh"
+events="$EXAMPLES/billing_seed_examples/events.jsonl"
+# known on 2025-06-15: the seat changes (recorded 06-10 and 06-18) and the cancellation not all in
+"$CONTRAIL" replay --source "jsonl:$events" --db june.db --until 2025-06-15T00:00:00+09:00 \
+	--business-date 2025-12-15 > /dev/null
+expect_eq "July as known on 2025-06-15 (the raise recorded, the cut not yet)" "16473" \
+	"$(q june.db "SELECT subtotal FROM invoices WHERE period = '2025-07'")"
+expect_eq "no cancellation known: invoices run to the business date" 9 "$(q june.db 'SELECT count(*) FROM invoices')"
+"$CONTRAIL" replay --source "jsonl:$events" --db now.db --business-date 2025-12-15 > /dev/null
+expect_eq "July now" 15363 "$(q now.db "SELECT subtotal FROM invoices WHERE period = '2025-07'")"
+# B9 on a date inside a month: that month's invoice is a draft until its issue date
+"$CONTRAIL" replay --source "jsonl:$events" --db early.db --business-date 2025-05-20 > /dev/null
+expect_eq "drafts and issued on 2025-05-20" "2025-04|issued
+2025-05|draft" "$(q early.db 'SELECT period, status FROM invoices ORDER BY period')"
+# the next run on a later date (no new events) re-judges which invoices exist
+"$CONTRAIL" replay --source "jsonl:$events" --db early.db --business-date 2025-12-15 > /dev/null
+expect_eq "same as a fresh replay on that date" "$("$CONTRAIL" hash --db now.db)" "$("$CONTRAIL" hash --db early.db)"
+
+# the command: text as an accountant reads it, csv and json
+"$CONTRAIL" invoices --db now.db --period 2025-11 > text.txt
+grep -q "84,496 yen" text.txt || fail "text total: $(cat text.txt)"
+grep -q "early termination" text.txt || fail "text lines"
+expect_eq "csv rows (8 invoices x 2 lines + 1)" 18 "$("$CONTRAIL" invoices --db now.db --format csv | wc -l)"
+"$CONTRAIL" invoices --db now.db --format json --contract CL-0001 > all.json
+python3 -c "
+import json; d = json.load(open('all.json'))
+assert len(d) == 8 and d[-1]['total'] == 84496 and d[-1]['lines'][2]['kind'] == 'early_termination', d[-1]"
+status=0; "$CONTRAIL" invoices --db now.db --period 2025-1 2> err.txt || status=$?
+expect_eq "bad period" 2 "$status"
