@@ -13,6 +13,7 @@
 #include "engine/db.h"
 #include "engine/row_digest.h"
 #include "events/timefmt.h"
+#include "projections/migrations.h"
 #include "projections/projections.h"
 #include "projections/store.h"
 #include "projections/support.h"
@@ -120,6 +121,9 @@ static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 	ctr_support_free(support);
 	if (rc == 0 && *date)
 		rc = ctr_db_meta_set(db, "judged_on", date, err);
+	/* a migration may span two shards */
+	if (rc == 0 && *date)
+		rc = ctr_migrations_refresh(db, options.business_date, err);
 	if (rc == 0)
 		rc = ctr_row_digest_recompute(db, err);
 	if (rc == 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "events/payload.h"
+#include "events/timefmt.h"
 #include "projections/apply_internal.h"
 
 /* 1 when a later item of the list names the same sku: the last one counts. */
@@ -92,6 +93,7 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 	struct ctr_environment *e = ctr_live_environment(a, &code);
 	avro_value_t list, item;
 	size_t count;
+	int ok;
 
 	if (e == NULL)
 		return code;
@@ -107,6 +109,7 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 		set_count(a->contract, e, ctr_payload_text(&item, "sku"),
 			  ctr_payload_long(&item, "count", 0));
 	}
+	e->allocated_us = ctr_timestamp_parse(a->ev->at, &ok);
 	ctr_contract_touch(a->contract, &e->row);
 	ctr_terms_changed(a->contract, e);
 	return CTR_CODE_OK;

@@ -33,6 +33,7 @@ static void free_environment(struct ctr_environment *e)
 	free(e->env_id);
 	free(e->name);
 	free(e->activated_at);
+	free(e->migrate_to);
 }
 
 void ctr_contract_free(struct ctr_contract *c)

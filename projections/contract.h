@@ -49,6 +49,9 @@ struct ctr_environment {
 	enum ctr_mode mode;  /* of the last activation (L6) */
 	char *activated_at;
 	int deleted;
+	char *migrate_to;     /* G1: the contract it moves to, if planned while it existed */
+	int64_t allocated_us; /* G2: when its allocations last changed, and it was last activated */
+	int64_t activated_us;
 	struct ctr_allocation *allocations;
 	size_t allocation_count, allocation_cap;
 	struct ctr_row_flags row;

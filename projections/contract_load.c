@@ -69,6 +69,9 @@ static void load_environments(struct ctr_contract_sql *s, struct ctr_contract *c
 		e->deleted = sqlite3_column_int(stmt, 5);
 		e->has_sort_key = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
 		e->sort_key = sqlite3_column_int64(stmt, 6);
+		ctr_set_text(&e->migrate_to, column_text(stmt, 7));
+		e->allocated_us = sqlite3_column_int64(stmt, 8);
+		e->activated_us = sqlite3_column_int64(stmt, 9);
 		e->row.stored = 1;
 	}
 	sqlite3_reset(stmt);

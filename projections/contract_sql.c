@@ -17,7 +17,7 @@
 static const char *const stmt_sql[STMT_COUNT] = {
 	[PUT_CONTRACT] = "INSERT OR REPLACE INTO contracts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_PRODUCT] = "INSERT OR REPLACE INTO contract_products VALUES (?,?,?,?,?,?,?,?,?,?)",
-	[PUT_ENV] = "INSERT OR REPLACE INTO environments VALUES (?,?,?,?,?,?,?,?)",
+	[PUT_ENV] = "INSERT OR REPLACE INTO environments VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 	[PUT_ALLOC] = "INSERT OR REPLACE INTO allocations VALUES (?,?,?,?)",
 	[DEL_ALLOC] = "DELETE FROM allocations WHERE contract_id = ? AND env_id = ? AND sku = ?",
 	[PUT_MEMBER] = "INSERT OR REPLACE INTO members VALUES (?,?,?,?,?,?,?,?)",
@@ -27,8 +27,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			 " migration_to FROM contracts WHERE contract_id = ?",
 	[GET_PRODUCTS] = "SELECT sku, name, licenses, assigned, own_end_date FROM contract_products"
 			 " WHERE contract_id = ? ORDER BY sku",
-	[GET_ENVS] = "SELECT env_id, name, status, mode, activated_at, deleted, sort_key"
-		     " FROM environments WHERE contract_id = ? ORDER BY env_id",
+	[GET_ENVS] = "SELECT env_id, name, status, mode, activated_at, deleted, sort_key,"
+		     " migrate_to, allocated_us, activated_us FROM environments WHERE contract_id = ?"
+		     " ORDER BY env_id",
 	[GET_ALLOCS] = "SELECT env_id, sku, count FROM allocations WHERE contract_id = ?"
 		       " ORDER BY env_id, sku",
 	[GET_MEMBERS] = "SELECT user, email, role, notify, state, name, lang FROM members"
@@ -188,6 +189,9 @@ static int put_environment(struct ctr_contract_sql *s, struct ctr_contract *c,
 	sqlite3_bind_int(stmt, 7, e->deleted);
 	if (e->has_sort_key)
 		sqlite3_bind_int64(stmt, 8, e->sort_key);
+	bind_text(stmt, 9, e->migrate_to);
+	sqlite3_bind_int64(stmt, 10, e->allocated_us);
+	sqlite3_bind_int64(stmt, 11, e->activated_us);
 	return step(s, stmt, err);
 }
 

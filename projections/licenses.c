@@ -215,6 +215,11 @@ static enum ctr_code migration_planned(struct ctr_apply *a)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "to_contract: a contract cannot migrate to itself");
 	ctr_set_text(&a->contract->migration_to, to);
 	ctr_contract_touch(a->contract, &a->contract->row);
+	for (size_t i = 0; i < a->contract->environment_count; i++) { /* G1 */
+		struct ctr_environment *e = &a->contract->environments[i];
+		ctr_set_text(&e->migrate_to, e->deleted ? e->migrate_to : to);
+		ctr_contract_touch(a->contract, &e->row);
+	}
 	return CTR_CODE_OK;
 }
 
@@ -277,6 +282,7 @@ static enum ctr_code environment_deleted(struct ctr_apply *a)
 static enum ctr_code environment_activated(struct ctr_apply *a)
 {
 	enum ctr_code code;
+	int ok;
 	struct ctr_environment *e = ctr_live_environment(a, &code);
 
 	if (e == NULL)
@@ -285,6 +291,7 @@ static enum ctr_code environment_activated(struct ctr_apply *a)
 									     : MODE_ONLINE;
 	e->status = ENV_LINKED;
 	ctr_set_text(&e->activated_at, a->ev->at);
+	e->activated_us = ctr_timestamp_parse(a->ev->at, &ok);
 	ctr_contract_touch(a->contract, &e->row);
 	return CTR_CODE_OK;
 }

@@ -14,6 +14,7 @@
 #include "events/timefmt.h"
 #include "projections/apply_internal.h"
 #include "projections/contract_sql.h"
+#include "projections/migrations.h"
 #include "projections/store.h"
 #include "projections/support.h"
 
@@ -276,6 +277,9 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 {
 	int rc = ctr_contract_sql_finish(p->contracts, err);
 
+	/* G1-G4 read the environments of two streams: derived once all are written */
+	if (rc == 0)
+		rc = ctr_migrations_refresh(p->db, p->options.business_date, err);
 	if (rc == 0 && p->needs_judge) {
 		rc = ctr_contract_sql_judge(p->contracts, err);
 		if (rc == 0)

@@ -19,7 +19,8 @@ const char ctr_schema_sql[] =
 	" own_end_date TEXT, PRIMARY KEY (contract_id, sku)) WITHOUT ROWID;\n"
 	"CREATE TABLE environments (contract_id TEXT NOT NULL, env_id TEXT NOT NULL,"
 	" name TEXT NOT NULL, status TEXT NOT NULL, mode TEXT, activated_at TEXT,"
-	" deleted INTEGER NOT NULL, sort_key INTEGER, PRIMARY KEY (contract_id, env_id))"
+	" deleted INTEGER NOT NULL, sort_key INTEGER, migrate_to TEXT, allocated_us INTEGER,"
+	" activated_us INTEGER, PRIMARY KEY (contract_id, env_id))"
 	" WITHOUT ROWID;\n"
 	"CREATE TABLE allocations (contract_id TEXT NOT NULL, env_id TEXT NOT NULL,"
 	" sku TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (contract_id, env_id, sku))"
@@ -30,6 +31,12 @@ const char ctr_schema_sql[] =
 	" lang TEXT, PRIMARY KEY (contract_id, user)) WITHOUT ROWID;\n"
 	"CREATE TABLE group_companies (contract_id TEXT NOT NULL, company TEXT NOT NULL,"
 	" added_by TEXT NOT NULL, PRIMARY KEY (contract_id, company)) WITHOUT ROWID;\n"
+	/* projections: migrations (G1-G4), derived from the environments of both contracts */
+	"CREATE INDEX environments_by_name ON environments (contract_id, name);\n"
+	"CREATE TABLE migrations (from_contract TEXT NOT NULL, env_name TEXT NOT NULL,"
+	" to_contract TEXT NOT NULL, step TEXT NOT NULL, allocation_match INTEGER NOT NULL,"
+	" difference TEXT NOT NULL, due_by TEXT, overdue INTEGER NOT NULL,"
+	" PRIMARY KEY (from_contract, env_name)) WITHOUT ROWID;\n"
 	/* projections: invoices (B1-B9), from the billing terms and seat changes */
 	"CREATE TABLE billing_terms (contract_id TEXT PRIMARY KEY, service_start TEXT NOT NULL,"
 	" seats_full INTEGER NOT NULL, seats_light INTEGER NOT NULL, price_full INTEGER NOT NULL,"
@@ -97,6 +104,7 @@ const struct ctr_hashed_table ctr_hashed_tables[] = {
 	{ "store_accounts", "store_id, email" },
 	{ "customers", "customer_no" },
 	{ "support_ids", "support_id" },
+	{ "migrations", "from_contract, env_name" },
 	{ "invoices", "invoice_no" },
 	{ "invoice_lines", "invoice_no, line_no" },
 	{ NULL, NULL },
