@@ -23,6 +23,7 @@ static const struct {
 	{ "dump", ctr_cmd_dump, "print the events of a source as JSON Lines" },
 	{ "merge", ctr_cmd_merge, "combine shard databases into one reporting database" },
 	{ "invoices", ctr_cmd_invoices, "show the invoices of cloud contracts" },
+	{ "diff", ctr_cmd_diff, "show the projection rows that differ between two databases" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,143 @@
+/*
+ * cmd_diff.c - `contrail diff A.db B.db`: the projection rows that differ
+ * between two databases (yesterday's and today's, say), table by table:
+ * rows only in A (-), only in B (+), and rows whose columns changed (~).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "engine/db.h"
+#include "projections/schema_sql.h"
+
+/* "c1 IS NOT b.c1 OR ..." and the column names of table, from the table itself. */
+static int columns_of(sqlite3 *db, const char *table, char names[][64], int max)
+{
+	char sql[128];
+	sqlite3_stmt *stmt = NULL;
+	int count = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA main.table_info(%s)", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(stmt) == SQLITE_ROW && count < max)
+		snprintf(names[count++], 64, "%s", sqlite3_column_text(stmt, 1));
+	sqlite3_finalize(stmt);
+	return count;
+}
+
+static void print_row(sqlite3_stmt *stmt, int from, int count)
+{
+	for (int i = 0; i < count; i++) {
+		const unsigned char *text = sqlite3_column_text(stmt, from + i);
+		printf("%s%s", i ? "|" : "", text ? (const char *)text : "NULL");
+	}
+	putchar('\n');
+}
+
+/* Rows of one side missing on the other (mark '-' or '+'). */
+static long one_sided(sqlite3 *db, const struct ctr_hashed_table *t, const char *mine,
+		      const char *theirs, char mark, int count)
+{
+	char sql[1024];
+	sqlite3_stmt *stmt = NULL;
+	long found = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s.%s WHERE (%s) NOT IN (SELECT %s FROM %s.%s)"
+		 " ORDER BY %s", mine, t->name, t->key, t->key, theirs, t->name, t->key);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		printf("%c ", mark);
+		print_row(stmt, 0, count);
+		found++;
+	}
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+static long changed(sqlite3 *db, const struct ctr_hashed_table *t, char names[][64], int count)
+{
+	char sql[4096], where[2048] = "";
+	size_t used = 0;
+	sqlite3_stmt *stmt = NULL;
+	long found = 0;
+
+	for (int i = 0; i < count; i++)
+		used += (size_t)snprintf(where + used, sizeof(where) - used, "%sa.\"%s\" IS NOT b.\"%s\"",
+					 i ? " OR " : "", names[i], names[i]);
+	snprintf(sql, sizeof(sql), "SELECT a.*, b.* FROM main.%s a JOIN other.%s b USING (%s) WHERE %s"
+		 " ORDER BY %s", t->name, t->name, t->key, where, t->key);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		printf("~ ");
+		print_row(stmt, 0, count);
+		for (int i = 0; i < count; i++) {
+			const unsigned char *before = sqlite3_column_text(stmt, i);
+			const unsigned char *after = sqlite3_column_text(stmt, count + i);
+			if ((before == NULL) != (after == NULL) ||
+			    (before && strcmp((const char *)before, (const char *)after) != 0))
+				printf("    %s: %s -> %s\n", names[i], before ? (const char *)before : "NULL",
+				       after ? (const char *)after : "NULL");
+		}
+		found++;
+	}
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+static long diff_table(sqlite3 *db, const struct ctr_hashed_table *t)
+{
+	char names[32][64];
+	int count = columns_of(db, t->name, names, 32);
+	long removed, added, modified;
+
+	printf("== %s\n", t->name);
+	removed = one_sided(db, t, "main", "other", '-', count);
+	added = one_sided(db, t, "other", "main", '+', count);
+	modified = changed(db, t, names, count);
+	if (removed < 0 || added < 0 || modified < 0)
+		return -1;
+	return removed + added + modified;
+}
+
+int ctr_cmd_diff(int argc, char **argv)
+{
+	struct ctr_error err = { 0 };
+	sqlite3 *db = NULL, *check = NULL;
+	sqlite3_stmt *attach = NULL;
+	long total = 0;
+	int rc;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("usage: contrail diff A.db B.db\n\nThe projection rows that differ between two"
+		       " contrail databases, table by table:\n`- row` only in A, `+ row` only in B, `~ row`"
+		       " changed, with each changed column\nas `name: A -> B`. Exit: 0 no difference, 1"
+		       " differences, 2 usage, 3 not a contrail\ndatabase.\n");
+		return CTR_EXIT_OK;
+	}
+	if (argc != 3)
+		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
+	rc = ctr_db_open(argv[2], CTR_DB_READ, &check, &err);
+	sqlite3_close(check);
+	if (rc == 0)
+		rc = ctr_db_open(argv[1], CTR_DB_READ, &db, &err);
+	if (rc == 0 && (ctr_db_prepare(db, "ATTACH DATABASE ? AS other", &attach, &err) != 0 ||
+			sqlite3_bind_text(attach, 1, argv[2], -1, SQLITE_STATIC) != SQLITE_OK ||
+			sqlite3_step(attach) != SQLITE_DONE))
+		rc = ctr_error_set(&err, CTR_ECORRUPT, "cannot read %s: %s", argv[2], sqlite3_errmsg(db));
+	sqlite3_finalize(attach);
+	for (const struct ctr_hashed_table *t = ctr_hashed_tables; rc == 0 && t->name; t++) {
+		long found = diff_table(db, t);
+		if (found < 0)
+			rc = ctr_error_set(&err, CTR_ECORRUPT, "cannot compare %s: %s", t->name, sqlite3_errmsg(db));
+		total += found > 0 ? found : 0;
+	}
+	sqlite3_close(db);
+	if (rc != 0)
+		return ctr_cli_fail("diff", ctr_cli_exit_for(rc), "%s", err.message);
+	printf("%ld rows differ\n", total);
+	return total ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
+}
