@@ -24,6 +24,7 @@ static const struct {
 	{ "merge", ctr_cmd_merge, "combine shard databases into one reporting database" },
 	{ "invoices", ctr_cmd_invoices, "show the invoices of cloud contracts" },
 	{ "diff", ctr_cmd_diff, "show the projection rows that differ between two databases" },
+	{ "reconcile", ctr_cmd_reconcile, "compare the projections with expected values" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,109 @@
+/*
+ * cmd_reconcile.c - `contrail reconcile`: compares the projections with a
+ * snapshot exported from another system (CSV: table, key, column, expected)
+ * and adds the findings that need a person. docs/reconcile.md is the format.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/reconcile.h"
+#include "engine/db.h"
+
+static void usage(void)
+{
+	printf("usage: contrail reconcile --db PATH --expected FILE.csv [--format text|csv|json]\n\n"
+	       "Compares the projections with expected values (CSV with the header\n"
+	       "table,key,column,expected; key is the row's key columns joined with '/') and\n"
+	       "reports every mismatch, every expected row that is missing, and the findings that\n"
+	       "need a person: over-allocated products, ownerless contracts, overdue migrations,\n"
+	       "migrations to unknown contracts, environments needing re-activation, suspended\n"
+	       "support ids. docs/reconcile.md describes the formats.\n"
+	       "Exit: 0 clean, 1 something was found, 2 bad input (command line, expected file,\n"
+	       "a database that is not a contrail database).\n");
+}
+
+static void print(const struct ctr_findings *f, const char *format)
+{
+	json_t *all = json_array();
+
+	if (strcmp(format, "csv") == 0)
+		printf("finding,table,key,column,expected,actual\r\n");
+	for (size_t i = 0; i < f->count; i++) {
+		const struct ctr_finding *x = &f->items[i];
+		if (strcmp(format, "text") == 0) {
+			printf("%s %s %s", x->kind, x->table, x->key);
+			if (*x->column)
+				printf(" %s: expected [%s], found [%s]", x->column, x->expected, x->actual);
+			else if (*x->actual)
+				printf(": %s", x->actual);
+			putchar('\n');
+		} else if (strcmp(format, "csv") == 0) {
+			const char *fields[] = { x->kind, x->table, x->key, x->column, x->expected, x->actual };
+			for (int k = 0; k < 6; k++) {
+				ctr_cli_csv_field(stdout, fields[k]);
+				fputs(k < 5 ? "," : "\r\n", stdout);
+			}
+		} else {
+			json_array_append_new(all, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "finding", x->kind,
+				"table", x->table, "key", x->key, "column", x->column,
+				"expected", x->expected, "actual", x->actual));
+		}
+	}
+	if (strcmp(format, "json") == 0) {
+		json_dumpf(all, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (strcmp(format, "text") == 0) {
+		printf("%zu findings\n", f->count);
+	}
+	json_decref(all);
+}
+
+int ctr_cmd_reconcile(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' }, { "expected", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db_path = NULL, *expected = NULL, *format = "text";
+	struct ctr_findings findings = { 0 };
+	struct ctr_error err = { 0 };
+	sqlite3 *db = NULL;
+	int opt, rc;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db_path = optarg; break;
+		case 'e': expected = optarg; break;
+		case 'f': format = optarg; break;
+		case 'h': usage(); return CTR_EXIT_OK;
+		default:
+			return ctr_cli_fail("reconcile", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+		}
+	}
+	if (db_path == NULL || expected == NULL || optind != argc)
+		return ctr_cli_fail("reconcile", CTR_EXIT_USAGE, "usage: contrail reconcile --db PATH --expected FILE.csv [--format text|csv|json]");
+	if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
+		return ctr_cli_fail("reconcile", CTR_EXIT_USAGE, "--format must be text, csv or json");
+	rc = ctr_db_open(db_path, CTR_DB_READ, &db, &err);
+	if (rc == 0)
+		rc = ctr_reconcile_expected(db, expected, &findings, &err);
+	if (rc == 0)
+		rc = ctr_reconcile_builtin(db, &findings, &err);
+	sqlite3_close(db);
+	if (rc != 0) {
+		ctr_findings_free(&findings);
+		/* the expected file or the database is the input here: exit 2 (docs/reconcile.md) */
+		return ctr_cli_fail("reconcile", rc == CTR_EDB || rc == CTR_ENOMEM ? CTR_EXIT_FAILURE
+						: CTR_EXIT_USAGE, "%s", err.message);
+	}
+	print(&findings, format);
+	rc = findings.count ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
+	ctr_findings_free(&findings);
+	return rc;
+}

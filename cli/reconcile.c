@@ -1,0 +1,235 @@
+/*
+ * reconcile.c - the checks of `contrail reconcile` (see reconcile.h). Table
+ * and column names from the file are checked against the projection tables
+ * and quoted; values are always bound.
+ */
+#include "cli/reconcile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "projections/schema_sql.h"
+
+#define MAX_FIELD 512
+
+static struct ctr_finding *add(struct ctr_findings *f, const char *kind, const char *table,
+			       const char *key)
+{
+	struct ctr_finding *x;
+
+	if (f->count == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct ctr_finding *moved = realloc(f->items, cap * sizeof(*moved));
+		if (moved == NULL)
+			return NULL;
+		f->items = moved;
+		f->cap = cap;
+	}
+	x = &f->items[f->count++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->kind, sizeof(x->kind), "%s", kind);
+	snprintf(x->table, sizeof(x->table), "%s", table);
+	snprintf(x->key, sizeof(x->key), "%s", key);
+	return x;
+}
+
+void ctr_findings_free(struct ctr_findings *f)
+{
+	free(f->items);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Splits one CSV line (RFC 4180 quoting, no line breaks inside fields); returns the field count or -1. */
+static int split_csv(const char *line, char fields[][MAX_FIELD], int max)
+{
+	int count = 0;
+
+	for (;;) {
+		size_t n = 0;
+		int quoted = *line == '"';
+		if (count == max)
+			return -1;
+		if (quoted)
+			line++;
+		while (*line && (quoted || *line != ',')) {
+			if (quoted && *line == '"') {
+				if (line[1] != '"') {
+					quoted = 0;
+					line++;
+					if (*line && *line != ',')
+						return -1;
+					continue;
+				}
+				line++;
+			}
+			if (n + 1 < MAX_FIELD)
+				fields[count][n++] = *line;
+			line++;
+		}
+		if (quoted)
+			return -1; /* an unterminated quote */
+		fields[count++][n] = '\0';
+		if (*line != ',')
+			return count;
+		line++;
+	}
+}
+
+static const struct ctr_hashed_table *projection(const char *name)
+{
+	for (const struct ctr_hashed_table *t = ctr_hashed_tables; t->name; t++)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+static int has_column(sqlite3 *db, const char *table, const char *column)
+{
+	char sql[128];
+	sqlite3_stmt *stmt = NULL;
+	int found = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	while (!found && sqlite3_step(stmt) == SQLITE_ROW)
+		found = strcmp((const char *)sqlite3_column_text(stmt, 1), column) == 0;
+	sqlite3_finalize(stmt);
+	return found;
+}
+
+/* One expected value: the row by its key, the column compared as text. */
+static int check(sqlite3 *db, const struct ctr_hashed_table *t, char f[][MAX_FIELD],
+		 struct ctr_findings *out)
+{
+	char sql[1024], where[512] = "", parts[8][MAX_FIELD], *rest = f[1];
+	int count = 0, step;
+	size_t used = 0;
+	sqlite3_stmt *stmt = NULL;
+
+	/* the key columns ("a, b"), in order */
+	int key_columns = 0;
+	for (const char *name = t->key; *name; key_columns++) {
+		size_t n = strcspn(name, ",");
+		used += (size_t)snprintf(where + used, sizeof(where) - used, "%s\"%.*s\" = ?",
+					 key_columns ? " AND " : "", (int)n, name);
+		name += n;
+		name += strspn(name, ", ");
+	}
+	/* the key's parts split on '/', the last taking the rest */
+	for (count = 0; count < key_columns - 1 && count < 7; count++) {
+		char *slash = strchr(rest, '/');
+		if (slash == NULL)
+			break;
+		snprintf(parts[count], MAX_FIELD, "%.*s", (int)(slash - rest), rest);
+		rest = slash + 1;
+	}
+	snprintf(parts[count++], MAX_FIELD, "%s", rest);
+	if (count != key_columns) {
+		struct ctr_finding *x = add(out, "missing_row", t->name, f[1]);
+		if (x)
+			snprintf(x->actual, sizeof(x->actual), "the key has %d parts, %s needs %d", count,
+				 t->name, key_columns);
+		return 0;
+	}
+	snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM %s WHERE %s", f[2], t->name, where);
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = 0; i < count; i++)
+		sqlite3_bind_text(stmt, i + 1, parts[i], -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step != SQLITE_ROW) {
+		add(out, "missing_row", t->name, f[1]);
+	} else {
+		const unsigned char *value = sqlite3_column_text(stmt, 0);
+		const char *actual = value ? (const char *)value : "";
+		if (strcmp(actual, f[3]) != 0) {
+			struct ctr_finding *x = add(out, "mismatch", t->name, f[1]);
+			if (x) {
+				snprintf(x->column, sizeof(x->column), "%s", f[2]);
+				snprintf(x->expected, sizeof(x->expected), "%s", f[3]);
+				snprintf(x->actual, sizeof(x->actual), "%s", actual);
+			}
+		}
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
+			   struct ctr_error *err)
+{
+	char fields[5][MAX_FIELD], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long number = 0;
+	int rc = 0;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return ctr_error_set(err, CTR_EINVAL, "cannot read %s", path);
+	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
+		const struct ctr_hashed_table *t;
+		number++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (split_csv(line, fields, 5) != 4)
+			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not four CSV fields (table,key,column,expected)",
+					   path, number);
+		else if (number == 1)
+			rc = strcmp(fields[0], "table") || strcmp(fields[1], "key") || strcmp(fields[2], "column") ||
+			     strcmp(fields[3], "expected")
+			     ? ctr_error_set(err, CTR_EINVAL, "%s:1: the header must be table,key,column,expected", path)
+			     : 0;
+		else if ((t = projection(fields[0])) == NULL)
+			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s is not a projection table", path, number, fields[0]);
+		else if (!has_column(db, t->name, fields[2]))
+			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
+		else if (check(db, t, fields, out) != 0)
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	}
+	if (rc == 0 && number == 0)
+		rc = ctr_error_set(err, CTR_EINVAL, "%s is empty: it needs the header table,key,column,expected", path);
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static const struct {
+	const char *kind, *table, *sql;
+} builtin[] = {
+	{ "over_allocated", "contract_products", "SELECT contract_id || '/' || sku, 'assigned ' ||"
+	  " assigned || ' of ' || licenses || ' licenses' FROM contract_products WHERE over_allocated = 1"
+	  " ORDER BY 1" },
+	{ "ownerless", "contracts", "SELECT contract_id, 'no active owner' FROM contracts"
+	  " WHERE ownerless = 1 ORDER BY 1" },
+	{ "overdue_migration", "migrations", "SELECT from_contract || '/' || env_name, 'step ' || step ||"
+	  " ', due by ' || due_by FROM migrations WHERE overdue = 1 ORDER BY 1" },
+	{ "unknown_migration_target", "migrations", "SELECT from_contract || '/' || env_name,"
+	  " 'to_contract ' || to_contract || ' does not exist' FROM migrations WHERE to_contract NOT IN"
+	  " (SELECT contract_id FROM contracts) ORDER BY 1" },
+	{ "needs_reactivation", "environments", "SELECT contract_id || '/' || env_id, 'offline, terms"
+	  " changed since its activation' FROM environments WHERE status = 'needs_reactivation'"
+	  " AND deleted = 0 ORDER BY 1" },
+	{ "suspended_support_id", "support_ids", "SELECT support_id, suspension_reasons FROM support_ids"
+	  " WHERE suspension_reasons != '' ORDER BY 1" },
+};
+
+int ctr_reconcile_builtin(sqlite3 *db, struct ctr_findings *out, struct ctr_error *err)
+{
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+		sqlite3_stmt *stmt = NULL;
+		if (ctr_db_prepare(db, builtin[i].sql, &stmt, err) != 0)
+			return CTR_EDB;
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			struct ctr_finding *x = add(out, builtin[i].kind, builtin[i].table,
+						    (const char *)sqlite3_column_text(stmt, 0));
+			if (x)
+				snprintf(x->actual, sizeof(x->actual), "%s", sqlite3_column_text(stmt, 1));
+		}
+		sqlite3_finalize(stmt);
+	}
+	return 0;
+}

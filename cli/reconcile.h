@@ -1,0 +1,40 @@
+/*
+ * reconcile.h - what `contrail reconcile` finds: mismatches against an
+ * expected-values file, and the built-in findings that need a person.
+ */
+#ifndef CTR_RECONCILE_H
+#define CTR_RECONCILE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "events/error.h"
+
+struct ctr_finding {
+	char kind[32];      /* mismatch, missing_row, over_allocated, ownerless, ... */
+	char table[32];
+	char key[512];
+	char column[64];    /* "" for row-level findings */
+	char expected[512];
+	char actual[512];
+};
+
+struct ctr_findings {
+	struct ctr_finding *items;
+	size_t count, cap;
+};
+
+void ctr_findings_free(struct ctr_findings *f);
+
+/*
+ * Checks every row of the expected file (header table,key,column,expected)
+ * against db. A malformed file, an unknown table or column gives CTR_EINVAL
+ * with a message naming the line.
+ */
+int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
+			   struct ctr_error *err);
+/* Adds the built-in findings: over-allocation, ownerless contracts, overdue or unknown-target
+ * migrations, environments needing re-activation, suspended support ids. */
+int ctr_reconcile_builtin(sqlite3 *db, struct ctr_findings *out, struct ctr_error *err);
+
+#endif
