@@ -25,6 +25,7 @@ static const struct {
 	{ "invoices", ctr_cmd_invoices, "show the invoices of cloud contracts" },
 	{ "diff", ctr_cmd_diff, "show the projection rows that differ between two databases" },
 	{ "reconcile", ctr_cmd_reconcile, "compare the projections with expected values" },
+	{ "audit", ctr_cmd_audit, "show one stream's events, their outcomes and its state after each" },
 };
 
 static void usage(FILE *out)

@@ -221,11 +221,15 @@ static int read_all(struct ctr_engine *e, const char *started, struct ctr_run_re
 	int rc;
 
 	while ((rc = e->source->next(e->source, &ev, err)) > 0) {
+		if (e->options->only_stream && strcmp(ev.stream, e->options->only_stream) != 0)
+			continue; /* an audit reads one stream */
 		rc = ctr_engine_process(e, &ev, err);
 		if (rc != 0)
 			return rc;
 		if (batch > 0 && ++since_flush >= batch) {
 			rc = flush(e, started, NULL, err);
+			if (rc == 0 && e->options->after_flush)
+				e->options->after_flush(e->options->observe_ctx, e->db);
 			if (rc == 0)
 				rc = ctr_streams_evict_idle(e);
 			if (rc != 0)

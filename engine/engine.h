@@ -14,7 +14,10 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "events/error.h"
+#include "events/event.h"
 
 struct ctr_run_counts {
 	int64_t read;       /* events read from the source in this run */
@@ -40,6 +43,14 @@ struct ctr_replay_options {
 	void *progress_ctx;
 	/* When it becomes non-zero the run commits what it has read and stops. */
 	volatile sig_atomic_t *stop;
+	/* An audit: only this stream's events are read into the run (NULL: every stream). */
+	const char *only_stream;
+	/* Told what happened to each event: outcome is applied, duplicate, held or rejected. */
+	void (*observe)(void *ctx, const struct ctr_event *ev, const char *outcome,
+			const char *code, const char *message);
+	/* Called after each committed batch with the database (an audit uses --batch 1). */
+	void (*after_flush)(void *ctx, sqlite3 *db);
+	void *observe_ctx;
 };
 
 struct ctr_run_result {

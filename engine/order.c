@@ -11,9 +11,18 @@
 
 enum origin { FRESH, HELD_THIS_RUN, HELD_EARLIER };
 
+static void note(struct ctr_engine *e, const struct ctr_event *ev, const char *outcome,
+		 enum ctr_code code, const char *message)
+{
+	if (e->options->observe)
+		e->options->observe(e->options->observe_ctx, ev, outcome,
+				    code ? ctr_code_name(code) : "", message ? message : "");
+}
+
 static int reject(struct ctr_engine *e, const struct ctr_event *ev, enum ctr_code code,
 		  const char *message, const char *held_json)
 {
+	note(e, ev, held_json ? "held" : "rejected", code, message);
 	e->counts.rejected++;
 	return ctr_rejects_add(e->rejects, e->source->position, ev, code, message, held_json);
 }
@@ -41,11 +50,13 @@ static int take_place(struct ctr_engine *e, struct ctr_stream *stream, struct ct
 	}
 	if (origin == FRESH) {
 		if (code == CTR_CODE_OK) {
+			note(e, ev, "applied", CTR_CODE_OK, NULL);
 			e->counts.applied++;
 			return 0;
 		}
 		return reject(e, ev, code, message, NULL);
 	}
+	note(e, ev, code == CTR_CODE_OK ? "applied" : "rejected", code, message);
 	if (code != CTR_CODE_OK) /* E2: a retried event that fails a rule gets that code */
 		return ctr_rejects_recode(e->rejects, position, code, message);
 	if (origin == HELD_THIS_RUN) {
@@ -151,6 +162,7 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, struct c
 	if (!known)
 		return 0;
 	if (digest == ev->digest || (h && h->digest == 0)) {
+		note(e, ev, "duplicate", CTR_CODE_OK, NULL);
 		e->counts.duplicates++;
 		return 0;
 	}

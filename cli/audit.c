@@ -1,0 +1,115 @@
+/*
+ * audit.c - reading one stream's state for `contrail audit` (see audit.h).
+ */
+#include "cli/audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows of sql, bound to one or two texts, as an array of objects. */
+static json_t *rows(sqlite3 *db, const char *sql, const char *first, const char *second)
+{
+	json_t *list = json_array();
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return list;
+	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
+	if (second)
+		sqlite3_bind_text(stmt, 2, second, -1, SQLITE_STATIC);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		json_t *row = json_object();
+		for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+			int type = sqlite3_column_type(stmt, i);
+			json_object_set_new(row, sqlite3_column_name(stmt, i),
+				type == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(stmt, i))
+				: type == SQLITE_NULL ? json_null()
+				: json_string((const char *)sqlite3_column_text(stmt, i)));
+		}
+		json_array_append_new(list, row);
+	}
+	sqlite3_finalize(stmt);
+	return list;
+}
+
+static json_t *contract_state(sqlite3 *db, const char *id, json_t *contract)
+{
+	return json_pack("{s:o,s:o,s:o,s:o}", "contract", contract,
+		"products", rows(db, "SELECT sku, licenses, assigned, unassigned, expired, over_allocated"
+			     " FROM contract_products WHERE contract_id = ? ORDER BY sku", id, NULL),
+		"environments", rows(db, "SELECT env_id, name, status, mode, deleted FROM environments"
+				 " WHERE contract_id = ? ORDER BY env_id", id, NULL),
+		"members", rows(db, "SELECT user, role, state FROM members WHERE contract_id = ?"
+			    " ORDER BY user", id, NULL));
+}
+
+json_t *ctr_audit_state(sqlite3 *db, const char *stream)
+{
+	const char *slash = strchr(stream, '/');
+	json_t *found = rows(db, "SELECT contract_id, status, end_date, days_left, ownerless"
+			     " FROM contracts WHERE contract_id = ?", stream, NULL);
+	json_t *row = json_incref(json_array_get(found, 0));
+
+	json_decref(found);
+	if (row)
+		return contract_state(db, stream, row);
+	found = rows(db, "SELECT customer_no, email, state, suspended, suspension_reasons"
+		     " FROM customers WHERE customer_no = ?", stream, NULL);
+	row = json_incref(json_array_get(found, 0));
+	json_decref(found);
+	if (row)
+		return json_pack("{s:o,s:o}", "customer", row, "support_ids",
+			rows(db, "SELECT support_id, state, usable, suspension_reasons, licenses, retired"
+			     " FROM support_ids WHERE customer_no = ? ORDER BY support_id", stream, NULL));
+	if (slash) {
+		char store[256];
+		snprintf(store, sizeof(store), "%.*s", (int)(slash - stream), stream);
+		found = rows(db, "SELECT store_id, email, state, orders, valid_quotes FROM store_accounts"
+			     " WHERE store_id = ? AND email = ?", store, slash + 1);
+		row = json_incref(json_array_get(found, 0));
+		json_decref(found);
+		if (row)
+			return json_pack("{s:o}", "store_account", row);
+	}
+	return json_pack("{s:b}", "opened", 0);
+}
+
+/* One object as "k v, k v" on a line. */
+static void print_object(const char *indent, const json_t *object)
+{
+	const char *key;
+	json_t *value;
+	int first = 1;
+
+	printf("%s", indent);
+	json_object_foreach((json_t *)object, key, value) {
+		char *text = json_is_string(value) ? NULL : json_dumps(value, JSON_ENCODE_ANY);
+		printf("%s%s %s", first ? "" : ", ", key, text ? text : json_string_value(value));
+		free(text);
+		first = 0;
+	}
+	putchar('\n');
+}
+
+void ctr_audit_print_state(const json_t *state)
+{
+	const char *key;
+	json_t *value, *item;
+	size_t i;
+
+	if (state == NULL)
+		return;
+	json_object_foreach((json_t *)state, key, value) {
+		if (json_is_array(value)) {
+			printf("    %s:%s\n", key, json_array_size(value) ? "" : " none");
+			json_array_foreach(value, i, item)
+				print_object("      ", item);
+		} else if (json_is_object(value)) {
+			printf("    %s:\n", key);
+			print_object("      ", value);
+		} else {
+			printf("    not opened\n");
+		}
+	}
+}

@@ -1,0 +1,77 @@
+# The tools of the three users: contrail audit (a stream's history as known at a time),
+# contrail reconcile (against a snapshot, exit 0/1/2) and contrail diff (two databases).
+source "$(dirname "$0")/lib.sh"
+portal="$EXAMPLES/portal_example/events.jsonl"
+stream=2022-8gqhhbpgcbejqjz
+
+# audit: every event of the stream in order, its outcome, the state after it
+"$CONTRAIL" audit --source "jsonl:$portal" --stream "$stream" --business-date 2023-03-15 > audit.txt
+expect_eq "events audited" 9 "$(grep -c '^#' audit.txt)"
+grep -q "^#7 p7 environment.allocated seq 7 .*: rejected over_allocation" audit.txt || fail "p7: $(cat audit.txt)"
+grep -q "^#9 p3 .*: duplicate" audit.txt || fail "the redelivered p3"
+"$CONTRAIL" audit --source "jsonl:$portal" --stream "$stream" --business-date 2023-03-15 --format json > audit.json
+python3 - <<'PY'
+import json
+entries = json.load(open("audit.json"))
+assert [e["outcome"] for e in entries] == ["applied"] * 6 + ["rejected", "rejected", "duplicate"], entries
+after_p3 = entries[2]["state"]["products"][0]
+assert (after_p3["licenses"], after_p3["assigned"], after_p3["unassigned"]) == (3, 1, 2), after_p3
+assert entries[6]["code"] == "over_allocation" and entries[6]["state"]["products"][0]["assigned"] == 1
+assert entries[-1]["state"]["members"][1]["state"] == "active"
+PY
+# audit --until: before and after a correction recorded later
+cat > corrected.jsonl <<'JL'
+{"id":"c1","type":"contract.opened","stream":"C-9","seq":1,"account":"1","at":"2023-01-05T10:00:00+09:00","data":{"name":"n","kind":"license","start_date":"2023-01-01","end_date":"2023-12-31","owners":[],"products":[{"sku":"A","name":"A","licenses":3}]}}
+{"id":"c2","type":"contract.licenses_changed","stream":"C-9","seq":2,"account":"1","at":"2023-01-05T10:00:00+09:00","recorded":"2023-02-01T09:00:00+09:00","data":{"sku":"A","licenses":5}}
+JL
+"$CONTRAIL" audit --source jsonl:corrected.jsonl --stream C-9 --until 2023-01-31T00:00:00+09:00 --format json > before.json
+"$CONTRAIL" audit --source jsonl:corrected.jsonl --stream C-9 --until 2023-02-02T00:00:00+09:00 --format json > after.json
+expect_eq "known before the correction" "1 3" "$(python3 -c "import json; d=json.load(open('before.json')); print(len(d), d[-1]['state']['products'][0]['licenses'])")"
+expect_eq "known after the correction" "2 5" "$(python3 -c "import json; d=json.load(open('after.json')); print(len(d), d[-1]['state']['products'][0]['licenses'])")"
+
+# reconcile: a clean snapshot, then planted differences, then bad input
+"$CONTRAIL" replay --source "jsonl:$portal" --db portal.db --business-date 2023-03-15 > /dev/null
+python3 - <<'PY'
+import csv, sqlite3
+db = sqlite3.connect("portal.db")
+with open("clean.csv", "w", newline="") as out:
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["table", "key", "column", "expected"])
+    for sku, lic, assigned in db.execute("SELECT sku, licenses, assigned FROM contract_products"):
+        w.writerow(["contract_products", "2022-8gqhhbpgcbejqjz/" + sku, "licenses", lic])
+        w.writerow(["contract_products", "2022-8gqhhbpgcbejqjz/" + sku, "assigned", assigned])
+    for user, role in db.execute("SELECT user, role FROM members"):
+        w.writerow(["members", "2022-8gqhhbpgcbejqjz/" + user, "role", role])
+PY
+"$CONTRAIL" reconcile --db portal.db --expected clean.csv > clean.txt
+expect_eq "clean" "0 findings" "$(tail -n 1 clean.txt)"
+{ cat clean.csv; echo 'contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,5'; echo 'contracts,C-404,status,active'; } > planted.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected planted.csv --format csv > planted.txt || status=$?
+expect_eq "planted exit" 1 "$status"
+grep -q "^mismatch,contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,5,3" planted.txt || fail "$(cat planted.txt)"
+grep -q "^missing_row,contracts,C-404" planted.txt || fail "missing row"
+printf 'table,key,column,expected\nnot_a_table,x,y,z\n' > bad.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected bad.csv 2> err.txt || status=$?
+expect_eq "unknown table exit" 2 "$status"
+grep -q "bad.csv:2: not_a_table is not a projection table" err.txt || fail "$(cat err.txt)"
+printf 'table,key,column,expected\ncontracts,"unterminated,status,x\n' > broken.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected broken.csv 2> err.txt || status=$?
+expect_eq "malformed row exit" 2 "$status"
+grep -q "broken.csv:2" err.txt || fail "$(cat err.txt)"
+printf 'not sqlite' > junk.db
+status=0; "$CONTRAIL" reconcile --db junk.db --expected clean.csv 2> /dev/null || status=$?
+expect_eq "not a contrail database" 2 "$status"
+# built-in findings that need a person: an over-allocation after a licence cut (L8)
+"$CONTRAIL" replay --source "jsonl:$EXAMPLES/licenses_l1_l4_l8/events.jsonl" --db l8.db --business-date 2024-06-01 > /dev/null
+status=0; "$CONTRAIL" reconcile --db l8.db --expected clean.csv > l8.txt || status=$?
+expect_eq "findings exit" 1 "$status"
+grep -q "^over_allocated contract_products C-1/B" l8.txt || fail "$(cat l8.txt)"
+
+# diff: the same history judged on two dates
+"$CONTRAIL" replay --source "jsonl:$portal" --db later.db --business-date 2024-05-01 > /dev/null
+status=0; "$CONTRAIL" diff portal.db later.db > diff.txt || status=$?
+expect_eq "diff exit" 1 "$status"
+grep -q "status: active -> expired" diff.txt || fail "$(cat diff.txt)"
+expect_eq "rows that differ" "2 rows differ" "$(tail -n 1 diff.txt)"
+"$CONTRAIL" diff portal.db portal.db > same.txt
+expect_eq "no difference" "0 rows differ" "$(tail -n 1 same.txt)"
