@@ -58,7 +58,11 @@ printf 'table,key,column,expected\ncontracts,"unterminated,status,x\n' > broken.
 status=0; "$CONTRAIL" reconcile --db portal.db --expected broken.csv 2> err.txt || status=$?
 expect_eq "malformed row exit" 2 "$status"
 grep -q "broken.csv:2" err.txt || fail "$(cat err.txt)"
-printf 'not sqlite' > junk.db
+printf "table,key,column,expected\ncontracts,x,no_such_column,1\n" > column.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected column.csv 2> err.txt || status=$?
+expect_eq "unknown column exit" 2 "$status"
+grep -q "column.csv:2: contracts has no column no_such_column" err.txt || fail "$(cat err.txt)"
+printf "not sqlite" > junk.db
 status=0; "$CONTRAIL" reconcile --db junk.db --expected clean.csv 2> /dev/null || status=$?
 expect_eq "not a contrail database" 2 "$status"
 # built-in findings that need a person: an over-allocation after a licence cut (L8)

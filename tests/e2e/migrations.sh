@@ -50,3 +50,15 @@ expect_eq "not overdue before the due date" 0 "$(q feb.db 'SELECT sum(overdue) F
 # E4: the new contract's stream first gives the same result
 expect_eq "order of the streams" "$("$CONTRAIL" hash --db all.db)" \
 	"$(replay_hash jsonl:new-first.jsonl new-first.db --business-date 2024-04-01)"
+# a migration to a contract that does not exist stays `planned` and is a reconcile finding
+{
+	ev C-X x1 1 2023-04-01T10:00:00+09:00 contract.opened "{\"name\":\"x\",\"kind\":\"license\",\"start_date\":\"2023-04-01\",\"end_date\":\"2024-03-31\",\"owners\":$owner,\"products\":[]}"
+	ev C-X x2 2 2023-04-02T10:00:00+09:00 environment.created '{"env_id":"e1","name":"本番"}'
+	ev C-X x3 3 2023-04-03T10:00:00+09:00 contract.migration_planned '{"to_contract":"C-NOWHERE"}'
+} > lost.jsonl
+"$CONTRAIL" replay --source jsonl:lost.jsonl --db lost.db --business-date 2024-01-01 > /dev/null
+expect_eq "unknown target" "本番|C-NOWHERE|planned" "$(q lost.db 'SELECT env_name, to_contract, step FROM migrations')"
+printf 'table,key,column,expected\n' > none.csv
+status=0; "$CONTRAIL" reconcile --db lost.db --expected none.csv > lost.txt || status=$?
+expect_eq "reconcile finds it" 1 "$status"
+grep -q "^unknown_migration_target migrations C-X/本番: to_contract C-NOWHERE does not exist" lost.txt || fail "$(cat lost.txt)"
