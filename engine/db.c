@@ -30,6 +30,23 @@ int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr
 	return 0;
 }
 
+void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE ? 0 : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+}
+
 char *ctr_db_meta_get(sqlite3 *db, const char *key)
 {
 	sqlite3_stmt *stmt = NULL;

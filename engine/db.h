@@ -29,6 +29,11 @@ int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);
 /* Prepares sql, wrapping SQLite's message into err. */
 int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr_error *err);
 
+/* Binds text, or NULL when text is NULL. */
+void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
+/* Steps a statement that returns no rows, then resets it and clears its bindings. */
+int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err);
+
 /* meta table access; get returns a malloc()ed copy or NULL. */
 char *ctr_db_meta_get(sqlite3 *db, const char *key);
 int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_error *err);

@@ -21,6 +21,10 @@ struct ctr_apply {
 
 typedef enum ctr_code (*ctr_apply_fn)(struct ctr_apply *a);
 
+/* Writes a printf-style message into msg and returns code (for the support and store modules). */
+enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Writes a printf-style message into a->msg and returns code. */
 enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -102,25 +102,6 @@ const char *ctr_contract_status(int cloud, const char *end_date, const char *can
 	return *days_left <= expiring_days ? "expiring" : "active";
 }
 
-static void bind_text(sqlite3_stmt *stmt, int index, const char *text)
-{
-	if (text)
-		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, index);
-}
-
-static int step(struct ctr_contract_sql *s, sqlite3_stmt *stmt, struct ctr_error *err)
-{
-	int rc = sqlite3_step(stmt);
-
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if (rc != SQLITE_DONE)
-		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
-	return 0;
-}
-
 static int ownerless(const struct ctr_contract *c)
 {
 	for (size_t i = 0; i < c->member_count; i++)
@@ -138,19 +119,19 @@ static int put_contract(struct ctr_contract_sql *s, struct ctr_contract *c, stru
 						 s->options.business_date,
 						 s->options.expiring_days, &days_left, &has_days);
 
-	bind_text(stmt, 1, c->contract_id);
-	bind_text(stmt, 2, c->account);
-	bind_text(stmt, 3, c->name);
-	bind_text(stmt, 4, c->cloud ? "cloud" : "license");
-	bind_text(stmt, 5, c->start_date);
-	bind_text(stmt, 6, c->end_date ? c->end_date : c->cancel_end_on);
-	bind_text(stmt, 7, status);
+	ctr_db_bind_text(stmt, 1, c->contract_id);
+	ctr_db_bind_text(stmt, 2, c->account);
+	ctr_db_bind_text(stmt, 3, c->name);
+	ctr_db_bind_text(stmt, 4, c->cloud ? "cloud" : "license");
+	ctr_db_bind_text(stmt, 5, c->start_date);
+	ctr_db_bind_text(stmt, 6, c->end_date ? c->end_date : c->cancel_end_on);
+	ctr_db_bind_text(stmt, 7, status);
 	if (has_days)
 		sqlite3_bind_int64(stmt, 8, days_left);
 	sqlite3_bind_int(stmt, 9, ownerless(c));
-	bind_text(stmt, 10, c->cancel_end_on);
-	bind_text(stmt, 11, c->migration_to);
-	return step(s, stmt, err);
+	ctr_db_bind_text(stmt, 10, c->cancel_end_on);
+	ctr_db_bind_text(stmt, 11, c->migration_to);
+	return ctr_db_step_done(s->db, stmt, err);
 }
 
 static int put_product(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_product *p,
@@ -160,19 +141,19 @@ static int put_product(struct ctr_contract_sql *s, struct ctr_contract *c, struc
 	const char *end = ctr_product_end_date(c, p);
 	int ok = 0;
 
-	bind_text(stmt, 1, c->contract_id);
-	bind_text(stmt, 2, p->sku);
-	bind_text(stmt, 3, p->name);
+	ctr_db_bind_text(stmt, 1, c->contract_id);
+	ctr_db_bind_text(stmt, 2, p->sku);
+	ctr_db_bind_text(stmt, 3, p->name);
 	if (!p->other) { /* L4: other products have no license count */
 		sqlite3_bind_int64(stmt, 4, p->licenses);
 		sqlite3_bind_int64(stmt, 6, p->licenses - p->assigned);
 	}
 	sqlite3_bind_int64(stmt, 5, p->assigned);
-	bind_text(stmt, 7, end);
+	ctr_db_bind_text(stmt, 7, end);
 	sqlite3_bind_int(stmt, 8, end != NULL && ctr_date_parse(end, &ok) < s->options.business_date);
 	sqlite3_bind_int(stmt, 9, !p->other && p->assigned > p->licenses); /* L8 */
-	bind_text(stmt, 10, p->own_end_date);
-	return step(s, stmt, err);
+	ctr_db_bind_text(stmt, 10, p->own_end_date);
+	return ctr_db_step_done(s->db, stmt, err);
 }
 
 static int put_environment(struct ctr_contract_sql *s, struct ctr_contract *c,
@@ -180,19 +161,19 @@ static int put_environment(struct ctr_contract_sql *s, struct ctr_contract *c,
 {
 	sqlite3_stmt *stmt = s->stmt[PUT_ENV];
 
-	bind_text(stmt, 1, c->contract_id);
-	bind_text(stmt, 2, e->env_id);
-	bind_text(stmt, 3, e->name);
-	bind_text(stmt, 4, env_status_names[e->status]);
-	bind_text(stmt, 5, mode_names[e->mode]);
-	bind_text(stmt, 6, e->activated_at);
+	ctr_db_bind_text(stmt, 1, c->contract_id);
+	ctr_db_bind_text(stmt, 2, e->env_id);
+	ctr_db_bind_text(stmt, 3, e->name);
+	ctr_db_bind_text(stmt, 4, env_status_names[e->status]);
+	ctr_db_bind_text(stmt, 5, mode_names[e->mode]);
+	ctr_db_bind_text(stmt, 6, e->activated_at);
 	sqlite3_bind_int(stmt, 7, e->deleted);
 	if (e->has_sort_key)
 		sqlite3_bind_int64(stmt, 8, e->sort_key);
-	bind_text(stmt, 9, e->migrate_to);
+	ctr_db_bind_text(stmt, 9, e->migrate_to);
 	sqlite3_bind_int64(stmt, 10, e->allocated_us);
 	sqlite3_bind_int64(stmt, 11, e->activated_us);
-	return step(s, stmt, err);
+	return ctr_db_step_done(s->db, stmt, err);
 }
 
 static int put_allocation(struct ctr_contract_sql *s, struct ctr_contract *c,
@@ -200,12 +181,12 @@ static int put_allocation(struct ctr_contract_sql *s, struct ctr_contract *c,
 {
 	sqlite3_stmt *stmt = s->stmt[al->row.gone ? DEL_ALLOC : PUT_ALLOC];
 
-	bind_text(stmt, 1, c->contract_id);
-	bind_text(stmt, 2, e->env_id);
-	bind_text(stmt, 3, al->sku);
+	ctr_db_bind_text(stmt, 1, c->contract_id);
+	ctr_db_bind_text(stmt, 2, e->env_id);
+	ctr_db_bind_text(stmt, 3, al->sku);
 	if (!al->row.gone)
 		sqlite3_bind_int64(stmt, 4, al->count);
-	return step(s, stmt, err);
+	return ctr_db_step_done(s->db, stmt, err);
 }
 
 static int put_member(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_member *m,
@@ -213,17 +194,17 @@ static int put_member(struct ctr_contract_sql *s, struct ctr_contract *c, struct
 {
 	sqlite3_stmt *stmt = s->stmt[m->row.gone ? DEL_MEMBER : PUT_MEMBER];
 
-	bind_text(stmt, 1, c->contract_id);
-	bind_text(stmt, 2, m->user);
+	ctr_db_bind_text(stmt, 1, c->contract_id);
+	ctr_db_bind_text(stmt, 2, m->user);
 	if (m->row.gone)
-		return step(s, stmt, err);
-	bind_text(stmt, 3, m->email);
-	bind_text(stmt, 4, m->role == ROLE_OWNER ? "owner" : "member");
+		return ctr_db_step_done(s->db, stmt, err);
+	ctr_db_bind_text(stmt, 3, m->email);
+	ctr_db_bind_text(stmt, 4, m->role == ROLE_OWNER ? "owner" : "member");
 	sqlite3_bind_int(stmt, 5, m->notify);
-	bind_text(stmt, 6, member_state_names[m->state]);
-	bind_text(stmt, 7, m->name);
-	bind_text(stmt, 8, m->lang);
-	return step(s, stmt, err);
+	ctr_db_bind_text(stmt, 6, member_state_names[m->state]);
+	ctr_db_bind_text(stmt, 7, m->name);
+	ctr_db_bind_text(stmt, 8, m->lang);
+	return ctr_db_step_done(s->db, stmt, err);
 }
 
 static int put_company(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_company *g,
@@ -231,10 +212,10 @@ static int put_company(struct ctr_contract_sql *s, struct ctr_contract *c, struc
 {
 	sqlite3_stmt *stmt = s->stmt[PUT_COMPANY];
 
-	bind_text(stmt, 1, c->contract_id);
-	bind_text(stmt, 2, g->company);
-	bind_text(stmt, 3, g->added_by);
-	return step(s, stmt, err);
+	ctr_db_bind_text(stmt, 1, c->contract_id);
+	ctr_db_bind_text(stmt, 2, g->company);
+	ctr_db_bind_text(stmt, 3, g->added_by);
+	return ctr_db_step_done(s->db, stmt, err);
 }
 
 /* 1 when the row is to be written in this pass (pass 0: deletions, pass 1: the rest). */
@@ -303,25 +284,25 @@ static int put_billing(struct ctr_contract_sql *s, struct ctr_contract *c, struc
 	sqlite3_stmt *stmt = s->stmt[PUT_TERMS];
 	int rc;
 
-	bind_text(stmt, 1, c->contract_id);
-	bind_text(stmt, 2, b->service_start);
+	ctr_db_bind_text(stmt, 1, c->contract_id);
+	ctr_db_bind_text(stmt, 2, b->service_start);
 	sqlite3_bind_int64(stmt, 3, b->full);
 	sqlite3_bind_int64(stmt, 4, b->light);
 	sqlite3_bind_int64(stmt, 5, b->price_full);
 	sqlite3_bind_int64(stmt, 6, b->price_light);
 	sqlite3_bind_int64(stmt, 7, b->tax_rate_pct);
-	rc = step(s, stmt, err);
+	rc = ctr_db_step_done(s->db, stmt, err);
 	for (size_t i = 0; i < b->change_count && rc == 0; i++) {
 		struct ctr_seat_change *change = &b->changes[i];
 		if (change->stored)
 			continue;
 		stmt = s->stmt[PUT_CHANGE];
-		bind_text(stmt, 1, c->contract_id);
+		ctr_db_bind_text(stmt, 1, c->contract_id);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
-		bind_text(stmt, 3, change->light ? "light" : "full");
+		ctr_db_bind_text(stmt, 3, change->light ? "light" : "full");
 		sqlite3_bind_int(stmt, 4, change->effective_month);
 		sqlite3_bind_int64(stmt, 5, change->total);
-		rc = step(s, stmt, err);
+		rc = ctr_db_step_done(s->db, stmt, err);
 		change->stored = rc == 0;
 	}
 	b->dirty = 0;

@@ -48,6 +48,16 @@ enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const ch
 	return code;
 }
 
+enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *options,
 			struct ctr_projections **out, struct ctr_error *err)
 {

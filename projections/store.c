@@ -7,13 +7,13 @@
  */
 #include "projections/store.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/db.h"
 #include "events/payload.h"
+#include "projections/apply_internal.h"
 #include "events/timefmt.h"
 
 struct account {
@@ -31,18 +31,6 @@ struct ctr_store {
 	sqlite3_stmt *put, *get, *judge;
 };
 
-static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, size, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 static void event_day(const struct ctr_event *ev, char out[11])
 {
@@ -71,12 +59,12 @@ static enum ctr_code open_account(struct ctr_store *s, void **aggregate, struct 
 	int migrated = strcmp(ev->type, "store.account_migrated") == 0;
 
 	if (a != NULL && (migrated || !deactivated_on(s, a, day)))
-		return reject(msg, size, CTR_CODE_ALREADY_EXISTS, "store account %s already exists",
+		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "store account %s already exists",
 			      ev->stream);
 	if (a == NULL) {
 		a = calloc(1, sizeof(*a));
 		if (a == NULL)
-			return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
 		a->store_id = strdup(ctr_payload_text(&ev->data, "store_id"));
 		a->email = strdup(ctr_payload_text(&ev->data, "email"));
 		*aggregate = a;
@@ -106,19 +94,19 @@ enum ctr_code ctr_store_apply(struct ctr_store *s, void **aggregate, struct ctr_
 	/* K1: the stream is the account: <store_id>/<email> */
 	if (strncmp(ev->stream, store_id, id_len) != 0 || ev->stream[id_len] != '/' ||
 	    (email && strcmp(ev->stream + id_len + 1, email) != 0))
-		return reject(msg, size, CTR_CODE_BAD_FORMAT, "store_id and email do not match stream %s",
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "store_id and email do not match stream %s",
 			      ev->stream);
 	if (strcmp(ev->type, "store.account_migrated") == 0 ||
 	    strcmp(ev->type, "store.account_registered") == 0)
 		return open_account(s, aggregate, ev, day, msg, size);
 	if (a == NULL) /* E6 */
-		return reject(msg, size, CTR_CODE_UNKNOWN_STREAM, "store account %s does not exist",
+		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "store account %s does not exist",
 			      ev->stream);
 	if (strcmp(ev->type, "store.password_reset") == 0) {
 		a->password_reset = 1;
 	} else if (strcmp(ev->type, "store.order_placed") == 0) {
 		if (deactivated_on(s, a, day))
-			return reject(msg, size, CTR_CODE_ACCOUNT_DEACTIVATED,
+			return ctr_reject_into(msg, size, CTR_CODE_ACCOUNT_DEACTIVATED,
 				      "%s was deactivated on %s; it must register again (K3)", ev->stream,
 				      s->cutoff);
 		a->orders++;

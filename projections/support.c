@@ -5,27 +5,15 @@
  */
 #include "projections/support.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "events/payload.h"
+#include "projections/apply_internal.h"
 #include "events/timefmt.h"
 #include "projections/support_internal.h"
 
-static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum ctr_code reject(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, size, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 static void set(char **field, const char *value)
 {
@@ -149,21 +137,21 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	int ok;
 
 	if (invalid_on(c, on))
-		return reject(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s is invalid (S9)",
+		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s is invalid (S9)",
 			      c->customer_no);
 	if (ctr_customer_support(c, id))
-		return reject(msg, size, CTR_CODE_ALREADY_EXISTS, "support id %s already exists", id);
+		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "support id %s already exists", id);
 	if (replaces && old == NULL)
-		return reject(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
+		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
 			      c->customer_no, replaces);
 	if (strcmp(reason, "resume") == 0 && old == NULL)
-		return reject(msg, size, CTR_CODE_MISSING_FIELD, "data.replaces: a resume names the support id it resumes");
+		return ctr_reject_into(msg, size, CTR_CODE_MISSING_FIELD, "data.replaces: a resume names the support id it resumes");
 	if (strcmp(reason, "resume") == 0 && on > plus_three_years(old->ends_on))
-		return reject(msg, size, CTR_CODE_RESUME_WINDOW_CLOSED,
+		return ctr_reject_into(msg, size, CTR_CODE_RESUME_WINDOW_CLOSED,
 			      "%s ended %s, more than 3 years before this resume (S8)", replaces, old->ends_on);
 	s = ctr_customer_add_support(c);
 	if (s == NULL)
-		return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
 	fill_support(s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
 	if (replaces) { /* S3: replaced from the day the new id starts */
 		old = ctr_customer_support(c, replaces);
@@ -182,13 +170,13 @@ static enum ctr_code retired(struct ctr_customer *c, struct ctr_event *ev, char 
 	int64_t count = ctr_payload_long(&ev->data, "licenses", 0);
 
 	if (s == NULL)
-		return reject(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
+		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
 			      c->customer_no, id);
 	if (!ctr_payload_bool(&ev->data, "notified_by_admin"))
-		return reject(msg, size, CTR_CODE_NOT_BY_ADMIN,
+		return ctr_reject_into(msg, size, CTR_CODE_NOT_BY_ADMIN,
 			      "retiring licenses needs the license administrator's notice (S8)");
 	if (count > s->licenses - s->retired)
-		return reject(msg, size, CTR_CODE_OVER_RETIRE, "%s has %lld licenses left to retire, not %lld",
+		return ctr_reject_into(msg, size, CTR_CODE_OVER_RETIRE, "%s has %lld licenses left to retire, not %lld",
 			      id, (long long)(s->licenses - s->retired), (long long)count);
 	s->retired += count;
 	touch(c, s);
@@ -201,14 +189,14 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 	int ok;
 
 	if (c->merged_into)
-		return reject(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s was merged into %s",
+		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s was merged into %s",
 			      c->customer_no, c->merged_into);
 	ctr_payload_field(&ev->data, "support_ids", &list);
 	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
 		ctr_payload_item(&list, i, &item);
 		struct ctr_support_id *s = ctr_customer_support(c, ctr_payload_text(&item, "support_id"));
 		if (s == NULL && (s = ctr_customer_add_support(c)) == NULL)
-			return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
 		/* a support id belongs to its latest placement by (at, id) */
 		fill_support(s, &item, ev, ctr_timestamp_parse(ev->at, &ok));
 		touch(c, s);
@@ -224,13 +212,13 @@ static enum ctr_code registered(struct ctr_support *m, void **aggregate, struct 
 
 	(void)m;
 	if (*aggregate != NULL)
-		return reject(msg, size, CTR_CODE_ALREADY_EXISTS, "customer %s already exists", ev->stream);
+		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "customer %s already exists", ev->stream);
 	if (strcmp(number, ev->stream) != 0)
-		return reject(msg, size, CTR_CODE_BAD_FORMAT, "customer_no %s is not its stream %s",
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "customer_no %s is not its stream %s",
 			      number, ev->stream);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
-		return reject(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
 	set(&c->customer_no, number);
 	set(&c->email, ctr_payload_text(&ev->data, "email"));
 	c->dirty = 1;
@@ -271,7 +259,7 @@ enum ctr_code ctr_support_apply(struct ctr_support *m, void **aggregate, struct 
 	if (strcmp(ev->type, "customer.registered") == 0)
 		return registered(m, aggregate, ev, msg, size);
 	if (c == NULL) /* E6 */
-		return reject(msg, size, CTR_CODE_UNKNOWN_STREAM, "customer %s is not registered",
+		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "customer %s is not registered",
 			      ev->stream);
 	if (strcmp(ev->type, "support.issued") == 0)
 		return issued(c, ev, msg, size);

@@ -120,47 +120,30 @@ void ctr_support_free(struct ctr_support *s)
 	free(s);
 }
 
-static void text(sqlite3_stmt *stmt, int index, const char *value)
-{
-	if (value)
-		sqlite3_bind_text(stmt, index, value, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, index);
-}
-
-static int run(struct ctr_support *s, sqlite3_stmt *stmt, struct ctr_error *err)
-{
-	int rc = sqlite3_step(stmt);
-
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	return rc == SQLITE_DONE ? 0 : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
-}
-
 static int put_support(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id,
 		       struct ctr_error *err)
 {
 	sqlite3_stmt *mark = s->stmt[MARK_LOSER], *put = s->stmt[PUT_SUPPORT];
 	int rc;
 
-	text(mark, 1, id->support_id);
-	text(mark, 2, c->customer_no);
+	ctr_db_bind_text(mark, 1, id->support_id);
+	ctr_db_bind_text(mark, 2, c->customer_no);
 	sqlite3_bind_int64(mark, 3, id->placed_at);
-	text(mark, 4, id->placed_event);
-	rc = run(s, mark, err);
-	text(put, 1, id->support_id);
-	text(put, 2, c->customer_no);
-	text(put, 3, id->sku);
+	ctr_db_bind_text(mark, 4, id->placed_event);
+	rc = ctr_db_step_done(s->db, mark, err);
+	ctr_db_bind_text(put, 1, id->support_id);
+	ctr_db_bind_text(put, 2, c->customer_no);
+	ctr_db_bind_text(put, 3, id->sku);
 	sqlite3_bind_int64(put, 4, id->licenses);
 	sqlite3_bind_int64(put, 5, id->retired);
-	text(put, 6, id->starts_on);
-	text(put, 7, id->ends_on);
-	text(put, 8, id->reason);
-	text(put, 9, id->replaces);
-	text(put, 10, id->replaced_on);
+	ctr_db_bind_text(put, 6, id->starts_on);
+	ctr_db_bind_text(put, 7, id->ends_on);
+	ctr_db_bind_text(put, 8, id->reason);
+	ctr_db_bind_text(put, 9, id->replaces);
+	ctr_db_bind_text(put, 10, id->replaced_on);
 	sqlite3_bind_int64(put, 11, id->placed_at);
-	text(put, 12, id->placed_event);
-	return rc == 0 ? run(s, put, err) : rc;
+	ctr_db_bind_text(put, 12, id->placed_event);
+	return rc == 0 ? ctr_db_step_done(s->db, put, err) : rc;
 }
 
 int ctr_support_flush(struct ctr_support *s, void *aggregate, struct ctr_error *err)
@@ -171,13 +154,13 @@ int ctr_support_flush(struct ctr_support *s, void *aggregate, struct ctr_error *
 
 	if (!c->dirty)
 		return 0;
-	text(put, 1, c->customer_no);
-	text(put, 2, c->email);
-	text(put, 3, c->merged_into);
+	ctr_db_bind_text(put, 1, c->customer_no);
+	ctr_db_bind_text(put, 2, c->email);
+	ctr_db_bind_text(put, 3, c->merged_into);
 	sqlite3_bind_int(put, 4, c->admin_pending);
 	sqlite3_bind_int(put, 5, c->email_bounced);
 	sqlite3_bind_int(put, 6, c->violation);
-	rc = run(s, put, err);
+	rc = ctr_db_step_done(s->db, put, err);
 	for (size_t i = 0; i < c->support_count && rc == 0; i++) {
 		if (c->supports[i].dirty)
 			rc = put_support(s, c, &c->supports[i], err);
@@ -252,7 +235,7 @@ int ctr_support_judge(struct ctr_support *s, int all, struct ctr_error *err)
 			sqlite3_bind_text(stmt, 1, date, -1, SQLITE_TRANSIENT);
 		if (sqlite3_bind_parameter_count(stmt) >= 2)
 			sqlite3_bind_int(stmt, 2, all);
-		rc = run(s, stmt, err);
+		rc = ctr_db_step_done(s->db, stmt, err);
 	}
 	return rc;
 }
