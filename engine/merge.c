@@ -123,7 +123,7 @@ static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 		rc = ctr_db_meta_set(db, "judged_on", date, err);
 	/* a migration may span two shards */
 	if (rc == 0 && *date)
-		rc = ctr_migrations_refresh(db, options.business_date, err);
+		rc = ctr_migrations_refresh(db, options.business_date, NULL, err);
 	if (rc == 0)
 		rc = ctr_row_digest_recompute(db, err);
 	if (rc == 0)

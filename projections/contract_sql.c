@@ -284,6 +284,8 @@ static int put_billing(struct ctr_contract_sql *s, struct ctr_contract *c, struc
 	sqlite3_stmt *stmt = s->stmt[PUT_TERMS];
 	int rc;
 
+	if (!b->dirty) /* members and environments do not change invoices */
+		return 0;
 	ctr_db_bind_text(stmt, 1, c->contract_id);
 	ctr_db_bind_text(stmt, 2, b->service_start);
 	sqlite3_bind_int64(stmt, 3, b->full);

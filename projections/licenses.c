@@ -202,6 +202,7 @@ static enum ctr_code cancellation_requested(struct ctr_apply *a)
 					"end_on %s is less than 2 months after %s", end_on, requested);
 	ctr_set_text(&a->contract->cancel_end_on, end_on);
 	ctr_contract_touch(a->contract, &a->contract->row);
+	a->contract->billing.dirty = 1; /* B6: the last billed month */
 	for (size_t i = 0; i < a->contract->product_count; i++) /* their end date is the contract's */
 		ctr_contract_touch(a->contract, &a->contract->products[i].row);
 	return CTR_CODE_OK;

@@ -12,14 +12,15 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/strmap.h"
 #include "events/timefmt.h"
 
-enum { PLANS, NEW_ENV, ALLOCATIONS, INSERT, STMT_COUNT };
+enum { PLANS, NEW_ENV, ALLOCATIONS, INSERT, CURRENT, STMT_COUNT };
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	[PLANS] = "SELECT e.contract_id, e.name, e.env_id, e.migrate_to, e.deleted, c.end_date"
 		  " FROM environments e JOIN contracts c USING (contract_id)"
-		  " WHERE e.migrate_to IS NOT NULL ORDER BY e.contract_id, e.name, e.env_id",
+		  " WHERE e.migrate_to IS NOT NULL",
 	/* the live environment of that name in the new contract, else a deleted one */
 	[NEW_ENV] = "SELECT env_id, allocated_us, activated_us FROM environments"
 		    " WHERE contract_id = ? AND name = ? ORDER BY deleted, env_id LIMIT 1",
@@ -28,6 +29,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			" WHERE a.contract_id = ? AND a.env_id = ? AND a.count > 0"
 			" GROUP BY p.name ORDER BY p.name",
 	[INSERT] = "INSERT OR REPLACE INTO migrations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	/* 1 when the stored row already holds these values */
+	[CURRENT] = "SELECT 1 FROM migrations WHERE from_contract = ?1 AND env_name = ?2"
+		    " AND to_contract = ?3 AND step = ?4 AND allocation_match = ?5 AND difference = ?6"
+		    " AND due_by IS ?7 AND overdue = ?8",
 };
 
 struct allocation_list {
@@ -76,6 +81,39 @@ struct plan {
 	int deleted, has_due;
 };
 
+static void bind_row(sqlite3_stmt *stmt, const struct plan *p, const char *step, int match,
+		     const char *difference, int overdue)
+{
+	sqlite3_bind_text(stmt, 1, p->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, p->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, step, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 5, match);
+	sqlite3_bind_text(stmt, 6, difference, -1, SQLITE_STATIC);
+	if (p->has_due)
+		sqlite3_bind_text(stmt, 7, p->due_by, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 7);
+	sqlite3_bind_int(stmt, 8, overdue);
+}
+
+/* Writes the row unless the stored one holds the same values (no trigger work for nothing). */
+static int write_row(sqlite3_stmt **stmt, const struct plan *p, const char *step, int match,
+		     const char *difference, int overdue)
+{
+	int same, rc = 0;
+
+	bind_row(stmt[CURRENT], p, step, match, difference, overdue);
+	same = sqlite3_step(stmt[CURRENT]) == SQLITE_ROW;
+	sqlite3_reset(stmt[CURRENT]);
+	if (!same) {
+		bind_row(stmt[INSERT], p, step, match, difference, overdue);
+		rc = sqlite3_step(stmt[INSERT]) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(stmt[INSERT]);
+	}
+	return rc;
+}
+
 static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *today)
 {
 	struct allocation_list old, now;
@@ -105,22 +143,9 @@ static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *toda
 		step = "new_env_created";
 	else if (p->deleted)
 		step = "old_env_deleted";
-	sqlite3_bind_text(stmt[INSERT], 1, p->from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt[INSERT], 2, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt[INSERT], 3, p->to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt[INSERT], 4, step, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt[INSERT], 5, match);
-	sqlite3_bind_text(stmt[INSERT], 6, difference, -1, SQLITE_TRANSIENT);
-	if (p->has_due)
-		sqlite3_bind_text(stmt[INSERT], 7, p->due_by, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt[INSERT], 7);
 	/* G4: not done after its due date */
-	sqlite3_bind_int(stmt[INSERT], 8, strcmp(step, "done") != 0 && p->has_due && strcmp(today, p->due_by) > 0);
-	int rc = sqlite3_step(stmt[INSERT]) == SQLITE_DONE ? 0 : -1;
-	sqlite3_reset(stmt[INSERT]);
-	sqlite3_clear_bindings(stmt[INSERT]);
-	return rc;
+	return write_row(stmt, p, step, match, difference,
+			 strcmp(step, "done") != 0 && p->has_due && strcmp(today, p->due_by) > 0);
 }
 
 static void read_plan(sqlite3_stmt *stmt, struct plan *p)
@@ -134,18 +159,21 @@ static void read_plan(sqlite3_stmt *stmt, struct plan *p)
 	snprintf(p->due_by, sizeof(p->due_by), "%s", p->has_due ? (const char *)sqlite3_column_text(stmt, 5) : "");
 }
 
-int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, struct ctr_error *err)
+int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_strmap *changed,
+			   struct ctr_error *err)
 {
 	sqlite3_stmt *stmt[STMT_COUNT] = { NULL };
 	char today[11];
 	struct plan p;
-	int rc = ctr_db_exec(db, "DELETE FROM migrations", err);
+	int rc = 0;
 
 	ctr_date_format(business_date, today);
 	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
 		rc = ctr_db_prepare(db, stmt_sql[i], &stmt[i], err);
 	while (rc == 0 && sqlite3_step(stmt[PLANS]) == SQLITE_ROW) {
 		read_plan(stmt[PLANS], &p);
+		if (changed && !ctr_strmap_get(changed, p.from) && !ctr_strmap_get(changed, p.to))
+			continue;
 		if (write_one(stmt, &p, today) != 0)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
 	}

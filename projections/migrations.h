@@ -16,7 +16,15 @@
 
 #include "events/error.h"
 
-/* Rewrites the migrations table on the business date (inside a transaction). */
-int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, struct ctr_error *err);
+struct ctr_strmap;
+
+/*
+ * Brings the migrations table up to date on the business date (inside a
+ * transaction): the migrations from or to a contract in changed, or every
+ * one when changed is NULL (a new business date). Unchanged rows are not
+ * written.
+ */
+int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_strmap *changed,
+			   struct ctr_error *err);
 
 #endif

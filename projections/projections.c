@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/strmap.h"
 #include "events/timefmt.h"
 #include "projections/apply_internal.h"
 #include "projections/contract_sql.h"
@@ -29,6 +30,7 @@ struct ctr_projections {
 	struct ctr_contract **dirty;
 	size_t dirty_count, dirty_cap;
 	struct ctr_stream **dirty_streams; /* support and store streams with rows to write */
+	struct ctr_strmap *changed;        /* contracts written in this batch (for the migrations) */
 	size_t dirty_stream_count, dirty_stream_cap;
 	char date[11];   /* the business date, YYYY-MM-DD */
 	/* handlers by catalog type index, looked up by name once */
@@ -74,7 +76,8 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 	p->needs_judge = judged != NULL && strcmp(judged, p->date) != 0;
 	p->date_noted = judged != NULL && !p->needs_judge;
 	free(judged);
-	rc = ctr_contract_sql_new(db, options, &p->contracts, err);
+	p->changed = ctr_strmap_new();
+	rc = p->changed ? ctr_contract_sql_new(db, options, &p->contracts, err) : CTR_ENOMEM;
 	if (rc == 0)
 		rc = ctr_support_new(db, options, &p->support, err);
 	if (rc == 0)
@@ -96,6 +99,7 @@ void ctr_projections_free(struct ctr_projections *p)
 	ctr_store_free(p->store);
 	free(p->dirty);
 	free(p->dirty_streams);
+	ctr_strmap_free(p->changed);
 	free(p);
 }
 
@@ -256,6 +260,9 @@ int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 	if (p->dirty_count > 1)
 		qsort(p->dirty, p->dirty_count, sizeof(*p->dirty), by_contract_id);
 	for (size_t i = 0; i < p->dirty_count; i++) {
+		if (rc == 0 && !p->options.bulk &&
+		    !ctr_strmap_put(p->changed, p->dirty[i]->contract_id, p->changed))
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		if (rc == 0)
 			rc = ctr_contract_sql_flush(p->contracts, p->dirty[i], err);
 		p->dirty[i]->queued = 0;
@@ -270,6 +277,18 @@ int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 		stream->queued = 0;
 	}
 	p->dirty_stream_count = 0;
+	/*
+	 * G1-G4 read the environments of two streams: the migrations from or to the contracts
+	 * just written follow in the same transaction, so a killed run leaves none stale
+	 */
+	if (rc == 0 && !p->options.bulk && ctr_strmap_count(p->changed) > 0)
+		rc = ctr_migrations_refresh(p->db, p->options.business_date, p->changed, err);
+	if (ctr_strmap_count(p->changed) > 0) {
+		ctr_strmap_free(p->changed);
+		p->changed = ctr_strmap_new();
+		if (p->changed == NULL && rc == 0)
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	}
 	/* the rows just written are judged on this run's date, in the same transaction */
 	if (rc == 0)
 		rc = ctr_support_judge(p->support, 0, err);
@@ -287,9 +306,9 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 {
 	int rc = ctr_contract_sql_finish(p->contracts, err);
 
-	/* G1-G4 read the environments of two streams: derived once all are written */
-	if (rc == 0)
-		rc = ctr_migrations_refresh(p->db, p->options.business_date, err);
+	/* G4 on a new date, and a bulk run's migrations, for every migration at once */
+	if (rc == 0 && (p->needs_judge || p->options.bulk))
+		rc = ctr_migrations_refresh(p->db, p->options.business_date, NULL, err);
 	if (rc == 0 && p->needs_judge) {
 		rc = ctr_contract_sql_judge(p->contracts, err);
 		if (rc == 0)

@@ -33,6 +33,7 @@ const char ctr_schema_sql[] =
 	" added_by TEXT NOT NULL, PRIMARY KEY (contract_id, company)) WITHOUT ROWID;\n"
 	/* projections: migrations (G1-G4), derived from the environments of both contracts */
 	"CREATE INDEX environments_by_name ON environments (contract_id, name);\n"
+	"CREATE INDEX environments_migrating ON environments (migrate_to) WHERE migrate_to IS NOT NULL;\n"
 	"CREATE TABLE migrations (from_contract TEXT NOT NULL, env_name TEXT NOT NULL,"
 	" to_contract TEXT NOT NULL, step TEXT NOT NULL, allocation_match INTEGER NOT NULL,"
 	" difference TEXT NOT NULL, due_by TEXT, overdue INTEGER NOT NULL,"
