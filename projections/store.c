@@ -14,6 +14,7 @@
 #include "engine/db.h"
 #include "events/payload.h"
 #include "projections/apply_internal.h"
+#include "projections/support.h"
 #include "events/timefmt.h"
 
 struct account {
@@ -28,7 +29,7 @@ struct account {
 struct ctr_store {
 	sqlite3 *db;
 	char cutoff[11], date[11];
-	sqlite3_stmt *put, *get, *judge;
+	sqlite3_stmt *put, *get, *judge[2]; /* the marked accounts, every account */
 };
 
 
@@ -156,15 +157,15 @@ int ctr_store_new(sqlite3 *db, const struct ctr_projection_options *options,
 				    " migrated_quotes, orders, orders_before_cutoff, quotes_on_cutoff,"
 				    " registered_on FROM store_accounts WHERE store_id = ? AND email = ?",
 				    &s->get, err);
-	/* K2, K3 on the business date ?1 with the cutoff ?2; every row when ?3 */
-	if (rc == 0)
-		rc = ctr_db_prepare(db, "UPDATE store_accounts SET needs_judge = 0, state = CASE"
-				    " WHEN migrated AND migrated_orders + migrated_quotes"
-				    "  + orders_before_cutoff + quotes_on_cutoff = 0 AND ?1 >= ?2"
-				    "  AND (registered_on IS NULL OR registered_on < ?2) THEN 'deactivated'"
-				    " WHEN migrated AND NOT password_reset AND registered_on IS NULL"
-				    "  THEN 'password_reset_required' ELSE 'active' END"
-				    " WHERE ?3 OR needs_judge = 1", &s->judge, err);
+	/* K2, K3 on the business date ?1 with the cutoff ?2: the marked rows, or every row */
+	for (int all = 0; all < 2 && rc == 0; all++)
+		rc = ctr_prepare_scoped(db, "UPDATE store_accounts SET needs_judge = 0, state = CASE"
+					" WHEN migrated AND migrated_orders + migrated_quotes"
+					"  + orders_before_cutoff + quotes_on_cutoff = 0 AND ?1 >= ?2"
+					"  AND (registered_on IS NULL OR registered_on < ?2) THEN 'deactivated'"
+					" WHEN migrated AND NOT password_reset AND registered_on IS NULL"
+					"  THEN 'password_reset_required' ELSE 'active' END"
+					" WHERE ?3 OR needs_judge = 1", all, &s->judge[all], err);
 	if (rc != 0) {
 		ctr_store_free(s);
 		return rc;
@@ -179,7 +180,8 @@ void ctr_store_free(struct ctr_store *s)
 		return;
 	sqlite3_finalize(s->put);
 	sqlite3_finalize(s->get);
-	sqlite3_finalize(s->judge);
+	sqlite3_finalize(s->judge[0]);
+	sqlite3_finalize(s->judge[1]);
 	free(s);
 }
 
@@ -252,11 +254,10 @@ int ctr_store_judge(struct ctr_store *s, int all, struct ctr_error *err)
 {
 	int rc;
 
-	sqlite3_bind_text(s->judge, 1, s->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->judge, 2, s->cutoff, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s->judge, 3, all);
-	rc = sqlite3_step(s->judge) == SQLITE_DONE ? 0
-	     : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
-	sqlite3_reset(s->judge);
+	sqlite3_stmt *judge = s->judge[all != 0];
+
+	sqlite3_bind_text(judge, 1, s->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(judge, 2, s->cutoff, -1, SQLITE_STATIC);
+	rc = ctr_db_step_done(s->db, judge, err);
 	return rc;
 }

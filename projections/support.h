@@ -38,4 +38,8 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, void **cust
 int ctr_support_judge(struct ctr_support *s, int all, struct ctr_error *err);
 void ctr_support_release(void *customer);
 
+/* Prepares sql for the marked rows (every "?2 OR " or "?3 OR " dropped) or for all rows. */
+int ctr_prepare_scoped(sqlite3 *db, const char *sql, int all, sqlite3_stmt **stmt,
+		       struct ctr_error *err);
+
 #endif

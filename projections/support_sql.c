@@ -42,7 +42,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			 " WHERE customer_no = ? ORDER BY support_id",
 };
 
-/* The judge (S2-S7, S9, S10), over the customers marked, or all when ?2 is 1; ?1 is the date. */
+/*
+ * The judge (S2-S7, S9, S10) on the date ?1. Each statement is prepared twice:
+ * for the customers marked (the "?2 OR " dropped, so the indexes serve) and
+ * for every customer (a new business date: "?2 OR " made "1 OR ").
+ */
 static const char *const judge_sql[] = {
 	"UPDATE support_ids SET state = CASE"
 	" WHEN replaced_on IS NOT NULL AND replaced_on <= ?1 THEN 'replaced'"
@@ -84,8 +88,34 @@ struct ctr_support {
 	sqlite3 *db;
 	struct ctr_projection_options options;
 	sqlite3_stmt *stmt[STMT_COUNT];
-	sqlite3_stmt *judge[sizeof(judge_sql) / sizeof(judge_sql[0])];
+	sqlite3_stmt *judge[2][sizeof(judge_sql) / sizeof(judge_sql[0])]; /* [all][statement] */
 };
+
+/* sql with every "?2 OR " removed (the marked rows) or made "1 OR " (every row). */
+int ctr_prepare_scoped(sqlite3 *db, const char *sql, int all, sqlite3_stmt **stmt,
+		       struct ctr_error *err)
+{
+	char text[4096];
+	size_t used = 0;
+
+	while (*sql && used + 8 < sizeof(text)) {
+		if (strncmp(sql, "?2 OR ", 6) == 0 || strncmp(sql, "?3 OR ", 6) == 0) {
+			if (all)
+				used += (size_t)snprintf(text + used, sizeof(text) - used, "1 OR ");
+			sql += 6;
+		} else {
+			text[used++] = *sql++;
+		}
+	}
+	text[used] = '\0';
+	return ctr_db_prepare(db, text, stmt, err);
+}
+
+static int prepare_scoped(sqlite3 *db, const char *sql, int all, sqlite3_stmt **stmt,
+			  struct ctr_error *err)
+{
+	return ctr_prepare_scoped(db, sql, all, stmt, err);
+}
 
 int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
 		    struct ctr_support **out, struct ctr_error *err)
@@ -99,8 +129,11 @@ int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
 	s->options = *options;
 	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
 		rc = ctr_db_prepare(db, stmt_sql[i], &s->stmt[i], err);
-	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]) && rc == 0; i++)
-		rc = ctr_db_prepare(db, judge_sql[i], &s->judge[i], err);
+	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]) && rc == 0; i++) {
+		rc = prepare_scoped(db, judge_sql[i], 0, &s->judge[0][i], err);
+		if (rc == 0)
+			rc = prepare_scoped(db, judge_sql[i], 1, &s->judge[1][i], err);
+	}
 	if (rc != 0) {
 		ctr_support_free(s);
 		return rc;
@@ -115,8 +148,10 @@ void ctr_support_free(struct ctr_support *s)
 		return;
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
-	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]); i++)
-		sqlite3_finalize(s->judge[i]);
+	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]); i++) {
+		sqlite3_finalize(s->judge[0][i]);
+		sqlite3_finalize(s->judge[1][i]);
+	}
 	free(s);
 }
 
@@ -230,11 +265,9 @@ int ctr_support_judge(struct ctr_support *s, int all, struct ctr_error *err)
 
 	ctr_date_format(s->options.business_date, date);
 	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]) && rc == 0; i++) {
-		sqlite3_stmt *stmt = s->judge[i];
+		sqlite3_stmt *stmt = s->judge[all != 0][i];
 		if (sqlite3_bind_parameter_count(stmt) >= 1)
 			sqlite3_bind_text(stmt, 1, date, -1, SQLITE_TRANSIENT);
-		if (sqlite3_bind_parameter_count(stmt) >= 2)
-			sqlite3_bind_int(stmt, 2, all);
 		rc = ctr_db_step_done(s->db, stmt, err);
 	}
 	return rc;
