@@ -18,6 +18,9 @@
 #include "projections/calendar.h"
 
 #define MAX_CHANGES 256
+#define TERMS_SQL "SELECT c.contract_id, c.cancel_end_on, b.service_start, b.seats_full," \
+		  " b.seats_light, b.price_full, b.price_light, b.tax_rate_pct FROM contracts c" \
+		  " JOIN billing_terms b USING (contract_id)"
 
 struct terms {
 	char contract_id[256];
@@ -60,7 +63,8 @@ static int64_t fee(const struct terms *t, int month)
 struct ctr_invoices {
 	sqlite3 *db;
 	int32_t business_date;
-	sqlite3_stmt *invoice, *line, *changes, *clear_lines, *clear_invoices, *select;
+	sqlite3_stmt *invoice, *line, *changes, *clear_lines, *clear_invoices;
+	sqlite3_stmt *select_one, *select_all; /* two statements: one can use the key */
 };
 
 
@@ -199,10 +203,9 @@ int ctr_invoices_new(sqlite3 *db, int32_t business_date, struct ctr_invoices **o
 	if (rc == 0)
 		rc = ctr_db_prepare(db, "DELETE FROM invoices WHERE contract_id = ?", &inv->clear_invoices, err);
 	if (rc == 0)
-		rc = ctr_db_prepare(db, "SELECT c.contract_id, c.cancel_end_on, b.service_start, b.seats_full,"
-				    " b.seats_light, b.price_full, b.price_light, b.tax_rate_pct FROM contracts c"
-				    " JOIN billing_terms b USING (contract_id) WHERE ?1 IS NULL OR c.contract_id = ?1",
-				    &inv->select, err);
+		rc = ctr_db_prepare(db, TERMS_SQL " WHERE c.contract_id = ?", &inv->select_one, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, TERMS_SQL, &inv->select_all, err);
 	if (rc != 0) {
 		ctr_invoices_free(inv);
 		return rc;
@@ -220,24 +223,24 @@ void ctr_invoices_free(struct ctr_invoices *inv)
 	sqlite3_finalize(inv->changes);
 	sqlite3_finalize(inv->clear_lines);
 	sqlite3_finalize(inv->clear_invoices);
-	sqlite3_finalize(inv->select);
+	sqlite3_finalize(inv->select_one);
+	sqlite3_finalize(inv->select_all);
 	free(inv);
 }
 
 int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err)
 {
+	sqlite3_stmt *select = contract_id ? inv->select_one : inv->select_all;
 	struct terms *t = malloc(sizeof(*t));
 	int rc = t ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
 
 	if (contract_id)
-		sqlite3_bind_text(inv->select, 1, contract_id, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(inv->select, 1);
-	while (rc == 0 && sqlite3_step(inv->select) == SQLITE_ROW) {
-		read_terms(inv->select, t);
+		sqlite3_bind_text(select, 1, contract_id, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(select) == SQLITE_ROW) {
+		read_terms(select, t);
 		rc = write_contract(inv, t, err);
 	}
-	sqlite3_reset(inv->select);
+	sqlite3_reset(select);
 	free(t);
 	return rc;
 }
