@@ -2,8 +2,9 @@
  * row_digest.h - keeping the projection hash (DOMAIN.md E4a) up to date as
  * rows change, so a run pays for the rows it wrote, not for every row.
  *
- * Every row of a hashed table has a digest: SHA-256 of its values, each a
- * type tag and an unambiguous encoding. A table's state is its row count and
+ * Every row of a hashed table has a 256-bit digest of its values, each a type
+ * tag and an unambiguous encoding (four lanes of a fast 64-bit hash: it tells
+ * rows apart, it is not meant to resist forgery). A table's state is its row count and
  * the sum of its row digests modulo 2^256, an order-independent summary that
  * an insert adds to and a delete subtracts from. Triggers on the hashed
  * tables report every change to a function of this module, which sums them
