@@ -1,9 +1,11 @@
 /*
  * cmd_export.c - `contrail export`: one table of a database, in key order, as
- * CSV (RFC 4180, with a header line) or as a JSON array of objects. Binary
- * columns (rejected_events.raw) are written in base64. Only the tables below
- * may be named; a name is never pasted into SQL unchecked.
+ * CSV (RFC 4180, a header line, CRLF line ends) or as a JSON array of objects.
+ * Binary columns (rejected_events.raw) are written in base64 in both. Only the
+ * tables find_table() knows may be named: a name is never pasted into SQL
+ * unchecked.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -12,177 +14,353 @@
 
 #include "cli/cli.h"
 #include "engine/db.h"
+#include "projections/schema_sql.h"
 
-static const struct {
-	const char *name;
-	const char *key;
-} exportable[] = {
-	{ "contracts", "contract_id" }, { "contract_products", "contract_id, sku" },
-	{ "environments", "contract_id, env_id" }, { "allocations", "contract_id, env_id, sku" },
-	{ "members", "contract_id, user" }, { "group_companies", "contract_id, company" },
-	{ "customers", "customer_no" }, { "support_ids", "support_id" },
-	{ "store_accounts", "store_id, email" }, { "invoices", "invoice_no" },
-	{ "invoice_lines", "invoice_no, line_no" },
-	{ "rejected_events", "run_id, position" }, { "runs", "run_id" },
+/* What may be exported besides the hashed projections, with its row order. */
+static const struct ctr_hashed_table other_tables[] = {
+	{ "group_companies", "contract_id, company" },
+	{ "rejected_events", "rowid" }, /* the order the events were rejected in */
+	{ "runs", "run_id" },
 	{ "checkpoints", "source, partition" },
+	{ NULL, NULL },
 };
 
-static char *base64(const unsigned char *data, size_t len)
+struct export_args {
+	const char *db_path;
+	const char *table;
+	const char *format;
+	const char *out_path;
+};
+
+/* Reusable text of a blob column, so rows cost no allocation once it has grown. */
+struct base64_buffer {
+	char *text;
+	size_t size;
+};
+
+/* The i-th exportable table (hashed projections first), or NULL past the last. */
+static const struct ctr_hashed_table *table_at(int i)
+{
+	int hashed = 0;
+
+	while (ctr_hashed_tables[hashed].name)
+		hashed++;
+	if (i < hashed)
+		return &ctr_hashed_tables[i];
+	return other_tables[i - hashed].name ? &other_tables[i - hashed] : NULL;
+}
+
+/* The exportable table called name, or NULL. */
+static const struct ctr_hashed_table *find_table(const char *name)
+{
+	const struct ctr_hashed_table *t;
+
+	for (int i = 0; (t = table_at(i)) != NULL; i++)
+		if (strcmp(t->name, name) == 0)
+			return t;
+	return NULL;
+}
+
+/* "a, b, c": every exportable table, with a line break before passing wrap columns (0: never). */
+static void table_names(char *out, size_t size, size_t wrap)
+{
+	const struct ctr_hashed_table *t;
+	size_t used = 0, line = 0;
+
+	out[0] = '\0';
+	for (int i = 0; (t = table_at(i)) != NULL && used < size; i++) {
+		int wrapped = i > 0 && wrap && line + strlen(t->name) + 2 > wrap;
+		const char *gap = i == 0 ? "" : wrapped ? ",\n" : ", ";
+		int written = snprintf(out + used, size - used, "%s%s", gap, t->name);
+		line = wrapped ? strlen(t->name) : line + (size_t)written;
+		used += (size_t)written;
+	}
+}
+
+/* The blob as base64 text in buf (RFC 4648, padded); NULL when out of memory. */
+static const char *base64(struct base64_buffer *buf, const unsigned char *data, size_t len)
 {
 	static const char digits[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = malloc(4 * ((len + 2) / 3) + 1), *p = out;
+	size_t need = 4 * ((len + 2) / 3) + 1;
+	char *p;
 
-	for (size_t i = 0; out && i < len; i += 3) {
-		unsigned v = (unsigned)data[i] << 16 | (i + 1 < len ? data[i + 1] << 8 : 0) |
+	if (need > buf->size) {
+		p = realloc(buf->text, need);
+		if (p == NULL)
+			return NULL;
+		buf->text = p, buf->size = need;
+	}
+	p = buf->text;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)data[i] << 16 | (i + 1 < len ? (unsigned)data[i + 1] << 8 : 0) |
 			     (i + 2 < len ? data[i + 2] : 0);
 		*p++ = digits[v >> 18 & 63];
 		*p++ = digits[v >> 12 & 63];
 		*p++ = i + 1 < len ? digits[v >> 6 & 63] : '=';
 		*p++ = i + 2 < len ? digits[v & 63] : '=';
 	}
-	if (out)
-		*p = '\0';
-	return out;
+	*p = '\0';
+	return buf->text;
 }
 
-/* The column as text (base64 for blobs); NULL for SQL NULL. The caller frees it. */
-static char *column_text(sqlite3_stmt *stmt, int i)
+/* Length of the valid UTF-8 sequence at s (len bytes left), 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t len)
 {
-	int type = sqlite3_column_type(stmt, i);
+	size_t follow;
+	unsigned long code, least;
 
-	if (type == SQLITE_NULL)
-		return NULL;
-	if (type == SQLITE_BLOB)
-		return base64(sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
-	return strdup((const char *)sqlite3_column_text(stmt, i));
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		follow = 1, code = s[0] & 0x1f, least = 0x80;
+	else if ((s[0] & 0xf0) == 0xe0)
+		follow = 2, code = s[0] & 0x0f, least = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		follow = 3, code = s[0] & 0x07, least = 0x10000;
+	else
+		return 0;
+	if (follow >= len)
+		return 0;
+	for (size_t i = 1; i <= follow; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		code = code << 6 | (s[i] & 0x3f);
+	}
+	if (code < least || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+		return 0;
+	return follow + 1;
 }
 
-static void write_csv(sqlite3_stmt *stmt, FILE *out)
+/*
+ * A JSON string of text. JSON must be UTF-8, so a byte that is not part of a
+ * valid sequence (a rejected event's text may hold anything) becomes U+FFFD.
+ */
+static json_t *json_text(const unsigned char *text, size_t len)
 {
-	int columns = sqlite3_column_count(stmt);
+	json_t *value = json_stringn((const char *)text, len);
+	char *fixed, *p;
 
-	for (int i = 0; i < columns; i++) {
+	if (value || (fixed = malloc(3 * len + 1)) == NULL)
+		return value;
+	p = fixed;
+	for (size_t i = 0, step; i < len; i += step) {
+		step = utf8_sequence(text + i, len - i);
+		if (step == 0) {
+			memcpy(p, "\xef\xbf\xbd", 3), p += 3, step = 1;
+		} else {
+			memcpy(p, text + i, step), p += step;
+		}
+	}
+	value = json_stringn(fixed, (size_t)(p - fixed));
+	free(fixed);
+	return value;
+}
+
+static json_t *json_value(sqlite3_stmt *stmt, int i, struct base64_buffer *buf)
+{
+	const char *text;
+
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(stmt, i));
+	case SQLITE_BLOB:
+		text = base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
+		return text ? json_string(text) : NULL;
+	default:
+		return json_text(sqlite3_column_text(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
+	}
+}
+
+/*
+ * One row as a JSON object on a line of its own; -1 when out of memory. A
+ * write error is left for close_output() to find.
+ */
+static int write_json_row(sqlite3_stmt *stmt, FILE *out, int first, struct base64_buffer *buf)
+{
+	json_t *row = json_object();
+	int rc = row ? 0 : -1;
+
+	for (int i = 0; rc == 0 && i < sqlite3_column_count(stmt); i++)
+		rc = json_object_set_new(row, sqlite3_column_name(stmt, i), json_value(stmt, i, buf));
+	if (rc == 0) {
+		fputs(first ? "\n" : ",\n", out);
+		json_dumpf(row, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	}
+	json_decref(row);
+	return rc;
+}
+
+/* One row as a CSV record: NULL an empty field, blobs base64; -1 when out of memory. */
+static int write_csv_row(sqlite3_stmt *stmt, FILE *out, struct base64_buffer *buf)
+{
+	for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+		int type = sqlite3_column_type(stmt, i);
+		const char *text = type == SQLITE_BLOB
+			? base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i))
+			: (const char *)sqlite3_column_text(stmt, i);
+		if (i)
+			fputc(',', out);
+		if (text == NULL && type != SQLITE_NULL)
+			return -1;
+		if (text)
+			ctr_cli_csv_field(out, text);
+	}
+	fputs("\r\n", out);
+	return 0;
+}
+
+static void write_csv_header(sqlite3_stmt *stmt, FILE *out)
+{
+	for (int i = 0; i < sqlite3_column_count(stmt); i++) {
 		if (i)
 			fputc(',', out);
 		ctr_cli_csv_field(out, sqlite3_column_name(stmt, i));
 	}
 	fputs("\r\n", out);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		for (int i = 0; i < columns; i++) {
-			char *text = column_text(stmt, i);
-			if (i)
-				fputc(',', out);
-			if (text)
-				ctr_cli_csv_field(out, text);
-			free(text);
-		}
-		fputs("\r\n", out);
-	}
 }
 
-static void write_json(sqlite3_stmt *stmt, FILE *out)
+/* Steps stmt to the end, writing every row. */
+static int write_rows(sqlite3 *db, sqlite3_stmt *stmt, int json, FILE *out, struct ctr_error *err)
 {
-	int columns = sqlite3_column_count(stmt), first = 1;
+	struct base64_buffer buf = { NULL, 0 };
+	int step = SQLITE_DONE, rows = 0, failed = 0;
 
-	fputs("[", out);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		json_t *row = json_object();
-		for (int i = 0; i < columns; i++) {
-			char *text = sqlite3_column_type(stmt, i) == SQLITE_INTEGER ? NULL
-				     : column_text(stmt, i);
-			json_t *value = sqlite3_column_type(stmt, i) == SQLITE_INTEGER
-				? json_integer(sqlite3_column_int64(stmt, i))
-				: text ? json_string(text) : json_null();
-			json_object_set_new(row, sqlite3_column_name(stmt, i), value ? value : json_null());
-			free(text);
-		}
-		fputs(first ? "\n" : ",\n", out);
-		json_dumpf(row, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(row);
-		first = 0;
-	}
-	fputs("\n]\n", out);
+	if (json)
+		fputc('[', out);
+	else
+		write_csv_header(stmt, out);
+	while (!failed && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+		failed = json ? write_json_row(stmt, out, rows++ == 0, &buf)
+			      : write_csv_row(stmt, out, &buf);
+	if (json)
+		fputs("\n]\n", out);
+	free(buf.text);
+	if (failed)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	if (step != SQLITE_DONE)
+		return ctr_error_set(err, CTR_ECORRUPT, "database: %s", sqlite3_errmsg(db));
+	return 0;
 }
 
-static int find_table(const char *name)
+/* Flushes and closes out (standard output stays open); 0 when everything reached it. */
+static int close_output(FILE *out)
 {
-	for (size_t i = 0; i < sizeof(exportable) / sizeof(exportable[0]); i++)
-		if (strcmp(exportable[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	int failed = ferror(out) != 0;
+
+	if (out == stdout)
+		return fflush(out) != 0 || failed ? -1 : 0;
+	return fclose(out) != 0 || failed ? -1 : 0;
 }
 
-static int export(const char *path, int table, int json, FILE *out)
+/* Opens the output only once the query is ready, so a failed export leaves FILE as it was. */
+static int export_table(const struct export_args *a, const struct ctr_hashed_table *table)
 {
 	struct ctr_error err = { 0 };
 	sqlite3_stmt *stmt = NULL;
+	sqlite3 *db = NULL;
+	FILE *out;
 	char sql[256];
-	sqlite3 *db;
-	int rc = ctr_db_open(path, CTR_DB_READ, &db, &err);
+	int rc;
 
+	rc = ctr_db_open(a->db_path, CTR_DB_READ, &db, &err);
 	if (rc != 0)
 		return ctr_cli_fail("export", ctr_cli_exit_for(rc), "%s", err.message);
-	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", exportable[table].name,
-		 exportable[table].key);
-	rc = ctr_db_prepare(db, sql, &stmt, &err);
-	if (rc == 0) {
-		if (json)
-			write_json(stmt, out);
-		else
-			write_csv(stmt, out);
+	/* both names come from find_table's lists, never from the command line */
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", table->name, table->key);
+	rc = CTR_EXIT_DATA;
+	if (ctr_db_prepare(db, sql, &stmt, &err) != 0)
+		goto fail;
+	rc = CTR_EXIT_FAILURE;
+	out = a->out_path ? fopen(a->out_path, "w") : stdout;
+	if (out == NULL) {
+		ctr_error_set(&err, CTR_EIO, "cannot write %s: %s", a->out_path, strerror(errno));
+		goto fail;
 	}
+	rc = write_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
+	rc = rc == 0 ? CTR_EXIT_OK : ctr_cli_exit_for(rc);
+	if (close_output(out) != 0 && rc == CTR_EXIT_OK) {
+		ctr_error_set(&err, CTR_EIO, "cannot write %s", a->out_path ? a->out_path : "standard output");
+		rc = CTR_EXIT_FAILURE;
+	}
+fail:
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
-	if (rc != 0)
-		return ctr_cli_fail("export", CTR_EXIT_DATA, "%s", err.message);
-	return CTR_EXIT_OK;
+	return rc == CTR_EXIT_OK ? rc : ctr_cli_fail("export", rc, "%s", err.message);
 }
 
 static void usage(void)
 {
+	char names[512];
+
+	table_names(names, sizeof(names), 78);
 	printf("usage: contrail export --db PATH --table NAME --format csv|json [--out FILE]\n\n"
-	       "Writes one table in key order: CSV (RFC 4180, a header line, NULL as an empty\n"
-	       "field) or a JSON array of objects. Binary columns are base64. Tables:\n ");
-	for (size_t i = 0; i < sizeof(exportable) / sizeof(exportable[0]); i++)
-		printf(" %s", exportable[i].name);
-	printf("\nExit: 0 ok, 2 usage, 3 not a contrail database, 4 cannot write FILE.\n");
+	       "Writes one table of a contrail database in key order to FILE (default standard\n"
+	       "output). csv: RFC 4180, a header line, CRLF line ends, fields quoted when they\n"
+	       "hold a comma, a quote, CR or LF, NULL as an empty field. json: an array of\n"
+	       "objects, one per row, NULL as null, integers as numbers. Text is written as\n"
+	       "UTF-8; binary columns (rejected_events.raw) are base64 (RFC 4648) in both.\n"
+	       "Tables:\n%s.\n"
+	       "Exit: 0 ok, 2 usage, 3 not a contrail database, 4 cannot write FILE.\n", names);
 }
 
-int ctr_cmd_export(int argc, char **argv)
+/* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
+static int parse_args(int argc, char **argv, struct export_args *a)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "table", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'f' }, { "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL, *table = NULL, *format = NULL, *out_path = NULL;
-	FILE *out = stdout;
-	int opt, index, rc;
+	int opt;
 
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'd': path = optarg; break;
-		case 't': table = optarg; break;
-		case 'f': format = optarg; break;
-		case 'o': out_path = optarg; break;
-		case 'h': usage(); return CTR_EXIT_OK;
+		case 'd': a->db_path = optarg; break;
+		case 't': a->table = optarg; break;
+		case 'f': a->format = optarg; break;
+		case 'o': a->out_path = optarg; break;
+		case 'h': usage(); return 0;
+		case ':':
+			ctr_cli_fail("export", 0, "option %s needs a value", argv[optind - 1]);
+			return -1;
 		default:
-			return ctr_cli_fail("export", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+			ctr_cli_fail("export", 0, "unknown option %s (see contrail export --help)",
+				     argv[optind - 1]);
+			return -1;
 		}
 	}
-	if (path == NULL || table == NULL || format == NULL || optind != argc)
-		return ctr_cli_fail("export", CTR_EXIT_USAGE, "usage: contrail export --db PATH --table NAME --format csv|json");
-	if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
-		return ctr_cli_fail("export", CTR_EXIT_USAGE, "--format must be csv or json");
-	index = find_table(table);
-	if (index < 0)
-		return ctr_cli_fail("export", CTR_EXIT_USAGE, "no exportable table %s (see contrail export --help)", table);
-	if (out_path && (out = fopen(out_path, "w")) == NULL)
-		return ctr_cli_fail("export", CTR_EXIT_FAILURE, "cannot write %s", out_path);
-	rc = export(path, index, strcmp(format, "json") == 0, out);
-	if (out != stdout && fclose(out) != 0 && rc == CTR_EXIT_OK)
-		rc = ctr_cli_fail("export", CTR_EXIT_FAILURE, "cannot write %s", out_path);
-	return rc;
+	if (optind != argc)
+		ctr_cli_fail("export", 0, "unexpected argument %s", argv[optind]);
+	else if (a->db_path == NULL || a->table == NULL || a->format == NULL)
+		ctr_cli_fail("export", 0, "--db, --table and --format are required (see contrail export --help)");
+	else if (strcmp(a->format, "csv") != 0 && strcmp(a->format, "json") != 0)
+		ctr_cli_fail("export", 0, "--format must be csv or json, not %s", a->format);
+	else
+		return 1;
+	return -1;
+}
+
+int ctr_cmd_export(int argc, char **argv)
+{
+	struct export_args a = { NULL, NULL, NULL, NULL };
+	const struct ctr_hashed_table *table;
+	char names[512];
+	int parsed = parse_args(argc, argv, &a);
+
+	if (parsed <= 0)
+		return parsed == 0 ? CTR_EXIT_OK : CTR_EXIT_USAGE;
+	table = find_table(a.table);
+	if (table == NULL) {
+		table_names(names, sizeof(names), 0);
+		return ctr_cli_fail("export", CTR_EXIT_USAGE, "cannot export table %s; tables: %s",
+				    a.table, names);
+	}
+	return export_table(&a, table);
 }

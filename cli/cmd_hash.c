@@ -1,6 +1,6 @@
 /*
  * cmd_hash.c - `contrail hash`: prints the projection hash of a database
- * (DOMAIN.md E4a), to compare two replays.
+ * (DOMAIN.md E4a), to compare two replays. The hash itself is row_digest.c's.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,37 +9,62 @@
 #include "engine/db.h"
 #include "engine/row_digest.h"
 
-int ctr_cmd_hash(int argc, char **argv)
+static void usage(void)
+{
+	printf("usage: contrail hash --db PATH [--recompute]\n\n"
+	       "Prints the projection hash (docs/schema.md): SHA-256 over each projection\n"
+	       "table's row count and the sum of its row digests, as kept up to date by\n"
+	       "every run. --recompute reads every row instead, to check the kept sums.\n"
+	       "Exit: 0 ok, 2 usage, 3 not a contrail database.\n");
+}
+
+/* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
+static int parse_args(int argc, char **argv, const char **path, int *recompute)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "recompute", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
+	int opt;
+
+	optind = 0; /* a full rescan: the command may run more than once in a process */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (opt == 'd') {
+			*path = optarg;
+		} else if (opt == 'r') {
+			*recompute = 1;
+		} else if (opt == 'h') {
+			usage();
+			return 0;
+		} else if (opt == ':') {
+			ctr_cli_fail("hash", 0, "option %s needs a value", argv[optind - 1]);
+			return -1;
+		} else {
+			ctr_cli_fail("hash", 0, "unknown option %s (see contrail hash --help)",
+				     argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind != argc)
+		ctr_cli_fail("hash", 0, "unexpected argument %s", argv[optind]);
+	else if (*path == NULL)
+		ctr_cli_fail("hash", 0, "--db PATH is required (see contrail hash --help)");
+	else
+		return 1;
+	return -1;
+}
+
+int ctr_cmd_hash(int argc, char **argv)
+{
 	struct ctr_error err = { 0 };
 	const char *path = NULL;
 	char hex[65];
 	sqlite3 *db;
-	int opt, rc, recompute = 0;
+	int recompute = 0, parsed = parse_args(argc, argv, &path, &recompute), rc;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt == 'd') {
-			path = optarg;
-		} else if (opt == 'r') {
-			recompute = 1;
-		} else if (opt == 'h') {
-			printf("usage: contrail hash --db PATH [--recompute]\n\n"
-			       "Prints the projection hash (docs/schema.md): SHA-256 over each projection\n"
-			       "table's row count and the sum of its row digests, as kept up to date by\n"
-			       "every run. --recompute reads every row instead, to check the kept sums.\n"
-			       "Exit: 0 ok, 2 usage, 3 not a contrail database.\n");
-			return CTR_EXIT_OK;
-		} else {
-			return ctr_cli_fail("hash", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
-		}
-	}
-	if (path == NULL || optind != argc)
-		return ctr_cli_fail("hash", CTR_EXIT_USAGE, "usage: contrail hash --db PATH");
+	if (parsed <= 0)
+		return parsed == 0 ? CTR_EXIT_OK : CTR_EXIT_USAGE;
 	rc = ctr_db_open(path, CTR_DB_READ, &db, &err);
 	if (rc != 0)
 		return ctr_cli_fail("hash", ctr_cli_exit_for(rc), "%s", err.message);
@@ -48,5 +73,6 @@ int ctr_cmd_hash(int argc, char **argv)
 	if (rc != 0)
 		return ctr_cli_fail("hash", ctr_cli_exit_for(rc), "%s", err.message);
 	printf("%s\n", hex);
-	return CTR_EXIT_OK;
+	return fflush(stdout) == 0 && !ferror(stdout) ? CTR_EXIT_OK
+		: ctr_cli_fail("hash", CTR_EXIT_FAILURE, "cannot write to standard output");
 }

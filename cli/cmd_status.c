@@ -1,7 +1,8 @@
 /*
  * cmd_status.c - `contrail status`: what a database holds — the last run,
  * its checkpoints, row counts, rejected events by code, streams with held
- * events — as text for a person or JSON for a script.
+ * events — as text for a person or one JSON object for a script. The report
+ * is built as JSON first; the text form prints it.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -10,138 +11,253 @@
 
 #include "cli/cli.h"
 #include "engine/db.h"
+#include "projections/schema_sql.h"
 
-static const char *const counted_tables[] = {
-	"contracts", "contract_products", "environments", "allocations", "members",
-	"group_companies", "customers", "support_ids", "store_accounts", "invoices", "invoice_lines", "rejected_events", NULL,
+/* Held streams listed by name; the report always gives their full count. */
+#define HELD_LISTED 100
+
+/* A report being read; the first SQLite error stops it and stays in err. */
+struct reader {
+	sqlite3 *db;
+	struct ctr_error err;
 };
 
-/* Rows of sql as an array of objects (sql is ours, with no parameters). */
-static json_t *rows(sqlite3 *db, const char *sql)
+static json_t *column_value(sqlite3_stmt *stmt, int i)
+{
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(stmt, i));
+	default:
+		return json_stringn((const char *)sqlite3_column_text(stmt, i),
+				    (size_t)sqlite3_column_bytes(stmt, i));
+	}
+}
+
+/* The rows of sql (ours, no parameters) as an array of objects; empty after an error. */
+static json_t *rows(struct reader *r, const char *sql)
 {
 	json_t *list = json_array();
 	sqlite3_stmt *stmt = NULL;
+	int step = SQLITE_DONE;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (r->err.code != 0 || ctr_db_prepare(r->db, sql, &stmt, &r->err) != 0)
 		return list;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		json_t *row = json_object();
-		for (int i = 0; i < sqlite3_column_count(stmt); i++) {
-			json_t *value = sqlite3_column_type(stmt, i) == SQLITE_INTEGER
-				? json_integer(sqlite3_column_int64(stmt, i))
-				: sqlite3_column_type(stmt, i) == SQLITE_NULL
-				? json_null() : json_string((const char *)sqlite3_column_text(stmt, i));
-			json_object_set_new(row, sqlite3_column_name(stmt, i), value);
-		}
+		for (int i = 0; i < sqlite3_column_count(stmt); i++)
+			json_object_set_new(row, sqlite3_column_name(stmt, i), column_value(stmt, i));
 		json_array_append_new(list, row);
 	}
+	if (step != SQLITE_DONE)
+		ctr_error_set(&r->err, CTR_ECORRUPT, "database: %s", sqlite3_errmsg(r->db));
 	sqlite3_finalize(stmt);
 	return list;
 }
 
-static json_t *report(sqlite3 *db)
+/* The first column of the first row of sql (ours), as a new reference; null when none. */
+static json_t *single(struct reader *r, const char *sql)
 {
-	json_t *out = json_object(), *counts = json_object();
+	json_t *list = rows(r, sql), *first = json_array_get(list, 0), *value = NULL;
+
+	if (first)
+		value = json_incref(json_object_iter_value(json_object_iter(first)));
+	json_decref(list);
+	return value ? value : json_null();
+}
+
+static void count_rows(struct reader *r, json_t *counts, const char *table)
+{
 	char sql[128];
 
-	json_t *runs = rows(db, "SELECT * FROM runs ORDER BY run_id DESC LIMIT 1");
-	json_t *last = json_array_get(runs, 0);
-
-	json_object_set(out, "last_run", last ? last : json_null());
-	json_decref(runs);
-	json_object_set_new(out, "checkpoints", rows(db, "SELECT source, partition, next_offset"
-							 " FROM checkpoints ORDER BY source, partition"));
-	for (int i = 0; counted_tables[i]; i++) {
-		snprintf(sql, sizeof(sql), "SELECT count(*) AS n FROM %s", counted_tables[i]);
-		json_t *r = rows(db, sql);
-		json_object_set(counts, counted_tables[i], json_object_get(json_array_get(r, 0), "n"));
-		json_decref(r);
-	}
-	json_object_set_new(out, "rows", counts);
-	json_object_set_new(out, "rejected_by_code", rows(db, "SELECT code, count(*) AS events"
-		" FROM rejected_events GROUP BY code ORDER BY events DESC, code"));
-	json_object_set_new(out, "held_streams", rows(db, "SELECT stream, held, next_seq FROM streams"
-		" WHERE held > 0 ORDER BY stream LIMIT 100"));
-	return out;
+	/* table comes from schema_sql.c, never from input */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	json_object_set_new(counts, table, single(r, sql));
 }
 
-static void print_text(json_t *r)
+/* The latest run's row, or null when there is none. */
+static json_t *last_run(struct reader *r)
 {
-	json_t *run = json_object_get(r, "last_run"), *item;
+	json_t *list = rows(r, "SELECT run_id, started_at, finished_at, business_date, read, applied,"
+				" duplicates, rejected, projection_hash, source FROM runs"
+				" ORDER BY run_id DESC LIMIT 1");
+	json_t *run = json_incref(json_array_get(list, 0));
+
+	json_decref(list);
+	return run ? run : json_null();
+}
+
+/* The whole report as one object, or NULL with r->err filled. */
+static json_t *report(struct reader *r)
+{
+	json_t *out = json_object(), *counts = json_object();
+	char held_sql[128];
+
+	json_object_set_new(out, "last_run", last_run(r));
+	json_object_set_new(out, "checkpoints", rows(r, "SELECT source, partition, next_offset"
+		" FROM checkpoints ORDER BY source, partition"));
+	for (int i = 0; ctr_hashed_tables[i].name; i++)
+		count_rows(r, counts, ctr_hashed_tables[i].name);
+	count_rows(r, counts, "group_companies");
+	json_object_set_new(out, "rows", counts);
+	json_object_set_new(out, "rejected_by_code", rows(r, "SELECT code, count(*) AS events"
+		" FROM rejected_events GROUP BY code ORDER BY events DESC, code"));
+	json_object_set_new(out, "held_stream_count",
+			    single(r, "SELECT count(*) FROM streams WHERE held > 0"));
+	snprintf(held_sql, sizeof(held_sql), "SELECT stream, held, next_seq FROM streams"
+		 " WHERE held > 0 ORDER BY stream LIMIT %d", HELD_LISTED);
+	json_object_set_new(out, "held_streams", rows(r, held_sql));
+	if (r->err.code == 0)
+		return out;
+	json_decref(out);
+	return NULL;
+}
+
+static long long number(json_t *object, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(object, key));
+}
+
+static const char *text(json_t *object, const char *key)
+{
+	const char *value = json_string_value(json_object_get(object, key));
+
+	return value ? value : "-";
+}
+
+static void print_run(json_t *run)
+{
+	if (json_is_null(run)) {
+		printf("last run          none: no runs yet\n");
+		return;
+	}
+	printf("last run          %lld\n", number(run, "run_id"));
+	printf("  started         %s\n", text(run, "started_at"));
+	printf("  finished        %s\n", text(run, "finished_at"));
+	printf("  business date   %s\n", text(run, "business_date"));
+	printf("  source          %s\n", text(run, "source"));
+	printf("  events          read %lld, applied %lld, duplicates %lld, rejected %lld\n",
+	       number(run, "read"), number(run, "applied"), number(run, "duplicates"),
+	       number(run, "rejected"));
+	printf("  projection hash %s\n", text(run, "projection_hash"));
+}
+
+static void print_checkpoints(json_t *checkpoints)
+{
+	json_t *item;
+	size_t i;
+	int width = 6;
+
+	printf(json_array_size(checkpoints) ? "checkpoints\n" : "checkpoints       none\n");
+	json_array_foreach(checkpoints, i, item)
+		if ((int)strlen(text(item, "source")) > width)
+			width = (int)strlen(text(item, "source"));
+	json_array_foreach(checkpoints, i, item)
+		printf("  %-*s  partition %-4lld next offset %lld\n", width, text(item, "source"),
+		       number(item, "partition"), number(item, "next_offset"));
+}
+
+static void print_lists(json_t *r)
+{
+	json_t *item;
 	const char *key;
+	long long held = number(r, "held_stream_count");
 	size_t i;
 
-	if (json_is_null(run)) {
-		printf("no runs yet\n");
-	} else {
-		printf("last run      %lld, %s to %s\n", (long long)json_integer_value(json_object_get(run, "run_id")),
-		       json_string_value(json_object_get(run, "started_at")),
-		       json_string_value(json_object_get(run, "finished_at")));
-		printf("business date %s\n", json_string_value(json_object_get(run, "business_date")));
-		printf("events        read %lld, applied %lld, duplicates %lld, rejected %lld\n",
-		       (long long)json_integer_value(json_object_get(run, "read")),
-		       (long long)json_integer_value(json_object_get(run, "applied")),
-		       (long long)json_integer_value(json_object_get(run, "duplicates")),
-		       (long long)json_integer_value(json_object_get(run, "rejected")));
-		printf("hash          %s\n", json_string_value(json_object_get(run, "projection_hash")));
-	}
-	json_array_foreach(json_object_get(r, "checkpoints"), i, item)
-		printf("checkpoint    %s: %lld events\n", json_string_value(json_object_get(item, "source")),
-		       (long long)json_integer_value(json_object_get(item, "next_offset")));
 	printf("rows\n");
 	json_object_foreach(json_object_get(r, "rows"), key, item)
-		printf("  %-20s %lld\n", key, (long long)json_integer_value(item));
-	printf("rejected by code\n");
+		printf("  %-22s %12lld\n", key, (long long)json_integer_value(item));
+	printf(json_array_size(json_object_get(r, "rejected_by_code")) ? "rejected by code\n"
+								       : "rejected by code  none\n");
 	json_array_foreach(json_object_get(r, "rejected_by_code"), i, item)
-		printf("  %-24s %lld\n", json_string_value(json_object_get(item, "code")),
-		       (long long)json_integer_value(json_object_get(item, "events")));
+		printf("  %-22s %12lld\n", text(item, "code"), number(item, "events"));
+	printf("held streams      %lld\n", held);
 	json_array_foreach(json_object_get(r, "held_streams"), i, item)
-		printf("held          %s: %lld events wait for seq %lld\n",
-		       json_string_value(json_object_get(item, "stream")),
-		       (long long)json_integer_value(json_object_get(item, "held")),
-		       (long long)json_integer_value(json_object_get(item, "next_seq")));
+		printf("  %-22s %lld held, waiting for seq %lld\n", text(item, "stream"),
+		       number(item, "held"), number(item, "next_seq"));
+	if (held > HELD_LISTED)
+		printf("  and %lld more\n", held - HELD_LISTED);
 }
 
-int ctr_cmd_status(int argc, char **argv)
+static void usage(void)
+{
+	printf("usage: contrail status --db PATH [--format text|json]\n\n"
+	       "Reports on a contrail database: the last run (times, business date, source,\n"
+	       "counts, projection hash), checkpoints, row counts of the projection tables,\n"
+	       "rejected events by code and streams holding events for a missing seq (the\n"
+	       "first %d by name). text is for a person; json is one object for a script.\n"
+	       "Exit: 0 ok, 2 usage, 3 not a contrail database.\n", HELD_LISTED);
+}
+
+/* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
+static int parse_args(int argc, char **argv, const char **path, int *json)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	struct ctr_error err = { 0 };
-	const char *path = NULL, *format = "text";
-	sqlite3 *db;
-	json_t *r;
-	int opt, rc;
+	const char *format = "text";
+	int opt;
 
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		if (opt == 'd') {
-			path = optarg;
+			*path = optarg;
 		} else if (opt == 'f') {
 			format = optarg;
 		} else if (opt == 'h') {
-			printf("usage: contrail status --db PATH [--format text|json]\n\n"
-			       "The last run, checkpoints, row counts, rejected events by code and streams\n"
-			       "with held events. Exit: 0 ok, 2 usage, 3 not a contrail database.\n");
-			return CTR_EXIT_OK;
+			usage();
+			return 0;
+		} else if (opt == ':') {
+			ctr_cli_fail("status", 0, "option %s needs a value", argv[optind - 1]);
+			return -1;
 		} else {
-			return ctr_cli_fail("status", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+			ctr_cli_fail("status", 0, "unknown option %s (see contrail status --help)",
+				     argv[optind - 1]);
+			return -1;
 		}
 	}
-	if (path == NULL || optind != argc)
-		return ctr_cli_fail("status", CTR_EXIT_USAGE, "usage: contrail status --db PATH [--format text|json]");
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-		return ctr_cli_fail("status", CTR_EXIT_USAGE, "--format must be text or json");
-	rc = ctr_db_open(path, CTR_DB_READ, &db, &err);
-	if (rc != 0)
-		return ctr_cli_fail("status", ctr_cli_exit_for(rc), "%s", err.message);
-	r = report(db);
-	sqlite3_close(db);
-	if (strcmp(format, "json") == 0)
-		json_dumpf(r, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER), putchar('\n');
+	*json = strcmp(format, "json") == 0;
+	if (optind != argc)
+		ctr_cli_fail("status", 0, "unexpected argument %s", argv[optind]);
+	else if (*path == NULL)
+		ctr_cli_fail("status", 0, "--db PATH is required (see contrail status --help)");
+	else if (!*json && strcmp(format, "text") != 0)
+		ctr_cli_fail("status", 0, "--format must be text or json, not %s", format);
 	else
-		print_text(r);
-	json_decref(r);
-	return CTR_EXIT_OK;
+		return 1;
+	return -1;
+}
+
+int ctr_cmd_status(int argc, char **argv)
+{
+	struct reader r = { NULL, { 0 } };
+	const char *path = NULL;
+	int json = 0, parsed = parse_args(argc, argv, &path, &json), rc;
+	json_t *out;
+
+	if (parsed <= 0)
+		return parsed == 0 ? CTR_EXIT_OK : CTR_EXIT_USAGE;
+	rc = ctr_db_open(path, CTR_DB_READ, &r.db, &r.err);
+	if (rc != 0)
+		return ctr_cli_fail("status", ctr_cli_exit_for(rc), "%s", r.err.message);
+	out = report(&r);
+	sqlite3_close(r.db);
+	if (out == NULL)
+		return ctr_cli_fail("status", CTR_EXIT_DATA, "%s", r.err.message);
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		print_run(json_object_get(out, "last_run"));
+		print_checkpoints(json_object_get(out, "checkpoints"));
+		print_lists(out);
+	}
+	json_decref(out);
+	return fflush(stdout) == 0 && !ferror(stdout) ? CTR_EXIT_OK
+		: ctr_cli_fail("status", CTR_EXIT_FAILURE, "cannot write to standard output");
 }

@@ -4,7 +4,10 @@
  * value shows, and the sums kept by the triggers equal a recount of the rows.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/db.h"
 #include "engine/row_digest.h"
@@ -87,4 +90,35 @@ Test(projection_hash, kept_sums_follow_replaces_updates_and_deletes)
 		"UPDATE members SET notify = 1 WHERE user = 'u2';"
 		"DELETE FROM members WHERE user = 'u3';", b);
 	cr_assert_str_eq(a, b);
+}
+
+/* The hash of a new database in dir, after closing and reopening it read-only. */
+static void empty_file_hash(const char *dir, char hex[65])
+{
+	struct ctr_error err;
+	char path[128], again[65];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/empty.db", dir);
+	cr_assert_eq(ctr_db_open(path, CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_projection_hash_of(db, 0, hex, &err), 0, "%s", err.message);
+	sqlite3_close(db);
+	cr_assert_eq(ctr_db_open(path, CTR_DB_READ, &db, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_projection_hash_of(db, 1, again, &err), 0, "%s", err.message);
+	sqlite3_close(db);
+	cr_assert_str_eq(hex, again);
+	remove(path);
+}
+
+Test(projection_hash, an_empty_database_has_a_stable_hash)
+{
+	char dir[] = "/tmp/contrail-hash-XXXXXX", a[65], b[65], in_memory[65];
+
+	cr_assert_not_null(mkdtemp(dir));
+	empty_file_hash(dir, a);
+	empty_file_hash(dir, b);
+	hash_of("", in_memory);
+	rmdir(dir);
+	cr_assert_str_eq(a, b);
+	cr_assert_str_eq(a, in_memory);
 }
