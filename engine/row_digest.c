@@ -42,17 +42,25 @@ static void sum_add(uint8_t sum[32], const uint8_t digest[32], int sign)
 	}
 }
 
-static void put_tagged(struct ctr_sha256 *s, uint8_t tag, uint64_t value)
+/* A tag byte and a varint into bytes (11 at most); returns the length. */
+static size_t tagged(uint8_t bytes[11], uint8_t tag, uint64_t value)
 {
-	uint8_t bytes[11] = { tag };
 	size_t len = 1;
 
+	bytes[0] = tag;
 	while (value >= 0x80) {
 		bytes[len++] = (uint8_t)(value | 0x80);
 		value >>= 7;
 	}
 	bytes[len++] = (uint8_t)value;
-	ctr_sha256_update(s, bytes, len);
+	return len;
+}
+
+static void put_tagged(struct ctr_sha256 *s, uint8_t tag, uint64_t value)
+{
+	uint8_t bytes[11];
+
+	ctr_sha256_update(s, bytes, tagged(bytes, tag, value));
 }
 
 /* A row's values encoded: per value a type tag and a varint (integers zigzag, text and
@@ -82,15 +90,9 @@ static void put(struct encoding *e, const void *data, size_t len)
 
 static void put_varint(struct encoding *e, uint8_t tag, uint64_t value)
 {
-	uint8_t bytes[11] = { tag };
-	size_t len = 1;
+	uint8_t bytes[11];
 
-	while (value >= 0x80) {
-		bytes[len++] = (uint8_t)(value | 0x80);
-		value >>= 7;
-	}
-	bytes[len++] = (uint8_t)value;
-	put(e, bytes, len);
+	put(e, bytes, tagged(bytes, tag, value));
 }
 
 /*
