@@ -37,6 +37,24 @@ sqlite3 -column -header contrail.db \
      FROM contract_products WHERE sku NOT LIKE 'other:%'
      GROUP BY sku ORDER BY sum(assigned) DESC LIMIT 10"
 echo
+echo "== support ids by state, and why suspended"
+sqlite3 -column -header contrail.db \
+  "SELECT state, count(*) AS support_ids, sum(usable) AS usable,
+          sum(suspension_reasons != '') AS suspended FROM support_ids GROUP BY state ORDER BY state"
+sqlite3 -column -header contrail.db \
+  "SELECT suspension_reasons AS reasons, count(*) AS customers FROM customers
+    WHERE suspended GROUP BY suspension_reasons ORDER BY count(*) DESC LIMIT 5"
+echo
+echo "== cloud invoices of the last billed month"
+sqlite3 -column -header contrail.db \
+  "SELECT period, status, count(*) AS invoices, printf('%,d', sum(total)) AS total_yen
+     FROM invoices WHERE period = (SELECT max(period) FROM invoices WHERE status = 'issued')
+    GROUP BY period, status"
+echo
+echo "== migrations by step"
+sqlite3 -column -header contrail.db \
+  "SELECT step, count(*) AS migrations, sum(overdue) AS overdue FROM migrations GROUP BY step"
+echo
 echo "== rejected events by code"
 sqlite3 -column -header contrail.db \
   "SELECT code, count(*) AS events FROM rejected_events GROUP BY code ORDER BY count(*) DESC"
