@@ -63,10 +63,12 @@ static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_er
 						     (long long)s->consumed, (long long)s->block.count);
 			continue;
 		}
+		if (rc < 0) /* a damaged log stops the run; what came before is committed */
+			return ctr_error_set(err, CTR_ECORRUPT, "%s: record %lld of the block at offset %llu"
+					     " is damaged: %s", src->name, (long long)s->consumed + 1,
+					     (unsigned long long)s->block.offset, ev->message);
 		s->consumed++;
 		s->records_read++;
-		if (rc < 0) /* the rest of the block is one bad_avro event */
-			s->records_read = s->block_first + s->block.count;
 		if (s->skip > 0) {
 			s->skip--;
 			continue;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events/avro_check.h"
 #include "events/hash.h"
 #include "events/timefmt.h"
 #include "events/validate.h"
@@ -94,7 +95,6 @@ int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decod
 	d->validator = ctr_validator_new(
 		ctr_catalog_schema_tree(d->catalog, ctr_catalog_current_id(d->catalog)));
 	d->block_reader = avro_reader_memory("", 0);
-	d->trust_reader = 1;
 	d->writer_json = strdup(writer_json ? writer_json
 				: ctr_catalog_schema_json(d->catalog, ctr_catalog_current_id(d->catalog)));
 	*out = d;
@@ -222,61 +222,29 @@ void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size)
 	avro_reader_memory_set_source(d->block_reader, (const char *)data, (int64_t)size);
 }
 
-/*
- * Avro C's memory reader as laid out in its io.c (1.7 to 1.11): its count of
- * bytes read tells where a record ends without walking the value again with
- * avro_value_sizeof(). The layout is checked against avro_value_sizeof() on
- * the first record of every block; on any mismatch the decoder stops trusting
- * it for good.
- */
-struct avro_memory_reader_layout {
-	int type;
-	volatile int refcount;
-	const char *buf;
-	int64_t len;
-	int64_t read;
-};
-
-static int record_size(struct ctr_decoder *d, size_t *size)
-{
-	const struct avro_memory_reader_layout *mirror = (const void *)d->block_reader;
-	size_t walked = 0;
-
-	if (d->trust_reader && d->block_pos > 0) {
-		*size = (size_t)mirror->read - d->block_pos;
-		return 0;
-	}
-	if (avro_value_sizeof(&d->own.value, &walked) != 0)
-		return -1;
-	if (d->block_pos == 0)
-		d->trust_reader = d->trust_reader != 0 && mirror->buf == (const char *)d->block &&
-				  (size_t)mirror->read == walked;
-	*size = walked;
-	return 0;
-}
-
 int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 {
-	size_t size = 0;
+	int64_t size;
 
 	decoder_event_reset(ev);
 	if (d->block_pos >= d->block_size)
 		return 0;
 	ev->raw = d->block + d->block_pos;
 	ev->raw_is_avro = 1;
-	if (avro_value_read(d->block_reader, &d->own.value) != 0 ||
-	    record_size(d, &size) != 0 || size > d->block_size - d->block_pos) {
+	/* Avro C trusts every length it reads: the record is checked first (avro_check.h) */
+	size = ctr_avro_check(d->own.schema, ev->raw, d->block_size - d->block_pos);
+	if (size <= 0 || avro_value_read(d->block_reader, &d->own.value) != 0) {
 		ev->raw_len = d->block_size - d->block_pos;
 		d->block_pos = d->block_size;
-		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "record does not decode: %s",
-				 avro_strerror());
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "record does not decode under the log's schema%s%s",
+				 size > 0 ? ": " : "", size > 0 ? avro_strerror() : "");
 		return -1;
 	}
-	ev->raw_len = size;
-	d->block_pos += size;
+	ev->raw_len = (size_t)size;
+	d->block_pos += (size_t)size;
 	ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
 	if (ev->raw_len > CTR_EVENT_MAX_BYTES) {
-		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", size);
+		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", ev->raw_len);
 		return 1;
 	}
 	if (d->converting && decoder_convert(d, ev) != 0)

@@ -35,8 +35,8 @@ void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size);
 /*
  * Decodes the block's next record into ev. Returns 1 when a record was
  * decoded (ev->code may still reject it), 0 at the end of the block, and -1
- * when the rest of the block cannot be decoded: ev then holds those bytes,
- * rejected as bad_avro.
+ * when the record is damaged (ev->message says how); the rest of the block
+ * cannot be read then.
  */
 int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev);
 

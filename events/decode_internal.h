@@ -34,7 +34,6 @@ struct ctr_decoder {
 	avro_reader_t block_reader;
 	const uint8_t *block;
 	size_t block_size, block_pos;
-	int trust_reader;          /* the reader's own byte count may be used (decode.c) */
 	char *encode_buf;
 	size_t encode_cap;
 	char *writer_json;

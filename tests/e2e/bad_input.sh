@@ -37,6 +37,20 @@ expect_eq "one line on stderr" 1 "$(wc -l < replay.err)"
 grep -q "truncated.avro" replay.err || fail "message does not name the file: $(cat replay.err)"
 committed=$(q t.db "SELECT next_offset FROM checkpoints")
 [ "$committed" -gt 0 ] || fail "nothing committed before the damage"
+# a damaged record inside a block (a string length made negative): one line, exit 3, nothing
+# committed before it is lost
+python3 - <<'PY'
+import re
+data = bytearray(open("full.avro", "rb").read())
+m = re.compile(rb"[\x10-\x30]e-\d{6}-").search(bytes(data), len(data) // 2)
+data[m.start()] = 0x7F
+open("damaged.avro", "wb").write(data)
+PY
+status=0; "$CONTRAIL" replay --source file:damaged.avro --db d.db --batch 100 2> replay.err > /dev/null || status=$?
+expect_eq "replay exit on a damaged record" 3 "$status"
+expect_eq "one line" 1 "$(wc -l < replay.err)"
+grep -q "is damaged" replay.err || fail "$(cat replay.err)"
+[ "$(q d.db "SELECT next_offset FROM checkpoints")" -gt 100 ] || fail "nothing committed before the damage"
 # a corrupt header
 printf 'not avro at all' > corrupt.avro
 status=0; "$CONTRAIL" replay --source file:corrupt.avro --db c.db 2> replay.err > /dev/null || status=$?

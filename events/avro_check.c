@@ -1,0 +1,141 @@
+/*
+ * avro_check.c - the schema walk of avro_check.h. Depth is bounded by the
+ * schema (our schemas are not recursive) and every step moves forward, so a
+ * damaged record ends the walk in at most its own length.
+ */
+#include "events/avro_check.h"
+
+/* A zigzag varint; returns the bytes it used, 0 when damaged. */
+static size_t read_long(const uint8_t *p, size_t avail, int64_t *value)
+{
+	uint64_t bits = 0;
+
+	for (size_t i = 0; i < avail && i < 10; i++) {
+		bits |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*value = (int64_t)(bits >> 1) ^ -(int64_t)(bits & 1);
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail);
+
+/* length-prefixed bytes or string */
+static int64_t sized(const uint8_t *p, size_t avail)
+{
+	int64_t len;
+	size_t used = read_long(p, avail, &len);
+
+	if (used == 0 || len < 0 || (uint64_t)len > avail - used)
+		return -1;
+	return (int64_t)used + len;
+}
+
+static int64_t record(avro_schema_t schema, const uint8_t *p, size_t avail)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; i < avro_schema_record_size(schema); i++) {
+		int64_t size = walk(avro_schema_record_field_get_by_index(schema, (int)i), p + at,
+				    avail - at);
+		if (size < 0)
+			return -1;
+		at += (size_t)size;
+	}
+	return (int64_t)at;
+}
+
+static int64_t branch(avro_schema_t schema, const uint8_t *p, size_t avail)
+{
+	int64_t index, size;
+	size_t used = read_long(p, avail, &index);
+
+	if (used == 0 || index < 0 || (size_t)index >= avro_schema_union_size(schema))
+		return -1;
+	size = walk(avro_schema_union_branch(schema, (int)index), p + used, avail - used);
+	return size < 0 ? -1 : (int64_t)used + size;
+}
+
+/* arrays and maps: blocks of items until a zero count */
+static int64_t blocks(avro_schema_t items, int map, const uint8_t *p, size_t avail)
+{
+	size_t at = 0;
+
+	for (;;) {
+		int64_t count, bytes, size;
+		size_t used = read_long(p + at, avail - at, &count);
+		if (used == 0)
+			return -1;
+		at += used;
+		if (count == 0)
+			return (int64_t)at;
+		if (count < 0) { /* a negative count is followed by the block's size in bytes */
+			used = read_long(p + at, avail - at, &bytes);
+			if (used == 0 || bytes < 0 || count == INT64_MIN)
+				return -1;
+			at += used;
+			count = -count;
+		}
+		for (int64_t i = 0; i < count; i++) {
+			if (map) {
+				size = sized(p + at, avail - at);
+				if (size < 0)
+					return -1;
+				at += (size_t)size;
+			}
+			size = walk(items, p + at, avail - at);
+			if (size < 0 || (size == 0 && i > (int64_t)(avail - at)))
+				return -1;
+			at += (size_t)size;
+		}
+	}
+}
+
+static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail)
+{
+	int64_t value;
+	size_t used;
+
+	switch (avro_typeof(schema)) {
+	case AVRO_NULL:
+		return 0;
+	case AVRO_BOOLEAN:
+		return avail >= 1 && p[0] <= 1 ? 1 : -1;
+	case AVRO_INT32:
+	case AVRO_INT64:
+		used = read_long(p, avail, &value);
+		return used ? (int64_t)used : -1;
+	case AVRO_FLOAT:
+		return avail >= 4 ? 4 : -1;
+	case AVRO_DOUBLE:
+		return avail >= 8 ? 8 : -1;
+	case AVRO_STRING:
+	case AVRO_BYTES:
+		return sized(p, avail);
+	case AVRO_FIXED:
+		return (uint64_t)avro_schema_fixed_size(schema) <= avail ? avro_schema_fixed_size(schema) : -1;
+	case AVRO_ENUM:
+		used = read_long(p, avail, &value);
+		return used && value >= 0 && value < avro_schema_enum_number_of_symbols(schema)
+		       ? (int64_t)used : -1;
+	case AVRO_RECORD:
+		return record(schema, p, avail);
+	case AVRO_UNION:
+		return branch(schema, p, avail);
+	case AVRO_ARRAY:
+		return blocks(avro_schema_array_items(schema), 0, p, avail);
+	case AVRO_MAP:
+		return blocks(avro_schema_map_values(schema), 1, p, avail);
+	case AVRO_LINK:
+		return walk(avro_schema_link_target(schema), p, avail);
+	default:
+		return -1;
+	}
+}
+
+int64_t ctr_avro_check(avro_schema_t schema, const uint8_t *bytes, size_t avail)
+{
+	return walk(schema, bytes, avail);
+}

@@ -1,0 +1,21 @@
+/*
+ * avro_check.h - checking one encoded Avro record against its schema before
+ * Avro C decodes it. Avro C trusts the lengths it reads (a damaged string
+ * length makes it allocate -4 bytes); this walk allocates nothing, bounds
+ * every length by the bytes that are there, and tells where the record ends.
+ */
+#ifndef CTR_AVRO_CHECK_H
+#define CTR_AVRO_CHECK_H
+
+#include <avro.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Walks one value of schema at bytes[0..avail). Returns its encoded size, or
+ * -1 when the bytes cannot be such a value (a bad varint, a length past the
+ * end, a union or enum index out of range).
+ */
+int64_t ctr_avro_check(avro_schema_t schema, const uint8_t *bytes, size_t avail);
+
+#endif
