@@ -31,6 +31,8 @@ int ctr_cmd_invoices(int argc, char **argv);
 int ctr_cmd_diff(int argc, char **argv);
 int ctr_cmd_reconcile(int argc, char **argv);
 int ctr_cmd_audit(int argc, char **argv);
+int ctr_cmd_broker(int argc, char **argv);
+int ctr_cmd_publish(int argc, char **argv);
 
 /* Prints "contrail NAME: message" on stderr; returns code. */
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)

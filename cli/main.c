@@ -21,6 +21,8 @@ static const struct {
 	{ "generate", ctr_cmd_generate, "write a synthetic event history as JSON Lines" },
 	{ "schema", ctr_cmd_schema, "print the Avro schema of a catalog version" },
 	{ "dump", ctr_cmd_dump, "print the events of a source as JSON Lines" },
+	{ "broker", ctr_cmd_broker, "run a mock Kafka cluster on loopback" },
+	{ "publish", ctr_cmd_publish, "produce the events of a source to a Kafka topic" },
 	{ "merge", ctr_cmd_merge, "combine shard databases into one reporting database" },
 	{ "invoices", ctr_cmd_invoices, "show the invoices of cloud contracts" },
 	{ "diff", ctr_cmd_diff, "show the projection rows that differ between two databases" },

@@ -32,6 +32,12 @@ struct ctr_source {
 	int (*next)(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err);
 	/* The last event returned as a JSON Lines line, malloc()ed (for held events). */
 	char *(*to_json)(struct ctr_source *src, const struct ctr_event *ev);
+	/*
+	 * The last event's Avro record and the catalog id of its schema, for the Confluent
+	 * wire format (publish). Borrowed until the next call.
+	 */
+	int (*encode)(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
+		      struct ctr_error *err);
 	/* The position after the last event returned. */
 	void (*tell)(struct ctr_source *src, struct ctr_checkpoint *cp);
 	/* Continues after cp (from a stored checkpoint); CTR_ESTATE if it belongs to another log. */

@@ -25,6 +25,8 @@ struct file_source {
 	int64_t skip;         /* records to pass over after a seek */
 	uint64_t resume_at;   /* byte offset of the next block when not in one */
 	char fingerprint[40];
+	const uint8_t *last_raw; /* the record last returned */
+	size_t last_raw_len;
 };
 
 static int open_block(struct file_source *s, struct ctr_error *err)
@@ -75,6 +77,8 @@ static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_er
 		}
 		snprintf(src->position, sizeof(src->position), "%s#%lld", src->name,
 			 (long long)s->records_read);
+		s->last_raw = ev->raw;
+		s->last_raw_len = ev->raw_len;
 		return 1;
 	}
 }
@@ -83,6 +87,21 @@ static char *file_to_json(struct ctr_source *src, const struct ctr_event *ev)
 {
 	(void)ev;
 	return ctr_decoder_to_json(((struct file_source *)src)->decoder);
+}
+
+/* A log's records go out as they are, under the log's own schema id. */
+static int file_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
+		       struct ctr_error *err)
+{
+	struct file_source *s = (struct file_source *)src;
+
+	*schema_id = ctr_decoder_schema_id(s->decoder);
+	if (*schema_id == 0)
+		return ctr_error_set(err, CTR_ESCHEMA, "%s: its schema is not one of the catalog's versions",
+				     src->name);
+	*bytes = s->last_raw;
+	*len = s->last_raw_len;
+	return 0;
 }
 
 static void file_tell(struct ctr_source *src, struct ctr_checkpoint *cp)
@@ -155,6 +174,7 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 	s->base.next = file_next;
 	s->base.tell = file_tell;
 	s->base.to_json = file_to_json;
+	s->base.encode = file_encode;
 	s->base.seek = file_seek;
 	s->base.close = file_close;
 	s->resume_at = ctr_avro_reader_data_start(s->reader);

@@ -84,6 +84,15 @@ static char *jsonl_to_json(struct ctr_source *src, const struct ctr_event *ev)
 	return strndup((const char *)ev->raw, ev->raw_len);
 }
 
+static int jsonl_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
+			struct ctr_error *err)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+
+	*schema_id = ctr_decoder_schema_id(s->decoder);
+	return ctr_decoder_encode(s->decoder, bytes, len, err);
+}
+
 static void jsonl_tell(struct ctr_source *src, struct ctr_checkpoint *cp)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
@@ -170,6 +179,7 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 	s->base.next = jsonl_next;
 	s->base.tell = jsonl_tell;
 	s->base.to_json = jsonl_to_json;
+	s->base.encode = jsonl_encode;
 	s->base.seek = jsonl_seek;
 	s->base.close = jsonl_close;
 	fingerprint(s);

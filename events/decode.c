@@ -68,7 +68,8 @@ static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_e
 	json_decref(tree);
 	if (rc != 0)
 		return rc;
-	d->converting = ctr_catalog_find_id(d->catalog, schema) != current;
+	d->own_id = ctr_catalog_find_id(d->catalog, schema);
+	d->converting = d->own_id != current;
 	if (d->converting)
 		rc = slot_init(&d->current, ctr_catalog_schema(d->catalog, current),
 			       ctr_catalog_schema_tree(d->catalog, current), err);
@@ -118,6 +119,11 @@ void ctr_decoder_free(struct ctr_decoder *d)
 	free(d->encode_buf);
 	free(d->writer_json);
 	free(d);
+}
+
+int ctr_decoder_schema_id(const struct ctr_decoder *d)
+{
+	return d->own_id;
 }
 
 const char *ctr_decoder_writer_schema(const struct ctr_decoder *d)

@@ -46,6 +46,9 @@ int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 /* The last decoded event as one JSON Lines line (no newline); the caller free()s it. */
 char *ctr_decoder_to_json(struct ctr_decoder *d);
 
+/* The catalog id of the schema the decoder reads and encodes with; 0 when not in the catalog. */
+int ctr_decoder_schema_id(const struct ctr_decoder *d);
+
 /* The JSON text of the schema the decoder reads Avro records with. */
 const char *ctr_decoder_writer_schema(const struct ctr_decoder *d);
 

@@ -28,6 +28,7 @@ struct ctr_decoder {
 	struct value_slot own;     /* what JSON fills and Avro is read into */
 	struct value_slot current; /* used only when own is not the current schema */
 	int converting;
+	int own_id;                /* catalog id of the own schema, 0 if none */
 	int check_formats;
 	struct ctr_validator *validator;
 	json_t *line_tree;         /* the JSON of the last line */
