@@ -16,3 +16,17 @@ replay_hash() {
 }
 
 q() { sqlite3 "$1" "$2"; }
+
+# v1_jsonl: the portal example without the fields schema version 2 added (lang, sort_key),
+# as a writer of catalog version 1 would have sent it -> v1.jsonl
+v1_jsonl() {
+	python3 - "$EXAMPLES/portal_example/events.jsonl" <<'PY'
+import json, sys
+with open("v1.jsonl", "w", encoding="utf-8") as out:
+    for line in open(sys.argv[1], encoding="utf-8"):
+        event = json.loads(line)
+        event["data"].pop("lang", None)
+        event["data"].pop("sort_key", None)
+        out.write(json.dumps(event, ensure_ascii=False) + "\n")
+PY
+}
