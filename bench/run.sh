@@ -2,11 +2,11 @@
 # `make bench`: a rebuild of about 1,000,000 generated events from the local log, side by side
 # with avrocat reading the same log and with a naive loader issuing one SQL statement per event;
 # then an incremental run of 10,000 new events on top of that history. Figures are printed, not
-# asserted. BENCH_ACCOUNTS scales the history (default 40,000 accounts, about 1M events).
+# asserted. BENCH_ACCOUNTS scales the history (default 25,000 accounts, about 1M events).
 set -euo pipefail
 contrail=${CONTRAIL:-build/contrail}
 naive=${NAIVE:-build/naive-loader}
-accounts=${BENCH_ACCOUNTS:-40000}
+accounts=${BENCH_ACCOUNTS:-25000}
 work=${BENCH_DIR:-bench-work}
 mkdir -p "$work"
 cd "$work"

@@ -1,6 +1,7 @@
 /*
  * cmd_generate.c - `contrail generate`: writes a synthetic history as JSON
- * Lines, for the demo, the tests and the benchmarks.
+ * Lines (cli/generate.h) for the demo, the tests and the benchmarks, and a
+ * one-line summary on stderr.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,72 +12,128 @@
 #include "cli/cli.h"
 #include "cli/generate.h"
 
+/* An I/O failure, as for every command (docs/cli.md). */
+#define EXIT_WRITE_FAILED CTR_EXIT_FAILURE
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: contrail generate --accounts N [--seed S] [--out FILE]\n\n"
-		"Writes a realistic synthetic history of N accounts as JSON Lines (standard\n"
-		"output, or FILE): contracts with products, environments, allocations and\n"
-		"members; customer numbers with support ids and suspensions; store accounts;\n"
-		"cloud seats and cancellations; migrations. About 25 events per account; a few\n"
-		"percent are bad or duplicate (bad JSON, unknown streams, over-allocations,\n"
-		"sequence gaps, redeliveries, ...). The same seed and N give the same bytes.\n"
-		"  --accounts N   1 to 10,000,000\n"
+		"Writes a synthetic history of N accounts as JSON Lines, about 40 events per\n"
+		"account: contracts with products, environments, allocations and members,\n"
+		"renewals, cloud seats and cancellations, migrations; customer numbers with\n"
+		"support ids and suspensions; web-store accounts. A few percent are bad or\n"
+		"duplicate (malformed lines, unknown streams, over-allocations, sequence gaps,\n"
+		"redeliveries, ...). The same seed and N give the same bytes.\n\n"
+		"  --accounts N   1 to 10000000 (required)\n"
 		"  --seed S       an unsigned 64-bit number (default 1)\n"
-		"Exit: 0 ok, 2 usage, 4 cannot write.\n");
+		"  --out FILE     where to write; - or absent: standard output\n\n"
+		"Exit: 0 ok, 2 bad command line, 4 the output could not be written.\n");
 }
 
-static int parse_number(const char *text, unsigned long long max, unsigned long long *out)
+/* A decimal number in [min, max]; 0 ok, -1 not one. */
+static int parse_number(const char *text, unsigned long long min, unsigned long long max,
+			unsigned long long *out)
 {
 	char *end;
 
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
 	errno = 0;
 	*out = strtoull(text, &end, 10);
-	return *text && *text != '-' && *end == '\0' && errno == 0 && *out <= max ? 0 : -1;
+	return *end == '\0' && errno == 0 && *out >= min && *out <= max ? 0 : -1;
 }
 
-int ctr_cmd_generate(int argc, char **argv)
+struct options {
+	unsigned long long seed, accounts;
+	const char *out_path;
+	int help;
+};
+
+/* Returns 0, or the exit code of a bad command line (the message is printed). */
+static int parse(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "seed", required_argument, NULL, 's' }, { "accounts", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long long seed = 1, accounts = 0;
-	struct ctr_generate_stats stats;
-	struct ctr_error err = { 0 };
-	const char *out_path = NULL;
-	FILE *out = stdout;
-	int opt, rc;
+	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt == 's' && parse_number(optarg, ~0ULL, &seed) != 0)
-			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "--seed must be an unsigned integer");
-		if (opt == 'a' && (parse_number(optarg, 10000000, &accounts) != 0 || accounts == 0))
-			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "--accounts must be an integer from 1 to 10000000");
+	optind = 0; /* glibc: start over, whoever parsed before */
+	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (opt == 's' && parse_number(optarg, 0, ~0ULL, &o->seed) != 0)
+			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "--seed must be an unsigned 64-bit integer");
+		if (opt == 'a' && parse_number(optarg, 1, CTR_GENERATE_MAX_ACCOUNTS, &o->accounts) != 0)
+			return ctr_cli_fail("generate", CTR_EXIT_USAGE,
+					    "--accounts must be a positive integer up to %ld",
+					    CTR_GENERATE_MAX_ACCOUNTS);
 		if (opt == 'o')
-			out_path = optarg;
-		if (opt == 'h') {
-			usage(stdout);
-			return CTR_EXIT_OK;
-		}
-		if (opt == '?' || opt == ':')
-			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+			o->out_path = optarg;
+		if (opt == 'h')
+			o->help = 1;
+		if (opt == ':')
+			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "%s needs a value", argv[optind - 1]);
+		if (opt == '?')
+			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "unknown option %s", argv[optind - 1]);
 	}
-	if (accounts == 0 || optind != argc)
-		return ctr_cli_fail("generate", CTR_EXIT_USAGE, "usage: contrail generate --accounts N [--seed S] [--out FILE]");
-	if (out_path && strcmp(out_path, "-") != 0 && (out = fopen(out_path, "w")) == NULL)
-		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "cannot write %s: %s", out_path, strerror(errno));
-	setvbuf(out, NULL, _IOFBF, 1 << 20);
-	rc = ctr_generate(out, seed, (long)accounts, &stats, &err);
+	if (o->help)
+		return 0;
+	if (optind != argc)
+		return ctr_cli_fail("generate", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);
+	if (o->accounts == 0)
+		return ctr_cli_fail("generate", CTR_EXIT_USAGE, "--accounts is required");
+	return 0;
+}
+
+/* Opens the output (standard output for none or -) with a large buffer; NULL on failure. */
+static FILE *open_output(const char *path)
+{
+	FILE *out = stdout;
+
+	if (path && strcmp(path, "-") != 0)
+		out = fopen(path, "w");
+	if (out != NULL)
+		setvbuf(out, NULL, _IOFBF, 1 << 20);
+	return out;
+}
+
+int ctr_cmd_generate(int argc, char **argv)
+{
+	struct options o = { .seed = 1 };
+	struct ctr_generate_stats stats;
+	struct ctr_error err = { 0 };
+	const char *name;
+	FILE *out;
+	int rc = parse(argc, argv, &o), write_errno;
+
+	if (rc != 0)
+		return rc;
+	if (o.help) {
+		usage(stdout);
+		return CTR_EXIT_OK;
+	}
+	out = open_output(o.out_path);
+	name = out == stdout || o.out_path == NULL ? "standard output" : o.out_path;
+	if (out == NULL)
+		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "cannot write %s: %s", name,
+				    strerror(errno));
+	errno = 0;
+	rc = ctr_generate(out, o.seed, (long)o.accounts, &stats, &err);
 	if (fflush(out) != 0 && rc == 0)
-		rc = ctr_error_set(&err, CTR_EIO, "cannot write %s", out_path ? out_path : "the output");
-	if (out != stdout)
-		fclose(out);
+		rc = CTR_EIO;
+	write_errno = errno;
+	if (out != stdout && fclose(out) != 0 && rc == 0) {
+		rc = CTR_EIO;
+		write_errno = errno;
+	}
+	if (rc == CTR_EIO)
+		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "cannot write %s: %s", name,
+				    write_errno ? strerror(write_errno) : "write error");
 	if (rc != 0)
 		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);
 	fprintf(stderr, "generated %ld events for %llu accounts (%ld bad, %ld duplicates)\n",
-		stats.events, accounts, stats.bad, stats.duplicates);
+		stats.events, o.accounts, stats.bad, stats.duplicates);
 	return CTR_EXIT_OK;
 }

@@ -1,163 +1,145 @@
 /*
- * generate.c - the generator's driver (see generate.h): a splitmix64 random
- * source, one chunk of accounts at a time built into memory, sorted by time
- * so streams interleave as in a real log, and written out.
+ * generate.c - the generator's driver (see generate.h): the random source,
+ * accounts built a chunk at a time into memory, each chunk sorted into
+ * delivery order so that its streams interleave as in a real log, then
+ * written out and forgotten.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/generate_internal.h"
-#include "events/timefmt.h"
 
-#define CHUNK_ACCOUNTS 500
-#define HISTORY_START 1546300800 /* 2019-01-01 */
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
 
+/* xoshiro256** */
 uint64_t gen_next(struct gen *g)
 {
-	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ULL);
+	uint64_t *s = g->rng;
+	uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+long gen_range(struct gen *g, long low, long high)
+{
+	if (high <= low)
+		return low;
+	return low + (long)(gen_next(g) % (uint64_t)(high - low + 1));
+}
+
+int gen_chance(struct gen *g, int percent)
+{
+	return (long)(gen_next(g) % 100) < percent;
+}
+
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
 
-long gen_range(struct gen *g, long low, long high)
+/*
+ * Each account draws from its own seeding, so its history depends only on
+ * the seed and its index: the first N accounts of a larger run are the same.
+ */
+static void begin_account(struct gen *g, uint64_t seed, long index)
 {
-	return low + (long)(gen_next(g) % (uint64_t)(high - low + 1));
+	uint64_t state = seed ^ ((uint64_t)index * 0xd1b54a32d192ed03ULL);
+
+	for (int i = 0; i < 4; i++)
+		g->rng[i] = splitmix64(&state);
+	g->index = index;
+	snprintf(g->account, sizeof(g->account), "%06d", (int)(100000 + index)); /* index < 10^7 */
+	g->next_id = 0;
+	g->stream_count = 0;
+	g->support_ids = 0;
+	/* histories begin between January 2019 and September 2024 */
+	g->start = gen_office_time(g, gen_day_of(g->history_start) + 6 +
+					      (int32_t)gen_range(g, 0, 5 * 365 + 260));
+	gen_account_names(g);
 }
 
-int gen_chance(struct gen *g, int percent)
+static void build_account(struct gen *g, uint64_t seed, long index)
 {
-	return (int)(gen_next(g) % 100) < percent;
+	begin_account(g, seed, index);
+	gen_contracts(g);
+	gen_support(g);
+	gen_store(g);
+	gen_account_faults(g);
 }
 
-void gen_escape(const char *text, char *out, size_t size)
+static int by_key(const void *a, const void *b)
 {
-	size_t n = 0;
+	uint64_t x = ((const struct gen_entry *)a)->key, y = ((const struct gen_entry *)b)->key;
 
-	for (; *text && n + 7 < size; text++) {
-		unsigned char c = (unsigned char)*text;
-		if (c == '"' || c == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)c;
-		} else if (c < 0x20) {
-			n += (size_t)snprintf(out + n, size - n, "\\u%04x", c);
-		} else {
-			out[n++] = (char)c;
-		}
-	}
-	out[n] = '\0';
+	return (x > y) - (x < y);
 }
 
-void gen_date(int64_t at, char out[11])
-{
-	ctr_date_format((int32_t)((at + 9 * 3600) / 86400), out);
-}
-
-static void format_time(int64_t at, char out[32])
-{
-	time_t japan = (time_t)(at + 9 * 3600);
-	struct tm tm;
-
-	gmtime_r(&japan, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
-}
-
-static struct gen_event *store(struct gen *g, int64_t when, const char *line)
-{
-	struct gen_event *e;
-
-	if (g->count == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 4096;
-		struct gen_event *moved = realloc(g->events, cap * sizeof(*moved));
-		if (moved == NULL)
-			return NULL;
-		g->events = moved;
-		g->cap = cap;
-	}
-	e = &g->events[g->count++];
-	e->when = when;
-	e->order = g->order++;
-	e->line = strdup(line);
-	return e;
-}
-
-struct gen_event *gen_emit(struct gen *g, long id, const char *type, const char *stream, long seq,
-			   int64_t at, const char *data)
-{
-	char at_text[32], recorded[64] = "";
-
-	if (id < 0)
-		id = g->order;
-	format_time(at, at_text);
-	if (gen_chance(g, 30)) { /* the source system recorded it a little later */
-		char late[32];
-		format_time(at + gen_range(g, 1, 90), late);
-		snprintf(recorded, sizeof(recorded), ",\"recorded\":\"%s\"", late);
-	}
-	snprintf(g->line, sizeof(g->line),
-		 "{\"id\":\"e-%s-%ld\",\"type\":\"%s\",\"stream\":\"%s\",\"seq\":%ld,\"account\":\"%s\","
-		 "\"at\":\"%s\"%s,\"data\":%s}", g->account_id, id, type, stream, seq, g->account_id,
-		 at_text, recorded, data);
-	return store(g, at, g->line);
-}
-
-void gen_emit_raw(struct gen *g, int64_t at, const char *line)
-{
-	store(g, at, line);
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct gen_event *x = a, *y = b;
-
-	if (x->when != y->when)
-		return x->when < y->when ? -1 : 1;
-	return (x->order > y->order) - (x->order < y->order);
-}
-
-/* Sorts the chunk by time and writes it; frees the lines. */
+/* Writes the chunk in delivery order and empties it. */
 static int write_chunk(struct gen *g, FILE *out, struct ctr_error *err)
 {
-	int rc = 0;
-
-	if (g->count > 1)
-		qsort(g->events, g->count, sizeof(*g->events), by_time);
-	for (size_t i = 0; i < g->count; i++) {
-		if (rc == 0 && (fputs(g->events[i].line, out) == EOF || putc('\n', out) == EOF))
-			rc = ctr_error_set(err, CTR_EIO, "cannot write the history");
-		free(g->events[i].line);
+	if (g->out_of_memory)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory generating the history");
+	if (g->entry_count > 1)
+		qsort(g->entries, g->entry_count, sizeof(*g->entries), by_key);
+	for (size_t i = 0; i < g->entry_count; i++) {
+		const struct gen_entry *e = &g->entries[i];
+		if (fwrite(g->text + e->offset, 1, e->length, out) != e->length)
+			return ctr_error_set(err, CTR_EIO, "cannot write the history");
 	}
-	g->stats->events += (long)g->count;
-	g->count = 0;
-	return rc;
+	g->stats->events += (long)g->entry_count;
+	g->entry_count = 0;
+	g->text_len = 0;
+	g->order = 0;
+	return 0;
 }
 
-static void build_account(struct gen *g, long index)
+int gen_run(FILE *out, uint64_t seed, long accounts, struct ctr_generate_stats *stats,
+	    long faults[GEN_FAULT_COUNT], struct ctr_error *err)
 {
-	int64_t start = HISTORY_START + gen_range(g, 0, 4 * 365) * 86400 + gen_range(g, 0, 86399);
+	struct gen *g;
+	int rc = 0;
 
-	g->account = index;
-	snprintf(g->account_id, sizeof(g->account_id), "%06ld", 100000 + index % 800000);
-	gen_contracts(g, start);
-	gen_support(g, start + gen_range(g, 0, 30) * 86400);
-	gen_store(g, start + gen_range(g, 0, 400) * 86400);
+	memset(stats, 0, sizeof(*stats));
+	if (accounts < 1 || accounts > CTR_GENERATE_MAX_ACCOUNTS)
+		return ctr_error_set(err, CTR_EINVAL, "accounts must be from 1 to %ld",
+				     CTR_GENERATE_MAX_ACCOUNTS);
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory generating the history");
+	g->stats = stats;
+	g->history_start = gen_time_of(gen_days(2019, 1, 1), 0);
+	g->horizon = gen_time_of(gen_days(2026, 3, 31), 18 * 3600);
+	for (long first = 0; first < accounts && rc == 0; first += GEN_CHUNK_ACCOUNTS) {
+		for (long i = first; i < accounts && i < first + GEN_CHUNK_ACCOUNTS; i++)
+			build_account(g, seed, i);
+		rc = write_chunk(g, out, err);
+	}
+	if (rc == 0 && ferror(out))
+		rc = ctr_error_set(err, CTR_EIO, "cannot write the history");
+	if (faults)
+		for (int k = 0; k < GEN_FAULT_COUNT; k++)
+			faults[k] += g->faults[k];
+	free(g->entries);
+	free(g->text);
+	free(g);
+	return rc;
 }
 
 int ctr_generate(FILE *out, uint64_t seed, long accounts, struct ctr_generate_stats *stats,
 		 struct ctr_error *err)
 {
-	struct gen g = { .rng = seed, .stats = stats };
-	int rc = 0;
-
-	memset(stats, 0, sizeof(*stats));
-	for (long first = 0; first < accounts && rc == 0; first += CHUNK_ACCOUNTS) {
-		for (long i = first; i < accounts && i < first + CHUNK_ACCOUNTS; i++)
-			build_account(&g, i);
-		rc = write_chunk(&g, out, err);
-	}
-	free(g.events);
-	return rc;
+	return gen_run(out, seed, accounts, stats, NULL, err);
 }

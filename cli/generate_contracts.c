@@ -1,305 +1,327 @@
 /*
- * generate_contracts.c - one account's contracts: products, environments
- * with allocations and activations, members, renewals, cloud seats and
- * cancellations, migrations; and the contract-side bad events (over-
- * allocations, a non-owner acting, unknown skus and environments, gaps,
- * conflicting ids, payloads that do not fit the schema).
+ * generate_contracts.c - one account's contracts over time: opening with
+ * owners and products (or cloud billing terms), license changes, added
+ * products and other products, yearly renewals, seat changes and a
+ * cancellation of cloud contracts, and a migration from an old contract to a
+ * new one of the same account. Environments and members are in their own
+ * files; each contract's events are written in the order they happen.
  */
-#include <stdarg.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cli/generate_internal.h"
 
-#define DAY 86400
-
-static const char *const skus[] = { "CSL-IAP-PRO", "CSL-IAP-STD", "CSL-BIS", "CSL-IMW",
-				    "CSL-FORMA", "CSL-LOGIC" };
-static const char *const product_names[] = {
-	"【CSL】intra-mart Accel Platform プロフェッショナル", "【CSL】intra-mart Accel Platform スタンダード",
-	"【CSL】BIS", "【CSL】IM-Workflow", "【CSL】IM-FormaDesigner", "【CSL】IM-LogicDesigner",
-};
-static const char *const people[] = { "青柳辰巳", "円山益男", "佐藤花子", "鈴木一郎", "高橋健",
-				      "Alex Kim", "田中美咲", "伊藤翔" };
-
-struct environment {
-	int deleted, activated, offline;
-	long allocated[4];
-};
-
-struct contract {
-	char id[40];
-	long seq;
-	int64_t at;
-	int cloud;
-	int products;            /* the last may be added later */
-	int sku[4];
-	long licenses[4];
-	long assigned[4];
-	struct environment envs[5];
-	int env_count;
-	char owner[80];
-	int members;             /* joined members: member-<n> */
-	long first_event_id;
-};
-
-static struct gen_event *event(struct gen *g, struct contract *c, const char *type,
-			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* The next event of c, a few days after the last. */
-static struct gen_event *event(struct gen *g, struct contract *c, const char *type,
-			       const char *fmt, ...)
+static int has_sku(const struct gen_contract *c, int sku)
 {
-	char data[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(data, sizeof(data), fmt, ap);
-	va_end(ap);
-	c->at += gen_range(g, 1, 20) * DAY + gen_range(g, 0, 3600);
-	return gen_emit(g, -1, type, c->id, ++c->seq, c->at, data);
+	for (int p = 0; p < c->product_count; p++)
+		if (c->products[p].sku == sku)
+			return 1;
+	return 0;
 }
 
-/* The owner's user id and email; ids are short, a truncated one is left empty. */
-static void owner_of(const char *contract_id, char *owner, size_t size)
+static long some_licenses(struct gen *g)
 {
-	char text[sizeof(((struct contract *)0)->owner)];
+	long roll = gen_range(g, 0, 99);
 
-	if (snprintf(text, sizeof(text), "owner-%s@example.com", contract_id) >= (int)sizeof(text))
-		text[0] = '\0';
-	memcpy(owner, text, size < sizeof(text) ? size : sizeof(text));
+	if (roll < 50)
+		return gen_range(g, 1, 5);
+	return roll < 85 ? gen_range(g, 5, 20) : gen_range(g, 20, 100);
 }
 
-static void open_contract(struct gen *g, struct contract *c)
+/* The products of a new license contract; a migration's new contract has the old one's. */
+static void choose_products(struct gen *g, struct gen_contract *c)
 {
-	char products[1024] = "", start[11], end[11], billing[256] = "", end_field[40] = "";
-	int first = (int)gen_range(g, 0, 5);
-	size_t used = 0;
+	const struct gen_migration *m = c->migrate_in;
 
-	c->products = (int)gen_range(g, 1, 3);
-	for (int i = 0; i < c->products; i++) {
-		c->sku[i] = (first + i) % 6;
-		c->licenses[i] = gen_range(g, 3, 20);
-		used += (size_t)snprintf(products + used, sizeof(products) - used,
-					 "%s{\"sku\":\"%s\",\"name\":\"%s\",\"licenses\":%ld}", i ? "," : "",
-					 skus[c->sku[i]], product_names[c->sku[i]], c->licenses[i]);
+	if (m) {
+		c->product_count = m->product_count;
+		for (int p = 0; p < m->product_count; p++) {
+			long needed = m->products[p].licenses > m->products[p].assigned ?
+					      m->products[p].licenses : m->products[p].assigned;
+			c->products[p].sku = m->products[p].sku;
+			c->products[p].licenses = (needed > 0 ? needed : 1) + gen_range(g, 0, 5);
+		}
+		return;
 	}
-	gen_date(c->at, start);
-	gen_date(c->at + gen_range(g, 365, 3 * 365) * DAY, end);
+	c->product_count = gen_chance(g, 50) ? 1 : gen_chance(g, 70) ? 2 : 3;
+	for (int p = 0; p < c->product_count; p++) {
+		int sku;
+		do
+			sku = (int)gen_range(g, 0, gen_product_count - 1);
+		while (has_sku(c, sku));
+		c->products[p].sku = sku;
+		c->products[p].licenses = some_licenses(g);
+	}
+}
+
+static void write_products(struct gen *g, const struct gen_contract *c, int32_t start)
+{
+	gen_open(g, "products", '[');
+	for (int p = 0; p < c->product_count; p++) {
+		gen_open(g, NULL, '{');
+		gen_str(g, "sku", gen_products[c->products[p].sku].sku);
+		gen_str(g, "name", gen_products[c->products[p].sku].name);
+		gen_long(g, "licenses", c->products[p].licenses);
+		if (!c->migrate_in && gen_chance(g, 8)) /* a trial that ends before the contract */
+			gen_date(g, "end_date", gen_month_end(gen_add_months(start, 5)));
+		gen_close(g, '}');
+	}
+	gen_close(g, ']');
+}
+
+static void open_contract(struct gen *g, struct gen_contract *c, int64_t at)
+{
+	int32_t start = gen_day_of(at);
+	int year, month, day;
+	char name[160];
+
+	gen_civil(start, &year, &month, &day);
+	gen_contract_name(g, c->cloud, year, name, sizeof(name));
+	if (!c->cloud)
+		choose_products(g, c);
+	gen_begin(g, c->s, "contract.opened", at);
+	gen_str(g, "name", name);
+	gen_str(g, "kind", c->cloud ? "cloud" : "license");
+	gen_date(g, "start_date", start);
+	if (!c->cloud) {
+		c->end_day = gen_month_end(gen_add_months(start, 11 + (int)gen_range(g, 0, 12)));
+		c->renew_at = gen_office_time(g, c->end_day - (int32_t)gen_range(g, 10, 45));
+		gen_date(g, "end_date", c->end_day);
+	}
+	gen_open_owners(g, c, gen_chance(g, 80) ? 1 : 2);
+	write_products(g, c, start);
 	if (c->cloud)
-		snprintf(billing, sizeof(billing), ",\"billing\":{\"service_start\":\"%s\","
-			 "\"seats\":{\"full\":%ld,\"light\":%ld},\"prices\":{\"full\":1200,\"light\":400}}",
-			 start, gen_range(g, 5, 50), gen_range(g, 0, 30));
+		gen_write_billing(g, c, start);
+	gen_end(g, GEN_CLEAN);
+}
+
+static void licenses_changed(struct gen *g, struct gen_contract *c, int64_t now)
+{
+	struct gen_product *p = &c->products[gen_range(g, 0, c->product_count - 1)];
+
+	if (gen_chance(g, 75) || p->licenses <= 1)
+		p->licenses += gen_range(g, 1, 5);
 	else
-		snprintf(end_field, sizeof(end_field), ",\"end_date\":\"%s\"", end);
-	owner_of(c->id, c->owner, sizeof(c->owner));
-	c->first_event_id = g->order;
-	event(g, c, "contract.opened", "{\"name\":\"プロジェクト %s\",\"kind\":\"%s\",\"start_date\":"
-	      "\"%s\"%s,\"owners\":[{\"user\":\"%s\",\"email\":\"%s\",\"name\":\"%s\"}],"
-	      "\"products\":[%s]%s}", c->id, c->cloud ? "cloud" : "license", start, end_field,
-	      c->owner, c->owner, people[gen_range(g, 0, 7)], products, billing);
+		p->licenses -= gen_range(g, 1, p->licenses > 3 ? 3 : p->licenses - 1);
+	gen_begin(g, c->s, "contract.licenses_changed", now);
+	gen_str(g, "sku", gen_products[p->sku].sku);
+	gen_long(g, "licenses", p->licenses); /* L8: may go below the assigned count */
+	gen_end(g, GEN_CLEAN);
+	gen_follow_terms(g, c);
 }
 
-/* L2, L3: allocates what still fits, so the event is valid. */
-static void allocate(struct gen *g, struct contract *c, int env)
+static void product_added(struct gen *g, struct gen_contract *c, int64_t now)
 {
-	int p = (int)gen_range(g, 0, c->products - 1);
-	long held = c->envs[env].allocated[p];
-	long count = gen_range(g, 0, c->licenses[p] - c->assigned[p] + held);
+	struct gen_product *p;
+	int sku = (int)gen_range(g, 0, gen_product_count - 1);
 
-	event(g, c, "environment.allocated", "{\"env_id\":\"env-%d\",\"allocations\":"
-	      "[{\"sku\":\"%s\",\"count\":%ld}]}", env + 1, skus[c->sku[p]], count);
-	c->assigned[p] += count - held;
-	c->envs[env].allocated[p] = count;
+	if (c->product_count == GEN_PRODUCTS_MAX || has_sku(c, sku))
+		return;
+	p = &c->products[c->product_count++];
+	p->sku = sku;
+	p->licenses = gen_range(g, 1, 10);
+	p->assigned = 0;
+	gen_begin(g, c->s, "contract.product_added", now);
+	gen_str(g, "sku", gen_products[sku].sku);
+	gen_str(g, "name", gen_products[sku].name);
+	gen_long(g, "licenses", p->licenses);
+	gen_end(g, GEN_CLEAN);
+	gen_follow_terms(g, c);
 }
 
-static void activate(struct gen *g, struct contract *c, int env, int again)
+/* An owner adds a product of another vendor (L4: sku other:<license_key>, no limit). */
+static void other_product_added(struct gen *g, struct gen_contract *c, int64_t now)
 {
-	c->envs[env].activated = 1;
-	if (!again)
-		c->envs[env].offline = gen_chance(g, 40);
-	event(g, c, "environment.activated", "{\"env_id\":\"env-%d\",\"mode\":\"%s\","
-	      "\"reactivation\":%s}", env + 1, c->envs[env].offline ? "offline" : "online",
-	      again ? "true" : "false");
+	int owner = gen_owner(g, c);
+	const char *name;
+
+	if (owner < 0 || c->other_count == GEN_OTHERS_MAX)
+		return;
+	gen_other_product(g, c->other_keys[c->other_count], &name);
+	gen_begin(g, c->s, "contract.other_product_added", now);
+	gen_str(g, "license_key", c->other_keys[c->other_count]);
+	gen_str(g, "name", name);
+	gen_str(g, "by", g->people[owner].email);
+	gen_end(g, GEN_CLEAN);
+	gen_other_allocation(g, c, c->other_count++);
 }
 
-static void environments(struct gen *g, struct contract *c)
+/* A yearly renewal, sometimes with new totals (0: not continued, L1; below assigned: L8). */
+static void renewed(struct gen *g, struct gen_contract *c, int64_t now)
 {
-	c->env_count = (int)gen_range(g, 1, 3);
-	for (int e = 0; e < c->env_count; e++) {
-		event(g, c, "environment.created", "{\"env_id\":\"env-%d\",\"name\":\"環境%02d\","
-		      "\"sort_key\":%d}", e + 1, e + 1, e + 1);
-		allocate(g, c, e);
-		if (gen_chance(g, 85))
-			activate(g, c, e, 0);
-	}
-}
-
-static void members(struct gen *g, struct contract *c)
-{
-	int invited = (int)gen_range(g, 0, 3);
-
-	for (int m = 0; m < invited; m++) {
-		int owner = gen_chance(g, 20);
-		event(g, c, "member.invited", "{\"email\":\"member-%d-%s@example.com\",\"role\":\"%s\","
-		      "\"lang\":\"ja\",\"by\":\"%s\"}", m, c->id, owner ? "owner" : "member", c->owner);
-		if (!gen_chance(g, 85))
-			continue;
-		event(g, c, "member.joined", "{\"user\":\"u-%d-%s\",\"email\":\"member-%d-%s@example.com\","
-		      "\"name\":\"%s\"}", m, c->id, m, c->id, people[gen_range(g, 0, 7)]);
-		c->members = m + 1;
-		if (gen_chance(g, 20))
-			event(g, c, "member.notifications_changed", "{\"user\":\"u-%d-%s\",\"enabled\":false,"
-			      "\"by\":\"%s\"}", m, c->id, c->owner);
-		if (!owner && gen_chance(g, 15))
-			event(g, c, "member.role_changed", "{\"user\":\"u-%d-%s\",\"role\":\"owner\","
-			      "\"by\":\"%s\"}", m, c->id, c->owner);
-		if (gen_chance(g, 10))
-			event(g, c, "member.removed", "{\"user\":\"u-%d-%s\",\"by\":\"%s\"}", m, c->id,
-			      c->owner);
-		else if (gen_chance(g, 5))
-			event(g, c, "member.withdrew", "{\"user\":\"u-%d-%s\"}", m, c->id);
-	}
-	if (gen_chance(g, 15))
-		event(g, c, "group_company.added", "{\"company\":\"グループ会社 %s\",\"by\":\"%s\"}",
-		      g->account_id, c->owner);
-}
-
-/* L6: after a change of terms, online environments sync and offline ones re-activate. */
-static void follow_terms(struct gen *g, struct contract *c)
-{
-	for (int e = 0; e < c->env_count; e++) {
-		if (c->envs[e].deleted || !c->envs[e].activated)
-			continue;
-		if (!c->envs[e].offline && gen_chance(g, 80))
-			event(g, c, "environment.synced", "{\"env_id\":\"env-%d\"}", e + 1);
-		else if (c->envs[e].offline && gen_chance(g, 70))
-			activate(g, c, e, 1);
-	}
-}
-
-static void change_terms(struct gen *g, struct contract *c)
-{
-	char end[11];
-
-	if (gen_chance(g, 30)) {
-		int p = (int)gen_range(g, 0, c->products - 1);
-		c->licenses[p] += gen_range(g, 1, 5);
-		event(g, c, "contract.licenses_changed", "{\"sku\":\"%s\",\"licenses\":%ld}",
-		      skus[c->sku[p]], c->licenses[p]);
-		follow_terms(g, c);
-	}
-	if (c->products < 3 && gen_chance(g, 15)) {
-		int p = c->products++;
-		c->sku[p] = (c->sku[p - 1] + 1) % 6;
-		c->licenses[p] = gen_range(g, 1, 10);
-		event(g, c, "contract.product_added", "{\"sku\":\"%s\",\"name\":\"%s\",\"licenses\":%ld}",
-		      skus[c->sku[p]], product_names[c->sku[p]], c->licenses[p]);
-		follow_terms(g, c);
-	}
-	if (!c->cloud && gen_chance(g, 40)) {
-		gen_date(c->at + gen_range(g, 400, 800) * DAY, end);
-		event(g, c, "contract.renewed", "{\"end_date\":\"%s\",\"products\":[{\"sku\":\"%s\","
-		      "\"licenses\":%ld}]}", end, skus[c->sku[0]], c->licenses[0] + 2);
-		c->licenses[0] += 2;
-		follow_terms(g, c);
-	}
-}
-
-static void extras(struct gen *g, struct contract *c)
-{
-	char on[11], end[11];
-
-	if (gen_chance(g, 10)) {
-		event(g, c, "contract.other_product_added", "{\"license_key\":\"LK-%s\",\"name\":"
-		      "\"他社製品\",\"by\":\"%s\"}", c->id, c->owner);
-		event(g, c, "environment.allocated", "{\"env_id\":\"env-1\",\"allocations\":"
-		      "[{\"sku\":\"other:LK-%s\",\"count\":%ld}]}", c->id, gen_range(g, 1, 50));
-	}
-	if (c->cloud) {
-		for (long n = gen_range(g, 1, 3); n > 0; n--) {
-			gen_date(c->at + 30 * DAY, on);
-			event(g, c, "contract.seats_changed", "{\"full\":%ld,\"light\":%ld,\"applied_on\":"
-			      "\"%s\",\"reported_on\":\"%s\"}", gen_range(g, 5, 60), gen_range(g, 0, 30),
-			      on, on);
+	c->end_day = gen_month_end(gen_add_months(c->end_day, 12));
+	c->renew_at = gen_office_time(g, c->end_day - (int32_t)gen_range(g, 10, 45));
+	gen_begin(g, c->s, "contract.renewed", now);
+	gen_date(g, "end_date", c->end_day);
+	if (gen_chance(g, 60)) {
+		gen_open(g, "products", '[');
+		for (int p = 0; p < c->product_count; p++) {
+			struct gen_product *product = &c->products[p];
+			long roll = gen_range(g, 0, 99);
+			if (roll < 25)
+				product->licenses += gen_range(g, 1, 5);
+			else if (roll < 35 && product->licenses > 1)
+				product->licenses -= gen_range(g, 1, product->licenses > 3 ? 3 : product->licenses - 1);
+			else if (roll < 38 && c->product_count > 1 && p > 0)
+				product->licenses = 0;
+			gen_open(g, NULL, '{');
+			gen_str(g, "sku", gen_products[product->sku].sku);
+			gen_long(g, "licenses", product->licenses);
+			gen_close(g, '}');
 		}
-		if (gen_chance(g, 20)) {
-			gen_date(c->at + DAY, on);
-			gen_date(c->at + gen_range(g, 70, 200) * DAY, end);
-			event(g, c, "contract.cancellation_requested", "{\"requested_on\":\"%s\","
-			      "\"end_on\":\"%s\"}", on, end);
+		gen_close(g, ']');
+	}
+	gen_end(g, GEN_CLEAN);
+	gen_follow_terms(g, c);
+}
+
+static void renew_or_end(struct gen *g, struct gen_contract *c, int64_t now)
+{
+	if (c->migrate_out || gen_chance(g, 90)) {
+		renewed(g, c, now);
+		return;
+	}
+	c->renew = 0; /* the customer lets it expire (L5) */
+	if (gen_time_of(c->end_day, 18 * 3600) < c->until)
+		c->until = gen_time_of(c->end_day, 18 * 3600);
+}
+
+static void license_step(struct gen *g, struct gen_contract *c, int64_t now)
+{
+	long roll = gen_range(g, 0, 99);
+
+	if (roll < 44)
+		gen_env_step(g, c, now);
+	else if (roll < 74)
+		gen_member_step(g, c, now);
+	else if (roll < 85)
+		licenses_changed(g, c, now);
+	else if (roll < 90)
+		product_added(g, c, now);
+	else if (roll < 94)
+		other_product_added(g, c, now);
+	else
+		gen_group_company_added(g, c, now);
+}
+
+static void plan_migration(struct gen *g, struct gen_contract *c, int64_t at)
+{
+	struct gen_migration *m = c->migrate_out;
+
+	gen_begin(g, c->s, "contract.migration_planned", at);
+	gen_str(g, "to_contract", m->to);
+	gen_end(g, GEN_CLEAN);
+	gen_snapshot(c, m); /* G1: the environments that exist now */
+	m->planned = 1;
+}
+
+static int64_t earliest(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The contract's life after its setup: whatever comes first, until it ends. */
+static void live(struct gen *g, struct gen_contract *c, int64_t now)
+{
+	for (int steps = 0; steps < 400; steps++) {
+		int person = -1;
+		int64_t act = gen_after(g, now, 30, c->cloud ? 200 : 300);
+		int64_t renew = c->renew ? c->renew_at : INT64_MAX;
+		int64_t leave = gen_next_withdrawal(g, c, &person);
+		int64_t plan = c->migrate_out ? c->migrate_out->planned_at : INT64_MAX;
+		int64_t at = earliest(earliest(act, renew), earliest(leave, plan));
+
+		if (at >= c->until)
+			return;
+		if (at == plan) {
+			plan_migration(g, c, at);
+			return;
+		}
+		if (at == leave)
+			gen_withdraw(g, c, person, at);
+		else if (at == renew)
+			renew_or_end(g, c, at);
+		else if (c->cloud)
+			gen_cloud_step(g, c, at);
+		else
+			license_step(g, c, at);
+		now = at > c->s->at ? at : c->s->at;
+	}
+}
+
+static void contract_history(struct gen *g, struct gen_contract *c, int64_t open_at)
+{
+	int person = -1;
+	int64_t leave;
+
+	open_contract(g, c, open_at);
+	gen_members_setup(g, c, gen_after(g, c->s->at, 1, 20));
+	if (c->migrate_in)
+		gen_migrate_envs_in(g, c, gen_after(g, c->migrate_in->planned_at, 2, 20));
+	else if (!c->cloud)
+		gen_envs_setup(g, c, gen_after(g, c->s->at, 0, 14));
+	live(g, c, c->s->at);
+	if (c->migrate_out && c->migrate_out->planned)
+		gen_migrate_envs_out(g, c);
+	/* M3: people who leave the portal later still leave every contract they are on */
+	while ((leave = gen_next_withdrawal(g, c, &person)) < g->horizon)
+		gen_withdraw(g, c, person, leave);
+}
+
+/* Some people (never the first owner) leave the portal at some point. */
+static void plan_withdrawals(struct gen *g)
+{
+	int32_t first = gen_day_of(g->start) + 200, last = gen_day_of(g->horizon);
+
+	for (int p = 1; p < g->people_count; p++)
+		if (first < last && gen_chance(g, 10))
+			g->people[p].withdraws_at = gen_office_time(g, first + (int32_t)gen_range(g, 0, last - first));
+}
+
+static void set_up(struct gen *g, struct gen_contract *c, int number, int cloud, int64_t open_at)
+{
+	int year, month, day;
+	char id[40];
+
+	memset(c, 0, sizeof(*c));
+	gen_civil(gen_day_of(open_at), &year, &month, &day);
+	gen_contract_id(g, number, year, id, sizeof(id));
+	c->s = gen_stream_new(g, GEN_CONTRACT, id);
+	c->number = number;
+	c->cloud = cloud;
+	c->renew = !cloud;
+	c->until = g->horizon;
+}
+
+void gen_contracts(struct gen *g)
+{
+	struct gen_contract contracts[GEN_CONTRACTS_MAX];
+	struct gen_migration migration = { .planned = 0 };
+	int64_t opens[GEN_CONTRACTS_MAX];
+	int cloud[GEN_CONTRACTS_MAX];
+	int count = 1 + gen_chance(g, 45) + gen_chance(g, 20);
+
+	opens[0] = g->start;
+	cloud[0] = gen_chance(g, 12);
+	for (int k = 1; k < count; k++) {
+		opens[k] = gen_after(g, opens[k - 1], 90, 1000);
+		cloud[k] = gen_chance(g, 25);
+		if (opens[k] > g->horizon - 90 * GEN_DAY)
+			count = k;
+	}
+	plan_withdrawals(g);
+	for (int k = 0; k < count; k++)
+		set_up(g, &contracts[k], k, cloud[k], opens[k]);
+	if (count > 1 && !cloud[0] && !cloud[1] && gen_chance(g, 50)) {
+		migration.planned_at = gen_after(g, opens[1], 5, 30);
+		if (migration.planned_at < g->horizon - 30 * GEN_DAY) {
+			memcpy(migration.to, contracts[1].s->id, sizeof(migration.to));
+			contracts[0].migrate_out = &migration;
 		}
 	}
-	if (c->env_count > 1 && gen_chance(g, 10)) {
-		int e = c->env_count - 1;
-		event(g, c, "environment.deleted", "{\"env_id\":\"env-%d\"}", e + 1);
-		c->envs[e].deleted = 1;
-		for (int p = 0; p < c->products; p++)
-			c->assigned[p] -= c->envs[e].allocated[p];
-	}
-}
-
-/* Rule rejections that still take their place (L3, L4, L7, M1). */
-static void rule_breaks(struct gen *g, struct contract *c)
-{
-	if (gen_chance(g, 12)) { /* L3 */
-		event(g, c, "environment.allocated", "{\"env_id\":\"env-1\",\"allocations\":[{\"sku\":"
-		      "\"%s\",\"count\":%ld}]}", skus[c->sku[0]], c->licenses[0] + 1);
-		g->stats->bad++;
-	}
-	if (gen_chance(g, 6)) { /* M1 */
-		event(g, c, "member.role_changed", "{\"user\":\"%s\",\"role\":\"member\",\"by\":"
-		      "\"stranger@example.com\"}", c->owner);
-		g->stats->bad++;
-	}
-	if (gen_chance(g, 5)) { /* L4 */
-		event(g, c, "environment.allocated", "{\"env_id\":\"env-1\",\"allocations\":[{\"sku\":"
-		      "\"NO-SUCH-SKU\",\"count\":1}]}");
-		g->stats->bad++;
-	}
-	if (gen_chance(g, 5)) { /* L7 */
-		event(g, c, "environment.activated", "{\"env_id\":\"env-99\",\"mode\":\"online\","
-		      "\"reactivation\":false}");
-		g->stats->bad++;
-	}
-}
-
-static void plan_migration(struct gen *g, struct contract *from, const struct contract *to)
-{
-	event(g, from, "contract.migration_planned", "{\"to_contract\":\"%s\"}", to->id);
-}
-
-int64_t gen_contracts(struct gen *g, int64_t start)
-{
-	struct contract contracts[3];
-	size_t first[3], end[3];
-	int count = 1 + gen_chance(g, 35) + gen_chance(g, 10);
-	int64_t last = start;
-
 	for (int k = 0; k < count; k++) {
-		struct contract *c = &contracts[k];
-
-		memset(c, 0, sizeof(*c));
-		first[k] = g->count;
-		snprintf(c->id, sizeof(c->id), "C-%s-%d", g->account_id, k + 1);
-		c->cloud = gen_chance(g, 15);
-		c->at = start + k * gen_range(g, 30, 200) * DAY;
-		open_contract(g, c);
-		environments(g, c);
-		members(g, c);
-		change_terms(g, c);
-		extras(g, c);
-		rule_breaks(g, c);
-		end[k] = g->count;
+		if (k == 1 && migration.planned)
+			contracts[k].migrate_in = &migration;
+		contract_history(g, &contracts[k], opens[k]);
 	}
-	/* G1: the first contract moves to the second (on the old contract's stream) */
-	if (count > 1 && gen_chance(g, 25))
-		plan_migration(g, &contracts[0], &contracts[1]);
-	for (int k = 0; k < count; k++) {
-		gen_delivery_faults(g, first[k], end[k], contracts[k].id, &contracts[k].seq,
-				    &contracts[k].at);
-		last = contracts[k].at > last ? contracts[k].at : last;
-	}
-	gen_envelope_faults(g, last);
-	return last;
 }
