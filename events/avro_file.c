@@ -1,40 +1,48 @@
 /*
  * avro_file.c - reading Avro object container files (see avro_file.h): the
- * header, then one block at a time into a reused buffer, inflating deflate
- * blocks. Lengths read from the file are bounded before anything is allocated.
+ * header, then one block at a time into reused buffers. Every length read
+ * from the file is bounded before it is used. The varint and header helpers
+ * are shared with avro_file_write.c through avro_file_internal.h.
  */
 #include "events/avro_file.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "events/avro_file_internal.h"
 
+#define READ_BUFFER (1u << 20) /* stdio buffer: one read(2) per several blocks */
+
 struct ctr_avro_reader {
 	FILE *fp;
 	char *path;
+	char *io_buffer;
 	struct avro_header header;
 	uint64_t offset;      /* of the next byte fp will read */
 	uint8_t *raw;         /* the block as stored */
 	size_t raw_cap;
 	uint8_t *inflated;
 	size_t inflated_cap;
+	z_stream z;           /* reset for every deflate block */
+	int z_ready;
 };
 
 int avro_read_long(FILE *fp, int64_t *value, uint64_t *offset)
 {
 	uint64_t bits = 0;
-	int shift = 0, c;
+	int c;
 
 	for (int i = 0; i < 10; i++) {
 		c = getc(fp);
 		if (c == EOF)
 			return i == 0 ? 1 : -1;
 		(*offset)++;
-		bits |= (uint64_t)(c & 0x7f) << shift;
-		shift += 7;
+		if (i == 9 && (c & 0x7e)) /* the tenth byte holds only bit 63 */
+			return -1;
+		bits |= (uint64_t)(c & 0x7f) << (7 * i);
 		if (!(c & 0x80)) {
 			*value = (int64_t)(bits >> 1) ^ -(int64_t)(bits & 1);
 			return 0;
@@ -74,13 +82,17 @@ void avro_header_free(struct avro_header *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* A length-prefixed string or bytes value, NUL-terminated. */
-static char *read_bytes(FILE *fp, uint64_t *offset, size_t *len)
+/*
+ * A length-prefixed string, NUL-terminated; *budget is what is left of
+ * AVRO_MAX_META_BYTES for the whole header, so the header allocates at most
+ * that much however its lengths are damaged.
+ */
+static char *read_string(FILE *fp, uint64_t *offset, size_t *budget, size_t *len)
 {
 	int64_t size;
 	char *text;
 
-	if (avro_read_long(fp, &size, offset) != 0 || size < 0 || size > AVRO_MAX_META_BYTES)
+	if (avro_read_long(fp, &size, offset) != 0 || size < 0 || (uint64_t)size > *budget)
 		return NULL;
 	text = malloc((size_t)size + 1);
 	if (text == NULL || fread(text, 1, (size_t)size, fp) != (size_t)size) {
@@ -88,13 +100,40 @@ static char *read_bytes(FILE *fp, uint64_t *offset, size_t *len)
 		return NULL;
 	}
 	*offset += (uint64_t)size;
+	*budget -= (size_t)size;
 	text[size] = '\0';
 	*len = (size_t)size;
 	return text;
 }
 
+static int read_meta_entries(FILE *fp, struct avro_header *h, int64_t count, uint64_t *offset,
+			     size_t *budget)
+{
+	struct avro_meta *bigger;
+	size_t key_len;
+
+	bigger = realloc(h->meta, (size_t)(h->meta_count + count) * sizeof(*h->meta));
+	if (bigger == NULL)
+		return -1;
+	h->meta = bigger;
+	for (int64_t i = 0; i < count; i++) {
+		struct avro_meta *m = &h->meta[h->meta_count];
+
+		m->key = read_string(fp, offset, budget, &key_len);
+		m->value = m->key ? read_string(fp, offset, budget, &m->value_len) : NULL;
+		if (m->value == NULL) {
+			free(m->key);
+			return -1;
+		}
+		h->meta_count++;
+	}
+	return 0;
+}
+
+/* The metadata map: blocks of entries ended by a zero count (Avro map encoding). */
 static int read_meta(FILE *fp, struct avro_header *h, uint64_t *offset)
 {
+	size_t budget = AVRO_MAX_META_BYTES;
 	int64_t count, block_size;
 
 	for (;;) {
@@ -102,49 +141,81 @@ static int read_meta(FILE *fp, struct avro_header *h, uint64_t *offset)
 			return -1;
 		if (count == 0)
 			return 0;
+		if (count < -AVRO_MAX_META || count > AVRO_MAX_META)
+			return -1;
 		if (count < 0) { /* a negative count is followed by the block's byte size */
 			count = -count;
 			if (avro_read_long(fp, &block_size, offset) != 0)
 				return -1;
 		}
-		if (count > AVRO_MAX_META - h->meta_count)
+		if (count > AVRO_MAX_META - h->meta_count ||
+		    read_meta_entries(fp, h, count, offset, &budget) != 0)
 			return -1;
-		h->meta = realloc(h->meta, (size_t)(h->meta_count + count) * sizeof(*h->meta));
-		if (h->meta == NULL)
-			return -1;
-		for (int64_t i = 0; i < count; i++) {
-			struct avro_meta *m = &h->meta[h->meta_count];
-			size_t len;
-			m->key = read_bytes(fp, offset, &len);
-			m->value = m->key ? read_bytes(fp, offset, &m->value_len) : NULL;
-			if (m->value == NULL) {
-				free(m->key);
-				return -1;
-			}
-			h->meta_count++;
-		}
 	}
 }
 
+static int check_codec(struct avro_header *h, const char *path, struct ctr_error *err)
+{
+	const char *codec = avro_header_meta(h, "avro.codec");
+
+	h->deflate = 0;
+	if (codec == NULL || strcmp(codec, "null") == 0)
+		return 0;
+	if (strcmp(codec, "deflate") == 0) {
+		h->deflate = 1;
+		return 0;
+	}
+	return ctr_error_set(err, CTR_EINVAL,
+			     "log %s: unsupported Avro codec \"%.64s\" (null and deflate are read)",
+			     path, codec);
+}
+
+/* Reads the header from the start of fp; on failure h still needs avro_header_free. */
 int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct ctr_error *err)
 {
 	uint8_t magic[4];
 	uint64_t offset = 4;
-	const char *codec;
 
 	memset(h, 0, sizeof(*h));
 	if (fread(magic, 1, 4, fp) != 4 || memcmp(magic, "Obj\x01", 4) != 0)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s is not an Avro object container file", path);
-	if (read_meta(fp, h, &offset) != 0 || fread(h->sync, 1, 16, fp) != 16)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s: damaged Avro file header", path);
+		return ctr_error_set(err, CTR_ECORRUPT,
+				     "log %s: not an Avro object container file (no magic at byte offset 0)",
+				     path);
+	if (read_meta(fp, h, &offset) != 0)
+		return ctr_error_set(err, CTR_ECORRUPT,
+				     "log %s: damaged header metadata near byte offset %llu", path,
+				     (unsigned long long)offset);
+	if (fread(h->sync, 1, 16, fp) != 16)
+		return ctr_error_set(err, CTR_ECORRUPT,
+				     "log %s: header ends before its sync marker at byte offset %llu",
+				     path, (unsigned long long)offset);
 	h->data_start = offset + 16;
 	if (avro_header_meta(h, "avro.schema") == NULL)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s: the Avro header has no schema", path);
-	codec = avro_header_meta(h, "avro.codec");
-	if (codec && strcmp(codec, "deflate") == 0)
-		h->deflate = 1;
-	else if (codec && *codec && strcmp(codec, "null") != 0)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s: unsupported Avro codec %s", path, codec);
+		return ctr_error_set(err, CTR_ECORRUPT, "log %s: header has no avro.schema", path);
+	return check_codec(h, path, err);
+}
+
+static int reader_start(struct ctr_avro_reader *r, const char *path, struct ctr_error *err)
+{
+	int rc;
+
+	r->path = strdup(path);
+	r->io_buffer = malloc(READ_BUFFER);
+	if (r->path == NULL || r->io_buffer == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory opening log %s", path);
+	r->fp = fopen(path, "rb");
+	if (r->fp == NULL)
+		return ctr_error_set(err, CTR_EIO, "cannot open log %s: %s", path, strerror(errno));
+	setvbuf(r->fp, r->io_buffer, _IOFBF, READ_BUFFER);
+	rc = avro_header_read(r->fp, path, &r->header, err);
+	if (rc != 0)
+		return rc;
+	if (r->header.deflate) {
+		if (inflateInit2(&r->z, -15) != Z_OK)
+			return ctr_error_set(err, CTR_ENOMEM, "out of memory opening log %s", path);
+		r->z_ready = 1;
+	}
+	r->offset = r->header.data_start;
 	return 0;
 }
 
@@ -154,21 +225,12 @@ int ctr_avro_reader_open(const char *path, struct ctr_avro_reader **out, struct 
 	int rc;
 
 	if (r == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	r->path = strdup(path);
-	r->fp = fopen(path, "rb");
-	if (r->fp == NULL) {
-		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(errno));
-		ctr_avro_reader_close(r);
-		return rc;
-	}
-	setvbuf(r->fp, NULL, _IOFBF, 1 << 20);
-	rc = avro_header_read(r->fp, path, &r->header, err);
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory opening log %s", path);
+	rc = reader_start(r, path, err);
 	if (rc != 0) {
 		ctr_avro_reader_close(r);
 		return rc;
 	}
-	r->offset = r->header.data_start;
 	*out = r;
 	return 0;
 }
@@ -179,7 +241,10 @@ void ctr_avro_reader_close(struct ctr_avro_reader *r)
 		return;
 	if (r->fp)
 		fclose(r->fp);
+	if (r->z_ready)
+		inflateEnd(&r->z);
 	avro_header_free(&r->header);
+	free(r->io_buffer);
 	free(r->raw);
 	free(r->inflated);
 	free(r->path);
@@ -206,11 +271,41 @@ uint64_t ctr_avro_reader_data_start(const struct ctr_avro_reader *r)
 	return r->header.data_start;
 }
 
+/* After a refused seek, reading goes on where it was; returns rc. */
+static int stay(struct ctr_avro_reader *r, int rc)
+{
+	clearerr(r->fp);
+	fseeko(r->fp, (off_t)r->offset, SEEK_SET);
+	return rc;
+}
+
+/*
+ * Every block starts right after a sync marker (the header's for the first),
+ * so a block offset is checked by reading the 16 bytes before it: a
+ * checkpoint into the middle of a block, or past the end of a log that has
+ * since shrunk, is refused instead of misread.
+ */
 int ctr_avro_reader_seek(struct ctr_avro_reader *r, uint64_t block_offset, struct ctr_error *err)
 {
-	if (block_offset < r->header.data_start || fseeko(r->fp, (off_t)block_offset, SEEK_SET) != 0)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s: cannot seek to block offset %llu", r->path,
-				     (unsigned long long)block_offset);
+	uint8_t sync[16];
+	struct stat st;
+
+	if (fstat(fileno(r->fp), &st) != 0)
+		return ctr_error_set(err, CTR_EIO, "cannot stat log %s: %s", r->path, strerror(errno));
+	if (block_offset < r->header.data_start || block_offset > (uint64_t)st.st_size)
+		return ctr_error_set(err, CTR_ECORRUPT,
+				     "log %s: cannot seek to byte offset %llu: outside the blocks"
+				     " (%llu to %llu)", r->path, (unsigned long long)block_offset,
+				     (unsigned long long)r->header.data_start,
+				     (unsigned long long)st.st_size);
+	if (fseeko(r->fp, (off_t)(block_offset - 16), SEEK_SET) != 0 ||
+	    fread(sync, 1, 16, r->fp) != 16)
+		return stay(r, ctr_error_set(err, CTR_EIO, "cannot read log %s at byte offset %llu",
+					     r->path, (unsigned long long)(block_offset - 16)));
+	if (memcmp(sync, r->header.sync, 16) != 0)
+		return stay(r, ctr_error_set(err, CTR_ECORRUPT, "log %s: cannot seek to byte offset"
+					     " %llu: not the start of a block", r->path,
+					     (unsigned long long)block_offset));
 	r->offset = block_offset;
 	return 0;
 }
@@ -229,39 +324,72 @@ static int grow(uint8_t **buffer, size_t *cap, size_t need)
 	return 0;
 }
 
-static int inflate_block(struct ctr_avro_reader *r, size_t size, struct ctr_avro_block *blk)
-{
-	z_stream z = { 0 };
-	int rc = Z_DATA_ERROR;
-
-	if (grow(&r->inflated, &r->inflated_cap, size * 4 + 1024) != 0 || inflateInit2(&z, -15) != Z_OK)
-		return -1;
-	z.next_in = r->raw;
-	z.avail_in = (uInt)size;
-	for (;;) {
-		z.next_out = r->inflated + z.total_out;
-		z.avail_out = (uInt)(r->inflated_cap - z.total_out);
-		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc == Z_STREAM_END || (rc != Z_OK && rc != Z_BUF_ERROR))
-			break;
-		if (z.avail_out != 0) { /* the input ended before the stream did */
-			rc = Z_DATA_ERROR;
-			break;
-		}
-		if (r->inflated_cap * 2 > AVRO_MAX_INFLATED ||
-		    grow(&r->inflated, &r->inflated_cap, r->inflated_cap * 2) != 0)
-			break;
-	}
-	blk->data = r->inflated;
-	blk->size = z.total_out;
-	inflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
-
 static int damaged(struct ctr_avro_reader *r, uint64_t at, const char *what, struct ctr_error *err)
 {
-	return ctr_error_set(err, CTR_ECORRUPT, "%s: %s at byte offset %llu", r->path, what,
+	return ctr_error_set(err, CTR_ECORRUPT, "log %s: %s at byte offset %llu", r->path, what,
 			     (unsigned long long)at);
+}
+
+/* Inflates r->raw into r->inflated, growing it up to one byte over the 64 MiB limit. */
+static int inflate_block(struct ctr_avro_reader *r, size_t size, struct ctr_avro_block *blk,
+			 struct ctr_error *err)
+{
+	size_t cap = size * 4 + 1024;
+	int rc;
+
+	inflateReset(&r->z);
+	r->z.next_in = r->raw;
+	r->z.avail_in = (uInt)size;
+	for (;;) {
+		if (grow(&r->inflated, &r->inflated_cap, cap <= AVRO_MAX_BLOCK ? cap : AVRO_MAX_BLOCK + 1))
+			return ctr_error_set(err, CTR_ENOMEM, "out of memory reading log %s", r->path);
+		r->z.next_out = r->inflated + r->z.total_out;
+		r->z.avail_out = (uInt)(r->inflated_cap - r->z.total_out);
+		rc = inflate(&r->z, Z_NO_FLUSH);
+		if (rc == Z_STREAM_END)
+			break;
+		if ((rc != Z_OK && rc != Z_BUF_ERROR) || r->z.avail_out != 0)
+			return damaged(r, blk->offset, "deflate block does not inflate", err);
+		if (r->inflated_cap > AVRO_MAX_BLOCK)
+			break;
+		cap = r->inflated_cap * 2;
+	}
+	if (r->z.total_out > AVRO_MAX_BLOCK || rc != Z_STREAM_END)
+		return damaged(r, blk->offset, "deflate block inflates to over 64 MiB", err);
+	blk->data = r->inflated;
+	blk->size = r->z.total_out;
+	return 0;
+}
+
+/* A read that came up short: the file ends inside the block, or the disk failed. */
+static int short_read(struct ctr_avro_reader *r, uint64_t at, struct ctr_error *err)
+{
+	if (ferror(r->fp))
+		return ctr_error_set(err, CTR_EIO, "cannot read log %s at byte offset %llu: %s",
+				     r->path, (unsigned long long)at, strerror(errno));
+	if (feof(r->fp))
+		return damaged(r, at, "truncated block (the file ends inside it)", err);
+	return damaged(r, at, "malformed block header varint", err);
+}
+
+/* Reads a block's count and size: 1 read, 0 clean end of file, negative error. */
+static int read_block_header(struct ctr_avro_reader *r, int64_t *count, int64_t *size,
+			     struct ctr_error *err)
+{
+	uint64_t at = r->offset;
+	int rc = avro_read_long(r->fp, count, &r->offset);
+
+	if (rc == 1 && !ferror(r->fp))
+		return 0;
+	if (rc != 0 || avro_read_long(r->fp, size, &r->offset) != 0)
+		return short_read(r, at, err);
+	if (*count < 0)
+		return damaged(r, at, "negative block record count", err);
+	if (*size < 0)
+		return damaged(r, at, "negative block size", err);
+	if (*size > AVRO_MAX_BLOCK)
+		return damaged(r, at, "block size over 64 MiB", err);
+	return 1;
 }
 
 int ctr_avro_reader_next_block(struct ctr_avro_reader *r, struct ctr_avro_block *blk,
@@ -273,28 +401,24 @@ int ctr_avro_reader_next_block(struct ctr_avro_reader *r, struct ctr_avro_block 
 
 	memset(blk, 0, sizeof(*blk));
 	blk->offset = r->offset;
-	rc = avro_read_long(r->fp, &count, &r->offset);
-	if (rc == 1)
-		return 0;
-	if (rc != 0 || avro_read_long(r->fp, &size, &r->offset) != 0)
-		return damaged(r, blk->offset, "truncated block header", err);
-	if (count < 0 || size < 0 || size > AVRO_MAX_BLOCK || count > size * 8 + 1)
-		return damaged(r, blk->offset, "impossible block size", err);
+	rc = read_block_header(r, &count, &size, err);
+	if (rc <= 0)
+		return rc;
 	if (grow(&r->raw, &r->raw_cap, (size_t)size + 1) != 0)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory reading log %s", r->path);
 	if (fread(r->raw, 1, (size_t)size, r->fp) != (size_t)size ||
 	    fread(sync, 1, 16, r->fp) != 16)
-		return damaged(r, blk->offset, "truncated block (the log ends inside it)", err);
+		return short_read(r, blk->offset, err);
 	r->offset += (uint64_t)size + 16;
 	if (memcmp(sync, r->header.sync, 16) != 0)
-		return damaged(r, blk->offset, "wrong sync marker after the block", err);
+		return damaged(r, blk->offset, "bad sync marker after the block", err);
 	blk->count = count;
 	blk->next_offset = r->offset;
-	if (!r->header.deflate) {
-		blk->data = r->raw;
-		blk->size = (size_t)size;
-	} else if (inflate_block(r, (size_t)size, blk) != 0) {
-		return damaged(r, blk->offset, "block does not inflate", err);
+	if (r->header.deflate) {
+		rc = inflate_block(r, (size_t)size, blk, err);
+		return rc == 0 ? 1 : rc;
 	}
+	blk->data = r->raw;
+	blk->size = (size_t)size;
 	return 1;
 }
