@@ -2,6 +2,7 @@
  * audit.c - reading one stream's state for `contrail audit` (see audit.h).
  */
 #include "cli/audit.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +21,8 @@ static json_t *rows(sqlite3 *db, const char *sql, const char *first, const char 
 		sqlite3_bind_text(stmt, 2, second, -1, SQLITE_STATIC);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		json_t *row = json_object();
-		for (int i = 0; i < sqlite3_column_count(stmt); i++) {
-			int type = sqlite3_column_type(stmt, i);
-			json_object_set_new(row, sqlite3_column_name(stmt, i),
-				type == SQLITE_INTEGER ? json_integer(sqlite3_column_int64(stmt, i))
-				: type == SQLITE_NULL ? json_null()
-				: json_string((const char *)sqlite3_column_text(stmt, i)));
-		}
+		for (int i = 0; i < sqlite3_column_count(stmt); i++)
+			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
 		json_array_append_new(list, row);
 	}
 	sqlite3_finalize(stmt);

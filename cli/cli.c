@@ -10,6 +10,9 @@
 
 #include "events/error.h"
 
+#include <jansson.h>
+#include <sqlite3.h>
+
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -49,4 +52,19 @@ void ctr_cli_csv_field(FILE *out, const char *text)
 		fputc(*text, out);
 	}
 	fputc('"', out);
+}
+
+json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column)
+{
+	switch (sqlite3_column_type(stmt, column)) {
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(stmt, column));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(stmt, column));
+	default:
+		return json_stringn((const char *)sqlite3_column_text(stmt, column),
+				    (size_t)sqlite3_column_bytes(stmt, column));
+	}
 }

@@ -8,6 +8,8 @@
 #ifndef CTR_CLI_H
 #define CTR_CLI_H
 
+#include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 
 enum ctr_exit {
@@ -40,6 +42,9 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 
 /* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 void ctr_cli_csv_field(FILE *out, const char *text);
+
+/* A result column as JSON: null, an integer, a real or text (blobs as their bytes). */
+json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column);
 
 /* The exit code for a library error code (CTR_E*). */
 int ctr_cli_exit_for(int error_code);

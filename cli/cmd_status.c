@@ -22,21 +22,6 @@ struct reader {
 	struct ctr_error err;
 };
 
-static json_t *column_value(sqlite3_stmt *stmt, int i)
-{
-	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_NULL:
-		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(stmt, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(stmt, i));
-	default:
-		return json_stringn((const char *)sqlite3_column_text(stmt, i),
-				    (size_t)sqlite3_column_bytes(stmt, i));
-	}
-}
-
 /* The rows of sql (ours, no parameters) as an array of objects; empty after an error. */
 static json_t *rows(struct reader *r, const char *sql)
 {
@@ -49,7 +34,7 @@ static json_t *rows(struct reader *r, const char *sql)
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		json_t *row = json_object();
 		for (int i = 0; i < sqlite3_column_count(stmt); i++)
-			json_object_set_new(row, sqlite3_column_name(stmt, i), column_value(stmt, i));
+			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
 		json_array_append_new(list, row);
 	}
 	if (step != SQLITE_DONE)
