@@ -65,7 +65,7 @@ int ctr_cmd_dump(int argc, char **argv)
 	}
 	if (spec == NULL || optind != argc)
 		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "usage: contrail dump --source SRC");
-	rc = ctr_source_open(spec, &src, &err);
+	rc = ctr_source_open(spec, NULL, &src, &err);
 	if (rc == 0)
 		rc = dump(src, &bad, &err);
 	ctr_source_close(src);

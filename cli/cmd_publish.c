@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "engine/source.h"
 #include "events/catalog.h"
+#include "events/frame.h"
 
 struct publish {
 	const char *to, *source;
@@ -97,17 +98,15 @@ static int parse(int argc, char **argv, struct publish *p)
 /* The Confluent frame of one event: 0, the schema id, the record. */
 static const uint8_t *frame(struct publish *p, int schema_id, const void *record, size_t len)
 {
-	if (len + 5 > p->frame_cap) {
-		uint8_t *bigger = realloc(p->frame, (len + 5) * 2);
+	if (len + CTR_FRAME_HEADER > p->frame_cap) {
+		uint8_t *bigger = realloc(p->frame, (len + CTR_FRAME_HEADER) * 2);
 		if (bigger == NULL)
 			return NULL;
 		p->frame = bigger;
-		p->frame_cap = (len + 5) * 2;
+		p->frame_cap = (len + CTR_FRAME_HEADER) * 2;
 	}
-	p->frame[0] = 0;
-	for (int i = 0; i < 4; i++)
-		p->frame[1 + i] = (uint8_t)((uint32_t)schema_id >> (24 - 8 * i));
-	memcpy(p->frame + 5, record, len);
+	ctr_frame_header(p->frame, schema_id);
+	memcpy(p->frame + CTR_FRAME_HEADER, record, len);
 	return p->frame;
 }
 
@@ -133,7 +132,7 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 		for (;;) {
 			rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(p->topic),
 				RD_KAFKA_V_KEY(ev.account, strlen(ev.account)),
-				RD_KAFKA_V_VALUE((void *)value, len + 5),
+				RD_KAFKA_V_VALUE((void *)value, len + CTR_FRAME_HEADER),
 				RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
 			if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
 				break;
@@ -166,7 +165,7 @@ int ctr_cmd_publish(int argc, char **argv)
 	}
 	rd_kafka_conf_set_dr_msg_cb(p.conf, on_delivery);
 	rd_kafka_conf_set_opaque(p.conf, &p);
-	rc = ctr_source_open(p.source, &src, &err);
+	rc = ctr_source_open(p.source, NULL, &src, &err);
 	if (rc != 0) {
 		rd_kafka_conf_destroy(p.conf);
 		return ctr_cli_fail("publish", ctr_cli_exit_for(rc), "%s", err.message);

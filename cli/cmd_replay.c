@@ -26,9 +26,11 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: contrail replay --source SRC --db PATH [--business-date YYYY-MM-DD]\n"
 		"                       [--until TIMESTAMP] [--rebuild] [--batch N]\n"
-		"                       [--expiring-days N] [--store-cutoff YYYY-MM-DD]\n\n"
+		"                       [--expiring-days N] [--store-cutoff YYYY-MM-DD]\n"
+		"                       [--group G] [--follow] [-X key=value]...\n\n"
 		"Replays the events of SRC into the SQLite projections in PATH.\n"
-		"  --source SRC         file:PATH (a local Avro log), jsonl:PATH or jsonl:-\n"
+		"  --source SRC         file:PATH (a local Avro log), jsonl:PATH, jsonl:- or\n"
+		"                       kafka://BOOTSTRAP/TOPIC[,TOPIC...]\n"
 		"  --db PATH            the database; created when missing\n"
 		"  --business-date D    the date states are judged on (default: today in Japan)\n"
 		"  --until T            replay only events recorded at or before T (RFC 3339);\n"
@@ -39,7 +41,14 @@ static void usage(FILE *out)
 		"  --expiring-days N    contracts ending within N days are `expiring` (default 90)\n"
 		"  --store-cutoff D     migrated store accounts without orders or quotes valid on D\n"
 		"                       are deactivated from D (default 2024-10-31)\n"
-		"An incremental run (no --rebuild) resumes from the checkpoint of SRC.\n"
+		"Kafka sources:\n"
+		"  --group G            join consumer group G: the group's members split the\n"
+		"                       partitions, each into its own database (contrail merge\n"
+		"                       combines them); offsets are also committed to G\n"
+		"  --follow             keep reading past the ends seen at start, until SIGINT\n"
+		"  -X key=value         a librdkafka setting (security.protocol, sasl.*, ssl.*)\n"
+		"Without --follow a Kafka replay reads each partition to the end it had at start.\n"
+		"An incremental run (no --rebuild) resumes from the checkpoints of SRC.\n"
 		"Exit: 0 done (rejected events are in rejected_events), 2 usage, 3 corrupt or\n"
 		"foreign log or database, 4 other failure.\n",
 		CTR_DEFAULT_BATCH, CTR_REBUILD_BATCH);
@@ -64,7 +73,14 @@ static int parse_long(const char *text, long min, long *out)
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source)
+/* The source's part of the command line: --group, --follow, -X. */
+struct source_args {
+	struct ctr_source_options options;
+	const char *settings[64];
+};
+
+static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
+		 struct source_args *sa)
 {
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, 's' }, { "db", required_argument, NULL, 'd' },
@@ -73,14 +89,22 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		{ "batch", required_argument, NULL, 'n' },
 		{ "expiring-days", required_argument, NULL, 'e' },
 		{ "store-cutoff", required_argument, NULL, 'c' },
+		{ "group", required_argument, NULL, 'g' }, { "follow", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int opt, ok = 1;
 	long number;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "X:", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'g': sa->options.group = optarg; break;
+		case 'f': sa->options.follow = 1; break;
+		case 'X':
+			if (strchr(optarg, '=') == NULL || sa->options.settings_count == 64)
+				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "-X takes key=value (at most 64)");
+			sa->settings[sa->options.settings_count++] = optarg;
+			break;
 		case 's': *source = optarg; break;
 		case 'd': o->db_path = optarg; break;
 		case 'r': o->rebuild = 1; break;
@@ -120,8 +144,14 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);
 	if (*source == NULL || o->db_path == NULL)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source and --db are required");
-	if (strncmp(*source, "file:", 5) != 0 && strncmp(*source, "jsonl:", 6) != 0)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unknown source %s: use file:PATH, jsonl:PATH or jsonl:-", *source);
+	int kafka = strncmp(*source, "kafka://", 8) == 0;
+	if (strncmp(*source, "file:", 5) != 0 && strncmp(*source, "jsonl:", 6) != 0 && !kafka)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unknown source %s: use file:PATH, jsonl:PATH, jsonl:- or kafka://BOOTSTRAP/TOPIC", *source);
+	if (!kafka && (sa->options.group || sa->options.follow || sa->options.settings_count))
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group, --follow and -X are for kafka:// sources");
+	if (sa->options.follow && o->has_until)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--follow and --until do not go together");
+	sa->options.settings = sa->settings;
 	return CTR_EXIT_OK;
 }
 
@@ -130,16 +160,19 @@ int ctr_cmd_replay(int argc, char **argv)
 	struct ctr_replay_options options = { .expiring_days = 90 };
 	struct ctr_run_result result;
 	struct ctr_error err = { 0 };
+	struct source_args source_args = { 0 };
 	const char *source = NULL;
 	int rc, tty = isatty(STDERR_FILENO);
 
 	options.business_date = ctr_date_today_japan();
 	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
-	rc = parse(argc, argv, &options, &source);
+	rc = parse(argc, argv, &options, &source, &source_args);
 	if (rc != CTR_EXIT_OK)
 		return rc;
 	options.progress = tty ? progress : NULL;
 	options.stop = &stop_requested;
+	source_args.options.stop = &stop_requested;
+	options.source_options = &source_args.options;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = ctr_replay(source, &options, &result, &err);

@@ -37,50 +37,52 @@ static int64_t single_int(sqlite3 *db, const char *sql)
 	return value;
 }
 
-static int load_checkpoint(struct ctr_engine *e, struct ctr_error *err)
-{
-	struct ctr_checkpoint cp = { 0 };
-	sqlite3_stmt *stmt = NULL;
-	int found = 0, rc;
-
-	rc = ctr_db_prepare(e->db, "SELECT next_offset, byte_offset, block_first, fingerprint"
-			    " FROM checkpoints WHERE source = ? AND partition = 0", &stmt, err);
-	if (rc != 0)
-		return rc;
-	sqlite3_bind_text(stmt, 1, e->source->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		found = 1;
-		cp.next_offset = sqlite3_column_int64(stmt, 0);
-		cp.byte_offset = sqlite3_column_int64(stmt, 1);
-		cp.block_first = sqlite3_column_int64(stmt, 2);
-		snprintf(cp.fingerprint, sizeof(cp.fingerprint), "%s",
-			 sqlite3_column_text(stmt, 3) ? (const char *)sqlite3_column_text(stmt, 3) : "");
-	}
-	sqlite3_finalize(stmt);
-	return found ? e->source->seek(e->source, &cp, err) : 0;
-}
-
-static int store_checkpoint(struct ctr_engine *e, struct ctr_error *err)
+/* Offers every stored checkpoint to the source, which resumes from its own. */
+static int load_checkpoints(struct ctr_engine *e, struct ctr_error *err)
 {
 	struct ctr_checkpoint cp;
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
+	rc = ctr_db_prepare(e->db, "SELECT source, partition, next_offset, byte_offset, block_first,"
+			    " fingerprint FROM checkpoints ORDER BY source, partition", &stmt, err);
+	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+		memset(&cp, 0, sizeof(cp));
+		snprintf(cp.source, sizeof(cp.source), "%s", (const char *)sqlite3_column_text(stmt, 0));
+		cp.partition = sqlite3_column_int64(stmt, 1);
+		cp.next_offset = sqlite3_column_int64(stmt, 2);
+		cp.byte_offset = sqlite3_column_int64(stmt, 3);
+		cp.block_first = sqlite3_column_int64(stmt, 4);
+		snprintf(cp.fingerprint, sizeof(cp.fingerprint), "%s",
+			 sqlite3_column_text(stmt, 5) ? (const char *)sqlite3_column_text(stmt, 5) : "");
+		rc = e->source->seek(e->source, &cp, err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int store_checkpoints(struct ctr_engine *e, struct ctr_error *err)
+{
+	const struct ctr_checkpoint *cps;
+	sqlite3_stmt *stmt = NULL;
+	size_t count;
+	int rc;
+
 	if (!e->source->resumable || e->options->has_until)
 		return 0; /* a replay up to --until leaves later events for the next run */
-	e->source->tell(e->source, &cp);
+	count = e->source->tell(e->source, &cps);
 	rc = ctr_db_prepare(e->db, "INSERT OR REPLACE INTO checkpoints (source, partition,"
 			    " next_offset, byte_offset, block_first, fingerprint)"
-			    " VALUES (?, 0, ?, ?, ?, ?)", &stmt, err);
-	if (rc != 0)
-		return rc;
-	sqlite3_bind_text(stmt, 1, e->source->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, cp.next_offset);
-	sqlite3_bind_int64(stmt, 3, cp.byte_offset);
-	sqlite3_bind_int64(stmt, 4, cp.block_first);
-	sqlite3_bind_text(stmt, 5, cp.fingerprint, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+			    " VALUES (?, ?, ?, ?, ?, ?)", &stmt, err);
+	for (size_t i = 0; rc == 0 && i < count; i++) {
+		sqlite3_bind_text(stmt, 1, cps[i].source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 2, cps[i].partition);
+		sqlite3_bind_int64(stmt, 3, cps[i].next_offset);
+		sqlite3_bind_int64(stmt, 4, cps[i].byte_offset);
+		sqlite3_bind_int64(stmt, 5, cps[i].block_first);
+		sqlite3_bind_text(stmt, 6, cps[i].fingerprint, -1, SQLITE_STATIC);
+		rc = ctr_db_step_done(e->db, stmt, err);
+	}
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -154,7 +156,7 @@ static int flush(struct ctr_engine *e, const char *started, struct ctr_run_resul
 	if (rc == 0)
 		rc = ctr_idset_flush(e->ids, e->db, err);
 	if (rc == 0)
-		rc = store_checkpoint(e, err);
+		rc = store_checkpoints(e, err);
 	if (rc == 0 && final)
 		rc = ctr_projections_judge(e->projections, err);
 	if (rc == 0)
@@ -162,7 +164,11 @@ static int flush(struct ctr_engine *e, const char *started, struct ctr_run_resul
 	if (rc == 0 && final)
 		rc = record_run(e, started, final, err);
 	if (rc == 0)
-		return ctr_db_exec(e->db, "COMMIT", err);
+		rc = ctr_db_exec(e->db, "COMMIT", err);
+	if (rc == 0 && e->source->committed)
+		e->source->committed(e->source);
+	if (rc == 0)
+		return 0;
 	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
 	ctr_row_digest_discard(e->db);
 	return rc;
@@ -289,13 +295,13 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 		snprintf(built, sizeof(built), "%s.rebuild", options->db_path);
 		target = built;
 	}
-	rc = ctr_source_open(source_spec, &e.source, err);
+	rc = ctr_source_open(source_spec, options->source_options, &e.source, err);
 	if (rc == 0)
 		rc = open_database(&e, target, err);
 	if (rc == 0)
 		rc = open_parts(&e, err);
 	if (rc == 0 && !options->rebuild && !options->has_until && e.source->resumable)
-		rc = load_checkpoint(&e, err);
+		rc = load_checkpoints(&e, err);
 	if (rc == 0)
 		rc = read_all(&e, started, result, err);
 	if (rc == 0)

@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "engine/source.h"
 #include "events/error.h"
 #include "events/event.h"
 
@@ -41,6 +42,8 @@ struct ctr_replay_options {
 	/* Called about every 64k events (may be NULL). */
 	void (*progress)(const struct ctr_run_counts *counts, void *ctx);
 	void *progress_ctx;
+	/* A Kafka source's group, settings and --follow (may be NULL). */
+	const struct ctr_source_options *source_options;
 	/* When it becomes non-zero the run commits what it has read and stops. */
 	volatile sig_atomic_t *stop;
 	/* An audit: only this stream's events are read into the run (NULL: every stream). */

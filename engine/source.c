@@ -5,14 +5,20 @@
 
 #include <string.h>
 
-int ctr_source_open(const char *spec, struct ctr_source **out, struct ctr_error *err)
+int ctr_source_open(const char *spec, const struct ctr_source_options *options,
+		    struct ctr_source **out, struct ctr_error *err)
 {
+	static const struct ctr_source_options none;
+
+	if (strncmp(spec, "kafka://", 8) == 0)
+		return ctr_source_open_kafka(spec, options ? options : &none, out, err);
 	if (strncmp(spec, "jsonl:", 6) == 0 && spec[6] != '\0')
 		return ctr_source_open_jsonl(spec + 6, out, err);
 	if (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0')
 		return ctr_source_open_file(spec + 5, out, err);
 	return ctr_error_set(err, CTR_EINVAL,
-			     "unknown source %s: use file:PATH, jsonl:PATH or jsonl:-", spec);
+			     "unknown source %s: use file:PATH, jsonl:PATH, jsonl:- or"
+			     " kafka://BOOTSTRAP/TOPIC[,TOPIC...]", spec);
 }
 
 void ctr_source_close(struct ctr_source *src)

@@ -1,20 +1,23 @@
 /*
  * source.h - where a replay reads events from: `file:PATH` (a local Avro log),
- * `jsonl:PATH` or `jsonl:-` (JSON Lines). A source decodes what it reads into
+ * `jsonl:PATH` or `jsonl:-` (JSON Lines), `kafka://BOOTSTRAP/TOPIC,...`. A source decodes what it reads into
  * struct ctr_event and can say, and resume from, how far it has read.
  */
 #ifndef CTR_SOURCE_H
 #define CTR_SOURCE_H
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "events/error.h"
 #include "events/event.h"
 
-/* A position to resume from; stored in the checkpoints table (one row per partition). */
+/* A position to resume from; one row of the checkpoints table. */
 struct ctr_checkpoint {
-	int64_t partition;
-	int64_t next_offset;  /* events read (file, jsonl) */
+	char source[4200];    /* the source's name, or kafka:TOPIC */
+	int64_t partition;    /* 0, or the Kafka partition */
+	int64_t next_offset;  /* events read (file, jsonl), the next offset to read (kafka) */
 	int64_t byte_offset;  /* where to seek: the next line, or the block holding the next record */
 	int64_t block_first;  /* ordinal of that block's first record (file) */
 	char fingerprint[40]; /* identifies the log (its sync marker); "" when not known */
@@ -38,19 +41,44 @@ struct ctr_source {
 	 */
 	int (*encode)(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
 		      struct ctr_error *err);
-	/* The position after the last event returned. */
-	void (*tell)(struct ctr_source *src, struct ctr_checkpoint *cp);
-	/* Continues after cp (from a stored checkpoint); CTR_ESTATE if it belongs to another log. */
+	/*
+	 * The positions after the last event returned, one per partition read:
+	 * the count, and *cps borrowed until the next call.
+	 */
+	size_t (*tell)(struct ctr_source *src, const struct ctr_checkpoint **cps);
+	/*
+	 * Offered every stored checkpoint before the first read: a source resumes
+	 * from those that are its own and ignores the others. CTR_ESTATE when one
+	 * belongs to another log (or another life of the topic).
+	 */
 	int (*seek)(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
+	/* Told that the positions of the last tell() are committed (may be NULL). */
+	void (*committed)(struct ctr_source *src);
 	void (*close)(struct ctr_source *src);
 };
 
-/* Opens a source from its spec; *out is released with ctr_source_close(). */
-int ctr_source_open(const char *spec, struct ctr_source **out, struct ctr_error *err);
+/* What a Kafka source needs beyond its spec (file and jsonl sources ignore it). */
+struct ctr_source_options {
+	const char *group;            /* consumer group; NULL: read every partition alone */
+	int follow;                   /* keep reading past the high watermarks seen at start */
+	const char *const *settings;  /* librdkafka settings, "key=value" */
+	size_t settings_count;
+	volatile sig_atomic_t *stop;  /* when it becomes non-zero, next() ends the read */
+};
+
+/*
+ * Opens a source from its spec (file:PATH, jsonl:PATH, jsonl:-,
+ * kafka://BOOTSTRAP/TOPIC[,TOPIC...]); options may be NULL. *out is released
+ * with ctr_source_close().
+ */
+int ctr_source_open(const char *spec, const struct ctr_source_options *options,
+		    struct ctr_source **out, struct ctr_error *err);
 void ctr_source_close(struct ctr_source *src);
 
 /* The sources, by kind. */
 int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_error *err);
 int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_error *err);
+int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *options,
+			  struct ctr_source **out, struct ctr_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 
 struct file_source {
 	struct ctr_source base;
+	struct ctr_checkpoint position; /* what tell() returns */
 	struct ctr_avro_reader *reader;
 	struct ctr_decoder *decoder;
 	struct ctr_avro_block block;
@@ -104,11 +105,13 @@ static int file_encode(struct ctr_source *src, int *schema_id, const void **byte
 	return 0;
 }
 
-static void file_tell(struct ctr_source *src, struct ctr_checkpoint *cp)
+static size_t file_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
 {
 	struct file_source *s = (struct file_source *)src;
+	struct ctr_checkpoint *cp = &s->position;
 
 	memset(cp, 0, sizeof(*cp));
+	snprintf(cp->source, sizeof(cp->source), "%s", src->name);
 	cp->next_offset = s->records_read;
 	if (s->in_block && s->records_read < s->block_first + s->block.count) {
 		cp->byte_offset = (int64_t)s->block.offset;
@@ -118,6 +121,8 @@ static void file_tell(struct ctr_source *src, struct ctr_checkpoint *cp)
 		cp->block_first = s->records_read;
 	}
 	snprintf(cp->fingerprint, sizeof(cp->fingerprint), "%s", s->fingerprint);
+	*cps = cp;
+	return 1;
 }
 
 static int file_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
@@ -126,6 +131,8 @@ static int file_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 	struct file_source *s = (struct file_source *)src;
 	int rc;
 
+	if (strcmp(cp->source, src->name) != 0 || cp->partition != 0)
+		return 0; /* another source's */
 	if (strcmp(cp->fingerprint, s->fingerprint) != 0)
 		return ctr_error_set(err, CTR_ESTATE,
 				     "%s is not the log this database was replayed from;"

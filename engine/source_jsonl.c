@@ -18,6 +18,7 @@
 
 struct jsonl_source {
 	struct ctr_source base;
+	struct ctr_checkpoint position; /* what tell() returns */
 	FILE *fp;
 	int is_stdin;
 	struct ctr_decoder *decoder;
@@ -93,14 +94,18 @@ static int jsonl_encode(struct ctr_source *src, int *schema_id, const void **byt
 	return ctr_decoder_encode(s->decoder, bytes, len, err);
 }
 
-static void jsonl_tell(struct ctr_source *src, struct ctr_checkpoint *cp)
+static size_t jsonl_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
+	struct ctr_checkpoint *cp = &s->position;
 
 	memset(cp, 0, sizeof(*cp));
+	snprintf(cp->source, sizeof(cp->source), "%s", src->name);
 	cp->next_offset = s->lines_read;
 	cp->byte_offset = s->offset;
 	snprintf(cp->fingerprint, sizeof(cp->fingerprint), "%s", s->fingerprint);
+	*cps = cp;
+	return 1;
 }
 
 static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
@@ -108,6 +113,8 @@ static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
 
+	if (strcmp(cp->source, src->name) != 0 || cp->partition != 0)
+		return 0; /* another source's */
 	if (strcmp(cp->fingerprint, s->fingerprint) != 0)
 		return ctr_error_set(err, CTR_ESTATE,
 				     "%s does not begin as the file this database was replayed from;"

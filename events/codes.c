@@ -32,6 +32,8 @@ static const char *const code_names[CTR_CODE_COUNT] = {
 	[CTR_CODE_NOTICE_TOO_SHORT] = "notice_too_short",
 	[CTR_CODE_ALREADY_CANCELLED] = "already_cancelled",
 	[CTR_CODE_CONTRACT_ENDED] = "contract_ended",
+	[CTR_CODE_BAD_FRAME] = "bad_frame",
+	[CTR_CODE_UNKNOWN_SCHEMA] = "unknown_schema",
 };
 
 const char *ctr_code_name(enum ctr_code code)

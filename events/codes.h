@@ -39,6 +39,8 @@ enum ctr_code {
 	CTR_CODE_NOTICE_TOO_SHORT,
 	CTR_CODE_ALREADY_CANCELLED,
 	CTR_CODE_CONTRACT_ENDED,
+	CTR_CODE_BAD_FRAME,       /* a Kafka value not in the Confluent wire format */
+	CTR_CODE_UNKNOWN_SCHEMA,  /* a schema id the catalog does not hold */
 	CTR_CODE_COUNT
 };
 

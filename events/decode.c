@@ -215,9 +215,7 @@ int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 
 void decoder_event_reset(struct ctr_event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->id = ev->type = ev->stream = ev->account = ev->at = ev->recorded = "";
-	ev->type_index = -1;
+	ctr_event_clear(ev);
 }
 
 void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size)
@@ -257,4 +255,30 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 		return 1;
 	decoder_read_envelope(d, d->converting ? &d->current : &d->own, ev);
 	return 1;
+}
+
+int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t size,
+			   struct ctr_event *ev)
+{
+	static const uint8_t nothing;
+	int rc;
+
+	ctr_decoder_block(d, size ? data : &nothing, size);
+	rc = ctr_decode_avro_next(d, ev);
+	if (rc == 0) {
+		ev->raw = data;
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "no record after the header");
+		return -1;
+	}
+	if (rc > 0 && ev->raw_len != size) {
+		size_t extra = size - ev->raw_len;
+
+		ctr_event_clear(ev);
+		ev->raw = data;
+		ev->raw_len = size;
+		ev->raw_is_avro = 1;
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "%zu bytes follow the record", extra);
+		return -1;
+	}
+	return rc;
 }

@@ -40,6 +40,14 @@ void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size);
  */
 int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev);
 
+/*
+ * Decodes data as exactly one record (a Kafka message's). Returns 1, or -1
+ * with ev rejected as bad_avro when it does not decode, is empty or has bytes
+ * after the record.
+ */
+int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t size,
+			   struct ctr_event *ev);
+
 /* The Avro binary encoding of the last decoded event in the current schema. */
 int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 		       struct ctr_error *err);

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 void ctr_event_reject(struct ctr_event *ev, enum ctr_code code, int takes_place, const char *fmt,
 		      ...)
@@ -16,4 +17,11 @@ void ctr_event_reject(struct ctr_event *ev, enum ctr_code code, int takes_place,
 	va_start(ap, fmt);
 	vsnprintf(ev->message, sizeof(ev->message), fmt, ap);
 	va_end(ap);
+}
+
+void ctr_event_clear(struct ctr_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->id = ev->type = ev->stream = ev->account = ev->at = ev->recorded = "";
+	ev->type_index = -1;
 }

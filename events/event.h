@@ -43,6 +43,9 @@ struct ctr_event {
 	uint64_t digest;      /* of the content, for E1 duplicate checks */
 };
 
+/* An empty event: every envelope field "", type_index -1, code CTR_CODE_OK. */
+void ctr_event_clear(struct ctr_event *ev);
+
 /* Marks ev rejected with code and a printf-style message. */
 void ctr_event_reject(struct ctr_event *ev, enum ctr_code code, int takes_place, const char *fmt,
 		      ...) __attribute__((format(printf, 4, 5)));

@@ -1,0 +1,36 @@
+/*
+ * kafka_config.h - what the Kafka commands share: reading a
+ * kafka://BOOTSTRAP/TOPIC spec, passing -X settings through to librdkafka,
+ * and the consumer settings a replay needs.
+ */
+#ifndef CTR_KAFKA_CONFIG_H
+#define CTR_KAFKA_CONFIG_H
+
+#include <librdkafka/rdkafka.h>
+
+#include "engine/source.h"
+#include "events/error.h"
+
+/*
+ * Splits kafka://BOOTSTRAP/TOPIC[,TOPIC...] into the bootstrap servers and
+ * the topic list (either output may be NULL). CTR_EINVAL when malformed.
+ */
+int ctr_kafka_split(const char *spec, char *bootstrap, size_t bootstrap_size, char *topics,
+		    size_t topics_size, struct ctr_error *err);
+
+/* Applies one "key=value" setting to conf. */
+int ctr_kafka_set(rd_kafka_conf_t *conf, const char *setting, struct ctr_error *err);
+
+/*
+ * A consumer's settings: ours for a checkpointed replay (no automatic
+ * commits or offset resets, short fetch waits, a deep prefetch queue), then
+ * options->settings over them, then the group.
+ */
+int ctr_kafka_consumer_conf(const char *bootstrap, const struct ctr_source_options *options,
+			    rd_kafka_conf_t **out, struct ctr_error *err);
+
+/* rd_kafka_new() with an error; conf is taken in every case. */
+int ctr_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, rd_kafka_t **out,
+		  struct ctr_error *err);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * source_kafka.c - the `kafka://BOOTSTRAP/TOPIC[,TOPIC...]` source: Kafka
+ * messages in the Confluent wire format (frame.h), decoded by the schema id
+ * each one carries.
+ *
+ * The checkpoints table is the truth about where to resume: one row per
+ * topic and partition (source `kafka:TOPIC`). Kafka's committed offsets are
+ * written after each committed batch, for lag tools, and never read. A
+ * bounded run reads each partition up to the high watermark seen when it was
+ * assigned; --follow keeps reading. Without a group every partition is
+ * assigned here; with one, Kafka splits them between the group's members.
+ */
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/kafka_config.h"
+#include "engine/source.h"
+#include "events/catalog.h"
+#include "events/decode.h"
+#include "events/frame.h"
+
+#define MAX_SCHEMA_ID 64
+#define WATERMARK_TIMEOUT_MS 10000
+
+struct kafka_partition {
+	int64_t next;       /* offset of the next message to read */
+	int64_t committed;  /* the offset last committed to Kafka */
+	int64_t end;        /* a bounded run stops here: the high watermark when assigned */
+	int known;          /* has a checkpoint, or was read in this run */
+	int assigned;
+	int done;           /* a bounded run has read it to its end */
+	int read_this_run;
+};
+
+struct kafka_topic {
+	char name[256];
+	struct kafka_partition *partitions;
+	int32_t count;
+};
+
+struct kafka_source {
+	struct ctr_source base;
+	rd_kafka_t *rk;
+	struct kafka_topic *topics;
+	size_t topic_count;
+	int grouped, follow, subscribed, ever_assigned, closing;
+	int reading;                 /* a message was returned */
+	volatile sig_atomic_t *stop;
+	const struct ctr_catalog *catalog;
+	struct ctr_decoder *decoders[MAX_SCHEMA_ID + 1];
+	struct ctr_decoder *last_decoder;
+	rd_kafka_message_t *last;    /* the message last returned: its bytes back the event */
+	struct ctr_checkpoint *positions;
+	size_t position_cap;
+	struct ctr_error fatal;      /* found inside a librdkafka callback; next() returns it */
+};
+
+static struct kafka_topic *topic_named(struct kafka_source *s, const char *name)
+{
+	for (size_t i = 0; i < s->topic_count; i++)
+		if (strcmp(s->topics[i].name, name) == 0)
+			return &s->topics[i];
+	return NULL;
+}
+
+static struct kafka_partition *partition_of(struct kafka_source *s, const char *topic,
+					    int32_t partition)
+{
+	struct kafka_topic *t = topic_named(s, topic);
+
+	return t && partition >= 0 && partition < t->count ? &t->partitions[partition] : NULL;
+}
+
+static void set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
+		      int32_t partition, int64_t a, int64_t b)
+{
+	if (s->fatal.code == 0)
+		ctr_error_set(&s->fatal, code, fmt, topic, (int)partition, (long long)a, (long long)b);
+}
+
+/*
+ * Where a partition starts, judged against its watermarks: a checkpoint below
+ * the log start offset means events were deleted before they were replayed
+ * (a fresh database is a checkpoint at 0); one past the end means the topic
+ * is not the one this database was replayed from.
+ */
+static int64_t start_of(struct kafka_source *s, const char *topic, int32_t partition,
+			struct kafka_partition *p)
+{
+	int64_t low = 0, high = 0;
+	rd_kafka_resp_err_t e;
+
+	e = rd_kafka_query_watermark_offsets(s->rk, topic, partition, &low, &high,
+					     WATERMARK_TIMEOUT_MS);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (s->fatal.code == 0)
+			ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: %s partition %d: cannot read its"
+				      " offsets: %s", topic, (int)partition, rd_kafka_err2str(e));
+		return -1;
+	}
+	if (p->next < low)
+		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
+			  " but the log starts at %lld: events were deleted before they were"
+			  " replayed", topic, partition, p->next, low);
+	else if (p->next > high)
+		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
+			  " but the log ends at %lld: not the topic this database was replayed"
+			  " from; replay it with --rebuild", topic, partition, p->next, high);
+	p->end = high;
+	p->done = !s->follow && p->next >= high;
+	return p->next;
+}
+
+/* Offsets for offered partitions: ours, from the checkpoints. */
+static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
+					     const rd_kafka_topic_partition_list_t *offered)
+{
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(offered->cnt);
+
+	for (int i = 0; i < offered->cnt; i++) {
+		const rd_kafka_topic_partition_t *tp = &offered->elems[i];
+		struct kafka_partition *p = partition_of(s, tp->topic, tp->partition);
+
+		if (p == NULL || start_of(s, tp->topic, tp->partition, p) < 0)
+			continue;
+		p->assigned = 1;
+		rd_kafka_topic_partition_list_add(list, tp->topic, tp->partition)->offset = p->next;
+	}
+	return list;
+}
+
+static int cooperative(struct kafka_source *s)
+{
+	return s->grouped && strcmp(rd_kafka_rebalance_protocol(s->rk), "COOPERATIVE") == 0;
+}
+
+static void check_assign(struct kafka_source *s, rd_kafka_error_t *error, rd_kafka_resp_err_t e)
+{
+	if (error != NULL) {
+		if (s->fatal.code == 0)
+			ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: cannot assign partitions: %s",
+				      rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+	} else if (e != RD_KAFKA_RESP_ERR_NO_ERROR && s->fatal.code == 0) {
+		ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: cannot assign partitions: %s",
+			      rd_kafka_err2str(e));
+	}
+}
+
+/*
+ * A bounded run in a group reads the partitions it was given before its
+ * first message: ones handed over later come from a member that finished
+ * (or failed) and are not this shard's.
+ */
+static void assign(struct kafka_source *s, const rd_kafka_topic_partition_list_t *offered)
+{
+	rd_kafka_topic_partition_list_t *none = rd_kafka_topic_partition_list_new(0);
+	rd_kafka_topic_partition_list_t *list =
+		s->grouped && !s->follow && s->reading ? none : plan(s, offered);
+
+	if (cooperative(s))
+		check_assign(s, rd_kafka_incremental_assign(s->rk, list), 0);
+	else
+		check_assign(s, NULL, rd_kafka_assign(s->rk, list));
+	if (list != none)
+		rd_kafka_topic_partition_list_destroy(list);
+	rd_kafka_topic_partition_list_destroy(none);
+	s->ever_assigned = 1;
+}
+
+/*
+ * A shard is complete for its accounts only when each of its partitions was
+ * read from the start by this consumer: a partition taken away part-way
+ * stops the run (what was read is committed; the merge refuses two shards
+ * holding one partition).
+ */
+static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_partition_list_t *taken)
+{
+	rd_kafka_topic_partition_list_t *ours = rd_kafka_topic_partition_list_new(taken->cnt);
+
+	for (int i = 0; i < taken->cnt; i++) {
+		struct kafka_partition *p = partition_of(s, taken->elems[i].topic,
+							 taken->elems[i].partition);
+		if (p == NULL || !p->assigned)
+			continue; /* handed over after the start and never read */
+		rd_kafka_topic_partition_list_add(ours, taken->elems[i].topic, taken->elems[i].partition);
+		p->assigned = 0;
+		if (p->read_this_run && !p->done && !s->closing)
+			set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
+				  " group at offset %lld of %lld; this shard is incomplete for its"
+				  " accounts: start the members together and run again",
+				  taken->elems[i].topic, taken->elems[i].partition, p->next, p->end);
+	}
+	if (cooperative(s))
+		check_assign(s, rd_kafka_incremental_unassign(s->rk, ours), 0);
+	else
+		check_assign(s, NULL, rd_kafka_assign(s->rk, NULL));
+	rd_kafka_topic_partition_list_destroy(ours);
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+			 rd_kafka_topic_partition_list_t *partitions, void *opaque)
+{
+	struct kafka_source *s = opaque;
+
+	(void)rk;
+	if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+		assign(s, partitions);
+	else
+		revoke_partitions(s, partitions);
+}
+
+/* Without a group: every partition of every topic, assigned here. */
+static void assign_all(struct kafka_source *s)
+{
+	rd_kafka_topic_partition_list_t *all = rd_kafka_topic_partition_list_new(64);
+
+	for (size_t i = 0; i < s->topic_count; i++)
+		for (int32_t p = 0; p < s->topics[i].count; p++)
+			rd_kafka_topic_partition_list_add(all, s->topics[i].name, p);
+	assign(s, all);
+	rd_kafka_topic_partition_list_destroy(all);
+}
+
+static int start(struct kafka_source *s, struct ctr_error *err)
+{
+	rd_kafka_topic_partition_list_t *topics;
+	rd_kafka_resp_err_t e;
+
+	s->subscribed = 1;
+	if (!s->grouped) {
+		assign_all(s);
+		return 0;
+	}
+	topics = rd_kafka_topic_partition_list_new((int)s->topic_count);
+	for (size_t i = 0; i < s->topic_count; i++)
+		rd_kafka_topic_partition_list_add(topics, s->topics[i].name, RD_KAFKA_PARTITION_UA);
+	e = rd_kafka_subscribe(s->rk, topics);
+	rd_kafka_topic_partition_list_destroy(topics);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return ctr_error_set(err, CTR_EKAFKA, "kafka: cannot subscribe: %s",
+				     rd_kafka_err2str(e));
+	return 0;
+}
+
+static int all_done(const struct kafka_source *s)
+{
+	if (s->follow || (s->grouped && !s->ever_assigned))
+		return 0;
+	for (size_t i = 0; i < s->topic_count; i++)
+		for (int32_t p = 0; p < s->topics[i].count; p++)
+			if (s->topics[i].partitions[p].assigned && !s->topics[i].partitions[p].done)
+				return 0;
+	return 1;
+}
+
+static struct ctr_decoder *decoder_for(struct kafka_source *s, int schema_id)
+{
+	struct ctr_error ignored;
+	const char *writer;
+
+	if (schema_id <= 0 || schema_id > MAX_SCHEMA_ID || !ctr_catalog_has_id(s->catalog, schema_id))
+		return NULL;
+	if (s->decoders[schema_id] == NULL) {
+		writer = schema_id == ctr_catalog_current_id(s->catalog)
+			 ? NULL : ctr_catalog_schema_json(s->catalog, schema_id);
+		ctr_decoder_new(writer, 1, &s->decoders[schema_id], &ignored);
+	}
+	return s->decoders[schema_id];
+}
+
+/* One message into ev. Rejections keep the whole value as their raw bytes. */
+static void decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct ctr_event *ev)
+{
+	const uint8_t *value = msg->payload, *record;
+	size_t record_len;
+	char message[256];
+	int schema_id = -1;
+	enum ctr_code code;
+
+	snprintf(s->base.position, sizeof(s->base.position), "kafka:%s/%" PRId32 "@%" PRId64,
+		 rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset);
+	s->last_decoder = NULL;
+	code = ctr_frame_parse(value, msg->len, &schema_id, &record, &record_len, message,
+			       sizeof(message));
+	if (code == CTR_CODE_OK) {
+		s->last_decoder = decoder_for(s, schema_id);
+		if (s->last_decoder != NULL) {
+			ctr_decode_avro_record(s->last_decoder, record, record_len, ev);
+		} else {
+			code = CTR_CODE_UNKNOWN_SCHEMA;
+			snprintf(message, sizeof(message), "schema id %d is not in the catalog",
+				 schema_id);
+		}
+	}
+	if (code != CTR_CODE_OK) {
+		ctr_event_clear(ev);
+		ctr_event_reject(ev, code, 0, "%s", message);
+	}
+	if (ev->code != CTR_CODE_OK && !ev->takes_place) {
+		ev->raw = value ? value : (const uint8_t *)"";
+		ev->raw_len = msg->len;
+		ev->raw_is_avro = 0;
+	}
+}
+
+/* An error the consumer reports: fatal when events could be skipped, else librdkafka retries. */
+static int consumer_error(struct kafka_source *s, const rd_kafka_message_t *msg,
+			  struct ctr_error *err)
+{
+	const char *topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
+	struct kafka_partition *p = msg->rkt ? partition_of(s, topic, msg->partition) : NULL;
+
+	switch (msg->err) {
+	case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+		if (p != NULL && !s->follow && msg->offset >= p->end)
+			p->done = 1;
+		return 0;
+	case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+	case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+		return ctr_error_set(err, CTR_ESTATE, "kafka: %s partition %d: offset %lld is out of"
+				     " range: events were deleted before they were replayed (%s)",
+				     topic, (int)msg->partition,
+				     (long long)(p ? p->next : msg->offset), rd_kafka_message_errstr(msg));
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR__FATAL:
+		return ctr_error_set(err, CTR_EKAFKA, "kafka: %s%s%s", topic, *topic ? ": " : "",
+				     rd_kafka_message_errstr(msg));
+	default:
+		return 0; /* brokers down, timeouts: the client reconnects and retries */
+	}
+}
+
+static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	rd_kafka_message_t *msg;
+	struct kafka_partition *p;
+	int rc;
+
+	if (s->last) {
+		rd_kafka_message_destroy(s->last);
+		s->last = NULL;
+	}
+	if (!s->subscribed && (rc = start(s, err)) != 0)
+		return rc;
+	for (;;) {
+		if (s->fatal.code != 0) {
+			*err = s->fatal;
+			return err->code;
+		}
+		if (all_done(s) || (s->stop && *s->stop))
+			return 0;
+		msg = rd_kafka_consumer_poll(s->rk, 100);
+		if (msg == NULL)
+			continue;
+		if (msg->err) {
+			rc = consumer_error(s, msg, err);
+			rd_kafka_message_destroy(msg);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		p = partition_of(s, rd_kafka_topic_name(msg->rkt), msg->partition);
+		if (p == NULL || msg->offset < p->next || (!s->follow && msg->offset >= p->end)) {
+			/* past the bound of a bounded run, or before the position (a re-fetch) */
+			if (p != NULL && !s->follow && msg->offset >= p->end)
+				p->done = 1;
+			rd_kafka_message_destroy(msg);
+			continue;
+		}
+		p->next = msg->offset + 1;
+		p->known = p->read_this_run = 1;
+		if (!s->follow && p->next >= p->end)
+			p->done = 1;
+		s->last = msg;
+		s->reading = 1;
+		decode(s, msg, ev);
+		return 1;
+	}
+}
+
+static char *kafka_to_json(struct ctr_source *src, const struct ctr_event *ev)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+
+	(void)ev;
+	return s->last_decoder ? ctr_decoder_to_json(s->last_decoder) : NULL;
+}
+
+static int kafka_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
+			struct ctr_error *err)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+
+	if (s->last_decoder == NULL)
+		return ctr_error_set(err, CTR_EINVAL, "%s: the last message did not decode",
+				     src->position);
+	*schema_id = ctr_catalog_current_id(s->catalog);
+	return ctr_decoder_encode(s->last_decoder, bytes, len, err);
+}
+
+static size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	size_t count = 0;
+
+	for (size_t i = 0; i < s->topic_count; i++) {
+		const struct kafka_topic *t = &s->topics[i];
+
+		for (int32_t p = 0; p < t->count; p++) {
+			if (!t->partitions[p].known)
+				continue;
+			struct ctr_checkpoint *cp = &s->positions[count++];
+			memset(cp, 0, sizeof(*cp));
+			snprintf(cp->source, sizeof(cp->source), "kafka:%s", t->name);
+			cp->partition = p;
+			cp->next_offset = t->partitions[p].next;
+		}
+	}
+	*cps = s->positions;
+	return count;
+}
+
+static int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		      struct ctr_error *err)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	struct kafka_topic *t;
+
+	if (strncmp(cp->source, "kafka:", 6) != 0 || (t = topic_named(s, cp->source + 6)) == NULL)
+		return 0; /* another source's */
+	if (cp->partition < 0 || cp->partition >= t->count)
+		return ctr_error_set(err, CTR_ESTATE, "kafka: %s has %d partitions but this database"
+				     " has a checkpoint for partition %lld: not the topic it was"
+				     " replayed from; replay it with --rebuild", t->name, (int)t->count,
+				     (long long)cp->partition);
+	t->partitions[cp->partition].next = cp->next_offset;
+	t->partitions[cp->partition].committed = cp->next_offset;
+	t->partitions[cp->partition].known = 1;
+	return 0;
+}
+
+/* After SQLite committed: Kafka's committed offsets follow, for lag tools. */
+static void kafka_committed(struct ctr_source *src)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	rd_kafka_topic_partition_list_t *list;
+
+	if (!s->grouped)
+		return;
+	list = rd_kafka_topic_partition_list_new(64);
+	for (size_t i = 0; i < s->topic_count; i++) {
+		struct kafka_topic *t = &s->topics[i];
+
+		for (int32_t p = 0; p < t->count; p++) {
+			struct kafka_partition *part = &t->partitions[p];
+			if (!part->read_this_run || part->committed == part->next)
+				continue;
+			rd_kafka_topic_partition_list_add(list, t->name, p)->offset = part->next;
+			part->committed = part->next;
+		}
+	}
+	if (list->cnt > 0)
+		rd_kafka_commit(s->rk, list, 1);
+	rd_kafka_topic_partition_list_destroy(list);
+}
+
+static void kafka_close(struct ctr_source *src)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+
+	if (s->last)
+		rd_kafka_message_destroy(s->last);
+	if (s->rk) {
+		s->closing = 1;
+		if (s->subscribed)
+			rd_kafka_consumer_close(s->rk);
+		rd_kafka_destroy(s->rk);
+	}
+	for (int i = 0; i <= MAX_SCHEMA_ID; i++)
+		ctr_decoder_free(s->decoders[i]);
+	for (size_t i = 0; i < s->topic_count; i++)
+		free(s->topics[i].partitions);
+	free(s->topics);
+	free(s->positions);
+	free(s);
+}
+
+/* The partition counts of the topics, from the cluster's metadata. */
+static int describe_topics(struct kafka_source *s, struct ctr_error *err)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	size_t total = 0;
+
+	for (size_t i = 0; i < s->topic_count; i++) {
+		struct kafka_topic *t = &s->topics[i];
+		rd_kafka_topic_t *handle = rd_kafka_topic_new(s->rk, t->name, NULL);
+		rd_kafka_resp_err_t e = handle ? rd_kafka_metadata(s->rk, 0, handle, &md, 10000)
+					       : rd_kafka_last_error();
+
+		if (handle)
+			rd_kafka_topic_destroy(handle);
+		if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+			return ctr_error_set(err, CTR_EKAFKA, "kafka: cannot read the metadata of %s"
+					     " from %s: %s", t->name, s->base.name,
+					     rd_kafka_err2str(e));
+		if (md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt <= 0) {
+			e = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+			rd_kafka_metadata_destroy(md);
+			return ctr_error_set(err, CTR_EINVAL, "kafka: topic %s: %s", t->name,
+					     e ? rd_kafka_err2str(e) : "no partitions");
+		}
+		t->count = md->topics[0].partition_cnt;
+		rd_kafka_metadata_destroy(md);
+		t->partitions = calloc((size_t)t->count, sizeof(*t->partitions));
+		if (t->partitions == NULL)
+			return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		total += (size_t)t->count;
+	}
+	s->positions = calloc(total, sizeof(*s->positions));
+	s->position_cap = total;
+	return s->positions ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
+}
+
+static int parse_topics(struct kafka_source *s, const char *list, struct ctr_error *err)
+{
+	const char *at = list;
+
+	while (*at) {
+		size_t len = strcspn(at, ",");
+		struct kafka_topic *grown;
+
+		if (len == 0 || len >= sizeof(s->topics[0].name))
+			return ctr_error_set(err, CTR_EINVAL, "%s: a topic name is empty or too long",
+					     s->base.name);
+		grown = realloc(s->topics, (s->topic_count + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		s->topics = grown;
+		memset(&s->topics[s->topic_count], 0, sizeof(*grown));
+		memcpy(s->topics[s->topic_count].name, at, len);
+		s->topic_count++;
+		at += len + (at[len] == ',');
+	}
+	return 0;
+}
+
+int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *options,
+			  struct ctr_source **out, struct ctr_error *err)
+{
+	struct kafka_source *s = calloc(1, sizeof(*s));
+	char bootstrap[1024];
+	rd_kafka_conf_t *conf = NULL;
+	int rc;
+
+	if (s == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	snprintf(s->base.name, sizeof(s->base.name), "%s", spec);
+	s->base.resumable = 1;
+	s->base.next = kafka_next;
+	s->base.to_json = kafka_to_json;
+	s->base.encode = kafka_encode;
+	s->base.tell = kafka_tell;
+	s->base.seek = kafka_seek;
+	s->base.committed = kafka_committed;
+	s->base.close = kafka_close;
+	s->grouped = options->group != NULL;
+	s->follow = options->follow;
+	s->stop = options->stop;
+	s->catalog = ctr_catalog_default(err);
+	rc = s->catalog ? ctr_kafka_split(spec, bootstrap, sizeof(bootstrap), NULL, 0, err) : err->code;
+	if (rc == 0)
+		rc = parse_topics(s, strchr(spec + 8, '/') + 1, err);
+	if (rc == 0)
+		rc = ctr_kafka_consumer_conf(bootstrap, options, &conf, err);
+	if (rc == 0 && s->grouped) {
+		rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+		rd_kafka_conf_set_opaque(conf, s);
+	}
+	if (rc == 0)
+		rc = ctr_kafka_new(RD_KAFKA_CONSUMER, conf, &s->rk, err); /* takes conf */
+	if (rc == 0)
+		rd_kafka_poll_set_consumer(s->rk);
+	if (rc == 0)
+		rc = describe_topics(s, err);
+	if (rc != 0) {
+		kafka_close(&s->base);
+		return rc;
+	}
+	*out = &s->base;
+	return 0;
+}
