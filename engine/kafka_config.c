@@ -50,6 +50,7 @@ int ctr_kafka_consumer_conf(const char *bootstrap, const struct ctr_source_optio
 		"fetch.wait.max.ms=10", "queued.min.messages=1000000",
 		"queued.max.messages.kbytes=262144", "fetch.max.bytes=52428800",
 		"partition.assignment.strategy=cooperative-sticky", "client.id=contrail",
+		"log_level=3", /* warnings such as a commit lost in a rebalance are expected */
 	};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char setting[1100];

@@ -30,3 +30,13 @@ with open("v1.jsonl", "w", encoding="utf-8") as out:
         out.write(json.dumps(event, ensure_ascii=False) + "\n")
 PY
 }
+
+# start_broker ARGS... -> $boot: `contrail broker` on loopback, stopped when the test exits
+start_broker() {
+	"$CONTRAIL" broker "$@" > broker.out 2> broker.err &
+	broker=$!
+	trap 'kill $broker 2> /dev/null; wait $broker 2> /dev/null' EXIT
+	for _ in $(seq 1 100); do [ -s broker.out ] && break; sleep 0.1; done
+	boot=$(head -n 1 broker.out)
+	[ -n "$boot" ] || fail "the broker printed no bootstrap servers: $(cat broker.err)"
+}

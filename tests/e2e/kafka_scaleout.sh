@@ -1,0 +1,45 @@
+# Scale-out (issue 3): two `contrail replay` processes in one consumer group split the
+# partitions, each into its own shard; `contrail merge` combines the shards into a database
+# with the hash of one process's replay. A replay killed with SIGKILL part-way and run again
+# ends with the hash of an undisturbed run.
+source "$(dirname "$0")/lib.sh"
+start_broker --topic events --partitions 6
+"$CONTRAIL" generate --seed 33 --accounts 600 --out history.jsonl 2> /dev/null
+"$CONTRAIL" publish --to "kafka://$boot/events" jsonl:history.jsonl 2> /dev/null || [ $? -eq 1 ]
+date=(--business-date 2024-04-01)
+group=(--group scale -X session.timeout.ms=6000)
+reference=$(replay_hash "kafka://$boot/events" single.db "${date[@]}")
+
+"$CONTRAIL" replay --source "kafka://$boot/events" --db shard1.db "${date[@]}" "${group[@]}" > one.out &
+first=$!
+"$CONTRAIL" replay --source "kafka://$boot/events" --db shard2.db "${date[@]}" "${group[@]}" > two.out
+wait "$first"
+for shard in shard1 shard2; do
+	partitions=$(q $shard.db 'SELECT count(*) FROM checkpoints')
+	[ "$partitions" -ge 1 ] && [ "$partitions" -le 5 ] || fail "$shard holds $partitions of 6 partitions"
+done
+expect_eq "partitions over the shards" "0 1 2 3 4 5" \
+	"$( (q shard1.db 'SELECT partition FROM checkpoints'; q shard2.db 'SELECT partition FROM checkpoints') | sort -n | tr '\n' ' ' | sed 's/ $//')"
+"$CONTRAIL" merge --out merged.db shard1.db shard2.db > merge.out
+expect_eq "merged hash" "$reference" "$("$CONTRAIL" hash --db merged.db)"
+expect_eq "merged counts" "$(q single.db 'SELECT read, applied, duplicates, rejected FROM runs')" \
+	"$(q merged.db 'SELECT read, applied, duplicates, rejected FROM runs ORDER BY run_id DESC LIMIT 1')"
+# a shard holding a partition another shard holds is refused
+status=0; "$CONTRAIL" merge --out twice.db shard1.db single.db > /dev/null 2> twice.err || status=$?
+[ "$status" -ne 0 ] || fail "two shards holding one partition were merged"
+
+# SIGKILL part-way, then run again: nothing lost, nothing counted twice
+kills=0
+for delay in 0.3 0.6 0.9; do
+	"$CONTRAIL" replay --source "kafka://$boot/events" --db killed.db --batch 40 "${date[@]}" \
+		> /dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	if kill -KILL "$pid" 2> /dev/null; then kills=$((kills + 1)); fi
+	wait "$pid" 2> /dev/null || true
+done
+[ "$kills" -ge 1 ] || fail "the replay finished before it could be killed"
+expect_eq "hash after SIGKILL and resume" "$reference" \
+	"$(replay_hash "kafka://$boot/events" killed.db --batch 40 "${date[@]}")"
+expect_eq "rejected rows" "$(q single.db 'SELECT count(*) FROM rejected_events')" \
+	"$(q killed.db 'SELECT count(*) FROM rejected_events')"
