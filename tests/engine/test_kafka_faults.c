@@ -1,0 +1,219 @@
+/*
+ * test_kafka_faults.c - a Kafka replay under faults (issue 3), against
+ * librdkafka's mock cluster in this process: request errors injected with the
+ * mock's API part-way through a replay, and a broker taken down and brought
+ * back. Each replay ends with the projection hash and the counts of an
+ * undisturbed replay of the same topic: nothing lost, nothing counted twice.
+ */
+#include <criterion/criterion.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/generate.h"
+#include "engine/engine.h"
+#include "engine/source.h"
+#include "events/frame.h"
+#include "events/timefmt.h"
+
+/* Kafka protocol API keys (the mock's request-error API takes them; librdkafka keeps its names private). */
+#define API_FETCH 1
+
+/* Small fetches, so that most of the topic is fetched after a fault is injected. */
+static const char *const small_fetches[] = {
+	"queued.min.messages=1500", "queued.max.messages.kbytes=1024",
+	"fetch.message.max.bytes=16384", "fetch.max.bytes=65536", "message.max.bytes=65536",
+};
+
+struct cluster {
+	rd_kafka_t *owner;
+	rd_kafka_mock_cluster_t *mock;
+	char bootstrap[512], spec[600];
+	char dir[64];
+};
+
+struct fault {
+	struct cluster *cluster;
+	int batches;
+	void (*inject)(struct fault *f);
+	pthread_t restarter;
+	int restarting;
+};
+
+static void produce_history(struct cluster *c, long accounts)
+{
+	char path[128], message[256];
+	struct ctr_generate_stats stats;
+	struct ctr_error err = { 0 };
+	struct ctr_source *src;
+	struct ctr_event ev;
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *producer;
+	uint8_t frame[CTR_FRAME_HEADER + 65536];
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/history.jsonl", c->dir);
+	out = fopen(path, "w");
+	cr_assert_not_null(out);
+	cr_assert_eq(ctr_generate(out, 41, accounts, &stats, &err), 0, "%s", err.message);
+	fclose(out);
+	rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstrap, message, sizeof(message));
+	producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, message, sizeof(message));
+	cr_assert_not_null(producer, "%s", message);
+	snprintf(path, sizeof(path), "jsonl:%s/history.jsonl", c->dir);
+	cr_assert_eq(ctr_source_open(path, NULL, &src, &err), 0, "%s", err.message);
+	while (src->next(src, &ev, &err) > 0) {
+		const void *record;
+		size_t len;
+		int schema_id;
+
+		if (ev.code != CTR_CODE_OK)
+			continue;
+		cr_assert_eq(src->encode(src, &schema_id, &record, &len, &err), 0, "%s", err.message);
+		cr_assert_leq(len, sizeof(frame) - CTR_FRAME_HEADER);
+		ctr_frame_header(frame, schema_id);
+		memcpy(frame + CTR_FRAME_HEADER, record, len);
+		cr_assert_eq(rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("events"),
+					       RD_KAFKA_V_KEY(ev.account, strlen(ev.account)),
+					       RD_KAFKA_V_VALUE(frame, len + CTR_FRAME_HEADER),
+					       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+			     RD_KAFKA_RESP_ERR_NO_ERROR);
+		rd_kafka_poll(producer, 0);
+	}
+	ctr_source_close(src);
+	cr_assert_eq(rd_kafka_flush(producer, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_destroy(producer);
+}
+
+static void cluster_start(struct cluster *c, int brokers)
+{
+	char message[256];
+
+	snprintf(c->dir, sizeof(c->dir), "/tmp/contrail-kafka-XXXXXX");
+	cr_assert_not_null(mkdtemp(c->dir));
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+	rd_kafka_conf_set(conf, "log_level", "3", message, sizeof(message));
+	c->owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, message, sizeof(message));
+	cr_assert_not_null(c->owner, "%s", message);
+	c->mock = rd_kafka_mock_cluster_new(c->owner, brokers);
+	cr_assert_not_null(c->mock);
+	cr_assert_eq(rd_kafka_mock_topic_create(c->mock, "events", 4, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+	snprintf(c->bootstrap, sizeof(c->bootstrap), "%s", rd_kafka_mock_cluster_bootstraps(c->mock));
+	snprintf(c->spec, sizeof(c->spec), "kafka://%s/events", c->bootstrap);
+	produce_history(c, 120);
+}
+
+static void cluster_stop(struct cluster *c)
+{
+	char command[128];
+
+	rd_kafka_mock_cluster_destroy(c->mock);
+	rd_kafka_destroy(c->owner);
+	snprintf(command, sizeof(command), "rm -rf %s", c->dir);
+	cr_assert_eq(system(command), 0);
+}
+
+static void after_flush(void *ctx, sqlite3 *db)
+{
+	struct fault *f = ctx;
+
+	(void)db;
+	if (f != NULL && ++f->batches == 2)
+		f->inject(f);
+}
+
+static void replay(struct cluster *c, const char *name, struct fault *f,
+		   struct ctr_run_result *result)
+{
+	struct ctr_source_options source = { 0 };
+	struct ctr_replay_options options = { 0 };
+	struct ctr_error err = { 0 };
+	char db[128];
+
+	snprintf(db, sizeof(db), "%s/%s.db", c->dir, name);
+	options.db_path = db;
+	options.batch = 300;
+	options.business_date = ctr_date_from_civil(2024, 4, 1);
+	options.expiring_days = 90;
+	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
+	if (f != NULL) {
+		source.settings = small_fetches;
+		source.settings_count = sizeof(small_fetches) / sizeof(small_fetches[0]);
+	}
+	options.source_options = &source;
+	options.after_flush = after_flush;
+	options.observe_ctx = f;
+	cr_assert_eq(ctr_replay(c->spec, &options, result, &err), 0, "%s", err.message);
+}
+
+static void assert_same_run(const struct ctr_run_result *a, const struct ctr_run_result *b)
+{
+	cr_assert_str_eq(a->projection_hash, b->projection_hash);
+	cr_assert_eq(a->counts.read, b->counts.read);
+	cr_assert_eq(a->counts.applied, b->counts.applied);
+	cr_assert_eq(a->counts.duplicates, b->counts.duplicates);
+	cr_assert_eq(a->counts.rejected, b->counts.rejected);
+}
+
+static void fetch_errors(struct fault *f)
+{
+	rd_kafka_mock_broker_push_request_error_rtts(f->cluster->mock, 1, API_FETCH, 5,
+		RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 0,
+		RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, 50,
+		RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, 0,
+		RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 0,
+		RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, 0);
+}
+
+Test(kafka_faults, request_errors_mid_replay, .timeout = 120)
+{
+	struct cluster c;
+	struct ctr_run_result calm, disturbed;
+	struct fault f = { .cluster = &c, .inject = fetch_errors };
+	size_t left = 99;
+
+	cluster_start(&c, 1);
+	replay(&c, "calm", NULL, &calm);
+	cr_assert_gt(calm.counts.read, 1000, "the history spans several batches");
+	replay(&c, "disturbed", &f, &disturbed);
+	cr_assert_geq(f.batches, 2, "the errors were injected part-way");
+	cr_assert_eq(rd_kafka_mock_broker_error_stack_cnt(c.mock, 1, API_FETCH, &left), 0);
+	cr_assert_eq(left, 0, "every injected error met a fetch of the replay");
+	assert_same_run(&calm, &disturbed);
+	cluster_stop(&c);
+}
+
+static void *bring_back(void *arg)
+{
+	struct fault *f = arg;
+
+	usleep(1500 * 1000);
+	rd_kafka_mock_broker_set_up(f->cluster->mock, 1);
+	return NULL;
+}
+
+static void broker_down(struct fault *f)
+{
+	rd_kafka_mock_broker_set_down(f->cluster->mock, 1);
+	f->restarting = pthread_create(&f->restarter, NULL, bring_back, f) == 0;
+}
+
+Test(kafka_faults, broker_down_and_back, .timeout = 120)
+{
+	struct cluster c;
+	struct ctr_run_result calm, disturbed;
+	struct fault f = { .cluster = &c, .inject = broker_down };
+
+	cluster_start(&c, 1);
+	replay(&c, "calm", NULL, &calm);
+	replay(&c, "disturbed", &f, &disturbed);
+	cr_assert(f.restarting, "the broker went down part-way");
+	pthread_join(f.restarter, NULL);
+	assert_same_run(&calm, &disturbed);
+	cluster_stop(&c);
+}
