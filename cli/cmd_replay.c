@@ -13,13 +13,7 @@
 #include "engine/engine.h"
 #include "events/timefmt.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int signo)
-{
-	(void)signo;
-	stop_requested = 1;
-}
+static volatile sig_atomic_t stop_requested; /* set by the run loop on SIGINT or SIGTERM */
 
 static void usage(FILE *out)
 {
@@ -54,12 +48,14 @@ static void usage(FILE *out)
 		CTR_DEFAULT_BATCH, CTR_REBUILD_BATCH);
 }
 
-static void progress(const struct ctr_run_counts *counts, void *ctx)
+static void progress(const struct ctr_progress *p, void *ctx)
 {
 	(void)ctx;
-	fprintf(stderr, "\rreplaying: %lld read, %lld applied, %lld duplicates, %lld rejected",
-		(long long)counts->read, (long long)counts->applied, (long long)counts->duplicates,
-		(long long)counts->rejected);
+	fprintf(stderr, "\r\033[Kreplaying: %lld read, %lld applied, %lld rejected, %.0f events/s",
+		(long long)p->counts->read, (long long)p->counts->applied,
+		(long long)p->counts->rejected, p->events_per_second);
+	if (p->lag >= 0)
+		fprintf(stderr, ", lag %lld", (long long)p->lag);
 }
 
 static int parse_long(const char *text, long min, long *out)
@@ -173,8 +169,6 @@ int ctr_cmd_replay(int argc, char **argv)
 	options.stop = &stop_requested;
 	source_args.options.stop = &stop_requested;
 	options.source_options = &source_args.options;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	rc = ctr_replay(source, &options, &result, &err);
 	if (tty)
 		fprintf(stderr, "\r\033[K");

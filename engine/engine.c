@@ -1,8 +1,9 @@
 /*
  * engine.c - one replay from start to end (see engine.h): opening the source
- * and the database, resuming from the checkpoint, the read loop with its
- * batched flushes, and the final transaction that judges, hashes and records
- * the run. A rebuild writes a new file and renames it over the old one.
+ * and the database, resuming from the checkpoints, the transaction each batch
+ * ends with, and the final one that judges, hashes and records the run. The
+ * reading itself runs on a libuv loop (run_loop.c). A rebuild writes a new
+ * file and renames it over the old one.
  */
 #include "engine/engine.h"
 
@@ -142,8 +143,8 @@ static int fold_digests(struct ctr_engine *e, int final, struct ctr_error *err)
 }
 
 /* One transaction: changed rows, rejections, ids, checkpoint; and the run when final. */
-static int flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
-		 struct ctr_error *err)
+int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
+		     struct ctr_error *err)
 {
 	int rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
 
@@ -216,49 +217,6 @@ static void close_parts(struct ctr_engine *e)
 	ctr_source_close(e->source);
 }
 
-/* The read loop; returns a fatal error of the source or of a flush. */
-static int read_all(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
-		    struct ctr_error *err)
-{
-	long batch = e->options->batch > 0 ? e->options->batch
-			: e->options->rebuild ? CTR_REBUILD_BATCH : CTR_DEFAULT_BATCH;
-	long since_flush = 0;
-	struct ctr_event ev;
-	int rc;
-
-	while ((rc = e->source->next(e->source, &ev, err)) > 0) {
-		if (e->options->only_stream && strcmp(ev.stream, e->options->only_stream) != 0)
-			continue; /* an audit reads one stream */
-		rc = ctr_engine_process(e, &ev, err);
-		if (rc != 0)
-			return rc;
-		if (batch > 0 && ++since_flush >= batch) {
-			rc = flush(e, started, NULL, err);
-			if (rc == 0 && e->options->after_flush)
-				e->options->after_flush(e->options->observe_ctx, e->db);
-			if (rc == 0)
-				rc = ctr_streams_evict_idle(e);
-			if (rc != 0)
-				return rc;
-			e->batch_number++;
-			since_flush = 0;
-		}
-		if (e->options->progress && (e->counts.read & 0xffff) == 0)
-			e->options->progress(&e->counts, e->options->progress_ctx);
-		if (e->options->stop && *e->options->stop) {
-			result->interrupted = 1;
-			break;
-		}
-	}
-	if (rc < 0) {
-		/* keep what was read before the damage; the run itself is not recorded */
-		struct ctr_error flush_err;
-		flush(e, started, NULL, &flush_err);
-		return rc;
-	}
-	return 0;
-}
-
 static int open_database(struct ctr_engine *e, const char *target, struct ctr_error *err)
 {
 	if (!e->options->rebuild)
@@ -303,9 +261,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	if (rc == 0 && !options->rebuild && !options->has_until && e.source->resumable)
 		rc = load_checkpoints(&e, err);
 	if (rc == 0)
-		rc = read_all(&e, started, result, err);
-	if (rc == 0)
-		rc = flush(&e, started, result, err);
+		rc = ctr_engine_run(&e, started, result, err);
 	result->counts = e.counts;
 	result->run_id = e.run_id;
 	close_parts(&e);

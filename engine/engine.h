@@ -29,6 +29,12 @@ struct ctr_run_counts {
 	int64_t skipped;    /* recorded after --until: not read into this replay */
 };
 
+struct ctr_progress {
+	const struct ctr_run_counts *counts;
+	double events_per_second;   /* read since the run started */
+	int64_t lag;                /* messages left to read (Kafka); -1 when not known */
+};
+
 struct ctr_replay_options {
 	const char *db_path;
 	int rebuild;              /* build a new file and rename it over db_path */
@@ -39,8 +45,8 @@ struct ctr_replay_options {
 	const char *until_text;
 	int expiring_days;        /* L5 */
 	int32_t store_cutoff;     /* K3, days since 1970-01-01 */
-	/* Called about every 64k events (may be NULL). */
-	void (*progress)(const struct ctr_run_counts *counts, void *ctx);
+	/* Called twice a second while the run goes on (may be NULL). */
+	void (*progress)(const struct ctr_progress *progress, void *ctx);
 	void *progress_ctx;
 	/* A Kafka source's group, settings and --follow (may be NULL). */
 	const struct ctr_source_options *source_options;

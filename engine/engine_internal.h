@@ -45,6 +45,13 @@ struct ctr_engine {
 	sqlite3_stmt *get_stream, *put_stream, *get_held;
 };
 
+/* engine.c: one transaction with the changed rows and the checkpoints; with final, the run's end. */
+int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
+		     struct ctr_error *err);
+/* run_loop.c: reads the source to its end (or a stop) on a libuv loop, flushing each batch. */
+int ctr_engine_run(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
+		   struct ctr_error *err);
+
 /* order.c: one event read from the source. Negative with err only when fatal. */
 int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err);
 void ctr_engine_free_streams(struct ctr_engine *e);

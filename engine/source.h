@@ -13,6 +13,8 @@
 #include "events/error.h"
 #include "events/event.h"
 
+#define CTR_SOURCE_AGAIN 2
+
 /* A position to resume from; one row of the checkpoints table. */
 struct ctr_checkpoint {
 	char source[4200];    /* the source's name, or kafka:TOPIC */
@@ -31,8 +33,18 @@ struct ctr_source {
 	/* Position text of the event last returned, for rejected_events.position. */
 	char position[4300];
 
-	/* 1 and an event, 0 at the end, negative with err on a fatal read error. */
+	/*
+	 * 1 and an event, 0 at the end, negative with err on a fatal read error;
+	 * CTR_SOURCE_AGAIN when nothing is there yet (only after ready_fd()).
+	 */
 	int (*next)(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err);
+	/*
+	 * A descriptor that turns readable when next() has something (may be NULL:
+	 * next() never waits). From this call on, next() does not wait either.
+	 */
+	int (*ready_fd)(struct ctr_source *src);
+	/* Messages between the positions and the ends (may be NULL: not known). */
+	int64_t (*lag)(struct ctr_source *src);
 	/* The last event returned as a JSON Lines line, malloc()ed (for held events). */
 	char *(*to_json)(struct ctr_source *src, const struct ctr_event *ev);
 	/*

@@ -10,11 +10,13 @@
  * assigned; --follow keeps reading. Without a group every partition is
  * assigned here; with one, Kafka splits them between the group's members.
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/kafka_config.h"
 #include "engine/source.h"
@@ -48,6 +50,8 @@ struct kafka_source {
 	size_t topic_count;
 	int grouped, follow, subscribed, ever_assigned, closing;
 	int reading;                 /* a message was returned */
+	int nonblocking;             /* after ready_fd(): next() never waits */
+	int wake[2];                 /* librdkafka writes to wake[1] when its queue fills */
 	volatile sig_atomic_t *stop;
 	const struct ctr_catalog *catalog;
 	struct ctr_decoder *decoders[MAX_SCHEMA_ID + 1];
@@ -357,9 +361,12 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		}
 		if (all_done(s) || (s->stop && *s->stop))
 			return 0;
-		msg = rd_kafka_consumer_poll(s->rk, 100);
-		if (msg == NULL)
+		msg = rd_kafka_consumer_poll(s->rk, s->nonblocking ? 0 : 100);
+		if (msg == NULL) {
+			if (s->nonblocking)
+				return CTR_SOURCE_AGAIN;
 			continue;
+		}
 		if (msg->err) {
 			rc = consumer_error(s, msg, err);
 			rd_kafka_message_destroy(msg);
@@ -404,6 +411,37 @@ static int kafka_encode(struct ctr_source *src, int *schema_id, const void **byt
 				     src->position);
 	*schema_id = ctr_catalog_current_id(s->catalog);
 	return ctr_decoder_encode(s->last_decoder, bytes, len, err);
+}
+
+/* The consumer queue's readiness, for the run loop: a pipe librdkafka writes to. */
+static int kafka_ready_fd(struct ctr_source *src)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	rd_kafka_queue_t *queue;
+
+	if (s->wake[0] < 0) {
+		if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) != 0)
+			return -1; /* the loop then calls next() on its idle handle */
+		queue = rd_kafka_queue_get_consumer(s->rk);
+		rd_kafka_queue_io_event_enable(queue, s->wake[1], "1", 1);
+		rd_kafka_queue_destroy(queue);
+	}
+	s->nonblocking = 1;
+	return s->wake[0];
+}
+
+static int64_t kafka_lag(struct ctr_source *src)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	int64_t lag = 0;
+
+	for (size_t i = 0; i < s->topic_count; i++)
+		for (int32_t p = 0; p < s->topics[i].count; p++) {
+			const struct kafka_partition *part = &s->topics[i].partitions[p];
+			if (part->assigned && part->end > part->next)
+				lag += part->end - part->next;
+		}
+	return lag;
 }
 
 static size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
@@ -484,6 +522,9 @@ static void kafka_close(struct ctr_source *src)
 			rd_kafka_consumer_close(s->rk);
 		rd_kafka_destroy(s->rk);
 	}
+	for (int i = 0; i < 2; i++)
+		if (s->wake[i] >= 0)
+			close(s->wake[i]);
 	for (int i = 0; i <= MAX_SCHEMA_ID; i++)
 		ctr_decoder_free(s->decoders[i]);
 	for (size_t i = 0; i < s->topic_count; i++)
@@ -567,10 +608,13 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	s->base.next = kafka_next;
 	s->base.to_json = kafka_to_json;
 	s->base.encode = kafka_encode;
+	s->base.ready_fd = kafka_ready_fd;
+	s->base.lag = kafka_lag;
 	s->base.tell = kafka_tell;
 	s->base.seek = kafka_seek;
 	s->base.committed = kafka_committed;
 	s->base.close = kafka_close;
+	s->wake[0] = s->wake[1] = -1;
 	s->grouped = options->group != NULL;
 	s->follow = options->follow;
 	s->stop = options->stop;

@@ -27,6 +27,7 @@
 static const char *const small_fetches[] = {
 	"queued.min.messages=1500", "queued.max.messages.kbytes=1024",
 	"fetch.message.max.bytes=16384", "fetch.max.bytes=65536", "message.max.bytes=65536",
+	"log_level=2", /* the broker taken down is logged as an error otherwise */
 };
 
 struct cluster {
