@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: a rebuild of about 1,000,000 generated events from the local log, side by side
 # with avrocat reading the same log and with a naive loader issuing one SQL statement per event;
-# then an incremental run of 10,000 new events on top of that history. Figures are printed, not
-# asserted. BENCH_ACCOUNTS scales the history (default 25,000 accounts, about 1M events).
+# then an incremental run of 10,000 new events on top of that history; then Kafka (bench/kafka.sh).
+# Figures are printed, not asserted. BENCH_ACCOUNTS scales the history (default 25,000 accounts, about 1M events).
 set -euo pipefail
-contrail=${CONTRAIL:-build/contrail}
+contrail=$(realpath "${CONTRAIL:-build/contrail}")
 naive=${NAIVE:-build/naive-loader}
 accounts=${BENCH_ACCOUNTS:-25000}
 work=${BENCH_DIR:-bench-work}
@@ -71,3 +71,5 @@ echo "rebuild vs avrocat: $(awk -v a="$avrocat_s" -v b="$rebuild_s" 'BEGIN { pri
 echo "rebuild vs naive:   $(awk -v a="$naive_s" -v b="$rebuild_s" 'BEGIN { printf "%.2fx", a / b }') (target 10x)"
 echo "peak RSS of the rebuild: ${rss_mb} MB (target under 300 MB)"
 echo "incremental 10,000 events: $(awk -v a="$inc_s" 'BEGIN { printf "%.3f s", a }'), $(awk -v a="$inc_s" -v b="$rebuild_s" 'BEGIN { printf "%.1f%%", 100 * a / b }') of the rebuild (target under 3%)"
+
+bash "$(cd "$(dirname "$0")" && pwd)/kafka.sh" "$events"
