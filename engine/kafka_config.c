@@ -48,7 +48,7 @@ int ctr_kafka_consumer_conf(const char *bootstrap, const struct ctr_source_optio
 		"enable.auto.commit=false", "enable.auto.offset.store=false",
 		"auto.offset.reset=error", "enable.partition.eof=true",
 		"fetch.wait.max.ms=10", "queued.min.messages=1000000",
-		"queued.max.messages.kbytes=262144", "fetch.max.bytes=52428800",
+		"queued.max.messages.kbytes=32768", "fetch.max.bytes=52428800",
 		"partition.assignment.strategy=cooperative-sticky", "client.id=contrail",
 		"log_level=3", /* warnings such as a commit lost in a rebalance are expected */
 	};
