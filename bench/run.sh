@@ -4,6 +4,7 @@
 # then an incremental run of 10,000 new events on top of that history; then Kafka (bench/kafka.sh).
 # Figures are printed, not asserted. BENCH_ACCOUNTS scales the history (default 25,000 accounts, about 1M events).
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 contrail=$(realpath "${CONTRAIL:-build/contrail}")
 naive=${NAIVE:-build/naive-loader}
 accounts=${BENCH_ACCOUNTS:-25000}
@@ -72,4 +73,4 @@ echo "rebuild vs naive:   $(awk -v a="$naive_s" -v b="$rebuild_s" 'BEGIN { print
 echo "peak RSS of the rebuild: ${rss_mb} MB (target under 300 MB)"
 echo "incremental 10,000 events: $(awk -v a="$inc_s" 'BEGIN { printf "%.3f s", a }'), $(awk -v a="$inc_s" -v b="$rebuild_s" 'BEGIN { printf "%.1f%%", 100 * a / b }') of the rebuild (target under 3%)"
 
-bash "$(cd "$(dirname "$0")" && pwd)/kafka.sh" "$events"
+CONTRAIL=$contrail bash "$here/kafka.sh" "$events"
