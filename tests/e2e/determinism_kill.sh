@@ -4,16 +4,8 @@ source "$(dirname "$0")/lib.sh"
 "$CONTRAIL" generate --seed 14 --accounts 800 --out history.jsonl 2> /dev/null
 "$CONTRAIL" ingest --log events.avro history.jsonl 2> /dev/null || [ $? -eq 1 ]
 reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
-kills=0
-for delay in 0.2 0.4 0.6; do
-	"$CONTRAIL" replay --source file:events.avro --db killed.db --batch 50 \
-		--business-date 2024-04-01 > /dev/null 2>&1 &
-	pid=$!
-	sleep "$delay"
-	if kill -KILL "$pid" 2> /dev/null; then kills=$((kills + 1)); fi
-	wait "$pid" 2> /dev/null || true
-done
-[ "$kills" -ge 1 ] || fail "the replay finished before it could be killed"
+kill_part_way "0.2 0.4 0.6" "$CONTRAIL" replay --source file:events.avro --db killed.db --batch 50 \
+	--business-date 2024-04-01
 final=$(replay_hash file:events.avro killed.db --batch 50 --business-date 2024-04-01)
 expect_eq "hash after SIGKILL and resume" "$reference" "$final"
 # every event was read exactly once over the runs that completed or committed

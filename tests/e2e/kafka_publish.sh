@@ -3,12 +3,7 @@
 # key = account, value = byte 0, the 4-byte schema id, the Avro record; a version-1 log keeps
 # its schema id.
 source "$(dirname "$0")/lib.sh"
-"$CONTRAIL" broker --topic events --partitions 4 --topic old --partitions 2 > broker.out 2> broker.err &
-broker=$!
-trap 'kill $broker 2> /dev/null; wait $broker 2> /dev/null' EXIT
-for _ in $(seq 1 100); do [ -s broker.out ] && break; sleep 0.1; done
-boot=$(head -n 1 broker.out)
-[ -n "$boot" ] || fail "the broker printed no bootstrap servers: $(cat broker.err)"
+start_broker --topic events --partitions 4 --topic old --partitions 2
 
 "$CONTRAIL" publish --to "kafka://$boot/events" "jsonl:$EXAMPLES/portal_example/events.jsonl" 2> publish.err
 grep -q "published 9 events" publish.err || fail "$(cat publish.err)"

@@ -29,16 +29,8 @@ status=0; "$CONTRAIL" merge --out twice.db shard1.db single.db > /dev/null 2> tw
 [ "$status" -ne 0 ] || fail "two shards holding one partition were merged"
 
 # SIGKILL part-way, then run again: nothing lost, nothing counted twice
-kills=0
-for delay in 0.3 0.6 0.9; do
-	"$CONTRAIL" replay --source "kafka://$boot/events" --db killed.db --batch 40 "${date[@]}" \
-		> /dev/null 2>&1 &
-	pid=$!
-	sleep "$delay"
-	if kill -KILL "$pid" 2> /dev/null; then kills=$((kills + 1)); fi
-	wait "$pid" 2> /dev/null || true
-done
-[ "$kills" -ge 1 ] || fail "the replay finished before it could be killed"
+kill_part_way "0.3 0.6 0.9" "$CONTRAIL" replay --source "kafka://$boot/events" --db killed.db \
+	--batch 40 "${date[@]}"
 expect_eq "hash after SIGKILL and resume" "$reference" \
 	"$(replay_hash "kafka://$boot/events" killed.db --batch 40 "${date[@]}")"
 expect_eq "rejected rows" "$(q single.db 'SELECT count(*) FROM rejected_events')" \

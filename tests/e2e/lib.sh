@@ -40,3 +40,17 @@ start_broker() {
 	boot=$(head -n 1 broker.out)
 	[ -n "$boot" ] || fail "the broker printed no bootstrap servers: $(cat broker.err)"
 }
+
+# kill_part_way DELAYS COMMAND...: runs COMMAND once per delay (seconds, space-separated) and
+# kills it with SIGKILL after that delay; fails unless at least one run was still going
+kill_part_way() {
+	local delays=$1 kills=0 pid delay; shift
+	for delay in $delays; do
+		"$@" > /dev/null 2>&1 &
+		pid=$!
+		sleep "$delay"
+		if kill -KILL "$pid" 2> /dev/null; then kills=$((kills + 1)); fi
+		wait "$pid" 2> /dev/null || true
+	done
+	[ "$kills" -ge 1 ] || fail "the replay finished before it could be killed"
+}
