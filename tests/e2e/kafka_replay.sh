@@ -41,6 +41,23 @@ expect_eq "messages after the committed offsets" 0 "$(left contrail-test)"
 expect_eq "messages for a group that committed nothing" "$(q kafka.db 'SELECT sum(read) FROM runs')" \
 	"$(left another-group)"
 
+# two topics in one replay, each account's events in one of them: checkpoints per topic
+python3 - first.jsonl <<'PY'
+import json, sys
+with open("even.jsonl", "w") as even, open("odd.jsonl", "w") as odd:
+    for line in open(sys.argv[1], encoding="utf-8"):
+        try:
+            account = int(json.loads(line).get("account", "0"))
+        except (ValueError, TypeError, AttributeError):
+            account = 0
+        (even if account % 2 == 0 else odd).write(line)
+PY
+"$CONTRAIL" publish --to "kafka://$boot/even" jsonl:even.jsonl 2> /dev/null || [ $? -eq 1 ]
+"$CONTRAIL" publish --to "kafka://$boot/odd" jsonl:odd.jsonl 2> /dev/null || [ $? -eq 1 ]
+expect_eq "hash of two topics" "$reference" "$(replay_hash "kafka://$boot/even,odd" two.db "${date[@]}")"
+expect_eq "checkpoints of both topics" "kafka:even kafka:odd" \
+	"$(q two.db 'SELECT DISTINCT source FROM checkpoints ORDER BY source' | tr '\n' ' ' | sed 's/ $//')"
+
 # version-1 frames (schema id 1) replay under the current schema
 v1_jsonl
 "$CONTRAIL" ingest --log v1.avro --schema-version 1 v1.jsonl 2> /dev/null
