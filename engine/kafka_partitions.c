@@ -1,0 +1,292 @@
+/*
+ * kafka_partitions.c - which partitions a Kafka source reads and how far:
+ * where each starts (its checkpoint, judged against the watermarks), the
+ * assignment alone or in a group (rebalances), when a bounded run is done,
+ * and the positions the engine stores and Kafka is told of.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/kafka_source_internal.h"
+
+#define WATERMARK_TIMEOUT_MS 10000
+
+struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name)
+{
+	for (size_t i = 0; i < s->topic_count; i++)
+		if (strcmp(s->topics[i].name, name) == 0)
+			return &s->topics[i];
+	return NULL;
+}
+
+struct kafka_partition *kafka_partition_of(struct kafka_source *s, const char *topic,
+					    int32_t partition)
+{
+	struct kafka_topic *t = kafka_topic_named(s, topic);
+
+	return t && partition >= 0 && partition < t->count ? &t->partitions[partition] : NULL;
+}
+
+static void set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
+		      int32_t partition, int64_t a, int64_t b)
+{
+	if (s->fatal.code == 0)
+		ctr_error_set(&s->fatal, code, fmt, topic, (int)partition, (long long)a, (long long)b);
+}
+
+/*
+ * Where a partition starts, judged against its watermarks: a checkpoint below
+ * the log start offset means events were deleted before they were replayed
+ * (a fresh database is a checkpoint at 0); one past the end means the topic
+ * is not the one this database was replayed from.
+ */
+static int64_t start_of(struct kafka_source *s, const char *topic, int32_t partition,
+			struct kafka_partition *p)
+{
+	int64_t low = 0, high = 0;
+	rd_kafka_resp_err_t e;
+
+	e = rd_kafka_query_watermark_offsets(s->rk, topic, partition, &low, &high,
+					     WATERMARK_TIMEOUT_MS);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (s->fatal.code == 0)
+			ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: %s partition %d: cannot read its"
+				      " offsets: %s", topic, (int)partition, rd_kafka_err2str(e));
+		return -1;
+	}
+	if (p->next < low)
+		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
+			  " but the log starts at %lld: events were deleted before they were"
+			  " replayed", topic, partition, p->next, low);
+	else if (p->next > high)
+		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
+			  " but the log ends at %lld: not the topic this database was replayed"
+			  " from; replay it with --rebuild", topic, partition, p->next, high);
+	p->end = high;
+	p->done = !s->follow && p->next >= high;
+	return p->next;
+}
+
+/* Offsets for offered partitions: ours, from the checkpoints. */
+static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
+					     const rd_kafka_topic_partition_list_t *offered)
+{
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(offered->cnt);
+
+	for (int i = 0; i < offered->cnt; i++) {
+		const rd_kafka_topic_partition_t *tp = &offered->elems[i];
+		struct kafka_partition *p = kafka_partition_of(s, tp->topic, tp->partition);
+
+		if (p == NULL || start_of(s, tp->topic, tp->partition, p) < 0)
+			continue;
+		p->assigned = 1;
+		rd_kafka_topic_partition_list_add(list, tp->topic, tp->partition)->offset = p->next;
+	}
+	return list;
+}
+
+static int cooperative(struct kafka_source *s)
+{
+	return s->grouped && strcmp(rd_kafka_rebalance_protocol(s->rk), "COOPERATIVE") == 0;
+}
+
+static void check_assign(struct kafka_source *s, rd_kafka_error_t *error, rd_kafka_resp_err_t e)
+{
+	if (error != NULL) {
+		if (s->fatal.code == 0)
+			ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: cannot assign partitions: %s",
+				      rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+	} else if (e != RD_KAFKA_RESP_ERR_NO_ERROR && s->fatal.code == 0) {
+		ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: cannot assign partitions: %s",
+			      rd_kafka_err2str(e));
+	}
+}
+
+/*
+ * A bounded run in a group reads the partitions it was given before its
+ * first message: ones handed over later come from a member that finished
+ * (or failed) and are not this shard's.
+ */
+static void assign(struct kafka_source *s, const rd_kafka_topic_partition_list_t *offered)
+{
+	rd_kafka_topic_partition_list_t *none = rd_kafka_topic_partition_list_new(0);
+	rd_kafka_topic_partition_list_t *list =
+		s->grouped && !s->follow && s->reading ? none : plan(s, offered);
+
+	if (cooperative(s))
+		check_assign(s, rd_kafka_incremental_assign(s->rk, list), 0);
+	else
+		check_assign(s, NULL, rd_kafka_assign(s->rk, list));
+	if (list != none)
+		rd_kafka_topic_partition_list_destroy(list);
+	rd_kafka_topic_partition_list_destroy(none);
+	s->ever_assigned = 1;
+}
+
+/*
+ * A shard is complete for its accounts only when each of its partitions was
+ * read from the start by this consumer: a partition taken away part-way
+ * stops the run (what was read is committed; the merge refuses two shards
+ * holding one partition).
+ */
+static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_partition_list_t *taken)
+{
+	rd_kafka_topic_partition_list_t *ours = rd_kafka_topic_partition_list_new(taken->cnt);
+
+	for (int i = 0; i < taken->cnt; i++) {
+		struct kafka_partition *p = kafka_partition_of(s, taken->elems[i].topic,
+							 taken->elems[i].partition);
+		if (p == NULL || !p->assigned)
+			continue; /* handed over after the start and never read */
+		rd_kafka_topic_partition_list_add(ours, taken->elems[i].topic, taken->elems[i].partition);
+		p->assigned = 0;
+		if (p->read_this_run && !p->done && !s->closing)
+			set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
+				  " group at offset %lld of %lld; this shard is incomplete for its"
+				  " accounts: start the members together and run again",
+				  taken->elems[i].topic, taken->elems[i].partition, p->next, p->end);
+	}
+	if (cooperative(s))
+		check_assign(s, rd_kafka_incremental_unassign(s->rk, ours), 0);
+	else
+		check_assign(s, NULL, rd_kafka_assign(s->rk, NULL));
+	rd_kafka_topic_partition_list_destroy(ours);
+}
+
+void kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+			 rd_kafka_topic_partition_list_t *partitions, void *opaque)
+{
+	struct kafka_source *s = opaque;
+
+	(void)rk;
+	if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+		assign(s, partitions);
+	else
+		revoke_partitions(s, partitions);
+}
+
+/* Without a group: every partition of every topic, assigned here. */
+static void assign_all(struct kafka_source *s)
+{
+	rd_kafka_topic_partition_list_t *all = rd_kafka_topic_partition_list_new(64);
+
+	for (size_t i = 0; i < s->topic_count; i++)
+		for (int32_t p = 0; p < s->topics[i].count; p++)
+			rd_kafka_topic_partition_list_add(all, s->topics[i].name, p);
+	assign(s, all);
+	rd_kafka_topic_partition_list_destroy(all);
+}
+
+int kafka_start(struct kafka_source *s, struct ctr_error *err)
+{
+	rd_kafka_topic_partition_list_t *topics;
+	rd_kafka_resp_err_t e;
+
+	s->subscribed = 1;
+	if (!s->grouped) {
+		assign_all(s);
+		return 0;
+	}
+	topics = rd_kafka_topic_partition_list_new((int)s->topic_count);
+	for (size_t i = 0; i < s->topic_count; i++)
+		rd_kafka_topic_partition_list_add(topics, s->topics[i].name, RD_KAFKA_PARTITION_UA);
+	e = rd_kafka_subscribe(s->rk, topics);
+	rd_kafka_topic_partition_list_destroy(topics);
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return ctr_error_set(err, CTR_EKAFKA, "kafka: cannot subscribe: %s",
+				     rd_kafka_err2str(e));
+	return 0;
+}
+
+int kafka_all_done(const struct kafka_source *s)
+{
+	if (s->follow || (s->grouped && !s->ever_assigned))
+		return 0;
+	for (size_t i = 0; i < s->topic_count; i++)
+		for (int32_t p = 0; p < s->topics[i].count; p++)
+			if (s->topics[i].partitions[p].assigned && !s->topics[i].partitions[p].done)
+				return 0;
+	return 1;
+}
+
+int64_t kafka_lag(struct ctr_source *src)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	int64_t lag = 0;
+
+	for (size_t i = 0; i < s->topic_count; i++)
+		for (int32_t p = 0; p < s->topics[i].count; p++) {
+			const struct kafka_partition *part = &s->topics[i].partitions[p];
+			if (part->assigned && part->end > part->next)
+				lag += part->end - part->next;
+		}
+	return lag;
+}
+
+size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	size_t count = 0;
+
+	for (size_t i = 0; i < s->topic_count; i++) {
+		const struct kafka_topic *t = &s->topics[i];
+
+		for (int32_t p = 0; p < t->count; p++) {
+			if (!t->partitions[p].known)
+				continue;
+			struct ctr_checkpoint *cp = &s->positions[count++];
+			memset(cp, 0, sizeof(*cp));
+			snprintf(cp->source, sizeof(cp->source), "kafka:%s", t->name);
+			cp->partition = p;
+			cp->next_offset = t->partitions[p].next;
+		}
+	}
+	*cps = s->positions;
+	return count;
+}
+
+int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		      struct ctr_error *err)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	struct kafka_topic *t;
+
+	if (strncmp(cp->source, "kafka:", 6) != 0 || (t = kafka_topic_named(s, cp->source + 6)) == NULL)
+		return 0; /* another source's */
+	if (cp->partition < 0 || cp->partition >= t->count)
+		return ctr_error_set(err, CTR_ESTATE, "kafka: %s has %d partitions but this database"
+				     " has a checkpoint for partition %lld: not the topic it was"
+				     " replayed from; replay it with --rebuild", t->name, (int)t->count,
+				     (long long)cp->partition);
+	t->partitions[cp->partition].next = cp->next_offset;
+	t->partitions[cp->partition].committed = cp->next_offset;
+	t->partitions[cp->partition].known = 1;
+	return 0;
+}
+
+/* After SQLite committed: Kafka's committed offsets follow, for lag tools. */
+void kafka_committed(struct ctr_source *src)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	rd_kafka_topic_partition_list_t *list;
+
+	if (!s->grouped)
+		return;
+	list = rd_kafka_topic_partition_list_new(64);
+	for (size_t i = 0; i < s->topic_count; i++) {
+		struct kafka_topic *t = &s->topics[i];
+
+		for (int32_t p = 0; p < t->count; p++) {
+			struct kafka_partition *part = &t->partitions[p];
+			if (!part->read_this_run || part->committed == part->next)
+				continue;
+			rd_kafka_topic_partition_list_add(list, t->name, p)->offset = part->next;
+			part->committed = part->next;
+		}
+	}
+	if (list->cnt > 0)
+		rd_kafka_commit(s->rk, list, 1);
+	rd_kafka_topic_partition_list_destroy(list);
+}

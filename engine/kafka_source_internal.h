@@ -1,0 +1,68 @@
+/*
+ * kafka_source_internal.h - the state of a Kafka source, shared by
+ * source_kafka.c (reading and decoding messages) and kafka_partitions.c (which
+ * partitions it reads and how far). Not for use outside engine/.
+ */
+#ifndef CTR_KAFKA_SOURCE_INTERNAL_H
+#define CTR_KAFKA_SOURCE_INTERNAL_H
+
+#include <librdkafka/rdkafka.h>
+
+#include "engine/source.h"
+#include "events/catalog.h"
+#include "events/decode.h"
+
+#define MAX_SCHEMA_ID 64 /* schema ids a source keeps a decoder for */
+
+struct kafka_partition {
+	int64_t next;       /* offset of the next message to read */
+	int64_t committed;  /* the offset last committed to Kafka */
+	int64_t end;        /* a bounded run stops here: the high watermark when assigned */
+	int known;          /* has a checkpoint, or was read in this run */
+	int assigned;
+	int done;           /* a bounded run has read it to its end */
+	int read_this_run;
+};
+
+struct kafka_topic {
+	char name[256];
+	struct kafka_partition *partitions;
+	int32_t count;
+};
+
+struct kafka_source {
+	struct ctr_source base;
+	rd_kafka_t *rk;
+	struct kafka_topic *topics;
+	size_t topic_count;
+	int grouped, follow, subscribed, ever_assigned, closing;
+	int reading;                 /* a message was returned */
+	int nonblocking;             /* after ready_fd(): next() never waits */
+	int wake[2];                 /* librdkafka writes to wake[1] when its queue fills */
+	volatile sig_atomic_t *stop;
+	const struct ctr_catalog *catalog;
+	struct ctr_decoder *decoders[MAX_SCHEMA_ID + 1];
+	struct ctr_decoder *last_decoder;
+	rd_kafka_message_t *last;    /* the message last returned: its bytes back the event */
+	struct ctr_checkpoint *positions;
+	size_t position_cap;
+	struct ctr_error fatal;      /* found inside a librdkafka callback; next() returns it */
+};
+
+struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name);
+struct kafka_partition *kafka_partition_of(struct kafka_source *s, const char *topic,
+					   int32_t partition);
+/* Assigns the partitions (alone) or subscribes to the topics (in a group). */
+int kafka_start(struct kafka_source *s, struct ctr_error *err);
+/* A bounded run has read every partition it was given to its end. */
+int kafka_all_done(const struct kafka_source *s);
+void kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+			rd_kafka_topic_partition_list_t *partitions, void *opaque);
+
+/* The ctr_source functions about positions. */
+int64_t kafka_lag(struct ctr_source *src);
+size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps);
+int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
+void kafka_committed(struct ctr_source *src);
+
+#endif
