@@ -7,6 +7,7 @@
 #define CTR_KAFKA_SOURCE_INTERNAL_H
 
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 
 #include "engine/source.h"
 #include "events/catalog.h"
@@ -47,6 +48,9 @@ struct kafka_source {
 	struct ctr_checkpoint *positions;
 	size_t position_cap;
 	struct ctr_error fatal;      /* found inside a librdkafka callback; next() returns it */
+	pthread_mutex_t log_lock;    /* librdkafka logs from its own threads */
+	char last_log[512];          /* its last error line, folded into our messages */
+	int log_through;             /* once open, its lines go to stderr as librdkafka prints them */
 };
 
 struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name);

@@ -212,7 +212,36 @@ static void kafka_close(struct ctr_source *src)
 		free(s->topics[i].partitions);
 	free(s->topics);
 	free(s->positions);
+	pthread_mutex_destroy(&s->log_lock);
 	free(s);
+}
+
+/*
+ * librdkafka's log lines. Until the source is open they are kept, not printed:
+ * a broker that cannot be reached then ends in one line that quotes the last
+ * of them. After that they reach stderr as librdkafka prints them, so an
+ * operator sees a broker going away while a replay waits for it.
+ */
+static void on_log(const rd_kafka_t *rk, int level, const char *facility, const char *line)
+{
+	struct kafka_source *s = rd_kafka_opaque(rk);
+	int through;
+
+	pthread_mutex_lock(&s->log_lock);
+	if (level <= 3)
+		snprintf(s->last_log, sizeof(s->last_log), "%s", line);
+	through = s->log_through;
+	pthread_mutex_unlock(&s->log_lock);
+	if (through)
+		rd_kafka_log_print(rk, level, facility, line);
+}
+
+static const char *last_log(struct kafka_source *s, char *out, size_t size)
+{
+	pthread_mutex_lock(&s->log_lock);
+	snprintf(out, size, "%s%s%s", *s->last_log ? " (" : "", s->last_log, *s->last_log ? ")" : "");
+	pthread_mutex_unlock(&s->log_lock);
+	return out;
 }
 
 /* The partition counts of the topics, from the cluster's metadata. */
@@ -220,6 +249,7 @@ static int describe_topics(struct kafka_source *s, struct ctr_error *err)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	size_t total = 0;
+	char why[600];
 
 	for (size_t i = 0; i < s->topic_count; i++) {
 		struct kafka_topic *t = &s->topics[i];
@@ -231,8 +261,8 @@ static int describe_topics(struct kafka_source *s, struct ctr_error *err)
 			rd_kafka_topic_destroy(handle);
 		if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
 			return ctr_error_set(err, CTR_EKAFKA, "kafka: cannot read the metadata of %s"
-					     " from %s: %s", t->name, s->base.name,
-					     rd_kafka_err2str(e));
+					     " from %s: %s%s", t->name, s->base.name,
+					     rd_kafka_err2str(e), last_log(s, why, sizeof(why)));
 		if (md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt <= 0) {
 			e = md->topic_cnt == 1 ? md->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
 			rd_kafka_metadata_destroy(md);
@@ -296,6 +326,7 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	s->base.committed = kafka_committed;
 	s->base.close = kafka_close;
 	s->wake[0] = s->wake[1] = -1;
+	pthread_mutex_init(&s->log_lock, NULL);
 	s->grouped = options->group != NULL;
 	s->follow = options->follow;
 	s->stop = options->stop;
@@ -305,9 +336,11 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 		rc = parse_topics(s, strchr(spec + 8, '/') + 1, err);
 	if (rc == 0)
 		rc = ctr_kafka_consumer_conf(bootstrap, options, &conf, err);
-	if (rc == 0 && s->grouped) {
-		rd_kafka_conf_set_rebalance_cb(conf, kafka_on_rebalance);
+	if (rc == 0) {
 		rd_kafka_conf_set_opaque(conf, s);
+		rd_kafka_conf_set_log_cb(conf, on_log);
+		if (s->grouped)
+			rd_kafka_conf_set_rebalance_cb(conf, kafka_on_rebalance);
 	}
 	if (rc == 0)
 		rc = ctr_kafka_new(RD_KAFKA_CONSUMER, conf, &s->rk, err); /* takes conf */
@@ -319,6 +352,9 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 		kafka_close(&s->base);
 		return rc;
 	}
+	pthread_mutex_lock(&s->log_lock);
+	s->log_through = 1;
+	pthread_mutex_unlock(&s->log_lock);
 	*out = &s->base;
 	return 0;
 }

@@ -1,6 +1,7 @@
 # Retention (issue 3): librdkafka's mock broker keeps about 5 MB per partition. When messages
 # past a database's checkpoint were deleted before they were replayed, the replay stops with
 # one line naming the topic, the partition and both offsets, and exits 3; nothing is skipped.
+# A broker that cannot be reached ends in one line too.
 source "$(dirname "$0")/lib.sh"
 start_broker --topic small --partitions 1
 "$CONTRAIL" generate --seed 5 --accounts 900 --out history.jsonl 2> /dev/null
@@ -24,3 +25,9 @@ expect_eq "checkpoint unchanged" "$checkpoint" "$(q kept.db "SELECT next_offset 
 status=0; "$CONTRAIL" replay --source "kafka://$boot/small" --db fresh.db > /dev/null 2> err || status=$?
 expect_eq "exit of a fresh replay" 3 "$status"
 grep -q "checkpoint is at offset 0 but the log starts at" err || fail "message: $(cat err)"
+
+# a broker that cannot be reached: one line that says why, exit 4
+status=0; "$CONTRAIL" replay --source kafka://127.0.0.1:1/small --db unreachable.db > /dev/null 2> err || status=$?
+expect_eq "exit with no broker" 4 "$status"
+expect_eq "one line" 1 "$(wc -l < err)"
+grep -q "cannot read the metadata of small.*Connection refused" err || fail "message: $(cat err)"
