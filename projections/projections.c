@@ -289,10 +289,13 @@ int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 		if (p->changed == NULL && rc == 0)
 			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
-	/* the rows just written are judged on this run's date, in the same transaction */
-	if (rc == 0)
+	/*
+	 * the rows just written are judged on this run's date, in the same transaction; a bulk
+	 * run (a rebuild, unseen until it is renamed into place) judges every row once at its end
+	 */
+	if (rc == 0 && !p->options.bulk)
 		rc = ctr_support_judge(p->support, 0, err);
-	if (rc == 0)
+	if (rc == 0 && !p->options.bulk)
 		rc = ctr_store_judge(p->store, 0, err);
 	/* rows written on this date; older rows keep the date they were judged on */
 	if (rc == 0 && !p->needs_judge && !p->date_noted) {
@@ -309,6 +312,11 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 	/* G4 on a new date, and a bulk run's migrations, for every migration at once */
 	if (rc == 0 && (p->needs_judge || p->options.bulk))
 		rc = ctr_migrations_refresh(p->db, p->options.business_date, NULL, err);
+	if (rc == 0 && p->options.bulk && !p->needs_judge) {
+		rc = ctr_support_judge(p->support, 1, err);
+		if (rc == 0)
+			rc = ctr_store_judge(p->store, 1, err);
+	}
 	if (rc == 0 && p->needs_judge) {
 		rc = ctr_contract_sql_judge(p->contracts, err);
 		if (rc == 0)
