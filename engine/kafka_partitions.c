@@ -39,7 +39,9 @@ static void set_fatal(struct kafka_source *s, int code, const char *fmt, const c
  * Where a partition starts, judged against its watermarks: a checkpoint below
  * the log start offset means events were deleted before they were replayed
  * (a fresh database is a checkpoint at 0); one past the end means the topic
- * is not the one this database was replayed from.
+ * is not the one this database was replayed from. Either sets the source's
+ * fatal error and returns -1: the partition is then not assigned, so
+ * librdkafka never fetches from an offset out of range.
  */
 static int64_t start_of(struct kafka_source *s, const char *topic, int32_t partition,
 			struct kafka_partition *p)
@@ -55,14 +57,18 @@ static int64_t start_of(struct kafka_source *s, const char *topic, int32_t parti
 				      " offsets: %s", topic, (int)partition, rd_kafka_err2str(e));
 		return -1;
 	}
-	if (p->next < low)
+	if (p->next < low) {
 		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
 			  " but the log starts at %lld: events were deleted before they were"
 			  " replayed", topic, partition, p->next, low);
-	else if (p->next > high)
+		return -1;
+	}
+	if (p->next > high) {
 		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
 			  " but the log ends at %lld: not the topic this database was replayed"
 			  " from; replay it with --rebuild", topic, partition, p->next, high);
+		return -1;
+	}
 	p->end = high;
 	p->done = !s->follow && p->next >= high;
 	return p->next;

@@ -199,6 +199,11 @@ static void kafka_close(struct ctr_source *src)
 		rd_kafka_message_destroy(s->last);
 	if (s->rk) {
 		s->closing = 1;
+		if (s->wake[1] >= 0) { /* no more writes to the pipe about to be closed */
+			rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(s->rk);
+			rd_kafka_queue_io_event_enable(queue, -1, NULL, 0);
+			rd_kafka_queue_destroy(queue);
+		}
 		if (s->subscribed)
 			rd_kafka_consumer_close(s->rk);
 		rd_kafka_destroy(s->rk);

@@ -18,7 +18,8 @@ for test in "$here"/e2e/*.sh; do
 	[ "$(basename "$test")" = lib.sh ] && continue
 	name=$(basename "$test" .sh)
 	work=$(mktemp -d)
-	if (cd "$work" && bash "$test") > "$work.log" 2>&1; then
+	# a test that hangs fails after 5 minutes instead of holding the whole run
+	if (cd "$work" && timeout 300 bash "$test") > "$work.log" 2>&1; then
 		echo "ok   $name"
 		passed=$((passed + 1))
 	else

@@ -9,6 +9,7 @@ tail -n +3001 history.jsonl > rest.jsonl
 "$CONTRAIL" publish --to "kafka://$boot/events" jsonl:first.jsonl 2> /dev/null || [ $? -eq 1 ]
 "$CONTRAIL" replay --source "kafka://$boot/events" --db follow.db --follow --batch 100 > follow.out 2> follow.err &
 pid=$!
+trap 'kill $pid $broker 2> /dev/null; wait $broker 2> /dev/null' EXIT # a failed check leaves no follower
 sleep 1
 "$CONTRAIL" publish --to "kafka://$boot/events" jsonl:rest.jsonl 2> /dev/null || [ $? -eq 1 ]
 total=$(kcat -C -b "$boot" -t events -e -q -f '%o\n' | wc -l)
