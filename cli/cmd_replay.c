@@ -43,8 +43,11 @@ static void usage(FILE *out)
 		"  -X key=value         a librdkafka setting (security.protocol, sasl.*, ssl.*)\n"
 		"Without --follow a Kafka replay reads each partition to the end it had at start.\n"
 		"An incremental run (no --rebuild) resumes from the checkpoints of SRC.\n"
+		"SIGINT and SIGTERM commit what was read and exit 0.\n"
 		"Exit: 0 done (rejected events are in rejected_events), 2 usage, 3 corrupt or\n"
-		"foreign log or database, 4 other failure.\n",
+		"foreign log or database, Kafka events deleted before they were replayed, or a\n"
+		"partition taken from this group member part-way; 4 other failure (Kafka\n"
+		"unreachable).\n",
 		CTR_DEFAULT_BATCH, CTR_REBUILD_BATCH);
 }
 
