@@ -7,7 +7,6 @@
  * meanwhile). SIGINT and SIGTERM let the batch being read commit and end the
  * run; a timer draws progress.
  */
-#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
