@@ -87,6 +87,7 @@ static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 		if (p == NULL || start_of(s, tp->topic, tp->partition, p) < 0)
 			continue;
 		p->assigned = 1;
+		s->open += !p->done;
 		rd_kafka_topic_partition_list_add(list, tp->topic, tp->partition)->offset = p->next;
 	}
 	return list;
@@ -148,6 +149,7 @@ static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_parti
 			continue; /* handed over after the start and never read */
 		rd_kafka_topic_partition_list_add(ours, taken->elems[i].topic, taken->elems[i].partition);
 		p->assigned = 0;
+		s->open -= !p->done;
 		if (p->read_this_run && !p->done && !s->closing)
 			set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
 				  " group at offset %lld of %lld; this shard is incomplete for its"
@@ -208,13 +210,15 @@ int kafka_start(struct kafka_source *s, struct ctr_error *err)
 
 int kafka_all_done(const struct kafka_source *s)
 {
-	if (s->follow || (s->grouped && !s->ever_assigned))
-		return 0;
-	for (size_t i = 0; i < s->topic_count; i++)
-		for (int32_t p = 0; p < s->topics[i].count; p++)
-			if (s->topics[i].partitions[p].assigned && !s->topics[i].partitions[p].done)
-				return 0;
-	return 1;
+	return !s->follow && (!s->grouped || s->ever_assigned) && s->open == 0;
+}
+
+void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset)
+{
+	if (s->follow || p->done || offset < p->end)
+		return;
+	p->done = 1;
+	s->open -= p->assigned;
 }
 
 int64_t kafka_lag(struct ctr_source *src)

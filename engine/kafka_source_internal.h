@@ -38,6 +38,7 @@ struct kafka_source {
 	size_t topic_count;
 	int grouped, follow, subscribed, ever_assigned, closing;
 	int reading;                 /* a message was returned */
+	int open;                    /* partitions assigned and not done: a bounded run ends at 0 */
 	int nonblocking;             /* after ready_fd(): next() never waits */
 	int wake[2];                 /* librdkafka writes to wake[1] when its queue fills */
 	volatile sig_atomic_t *stop;
@@ -60,6 +61,8 @@ struct kafka_partition *kafka_partition_of(struct kafka_source *s, const char *t
 int kafka_start(struct kafka_source *s, struct ctr_error *err);
 /* A bounded run has read every partition it was given to its end. */
 int kafka_all_done(const struct kafka_source *s);
+/* A bounded run's partition p is done once offset, the next one to read, reaches its end. */
+void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset);
 void kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 			rd_kafka_topic_partition_list_t *partitions, void *opaque);
 

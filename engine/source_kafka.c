@@ -27,9 +27,9 @@ static struct ctr_decoder *decoder_for(struct kafka_source *s, int schema_id)
 	struct ctr_error ignored;
 	const char *writer;
 
-	if (schema_id <= 0 || schema_id > MAX_SCHEMA_ID || !ctr_catalog_has_id(s->catalog, schema_id))
+	if (schema_id <= 0 || schema_id > MAX_SCHEMA_ID)
 		return NULL;
-	if (s->decoders[schema_id] == NULL) {
+	if (s->decoders[schema_id] == NULL && ctr_catalog_has_id(s->catalog, schema_id)) {
 		writer = schema_id == ctr_catalog_current_id(s->catalog)
 			 ? NULL : ctr_catalog_schema_json(s->catalog, schema_id);
 		ctr_decoder_new(writer, 1, &s->decoders[schema_id], &ignored);
@@ -81,8 +81,8 @@ static int consumer_error(struct kafka_source *s, const rd_kafka_message_t *msg,
 
 	switch (msg->err) {
 	case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-		if (p != NULL && !s->follow && msg->offset >= p->end)
-			p->done = 1;
+		if (p != NULL)
+			kafka_reached(s, p, msg->offset);
 		return 0;
 	case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
 	case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
@@ -136,17 +136,16 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 			continue;
 		}
 		p = kafka_partition_of(s, rd_kafka_topic_name(msg->rkt), msg->partition);
-		if (p == NULL || msg->offset < p->next || (!s->follow && msg->offset >= p->end)) {
+		if (p != NULL)
+			kafka_reached(s, p, msg->offset);
+		if (p == NULL || p->done || msg->offset < p->next) {
 			/* past the bound of a bounded run, or before the position (a re-fetch) */
-			if (p != NULL && !s->follow && msg->offset >= p->end)
-				p->done = 1;
 			rd_kafka_message_destroy(msg);
 			continue;
 		}
 		p->next = msg->offset + 1;
 		p->known = p->read_this_run = 1;
-		if (!s->follow && p->next >= p->end)
-			p->done = 1;
+		kafka_reached(s, p, p->next);
 		s->last = msg;
 		s->reading = 1;
 		decode(s, msg, ev);
