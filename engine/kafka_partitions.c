@@ -112,15 +112,19 @@ static void check_assign(struct kafka_source *s, rd_kafka_error_t *error, rd_kaf
 }
 
 /*
- * A bounded run in a group reads the partitions it was given before its
- * first message: ones handed over later come from a member that finished
- * (or failed) and are not this shard's.
+ * A bounded run in a group reads the partitions of the first assignment that
+ * gave it any: ones handed over later come from a member that finished (or
+ * failed) and are not this shard's. (Waiting for the first message instead
+ * let a member that was slow to fetch take over a finished member's
+ * partitions and read them a second time.)
  */
 static void assign(struct kafka_source *s, const rd_kafka_topic_partition_list_t *offered)
 {
 	rd_kafka_topic_partition_list_t *none = rd_kafka_topic_partition_list_new(0);
 	rd_kafka_topic_partition_list_t *list =
-		s->grouped && !s->follow && s->reading ? none : plan(s, offered);
+		s->grouped && !s->follow && s->given ? none : plan(s, offered);
+
+	s->given |= list->cnt > 0;
 
 	if (cooperative(s))
 		check_assign(s, rd_kafka_incremental_assign(s->rk, list), 0);

@@ -37,7 +37,7 @@ struct kafka_source {
 	struct kafka_topic *topics;
 	size_t topic_count;
 	int grouped, follow, subscribed, ever_assigned, closing;
-	int reading;                 /* a message was returned */
+	int given;                   /* an assignment with partitions was taken */
 	int open;                    /* partitions assigned and not done: a bounded run ends at 0 */
 	int nonblocking;             /* after ready_fd(): next() never waits */
 	int wake[2];                 /* librdkafka writes to wake[1] when its queue fills */

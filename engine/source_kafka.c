@@ -147,7 +147,6 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		p->known = p->read_this_run = 1;
 		kafka_reached(s, p, p->next);
 		s->last = msg;
-		s->reading = 1;
 		decode(s, msg, ev);
 		return 1;
 	}
