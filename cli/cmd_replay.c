@@ -170,7 +170,6 @@ int ctr_cmd_replay(int argc, char **argv)
 		return rc;
 	options.progress = tty ? progress : NULL;
 	options.stop = &stop_requested;
-	source_args.options.stop = &stop_requested;
 	options.source_options = &source_args.options;
 	rc = ctr_replay(source, &options, &result, &err);
 	if (tty)

@@ -41,13 +41,11 @@ struct kafka_source {
 	int open;                    /* partitions assigned and not done: a bounded run ends at 0 */
 	int nonblocking;             /* after ready_fd(): next() never waits */
 	int wake[2];                 /* librdkafka writes to wake[1] when its queue fills */
-	volatile sig_atomic_t *stop;
 	const struct ctr_catalog *catalog;
 	struct ctr_decoder *decoders[MAX_SCHEMA_ID + 1];
 	struct ctr_decoder *last_decoder;
 	rd_kafka_message_t *last;    /* the message last returned: its bytes back the event */
 	struct ctr_checkpoint *positions;
-	size_t position_cap;
 	struct ctr_error fatal;      /* found inside a librdkafka callback; next() returns it */
 	pthread_mutex_t log_lock;    /* librdkafka logs from its own threads */
 	char last_log[512];          /* its last error line, folded into our messages */

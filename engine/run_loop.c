@@ -32,7 +32,7 @@ struct run_loop {
 	struct ctr_error *err;
 	int rc;
 	int fd;                /* the source's readiness fd, or -1 */
-	int reading, flushing, finished;
+	int reading, finished;
 	long batch, since_flush;
 	uint64_t started_ms;
 };
@@ -110,7 +110,6 @@ static void flush_done(uv_work_t *req, int status)
 	struct run_loop *l = req->data;
 
 	(void)status;
-	l->flushing = 0;
 	if (l->finished) {
 		close_handles(l);
 		return;
@@ -131,7 +130,6 @@ static void flush_done(uv_work_t *req, int status)
 static void flush_on_pool(struct run_loop *l, int final)
 {
 	stop_reading(l);
-	l->flushing = 1;
 	l->finished = final;
 	l->work.data = l;
 	uv_queue_work(&l->loop, &l->work, flush_work, flush_done);

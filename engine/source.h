@@ -6,7 +6,6 @@
 #ifndef CTR_SOURCE_H
 #define CTR_SOURCE_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,7 +74,6 @@ struct ctr_source_options {
 	int follow;                   /* keep reading past the high watermarks seen at start */
 	const char *const *settings;  /* librdkafka settings, "key=value" */
 	size_t settings_count;
-	volatile sig_atomic_t *stop;  /* when it becomes non-zero, next() ends the read */
 };
 
 /*

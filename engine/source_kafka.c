@@ -120,7 +120,7 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 			*err = s->fatal;
 			return err->code;
 		}
-		if (kafka_all_done(s) || (s->stop && *s->stop))
+		if (kafka_all_done(s))
 			return 0;
 		msg = rd_kafka_consumer_poll(s->rk, s->nonblocking ? 0 : 100);
 		if (msg == NULL) {
@@ -280,7 +280,6 @@ static int describe_topics(struct kafka_source *s, struct ctr_error *err)
 		total += (size_t)t->count;
 	}
 	s->positions = calloc(total, sizeof(*s->positions));
-	s->position_cap = total;
 	return s->positions ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
 }
 
@@ -311,7 +310,7 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 			  struct ctr_source **out, struct ctr_error *err)
 {
 	struct kafka_source *s = calloc(1, sizeof(*s));
-	char bootstrap[1024];
+	char bootstrap[1024], topics[sizeof(s->base.name)];
 	rd_kafka_conf_t *conf = NULL;
 	int rc;
 
@@ -332,11 +331,11 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	pthread_mutex_init(&s->log_lock, NULL);
 	s->grouped = options->group != NULL;
 	s->follow = options->follow;
-	s->stop = options->stop;
 	s->catalog = ctr_catalog_default(err);
-	rc = s->catalog ? ctr_kafka_split(spec, bootstrap, sizeof(bootstrap), NULL, 0, err) : err->code;
+	rc = s->catalog ? ctr_kafka_split(spec, bootstrap, sizeof(bootstrap), topics, sizeof(topics),
+					  err) : err->code;
 	if (rc == 0)
-		rc = parse_topics(s, strchr(spec + 8, '/') + 1, err);
+		rc = parse_topics(s, topics, err);
 	if (rc == 0)
 		rc = ctr_kafka_consumer_conf(bootstrap, options, &conf, err);
 	if (rc == 0) {

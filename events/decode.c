@@ -213,11 +213,6 @@ int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 	return 0;
 }
 
-void decoder_event_reset(struct ctr_event *ev)
-{
-	ctr_event_clear(ev);
-}
-
 void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size)
 {
 	d->block = data;
@@ -230,7 +225,7 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 {
 	int64_t size;
 
-	decoder_event_reset(ev);
+	ctr_event_clear(ev);
 	if (d->block_pos >= d->block_size)
 		return 0;
 	ev->raw = d->block + d->block_pos;

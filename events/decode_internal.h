@@ -40,7 +40,6 @@ struct ctr_decoder {
 	char *writer_json;
 };
 
-void decoder_event_reset(struct ctr_event *ev);
 /* Reads envelope and payload of slot's value into ev and checks formats. */
 void decoder_read_envelope(struct ctr_decoder *d, struct value_slot *slot, struct ctr_event *ev);
 /* Converts the own value to the current schema; -1 (ev rejected bad_avro) when it cannot. */

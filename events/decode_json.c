@@ -126,7 +126,7 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 	const void *bytes;
 	size_t size;
 
-	decoder_event_reset(ev);
+	ctr_event_clear(ev);
 	ev->raw = (const uint8_t *)line;
 	ev->raw_len = len;
 	ev->digest = ctr_hash64(line, len, 0);
