@@ -13,13 +13,14 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "engine/kafka_config.h"
 #include "engine/source.h"
 #include "events/catalog.h"
 #include "events/frame.h"
 
 struct publish {
 	const char *to, *source;
-	char bootstrap[1024], topic[256];
+	char topic[256];
 	rd_kafka_conf_t *conf;
 	long sent, refused, failed;
 	uint8_t *frame;
@@ -47,12 +48,13 @@ static void usage(void)
 	       "stderr), 2 usage, 3 unreadable source, 4 Kafka could not be reached.\n");
 }
 
-static int set(rd_kafka_conf_t *conf, const char *key, const char *value)
+/* One librdkafka setting, "key=value"; a bad one is a bad command line. */
+static int set(rd_kafka_conf_t *conf, const char *setting)
 {
-	char message[256];
+	struct ctr_error err = { 0 };
 
-	if (rd_kafka_conf_set(conf, key, value, message, sizeof(message)) != RD_KAFKA_CONF_OK)
-		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "-X %s: %s", key, message);
+	if (ctr_kafka_set(conf, setting, &err) != 0)
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "%s", err.message);
 	return CTR_EXIT_OK;
 }
 
@@ -62,17 +64,17 @@ static int parse(int argc, char **argv, struct publish *p)
 		{ "to", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ctr_error err = { 0 };
+	char bootstrap[1024], setting[1100];
 	int opt, rc;
-	char *eq;
 
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "X:", longopts, NULL)) != -1) {
 		if (opt == 't') {
 			p->to = optarg;
-		} else if (opt == 'X' && (eq = strchr(optarg, '=')) != NULL) {
-			*eq = '\0';
-			rc = set(p->conf, optarg, eq + 1);
+		} else if (opt == 'X') {
+			rc = set(p->conf, optarg);
 			if (rc != CTR_EXIT_OK)
 				return rc;
 		} else if (opt == 'h') {
@@ -85,14 +87,11 @@ static int parse(int argc, char **argv, struct publish *p)
 	if (p->to == NULL || optind != argc - 1)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "usage: contrail publish --to kafka://BOOTSTRAP/TOPIC SOURCE");
 	p->source = argv[optind];
-	/* kafka://host:port[,host:port]/topic */
-	const char *rest = strncmp(p->to, "kafka://", 8) == 0 ? p->to + 8 : NULL;
-	const char *slash = rest ? strchr(rest, '/') : NULL;
-	if (slash == NULL || slash == rest || slash[1] == '\0' || strchr(slash + 1, '/'))
+	if (ctr_kafka_split(p->to, bootstrap, sizeof(bootstrap), p->topic, sizeof(p->topic),
+			    &err) != 0 || strchr(p->topic, ',') != NULL)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to must be kafka://BOOTSTRAP/TOPIC");
-	snprintf(p->bootstrap, sizeof(p->bootstrap), "%.*s", (int)(slash - rest), rest);
-	snprintf(p->topic, sizeof(p->topic), "%s", slash + 1);
-	return CTR_EXIT_OK;
+	snprintf(setting, sizeof(setting), "bootstrap.servers=%s", bootstrap);
+	return set(p->conf, setting);
 }
 
 /* The Confluent frame of one event: 0, the schema id, the record. */
@@ -151,14 +150,11 @@ int ctr_cmd_publish(int argc, char **argv)
 	struct publish p = { .conf = rd_kafka_conf_new() };
 	struct ctr_error err = { 0 };
 	struct ctr_source *src = NULL;
-	char message[512];
 	rd_kafka_t *rk = NULL;
 	int rc = parse(argc, argv, &p);
 
 	if (rc == CTR_EXIT_OK)
-		rc = set(p.conf, "bootstrap.servers", p.bootstrap);
-	if (rc == CTR_EXIT_OK)
-		rc = set(p.conf, "enable.idempotence", "true");
+		rc = set(p.conf, "enable.idempotence=true");
 	if (rc != CTR_EXIT_OK) {
 		rd_kafka_conf_destroy(p.conf);
 		return rc;
@@ -170,10 +166,9 @@ int ctr_cmd_publish(int argc, char **argv)
 		rd_kafka_conf_destroy(p.conf);
 		return ctr_cli_fail("publish", ctr_cli_exit_for(rc), "%s", err.message);
 	}
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, p.conf, message, sizeof(message));
-	if (rk == NULL) {
+	if (ctr_kafka_new(RD_KAFKA_PRODUCER, p.conf, &rk, &err) != 0) {
 		ctr_source_close(src);
-		return ctr_cli_fail("publish", CTR_EXIT_FAILURE, "kafka: %s", message);
+		return ctr_cli_fail("publish", CTR_EXIT_FAILURE, "%s", err.message);
 	}
 	rc = produce_all(&p, rk, src, &err);
 	if (rd_kafka_flush(rk, 60 * 1000) != RD_KAFKA_RESP_ERR_NO_ERROR)

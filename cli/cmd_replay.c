@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "engine/kafka_config.h"
 #include "events/timefmt.h"
 
 static volatile sig_atomic_t stop_requested; /* set by the run loop on SIGINT or SIGTERM */
@@ -78,6 +79,19 @@ struct source_args {
 	const char *settings[64];
 };
 
+/* A bad -X is a bad command line: each setting is tried on a scratch configuration first. */
+static int check_settings(const struct source_args *sa)
+{
+	rd_kafka_conf_t *scratch = rd_kafka_conf_new();
+	struct ctr_error err = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sa->options.settings_count; i++)
+		rc = ctr_kafka_set(scratch, sa->settings[i], &err);
+	rd_kafka_conf_destroy(scratch);
+	return rc != 0 ? ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message) : CTR_EXIT_OK;
+}
+
 static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
 		 struct source_args *sa)
 {
@@ -100,8 +114,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		case 'g': sa->options.group = optarg; break;
 		case 'f': sa->options.follow = 1; break;
 		case 'X':
-			if (strchr(optarg, '=') == NULL || sa->options.settings_count == 64)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "-X takes key=value (at most 64)");
+			if (sa->options.settings_count == 64)
+				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "at most 64 -X settings");
 			sa->settings[sa->options.settings_count++] = optarg;
 			break;
 		case 's': *source = optarg; break;
@@ -151,7 +165,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	if (sa->options.follow && o->has_until)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--follow and --until do not go together");
 	sa->options.settings = sa->settings;
-	return CTR_EXIT_OK;
+	return check_settings(sa);
 }
 
 int ctr_cmd_replay(int argc, char **argv)

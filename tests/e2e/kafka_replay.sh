@@ -113,3 +113,9 @@ expect_eq "raw bytes kept whole" "$(od -An -tx1 bad-2-magic.bin | tr -d ' \n')" 
 expect_eq "the example's rejections" \
 	"$(q json.db 'SELECT code FROM rejected_events ORDER BY code')" \
 	"$(q bad.db "SELECT code FROM rejected_events WHERE code NOT IN ('bad_frame', 'unknown_schema', 'bad_avro') ORDER BY code")"
+
+# a librdkafka setting that does not exist is a bad command line: one line, exit 2
+status=0; "$CONTRAIL" replay --source "kafka://$boot/events" --db x.db -X no.such.setting=1 \
+	> /dev/null 2> usage.err || status=$?
+expect_eq "exit with a bad -X" 2 "$status"
+expect_eq "one line" 1 "$(wc -l < usage.err)"
