@@ -6,7 +6,8 @@
 set -euo pipefail
 contrail=${CONTRAIL:?}
 events=${1:?events in base.avro}
-fetch=(-X fetch.wait.max.ms=10 -X queued.min.messages=1000000 -X queued.max.messages.kbytes=262144)
+# the settings contrail sets for itself (engine/kafka_config.c), so both clients fetch alike
+fetch=(-X fetch.wait.max.ms=10 -X queued.min.messages=1000000 -X queued.max.messages.kbytes=32768)
 
 "$contrail" broker --topic events --partitions 64 --topic bytes --partitions 64 > broker.out 2> broker.err &
 broker=$!
@@ -14,9 +15,7 @@ trap 'kill $broker 2> /dev/null; wait $broker 2> /dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -s broker.out ] && break; sleep 0.1; done
 boot=$(head -n 1 broker.out)
 
-seconds() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'; }
-rate() { awk -v n="$events" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
-median() { python3 -c "import json; print(json.load(open('$1'))['results'][$2]['median'])"; }
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 echo
 echo "== publish to the embedded broker (1 run each)"

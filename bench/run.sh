@@ -24,10 +24,7 @@ events=$(avrocat base.avro | wc -l)
 echo "log: $events events, $(du -h base.avro | cut -f1) ($(stat -c %s base.avro) bytes)"
 cat base.avro > /dev/null # warm the page cache: reads are timed, not the disk
 
-rate() { awk -v n="$events" -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
-median() { # hyperfine's median in seconds for command index $2 of JSON export $1
-	python3 -c "import json,sys; print(json.load(open('$1'))['results'][$2]['median'])"
-}
+source "$here/lib.sh"
 
 echo
 echo "== rebuild vs avrocat (hyperfine, 5 runs each)"
@@ -43,7 +40,7 @@ echo "== naive loader, one statement per event (1 run)"
 rm -f naive.db*
 start=$(date +%s.%N)
 "$naive" base.avro naive.db > /dev/null
-naive_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+naive_s=$(seconds "$start")
 
 echo
 echo "== peak memory of the rebuild"
