@@ -62,30 +62,24 @@ static int load_checkpoints(struct ctr_engine *e, struct ctr_error *err)
 	return rc;
 }
 
-static int store_checkpoints(struct ctr_engine *e, struct ctr_error *err)
+static void record_checkpoints(struct ctr_engine *e)
 {
 	const struct ctr_checkpoint *cps;
-	sqlite3_stmt *stmt = NULL;
 	size_t count;
-	int rc;
 
 	if (!e->source->resumable || e->options->has_until)
-		return 0; /* a replay up to --until leaves later events for the next run */
+		return; /* a replay up to --until leaves later events for the next run */
 	count = e->source->tell(e->source, &cps);
-	rc = ctr_db_prepare(e->db, "INSERT OR REPLACE INTO checkpoints (source, partition,"
-			    " next_offset, byte_offset, block_first, fingerprint)"
-			    " VALUES (?, ?, ?, ?, ?, ?)", &stmt, err);
-	for (size_t i = 0; rc == 0 && i < count; i++) {
-		sqlite3_bind_text(stmt, 1, cps[i].source, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 2, cps[i].partition);
-		sqlite3_bind_int64(stmt, 3, cps[i].next_offset);
-		sqlite3_bind_int64(stmt, 4, cps[i].byte_offset);
-		sqlite3_bind_int64(stmt, 5, cps[i].block_first);
-		sqlite3_bind_text(stmt, 6, cps[i].fingerprint, -1, SQLITE_STATIC);
-		rc = ctr_db_step_done(e->db, stmt, err);
+	for (size_t i = 0; i < count; i++) {
+		ctr_writes_stmt(e->writes, e->put_checkpoint);
+		ctr_writes_text(e->writes, 1, cps[i].source);
+		ctr_writes_int(e->writes, 2, cps[i].partition);
+		ctr_writes_int(e->writes, 3, cps[i].next_offset);
+		ctr_writes_int(e->writes, 4, cps[i].byte_offset);
+		ctr_writes_int(e->writes, 5, cps[i].block_first);
+		ctr_writes_text(e->writes, 6, cps[i].fingerprint);
+		ctr_writes_step(e->writes);
 	}
-	sqlite3_finalize(stmt);
-	return rc;
 }
 
 static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
@@ -142,22 +136,29 @@ static int fold_digests(struct ctr_engine *e, int final, struct ctr_error *err)
 	return rc == 0 ? ctr_row_digest_install(e->db, err) : rc;
 }
 
-/* One transaction: changed rows, rejections, ids, checkpoint; and the run when final. */
-int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
+int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
+{
+	int rc = ctr_projections_record(e->projections, e->writes);
+
+	if (rc != 0)
+		return ctr_error_set(err, rc, "out of memory");
+	ctr_streams_record(e, e->writes);
+	ctr_rejects_record(e->rejects, e->writes);
+	rc = ctr_idset_record(e->ids, e->db, e->writes, err);
+	if (rc == 0)
+		record_checkpoints(e);
+	e->batch_number++;
+	return rc;
+}
+
+/* One transaction: the recorded rows, rejections, ids, checkpoints; and the run when final. */
+int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err)
 {
 	int rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
 
 	if (rc == 0)
-		rc = ctr_projections_flush(e->projections, err);
-	if (rc == 0)
-		rc = ctr_streams_flush(e, err);
-	if (rc == 0)
-		rc = ctr_rejects_flush(e->rejects, err);
-	if (rc == 0)
-		rc = ctr_idset_flush(e->ids, e->db, err);
-	if (rc == 0)
-		rc = store_checkpoints(e, err);
+		rc = ctr_writes_run(e->writes, e->db, err);
 	if (rc == 0 && final)
 		rc = ctr_projections_judge(e->projections, err);
 	if (rc == 0)
@@ -166,12 +167,22 @@ int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_r
 		rc = record_run(e, started, final, err);
 	if (rc == 0)
 		rc = ctr_db_exec(e->db, "COMMIT", err);
+	if (rc != 0) {
+		sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+		ctr_row_digest_discard(e->db);
+	}
+	return rc;
+}
+
+int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
+		     struct ctr_error *err)
+{
+	int rc = ctr_engine_record(e, err);
+
+	if (rc == 0)
+		rc = ctr_engine_write(e, started, final, err);
 	if (rc == 0 && e->source->committed)
 		e->source->committed(e->source);
-	if (rc == 0)
-		return 0;
-	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
-	ctr_row_digest_discard(e->db);
 	return rc;
 }
 
@@ -180,18 +191,23 @@ static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 	struct ctr_projection_options popts = { e->options->business_date,
 						e->options->expiring_days,
 						e->options->store_cutoff,
-						e->options->rebuild };
+						e->options->rebuild, &e->gate };
 	int rc;
 
 	e->db_fresh = single_int(e->db, "SELECT count(*) FROM (SELECT 1 FROM streams LIMIT 1)") == 0;
 	e->run_id = single_int(e->db, "SELECT coalesce(max(run_id), 0) + 1 FROM runs");
 	e->streams = ctr_strmap_new();
 	e->ids = ctr_idset_new();
-	if (e->streams == NULL || e->ids == NULL)
+	e->writes = ctr_writes_new();
+	if (e->streams == NULL || e->ids == NULL || e->writes == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	rc = ctr_idset_load(e->ids, e->db, err);
 	if (rc == 0)
 		rc = ctr_streams_prepare(e, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(e->db, "INSERT OR REPLACE INTO checkpoints (source, partition,"
+				    " next_offset, byte_offset, block_first, fingerprint)"
+				    " VALUES (?, ?, ?, ?, ?, ?)", &e->put_checkpoint, err);
 	if (rc == 0) {
 		e->rejects = ctr_rejects_new(e->db, e->run_id, err);
 		rc = e->rejects ? 0 : CTR_EDB;
@@ -212,6 +228,8 @@ static void close_parts(struct ctr_engine *e)
 	ctr_streams_finalize(e);
 	ctr_idset_free(e->ids);
 	ctr_decoder_free(e->retry);
+	ctr_writes_free(e->writes);
+	sqlite3_finalize(e->put_checkpoint);
 	free(e->dirty);
 	sqlite3_close(e->db);
 	ctr_source_close(e->source);
@@ -248,6 +266,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	int rc;
 
 	memset(result, 0, sizeof(*result));
+	ctr_db_gate_init(&e.gate);
 	now_text(started);
 	if (options->rebuild) {
 		snprintf(built, sizeof(built), "%s.rebuild", options->db_path);
@@ -265,6 +284,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	result->counts = e.counts;
 	result->run_id = e.run_id;
 	close_parts(&e);
+	ctr_db_gate_deinit(&e.gate);
 	if (rc == 0 && options->rebuild)
 		rc = swap_in(built, options->db_path, err);
 	else if (rc != 0 && options->rebuild)

@@ -8,10 +8,12 @@
 
 #include <sqlite3.h>
 
+#include "engine/db_gate.h"
 #include "engine/engine.h"
 #include "engine/idset.h"
 #include "engine/source.h"
 #include "engine/strmap.h"
+#include "engine/writes.h"
 #include "events/decode.h"
 #include "projections/projections.h"
 
@@ -41,11 +43,22 @@ struct ctr_engine {
 	struct ctr_rejects *rejects;
 	struct ctr_decoder *retry;   /* decodes held events */
 	struct ctr_run_counts counts;
-	int64_t batch_number;    /* batches flushed so far in this run */
-	sqlite3_stmt *get_stream, *put_stream, *get_held;
+	int64_t batch_number;    /* batches recorded so far in this run */
+	sqlite3_stmt *get_stream, *put_stream, *get_held, *put_checkpoint;
+	struct ctr_writes *writes;   /* the batch being written */
+	struct ctr_db_gate gate;     /* loads wait while it is */
 };
 
-/* engine.c: one transaction with the changed rows and the checkpoints; with final, the run's end. */
+/*
+ * engine.c: a flush in two halves. ctr_engine_record, on the loop thread,
+ * records the batch's changed rows, rejections, ids and checkpoints into
+ * e->writes and leaves the in-memory state clean; ctr_engine_write, on the
+ * thread pool, runs them in one transaction (with final, the run's end too).
+ * ctr_engine_flush does both in turn.
+ */
+int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err);
+int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
+		     struct ctr_error *err);
 int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err);
 /* run_loop.c: reads the source to its end (or a stop) on a libuv loop, flushing each batch. */
@@ -63,9 +76,9 @@ void ctr_streams_finalize(struct ctr_engine *e);
 struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum ctr_family family,
 				   struct ctr_error *err);
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream);
-int ctr_streams_flush(struct ctr_engine *e, struct ctr_error *err);
-/* After a flush: forgets streams idle since the previous one (they reload on demand). */
-int ctr_streams_evict_idle(struct ctr_engine *e);
+void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w);
+/* After batch written is committed: forgets the streams it did not touch (they reload on demand). */
+int ctr_streams_evict_idle(struct ctr_engine *e, int64_t written);
 
 /* rejects.c: pending changes to rejected_events, written at the next flush. */
 struct ctr_rejects *ctr_rejects_new(sqlite3 *db, int64_t run_id, struct ctr_error *err);
@@ -78,6 +91,6 @@ int ctr_rejects_remove(struct ctr_rejects *r, const char *position);
 /* A held event was rejected by a rule (or fell behind): its row keeps the new code. */
 int ctr_rejects_recode(struct ctr_rejects *r, const char *position, enum ctr_code code,
 		       const char *message);
-int ctr_rejects_flush(struct ctr_rejects *r, struct ctr_error *err);
+void ctr_rejects_record(struct ctr_rejects *r, struct ctr_writes *w);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/writes.h"
 #include "events/hash.h"
 
 #define MAX_CHUNKS 8
@@ -33,6 +34,8 @@ struct ctr_idset {
 	struct chunk chunks[MAX_CHUNKS + 1]; /* loaded from the database */
 	int chunk_count;
 	int stored_chunks;      /* rows in event_ids */
+	sqlite3 *db;            /* where the recorded writes go */
+	sqlite3_stmt *insert;
 };
 
 uint64_t ctr_idset_key(const char *id)
@@ -64,6 +67,7 @@ void ctr_idset_free(struct ctr_idset *set)
 		free(set->chunks[i].pairs);
 	free(set->table);
 	free(set->pending);
+	sqlite3_finalize(set->insert);
 	free(set);
 }
 
@@ -196,7 +200,7 @@ static int store_chunk(sqlite3 *db, const struct pair *pairs, size_t count, stru
 }
 
 /* Merges every stored chunk into one, in the database only. */
-static int compact(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
+static int compact(sqlite3 *db, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct pair *merged = NULL;
@@ -223,21 +227,34 @@ static int compact(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 	if (rc == 0)
 		rc = store_chunk(db, merged, total, err);
 	free(merged);
-	set->stored_chunks = 1;
 	return rc;
 }
 
-int ctr_idset_flush(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
+static int compact_stored(void *set, const char *unused, struct ctr_error *err)
 {
-	int rc;
+	struct ctr_idset *ids = set;
 
+	(void)unused;
+	return compact(ids->db, err);
+}
+
+int ctr_idset_record(struct ctr_idset *set, sqlite3 *db, struct ctr_writes *w,
+		     struct ctr_error *err)
+{
 	if (set->pending_count == 0)
 		return 0;
+	if (set->insert == NULL &&
+	    ctr_db_prepare(db, "INSERT INTO event_ids (ids) VALUES (?)", &set->insert, err) != 0)
+		return err->code;
+	set->db = db;
 	qsort(set->pending, set->pending_count, sizeof(struct pair), by_key);
-	rc = store_chunk(db, set->pending, set->pending_count, err);
+	ctr_writes_stmt(w, set->insert);
+	ctr_writes_blob(w, 1, set->pending, set->pending_count * sizeof(struct pair));
+	ctr_writes_step(w);
 	set->pending_count = 0;
-	set->stored_chunks++;
-	if (rc == 0 && set->stored_chunks > MAX_CHUNKS)
-		rc = compact(set, db, err);
-	return rc;
+	if (++set->stored_chunks > MAX_CHUNKS) {
+		ctr_writes_call(w, compact_stored, set, NULL);
+		set->stored_chunks = 1;
+	}
+	return 0;
 }

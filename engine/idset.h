@@ -17,6 +17,7 @@
 #include "events/error.h"
 
 struct ctr_idset;
+struct ctr_writes;
 
 struct ctr_idset *ctr_idset_new(void);
 void ctr_idset_free(struct ctr_idset *set);
@@ -29,7 +30,11 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err);
 /* 1 and *digest when key is known, else 0. */
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest);
 int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest);
-/* Writes the ids added since the last flush as one chunk (inside the caller's transaction). */
-int ctr_idset_flush(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err);
+/*
+ * Records into w the write of the ids added since the last flush as one chunk
+ * on db (and, every few chunks, their merging into one).
+ */
+int ctr_idset_record(struct ctr_idset *set, sqlite3 *db, struct ctr_writes *w,
+		     struct ctr_error *err);
 
 #endif

@@ -109,7 +109,7 @@ static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
 /* S2, S4 and K3 again over the combined rows, then the digests and the triggers. */
 static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 {
-	struct ctr_projection_options options = { 0, 90, ctr_date_from_civil(2024, 10, 31), 1 };
+	struct ctr_projection_options options = { 0, 90, ctr_date_from_civil(2024, 10, 31), 1, NULL };
 	struct ctr_support *support = NULL;
 	int ok = 1, rc;
 

@@ -9,6 +9,7 @@
 
 #include "engine/db.h"
 #include "engine/engine_internal.h"
+#include "engine/writes.h"
 
 enum op_kind { OP_ADD, OP_REMOVE, OP_RECODE };
 
@@ -138,54 +139,44 @@ int ctr_rejects_recode(struct ctr_rejects *r, const char *position, enum ctr_cod
 	return 0;
 }
 
-static void bind_text(sqlite3_stmt *stmt, int index, const char *text)
+/* Empty text is stored as NULL. */
+static void text_or_null(struct ctr_writes *w, int index, const char *text)
 {
-	if (text && *text)
-		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, index);
+	ctr_writes_text(w, index, text && *text ? text : NULL);
 }
 
-static sqlite3_stmt *bind(struct ctr_rejects *r, struct op *op)
+static void record(struct ctr_rejects *r, const struct op *op, struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = op->kind == OP_ADD ? r->add : op->kind == OP_REMOVE ? r->remove
-										 : r->recode;
 	if (op->kind == OP_REMOVE) {
-		sqlite3_bind_text(stmt, 1, op->position, -1, SQLITE_STATIC);
+		ctr_writes_stmt(w, r->remove);
+		ctr_writes_text(w, 1, op->position);
 	} else if (op->kind == OP_RECODE) {
-		sqlite3_bind_text(stmt, 1, op->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, op->message ? op->message : "", -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, op->position, -1, SQLITE_STATIC);
+		ctr_writes_stmt(w, r->recode);
+		ctr_writes_text(w, 1, op->code);
+		ctr_writes_text(w, 2, op->message ? op->message : "");
+		ctr_writes_text(w, 3, op->position);
 	} else {
-		sqlite3_bind_text(stmt, 1, op->position, -1, SQLITE_STATIC);
-		bind_text(stmt, 2, op->event_id);
-		bind_text(stmt, 3, op->stream);
-		bind_text(stmt, 4, op->type);
-		sqlite3_bind_text(stmt, 5, op->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 6, op->message ? op->message : "", -1, SQLITE_STATIC);
-		sqlite3_bind_blob64(stmt, 7, op->raw, op->raw_len, SQLITE_STATIC);
+		ctr_writes_stmt(w, r->add);
+		ctr_writes_text(w, 1, op->position);
+		text_or_null(w, 2, op->event_id);
+		text_or_null(w, 3, op->stream);
+		text_or_null(w, 4, op->type);
+		ctr_writes_text(w, 5, op->code);
+		ctr_writes_text(w, 6, op->message ? op->message : "");
+		ctr_writes_blob(w, 7, op->raw, op->raw_len);
 		if (op->seq > 0)
-			sqlite3_bind_int64(stmt, 8, op->seq);
-		else
-			sqlite3_bind_null(stmt, 8);
-		sqlite3_bind_int64(stmt, 9, r->run_id);
-		bind_text(stmt, 10, op->held_json);
+			ctr_writes_int(w, 8, op->seq);
+		ctr_writes_int(w, 9, r->run_id);
+		text_or_null(w, 10, op->held_json);
 	}
-	return stmt;
+	ctr_writes_step(w);
 }
 
-int ctr_rejects_flush(struct ctr_rejects *r, struct ctr_error *err)
+void ctr_rejects_record(struct ctr_rejects *r, struct ctr_writes *w)
 {
-	int rc = 0;
-
 	for (size_t i = 0; i < r->count; i++) {
-		sqlite3_stmt *stmt = bind(r, &r->ops[i]);
-		if (rc == 0 && sqlite3_step(stmt) != SQLITE_DONE)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(r->db));
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
+		record(r, &r->ops[i], w);
 		op_clear(&r->ops[i]);
 	}
 	r->count = 0;
-	return rc;
 }

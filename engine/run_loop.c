@@ -1,11 +1,13 @@
 /*
  * run_loop.c - the libuv loop that drives a replay. Events are read on the
  * loop: a Kafka source when its queue's event fd turns readable, a file
- * source from an idle handle. Each full batch is written on libuv's thread
- * pool; reading pauses until it is committed, because the batch is the
- * in-memory state the next events change (librdkafka keeps fetching
- * meanwhile). SIGINT and SIGTERM let the batch being read commit and end the
- * run; a timer draws progress.
+ * source from an idle handle. When a batch is full its writes are recorded
+ * (engine.c) and run on libuv's thread pool while the loop goes on reading
+ * and applying the next batch; one batch is written at a time, so reading
+ * pauses only when the next one is full before the last is committed (or,
+ * for an audit, which looks at every batch as committed, until it is).
+ * SIGINT and SIGTERM let the batch being read commit and end the run; a
+ * timer draws progress.
  */
 #include <string.h>
 #include <time.h>
@@ -33,6 +35,14 @@ struct run_loop {
 	int rc;
 	int fd;                /* the source's readiness fd, or -1 */
 	int reading, finished;
+	int overlap;           /* read on while a batch is written */
+	int writing;           /* a batch's writes are on the pool */
+	int writing_final;     /* ... and they end the run */
+	int flush_wanted;      /* a batch is ready for when the writing one is committed */
+	int ending;            /* no more reading: the final write is next */
+	int source_rc;         /* the source failed: the run ends with it once its reads are kept */
+	struct ctr_error write_err;
+	int write_rc;
 	long batch, since_flush;
 	uint64_t started_ms;
 };
@@ -90,59 +100,102 @@ static void close_handles(struct run_loop *l)
 			uv_close(handles[i], NULL);
 }
 
-/* The run is over: the final flush has run (or an error stopped it). */
-static void finish(struct run_loop *l)
+/* The run is over (or an error stopped it); an unfinished write still reports back. */
+static void finish(struct run_loop *l, int rc)
 {
+	if (l->rc == 0)
+		l->rc = rc;
+	if (l->finished)
+		return;
 	l->finished = 1;
 	stop_reading(l);
 	close_handles(l);
 }
 
-static void flush_work(uv_work_t *req)
+static void write_work(uv_work_t *req)
 {
 	struct run_loop *l = req->data;
+	struct ctr_run_result *final = l->writing_final && l->source_rc == 0 ? l->result : NULL;
 
-	l->rc = ctr_engine_flush(l->e, l->started, l->finished ? l->result : NULL, l->err);
+	l->write_rc = ctr_engine_write(l->e, l->started, final, &l->write_err);
+	ctr_db_gate_open(&l->e->gate);
 }
 
-static void flush_done(uv_work_t *req, int status)
+static void start_write(struct run_loop *l, int final);
+
+static void write_done(uv_work_t *req, int status)
 {
 	struct run_loop *l = req->data;
+	struct ctr_engine *e = l->e;
+	int rc = l->write_rc;
 
 	(void)status;
-	if (l->finished) {
-		close_handles(l);
+	l->writing = 0;
+	if (rc != 0 && l->rc == 0)
+		*l->err = l->write_err;
+	else if (rc == 0 && e->source->committed)
+		e->source->committed(e->source);
+	if (l->finished || rc != 0 || l->writing_final) {
+		finish(l, rc != 0 ? rc : l->source_rc);
 		return;
 	}
-	if (l->rc == 0 && l->e->options->after_flush)
-		l->e->options->after_flush(l->e->options->observe_ctx, l->e->db);
-	if (l->rc == 0)
-		l->rc = ctr_streams_evict_idle(l->e);
-	if (l->rc != 0) {
-		finish(l);
+	if (e->options->after_flush)
+		e->options->after_flush(e->options->observe_ctx, e->db);
+	rc = ctr_streams_evict_idle(e, e->batch_number - 1);
+	if (rc != 0) {
+		finish(l, ctr_error_set(l->err, rc, "out of memory"));
 		return;
 	}
-	l->e->batch_number++;
+	if (l->ending) {
+		start_write(l, 1);
+	} else if (l->flush_wanted) {
+		l->flush_wanted = 0;
+		start_write(l, 0);
+	} else if (!l->reading) {
+		start_reading(l);
+	}
+}
+
+/* Records the batch read so far and hands its writes to the pool. */
+static void start_write(struct run_loop *l, int final)
+{
+	int rc = ctr_engine_record(l->e, l->err);
+
+	if (rc != 0) {
+		finish(l, rc);
+		return;
+	}
 	l->since_flush = 0;
-	start_reading(l);
-}
-
-static void flush_on_pool(struct run_loop *l, int final)
-{
-	stop_reading(l);
-	l->finished = final;
+	l->writing = 1;
+	l->writing_final = final;
+	if (final || !l->overlap)
+		stop_reading(l);
+	else if (!l->reading)
+		start_reading(l);
+	ctr_db_gate_close(&l->e->gate);
 	l->work.data = l;
-	uv_queue_work(&l->loop, &l->work, flush_work, flush_done);
+	uv_queue_work(&l->loop, &l->work, write_work, write_done);
 }
 
-/* The source failed: keep what was read before the damage; the run itself is not recorded. */
-static void fail(struct run_loop *l, int rc)
+/* A batch is ready: written now, or once the one being written is committed. */
+static void flush(struct run_loop *l)
 {
-	struct ctr_error flush_err;
+	if (!l->writing) {
+		start_write(l, 0);
+		return;
+	}
+	l->flush_wanted = 1;
+	stop_reading(l); /* one batch in memory besides the one being written */
+}
 
-	ctr_engine_flush(l->e, l->started, NULL, &flush_err);
-	l->rc = rc;
-	finish(l);
+/* No more reading: the last batch (and, unless the source failed, the run's end) is written. */
+static void end(struct run_loop *l, int source_rc)
+{
+	l->ending = 1;
+	l->source_rc = source_rc;
+	stop_reading(l);
+	if (!l->writing)
+		start_write(l, 1);
 }
 
 static void drain_fd(int fd)
@@ -163,17 +216,18 @@ static void read_more(struct run_loop *l)
 		return;
 	if (l->fd >= 0)
 		drain_fd(l->fd); /* before reading: a wakeup after the last event stays pending */
-	for (int n = 0; n < EVENTS_PER_TURN; n++) {
+	for (int n = 0; n < EVENTS_PER_TURN && l->reading; n++) {
 		if (o->stop && *o->stop) {
 			l->result->interrupted = 1;
-			flush_on_pool(l, 1);
+			end(l, 0);
 			return;
 		}
 		rc = l->e->source->next(l->e->source, &ev, l->err);
 		if (rc == CTR_SOURCE_AGAIN) {
 			/* caught up (following a topic): what was read is committed now */
-			if (l->since_flush > 0 && l->e->source->lag && l->e->source->lag(l->e->source) == 0)
-				flush_on_pool(l, 0);
+			if (l->since_flush > 0 && !l->writing && l->e->source->lag &&
+			    l->e->source->lag(l->e->source) == 0)
+				flush(l);
 			return; /* else the fd or the wake timer calls again */
 		}
 		if (rc <= 0)
@@ -182,19 +236,16 @@ static void read_more(struct run_loop *l)
 			continue; /* an audit reads one stream */
 		int failed = ctr_engine_process(l->e, &ev, l->err);
 		if (failed != 0) {
-			l->rc = failed;
-			finish(l);
+			finish(l, failed);
 			return;
 		}
-		if (l->batch > 0 && ++l->since_flush >= l->batch) {
-			flush_on_pool(l, 0);
-			return;
-		}
+		if (l->batch > 0 && ++l->since_flush >= l->batch)
+			flush(l);
 	}
 	if (rc < 0)
-		fail(l, rc);
+		end(l, rc); /* keep what was read before the damage; the run itself is not recorded */
 	else if (rc == 0)
-		flush_on_pool(l, 1);
+		end(l, 0);
 }
 
 static uint64_t now_ms(void)
@@ -264,6 +315,7 @@ int ctr_engine_run(struct ctr_engine *e, const char *started, struct ctr_run_res
 	l.batch = e->options->batch > 0 ? e->options->batch
 		  : e->options->rebuild ? CTR_REBUILD_BATCH : CTR_DEFAULT_BATCH;
 	l.fd = e->source->ready_fd ? e->source->ready_fd(e->source) : -1;
+	l.overlap = e->options->after_flush == NULL;
 	l.started_ms = now_ms();
 	init_handles(&l);
 	start_reading(&l);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/writes.h"
 #include "engine/engine_internal.h"
 
 int ctr_streams_prepare(struct ctr_engine *e, struct ctr_error *err)
@@ -124,31 +125,24 @@ void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream)
 	stream->dirty = 1;
 }
 
-int ctr_streams_flush(struct ctr_engine *e, struct ctr_error *err)
+void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = e->put_stream;
-	int rc = 0;
-
 	for (size_t i = 0; i < e->dirty_count; i++) {
 		struct ctr_stream *s = e->dirty[i];
 		s->dirty = 0;
-		if (rc != 0)
-			continue;
-		sqlite3_bind_text(stmt, 1, s->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, ctr_family_name(s->family), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 3, s->next_seq);
-		sqlite3_bind_int(stmt, 4, s->opened);
-		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)s->held_count);
-		if (sqlite3_step(stmt) != SQLITE_DONE)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
-		sqlite3_reset(stmt);
+		ctr_writes_stmt(w, e->put_stream);
+		ctr_writes_text(w, 1, s->name);
+		ctr_writes_text(w, 2, ctr_family_name(s->family));
+		ctr_writes_int(w, 3, s->next_seq);
+		ctr_writes_int(w, 4, s->opened);
+		ctr_writes_int(w, 5, (int64_t)s->held_count);
+		ctr_writes_step(w);
 		if (!s->stored) { /* a new stream: its aggregate, if any, is the one in memory */
 			s->stored = 1;
 			s->loaded = 1;
 		}
 	}
 	e->dirty_count = 0;
-	return rc;
 }
 
 /*
@@ -156,7 +150,7 @@ int ctr_streams_flush(struct ctr_engine *e, struct ctr_error *err)
  * aggregates: their rows are in the database and are read back if an event
  * names them again, so memory follows the active streams, not the history.
  */
-int ctr_streams_evict_idle(struct ctr_engine *e)
+int ctr_streams_evict_idle(struct ctr_engine *e, int64_t written)
 {
 	struct ctr_strmap *kept = ctr_strmap_new();
 	size_t cursor = 0;
@@ -167,7 +161,7 @@ int ctr_streams_evict_idle(struct ctr_engine *e)
 		return CTR_ENOMEM;
 	while (ctr_strmap_next(e->streams, &cursor, &key, &value)) {
 		struct ctr_stream *s = value;
-		if (s->last_batch < e->batch_number && s->held_count == 0 && s->stored) {
+		if (s->last_batch < written && s->held_count == 0 && s->stored) {
 			ctr_projections_release(s);
 			free(s->held);
 			free(s);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/writes.h"
 #include "events/timefmt.h"
 #include "projections/invoices.h"
 #include "projections/contract_sql_internal.h"
@@ -110,112 +111,110 @@ static int ownerless(const struct ctr_contract *c)
 	return 1;
 }
 
-static int put_contract(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
+static void put_contract(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = s->stmt[PUT_CONTRACT];
 	int64_t days_left = 0;
 	int has_days;
 	const char *status = ctr_contract_status(c->cloud, c->end_date, c->cancel_end_on,
 						 s->options.business_date,
 						 s->options.expiring_days, &days_left, &has_days);
 
-	ctr_db_bind_text(stmt, 1, c->contract_id);
-	ctr_db_bind_text(stmt, 2, c->account);
-	ctr_db_bind_text(stmt, 3, c->name);
-	ctr_db_bind_text(stmt, 4, c->cloud ? "cloud" : "license");
-	ctr_db_bind_text(stmt, 5, c->start_date);
-	ctr_db_bind_text(stmt, 6, c->end_date ? c->end_date : c->cancel_end_on);
-	ctr_db_bind_text(stmt, 7, status);
+	ctr_writes_stmt(w, s->stmt[PUT_CONTRACT]);
+	ctr_writes_text(w, 1, c->contract_id);
+	ctr_writes_text(w, 2, c->account);
+	ctr_writes_text(w, 3, c->name);
+	ctr_writes_text(w, 4, c->cloud ? "cloud" : "license");
+	ctr_writes_text(w, 5, c->start_date);
+	ctr_writes_text(w, 6, c->end_date ? c->end_date : c->cancel_end_on);
+	ctr_writes_text(w, 7, status);
 	if (has_days)
-		sqlite3_bind_int64(stmt, 8, days_left);
-	sqlite3_bind_int(stmt, 9, ownerless(c));
-	ctr_db_bind_text(stmt, 10, c->cancel_end_on);
-	ctr_db_bind_text(stmt, 11, c->migration_to);
-	return ctr_db_step_done(s->db, stmt, err);
+		ctr_writes_int(w, 8, days_left);
+	ctr_writes_int(w, 9, ownerless(c));
+	ctr_writes_text(w, 10, c->cancel_end_on);
+	ctr_writes_text(w, 11, c->migration_to);
+	ctr_writes_step(w);
 }
 
-static int put_product(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_product *p,
-		       struct ctr_error *err)
+static void put_product(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_product *p,
+			struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = s->stmt[PUT_PRODUCT];
 	const char *end = ctr_product_end_date(c, p);
 	int ok = 0;
 
-	ctr_db_bind_text(stmt, 1, c->contract_id);
-	ctr_db_bind_text(stmt, 2, p->sku);
-	ctr_db_bind_text(stmt, 3, p->name);
+	ctr_writes_stmt(w, s->stmt[PUT_PRODUCT]);
+	ctr_writes_text(w, 1, c->contract_id);
+	ctr_writes_text(w, 2, p->sku);
+	ctr_writes_text(w, 3, p->name);
 	if (!p->other) { /* L4: other products have no license count */
-		sqlite3_bind_int64(stmt, 4, p->licenses);
-		sqlite3_bind_int64(stmt, 6, p->licenses - p->assigned);
+		ctr_writes_int(w, 4, p->licenses);
+		ctr_writes_int(w, 6, p->licenses - p->assigned);
 	}
-	sqlite3_bind_int64(stmt, 5, p->assigned);
-	ctr_db_bind_text(stmt, 7, end);
-	sqlite3_bind_int(stmt, 8, end != NULL && ctr_date_parse(end, &ok) < s->options.business_date);
-	sqlite3_bind_int(stmt, 9, !p->other && p->assigned > p->licenses); /* L8 */
-	ctr_db_bind_text(stmt, 10, p->own_end_date);
-	return ctr_db_step_done(s->db, stmt, err);
+	ctr_writes_int(w, 5, p->assigned);
+	ctr_writes_text(w, 7, end);
+	ctr_writes_int(w, 8, end != NULL && ctr_date_parse(end, &ok) < s->options.business_date);
+	ctr_writes_int(w, 9, !p->other && p->assigned > p->licenses); /* L8 */
+	ctr_writes_text(w, 10, p->own_end_date);
+	ctr_writes_step(w);
 }
 
-static int put_environment(struct ctr_contract_sql *s, struct ctr_contract *c,
-			   struct ctr_environment *e, struct ctr_error *err)
+static void put_environment(struct ctr_contract_sql *s, struct ctr_contract *c,
+			    struct ctr_environment *e, struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = s->stmt[PUT_ENV];
-
-	ctr_db_bind_text(stmt, 1, c->contract_id);
-	ctr_db_bind_text(stmt, 2, e->env_id);
-	ctr_db_bind_text(stmt, 3, e->name);
-	ctr_db_bind_text(stmt, 4, env_status_names[e->status]);
-	ctr_db_bind_text(stmt, 5, mode_names[e->mode]);
-	ctr_db_bind_text(stmt, 6, e->activated_at);
-	sqlite3_bind_int(stmt, 7, e->deleted);
+	ctr_writes_stmt(w, s->stmt[PUT_ENV]);
+	ctr_writes_text(w, 1, c->contract_id);
+	ctr_writes_text(w, 2, e->env_id);
+	ctr_writes_text(w, 3, e->name);
+	ctr_writes_text(w, 4, env_status_names[e->status]);
+	ctr_writes_text(w, 5, mode_names[e->mode]);
+	ctr_writes_text(w, 6, e->activated_at);
+	ctr_writes_int(w, 7, e->deleted);
 	if (e->has_sort_key)
-		sqlite3_bind_int64(stmt, 8, e->sort_key);
-	ctr_db_bind_text(stmt, 9, e->migrate_to);
-	sqlite3_bind_int64(stmt, 10, e->allocated_us);
-	sqlite3_bind_int64(stmt, 11, e->activated_us);
-	return ctr_db_step_done(s->db, stmt, err);
+		ctr_writes_int(w, 8, e->sort_key);
+	ctr_writes_text(w, 9, e->migrate_to);
+	ctr_writes_int(w, 10, e->allocated_us);
+	ctr_writes_int(w, 11, e->activated_us);
+	ctr_writes_step(w);
 }
 
-static int put_allocation(struct ctr_contract_sql *s, struct ctr_contract *c,
-			  struct ctr_environment *e, struct ctr_allocation *al, struct ctr_error *err)
+static void put_allocation(struct ctr_contract_sql *s, struct ctr_contract *c,
+			   struct ctr_environment *e, struct ctr_allocation *al, struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = s->stmt[al->row.gone ? DEL_ALLOC : PUT_ALLOC];
-
-	ctr_db_bind_text(stmt, 1, c->contract_id);
-	ctr_db_bind_text(stmt, 2, e->env_id);
-	ctr_db_bind_text(stmt, 3, al->sku);
+	ctr_writes_stmt(w, s->stmt[al->row.gone ? DEL_ALLOC : PUT_ALLOC]);
+	ctr_writes_text(w, 1, c->contract_id);
+	ctr_writes_text(w, 2, e->env_id);
+	ctr_writes_text(w, 3, al->sku);
 	if (!al->row.gone)
-		sqlite3_bind_int64(stmt, 4, al->count);
-	return ctr_db_step_done(s->db, stmt, err);
+		ctr_writes_int(w, 4, al->count);
+	ctr_writes_step(w);
 }
 
-static int put_member(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_member *m,
-		      struct ctr_error *err)
+static void put_member(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_member *m,
+		       struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = s->stmt[m->row.gone ? DEL_MEMBER : PUT_MEMBER];
-
-	ctr_db_bind_text(stmt, 1, c->contract_id);
-	ctr_db_bind_text(stmt, 2, m->user);
-	if (m->row.gone)
-		return ctr_db_step_done(s->db, stmt, err);
-	ctr_db_bind_text(stmt, 3, m->email);
-	ctr_db_bind_text(stmt, 4, m->role == ROLE_OWNER ? "owner" : "member");
-	sqlite3_bind_int(stmt, 5, m->notify);
-	ctr_db_bind_text(stmt, 6, member_state_names[m->state]);
-	ctr_db_bind_text(stmt, 7, m->name);
-	ctr_db_bind_text(stmt, 8, m->lang);
-	return ctr_db_step_done(s->db, stmt, err);
+	ctr_writes_stmt(w, s->stmt[m->row.gone ? DEL_MEMBER : PUT_MEMBER]);
+	ctr_writes_text(w, 1, c->contract_id);
+	ctr_writes_text(w, 2, m->user);
+	if (m->row.gone) {
+		ctr_writes_step(w);
+		return;
+	}
+	ctr_writes_text(w, 3, m->email);
+	ctr_writes_text(w, 4, m->role == ROLE_OWNER ? "owner" : "member");
+	ctr_writes_int(w, 5, m->notify);
+	ctr_writes_text(w, 6, member_state_names[m->state]);
+	ctr_writes_text(w, 7, m->name);
+	ctr_writes_text(w, 8, m->lang);
+	ctr_writes_step(w);
 }
 
-static int put_company(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_company *g,
-		       struct ctr_error *err)
+static void put_company(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_company *g,
+			struct ctr_writes *w)
 {
-	sqlite3_stmt *stmt = s->stmt[PUT_COMPANY];
-
-	ctr_db_bind_text(stmt, 1, c->contract_id);
-	ctr_db_bind_text(stmt, 2, g->company);
-	ctr_db_bind_text(stmt, 3, g->added_by);
-	return ctr_db_step_done(s->db, stmt, err);
+	ctr_writes_stmt(w, s->stmt[PUT_COMPANY]);
+	ctr_writes_text(w, 1, c->contract_id);
+	ctr_writes_text(w, 2, g->company);
+	ctr_writes_text(w, 3, g->added_by);
+	ctr_writes_step(w);
 }
 
 /* 1 when the row is to be written in this pass (pass 0: deletions, pass 1: the rest). */
@@ -232,31 +231,28 @@ static void written(struct ctr_row_flags *row)
 	row->stored = !row->gone;
 }
 
-static int flush_rows(struct ctr_contract_sql *s, struct ctr_contract *c, int pass,
-		      struct ctr_error *err)
+static void record_rows(struct ctr_contract_sql *s, struct ctr_contract *c, int pass,
+			struct ctr_writes *w)
 {
-	int rc = 0;
-
-	for (size_t i = 0; i < c->environment_count && rc == 0; i++) {
+	for (size_t i = 0; i < c->environment_count; i++) {
 		struct ctr_environment *e = &c->environments[i];
-		for (size_t j = 0; j < e->allocation_count && rc == 0; j++)
+		for (size_t j = 0; j < e->allocation_count; j++)
 			if (due(&e->allocations[j].row, pass))
-				rc = put_allocation(s, c, e, &e->allocations[j], err);
-		if (rc == 0 && pass == 1 && due(&e->row, pass))
-			rc = put_environment(s, c, e, err);
+				put_allocation(s, c, e, &e->allocations[j], w);
+		if (pass == 1 && due(&e->row, pass))
+			put_environment(s, c, e, w);
 	}
-	for (size_t i = 0; i < c->member_count && rc == 0; i++)
+	for (size_t i = 0; i < c->member_count; i++)
 		if (due(&c->members[i].row, pass))
-			rc = put_member(s, c, &c->members[i], err);
+			put_member(s, c, &c->members[i], w);
 	if (pass == 0)
-		return rc;
-	for (size_t i = 0; i < c->product_count && rc == 0; i++)
+		return;
+	for (size_t i = 0; i < c->product_count; i++)
 		if (due(&c->products[i].row, pass))
-			rc = put_product(s, c, &c->products[i], err);
-	for (size_t i = 0; i < c->company_count && rc == 0; i++)
+			put_product(s, c, &c->products[i], w);
+	for (size_t i = 0; i < c->company_count; i++)
 		if (due(&c->companies[i].row, pass))
-			rc = put_company(s, c, &c->companies[i], err);
-	return rc;
+			put_company(s, c, &c->companies[i], w);
 }
 
 static void clear_flags(struct ctr_contract *c)
@@ -277,62 +273,59 @@ static void clear_flags(struct ctr_contract *c)
 	c->any_dirty = 0;
 }
 
+static int refresh_invoices(void *invoices, const char *contract_id, struct ctr_error *err)
+{
+	return ctr_invoices_refresh(invoices, contract_id, err);
+}
+
 /* Billing terms and new seat changes, then the contract's invoices again (B1-B9). */
-static int put_billing(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
+static void put_billing(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_writes *w)
 {
 	struct ctr_billing *b = &c->billing;
-	sqlite3_stmt *stmt = s->stmt[PUT_TERMS];
-	int rc;
 
 	if (!b->dirty) /* members and environments do not change invoices */
-		return 0;
-	ctr_db_bind_text(stmt, 1, c->contract_id);
-	ctr_db_bind_text(stmt, 2, b->service_start);
-	sqlite3_bind_int64(stmt, 3, b->full);
-	sqlite3_bind_int64(stmt, 4, b->light);
-	sqlite3_bind_int64(stmt, 5, b->price_full);
-	sqlite3_bind_int64(stmt, 6, b->price_light);
-	sqlite3_bind_int64(stmt, 7, b->tax_rate_pct);
-	rc = ctr_db_step_done(s->db, stmt, err);
-	for (size_t i = 0; i < b->change_count && rc == 0; i++) {
+		return;
+	ctr_writes_stmt(w, s->stmt[PUT_TERMS]);
+	ctr_writes_text(w, 1, c->contract_id);
+	ctr_writes_text(w, 2, b->service_start);
+	ctr_writes_int(w, 3, b->full);
+	ctr_writes_int(w, 4, b->light);
+	ctr_writes_int(w, 5, b->price_full);
+	ctr_writes_int(w, 6, b->price_light);
+	ctr_writes_int(w, 7, b->tax_rate_pct);
+	ctr_writes_step(w);
+	for (size_t i = 0; i < b->change_count; i++) {
 		struct ctr_seat_change *change = &b->changes[i];
 		if (change->stored)
 			continue;
-		stmt = s->stmt[PUT_CHANGE];
-		ctr_db_bind_text(stmt, 1, c->contract_id);
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)i);
-		ctr_db_bind_text(stmt, 3, change->light ? "light" : "full");
-		sqlite3_bind_int(stmt, 4, change->effective_month);
-		sqlite3_bind_int64(stmt, 5, change->total);
-		rc = ctr_db_step_done(s->db, stmt, err);
-		change->stored = rc == 0;
+		ctr_writes_stmt(w, s->stmt[PUT_CHANGE]);
+		ctr_writes_text(w, 1, c->contract_id);
+		ctr_writes_int(w, 2, (int64_t)i);
+		ctr_writes_text(w, 3, change->light ? "light" : "full");
+		ctr_writes_int(w, 4, change->effective_month);
+		ctr_writes_int(w, 5, change->total);
+		ctr_writes_step(w);
+		change->stored = 1;
 	}
 	b->dirty = 0;
-	if (rc != 0 || s->options.bulk) {
+	if (s->options.bulk)
 		s->invoices_pending = 1;
-		return rc;
-	}
-	return ctr_invoices_refresh(s->invoices, c->contract_id, err);
+	else /* the invoices are read back from the terms and changes just written */
+		ctr_writes_call(w, refresh_invoices, s->invoices, c->contract_id);
 }
 
-int ctr_contract_sql_flush(struct ctr_contract_sql *s, struct ctr_contract *c,
-			   struct ctr_error *err)
+void ctr_contract_sql_record(struct ctr_contract_sql *s, struct ctr_contract *c,
+			     struct ctr_writes *w)
 {
-	int rc;
-
 	if (!c->any_dirty)
-		return 0;
+		return;
 	/* ownerless (M3) follows member changes, so the contract row is written with them */
-	rc = flush_rows(s, c, 0, err);
-	if (rc == 0)
-		rc = flush_rows(s, c, 1, err);
-	if (rc == 0)
-		rc = put_contract(s, c, err);
-	if (rc == 0 && c->billing.present)
-		rc = put_billing(s, c, err);
-	if (rc == 0)
-		clear_flags(c);
-	return rc;
+	record_rows(s, c, 0, w);
+	record_rows(s, c, 1, w);
+	put_contract(s, c, w);
+	if (c->billing.present)
+		put_billing(s, c, w);
+	clear_flags(c);
 }
 
 int ctr_contract_sql_finish(struct ctr_contract_sql *s, struct ctr_error *err)

@@ -12,15 +12,17 @@
 #include "projections/contract.h"
 #include "projections/projections.h"
 
+struct ctr_writes;
+
 struct ctr_contract_sql;
 
 int ctr_contract_sql_new(sqlite3 *db, const struct ctr_projection_options *options,
 			 struct ctr_contract_sql **out, struct ctr_error *err);
 void ctr_contract_sql_free(struct ctr_contract_sql *s);
 
-/* Writes the dirty rows of c and clears their flags. */
-int ctr_contract_sql_flush(struct ctr_contract_sql *s, struct ctr_contract *c,
-			   struct ctr_error *err);
+/* Records the writes of c's dirty rows into w and clears their flags. */
+void ctr_contract_sql_record(struct ctr_contract_sql *s, struct ctr_contract *c,
+			     struct ctr_writes *w);
 /* Loads contract_id from the database into *out (NULL when it has no row). */
 int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 			  struct ctr_contract **out, struct ctr_error *err);

@@ -2,7 +2,7 @@
  * projections.c - the dispatcher between the engine and the projection
  * modules (see projections.h): it finds or loads a stream's aggregate, calls
  * the handler of the event's type, and keeps the list of aggregates with rows
- * to write at the next flush.
+ * to write at the next flush, whose writes it records for the thread pool.
  */
 #include "projections/projections.h"
 
@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/db_gate.h"
 #include "engine/strmap.h"
+#include "engine/writes.h"
 #include "events/timefmt.h"
 #include "projections/apply_internal.h"
 #include "projections/contract_sql.h"
@@ -30,7 +32,8 @@ struct ctr_projections {
 	struct ctr_contract **dirty;
 	size_t dirty_count, dirty_cap;
 	struct ctr_stream **dirty_streams; /* support and store streams with rows to write */
-	struct ctr_strmap *changed;        /* contracts written in this batch (for the migrations) */
+	struct ctr_strmap *changed;        /* contracts changed in this batch (for the migrations) */
+	struct ctr_strmap *written;        /* those of the batch being written */
 	size_t dirty_stream_count, dirty_stream_cap;
 	char date[11];   /* the business date, YYYY-MM-DD */
 	/* handlers by catalog type index, looked up by name once */
@@ -100,6 +103,7 @@ void ctr_projections_free(struct ctr_projections *p)
 	free(p->dirty);
 	free(p->dirty_streams);
 	ctr_strmap_free(p->changed);
+	ctr_strmap_free(p->written);
 	free(p);
 }
 
@@ -155,6 +159,8 @@ static enum ctr_code apply_other(struct ctr_projections *p, struct ctr_stream *s
 
 	if (stream->stored && !stream->loaded) {
 		stream->loaded = 1;
+		if (customer) /* the batch being written may move support ids to or from it */
+			ctr_db_gate_wait(p->options.gate);
 		rc = customer ? ctr_support_load(p->support, stream->name, &stream->aggregate, err)
 			      : ctr_store_load(p->store, stream->name, &stream->aggregate, err);
 		if (rc != 0)
@@ -252,47 +258,25 @@ static int by_contract_id(const void *a, const void *b)
 	return strcmp((*x)->contract_id, (*y)->contract_id);
 }
 
-int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
+/*
+ * What follows a batch's rows in its transaction, on the thread that writes
+ * them. G1-G4 read the environments of two streams: the migrations from or to
+ * the contracts just written are derived again, so a killed run leaves none
+ * stale. The rows just written are judged on this run's date; a bulk run (a
+ * rebuild, unseen until it is renamed into place) judges every row once at
+ * its end.
+ */
+static int settle_batch(void *projections, const char *unused, struct ctr_error *err)
 {
+	struct ctr_projections *p = projections;
+	struct ctr_strmap *written = p->written;
 	int rc = 0;
 
-	/* in key order, SQLite appends to its B-trees instead of splitting pages all over */
-	if (p->dirty_count > 1)
-		qsort(p->dirty, p->dirty_count, sizeof(*p->dirty), by_contract_id);
-	for (size_t i = 0; i < p->dirty_count; i++) {
-		if (rc == 0 && !p->options.bulk &&
-		    !ctr_strmap_put(p->changed, p->dirty[i]->contract_id, p->changed))
-			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-		if (rc == 0)
-			rc = ctr_contract_sql_flush(p->contracts, p->dirty[i], err);
-		p->dirty[i]->queued = 0;
-	}
-	p->dirty_count = 0;
-	for (size_t i = 0; i < p->dirty_stream_count; i++) {
-		struct ctr_stream *stream = p->dirty_streams[i];
-		if (rc == 0 && stream->aggregate)
-			rc = stream->family == CTR_FAMILY_CUSTOMER
-			     ? ctr_support_flush(p->support, stream->aggregate, err)
-			     : ctr_store_flush(p->store, stream->aggregate, err);
-		stream->queued = 0;
-	}
-	p->dirty_stream_count = 0;
-	/*
-	 * G1-G4 read the environments of two streams: the migrations from or to the contracts
-	 * just written follow in the same transaction, so a killed run leaves none stale
-	 */
-	if (rc == 0 && !p->options.bulk && ctr_strmap_count(p->changed) > 0)
-		rc = ctr_migrations_refresh(p->db, p->options.business_date, p->changed, err);
-	if (ctr_strmap_count(p->changed) > 0) {
-		ctr_strmap_free(p->changed);
-		p->changed = ctr_strmap_new();
-		if (p->changed == NULL && rc == 0)
-			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	}
-	/*
-	 * the rows just written are judged on this run's date, in the same transaction; a bulk
-	 * run (a rebuild, unseen until it is renamed into place) judges every row once at its end
-	 */
+	(void)unused;
+	p->written = NULL;
+	if (written != NULL && ctr_strmap_count(written) > 0)
+		rc = ctr_migrations_refresh(p->db, p->options.business_date, written, err);
+	ctr_strmap_free(written);
 	if (rc == 0 && !p->options.bulk)
 		rc = ctr_support_judge(p->support, 0, err);
 	if (rc == 0 && !p->options.bulk)
@@ -303,6 +287,37 @@ int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err)
 		p->date_noted = rc == 0;
 	}
 	return rc;
+}
+
+int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w)
+{
+	/* in key order, SQLite appends to its B-trees instead of splitting pages all over */
+	if (p->dirty_count > 1)
+		qsort(p->dirty, p->dirty_count, sizeof(*p->dirty), by_contract_id);
+	for (size_t i = 0; i < p->dirty_count; i++) {
+		if (!p->options.bulk && !ctr_strmap_put(p->changed, p->dirty[i]->contract_id, p->changed))
+			return CTR_ENOMEM;
+		ctr_contract_sql_record(p->contracts, p->dirty[i], w);
+		p->dirty[i]->queued = 0;
+	}
+	p->dirty_count = 0;
+	for (size_t i = 0; i < p->dirty_stream_count; i++) {
+		struct ctr_stream *stream = p->dirty_streams[i];
+		if (stream->aggregate && stream->family == CTR_FAMILY_CUSTOMER)
+			ctr_support_record(p->support, stream->aggregate, w);
+		else if (stream->aggregate)
+			ctr_store_record(p->store, stream->aggregate, w);
+		stream->queued = 0;
+	}
+	p->dirty_stream_count = 0;
+	/* the previous batch's settle_batch has run: one batch is written at a time */
+	ctr_strmap_free(p->written);
+	p->written = p->changed;
+	p->changed = ctr_strmap_new();
+	if (p->changed == NULL)
+		return CTR_ENOMEM;
+	ctr_writes_call(w, settle_batch, p, NULL);
+	return 0;
 }
 
 int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)

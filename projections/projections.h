@@ -38,9 +38,12 @@ struct ctr_projection_options {
 	int expiring_days;     /* L5, default 90 */
 	int32_t store_cutoff;  /* K3, default 2024-10-31 */
 	int bulk;              /* a rebuild: derived tables are written once, at the end */
+	struct ctr_db_gate *gate; /* loads wait at it while a batch is written (may be NULL) */
 };
 
 struct ctr_projections;
+struct ctr_writes;
+struct ctr_db_gate;
 
 int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *options,
 			struct ctr_projections **out, struct ctr_error *err);
@@ -59,8 +62,13 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 				    struct ctr_event *ev, char *msg, size_t msg_size,
 				    struct ctr_error *err);
 
-/* Writes every changed row (inside the caller's transaction). */
-int ctr_projections_flush(struct ctr_projections *p, struct ctr_error *err);
+/*
+ * Records into w the writes of every changed row, followed by the migrations
+ * and judges they call for; the aggregates are then clean and may change
+ * again while w is run (inside a transaction, on one thread at a time with
+ * the loads). CTR_ENOMEM when out of memory.
+ */
+int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w);
 
 /*
  * Judges the date-dependent columns (L5 status, days_left, expired) of every

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/writes.h"
 #include "events/payload.h"
 #include "projections/apply_internal.h"
 #include "projections/support.h"
@@ -185,34 +186,26 @@ void ctr_store_free(struct ctr_store *s)
 	free(s);
 }
 
-int ctr_store_flush(struct ctr_store *s, void *aggregate, struct ctr_error *err)
+void ctr_store_record(struct ctr_store *s, void *aggregate, struct ctr_writes *w)
 {
 	struct account *a = aggregate;
-	sqlite3_stmt *put = s->put;
-	int rc;
 
 	if (!a->dirty)
-		return 0;
-	sqlite3_bind_text(put, 1, a->store_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(put, 2, a->email, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(put, 3, a->migrated_orders + a->orders);
-	sqlite3_bind_int64(put, 4, a->migrated_quotes + a->quotes_on_cutoff);
-	sqlite3_bind_int(put, 5, a->migrated);
-	sqlite3_bind_int(put, 6, a->password_reset);
-	sqlite3_bind_int64(put, 7, a->migrated_orders);
-	sqlite3_bind_int64(put, 8, a->migrated_quotes);
-	sqlite3_bind_int64(put, 9, a->orders_before_cutoff);
-	sqlite3_bind_int64(put, 10, a->quotes_on_cutoff);
-	if (a->registered_on)
-		sqlite3_bind_text(put, 11, a->registered_on, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(put, 11);
-	rc = sqlite3_step(put) == SQLITE_DONE ? 0
-	     : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
-	sqlite3_reset(put);
-	sqlite3_clear_bindings(put);
+		return;
+	ctr_writes_stmt(w, s->put);
+	ctr_writes_text(w, 1, a->store_id);
+	ctr_writes_text(w, 2, a->email);
+	ctr_writes_int(w, 3, a->migrated_orders + a->orders);
+	ctr_writes_int(w, 4, a->migrated_quotes + a->quotes_on_cutoff);
+	ctr_writes_int(w, 5, a->migrated);
+	ctr_writes_int(w, 6, a->password_reset);
+	ctr_writes_int(w, 7, a->migrated_orders);
+	ctr_writes_int(w, 8, a->migrated_quotes);
+	ctr_writes_int(w, 9, a->orders_before_cutoff);
+	ctr_writes_int(w, 10, a->quotes_on_cutoff);
+	ctr_writes_text(w, 11, a->registered_on);
+	ctr_writes_step(w);
 	a->dirty = 0;
-	return rc;
 }
 
 int ctr_store_load(struct ctr_store *s, const char *stream, void **aggregate, struct ctr_error *err)

@@ -14,6 +14,8 @@
 #include "events/event.h"
 #include "projections/projections.h"
 
+struct ctr_writes;
+
 struct ctr_store;
 
 int ctr_store_new(sqlite3 *db, const struct ctr_projection_options *options,
@@ -23,7 +25,8 @@ void ctr_store_free(struct ctr_store *s);
 enum ctr_code ctr_store_apply(struct ctr_store *s, void **account, struct ctr_event *ev,
 			      char *msg, size_t msg_size);
 int ctr_store_dirty(const void *account);
-int ctr_store_flush(struct ctr_store *s, void *account, struct ctr_error *err);
+/* Records the write of the account's row into w when it changed. */
+void ctr_store_record(struct ctr_store *s, void *account, struct ctr_writes *w);
 int ctr_store_load(struct ctr_store *s, const char *stream, void **account, struct ctr_error *err);
 int ctr_store_judge(struct ctr_store *s, int all, struct ctr_error *err);
 void ctr_store_release(void *account);

@@ -18,6 +18,8 @@
 #include "events/event.h"
 #include "projections/projections.h"
 
+struct ctr_writes;
+
 struct ctr_support;
 
 int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
@@ -29,8 +31,8 @@ enum ctr_code ctr_support_apply(struct ctr_support *s, void **customer, struct c
 				char *msg, size_t msg_size);
 /* 1 when the aggregate has rows to write. */
 int ctr_support_dirty(const void *customer);
-/* Writes its changed rows and marks the customer for judging. */
-int ctr_support_flush(struct ctr_support *s, void *customer, struct ctr_error *err);
+/* Records the writes of its changed rows into w, which mark the customer for judging. */
+void ctr_support_record(struct ctr_support *s, void *customer, struct ctr_writes *w);
 /* Reads a stored customer back (NULL when it has no row). */
 int ctr_support_load(struct ctr_support *s, const char *customer_no, void **customer,
 		     struct ctr_error *err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/writes.h"
 #include "events/timefmt.h"
 #include "projections/support.h"
 #include "projections/support_internal.h"
@@ -155,54 +156,53 @@ void ctr_support_free(struct ctr_support *s)
 	free(s);
 }
 
-static int put_support(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id,
-		       struct ctr_error *err)
+static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id,
+			struct ctr_writes *w)
 {
-	sqlite3_stmt *mark = s->stmt[MARK_LOSER], *put = s->stmt[PUT_SUPPORT];
-	int rc;
-
-	ctr_db_bind_text(mark, 1, id->support_id);
-	ctr_db_bind_text(mark, 2, c->customer_no);
-	sqlite3_bind_int64(mark, 3, id->placed_at);
-	ctr_db_bind_text(mark, 4, id->placed_event);
-	rc = ctr_db_step_done(s->db, mark, err);
-	ctr_db_bind_text(put, 1, id->support_id);
-	ctr_db_bind_text(put, 2, c->customer_no);
-	ctr_db_bind_text(put, 3, id->sku);
-	sqlite3_bind_int64(put, 4, id->licenses);
-	sqlite3_bind_int64(put, 5, id->retired);
-	ctr_db_bind_text(put, 6, id->starts_on);
-	ctr_db_bind_text(put, 7, id->ends_on);
-	ctr_db_bind_text(put, 8, id->reason);
-	ctr_db_bind_text(put, 9, id->replaces);
-	ctr_db_bind_text(put, 10, id->replaced_on);
-	sqlite3_bind_int64(put, 11, id->placed_at);
-	ctr_db_bind_text(put, 12, id->placed_event);
-	return rc == 0 ? ctr_db_step_done(s->db, put, err) : rc;
+	if (!s->options.bulk) { /* a bulk run judges every customer at its end */
+		ctr_writes_stmt(w, s->stmt[MARK_LOSER]);
+		ctr_writes_text(w, 1, id->support_id);
+		ctr_writes_text(w, 2, c->customer_no);
+		ctr_writes_int(w, 3, id->placed_at);
+		ctr_writes_text(w, 4, id->placed_event);
+		ctr_writes_step(w);
+	}
+	ctr_writes_stmt(w, s->stmt[PUT_SUPPORT]);
+	ctr_writes_text(w, 1, id->support_id);
+	ctr_writes_text(w, 2, c->customer_no);
+	ctr_writes_text(w, 3, id->sku);
+	ctr_writes_int(w, 4, id->licenses);
+	ctr_writes_int(w, 5, id->retired);
+	ctr_writes_text(w, 6, id->starts_on);
+	ctr_writes_text(w, 7, id->ends_on);
+	ctr_writes_text(w, 8, id->reason);
+	ctr_writes_text(w, 9, id->replaces);
+	ctr_writes_text(w, 10, id->replaced_on);
+	ctr_writes_int(w, 11, id->placed_at);
+	ctr_writes_text(w, 12, id->placed_event);
+	ctr_writes_step(w);
 }
 
-int ctr_support_flush(struct ctr_support *s, void *aggregate, struct ctr_error *err)
+void ctr_support_record(struct ctr_support *s, void *aggregate, struct ctr_writes *w)
 {
 	struct ctr_customer *c = aggregate;
-	sqlite3_stmt *put = s->stmt[PUT_CUSTOMER];
-	int rc;
 
 	if (!c->dirty)
-		return 0;
-	ctr_db_bind_text(put, 1, c->customer_no);
-	ctr_db_bind_text(put, 2, c->email);
-	ctr_db_bind_text(put, 3, c->merged_into);
-	sqlite3_bind_int(put, 4, c->admin_pending);
-	sqlite3_bind_int(put, 5, c->email_bounced);
-	sqlite3_bind_int(put, 6, c->violation);
-	rc = ctr_db_step_done(s->db, put, err);
-	for (size_t i = 0; i < c->support_count && rc == 0; i++) {
+		return;
+	ctr_writes_stmt(w, s->stmt[PUT_CUSTOMER]);
+	ctr_writes_text(w, 1, c->customer_no);
+	ctr_writes_text(w, 2, c->email);
+	ctr_writes_text(w, 3, c->merged_into);
+	ctr_writes_int(w, 4, c->admin_pending);
+	ctr_writes_int(w, 5, c->email_bounced);
+	ctr_writes_int(w, 6, c->violation);
+	ctr_writes_step(w);
+	for (size_t i = 0; i < c->support_count; i++) {
 		if (c->supports[i].dirty)
-			rc = put_support(s, c, &c->supports[i], err);
+			put_support(s, c, &c->supports[i], w);
 		c->supports[i].dirty = 0;
 	}
 	c->dirty = 0;
-	return rc;
 }
 
 static char *column(sqlite3_stmt *stmt, int index)

@@ -1,0 +1,159 @@
+/*
+ * test_writes.c - statements recorded on one thread and run later
+ * (engine/writes.c): values are copies, order is kept, calls run in their
+ * place, a failure stops the run and empties the record.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "engine/writes.h"
+
+static sqlite3 *db;
+static sqlite3_stmt *insert;
+
+static void setup(void)
+{
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER, b BLOB)", NULL,
+				  NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?, ?, ?)", -1, &insert, NULL),
+		     SQLITE_OK);
+}
+
+static void teardown(void)
+{
+	sqlite3_finalize(insert);
+	sqlite3_close(db);
+}
+
+static int64_t count(const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t value = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+static void record_row(struct ctr_writes *w, const char *key, int64_t n)
+{
+	ctr_writes_stmt(w, insert);
+	ctr_writes_text(w, 1, key);
+	ctr_writes_int(w, 2, n);
+	ctr_writes_step(w);
+}
+
+TestSuite(writes, .init = setup, .fini = teardown);
+
+Test(writes, recorded_values_are_copies_taken_when_recorded)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+	char key[8] = "first";
+	unsigned char blob[3] = { 0, 1, 2 };
+
+	ctr_writes_stmt(w, insert);
+	ctr_writes_text(w, 1, key);
+	ctr_writes_int(w, 2, -5);
+	ctr_writes_blob(w, 3, blob, sizeof(blob));
+	ctr_writes_step(w);
+	strcpy(key, "later"); /* the aggregate changes after the flush is recorded */
+	blob[0] = 9;
+	cr_assert_eq(count("SELECT count(*) FROM t"), 0, "nothing runs before ctr_writes_run");
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	cr_assert_eq(count("SELECT n FROM t WHERE k = 'first' AND b = x'000102'"), -5);
+	cr_assert_eq(count("SELECT count(*) FROM t WHERE k = 'later'"), 0);
+	ctr_writes_free(w);
+}
+
+Test(writes, unbound_and_null_parameters_are_null)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+
+	record_row(w, "a", 1);
+	ctr_writes_stmt(w, insert); /* bindings do not carry over from the row before */
+	ctr_writes_text(w, 1, "b");
+	ctr_writes_text(w, 3, NULL);
+	ctr_writes_step(w);
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	cr_assert_eq(count("SELECT count(*) FROM t WHERE k = 'b' AND n IS NULL AND b IS NULL"), 1);
+	ctr_writes_free(w);
+}
+
+static int count_rows(void *ctx, const char *arg, struct ctr_error *err)
+{
+	int64_t *seen = ctx;
+
+	(void)err;
+	cr_assert_str_eq(arg, "after two");
+	*seen = count("SELECT count(*) FROM t");
+	return 0;
+}
+
+Test(writes, a_call_runs_in_its_place_and_sees_the_rows_before_it)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+	int64_t seen = -1;
+
+	record_row(w, "a", 1);
+	record_row(w, "b", 2);
+	ctr_writes_call(w, count_rows, &seen, "after two");
+	record_row(w, "c", 3);
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	cr_assert_eq(seen, 2);
+	cr_assert_eq(count("SELECT count(*) FROM t"), 3);
+	ctr_writes_free(w);
+}
+
+Test(writes, a_failing_statement_stops_the_run_with_sqlites_message_and_empties_the_record)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+
+	record_row(w, "a", 1);
+	record_row(w, "a", 2); /* the key again: UNIQUE constraint */
+	record_row(w, "z", 3);
+	cr_assert_eq(ctr_writes_run(w, db, &err), CTR_EDB);
+	cr_assert(strstr(err.message, "UNIQUE") != NULL, "%s", err.message);
+	cr_assert_eq(count("SELECT count(*) FROM t WHERE k = 'z'"), 0, "nothing after the failure");
+	cr_assert_eq(ctr_writes_size(w), 0);
+	record_row(w, "z", 3); /* the statement was reset: it runs again */
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	cr_assert_eq(count("SELECT count(*) FROM t WHERE k = 'z'"), 1);
+	ctr_writes_free(w);
+}
+
+static void *run_elsewhere(void *w)
+{
+	static struct ctr_error err;
+	static int rc;
+
+	rc = ctr_writes_run(w, db, &err);
+	return &rc;
+}
+
+Test(writes, a_record_made_on_one_thread_runs_on_another)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	char key[16];
+	pthread_t writer;
+	void *rc;
+
+	for (int i = 0; i < 10000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		record_row(w, key, i);
+	}
+	cr_assert_eq(pthread_create(&writer, NULL, run_elsewhere, w), 0);
+	cr_assert_eq(pthread_join(writer, &rc), 0);
+	cr_assert_eq(*(int *)rc, 0);
+	cr_assert_eq(count("SELECT sum(n) FROM t"), 10000LL * 9999 / 2);
+	ctr_writes_free(w);
+}
