@@ -257,6 +257,7 @@ size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
 			cp->next_offset = t->partitions[p].next;
 		}
 	}
+	s->told = count;
 	*cps = s->positions;
 	return count;
 }
@@ -280,7 +281,10 @@ int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 	return 0;
 }
 
-/* After SQLite committed: Kafka's committed offsets follow, for lag tools. */
+/*
+ * After SQLite committed the positions of the last tell(): Kafka's committed
+ * offsets follow, for lag tools (the loop has read further meanwhile).
+ */
 void kafka_committed(struct ctr_source *src)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
@@ -289,16 +293,16 @@ void kafka_committed(struct ctr_source *src)
 	if (!s->grouped)
 		return;
 	list = rd_kafka_topic_partition_list_new(64);
-	for (size_t i = 0; i < s->topic_count; i++) {
-		struct kafka_topic *t = &s->topics[i];
+	for (size_t i = 0; i < s->told; i++) {
+		const struct ctr_checkpoint *cp = &s->positions[i];
+		struct kafka_topic *t = kafka_topic_named(s, cp->source + 6);
+		struct kafka_partition *part = &t->partitions[cp->partition];
 
-		for (int32_t p = 0; p < t->count; p++) {
-			struct kafka_partition *part = &t->partitions[p];
-			if (!part->read_this_run || part->committed == part->next)
-				continue;
-			rd_kafka_topic_partition_list_add(list, t->name, p)->offset = part->next;
-			part->committed = part->next;
-		}
+		if (!part->read_this_run || part->committed == cp->next_offset)
+			continue;
+		rd_kafka_topic_partition_list_add(list, t->name, (int32_t)cp->partition)->offset =
+			cp->next_offset;
+		part->committed = cp->next_offset;
 	}
 	if (list->cnt > 0)
 		rd_kafka_commit(s->rk, list, 1);

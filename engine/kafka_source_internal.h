@@ -46,6 +46,7 @@ struct kafka_source {
 	struct ctr_decoder *last_decoder;
 	rd_kafka_message_t *last;    /* the message last returned: its bytes back the event */
 	struct ctr_checkpoint *positions;
+	size_t told;                  /* positions filled by the last tell() */
 	struct ctr_error fatal;      /* found inside a librdkafka callback; next() returns it */
 	pthread_mutex_t log_lock;    /* librdkafka logs from its own threads */
 	char last_log[512];          /* its last error line, folded into our messages */

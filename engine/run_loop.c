@@ -239,6 +239,7 @@ static void read_more(struct run_loop *l)
 			finish(l, failed);
 			return;
 		}
+		l->result->read_while_writing += l->writing;
 		if (l->batch > 0 && ++l->since_flush >= l->batch)
 			flush(l);
 	}
