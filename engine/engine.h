@@ -74,7 +74,7 @@ struct ctr_run_result {
 };
 
 #define CTR_DEFAULT_BATCH 50000
-#define CTR_REBUILD_BATCH 250000 /* into the new file, renamed into place only at the end */
+#define CTR_REBUILD_BATCH 200000 /* into the new file, renamed into place only at the end */
 
 /*
  * Replays source_spec into options->db_path. On a fatal error (an unreadable
