@@ -117,7 +117,7 @@ static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 		options.business_date = ctr_date_parse(date, &ok);
 	rc = ctr_support_new(db, &options, &support, err);
 	if (rc == 0 && *date)
-		rc = ctr_support_judge(support, 1, err);
+		rc = ctr_support_judge(support, CTR_SUPPORT_ALL, err);
 	ctr_support_free(support);
 	if (rc == 0 && *date)
 		rc = ctr_db_meta_set(db, "judged_on", date, err);

@@ -278,7 +278,7 @@ static int settle_batch(void *projections, const char *unused, struct ctr_error 
 		rc = ctr_migrations_refresh(p->db, p->options.business_date, written, err);
 	ctr_strmap_free(written);
 	if (rc == 0 && !p->options.bulk)
-		rc = ctr_support_judge(p->support, 0, err);
+		rc = ctr_support_judge(p->support, CTR_SUPPORT_MARKED, err);
 	if (rc == 0 && !p->options.bulk)
 		rc = ctr_store_judge(p->store, 0, err);
 	/* rows written on this date; older rows keep the date they were judged on */
@@ -328,14 +328,14 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 	if (rc == 0 && (p->needs_judge || p->options.bulk))
 		rc = ctr_migrations_refresh(p->db, p->options.business_date, NULL, err);
 	if (rc == 0 && p->options.bulk && !p->needs_judge) {
-		rc = ctr_support_judge(p->support, 1, err);
+		rc = ctr_support_judge(p->support, CTR_SUPPORT_REBUILT, err);
 		if (rc == 0)
 			rc = ctr_store_judge(p->store, 1, err);
 	}
 	if (rc == 0 && p->needs_judge) {
 		rc = ctr_contract_sql_judge(p->contracts, err);
 		if (rc == 0)
-			rc = ctr_support_judge(p->support, 1, err);
+			rc = ctr_support_judge(p->support, CTR_SUPPORT_ALL, err);
 		if (rc == 0)
 			rc = ctr_store_judge(p->store, 1, err);
 		if (rc == 0)

@@ -36,8 +36,15 @@ void ctr_support_record(struct ctr_support *s, void *customer, struct ctr_writes
 /* Reads a stored customer back (NULL when it has no row). */
 int ctr_support_load(struct ctr_support *s, const char *customer_no, void **customer,
 		     struct ctr_error *err);
-/* Judges the marked customers, or every one when all is set, on the business date. */
-int ctr_support_judge(struct ctr_support *s, int all, struct ctr_error *err);
+/* The rows a judge looks at. */
+enum ctr_support_scope {
+	CTR_SUPPORT_MARKED,  /* the customers marked since the last judge */
+	CTR_SUPPORT_ALL,     /* every customer: a new business date, a merge */
+	CTR_SUPPORT_REBUILT, /* every customer of a rebuild: its support id rows were written on its date */
+};
+
+/* Judges the customers of scope and their support ids (S2-S10) on the business date. */
+int ctr_support_judge(struct ctr_support *s, enum ctr_support_scope scope, struct ctr_error *err);
 void ctr_support_release(void *customer);
 
 /* Prepares sql for the marked rows (every "?2 OR " or "?3 OR " dropped) or for all rows. */

@@ -26,10 +26,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[PUT_SUPPORT] =
 		"INSERT INTO support_ids (support_id, customer_no, sku, licenses, retired, starts_on,"
 		" ends_on, state, usable, suspension_reasons, reason, replaces, replaced_on, placed_at,"
-		" placed_event) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'future', 0, '', ?8, ?9, ?10, ?11, ?12)"
+		" placed_event) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?13, ?14, '', ?8, ?9, ?10, ?11, ?12)"
 		" ON CONFLICT (support_id) DO UPDATE SET customer_no = ?2, sku = ?3, licenses = ?4,"
 		" retired = ?5, starts_on = ?6, ends_on = ?7, reason = ?8, replaces = ?9,"
-		" replaced_on = ?10, placed_at = ?11, placed_event = ?12"
+		" replaced_on = ?10, placed_at = ?11, placed_event = ?12, state = ?13, usable = ?14"
 		" WHERE (?11, ?12) >= (support_ids.placed_at, support_ids.placed_event)",
 	/* a customer that loses a support id to a later placement is judged again */
 	[MARK_LOSER] =
@@ -85,11 +85,25 @@ static const char *const judge_sql[] = {
 	"UPDATE customers SET needs_judge = 0, judged_email = email WHERE needs_judge = 1",
 };
 
+enum { JUDGE_STATE, JUDGE_USABLE = 3 };
+
+/*
+ * A rebuild's support id rows were written with their state and, as if no
+ * customer were suspended, usable (support_state below), and with no
+ * suspension reasons: only the rows of suspended customers change.
+ */
+static const char *const rebuilt_usable_sql =
+	"UPDATE support_ids SET suspension_reasons = (SELECT c.suspension_reasons FROM customers c"
+	" WHERE c.customer_no = support_ids.customer_no), usable = 0"
+	" WHERE customer_no IN (SELECT customer_no FROM customers WHERE suspension_reasons != '')";
+
 struct ctr_support {
 	sqlite3 *db;
 	struct ctr_projection_options options;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	sqlite3_stmt *judge[2][sizeof(judge_sql) / sizeof(judge_sql[0])]; /* [all][statement] */
+	sqlite3_stmt *rebuilt_usable;
+	char date[11]; /* the business date, YYYY-MM-DD */
 };
 
 /* sql with every "?2 OR " removed (the marked rows) or made "1 OR " (every row). */
@@ -135,6 +149,9 @@ int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
 		if (rc == 0)
 			rc = prepare_scoped(db, judge_sql[i], 1, &s->judge[1][i], err);
 	}
+	if (rc == 0)
+		rc = ctr_db_prepare(db, rebuilt_usable_sql, &s->rebuilt_usable, err);
+	ctr_date_format(options->business_date, s->date);
 	if (rc != 0) {
 		ctr_support_free(s);
 		return rc;
@@ -153,12 +170,27 @@ void ctr_support_free(struct ctr_support *s)
 		sqlite3_finalize(s->judge[0][i]);
 		sqlite3_finalize(s->judge[1][i]);
 	}
+	sqlite3_finalize(s->rebuilt_usable);
 	free(s);
+}
+
+/* S3 on date: the first statement of judge_sql, for one row. */
+static const char *support_state(const struct ctr_support_id *id, const char *date)
+{
+	if (id->replaced_on != NULL && strcmp(id->replaced_on, date) <= 0)
+		return "replaced";
+	if (id->retired >= id->licenses)
+		return "retired";
+	if (strcmp(date, id->starts_on) < 0)
+		return "future";
+	return strcmp(date, id->ends_on) <= 0 ? "active" : "expired";
 }
 
 static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id,
 			struct ctr_writes *w)
 {
+	const char *state = support_state(id, s->date);
+
 	if (!s->options.bulk) { /* a bulk run judges every customer at its end */
 		ctr_writes_stmt(w, s->stmt[MARK_LOSER]);
 		ctr_writes_text(w, 1, id->support_id);
@@ -180,6 +212,8 @@ static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ct
 	ctr_writes_text(w, 10, id->replaced_on);
 	ctr_writes_int(w, 11, id->placed_at);
 	ctr_writes_text(w, 12, id->placed_event);
+	ctr_writes_text(w, 13, state);
+	ctr_writes_int(w, 14, strcmp(state, "active") == 0);
 	ctr_writes_step(w);
 }
 
@@ -258,16 +292,18 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, void **aggr
 	return 0;
 }
 
-int ctr_support_judge(struct ctr_support *s, int all, struct ctr_error *err)
+int ctr_support_judge(struct ctr_support *s, enum ctr_support_scope scope, struct ctr_error *err)
 {
-	char date[11];
 	int rc = 0;
 
-	ctr_date_format(s->options.business_date, date);
 	for (size_t i = 0; i < sizeof(judge_sql) / sizeof(judge_sql[0]) && rc == 0; i++) {
-		sqlite3_stmt *stmt = s->judge[all != 0][i];
+		sqlite3_stmt *stmt = s->judge[scope != CTR_SUPPORT_MARKED][i];
+		if (scope == CTR_SUPPORT_REBUILT && i == JUDGE_STATE)
+			continue;
+		if (scope == CTR_SUPPORT_REBUILT && i == JUDGE_USABLE)
+			stmt = s->rebuilt_usable;
 		if (sqlite3_bind_parameter_count(stmt) >= 1)
-			sqlite3_bind_text(stmt, 1, date, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(stmt, 1, s->date, -1, SQLITE_STATIC);
 		rc = ctr_db_step_done(s->db, stmt, err);
 	}
 	return rc;

@@ -6,11 +6,11 @@ Each scenario folder holds:
   args          extra `contrail replay` arguments (optional, one line)
   expect        checks: a `> SQL` line followed by the expected rows, `|`-separated,
                 as the sqlite3 shell prints them; `#` lines name the rule checked.
-Each scenario is replayed three ways that must agree (E4): from JSON Lines with
+Each scenario is replayed four ways that must agree (E4): from JSON Lines with
 the default batch, from JSON Lines with --batch 1, and from a local Avro log
-written by `contrail ingest` (lines ingest refuses are left out of that run, so
-its checks are skipped when ingest refused any line and only the hash of the
-first two is compared).
+written by `contrail ingest`, incrementally and with --rebuild (lines ingest
+refuses are left out of those runs, so their checks are skipped when ingest
+refused any line and only the hash of the first two is compared).
 """
 import os
 import sqlite3
@@ -76,9 +76,10 @@ def run_scenario(folder):
         ingest = subprocess.run([CONTRAIL, "ingest", "--log", log, events],
                                 capture_output=True, text=True)
         if ingest.returncode == 0:
-            db = os.path.join(tmp, "file.db")
-            hashes["file"] = replay("file:" + log, db, args)
-            failures += ["[file] %s" % f for f in run_checks(db, checks)]
+            for name, extra in (("file", []), ("file-rebuild", ["--rebuild"])):
+                db = os.path.join(tmp, name + ".db")
+                hashes[name] = replay("file:" + log, db, args + extra)
+                failures += ["[%s] %s" % (name, f) for f in run_checks(db, checks)]
         elif ingest.returncode != 1:
             failures.append("ingest failed: " + ingest.stderr.strip())
         if len(set(hashes.values())) != 1:
