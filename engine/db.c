@@ -136,8 +136,9 @@ static const char *pragmas(enum ctr_db_mode mode)
 
 int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct ctr_error *err)
 {
-	int flags = mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
-				       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* serialized: a replay's loop reads while the thread pool writes (engine/db_gate.h) */
+	int flags = SQLITE_OPEN_FULLMUTEX | (mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
+					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
 	int rc = CTR_EIO;
 

@@ -174,18 +174,6 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 	return rc;
 }
 
-int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
-		     struct ctr_error *err)
-{
-	int rc = ctr_engine_record(e, err);
-
-	if (rc == 0)
-		rc = ctr_engine_write(e, started, final, err);
-	if (rc == 0 && e->source->committed)
-		e->source->committed(e->source);
-	return rc;
-}
-
 static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 {
 	struct ctr_projection_options popts = { e->options->business_date,

@@ -54,12 +54,9 @@ struct ctr_engine {
  * records the batch's changed rows, rejections, ids and checkpoints into
  * e->writes and leaves the in-memory state clean; ctr_engine_write, on the
  * thread pool, runs them in one transaction (with final, the run's end too).
- * ctr_engine_flush does both in turn.
  */
 int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err);
 int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
-		     struct ctr_error *err);
-int ctr_engine_flush(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err);
 /* run_loop.c: reads the source to its end (or a stop) on a libuv loop, flushing each batch. */
 int ctr_engine_run(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
