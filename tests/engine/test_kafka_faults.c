@@ -4,6 +4,7 @@
  * mock's API part-way through a replay, and a broker taken down and brought
  * back. Each replay ends with the projection hash and the counts of an
  * undisturbed replay of the same topic: nothing lost, nothing counted twice.
+ * And the offsets a group is told are those the database committed.
  */
 #include <criterion/criterion.h>
 #include <librdkafka/rdkafka.h>
@@ -216,5 +217,68 @@ Test(kafka_faults, broker_down_and_back, .timeout = 120)
 	cr_assert(f.restarting, "the broker went down part-way");
 	pthread_join(f.restarter, NULL);
 	assert_same_run(&calm, &disturbed);
+	cluster_stop(&c);
+}
+
+/* The group's committed offset of each partition, -1 when none (yet). */
+static void group_offsets(struct cluster *c, const char *group, int64_t offsets[4])
+{
+	char message[256];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(4);
+	rd_kafka_t *reader;
+
+	rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstrap, message, sizeof(message));
+	rd_kafka_conf_set(conf, "group.id", group, message, sizeof(message));
+	reader = rd_kafka_new(RD_KAFKA_CONSUMER, conf, message, sizeof(message));
+	cr_assert_not_null(reader, "%s", message);
+	for (int p = 0; p < 4; p++)
+		rd_kafka_topic_partition_list_add(list, "events", p);
+	cr_assert_eq(rd_kafka_committed(reader, list, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+	for (int p = 0; p < 4; p++)
+		offsets[p] = list->elems[p].offset;
+	rd_kafka_topic_partition_list_destroy(list);
+	rd_kafka_destroy(reader);
+}
+
+/*
+ * The loop reads on while a batch is written: when the batch is committed,
+ * the group is told the positions the database holds, not those read since.
+ */
+Test(kafka_faults, the_group_is_told_the_committed_positions_not_those_read_since, .timeout = 120)
+{
+	struct cluster c;
+	struct ctr_source_options options = { .group = "told" };
+	struct ctr_source *src;
+	struct ctr_event ev;
+	struct ctr_error err = { 0 };
+	const struct ctr_checkpoint *cps;
+	int64_t told[4] = { -1, -1, -1, -1 }, offsets[4];
+	size_t count;
+	int found = 0;
+
+	cluster_start(&c, 1);
+	cr_assert_eq(ctr_source_open(c.spec, &options, &src, &err), 0, "%s", err.message);
+	for (int i = 0; i < 200; i++)
+		cr_assert_eq(src->next(src, &ev, &err), 1, "%s", err.message);
+	count = src->tell(src, &cps); /* what a batch's record stores */
+	for (size_t i = 0; i < count; i++)
+		told[cps[i].partition] = cps[i].next_offset;
+	for (int i = 0; i < 300; i++) /* read on while that batch is written */
+		cr_assert_eq(src->next(src, &ev, &err), 1, "%s", err.message);
+	src->committed(src);
+	for (int tries = 0; tries < 50 && !found; tries++) { /* the commit is asynchronous */
+		group_offsets(&c, "told", offsets);
+		for (int p = 0; p < 4; p++)
+			found |= offsets[p] >= 0;
+		if (!found)
+			usleep(100 * 1000);
+	}
+	for (int p = 0; p < 4; p++)
+		cr_assert_eq(offsets[p], told[p] > 0 ? told[p] : offsets[p],
+			     "partition %d: committed %lld, told %lld", p, (long long)offsets[p],
+			     (long long)told[p]);
+	cr_assert(found, "the group has committed offsets");
+	ctr_source_close(src);
 	cluster_stop(&c);
 }
