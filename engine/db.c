@@ -40,11 +40,20 @@ void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text)
 
 int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
 {
-	int rc = sqlite3_step(stmt);
+	/* the connection's message is the last call's, whichever thread made it (run_loop.c) */
+	sqlite3_mutex *lock = sqlite3_db_mutex(db);
+	int rc;
 
+	sqlite3_mutex_enter(lock);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	else
+		rc = 0;
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	return rc == SQLITE_DONE ? 0 : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	sqlite3_mutex_leave(lock);
+	return rc;
 }
 
 char *ctr_db_meta_get(sqlite3 *db, const char *key)

@@ -168,6 +168,7 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 	if (rc == 0)
 		rc = ctr_db_exec(e->db, "COMMIT", err);
 	if (rc != 0) {
+		ctr_writes_clear(e->writes);
 		sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
 		ctr_row_digest_discard(e->db);
 	}

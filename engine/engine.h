@@ -67,7 +67,7 @@ struct ctr_run_result {
 	int64_t run_id;
 	char projection_hash[65];
 	int interrupted;
-	/* events applied while an earlier batch was written on the thread pool */
+	/* events read (applied, duplicates, rejected) while an earlier batch was written */
 	int64_t read_while_writing;
 	/* loads that waited for a batch's commit (db_gate.h) */
 	int64_t loads_waited;

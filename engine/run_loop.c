@@ -131,10 +131,12 @@ static void write_done(uv_work_t *req, int status)
 
 	(void)status;
 	l->writing = 0;
-	if (rc != 0 && l->rc == 0)
+	if (rc != 0) { /* its rollback may be what failed a load on the loop meanwhile */
 		*l->err = l->write_err;
-	else if (rc == 0 && e->source->committed)
+		l->rc = rc;
+	} else if (e->source->committed) {
 		e->source->committed(e->source);
+	}
 	if (l->finished || rc != 0 || l->writing_final) {
 		finish(l, rc != 0 ? rc : l->source_rc);
 		return;

@@ -5,6 +5,7 @@
  */
 #include "engine/writes.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,7 +83,7 @@ void ctr_writes_text_len(struct ctr_writes *w, int index, const char *text, size
 {
 	if (text == NULL)
 		put(w, OP_NULL, index, NULL, 0, NULL, 0);
-	else if (len > UINT32_MAX)
+	else if (len > INT_MAX) /* sqlite3_bind_text takes an int */
 		w->out_of_memory = 1;
 	else
 		put(w, OP_TEXT, index, NULL, 0, len ? text : "", (uint32_t)len);
@@ -100,7 +101,7 @@ void ctr_writes_int(struct ctr_writes *w, int index, int64_t value)
 
 void ctr_writes_blob(struct ctr_writes *w, int index, const void *data, size_t len)
 {
-	if (len > UINT32_MAX)
+	if (len > INT_MAX)
 		w->out_of_memory = 1;
 	else
 		put(w, OP_BLOB, index, NULL, 0, len ? data : "", (uint32_t)len);
@@ -122,6 +123,12 @@ void ctr_writes_call(struct ctr_writes *w, ctr_writes_fn fn, void *ctx, const ch
 	    arg ? (uint32_t)strlen(arg) + 1 : 1);
 }
 
+void ctr_writes_clear(struct ctr_writes *w)
+{
+	w->used = 0;
+	w->out_of_memory = 0;
+}
+
 size_t ctr_writes_size(const struct ctr_writes *w)
 {
 	return w->used;
@@ -140,11 +147,20 @@ static const unsigned char *take_data(const unsigned char **at, uint32_t *len)
 
 static int step(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
 {
-	int rc = sqlite3_step(stmt);
+	/* the connection's message is the last call's, whichever thread made it */
+	sqlite3_mutex *lock = sqlite3_db_mutex(db);
+	int rc;
 
+	sqlite3_mutex_enter(lock);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	else
+		rc = 0;
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	return rc == SQLITE_DONE ? 0 : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+	sqlite3_mutex_leave(lock);
+	return rc;
 }
 
 int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
@@ -203,7 +219,6 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
 	}
-	w->used = 0;
-	w->out_of_memory = 0;
+	ctr_writes_clear(w);
 	return rc;
 }

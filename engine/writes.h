@@ -39,6 +39,8 @@ void ctr_writes_step(struct ctr_writes *w);
 /* fn(ctx, arg, err) is called in this place; ctx must outlive the run. */
 void ctr_writes_call(struct ctr_writes *w, ctr_writes_fn fn, void *ctx, const char *arg);
 
+/* Forgets everything recorded (a transaction that could not begin). */
+void ctr_writes_clear(struct ctr_writes *w);
 /* Bytes recorded so far. */
 size_t ctr_writes_size(const struct ctr_writes *w);
 

@@ -5,7 +5,8 @@
  * dirty rows and loads it back for incremental runs.
  *
  * Every row carries `dirty` (changed since the last flush) and `stored` (a
- * row exists in the database), so a flush writes each changed row once.
+ * row exists in the database, or in the batch being written), so a flush
+ * writes each changed row once.
  */
 #ifndef CTR_CONTRACT_H
 #define CTR_CONTRACT_H

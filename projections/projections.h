@@ -65,8 +65,9 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 /*
  * Records into w the writes of every changed row, followed by the migrations
  * and judges they call for; the aggregates are then clean and may change
- * again while w is run (inside a transaction, on one thread at a time with
- * the loads). CTR_ENOMEM when out of memory.
+ * again while w is run, inside a transaction, on another thread. Loads go on
+ * meanwhile on the same (serialized) connection; a customer's waits at
+ * options.gate. CTR_ENOMEM when out of memory.
  */
 int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w);
 

@@ -212,15 +212,18 @@ int ctr_store_load(struct ctr_store *s, const char *stream, void **aggregate, st
 {
 	const char *slash = strchr(stream, '/');
 	struct account *a;
+	int step;
 
 	*aggregate = NULL;
 	if (slash == NULL)
 		return 0;
 	sqlite3_bind_text(s->get, 1, stream, (int)(slash - stream), SQLITE_STATIC);
 	sqlite3_bind_text(s->get, 2, slash + 1, -1, SQLITE_STATIC);
-	if (sqlite3_step(s->get) != SQLITE_ROW) {
+	step = sqlite3_step(s->get);
+	if (step != SQLITE_ROW) {
 		sqlite3_reset(s->get);
-		return 0;
+		return step == SQLITE_DONE ? 0
+		       : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errstr(step));
 	}
 	a = calloc(1, sizeof(*a));
 	if (a == NULL) {

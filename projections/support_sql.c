@@ -250,12 +250,15 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, void **aggr
 {
 	sqlite3_stmt *stmt = s->stmt[GET_CUSTOMER];
 	struct ctr_customer *c;
+	int step;
 
 	*aggregate = NULL;
 	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
+	step = sqlite3_step(stmt);
+	if (step != SQLITE_ROW) {
 		sqlite3_reset(stmt);
-		return 0;
+		return step == SQLITE_DONE ? 0
+		       : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errstr(step));
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
