@@ -1,7 +1,8 @@
 /*
  * writes.c - the record of writes.h: one growing byte buffer of operations,
- * each a kind byte and its operands packed without padding (a flush records
- * hundreds of thousands of values, so a value costs 3 bytes plus its own).
+ * each a kind byte, a 2-byte parameter index and its operands (text and
+ * blobs after a 4-byte length), packed without padding: a flush records
+ * hundreds of thousands of values, so a value costs 7 bytes besides its own.
  */
 #include "engine/writes.h"
 
