@@ -28,7 +28,7 @@ CONTRAIL := $(BUILD)/contrail
 UNIT     := $(BUILD)/unit-tests
 NAIVE    := $(BUILD)/naive-loader
 
-.PHONY: all deps test unit e2e demo bench sanitize clean
+.PHONY: all deps test unit e2e demo bench sanitize tsan clean
 all: $(CONTRAIL)
 
 # Installs the Debian packages that are missing (apt-get; root or sudo).
@@ -97,11 +97,20 @@ sanitize: deps
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 		test-nodeps
 
+# Replays of local logs and JSON Lines under ThreadSanitizer: the loop reads while the thread
+# pool writes. Not part of `test` (the Criterion runner does not start under TSan, and
+# librdkafka's threads are not instrumented).
+tsan: deps
+	$(MAKE) BUILD=build-tsan CFLAGS="-O1 -g -fsanitize=thread" build-tsan/contrail
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" CONTRAIL=$(abspath build-tsan/contrail) \
+		E2E_ONLY="determinism_batches determinism_kill incremental until_and_held bad_input" \
+		bash tests/run-e2e.sh
+
 test-nodeps: all $(UNIT)
 	ASAN_OPTIONS=detect_leaks=1 $(UNIT) --jobs 2
 	CONTRAIL=$(abspath $(CONTRAIL)) bash tests/run-e2e.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
