@@ -145,6 +145,26 @@ void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w)
 	e->dirty_count = 0;
 }
 
+struct eviction {
+	int64_t written;
+	int dropped;
+};
+
+/* 1 to keep the stream in memory; else it is freed. */
+static int keep_stream(void *stream, void *ctx)
+{
+	struct ctr_stream *s = stream;
+	struct eviction *ev = ctx;
+
+	if (s->last_batch >= ev->written || s->held_count > 0 || !s->stored)
+		return 1;
+	ctr_projections_release(s);
+	free(s->held);
+	free(s);
+	ev->dropped = 1;
+	return 0;
+}
+
 /*
  * Drops the streams no event touched in the batch just written, with their
  * aggregates: their rows are in the database and are read back if an event
@@ -152,29 +172,11 @@ void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w)
  */
 int ctr_streams_evict_idle(struct ctr_engine *e, int64_t written)
 {
-	struct ctr_strmap *kept = ctr_strmap_new();
-	size_t cursor = 0;
-	const char *key;
-	void *value;
+	struct eviction ev = { written, 0 };
 
-	if (kept == NULL)
+	if (ctr_strmap_retain(e->streams, keep_stream, &ev) != 0)
 		return CTR_ENOMEM;
-	while (ctr_strmap_next(e->streams, &cursor, &key, &value)) {
-		struct ctr_stream *s = value;
-		if (s->last_batch < written && s->held_count == 0 && s->stored) {
-			ctr_projections_release(s);
-			free(s->held);
-			free(s);
-			e->db_fresh = 0; /* from now on, an unknown stream may be a stored one */
-			continue;
-		}
-		s->name = ctr_strmap_put(kept, key, s);
-		if (s->name == NULL) {
-			ctr_strmap_free(kept);
-			return CTR_ENOMEM;
-		}
-	}
-	ctr_strmap_free(e->streams);
-	e->streams = kept;
+	if (ev.dropped)
+		e->db_fresh = 0; /* from now on, an unknown stream may be a stored one */
 	return 0;
 }

@@ -65,6 +65,16 @@ void *ctr_strmap_get(const struct ctr_strmap *map, const char *key)
 	return e->key ? e->value : NULL;
 }
 
+/* Places e in entries (of capacity slots) by its stored hash: keys are not hashed again. */
+static void place(struct entry *entries, size_t capacity, const struct entry *e)
+{
+	size_t j = e->hash & (capacity - 1);
+
+	while (entries[j].key != NULL)
+		j = (j + 1) & (capacity - 1);
+	entries[j] = *e;
+}
+
 static int grow(struct ctr_strmap *map)
 {
 	size_t capacity = map->capacity * 2;
@@ -72,15 +82,9 @@ static int grow(struct ctr_strmap *map)
 
 	if (entries == NULL)
 		return -1;
-	for (size_t i = 0; i < map->capacity; i++) {
-		struct entry *old = &map->entries[i];
-		size_t j = old->hash & (capacity - 1);
-		if (old->key == NULL)
-			continue;
-		while (entries[j].key != NULL)
-			j = (j + 1) & (capacity - 1);
-		entries[j] = *old;
-	}
+	for (size_t i = 0; i < map->capacity; i++)
+		if (map->entries[i].key != NULL)
+			place(entries, capacity, &map->entries[i]);
 	free(map->entries);
 	map->entries = entries;
 	map->capacity = capacity;
@@ -104,6 +108,28 @@ const char *ctr_strmap_put(struct ctr_strmap *map, const char *key, void *value)
 	}
 	e->value = value;
 	return e->key;
+}
+
+int ctr_strmap_retain(struct ctr_strmap *map, int (*keep)(void *value, void *ctx), void *ctx)
+{
+	struct entry *entries = calloc(map->capacity, sizeof(*entries));
+
+	if (entries == NULL)
+		return -1;
+	for (size_t i = 0; i < map->capacity; i++) {
+		struct entry *old = &map->entries[i];
+		if (old->key == NULL)
+			continue;
+		if (keep(old->value, ctx)) {
+			place(entries, map->capacity, old);
+		} else {
+			free(old->key);
+			map->count--;
+		}
+	}
+	free(map->entries);
+	map->entries = entries;
+	return 0;
 }
 
 size_t ctr_strmap_count(const struct ctr_strmap *map)

@@ -21,6 +21,12 @@ void *ctr_strmap_get(const struct ctr_strmap *map, const char *key);
 /* Stores value under key (replacing any); returns the map's copy of the key, NULL when out of memory. */
 const char *ctr_strmap_put(struct ctr_strmap *map, const char *key, void *value);
 size_t ctr_strmap_count(const struct ctr_strmap *map);
+/*
+ * Keeps the entries for which keep(value, ctx) is non-zero and drops the
+ * others, freeing their keys (keep may free a value it drops). A kept key
+ * stays where it is in memory. -1 when out of memory: nothing is dropped then.
+ */
+int ctr_strmap_retain(struct ctr_strmap *map, int (*keep)(void *value, void *ctx), void *ctx);
 
 /* Iteration: *cursor starts at 0; returns 0 when done. Order is unspecified. */
 int ctr_strmap_next(const struct ctr_strmap *map, size_t *cursor, const char **key, void **value);
