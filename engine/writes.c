@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/db.h"
+
 enum op_kind { OP_STMT = 1, OP_TEXT, OP_NULL, OP_INT, OP_BLOB, OP_STEP, OP_CALL };
 
 struct ctr_writes {
@@ -146,24 +148,6 @@ static const unsigned char *take_data(const unsigned char **at, uint32_t *len)
 	return data;
 }
 
-static int step(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
-{
-	/* the connection's message is the last call's, whichever thread made it */
-	sqlite3_mutex *lock = sqlite3_db_mutex(db);
-	int rc;
-
-	sqlite3_mutex_enter(lock);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
-	else
-		rc = 0;
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	sqlite3_mutex_leave(lock);
-	return rc;
-}
-
 int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 {
 	const unsigned char *at = w->bytes, *end = w->bytes + w->used;
@@ -201,7 +185,7 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 			sqlite3_bind_blob(stmt, index, data, (int)len, SQLITE_STATIC);
 			break;
 		case OP_STEP:
-			rc = step(db, stmt, err);
+			rc = ctr_db_step_done(db, stmt, err);
 			break;
 		case OP_CALL: {
 			struct {
@@ -216,10 +200,6 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 		}
 		}
 	}
-	if (rc != 0 && stmt != NULL) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-	}
-	ctr_writes_clear(w);
+	ctr_writes_clear(w); /* a failed step was reset; values are bound only right before one */
 	return rc;
 }
