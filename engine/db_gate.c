@@ -11,7 +11,6 @@ void ctr_db_gate_init(struct ctr_db_gate *gate)
 	pthread_mutex_init(&gate->lock, NULL);
 	pthread_cond_init(&gate->opened, NULL);
 	gate->writing = 0;
-	gate->waits = 0;
 }
 
 void ctr_db_gate_deinit(struct ctr_db_gate *gate)
@@ -40,8 +39,6 @@ void ctr_db_gate_wait(struct ctr_db_gate *gate)
 	if (gate == NULL)
 		return;
 	pthread_mutex_lock(&gate->lock);
-	if (gate->writing)
-		gate->waits++;
 	while (gate->writing)
 		pthread_cond_wait(&gate->opened, &gate->lock);
 	pthread_mutex_unlock(&gate->lock);

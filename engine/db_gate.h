@@ -20,7 +20,6 @@ struct ctr_db_gate {
 	pthread_mutex_t lock;
 	pthread_cond_t opened;
 	int writing;
-	long waits; /* loads that had to wait for a writer */
 };
 
 void ctr_db_gate_init(struct ctr_db_gate *gate);

@@ -272,7 +272,6 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 		rc = ctr_engine_run(&e, started, result, err);
 	result->counts = e.counts;
 	result->run_id = e.run_id;
-	result->loads_waited = e.gate.waits;
 	close_parts(&e);
 	ctr_db_gate_deinit(&e.gate);
 	if (rc == 0 && options->rebuild)

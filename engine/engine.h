@@ -69,8 +69,6 @@ struct ctr_run_result {
 	int interrupted;
 	/* events read (applied, duplicates, rejected) while an earlier batch was written */
 	int64_t read_while_writing;
-	/* loads that waited for a batch's commit (db_gate.h) */
-	int64_t loads_waited;
 };
 
 #define CTR_DEFAULT_BATCH 50000
