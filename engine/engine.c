@@ -188,7 +188,8 @@ static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 	e->streams = ctr_strmap_new();
 	e->ids = ctr_idset_new();
 	e->writes = ctr_writes_new();
-	if (e->streams == NULL || e->ids == NULL || e->writes == NULL)
+	e->evicted = ctr_keyset_new();
+	if (e->streams == NULL || e->ids == NULL || e->writes == NULL || e->evicted == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	rc = ctr_idset_load(e->ids, e->db, err);
 	if (rc == 0)
@@ -218,6 +219,7 @@ static void close_parts(struct ctr_engine *e)
 	ctr_idset_free(e->ids);
 	ctr_decoder_free(e->retry);
 	ctr_writes_free(e->writes);
+	ctr_keyset_free(e->evicted);
 	sqlite3_finalize(e->put_checkpoint);
 	free(e->dirty);
 	sqlite3_close(e->db);

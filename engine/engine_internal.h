@@ -11,6 +11,7 @@
 #include "engine/db_gate.h"
 #include "engine/engine.h"
 #include "engine/idset.h"
+#include "engine/keyset.h"
 #include "engine/source.h"
 #include "engine/strmap.h"
 #include "engine/writes.h"
@@ -33,6 +34,7 @@ struct ctr_engine {
 	const struct ctr_replay_options *options;
 	sqlite3 *db;
 	int db_fresh;            /* no stream was stored before this run */
+	struct ctr_keyset *evicted;  /* streams dropped from memory in this run (if db_fresh) */
 	int64_t run_id;
 	struct ctr_source *source;
 	struct ctr_projections *projections;

@@ -88,6 +88,17 @@ static int load(struct ctr_engine *e, struct ctr_stream *s, struct ctr_error *er
 	return rc;
 }
 
+/*
+ * Whether a stream not in memory may have a row. On a database that held no
+ * stream when the run began, only the streams this run evicted can: asking
+ * the database about every new stream would cost a query each, and during an
+ * overlapped write a wait for the connection's mutex.
+ */
+static int was_stored(const struct ctr_engine *e, const char *name)
+{
+	return !e->db_fresh || ctr_keyset_has(e->evicted, ctr_keyset_key(name));
+}
+
 struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum ctr_family family,
 				   struct ctr_error *err)
 {
@@ -103,7 +114,7 @@ struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum 
 	}
 	s->family = family;
 	s->next_seq = 1;
-	if (!e->db_fresh && load(e, s, err) != 0)
+	if (was_stored(e, name) && load(e, s, err) != 0)
 		return NULL;
 	return s;
 }
@@ -146,8 +157,8 @@ void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w)
 }
 
 struct eviction {
+	struct ctr_engine *e;
 	int64_t written;
-	int dropped;
 };
 
 /* 1 to keep the stream in memory; else it is freed. */
@@ -158,10 +169,11 @@ static int keep_stream(void *stream, void *ctx)
 
 	if (s->last_batch >= ev->written || s->held_count > 0 || !s->stored)
 		return 1;
+	if (ev->e->db_fresh && ctr_keyset_add(ev->e->evicted, ctr_keyset_key(s->name)) != 0)
+		ev->e->db_fresh = 0; /* out of memory for the set: ask the database every time */
 	ctr_projections_release(s);
 	free(s->held);
 	free(s);
-	ev->dropped = 1;
 	return 0;
 }
 
@@ -172,11 +184,9 @@ static int keep_stream(void *stream, void *ctx)
  */
 int ctr_streams_evict_idle(struct ctr_engine *e, int64_t written)
 {
-	struct eviction ev = { written, 0 };
+	struct eviction ev = { e, written };
 
 	if (ctr_strmap_retain(e->streams, keep_stream, &ev) != 0)
 		return CTR_ENOMEM;
-	if (ev.dropped)
-		e->db_fresh = 0; /* from now on, an unknown stream may be a stored one */
 	return 0;
 }
