@@ -12,7 +12,7 @@
 
 int ctr_streams_prepare(struct ctr_engine *e, struct ctr_error *err)
 {
-	int rc = ctr_db_prepare(e->db, "SELECT family, next_seq, opened FROM streams"
+	int rc = ctr_db_prepare(e->db, "SELECT family, next_seq, opened, held FROM streams"
 				" WHERE stream = ?", &e->get_stream, err);
 
 	if (rc == 0)
@@ -67,7 +67,7 @@ static int load_held(struct ctr_engine *e, struct ctr_stream *s, struct ctr_erro
 static int load(struct ctr_engine *e, struct ctr_stream *s, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = e->get_stream;
-	int step, rc = 0;
+	int step, rc = 0, held = 0;
 
 	sqlite3_bind_text(stmt, 1, s->name, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
@@ -78,12 +78,14 @@ static int load(struct ctr_engine *e, struct ctr_stream *s, struct ctr_error *er
 				s->family = (enum ctr_family)f;
 		s->next_seq = sqlite3_column_int64(stmt, 1);
 		s->opened = sqlite3_column_int(stmt, 2);
+		held = sqlite3_column_int(stmt, 3) > 0;
 		s->stored = 1;
 	} else if (step != SQLITE_DONE) {
 		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
 	}
 	sqlite3_reset(stmt);
-	if (rc == 0 && s->stored)
+	/* held is written with the stream in every batch that holds or releases one */
+	if (rc == 0 && held)
 		rc = load_held(e, s, err);
 	return rc;
 }
