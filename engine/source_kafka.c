@@ -168,7 +168,7 @@ static int kafka_encode(struct ctr_source *src, int *schema_id, const void **byt
 	if (s->last_decoder == NULL)
 		return ctr_error_set(err, CTR_EINVAL, "%s: the last message did not decode",
 				     src->position);
-	*schema_id = ctr_catalog_current_id(s->catalog);
+	*schema_id = ctr_decoder_schema_id(s->last_decoder); /* the message's own */
 	return ctr_decoder_encode(s->last_decoder, bytes, len, err);
 }
 

@@ -2,8 +2,10 @@
  * decode.c - the decoder of decode.h.
  *
  * Both paths end in the same place: an envelope Avro value in the decoder's
- * own schema. When that schema is not the current one (an old log), the value
- * is converted to the current schema through its JSON form, which fills the
+ * own schema (for Avro records in the current schema, a value on the tape of
+ * avro_tape.h; for JSON, and what the tape does not hold, a generic one).
+ * When that schema is not the current one (an old log), the value is
+ * converted to the current schema through its JSON form, which fills the
  * defaults of added fields (Avro C ignores reader defaults, see PITFALLS.md).
  */
 #include "events/decode.h"
@@ -71,9 +73,12 @@ static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_e
 	d->own_id = ctr_catalog_find_id(d->catalog, schema);
 	d->converting = d->own_id != current;
 	if (d->converting)
-		rc = slot_init(&d->current, ctr_catalog_schema(d->catalog, current),
-			       ctr_catalog_schema_tree(d->catalog, current), err);
-	return rc;
+		return slot_init(&d->current, ctr_catalog_schema(d->catalog, current),
+				 ctr_catalog_schema_tree(d->catalog, current), err);
+	/* without a plan (a schema the tape cannot hold) records decode generically */
+	d->plan = ctr_avro_plan_new(schema);
+	d->tape = d->plan ? ctr_avro_tape_new(d->plan) : NULL;
+	return 0;
 }
 
 int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decoder **out,
@@ -113,6 +118,8 @@ void ctr_decoder_free(struct ctr_decoder *d)
 	if (d->converting)
 		slot_deinit(&d->current);
 	ctr_validator_free(d->validator);
+	ctr_avro_tape_free(d->tape);
+	ctr_avro_plan_free(d->plan);
 	json_decref(d->line_tree);
 	if (d->block_reader)
 		avro_reader_free(d->block_reader);
@@ -131,13 +138,13 @@ const char *ctr_decoder_writer_schema(const struct ctr_decoder *d)
 	return d->writer_json;
 }
 
-static const char *field_string(struct value_slot *slot, int field)
+static const char *field_string(avro_value_t *record, const int index[F_COUNT], int field)
 {
 	avro_value_t value, branch;
 	const char *text = NULL;
 	size_t len;
 
-	avro_value_get_by_index(&slot->value, (size_t)slot->index[field], &value, NULL);
+	avro_value_get_by_index(record, (size_t)index[field], &value, NULL);
 	if (avro_value_get_type(&value) == AVRO_UNION) {
 		avro_value_get_current_branch(&value, &branch);
 		value = branch;
@@ -148,32 +155,40 @@ static const char *field_string(struct value_slot *slot, int field)
 	return text;
 }
 
-/* Envelope fields and payload of the decoded value in slot (E2, E6). */
-void decoder_read_envelope(struct ctr_decoder *d, struct value_slot *slot, struct ctr_event *ev)
+avro_value_t *decoder_last_value(struct ctr_decoder *d)
+{
+	if (d->last_taped)
+		return &d->taped;
+	return d->converting ? &d->current.value : &d->own.value;
+}
+
+/* Envelope fields and payload of a decoded envelope value (E2, E6). */
+void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const int index[F_COUNT],
+			   struct ctr_event *ev)
 {
 	avro_value_t seq, data;
 	int branch = 0, ok = 0;
 
-	ev->id = field_string(slot, F_ID);
-	ev->stream = field_string(slot, F_STREAM);
-	ev->account = field_string(slot, F_ACCOUNT);
-	ev->at = field_string(slot, F_AT);
-	ev->recorded = field_string(slot, F_RECORDED);
+	ev->id = field_string(record, index, F_ID);
+	ev->stream = field_string(record, index, F_STREAM);
+	ev->account = field_string(record, index, F_ACCOUNT);
+	ev->at = field_string(record, index, F_AT);
+	ev->recorded = field_string(record, index, F_RECORDED);
 	if (ev->recorded == NULL)
 		ev->recorded = ev->at;
-	avro_value_get_by_index(&slot->value, (size_t)slot->index[F_SEQ], &seq, NULL);
+	avro_value_get_by_index(record, (size_t)index[F_SEQ], &seq, NULL);
 	avro_value_get_long(&seq, &ev->seq);
-	avro_value_get_by_index(&slot->value, (size_t)slot->index[F_DATA], &data, NULL);
+	avro_value_get_by_index(record, (size_t)index[F_DATA], &data, NULL);
 	avro_value_get_discriminant(&data, &branch);
 	avro_value_get_current_branch(&data, &ev->data);
-	ev->type = field_string(slot, F_TYPE);
+	ev->type = field_string(record, index, F_TYPE);
 	ev->type_index = branch;
 	ev->recorded_us = ctr_timestamp_parse(ev->recorded, &ok);
 	if (strcmp(ev->type, ctr_catalog_type_name(d->catalog, branch)) != 0)
 		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 1, "type: %s does not match its payload %s",
 				 ev->type, ctr_catalog_type_name(d->catalog, branch));
 	else if (d->check_formats)
-		ctr_validator_check(d->validator, &slot->value, ev);
+		ctr_validator_check(d->validator, record, ev);
 }
 
 /* Moves an old-schema value into the current schema (defaults filled). */
@@ -218,28 +233,45 @@ void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size)
 	d->block = data;
 	d->block_size = size;
 	d->block_pos = 0;
-	avro_reader_memory_set_source(d->block_reader, (const char *)data, (int64_t)size);
+}
+
+/* Avro C's generic values: for old schemas, and for what the tape does not hold. */
+static int64_t decode_generic(struct ctr_decoder *d, const uint8_t *record, size_t avail)
+{
+	/* Avro C trusts every length it reads: the record is checked first (avro_check.h) */
+	int64_t size = ctr_avro_check(d->own.schema, record, avail);
+
+	if (size <= 0)
+		return -1;
+	avro_reader_memory_set_source(d->block_reader, (const char *)record, (int64_t)avail);
+	return avro_value_read(d->block_reader, &d->own.value) == 0 ? size : 0;
 }
 
 int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 {
-	int64_t size;
+	size_t avail = d->block_size - d->block_pos;
+	int64_t size = CTR_TAPE_UNSUPPORTED;
 
 	ctr_event_clear(ev);
 	if (d->block_pos >= d->block_size)
 		return 0;
 	ev->raw = d->block + d->block_pos;
 	ev->raw_is_avro = 1;
-	/* Avro C trusts every length it reads: the record is checked first (avro_check.h) */
-	size = ctr_avro_check(d->own.schema, ev->raw, d->block_size - d->block_pos);
-	if (size <= 0 || avro_value_read(d->block_reader, &d->own.value) != 0) {
+	if (d->tape != NULL)
+		size = ctr_avro_tape_decode(d->tape, ev->raw, avail, &d->taped);
+	d->last_taped = size >= 0;
+	if (size == CTR_TAPE_UNSUPPORTED)
+		size = decode_generic(d, ev->raw, avail);
+	if (size <= 0) {
 		ev->raw_len = d->block_size - d->block_pos;
 		d->block_pos = d->block_size;
 		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "record does not decode under the log's schema%s%s",
-				 size > 0 ? ": " : "", size > 0 ? avro_strerror() : "");
+				 size == 0 ? ": " : "", size == 0 ? avro_strerror() : "");
 		return -1;
 	}
 	ev->raw_len = (size_t)size;
+	d->taped_raw = ev->raw;
+	d->taped_len = ev->raw_len;
 	d->block_pos += (size_t)size;
 	ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
 	if (ev->raw_len > CTR_EVENT_MAX_BYTES) {
@@ -248,7 +280,12 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	}
 	if (d->converting && decoder_convert(d, ev) != 0)
 		return 1;
-	decoder_read_envelope(d, d->converting ? &d->current : &d->own, ev);
+	if (d->last_taped)
+		decoder_read_envelope(d, &d->taped, d->own.index, ev);
+	else if (d->converting)
+		decoder_read_envelope(d, &d->current.value, d->current.index, ev);
+	else
+		decoder_read_envelope(d, &d->own.value, d->own.index, ev);
 	return 1;
 }
 

@@ -2,8 +2,9 @@
  * decode.h - JSON Lines and Avro records to struct ctr_event, and back.
  *
  * A decoder holds one reusable Avro value of the current catalog schema (and,
- * for a log written under another schema, one of the writer's), so decoding
- * allocates nothing per event on the Avro path.
+ * for a log written under another schema, one of the writer's); Avro records
+ * in the current schema are read onto a tape instead (avro_tape.h). Either
+ * way decoding allocates nothing per event on the Avro path.
  */
 #ifndef CTR_DECODE_H
 #define CTR_DECODE_H
@@ -48,7 +49,7 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev);
 int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t size,
 			   struct ctr_event *ev);
 
-/* The Avro binary encoding of the last decoded event in the current schema. */
+/* The Avro binary encoding of the last decoded event in the decoder's own schema. */
 int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 		       struct ctr_error *err);
 /* The last decoded event as one JSON Lines line (no newline); the caller free()s it. */

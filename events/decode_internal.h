@@ -8,6 +8,7 @@
 #include <avro.h>
 #include <jansson.h>
 
+#include "events/avro_tape.h"
 #include "events/catalog.h"
 #include "events/event.h"
 
@@ -32,6 +33,12 @@ struct ctr_decoder {
 	int check_formats;
 	struct ctr_validator *validator;
 	json_t *line_tree;         /* the JSON of the last line */
+	struct ctr_avro_plan *plan; /* for the own schema, when it is the current one */
+	struct ctr_avro_tape *tape; /* what Avro records are decoded into, when there is a plan */
+	avro_value_t taped;         /* the last record on the tape */
+	int last_taped;             /* the last event is on the tape, not in a slot */
+	const uint8_t *taped_raw;   /* and these were its bytes (borrowed) */
+	size_t taped_len;
 	avro_reader_t block_reader;
 	const uint8_t *block;
 	size_t block_size, block_pos;
@@ -40,8 +47,14 @@ struct ctr_decoder {
 	char *writer_json;
 };
 
-/* Reads envelope and payload of slot's value into ev and checks formats. */
-void decoder_read_envelope(struct ctr_decoder *d, struct value_slot *slot, struct ctr_event *ev);
+/*
+ * Reads envelope and payload of record (an envelope value whose fields are at
+ * index) into ev and checks formats.
+ */
+void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const int index[F_COUNT],
+			   struct ctr_event *ev);
+/* The value of the last decoded event: on the tape or in a slot. */
+avro_value_t *decoder_last_value(struct ctr_decoder *d);
 /* Converts the own value to the current schema; -1 (ev rejected bad_avro) when it cannot. */
 int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev);
 

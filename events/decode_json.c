@@ -127,6 +127,7 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 	size_t size;
 
 	ctr_event_clear(ev);
+	d->last_taped = 0;
 	ev->raw = (const uint8_t *)line;
 	ev->raw_len = len;
 	ev->digest = ctr_hash64(line, len, 0);
@@ -153,7 +154,10 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 		ev->digest = ctr_hash64(bytes, size, 0);
 	if (d->converting && decoder_convert(d, ev) != 0)
 		return;
-	decoder_read_envelope(d, d->converting ? &d->current : &d->own, ev);
+	if (d->converting)
+		decoder_read_envelope(d, &d->current.value, d->current.index, ev);
+	else
+		decoder_read_envelope(d, &d->own.value, d->own.index, ev);
 }
 
 int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
@@ -162,6 +166,11 @@ int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 	avro_writer_t writer;
 	size_t size = 0;
 
+	if (d->last_taped) { /* read from Avro in the own schema: those bytes are its encoding */
+		*bytes = d->taped_raw;
+		*len = d->taped_len;
+		return 0;
+	}
 	if (avro_value_sizeof(&d->own.value, &size) != 0)
 		return ctr_error_set(err, CTR_ESCHEMA, "event does not encode: %s", avro_strerror());
 	if (size > d->encode_cap) {
@@ -184,8 +193,7 @@ int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 
 char *ctr_decoder_to_json(struct ctr_decoder *d)
 {
-	struct value_slot *slot = d->converting ? &d->current : &d->own;
-	json_t *json = ctr_value_to_json(&slot->value);
+	json_t *json = ctr_value_to_json(decoder_last_value(d));
 	json_t *recorded = json_object_get(json, "recorded");
 	char *line;
 

@@ -1,0 +1,50 @@
+/*
+ * avro_tape.h - decoding Avro binary records without Avro C's generic values.
+ *
+ * A plan is compiled once from a writer schema. Decoding a record walks the
+ * plan over its bytes, bounds every length by the bytes that are there (as
+ * avro_check.h does) and fills a tape: a flat array of values, a record's
+ * fields side by side, with the record's strings copied into one buffer, each
+ * ending in NUL. The values are read through Avro C's value interface, read
+ * only, so code written for generic values reads them unchanged. Once the
+ * tape has grown to the largest record, decoding allocates nothing.
+ *
+ * Generic values cost a tree of allocations per schema and a hash lookup per
+ * field; on a replay, reading them was a third of the loop thread's time.
+ */
+#ifndef CTR_AVRO_TAPE_H
+#define CTR_AVRO_TAPE_H
+
+#include <avro.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	CTR_TAPE_DAMAGED = -1,     /* the bytes cannot be a record of the schema */
+	CTR_TAPE_UNSUPPORTED = -2, /* well formed maybe, but not for the tape: decode generically */
+};
+
+struct ctr_avro_plan;
+struct ctr_avro_tape;
+
+/*
+ * The plan of schema (a reference is kept), or NULL when the tape cannot hold
+ * its values (a map, a recursive type) or memory ran out.
+ */
+struct ctr_avro_plan *ctr_avro_plan_new(avro_schema_t schema);
+void ctr_avro_plan_free(struct ctr_avro_plan *plan);
+
+/* A tape for the records of plan (which must outlive it); NULL when out of memory. */
+struct ctr_avro_tape *ctr_avro_tape_new(const struct ctr_avro_plan *plan);
+void ctr_avro_tape_free(struct ctr_avro_tape *tape);
+
+/*
+ * Decodes the record at bytes[0..avail) into the tape and points *root at it
+ * (valid until the next decode). Returns the record's encoded size, or one of
+ * the CTR_TAPE_ codes. UNSUPPORTED covers arrays written in several blocks,
+ * item counts larger than the bytes left, and running out of memory.
+ */
+int64_t ctr_avro_tape_decode(struct ctr_avro_tape *tape, const uint8_t *bytes, size_t avail,
+			     avro_value_t *root);
+
+#endif

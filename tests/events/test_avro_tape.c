@@ -1,0 +1,226 @@
+/*
+ * test_avro_tape.c - the tape decoder of events/avro_tape.c: it must read
+ * every event exactly as Avro C's generic values do, refuse damaged bytes
+ * without reading past them, and hand what it does not hold (arrays in
+ * several blocks) to the generic decoder.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/generate.h"
+#include "events/avro_tape.h"
+#include "events/catalog.h"
+#include "events/decode.h"
+#include "events/payload.h"
+#include "events/value_json.h"
+
+static char *json_of(avro_value_t *value)
+{
+	json_t *json = ctr_value_to_json(value);
+	char *text = json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(json);
+	return text;
+}
+
+/* The current schema's encoding of one JSON line, in a buffer of its own size. */
+static uint8_t *encode_line(struct ctr_decoder *d, const char *line, size_t *len)
+{
+	struct ctr_event ev;
+	const void *bytes;
+	uint8_t *copy;
+
+	ctr_decode_json(d, line, strlen(line), &ev);
+	if (ev.code != CTR_CODE_OK && !ev.takes_place)
+		return NULL; /* the schema cannot hold it: no encoding */
+	if (ctr_decoder_encode(d, &bytes, len, NULL) != 0)
+		return NULL; /* a payload that does not fill its schema */
+	copy = malloc(*len);
+	memcpy(copy, bytes, *len);
+	return copy;
+}
+
+Test(avro_tape, every_generated_event_reads_as_generic_values_read_it)
+{
+	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
+	avro_schema_t schema = ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog));
+	struct ctr_avro_plan *plan = ctr_avro_plan_new(schema);
+	struct ctr_avro_tape *tape = ctr_avro_tape_new(plan);
+	avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
+	struct ctr_decoder *d;
+	struct ctr_generate_stats stats;
+	avro_value_t generic, taped;
+	char *history = NULL, *line, *saveptr = NULL;
+	size_t history_len = 0, compared = 0;
+	int types_seen[256] = { 0 }, distinct = 0;
+	FILE *out = open_memstream(&history, &history_len);
+
+	cr_assert_not_null(plan);
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &d, NULL), 0);
+	cr_assert_eq(avro_generic_value_new(iface, &generic), 0);
+	cr_assert_eq(ctr_generate(out, 7, 60, &stats, NULL), 0);
+	fclose(out);
+	for (line = strtok_r(history, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr)) {
+		size_t len;
+		uint8_t *bytes = encode_line(d, line, &len);
+		avro_reader_t reader;
+		avro_value_t data;
+		char *want, *got;
+		int branch = 0;
+
+		if (bytes == NULL)
+			continue;
+		reader = avro_reader_memory((const char *)bytes, (int64_t)len);
+		cr_assert_eq(avro_value_read(reader, &generic), 0);
+		avro_reader_free(reader);
+		cr_assert_eq(ctr_avro_tape_decode(tape, bytes, len, &taped), (int64_t)len, "%s", line);
+		want = json_of(&generic);
+		got = json_of(&taped);
+		cr_assert_str_eq(got, want);
+		avro_value_get_by_name(&taped, "data", &data, NULL);
+		avro_value_get_discriminant(&data, &branch);
+		if (branch >= 0 && branch < 256 && !types_seen[branch]++)
+			distinct++;
+		free(want);
+		free(got);
+		free(bytes);
+		compared++;
+	}
+	cr_assert_gt(compared, 1000);
+	cr_assert_geq(distinct, 30, "only %d event types were compared", distinct);
+	free(history);
+	avro_value_decref(&generic);
+	avro_value_iface_decref(iface);
+	ctr_decoder_free(d);
+	ctr_avro_tape_free(tape);
+	ctr_avro_plan_free(plan);
+}
+
+static const char *allocated =
+	"{\"id\":\"e1\",\"type\":\"environment.allocated\",\"stream\":\"C-1\",\"seq\":2,"
+	"\"account\":\"1\",\"at\":\"2023-01-01T00:00:00+09:00\",\"data\":{\"env_id\":\"x\","
+	"\"allocations\":[{\"sku\":\"A\",\"count\":3},{\"sku\":\"B\",\"count\":4}]}}";
+
+Test(avro_tape, every_cut_of_a_record_is_damaged_and_read_no_further)
+{
+	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
+	struct ctr_avro_plan *plan =
+		ctr_avro_plan_new(ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog)));
+	struct ctr_avro_tape *tape = ctr_avro_tape_new(plan);
+	struct ctr_decoder *d;
+	avro_value_t root;
+	size_t len;
+	uint8_t *bytes;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &d, NULL), 0);
+	bytes = encode_line(d, allocated, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		/* a buffer of exactly cut bytes: ASan sees any read past it */
+		uint8_t *part = malloc(cut ? cut : 1);
+		memcpy(part, bytes, cut);
+		cr_assert_lt(ctr_avro_tape_decode(tape, part, cut, &root), 0, "cut at %zu", cut);
+		free(part);
+	}
+	bytes[0] = 0x7f; /* a union or string length far past the end */
+	cr_assert_eq(ctr_avro_tape_decode(tape, bytes, len, &root), CTR_TAPE_DAMAGED);
+	free(bytes);
+	ctr_decoder_free(d);
+	ctr_avro_tape_free(tape);
+	ctr_avro_plan_free(plan);
+}
+
+/* Splits the two allocations of `allocated` into two array blocks of one item each. */
+static uint8_t *split_array(const uint8_t *bytes, size_t len, size_t *split_len)
+{
+	static const uint8_t whole[] = { 0x04, 0x02, 'A', 0x06, 0x02, 'B', 0x08, 0x00 };
+	static const uint8_t split[] = { 0x02, 0x02, 'A', 0x06, 0x02, 0x02, 'B', 0x08, 0x00 };
+	uint8_t *out = malloc(len + 1);
+
+	for (size_t at = 0; at + sizeof(whole) <= len; at++) {
+		if (memcmp(bytes + at, whole, sizeof(whole)) == 0) {
+			memcpy(out, bytes, at);
+			memcpy(out + at, split, sizeof(split));
+			memcpy(out + at + sizeof(split), bytes + at + sizeof(whole),
+			       len - at - sizeof(whole));
+			*split_len = len + 1;
+			return out;
+		}
+	}
+	cr_assert_fail("the allocations are not where the test expects them");
+	return NULL;
+}
+
+Test(avro_tape, an_array_of_records_in_two_blocks_is_decoded_generically_and_reads_the_same)
+{
+	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
+	struct ctr_avro_plan *plan =
+		ctr_avro_plan_new(ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog)));
+	struct ctr_avro_tape *tape = ctr_avro_tape_new(plan);
+	struct ctr_decoder *d;
+	struct ctr_event ev;
+	avro_value_t root, list, item;
+	size_t len, split_len;
+	uint8_t *bytes, *split;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &d, NULL), 0);
+	bytes = encode_line(d, allocated, &len);
+	split = split_array(bytes, len, &split_len);
+	/* the second block's items cannot lie beside the first's: not for the tape */
+	cr_assert_eq(ctr_avro_tape_decode(tape, split, split_len, &root), CTR_TAPE_UNSUPPORTED);
+	cr_assert_eq(ctr_decode_avro_record(d, split, split_len, &ev), 1);
+	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
+	cr_assert(ctr_payload_field(&ev.data, "allocations", &list));
+	cr_assert_eq(ctr_payload_count(&list), 2);
+	ctr_payload_item(&list, 1, &item);
+	cr_assert_str_eq(ctr_payload_text(&item, "sku"), "B");
+	cr_assert_eq(ctr_payload_long(&item, "count", 0), 4);
+	/* and the whole record the tape reads, with the same answers */
+	cr_assert_eq(ctr_decode_avro_record(d, bytes, len, &ev), 1);
+	cr_assert(ctr_payload_field(&ev.data, "allocations", &list));
+	cr_assert_eq(ctr_payload_count(&list), 2);
+	ctr_payload_item(&list, 1, &item);
+	cr_assert_str_eq(ctr_payload_text(&item, "sku"), "B");
+	cr_assert_eq(ctr_payload_long(&item, "count", 0), 4);
+	free(split);
+	free(bytes);
+	ctr_decoder_free(d);
+	ctr_avro_tape_free(tape);
+	ctr_avro_plan_free(plan);
+}
+
+Test(avro_tape, strings_in_two_blocks_lie_side_by_side_and_maps_are_refused)
+{
+	static const char *list_json = "{\"type\":\"record\",\"name\":\"t\",\"fields\":["
+				       "{\"name\":\"xs\",\"type\":{\"type\":\"array\",\"items\":\"string\"}}]}";
+	static const char *map_json = "{\"type\":\"record\",\"name\":\"m\",\"fields\":["
+				      "{\"name\":\"xs\",\"type\":{\"type\":\"map\",\"values\":\"long\"}}]}";
+	/* one item "a", then a block of -1 items of 2 bytes: "b", then the end */
+	static const uint8_t bytes[] = { 0x02, 0x02, 'a', 0x01, 0x04, 0x02, 'b', 0x00 };
+	avro_schema_t list_schema, map_schema;
+	struct ctr_avro_plan *plan;
+	struct ctr_avro_tape *tape;
+	avro_value_t root, xs, x;
+	const char *text;
+	size_t size, count;
+
+	cr_assert_eq(avro_schema_from_json_length(list_json, strlen(list_json), &list_schema), 0);
+	cr_assert_eq(avro_schema_from_json_length(map_json, strlen(map_json), &map_schema), 0);
+	cr_assert_null(ctr_avro_plan_new(map_schema));
+	plan = ctr_avro_plan_new(list_schema);
+	tape = ctr_avro_tape_new(plan);
+	cr_assert_eq(ctr_avro_tape_decode(tape, bytes, sizeof(bytes), &root), (int64_t)sizeof(bytes));
+	cr_assert_eq(avro_value_get_by_name(&root, "xs", &xs, NULL), 0);
+	cr_assert_eq(avro_value_get_size(&xs, &count), 0);
+	cr_assert_eq(count, 2);
+	cr_assert_eq(avro_value_get_by_index(&xs, 1, &x, NULL), 0);
+	cr_assert_eq(avro_value_get_string(&x, &text, &size), 0);
+	cr_assert_str_eq(text, "b");
+	cr_assert_eq(size, 2); /* as Avro C's strings: the NUL is counted */
+	cr_assert_neq(avro_value_get_long(&x, (int64_t *)&count), 0); /* a string is not a long */
+	cr_assert_neq(avro_value_get_by_name(&root, "ys", &xs, NULL), 0);
+	ctr_avro_tape_free(tape);
+	ctr_avro_plan_free(plan);
+	avro_schema_decref(list_schema);
+	avro_schema_decref(map_schema);
+}
