@@ -67,7 +67,7 @@ const char ctr_schema_sql[] =
 	" usable INTEGER NOT NULL, suspension_reasons TEXT NOT NULL, reason TEXT NOT NULL,"
 	" replaces TEXT, replaced_on TEXT, placed_at INTEGER NOT NULL, placed_event TEXT NOT NULL)"
 	" WITHOUT ROWID;\n"
-	"CREATE INDEX support_by_customer ON support_ids (customer_no);\n"
+	"CREATE INDEX support_by_customer ON support_ids (customer_no, state, ends_on, retired, licenses);\n"
 	"CREATE TABLE store_accounts (store_id TEXT NOT NULL, email TEXT NOT NULL,"
 	" state TEXT NOT NULL, orders INTEGER NOT NULL, valid_quotes INTEGER NOT NULL,"
 	" migrated INTEGER NOT NULL, password_reset INTEGER NOT NULL,"
