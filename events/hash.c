@@ -17,6 +17,36 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
+/* the step of one lane: every lane mixes the same word, so the mix is shared */
+static uint64_t step(uint64_t h, uint64_t mixed)
+{
+	h = (h ^ mixed) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+void ctr_hash64x4(const void *data, size_t len, const uint64_t seeds[4], uint64_t out[4])
+{
+	const unsigned char *bytes = data;
+	uint64_t h[4], word, mixed;
+	size_t left = len;
+
+	for (int i = 0; i < 4; i++)
+		h[i] = seeds[i] ^ (len * 0x9e3779b97f4a7c15ULL);
+	while (left >= 8) {
+		memcpy(&word, bytes, 8);
+		mixed = mix(word);
+		for (int i = 0; i < 4; i++)
+			h[i] = step(h[i], mixed);
+		bytes += 8;
+		left -= 8;
+	}
+	word = 0;
+	memcpy(&word, bytes, left);
+	mixed = mix(word ^ left);
+	for (int i = 0; i < 4; i++)
+		out[i] = mix((h[i] ^ mixed) * 0x9e3779b97f4a7c15ULL);
+}
+
 uint64_t ctr_hash64(const void *data, size_t len, uint64_t seed)
 {
 	const unsigned char *bytes = data;

@@ -9,5 +9,7 @@
 #include <stdint.h>
 
 uint64_t ctr_hash64(const void *data, size_t len, uint64_t seed);
+/* out[i] = ctr_hash64(data, len, seeds[i]) for four seeds, in one pass over data. */
+void ctr_hash64x4(const void *data, size_t len, const uint64_t seeds[4], uint64_t out[4]);
 
 #endif
