@@ -136,6 +136,25 @@ static int fold_digests(struct ctr_engine *e, int final, struct ctr_error *err)
 	return rc == 0 ? ctr_row_digest_install(e->db, err) : rc;
 }
 
+/*
+ * A statement left on its row keeps its read transaction open, so the loads
+ * that follow join it instead of each opening and closing one of their own
+ * (WAL-index locks, a look at the file's size: a fifth of an incremental
+ * run's loading). Only while no write is in flight: a write commits alone.
+ */
+void ctr_engine_pin(struct ctr_engine *e)
+{
+	if (e->read_pin != NULL && !e->pinned)
+		e->pinned = sqlite3_step(e->read_pin) == SQLITE_ROW;
+}
+
+void ctr_engine_unpin(struct ctr_engine *e)
+{
+	if (e->pinned)
+		sqlite3_reset(e->read_pin);
+	e->pinned = 0;
+}
+
 int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
 {
 	int rc = ctr_projections_record(e->projections, e->writes);
@@ -191,7 +210,13 @@ static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 	e->evicted = ctr_keyset_new();
 	if (e->streams == NULL || e->ids == NULL || e->writes == NULL || e->evicted == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	rc = ctr_idset_load(e->ids, e->db, err);
+	/* a rebuild's new file has little to load, and nothing else reads it */
+	rc = e->options->rebuild ? 0 : ctr_db_prepare(e->db, "SELECT count(*) FROM meta",
+						      &e->read_pin, err);
+	if (rc == 0) {
+		ctr_engine_pin(e);
+		rc = ctr_idset_load(e->ids, e->db, err);
+	}
 	if (rc == 0)
 		rc = ctr_streams_prepare(e, err);
 	if (rc == 0)
@@ -220,6 +245,7 @@ static void close_parts(struct ctr_engine *e)
 	ctr_decoder_free(e->retry);
 	ctr_writes_free(e->writes);
 	ctr_keyset_free(e->evicted);
+	sqlite3_finalize(e->read_pin);
 	sqlite3_finalize(e->put_checkpoint);
 	free(e->dirty);
 	sqlite3_close(e->db);

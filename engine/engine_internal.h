@@ -49,6 +49,8 @@ struct ctr_engine {
 	sqlite3_stmt *get_stream, *put_stream, *get_held, *put_checkpoint;
 	struct ctr_writes *writes;   /* the batch being written */
 	struct ctr_db_gate gate;     /* loads wait while it is */
+	sqlite3_stmt *read_pin;      /* stepped and not reset: the loads' read transaction */
+	int pinned;
 };
 
 /*
@@ -60,6 +62,12 @@ struct ctr_engine {
 int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err);
 int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err);
+/*
+ * engine.c: between writes, the loop's loads share one read transaction
+ * (pin); it is let go before each write is handed to the pool (unpin).
+ */
+void ctr_engine_pin(struct ctr_engine *e);
+void ctr_engine_unpin(struct ctr_engine *e);
 /* run_loop.c: reads the source to its end (or a stop) on a libuv loop, flushing each batch. */
 int ctr_engine_run(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
 		   struct ctr_error *err);

@@ -153,8 +153,10 @@ static void write_done(uv_work_t *req, int status)
 	} else if (l->flush_wanted) {
 		l->flush_wanted = 0;
 		start_write(l, 0);
-	} else if (!l->reading) {
-		start_reading(l);
+	} else {
+		ctr_engine_pin(e);
+		if (!l->reading)
+			start_reading(l);
 	}
 }
 
@@ -174,6 +176,7 @@ static void start_write(struct run_loop *l, int final)
 		stop_reading(l);
 	else if (!l->reading)
 		start_reading(l);
+	ctr_engine_unpin(l->e);
 	ctr_db_gate_close(&l->e->gate);
 	l->work.data = l;
 	uv_queue_work(&l->loop, &l->work, write_work, write_done);
