@@ -15,6 +15,16 @@
 #include <string.h>
 
 #define MAX_DEPTH 64 /* deeper means a recursive schema: the tape does not follow those */
+/*
+ * An array's items are set aside before they are read, so a damaged count
+ * could claim memory for items that are not there: a count is bounded by the
+ * bytes its items need, and past what a 1 MiB event could hold the generic
+ * decoder (after the schema walk) takes the record.
+ */
+#define MAX_ITEMS ((int64_t)1 << 20)
+/* A tape grown past these by an unusual record is let go after it. */
+#define KEEP_VALUES 65536
+#define KEEP_TEXT (1 << 20)
 
 struct plan_node {
 	avro_type_t type;
@@ -22,6 +32,7 @@ struct plan_node {
 	uint32_t kids;        /* first of its children in plan->kids */
 	uint32_t count;       /* fields, branches, or 1 for an array's items */
 	int64_t limit;        /* an enum's symbols, a fixed's size */
+	int64_t least;        /* the fewest bytes a value of it takes */
 };
 
 struct ctr_avro_plan {
@@ -52,6 +63,7 @@ struct ctr_avro_tape {
 	size_t value_count, value_cap;
 	char *text;
 	size_t text_len, text_cap;
+	const char *damage; /* what the last damaged record had wrong */
 };
 
 /* ---- plans ---- */
@@ -103,6 +115,25 @@ static avro_schema_t child_schema(avro_schema_t schema, avro_type_t type, size_t
 	return avro_schema_array_items(schema);
 }
 
+/* The fewest bytes a value of node takes (a record's fields are summed as they are added). */
+static int64_t least_bytes(const struct plan_node *node)
+{
+	switch (node->type) {
+	case AVRO_NULL:
+		return 0;
+	case AVRO_FLOAT:
+		return 4;
+	case AVRO_DOUBLE:
+		return 8;
+	case AVRO_FIXED:
+		return node->limit;
+	case AVRO_RECORD:
+		return node->least;
+	default: /* a varint at least: a number, a length, a branch, a block count */
+		return 1;
+	}
+}
+
 /* Adds schema's node and its children's; *index is where it went. -1 when it cannot. */
 static int compile(struct ctr_avro_plan *plan, avro_schema_t schema, int depth, uint32_t *index)
 {
@@ -148,9 +179,13 @@ static int compile(struct ctr_avro_plan *plan, avro_schema_t schema, int depth, 
 		if (compile(plan, child_schema(schema, type, i), depth + 1, &child) != 0)
 			return -1;
 		plan->kids[kids + i] = child;
-		if (type == AVRO_RECORD)
+		if (type == AVRO_RECORD) {
 			plan->names[kids + i] = avro_schema_record_field_name(schema, (int)i);
+			if (plan->nodes[self].least < MAX_ITEMS) /* a sum that cannot overflow */
+				plan->nodes[self].least += plan->nodes[child].least;
+		}
 	}
+	plan->nodes[self].least = least_bytes(&plan->nodes[self]);
 	*index = self;
 	return 0;
 }
@@ -491,6 +526,13 @@ static int64_t keep_text(struct ctr_avro_tape *t, const uint8_t *p, size_t len)
 	return (int64_t)at;
 }
 
+/* Notes what was wrong with the record. */
+static int64_t damaged(struct ctr_avro_tape *t, const char *what)
+{
+	t->damage = what;
+	return CTR_TAPE_DAMAGED;
+}
+
 static uint64_t little_endian(const uint8_t *p, int bytes)
 {
 	uint64_t bits = 0;
@@ -513,10 +555,10 @@ static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, u
 	if (n->type != AVRO_FIXED) {
 		used = read_long(p, avail, &len);
 		if (used == 0 || len < 0)
-			return CTR_TAPE_DAMAGED;
+			return damaged(t, "a bad length");
 	}
 	if ((uint64_t)len > avail - used)
-		return CTR_TAPE_DAMAGED;
+		return damaged(t, "a length past the end of the bytes");
 	offset = keep_text(t, p + used, (size_t)len);
 	if (offset < 0)
 		return CTR_TAPE_UNSUPPORTED;
@@ -555,7 +597,7 @@ static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, 
 	uint32_t first;
 
 	if (used == 0 || index < 0 || index >= (int64_t)n->count)
-		return CTR_TAPE_DAMAGED;
+		return damaged(t, "a union branch out of range");
 	if (reserve(t, 1, &first) != 0)
 		return CTR_TAPE_UNSUPPORTED;
 	t->values[slot].first = first;
@@ -580,19 +622,21 @@ static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, 
 		size_t used = read_long(p + at, avail - at, &count);
 
 		if (used == 0)
-			return CTR_TAPE_DAMAGED;
+			return damaged(t, "a bad array count");
 		at += used;
 		if (count == 0)
 			return (int64_t)at;
 		if (count < 0) { /* a negative count is followed by the block's size in bytes */
 			used = read_long(p + at, avail - at, &bytes);
 			if (used == 0 || bytes < 0 || count == INT64_MIN)
-				return CTR_TAPE_DAMAGED;
+				return damaged(t, "a bad array block size");
 			at += used;
 			count = -count;
 		}
+		if (items->least > 0 && (uint64_t)count > (avail - at) / (uint64_t)items->least)
+			return damaged(t, "more array items than bytes for them");
 		/* items of no bytes (nulls) could be that many: not for the tape to judge */
-		if ((uint64_t)count > avail - at)
+		if ((uint64_t)count > avail - at || count > MAX_ITEMS)
 			return CTR_TAPE_UNSUPPORTED;
 		if (reserve(t, (uint64_t)count, &first) != 0)
 			return CTR_TAPE_UNSUPPORTED;
@@ -623,22 +667,25 @@ static int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32
 		return 0;
 	case AVRO_BOOLEAN:
 		if (avail < 1 || p[0] > 1)
-			return CTR_TAPE_DAMAGED;
+			return damaged(t, "a boolean that is neither 0 nor 1");
 		v->n.l = p[0];
 		return 1;
 	case AVRO_INT32:
 	case AVRO_INT64:
 	case AVRO_ENUM:
 		used = read_long(p, avail, &number);
-		if (used == 0 || (n->type == AVRO_INT32 && (number < INT32_MIN || number > INT32_MAX)) ||
-		    (n->type == AVRO_ENUM && (number < 0 || number >= n->limit)))
-			return CTR_TAPE_DAMAGED;
+		if (used == 0)
+			return damaged(t, "a bad varint");
+		if (n->type == AVRO_INT32 && (number < INT32_MIN || number > INT32_MAX))
+			return damaged(t, "an int out of range");
+		if (n->type == AVRO_ENUM && (number < 0 || number >= n->limit))
+			return damaged(t, "an enum symbol out of range");
 		v->n.l = number;
 		return (int64_t)used;
 	case AVRO_FLOAT: {
 		uint32_t bits;
 		if (avail < 4)
-			return CTR_TAPE_DAMAGED;
+			return damaged(t, "a float past the end of the bytes");
 		bits = (uint32_t)little_endian(p, 4);
 		memcpy(&v->n.f, &bits, sizeof(bits));
 		return 4;
@@ -646,7 +693,7 @@ static int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32
 	case AVRO_DOUBLE: {
 		uint64_t bits;
 		if (avail < 8)
-			return CTR_TAPE_DAMAGED;
+			return damaged(t, "a double past the end of the bytes");
 		bits = little_endian(p, 8);
 		memcpy(&v->n.d, &bits, sizeof(bits));
 		return 8;
@@ -672,12 +719,28 @@ int64_t ctr_avro_tape_decode(struct ctr_avro_tape *tape, const uint8_t *bytes, s
 	uint32_t slot;
 	int64_t size;
 
+	if (tape->value_cap > KEEP_VALUES) { /* an unusual record grew it: start small again */
+		free(tape->values);
+		tape->values = NULL;
+		tape->value_cap = 0;
+	}
+	if (tape->text_cap > KEEP_TEXT) {
+		free(tape->text);
+		tape->text = NULL;
+		tape->text_cap = 0;
+	}
 	tape->value_count = 0;
 	tape->text_len = 0;
+	tape->damage = NULL;
 	if (reserve(tape, 1, &slot) != 0)
 		return CTR_TAPE_UNSUPPORTED;
 	size = decode(tape, &tape->plan->nodes[0], slot, bytes, avail);
 	if (size >= 0)
 		point_at(&tape->iface, slot, root);
 	return size;
+}
+
+const char *ctr_avro_tape_damage(const struct ctr_avro_tape *tape)
+{
+	return tape->damage ? tape->damage : "";
 }

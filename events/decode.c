@@ -251,22 +251,26 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 {
 	size_t avail = d->block_size - d->block_pos;
 	int64_t size = CTR_TAPE_UNSUPPORTED;
+	const char *why = "";
 
 	ctr_event_clear(ev);
+	d->last_taped = 0; /* nothing of a block that ended may be read back */
 	if (d->block_pos >= d->block_size)
 		return 0;
 	ev->raw = d->block + d->block_pos;
 	ev->raw_is_avro = 1;
 	if (d->tape != NULL)
 		size = ctr_avro_tape_decode(d->tape, ev->raw, avail, &d->taped);
+	if (size == CTR_TAPE_DAMAGED)
+		why = ctr_avro_tape_damage(d->tape);
 	d->last_taped = size >= 0;
-	if (size == CTR_TAPE_UNSUPPORTED)
-		size = decode_generic(d, ev->raw, avail);
+	if (size == CTR_TAPE_UNSUPPORTED && (size = decode_generic(d, ev->raw, avail)) == 0)
+		why = avro_strerror();
 	if (size <= 0) {
 		ev->raw_len = d->block_size - d->block_pos;
 		d->block_pos = d->block_size;
 		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "record does not decode under the log's schema%s%s",
-				 size == 0 ? ": " : "", size == 0 ? avro_strerror() : "");
+				 *why ? ": " : "", why);
 		return -1;
 	}
 	ev->raw_len = (size_t)size;

@@ -49,7 +49,12 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev);
 int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t size,
 			   struct ctr_event *ev);
 
-/* The Avro binary encoding of the last decoded event in the decoder's own schema. */
+/*
+ * The Avro binary encoding of the last decoded event in the decoder's own
+ * schema. Borrowed: for a record read from Avro in the current schema, its own
+ * bytes as read (valid while their block or message is), else the decoder's
+ * buffer (valid until the next call).
+ */
 int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 		       struct ctr_error *err);
 /* The last decoded event as one JSON Lines line (no newline); the caller free()s it. */

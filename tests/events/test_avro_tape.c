@@ -224,3 +224,52 @@ Test(avro_tape, strings_in_two_blocks_lie_side_by_side_and_maps_are_refused)
 	avro_schema_decref(list_schema);
 	avro_schema_decref(map_schema);
 }
+
+Test(avro_tape, an_array_count_past_its_items_bytes_is_damaged_before_memory_is_set_aside)
+{
+	static const char *list_json = "{\"type\":\"record\",\"name\":\"t\",\"fields\":["
+				       "{\"name\":\"xs\",\"type\":{\"type\":\"array\",\"items\":\"long\"}}]}";
+	/* a count of 8,388,608 longs (zigzag 0x1000000), then three bytes */
+	static const uint8_t bytes[] = { 0x80, 0x80, 0x80, 0x08, 0x02, 0x02, 0x02 };
+	avro_schema_t schema;
+	struct ctr_avro_plan *plan;
+	struct ctr_avro_tape *tape;
+	avro_value_t root;
+
+	cr_assert_eq(avro_schema_from_json_length(list_json, strlen(list_json), &schema), 0);
+	plan = ctr_avro_plan_new(schema);
+	tape = ctr_avro_tape_new(plan);
+	cr_assert_eq(ctr_avro_tape_decode(tape, bytes, sizeof(bytes), &root), CTR_TAPE_DAMAGED);
+	cr_assert_str_eq(ctr_avro_tape_damage(tape), "more array items than bytes for them");
+	ctr_avro_tape_free(tape);
+	ctr_avro_plan_free(plan);
+	avro_schema_decref(schema);
+}
+
+Test(avro_tape, a_damaged_record_is_rejected_with_what_was_wrong_and_nothing_of_it_is_kept)
+{
+	struct ctr_decoder *d;
+	struct ctr_event ev;
+	const void *encoded;
+	size_t len, encoded_len;
+	uint8_t *bytes;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &d, NULL), 0);
+	bytes = encode_line(d, allocated, &len);
+	uint8_t first = bytes[0];
+
+	cr_assert_eq(ctr_decode_avro_record(d, bytes, len, &ev), 1);
+	bytes[0] = 0x7f; /* the id's length: -64 */
+	cr_assert_eq(ctr_decode_avro_record(d, bytes, len, &ev), -1);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_AVRO);
+	cr_assert(strstr(ev.message, "a bad length") != NULL, "%s", ev.message);
+	/* an empty message after a good one: what the decoder encodes is not the freed bytes */
+	bytes[0] = first;
+	cr_assert_eq(ctr_decode_avro_record(d, bytes, len, &ev), 1);
+	cr_assert_eq(ctr_decode_avro_record(d, bytes, 0, &ev), -1);
+	if (ctr_decoder_encode(d, &encoded, &encoded_len, NULL) == 0)
+		cr_assert((const uint8_t *)encoded < bytes || (const uint8_t *)encoded >= bytes + len);
+	free(bytes);
+	ctr_decoder_free(d);
+}
+
