@@ -22,7 +22,7 @@
  * decoder (after the schema walk) takes the record.
  */
 #define MAX_ITEMS ((int64_t)1 << 20)
-/* A tape grown past these by an unusual record is let go after it. */
+/* A tape grown past these by an unusual record starts small again at the next one. */
 #define KEEP_VALUES 65536
 #define KEEP_TEXT (1 << 20)
 
