@@ -5,20 +5,7 @@
  */
 #include "events/avro_check.h"
 
-/* A zigzag varint; returns the bytes it used, 0 when damaged. */
-static size_t read_long(const uint8_t *p, size_t avail, int64_t *value)
-{
-	uint64_t bits = 0;
-
-	for (size_t i = 0; i < avail && i < 10; i++) {
-		bits |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if (!(p[i] & 0x80)) {
-			*value = (int64_t)(bits >> 1) ^ -(int64_t)(bits & 1);
-			return i + 1;
-		}
-	}
-	return 0;
-}
+#include "events/zigzag.h"
 
 static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail);
 
@@ -26,7 +13,7 @@ static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail);
 static int64_t sized(const uint8_t *p, size_t avail)
 {
 	int64_t len;
-	size_t used = read_long(p, avail, &len);
+	size_t used = ctr_zigzag_read(p, avail, &len);
 
 	if (used == 0 || len < 0 || (uint64_t)len > avail - used)
 		return -1;
@@ -50,7 +37,7 @@ static int64_t record(avro_schema_t schema, const uint8_t *p, size_t avail)
 static int64_t branch(avro_schema_t schema, const uint8_t *p, size_t avail)
 {
 	int64_t index, size;
-	size_t used = read_long(p, avail, &index);
+	size_t used = ctr_zigzag_read(p, avail, &index);
 
 	if (used == 0 || index < 0 || (size_t)index >= avro_schema_union_size(schema))
 		return -1;
@@ -64,20 +51,13 @@ static int64_t blocks(avro_schema_t items, int map, const uint8_t *p, size_t ava
 	size_t at = 0;
 
 	for (;;) {
-		int64_t count, bytes, size;
-		size_t used = read_long(p + at, avail - at, &count);
+		int64_t count, size;
+		size_t used = ctr_zigzag_block_count(p + at, avail - at, &count);
 		if (used == 0)
 			return -1;
 		at += used;
 		if (count == 0)
 			return (int64_t)at;
-		if (count < 0) { /* a negative count is followed by the block's size in bytes */
-			used = read_long(p + at, avail - at, &bytes);
-			if (used == 0 || bytes < 0 || count == INT64_MIN)
-				return -1;
-			at += used;
-			count = -count;
-		}
 		for (int64_t i = 0; i < count; i++) {
 			if (map) {
 				size = sized(p + at, avail - at);
@@ -105,7 +85,7 @@ static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail)
 		return avail >= 1 && p[0] <= 1 ? 1 : -1;
 	case AVRO_INT32:
 	case AVRO_INT64:
-		used = read_long(p, avail, &value);
+		used = ctr_zigzag_read(p, avail, &value);
 		return used ? (int64_t)used : -1;
 	case AVRO_FLOAT:
 		return avail >= 4 ? 4 : -1;
@@ -117,7 +97,7 @@ static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail)
 	case AVRO_FIXED:
 		return (uint64_t)avro_schema_fixed_size(schema) <= avail ? avro_schema_fixed_size(schema) : -1;
 	case AVRO_ENUM:
-		used = read_long(p, avail, &value);
+		used = ctr_zigzag_read(p, avail, &value);
 		return used && value >= 0 && value < avro_schema_enum_number_of_symbols(schema)
 		       ? (int64_t)used : -1;
 	case AVRO_RECORD:

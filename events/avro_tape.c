@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events/zigzag.h"
+
 #define MAX_DEPTH 64 /* deeper means a recursive schema: the tape does not follow those */
 /*
  * An array's items are set aside before they are read, so a damaged count
@@ -468,21 +470,6 @@ void ctr_avro_tape_free(struct ctr_avro_tape *tape)
 	free(tape);
 }
 
-/* A zigzag varint; returns the bytes it used, 0 when damaged. */
-static size_t read_long(const uint8_t *p, size_t avail, int64_t *value)
-{
-	uint64_t bits = 0;
-
-	for (size_t i = 0; i < avail && i < 10; i++) {
-		bits |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if (!(p[i] & 0x80)) {
-			*value = (int64_t)(bits >> 1) ^ -(int64_t)(bits & 1);
-			return i + 1;
-		}
-	}
-	return 0;
-}
-
 /* count values side by side at the tape's end; *first is the first. */
 static int reserve(struct ctr_avro_tape *t, uint64_t count, uint32_t *first)
 {
@@ -553,7 +540,7 @@ static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, u
 	size_t used = 0;
 
 	if (n->type != AVRO_FIXED) {
-		used = read_long(p, avail, &len);
+		used = ctr_zigzag_read(p, avail, &len);
 		if (used == 0 || len < 0)
 			return damaged(t, "a bad length");
 	}
@@ -593,7 +580,7 @@ static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, 
 {
 	const struct ctr_avro_plan *plan = t->plan;
 	int64_t index, size;
-	size_t used = read_long(p, avail, &index);
+	size_t used = ctr_zigzag_read(p, avail, &index);
 	uint32_t first;
 
 	if (used == 0 || index < 0 || index >= (int64_t)n->count)
@@ -617,22 +604,15 @@ static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, 
 	t->values[slot].first = (uint32_t)t->value_count;
 	t->values[slot].count = 0;
 	for (;;) {
-		int64_t count, bytes;
+		int64_t count;
 		uint32_t first;
-		size_t used = read_long(p + at, avail - at, &count);
+		size_t used = ctr_zigzag_block_count(p + at, avail - at, &count);
 
 		if (used == 0)
-			return damaged(t, "a bad array count");
+			return damaged(t, "a bad array block count");
 		at += used;
 		if (count == 0)
 			return (int64_t)at;
-		if (count < 0) { /* a negative count is followed by the block's size in bytes */
-			used = read_long(p + at, avail - at, &bytes);
-			if (used == 0 || bytes < 0 || count == INT64_MIN)
-				return damaged(t, "a bad array block size");
-			at += used;
-			count = -count;
-		}
 		if (items->least > 0 && (uint64_t)count > (avail - at) / (uint64_t)items->least)
 			return damaged(t, "more array items than bytes for them");
 		/* items of no bytes (nulls) could be that many: not for the tape to judge */
@@ -673,7 +653,7 @@ static int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32
 	case AVRO_INT32:
 	case AVRO_INT64:
 	case AVRO_ENUM:
-		used = read_long(p, avail, &number);
+		used = ctr_zigzag_read(p, avail, &number);
 		if (used == 0)
 			return damaged(t, "a bad varint");
 		if (n->type == AVRO_INT32 && (number < INT32_MIN || number > INT32_MAX))

@@ -43,41 +43,90 @@ static uint8_t *encode_line(struct ctr_decoder *d, const char *line, size_t *len
 	return copy;
 }
 
-Test(avro_tape, every_generated_event_reads_as_generic_values_read_it)
+/* The current schema's plan, tape and generic value, and generated events encoded in it. */
+struct corpus {
+	avro_schema_t schema;
+	struct ctr_avro_plan *plan;
+	struct ctr_avro_tape *tape;
+	avro_value_iface_t *iface;
+	avro_value_t generic;
+	uint8_t **records;
+	size_t *lens;
+	int count;
+};
+
+static void corpus_open(struct corpus *c, uint64_t seed, long accounts)
 {
 	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
-	avro_schema_t schema = ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog));
-	struct ctr_avro_plan *plan = ctr_avro_plan_new(schema);
-	struct ctr_avro_tape *tape = ctr_avro_tape_new(plan);
-	avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
-	struct ctr_decoder *d;
 	struct ctr_generate_stats stats;
-	avro_value_t generic, taped;
+	struct ctr_decoder *d;
 	char *history = NULL, *line, *saveptr = NULL;
-	size_t history_len = 0, compared = 0;
-	int types_seen[256] = { 0 }, distinct = 0;
+	size_t history_len = 0;
 	FILE *out = open_memstream(&history, &history_len);
 
-	cr_assert_not_null(plan);
+	memset(c, 0, sizeof(*c));
+	c->schema = ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog));
+	c->plan = ctr_avro_plan_new(c->schema);
+	cr_assert_not_null(c->plan);
+	c->tape = ctr_avro_tape_new(c->plan);
+	c->iface = avro_generic_class_from_schema(c->schema);
+	cr_assert_eq(avro_generic_value_new(c->iface, &c->generic), 0);
 	cr_assert_eq(ctr_decoder_new(NULL, 1, &d, NULL), 0);
-	cr_assert_eq(avro_generic_value_new(iface, &generic), 0);
-	cr_assert_eq(ctr_generate(out, 7, 60, &stats, NULL), 0);
+	cr_assert_eq(ctr_generate(out, seed, accounts, &stats, NULL), 0);
 	fclose(out);
-	for (line = strtok_r(history, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr)) {
-		size_t len;
-		uint8_t *bytes = encode_line(d, line, &len);
-		avro_reader_t reader;
-		avro_value_t data;
+	c->records = calloc((size_t)stats.events, sizeof(*c->records));
+	c->lens = calloc((size_t)stats.events, sizeof(*c->lens));
+	for (line = strtok_r(history, "\n", &saveptr); line && c->count < stats.events;
+	     line = strtok_r(NULL, "\n", &saveptr)) {
+		c->records[c->count] = encode_line(d, line, &c->lens[c->count]);
+		c->count += c->records[c->count] != NULL;
+	}
+	free(history);
+	ctr_decoder_free(d);
+}
+
+static void corpus_close(struct corpus *c)
+{
+	for (int i = 0; i < c->count; i++)
+		free(c->records[i]);
+	free(c->records);
+	free(c->lens);
+	avro_value_decref(&c->generic);
+	avro_value_iface_decref(c->iface);
+	ctr_avro_tape_free(c->tape);
+	ctr_avro_plan_free(c->plan);
+}
+
+/* 1 when Avro C's generic reader reads bytes (the schema walk first, as decode.c does). */
+static int generic_read(struct corpus *c, const uint8_t *bytes, size_t len)
+{
+	avro_reader_t reader;
+	int ok;
+
+	if (ctr_avro_check(c->schema, bytes, len) <= 0)
+		return 0;
+	reader = avro_reader_memory((const char *)bytes, (int64_t)len);
+	ok = avro_value_read(reader, &c->generic) == 0;
+	avro_reader_free(reader);
+	return ok;
+}
+
+Test(avro_tape, every_generated_event_reads_as_generic_values_read_it)
+{
+	struct corpus c;
+	avro_value_t taped, data;
+	int types_seen[256] = { 0 }, distinct = 0;
+
+	corpus_open(&c, 7, 60);
+	cr_assert_gt(c.count, 1000);
+	for (int i = 0; i < c.count; i++) {
 		char *want, *got;
 		int branch = 0;
 
-		if (bytes == NULL)
-			continue;
-		reader = avro_reader_memory((const char *)bytes, (int64_t)len);
-		cr_assert_eq(avro_value_read(reader, &generic), 0);
-		avro_reader_free(reader);
-		cr_assert_eq(ctr_avro_tape_decode(tape, bytes, len, &taped), (int64_t)len, "%s", line);
-		want = json_of(&generic);
+		cr_assert(generic_read(&c, c.records[i], c.lens[i]));
+		cr_assert_eq(ctr_avro_tape_decode(c.tape, c.records[i], c.lens[i], &taped),
+			     (int64_t)c.lens[i], "record %d", i);
+		want = json_of(&c.generic);
 		got = json_of(&taped);
 		cr_assert_str_eq(got, want);
 		avro_value_get_by_name(&taped, "data", &data, NULL);
@@ -86,17 +135,9 @@ Test(avro_tape, every_generated_event_reads_as_generic_values_read_it)
 			distinct++;
 		free(want);
 		free(got);
-		free(bytes);
-		compared++;
 	}
-	cr_assert_gt(compared, 1000);
 	cr_assert_geq(distinct, 30, "only %d event types were compared", distinct);
-	free(history);
-	avro_value_decref(&generic);
-	avro_value_iface_decref(iface);
-	ctr_decoder_free(d);
-	ctr_avro_tape_free(tape);
-	ctr_avro_plan_free(plan);
+	corpus_close(&c);
 }
 
 static const char *allocated =
@@ -317,57 +358,33 @@ static size_t mutate(uint8_t *buf, size_t len, uint64_t *rng)
  */
 Test(avro_tape, mutated_records_get_the_generic_decoders_verdict_and_values)
 {
-	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
-	avro_schema_t schema = ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog));
-	struct ctr_avro_plan *plan = ctr_avro_plan_new(schema);
-	struct ctr_avro_tape *tape = ctr_avro_tape_new(plan);
-	avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
-	struct ctr_generate_stats stats;
-	struct ctr_decoder *d;
-	avro_value_t generic, taped;
-	char *history = NULL, *line, *saveptr = NULL;
-	size_t history_len = 0, lens[512];
-	uint8_t *records[512];
-	int count = 0;
+	struct corpus c;
+	avro_value_t taped;
 	long read_both = 0, damaged_both = 0;
 	uint64_t rng = 88172645463325252ULL;
-	FILE *out = open_memstream(&history, &history_len);
 
-	cr_assert_eq(ctr_decoder_new(NULL, 1, &d, NULL), 0);
-	cr_assert_eq(avro_generic_value_new(iface, &generic), 0);
-	cr_assert_eq(ctr_generate(out, 3, 12, &stats, NULL), 0);
-	fclose(out);
-	for (line = strtok_r(history, "\n", &saveptr); line && count < 512;
-	     line = strtok_r(NULL, "\n", &saveptr)) {
-		records[count] = encode_line(d, line, &lens[count]);
-		count += records[count] != NULL;
-	}
-	cr_assert_gt(count, 100);
+	corpus_open(&c, 3, 12);
+	cr_assert_gt(c.count, 100);
 	for (int round = 0; round < 20000; round++) {
-		int k = (int)(next_random(&rng) % (uint64_t)count);
-		uint8_t buf[8192];
+		int k = (int)(next_random(&rng) % (uint64_t)c.count);
+		uint8_t buf[8192], *exact;
 		size_t len;
-		uint8_t *exact;
-		int64_t tape_size, walked;
-		int generic_ok = 0;
+		int64_t tape_size;
+		int generic_ok;
 
-		if (lens[k] + 16 > sizeof(buf))
+		if (c.lens[k] + 16 > sizeof(buf))
 			continue;
-		memcpy(buf, records[k], lens[k]);
-		len = mutate(buf, lens[k], &rng);
+		memcpy(buf, c.records[k], c.lens[k]);
+		len = mutate(buf, c.lens[k], &rng);
 		exact = malloc(len); /* exactly len bytes: ASan sees a read past them */
 		memcpy(exact, buf, len);
-		tape_size = ctr_avro_tape_decode(tape, exact, len, &taped);
-		walked = ctr_avro_check(schema, exact, len);
-		if (walked > 0) {
-			avro_reader_t reader = avro_reader_memory((const char *)exact, (int64_t)len);
-			generic_ok = avro_value_read(reader, &generic) == 0;
-			avro_reader_free(reader);
-		}
+		tape_size = ctr_avro_tape_decode(c.tape, exact, len, &taped);
+		generic_ok = generic_read(&c, exact, len);
 		if (tape_size >= 0) {
 			char *want, *got;
-			cr_assert(generic_ok && walked == tape_size, "round %d: only the tape reads it", round);
-			want = json_of(&generic);
+			cr_assert(generic_ok && ctr_avro_check(c.schema, exact, len) == tape_size,
+				  "round %d: only the tape reads it", round);
+			want = json_of(&c.generic);
 			got = json_of(&taped);
 			cr_assert_str_eq(got, want, "round %d", round);
 			free(want);
@@ -381,13 +398,5 @@ Test(avro_tape, mutated_records_get_the_generic_decoders_verdict_and_values)
 	}
 	cr_assert_gt(read_both, 1000);
 	cr_assert_gt(damaged_both, 1000);
-	for (int i = 0; i < count; i++)
-		free(records[i]);
-	free(history);
-	avro_value_decref(&generic);
-	avro_value_iface_decref(iface);
-	ctr_decoder_free(d);
-	ctr_avro_tape_free(tape);
-	ctr_avro_plan_free(plan);
+	corpus_close(&c);
 }
-
