@@ -51,7 +51,7 @@ static int64_t blocks(avro_schema_t items, int map, const uint8_t *p, size_t ava
 	size_t at = 0;
 
 	for (;;) {
-		int64_t count = 0, size;
+		int64_t count, size;
 		size_t used = ctr_zigzag_block_count(p + at, avail - at, &count);
 		if (used == 0)
 			return -1;

@@ -604,7 +604,7 @@ static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, 
 	t->values[slot].first = (uint32_t)t->value_count;
 	t->values[slot].count = 0;
 	for (;;) {
-		int64_t count = 0;
+		int64_t count;
 		uint32_t first;
 		size_t used = ctr_zigzag_block_count(p + at, avail - at, &count);
 

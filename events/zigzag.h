@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A zigzag varint at p; returns the bytes it used, 0 when damaged (over 10 bytes or cut off). */
+/*
+ * A zigzag varint at p; returns the bytes it used, or 0 (and *value 0) when
+ * damaged: over 10 bytes or cut off. *value is set on every path.
+ */
 static inline size_t ctr_zigzag_read(const uint8_t *p, size_t avail, int64_t *value)
 {
 	uint64_t bits = 0;
@@ -21,13 +24,14 @@ static inline size_t ctr_zigzag_read(const uint8_t *p, size_t avail, int64_t *va
 			return i + 1;
 		}
 	}
+	*value = 0;
 	return 0;
 }
 
 /*
  * The item count of an array or map block at p: a count, or a negative count
  * followed by the block's size in bytes. Returns the bytes used, with *count
- * made positive, or 0 when damaged.
+ * made positive, or 0 (and *count 0) when damaged.
  */
 static inline size_t ctr_zigzag_block_count(const uint8_t *p, size_t avail, int64_t *count)
 {
@@ -37,8 +41,10 @@ static inline size_t ctr_zigzag_block_count(const uint8_t *p, size_t avail, int6
 	if (used == 0 || *count >= 0)
 		return used;
 	more = ctr_zigzag_read(p + used, avail - used, &bytes);
-	if (more == 0 || bytes < 0 || *count == INT64_MIN)
+	if (more == 0 || bytes < 0 || *count == INT64_MIN) {
+		*count = 0;
 		return 0;
+	}
 	*count = -*count;
 	return used + more;
 }
