@@ -117,9 +117,11 @@ static avro_schema_t child_schema(avro_schema_t schema, avro_type_t type, size_t
 	return avro_schema_array_items(schema);
 }
 
-/* The fewest bytes a value of node takes (a record's fields are summed as they are added). */
-static int64_t least_bytes(const struct plan_node *node)
+/* The fewest bytes a value of node takes, once its children are compiled. */
+static int64_t least_bytes(const struct ctr_avro_plan *plan, const struct plan_node *node)
 {
+	int64_t sum = 0;
+
 	switch (node->type) {
 	case AVRO_NULL:
 		return 0;
@@ -129,8 +131,10 @@ static int64_t least_bytes(const struct plan_node *node)
 		return 8;
 	case AVRO_FIXED:
 		return node->limit;
-	case AVRO_RECORD:
-		return node->least;
+	case AVRO_RECORD: /* its fields' (the sum stops growing where it could overflow) */
+		for (uint32_t i = 0; i < node->count && sum < MAX_ITEMS; i++)
+			sum += plan->nodes[plan->kids[node->kids + i]].least;
+		return sum;
 	default: /* a varint at least: a number, a length, a branch, a block count */
 		return 1;
 	}
@@ -181,13 +185,10 @@ static int compile(struct ctr_avro_plan *plan, avro_schema_t schema, int depth, 
 		if (compile(plan, child_schema(schema, type, i), depth + 1, &child) != 0)
 			return -1;
 		plan->kids[kids + i] = child;
-		if (type == AVRO_RECORD) {
+		if (type == AVRO_RECORD)
 			plan->names[kids + i] = avro_schema_record_field_name(schema, (int)i);
-			if (plan->nodes[self].least < MAX_ITEMS) /* a sum that cannot overflow */
-				plan->nodes[self].least += plan->nodes[child].least;
-		}
 	}
-	plan->nodes[self].least = least_bytes(&plan->nodes[self]);
+	plan->nodes[self].least = least_bytes(plan, &plan->nodes[self]);
 	*index = self;
 	return 0;
 }
