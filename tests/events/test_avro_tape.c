@@ -140,6 +140,16 @@ Test(avro_tape, every_generated_event_reads_as_generic_values_read_it)
 	corpus_close(&c);
 }
 
+/* A plan and a tape for the catalog's current schema. */
+static struct ctr_avro_tape *current_tape(struct ctr_avro_plan **plan)
+{
+	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
+
+	*plan = ctr_avro_plan_new(ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog)));
+	cr_assert_not_null(*plan);
+	return ctr_avro_tape_new(*plan);
+}
+
 static const char *allocated =
 	"{\"id\":\"e1\",\"type\":\"environment.allocated\",\"stream\":\"C-1\",\"seq\":2,"
 	"\"account\":\"1\",\"at\":\"2023-01-01T00:00:00+09:00\",\"data\":{\"env_id\":\"x\","
@@ -147,10 +157,8 @@ static const char *allocated =
 
 Test(avro_tape, every_cut_of_a_record_is_damaged_and_read_no_further)
 {
-	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
-	struct ctr_avro_plan *plan =
-		ctr_avro_plan_new(ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog)));
-	struct ctr_avro_tape *tape = ctr_avro_tape_new(plan);
+	struct ctr_avro_plan *plan;
+	struct ctr_avro_tape *tape = current_tape(&plan);
 	struct ctr_decoder *d;
 	avro_value_t root;
 	size_t len;
@@ -194,15 +202,25 @@ static uint8_t *split_array(const uint8_t *bytes, size_t len, size_t *split_len)
 	return NULL;
 }
 
+/* ev is `allocated`: two allocations, the second B: 4. */
+static void assert_allocations_read(struct ctr_event *ev)
+{
+	avro_value_t list, item;
+
+	cr_assert(ctr_payload_field(&ev->data, "allocations", &list));
+	cr_assert_eq(ctr_payload_count(&list), 2);
+	ctr_payload_item(&list, 1, &item);
+	cr_assert_str_eq(ctr_payload_text(&item, "sku"), "B");
+	cr_assert_eq(ctr_payload_long(&item, "count", 0), 4);
+}
+
 Test(avro_tape, an_array_of_records_in_two_blocks_is_decoded_generically_and_reads_the_same)
 {
-	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
-	struct ctr_avro_plan *plan =
-		ctr_avro_plan_new(ctr_catalog_schema(catalog, ctr_catalog_current_id(catalog)));
-	struct ctr_avro_tape *tape = ctr_avro_tape_new(plan);
+	struct ctr_avro_plan *plan;
+	struct ctr_avro_tape *tape = current_tape(&plan);
 	struct ctr_decoder *d;
 	struct ctr_event ev;
-	avro_value_t root, list, item;
+	avro_value_t root;
 	size_t len, split_len;
 	uint8_t *bytes, *split;
 
@@ -213,18 +231,10 @@ Test(avro_tape, an_array_of_records_in_two_blocks_is_decoded_generically_and_rea
 	cr_assert_eq(ctr_avro_tape_decode(tape, split, split_len, &root), CTR_TAPE_UNSUPPORTED);
 	cr_assert_eq(ctr_decode_avro_record(d, split, split_len, &ev), 1);
 	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
-	cr_assert(ctr_payload_field(&ev.data, "allocations", &list));
-	cr_assert_eq(ctr_payload_count(&list), 2);
-	ctr_payload_item(&list, 1, &item);
-	cr_assert_str_eq(ctr_payload_text(&item, "sku"), "B");
-	cr_assert_eq(ctr_payload_long(&item, "count", 0), 4);
+	assert_allocations_read(&ev);
 	/* and the whole record the tape reads, with the same answers */
 	cr_assert_eq(ctr_decode_avro_record(d, bytes, len, &ev), 1);
-	cr_assert(ctr_payload_field(&ev.data, "allocations", &list));
-	cr_assert_eq(ctr_payload_count(&list), 2);
-	ctr_payload_item(&list, 1, &item);
-	cr_assert_str_eq(ctr_payload_text(&item, "sku"), "B");
-	cr_assert_eq(ctr_payload_long(&item, "count", 0), 4);
+	assert_allocations_read(&ev);
 	free(split);
 	free(bytes);
 	ctr_decoder_free(d);
