@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/heap.h"
+#include "engine/db.h"
 #include "engine/engine.h"
 #include "engine/kafka_config.h"
 #include "events/timefmt.h"
@@ -182,6 +184,8 @@ int ctr_cmd_replay(int argc, char **argv)
 	rc = parse(argc, argv, &options, &source, &source_args);
 	if (rc != CTR_EXIT_OK)
 		return rc;
+	/* best effort: without the region SQLite allocates its buffers as usual */
+	(void)ctr_heap_sqlite_pages(CTR_DB_PAGE_BUFFERS);
 	options.progress = tty ? progress : NULL;
 	options.stop = &stop_requested;
 	options.source_options = &source_args.options;

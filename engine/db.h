@@ -11,6 +11,13 @@
 
 #include "events/error.h"
 
+/*
+ * Page buffers a replay's connection keeps: a rebuild's cache (cache_size
+ * -65536, 4 KiB pages). An incremental run keeps a larger cache, but its clean
+ * pages are read through a memory map (mmap_size) and need no buffer.
+ */
+#define CTR_DB_PAGE_BUFFERS 16384
+
 enum ctr_db_mode {
 	CTR_DB_READ,        /* an existing contrail database, read-only */
 	CTR_DB_WRITE,       /* an existing one, or a new one created with the schema */
