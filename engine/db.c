@@ -131,17 +131,23 @@ static int is_empty(sqlite3 *db)
 	return empty;
 }
 
+#define TEXT(x) #x
+#define NUMBER_TEXT(x) TEXT(x)
+
 static const char *pragmas(enum ctr_db_mode mode)
 {
 	if (mode == CTR_DB_CREATE_BULK)
 		return "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA recursive_triggers = ON;"
-		       " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+		       " PRAGMA cache_size = -" NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA temp_store = MEMORY;"
 		       " PRAGMA locking_mode = EXCLUSIVE;";
+	/*
+	 * Mapped (up to SQLite's 2 GiB limit): the pages an incremental run only reads cost
+	 * neither a copy nor a buffer, so its cache holds little beyond the pages it writes.
+	 */
 	if (mode == CTR_DB_WRITE)
-		/* mapped: the pages an incremental run only reads cost no copy and no buffer */
 		return "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA recursive_triggers = ON;"
-		       " PRAGMA cache_size = -262144; PRAGMA busy_timeout = 5000;"
-		       " PRAGMA mmap_size = 4294967296;";
+		       " PRAGMA cache_size = -" NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA busy_timeout = 5000;"
+		       " PRAGMA mmap_size = 2147418112;";
 	return "PRAGMA busy_timeout = 5000;";
 }
 

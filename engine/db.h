@@ -12,11 +12,12 @@
 #include "events/error.h"
 
 /*
- * Page buffers a replay's connection keeps: a rebuild's cache (cache_size
- * -65536, 4 KiB pages). An incremental run keeps a larger cache, but its clean
- * pages are read through a memory map (mmap_size) and need no buffer.
+ * The page cache of a connection that writes (cache_size, in KiB), and the
+ * 4 KiB page buffers that hold it, which a replay sets aside in one region
+ * (cli/heap.c): the region is never smaller than the cache it serves.
  */
-#define CTR_DB_PAGE_BUFFERS 16384
+#define CTR_DB_CACHE_KIB 65536
+#define CTR_DB_PAGE_BUFFERS (CTR_DB_CACHE_KIB / 4)
 
 enum ctr_db_mode {
 	CTR_DB_READ,        /* an existing contrail database, read-only */
