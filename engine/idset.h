@@ -31,6 +31,12 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err);
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest);
 int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest);
 /*
+ * Sizes the table for about `more` ids still to come (a source's estimate; at
+ * most 16 times the ids already held), so it grows once instead of doubling
+ * its way there. CTR_ENOMEM leaves the set as it was.
+ */
+int ctr_idset_expect(struct ctr_idset *set, int64_t more);
+/*
  * Records into w the write of the ids added since the last flush as one chunk
  * on db (and, every few chunks, their merging into one).
  */

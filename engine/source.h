@@ -44,6 +44,11 @@ struct ctr_source {
 	int (*ready_fd)(struct ctr_source *src);
 	/* Messages between the positions and the ends (may be NULL: not known). */
 	int64_t (*lag)(struct ctr_source *src);
+	/*
+	 * About how many more events next() will return, estimated from what was read
+	 * so far; -1 when it cannot tell (may be NULL). For sizing, never for control.
+	 */
+	int64_t (*expected)(struct ctr_source *src);
 	/* The last event returned as a JSON Lines line, malloc()ed (for held events). */
 	char *(*to_json)(struct ctr_source *src, const struct ctr_event *ev);
 	/*

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/source.h"
 #include "events/avro_file.h"
@@ -28,6 +29,9 @@ struct file_source {
 	char fingerprint[40];
 	const uint8_t *last_raw; /* the record last returned */
 	size_t last_raw_len;
+	uint64_t file_size;
+	uint64_t span_start;  /* offset of the first block this run read */
+	int64_t span_records; /* records in the blocks this run read */
 };
 
 static int open_block(struct file_source *s, struct ctr_error *err)
@@ -37,6 +41,9 @@ static int open_block(struct file_source *s, struct ctr_error *err)
 	if (rc <= 0)
 		return rc;
 	ctr_decoder_block(s->decoder, s->block.data, s->block.size);
+	if (s->span_records == 0)
+		s->span_start = s->block.offset;
+	s->span_records += s->block.count;
 	s->in_block = 1;
 	s->consumed = 0;
 	s->block_first = s->records_read;
@@ -147,6 +154,19 @@ static int file_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 	return 0;
 }
 
+/* The rest of this block, and the rest of the file at the records per byte read so far. */
+static int64_t file_expected(struct ctr_source *src)
+{
+	struct file_source *s = (struct file_source *)src;
+	uint64_t read = s->block.next_offset - s->span_start;
+	double left;
+
+	if (s->span_records == 0 || read == 0 || s->block.next_offset > s->file_size)
+		return -1;
+	left = (double)(s->file_size - s->block.next_offset) * (double)s->span_records / (double)read;
+	return (s->in_block ? s->block.count - s->consumed : 0) + (int64_t)left;
+}
+
 static void file_close(struct ctr_source *src)
 {
 	struct file_source *s = (struct file_source *)src;
@@ -161,6 +181,7 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 	struct file_source *s = calloc(1, sizeof(*s));
 	char absolute[PATH_MAX];
 	const uint8_t *sync;
+	struct stat st;
 	int rc;
 
 	if (s == NULL)
@@ -184,6 +205,8 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 	s->base.encode = file_encode;
 	s->base.seek = file_seek;
 	s->base.close = file_close;
+	s->base.expected = file_expected;
+	s->file_size = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 	s->resume_at = ctr_avro_reader_data_start(s->reader);
 	*out = &s->base;
 	return 0;

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "engine/db.h"
 #include "engine/idset.h"
@@ -64,4 +65,81 @@ Test(idset, a_new_run_loads_the_ids_of_earlier_runs_across_merged_chunks)
 	ctr_idset_free(set);
 	ctr_idset_free(loaded);
 	sqlite3_close(db);
+}
+
+/* The keys of the chunk stored as event_ids row rowid, in order, and how many. */
+static size_t stored_keys(sqlite3 *db, int rowid, uint64_t *keys, size_t size)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t count = 0;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT ids FROM event_ids WHERE chunk = ?", -1, &stmt,
+					NULL), SQLITE_OK);
+	sqlite3_bind_int(stmt, 1, rowid);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	const uint64_t *pairs = sqlite3_column_blob(stmt, 0); /* key, digest, key, ... */
+	count = (size_t)sqlite3_column_bytes(stmt, 0) / 16;
+	for (size_t i = 0; i < count && i < size; i++)
+		memcpy(&keys[i], &pairs[2 * i], sizeof(keys[i]));
+	sqlite3_finalize(stmt);
+	return count;
+}
+
+Test(idset, a_stored_chunk_holds_every_id_of_the_batch_in_key_order)
+{
+	static uint64_t keys[5000];
+	struct ctr_idset *set = ctr_idset_new();
+	struct ctr_error err;
+	char id[32];
+	sqlite3 *db;
+
+	cr_assert_eq(ctr_db_open(":memory:", CTR_DB_WRITE, &db, &err), 0);
+	for (int i = 0; i < 5000; i++) { /* keys spread over all 64 bits: every digit is sorted */
+		snprintf(id, sizeof(id), "event-%d", i);
+		ctr_idset_add(set, ctr_idset_key(id), (uint64_t)i);
+	}
+	cr_assert_eq(flush(set, db, &err), 0, "%s", err.message);
+	cr_assert_eq(stored_keys(db, 1, keys, 5000), 5000);
+	for (int i = 1; i < 5000; i++)
+		cr_assert_lt(keys[i - 1], keys[i], "keys %d and %d out of order", i - 1, i);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(id, sizeof(id), "event-%d", i);
+		uint64_t key = ctr_idset_key(id);
+		int found = 0;
+		for (int lo = 0, hi = 4999; lo <= hi && !found;) {
+			int mid = (lo + hi) / 2;
+			found = keys[mid] == key;
+			if (keys[mid] < key)
+				lo = mid + 1;
+			else
+				hi = mid - 1;
+		}
+		cr_assert(found, "%s is not in the chunk", id);
+	}
+	ctr_idset_free(set);
+	sqlite3_close(db);
+}
+
+Test(idset, sized_for_what_is_expected_it_keeps_and_takes_ids)
+{
+	struct ctr_idset *set = ctr_idset_new();
+	uint64_t digest = 0;
+	char id[32];
+
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof(id), "e-%d", i);
+		cr_assert_eq(ctr_idset_add(set, ctr_idset_key(id), (uint64_t)i), 0);
+		if (i == 999) { /* nothing, a guess too large (held to 16x), then a fair one */
+			cr_assert_eq(ctr_idset_expect(set, -1), 0);
+			cr_assert_eq(ctr_idset_expect(set, (int64_t)1 << 40), 0);
+			cr_assert_eq(ctr_idset_expect(set, 2000), 0);
+		}
+	}
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof(id), "e-%d", i);
+		cr_assert(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
+		cr_assert_eq(digest, (uint64_t)i);
+	}
+	cr_assert_not(ctr_idset_find(set, ctr_idset_key("e-3000"), &digest));
+	ctr_idset_free(set);
 }

@@ -1,0 +1,88 @@
+/*
+ * test_source_file.c - the file: source's estimate of the events still to
+ * come (source.h, expected): unknown before a block is read, close to the
+ * truth part-way through a log of many blocks, zero at its end.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/source.h"
+
+static char dir[64], jsonl[128], log_path[128];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void setup(void)
+{
+	char *generate[] = { "generate", "--seed", "3", "--accounts", "300", "--out", jsonl, NULL };
+	char *ingest[] = { "ingest", "--log", log_path, jsonl, NULL };
+
+	snprintf(dir, sizeof(dir), "/tmp/contrail-source-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(jsonl, sizeof(jsonl), "%s/history.jsonl", dir);
+	snprintf(log_path, sizeof(log_path), "%s/log.avro", dir);
+	optind = 0; /* each command parses its own argv with getopt */
+	cr_assert_eq(ctr_cmd_generate(7, generate), 0);
+	/* the generator writes a few lines the schema cannot hold: those are refused (exit 1) */
+	optind = 0;
+	int saved = dup(STDERR_FILENO), quiet = open("/dev/null", O_WRONLY);
+	dup2(quiet, STDERR_FILENO); /* one line for each refused line */
+	int code = ctr_cmd_ingest(4, ingest);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(quiet);
+	cr_assert_leq(code, 1);
+}
+
+static void teardown(void)
+{
+	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(source_file, .init = setup, .fini = teardown);
+
+static struct ctr_source *open_log(void)
+{
+	struct ctr_source *src = NULL;
+	struct ctr_error err = { 0 };
+	char spec[160];
+
+	snprintf(spec, sizeof(spec), "file:%s", log_path);
+	cr_assert_eq(ctr_source_open(spec, NULL, &src, &err), 0, "%s", err.message);
+	return src;
+}
+
+Test(source_file, expects_about_the_events_left)
+{
+	struct ctr_source *src = open_log();
+	struct ctr_error err = { 0 };
+	struct ctr_event ev = { 0 };
+	int64_t total = 0, read = 0;
+
+	while (src->next(src, &ev, &err) == 1)
+		total++;
+	cr_assert_eq(src->expected(src), 0, "after the last event");
+	ctr_source_close(src);
+	cr_assert_gt(total, 5000, "a log of many blocks: %lld events", (long long)total);
+
+	src = open_log();
+	cr_assert_eq(src->expected(src), -1, "before the first block");
+	for (int quarter = 1; quarter <= 3; quarter++) {
+		while (read < total * quarter / 4 && src->next(src, &ev, &err) == 1)
+			read++;
+		int64_t left = total - read, guess = src->expected(src);
+		cr_assert(guess > left * 9 / 10 && guess < left * 11 / 10,
+			  "%lld read: %lld expected, %lld left", (long long)read, (long long)guess,
+			  (long long)left);
+	}
+	ctr_source_close(src);
+}
