@@ -208,12 +208,13 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 
 static void sort_pairs(struct pair *pairs, size_t count)
 {
-	struct pair *buffer = count > 64 ? malloc(count * sizeof(*buffer)) : NULL;
-	struct pair *from = pairs, *to = buffer;
+	struct pair *buffer, *from = pairs, *to;
 	size_t (*offsets)[1 << DIGIT_BITS] = NULL;
 
 	if (count < 2)
 		return;
+	buffer = count > 64 ? malloc(count * sizeof(*buffer)) : NULL;
+	to = buffer;
 	if (buffer != NULL)
 		offsets = calloc(DIGITS, sizeof(*offsets));
 	if (offsets == NULL) {
