@@ -155,6 +155,13 @@ void ctr_engine_unpin(struct ctr_engine *e)
 	e->pinned = 0;
 }
 
+void ctr_engine_expect(struct ctr_engine *e)
+{
+	/* a hint only: without the memory the table keeps doubling as before */
+	if (e->source->expected)
+		(void)ctr_idset_expect(e->ids, e->source->expected(e->source));
+}
+
 int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
 {
 	int rc = ctr_projections_record(e->projections, e->writes);
@@ -163,9 +170,6 @@ int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
 		return ctr_error_set(err, rc, "out of memory");
 	ctr_streams_record(e, e->writes);
 	ctr_rejects_record(e->rejects, e->writes);
-	/* a hint: the id table grows once to what the source says is left, not by doubling */
-	if (e->source->expected)
-		(void)ctr_idset_expect(e->ids, e->source->expected(e->source));
 	rc = ctr_idset_record(e->ids, e->db, e->writes, err);
 	if (rc == 0)
 		record_checkpoints(e);

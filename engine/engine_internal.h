@@ -68,6 +68,11 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
  */
 void ctr_engine_pin(struct ctr_engine *e);
 void ctr_engine_unpin(struct ctr_engine *e);
+/*
+ * engine.c: sizes the E1 id table for what the source expects is left, so it
+ * grows in a step or two instead of doubling its way to the run's size.
+ */
+void ctr_engine_expect(struct ctr_engine *e);
 /* run_loop.c: reads the source to its end (or a stop) on a libuv loop, flushing each batch. */
 int ctr_engine_run(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
 		   struct ctr_error *err);

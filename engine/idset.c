@@ -151,14 +151,19 @@ int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest)
 	return 0;
 }
 
+/* At most what an estimate may make room for: a wild one claims little memory. */
+#define EXPECT_FLOOR ((uint64_t)1 << 18)
+#define EXPECT_LIMIT(count) \
+	(16 * (uint64_t)(count) > EXPECT_FLOOR ? 16 * (uint64_t)(count) : EXPECT_FLOOR)
+
 int ctr_idset_expect(struct ctr_idset *set, int64_t more)
 {
 	size_t wanted, capacity = set->capacity;
 
 	if (more <= 0)
 		return 0;
-	if ((uint64_t)more > 16 * (uint64_t)set->count)
-		more = (int64_t)(16 * set->count);
+	if ((uint64_t)more > EXPECT_LIMIT(set->count))
+		more = (int64_t)EXPECT_LIMIT(set->count);
 	wanted = (set->count + (size_t)more + 1) * 2;
 	while (capacity < wanted)
 		capacity *= 2;
@@ -281,7 +286,9 @@ static int compact(sqlite3 *db, struct ctr_error *err)
 	}
 	sqlite3_finalize(stmt);
 	if (rc == 0) {
-		sort_pairs(merged, total);
+		/* in place: the chunks are sorted runs, and a second array would double the memory */
+		if (total > 1)
+			qsort(merged, total, sizeof(struct pair), by_key);
 		rc = ctr_db_exec(db, "DELETE FROM event_ids", err);
 	}
 	if (rc == 0)

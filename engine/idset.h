@@ -31,9 +31,10 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err);
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest);
 int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest);
 /*
- * Sizes the table for about `more` ids still to come (a source's estimate; at
- * most 16 times the ids already held), so it grows once instead of doubling
- * its way there. CTR_ENOMEM leaves the set as it was.
+ * Sizes the table for about `more` ids still to come (a source's estimate),
+ * room for at most 16 times the ids already held or 262,144, whichever is
+ * more, so a table grows in a step or two instead of doubling its way to a
+ * run's size. CTR_ENOMEM leaves the set as it was.
  */
 int ctr_idset_expect(struct ctr_idset *set, int64_t more);
 /*

@@ -245,6 +245,8 @@ static void read_more(struct run_loop *l)
 			return;
 		}
 		l->result->read_while_writing += l->writing;
+		if (l->since_flush == 0) /* a batch begins: the source has read some by now */
+			ctr_engine_expect(l->e);
 		if (l->batch > 0 && ++l->since_flush >= l->batch)
 			flush(l);
 	}

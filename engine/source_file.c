@@ -43,7 +43,8 @@ static int open_block(struct file_source *s, struct ctr_error *err)
 	ctr_decoder_block(s->decoder, s->block.data, s->block.size);
 	if (s->span_records == 0)
 		s->span_start = s->block.offset;
-	s->span_records += s->block.count;
+	if (s->block.count <= INT64_MAX - s->span_records) /* a damaged count must not overflow */
+		s->span_records += s->block.count;
 	s->in_block = 1;
 	s->consumed = 0;
 	s->block_first = s->records_read;
@@ -159,12 +160,19 @@ static int64_t file_expected(struct ctr_source *src)
 {
 	struct file_source *s = (struct file_source *)src;
 	uint64_t read = s->block.next_offset - s->span_start;
+	int64_t in_block;
 	double left;
 
-	if (s->span_records == 0 || read == 0 || s->block.next_offset > s->file_size)
+	if (s->span_records <= 0 || read == 0 || s->block.next_offset > s->file_size)
 		return -1;
 	left = (double)(s->file_size - s->block.next_offset) * (double)s->span_records / (double)read;
-	return (s->in_block ? s->block.count - s->consumed : 0) + (int64_t)left;
+	/* a damaged block count could say anything: no more records than bytes left */
+	if (left > (double)(s->file_size - s->block.next_offset))
+		left = (double)(s->file_size - s->block.next_offset);
+	in_block = s->in_block ? s->block.count - s->consumed : 0;
+	if (in_block > (int64_t)s->block.size) /* likewise within the block */
+		in_block = (int64_t)s->block.size;
+	return in_block + (int64_t)left;
 }
 
 static void file_close(struct ctr_source *src)
