@@ -17,11 +17,22 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-/* the step of one lane: every lane mixes the same word, so the mix is shared */
+#define GOLDEN 0x9e3779b97f4a7c15ULL
+
+/* One lane's step over a mixed word; ctr_hash64x4's lanes share the mix. */
 static uint64_t step(uint64_t h, uint64_t mixed)
 {
-	h = (h ^ mixed) * 0x9e3779b97f4a7c15ULL;
+	h = (h ^ mixed) * GOLDEN;
 	return h ^ (h >> 29);
+}
+
+/* The last 0-7 bytes, mixed with their count. */
+static uint64_t tail(const unsigned char *bytes, size_t left)
+{
+	uint64_t word = 0;
+
+	memcpy(&word, bytes, left);
+	return mix(word ^ left);
 }
 
 void ctr_hash64x4(const void *data, size_t len, const uint64_t seeds[4], uint64_t out[4])
@@ -31,7 +42,7 @@ void ctr_hash64x4(const void *data, size_t len, const uint64_t seeds[4], uint64_
 	size_t left = len;
 
 	for (int i = 0; i < 4; i++)
-		h[i] = seeds[i] ^ (len * 0x9e3779b97f4a7c15ULL);
+		h[i] = seeds[i] ^ (len * GOLDEN);
 	while (left >= 8) {
 		memcpy(&word, bytes, 8);
 		mixed = mix(word);
@@ -40,28 +51,22 @@ void ctr_hash64x4(const void *data, size_t len, const uint64_t seeds[4], uint64_
 		bytes += 8;
 		left -= 8;
 	}
-	word = 0;
-	memcpy(&word, bytes, left);
-	mixed = mix(word ^ left);
+	mixed = tail(bytes, left);
 	for (int i = 0; i < 4; i++)
-		out[i] = mix((h[i] ^ mixed) * 0x9e3779b97f4a7c15ULL);
+		out[i] = mix((h[i] ^ mixed) * GOLDEN);
 }
 
 uint64_t ctr_hash64(const void *data, size_t len, uint64_t seed)
 {
 	const unsigned char *bytes = data;
-	uint64_t h = seed ^ (len * 0x9e3779b97f4a7c15ULL);
-	uint64_t word;
+	uint64_t h = seed ^ (len * GOLDEN), word;
+	size_t left = len;
 
-	while (len >= 8) {
+	while (left >= 8) {
 		memcpy(&word, bytes, 8);
-		h = (h ^ mix(word)) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
+		h = step(h, mix(word));
 		bytes += 8;
-		len -= 8;
+		left -= 8;
 	}
-	word = 0;
-	memcpy(&word, bytes, len);
-	h = (h ^ mix(word ^ len)) * 0x9e3779b97f4a7c15ULL;
-	return mix(h);
+	return mix((h ^ tail(bytes, left)) * GOLDEN);
 }
