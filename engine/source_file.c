@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "engine/source.h"
 #include "events/avro_file.h"
@@ -189,7 +188,6 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 	struct file_source *s = calloc(1, sizeof(*s));
 	char absolute[PATH_MAX];
 	const uint8_t *sync;
-	struct stat st;
 	int rc;
 
 	if (s == NULL)
@@ -214,7 +212,7 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 	s->base.seek = file_seek;
 	s->base.close = file_close;
 	s->base.expected = file_expected;
-	s->file_size = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	s->file_size = ctr_avro_reader_size(s->reader);
 	s->resume_at = ctr_avro_reader_data_start(s->reader);
 	*out = &s->base;
 	return 0;

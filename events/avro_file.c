@@ -266,6 +266,13 @@ const uint8_t *ctr_avro_reader_sync(const struct ctr_avro_reader *r)
 	return r->header.sync;
 }
 
+uint64_t ctr_avro_reader_size(const struct ctr_avro_reader *r)
+{
+	struct stat st;
+
+	return fstat(fileno(r->fp), &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
 uint64_t ctr_avro_reader_data_start(const struct ctr_avro_reader *r)
 {
 	return r->header.data_start;

@@ -44,6 +44,8 @@ const char *ctr_avro_reader_schema(const struct ctr_avro_reader *r);
 const char *ctr_avro_reader_meta(const struct ctr_avro_reader *r, const char *key);
 /* The 16-byte sync marker, owned by r. */
 const uint8_t *ctr_avro_reader_sync(const struct ctr_avro_reader *r);
+/* The size of the open file in bytes now (0 when it cannot be told). */
+uint64_t ctr_avro_reader_size(const struct ctr_avro_reader *r);
 /* The offset of the first block (the end of the header). */
 uint64_t ctr_avro_reader_data_start(const struct ctr_avro_reader *r);
 /*
