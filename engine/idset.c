@@ -151,19 +151,18 @@ int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest)
 	return 0;
 }
 
-/* At most what an estimate may make room for: a wild one claims little memory. */
-#define EXPECT_FLOOR ((uint64_t)1 << 18)
-#define EXPECT_LIMIT(count) \
-	(16 * (uint64_t)(count) > EXPECT_FLOOR ? 16 * (uint64_t)(count) : EXPECT_FLOOR)
-
 int ctr_idset_expect(struct ctr_idset *set, int64_t more)
 {
+	/* at most what an estimate may make room for: a wild one claims little memory */
+	uint64_t limit = 16 * (uint64_t)set->count;
 	size_t wanted, capacity = set->capacity;
 
 	if (more <= 0)
 		return 0;
-	if ((uint64_t)more > EXPECT_LIMIT(set->count))
-		more = (int64_t)EXPECT_LIMIT(set->count);
+	if (limit < (1u << 18))
+		limit = 1u << 18;
+	if ((uint64_t)more > limit)
+		more = (int64_t)limit;
 	wanted = (set->count + (size_t)more + 1) * 2;
 	while (capacity < wanted)
 		capacity *= 2;
@@ -209,6 +208,7 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
  * profile the batches' sorts went from 6% of the loop thread (qsort) to under 1%.
  */
 #define DIGIT_BITS 11
+#define DIGIT_MASK ((1u << DIGIT_BITS) - 1)
 #define DIGITS ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
 
 static void sort_pairs(struct pair *pairs, size_t count)
@@ -229,16 +229,16 @@ static void sort_pairs(struct pair *pairs, size_t count)
 	}
 	for (size_t i = 0; i < count; i++)
 		for (int d = 0; d < DIGITS; d++)
-			offsets[d][(from[i].key >> (d * DIGIT_BITS)) & ((1 << DIGIT_BITS) - 1)]++;
+			offsets[d][(from[i].key >> (d * DIGIT_BITS)) & DIGIT_MASK]++;
 	for (int d = 0; d < DIGITS; d++) {
 		size_t sum = 0;
-		for (size_t b = 0; b < (1 << DIGIT_BITS); b++) {
+		for (size_t b = 0; b <= DIGIT_MASK; b++) {
 			size_t n = offsets[d][b];
 			offsets[d][b] = sum;
 			sum += n;
 		}
 		for (size_t i = 0; i < count; i++) {
-			size_t b = (from[i].key >> (d * DIGIT_BITS)) & ((1 << DIGIT_BITS) - 1);
+			size_t b = (from[i].key >> (d * DIGIT_BITS)) & DIGIT_MASK;
 			to[offsets[d][b]++] = from[i];
 		}
 		struct pair *swap = from;
