@@ -119,7 +119,8 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 
 	while ((rc = src->next(src, &ev, err)) > 0) {
 		if (ev.code != CTR_CODE_OK) {
-			fprintf(stderr, "%s: %s: %s (not sent)\n", src->position, ctr_code_name(ev.code), ev.message);
+			fprintf(stderr, "%s: %s: %s (not sent)\n", ctr_source_position(src),
+				ctr_code_name(ev.code), ev.message);
 			p->refused++;
 			continue;
 		}

@@ -24,7 +24,7 @@ static int reject(struct ctr_engine *e, const struct ctr_event *ev, enum ctr_cod
 {
 	note(e, ev, held_json ? "held" : "rejected", code, message);
 	e->counts.rejected++;
-	return ctr_rejects_add(e->rejects, e->source->position, ev, code, message, held_json);
+	return ctr_rejects_add(e->rejects, ctr_source_position(e->source), ev, code, message, held_json);
 }
 
 /* An event takes its place in stream (E2) and the projections judge it. */
@@ -137,7 +137,7 @@ static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_even
 	h->id = strdup(ev->id);
 	h->digest = ev->digest;
 	h->json = json ? json : strdup("{}");
-	h->position = strdup(e->source->position);
+	h->position = strdup(ctr_source_position(e->source));
 	h->this_run = 1;
 	ctr_streams_touch(e, stream);
 	snprintf(message, sizeof(message), "seq %lld arrived while %s waits for seq %lld",

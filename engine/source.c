@@ -21,6 +21,12 @@ int ctr_source_open(const char *spec, const struct ctr_source_options *options,
 			     " kafka://BOOTSTRAP/TOPIC[,TOPIC...]", spec);
 }
 
+const char *ctr_source_position(struct ctr_source *src)
+{
+	src->describe(src, src->position, sizeof(src->position));
+	return src->position;
+}
+
 void ctr_source_close(struct ctr_source *src)
 {
 	if (src != NULL)

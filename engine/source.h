@@ -29,7 +29,7 @@ struct ctr_source {
 	char name[4200];
 	/* 0 when a checkpoint cannot be resumed from (standard input). */
 	int resumable;
-	/* Position text of the event last returned, for rejected_events.position. */
+	/* Where ctr_source_position() writes; not kept up to date on its own. */
 	char position[4300];
 
 	/*
@@ -42,6 +42,12 @@ struct ctr_source {
 	 * next() never waits). From this call on, next() does not wait either.
 	 */
 	int (*ready_fd)(struct ctr_source *src);
+	/*
+	 * The position of the last event returned as text (rejected_events.position),
+	 * into buf. Asked for only when an event is rejected or held: formatting it
+	 * for every event was a few percent of a replay.
+	 */
+	void (*describe)(struct ctr_source *src, char *buf, size_t size);
 	/* Messages between the positions and the ends (may be NULL: not known). */
 	int64_t (*lag)(struct ctr_source *src);
 	/*
@@ -89,6 +95,8 @@ struct ctr_source_options {
 int ctr_source_open(const char *spec, const struct ctr_source_options *options,
 		    struct ctr_source **out, struct ctr_error *err);
 void ctr_source_close(struct ctr_source *src);
+/* The position of the last event returned, as text; valid until the next call. */
+const char *ctr_source_position(struct ctr_source *src);
 
 /* The sources, by kind. */
 int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_error *err);

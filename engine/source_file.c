@@ -83,12 +83,17 @@ static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_er
 			s->skip--;
 			continue;
 		}
-		snprintf(src->position, sizeof(src->position), "%s#%lld", src->name,
-			 (long long)s->records_read);
 		s->last_raw = ev->raw;
 		s->last_raw_len = ev->raw_len;
 		return 1;
 	}
+}
+
+static void file_describe(struct ctr_source *src, char *buf, size_t size)
+{
+	struct file_source *s = (struct file_source *)src;
+
+	snprintf(buf, size, "%s#%lld", src->name, (long long)s->records_read);
 }
 
 static char *file_to_json(struct ctr_source *src, const struct ctr_event *ev)
@@ -207,6 +212,7 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 	s->base.resumable = 1;
 	s->base.next = file_next;
 	s->base.tell = file_tell;
+	s->base.describe = file_describe;
 	s->base.to_json = file_to_json;
 	s->base.encode = file_encode;
 	s->base.seek = file_seek;

@@ -71,12 +71,17 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		}
 		s->lines_read++;
 	} while (len == 0);
-	snprintf(src->position, sizeof(src->position), "%s:%lld", s->prefix,
-		 (long long)s->lines_read);
 	ctr_decode_json(s->decoder, s->line, (size_t)len, ev);
 	if (truncated)
 		ev->raw_len = CTR_EVENT_MAX_BYTES; /* the first 1 MiB of a longer line */
 	return 1;
+}
+
+static void jsonl_describe(struct ctr_source *src, char *buf, size_t size)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+
+	snprintf(buf, size, "%s:%lld", s->prefix, (long long)s->lines_read);
 }
 
 static char *jsonl_to_json(struct ctr_source *src, const struct ctr_event *ev)
@@ -185,6 +190,7 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 	}
 	s->base.next = jsonl_next;
 	s->base.tell = jsonl_tell;
+	s->base.describe = jsonl_describe;
 	s->base.to_json = jsonl_to_json;
 	s->base.encode = jsonl_encode;
 	s->base.seek = jsonl_seek;

@@ -46,8 +46,6 @@ static void decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct
 	int schema_id = -1;
 	enum ctr_code code;
 
-	snprintf(s->base.position, sizeof(s->base.position), "kafka:%s/%" PRId32 "@%" PRId64,
-		 rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset);
 	s->last_decoder = NULL;
 	code = ctr_frame_parse(value, msg->len, &schema_id, &record, &record_len, message,
 			       sizeof(message));
@@ -152,6 +150,18 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	}
 }
 
+/* The message last returned, which the source keeps until the next call. */
+static void kafka_describe(struct ctr_source *src, char *buf, size_t size)
+{
+	const rd_kafka_message_t *msg = ((struct kafka_source *)src)->last;
+
+	if (msg == NULL)
+		snprintf(buf, size, "kafka:");
+	else
+		snprintf(buf, size, "kafka:%s/%" PRId32 "@%" PRId64, rd_kafka_topic_name(msg->rkt),
+			 msg->partition, msg->offset);
+}
+
 static char *kafka_to_json(struct ctr_source *src, const struct ctr_event *ev)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
@@ -167,7 +177,7 @@ static int kafka_encode(struct ctr_source *src, int *schema_id, const void **byt
 
 	if (s->last_decoder == NULL)
 		return ctr_error_set(err, CTR_EINVAL, "%s: the last message did not decode",
-				     src->position);
+				     ctr_source_position(src));
 	*schema_id = ctr_decoder_schema_id(s->last_decoder); /* the message's own */
 	return ctr_decoder_encode(s->last_decoder, bytes, len, err);
 }
@@ -319,6 +329,7 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	snprintf(s->base.name, sizeof(s->base.name), "%s", spec);
 	s->base.resumable = 1;
 	s->base.next = kafka_next;
+	s->base.describe = kafka_describe;
 	s->base.to_json = kafka_to_json;
 	s->base.encode = kafka_encode;
 	s->base.ready_fd = kafka_ready_fd;

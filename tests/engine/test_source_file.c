@@ -1,13 +1,16 @@
 /*
  * test_source_file.c - the file: source's estimate of the events still to
  * come (source.h, expected): unknown before a block is read, close to the
- * truth part-way through a log of many blocks, zero at its end.
+ * truth part-way through a log of many blocks, zero at its end. And the
+ * position it names for rejected_events: the record last returned, counted
+ * on across a resume.
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -85,5 +88,41 @@ Test(source_file, expects_about_the_events_left)
 			  "%lld read: %lld expected, %lld left", (long long)read, (long long)guess,
 			  (long long)left);
 	}
+	ctr_source_close(src);
+}
+
+static void expect_position(struct ctr_source *src, long long record)
+{
+	char expected[200];
+
+	snprintf(expected, sizeof(expected), "#%lld", record);
+	const char *position = ctr_source_position(src);
+	size_t len = strlen(position), tail = strlen(expected);
+	cr_assert(len > tail && strcmp(position + len - tail, expected) == 0 &&
+		  strncmp(position, src->name, len - tail) == 0,
+		  "record %lld: position %s (source %s)", record, position, src->name);
+}
+
+Test(source_file, names_the_record_last_returned_across_a_resume)
+{
+	struct ctr_source *src = open_log();
+	struct ctr_error err = { 0 };
+	struct ctr_event ev = { 0 };
+	const struct ctr_checkpoint *cps;
+	struct ctr_checkpoint resume;
+
+	for (long long record = 1; record <= 3; record++) {
+		cr_assert_eq(src->next(src, &ev, &err), 1);
+		expect_position(src, record);
+		expect_position(src, record); /* asking again changes nothing */
+	}
+	cr_assert_eq(src->tell(src, &cps), 1);
+	resume = cps[0];
+	ctr_source_close(src);
+
+	src = open_log();
+	cr_assert_eq(src->seek(src, &resume, &err), 0, "%s", err.message);
+	cr_assert_eq(src->next(src, &ev, &err), 1);
+	expect_position(src, 4);
 	ctr_source_close(src);
 }
