@@ -27,8 +27,8 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 	while ((rc = src->next(src, &ev, err)) > 0) {
 		char *line;
 		if (ev.code != CTR_CODE_OK) {
-			fprintf(stderr, "%s: %s: %s\n", ctr_source_position(src), ctr_code_name(ev.code),
-				ev.message);
+			fprintf(stderr, "%s: %s: %s\n", ctr_source_position(src),
+				ctr_code_name(ev.code), ev.message);
 			(*bad)++;
 			continue;
 		}

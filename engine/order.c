@@ -24,7 +24,8 @@ static int reject(struct ctr_engine *e, const struct ctr_event *ev, enum ctr_cod
 {
 	note(e, ev, held_json ? "held" : "rejected", code, message);
 	e->counts.rejected++;
-	return ctr_rejects_add(e->rejects, ctr_source_position(e->source), ev, code, message, held_json);
+	return ctr_rejects_add(e->rejects, ctr_source_position(e->source), ev, code, message,
+			       held_json);
 }
 
 /* An event takes its place in stream (E2) and the projections judge it. */
