@@ -83,6 +83,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	};
 	int opt, ok = 1;
 
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 's') {

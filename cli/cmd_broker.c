@@ -51,7 +51,7 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 	int opt;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'b' && (*brokers = atoi(optarg)) >= 1 && *brokers <= 16)
 			continue;

@@ -52,6 +52,7 @@ int ctr_cmd_dump(int argc, char **argv)
 	long bad = 0;
 	int opt, rc;
 
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 's') {

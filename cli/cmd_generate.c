@@ -61,7 +61,7 @@ static int parse(int argc, char **argv, struct options *o)
 	int opt;
 
 	opterr = 0;
-	optind = 0; /* glibc: start over, whoever parsed before */
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		if (opt == 's' && parse_number(optarg, 0, ~0ULL, &o->seed) != 0)
 			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "--seed must be an unsigned 64-bit integer");

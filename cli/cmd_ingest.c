@@ -117,6 +117,7 @@ static int parse(int argc, char **argv, struct ingest *in)
 	};
 	int opt;
 
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'l') {

@@ -156,6 +156,7 @@ int ctr_cmd_invoices(int argc, char **argv)
 	sqlite3 *db;
 	int opt, rc;
 
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {

@@ -19,6 +19,7 @@ int ctr_cmd_merge(int argc, char **argv)
 	const char *out = NULL;
 	int opt, rc;
 
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'o') {

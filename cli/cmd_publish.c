@@ -69,7 +69,7 @@ static int parse(int argc, char **argv, struct publish *p)
 	int opt, rc;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	while ((opt = getopt_long(argc, argv, "X:", longopts, NULL)) != -1) {
 		if (opt == 't') {
 			p->to = optarg;

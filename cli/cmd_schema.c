@@ -29,6 +29,7 @@ int ctr_cmd_schema(int argc, char **argv)
 
 	if (cat == NULL)
 		return ctr_cli_fail("schema", CTR_EXIT_FAILURE, "%s", err.message);
+	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'v') {

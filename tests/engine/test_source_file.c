@@ -35,9 +35,7 @@ static void setup(void)
 	snprintf(log_path, sizeof(log_path), "%s/log.avro", dir);
 	int saved = dup(STDERR_FILENO), quiet = open("/dev/null", O_WRONLY);
 	dup2(quiet, STDERR_FILENO); /* a summary, and one line for each line ingest refuses */
-	optind = 0; /* each command parses its own argv with getopt */
 	int generated = ctr_cmd_generate(7, generate);
-	optind = 0;
 	int ingested = ctr_cmd_ingest(4, ingest);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
