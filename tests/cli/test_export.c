@@ -4,80 +4,20 @@
  * quoting, JSON that parses, refused tables and files, the status report.
  */
 #include <criterion/criterion.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "engine/db.h"
 #include "engine/row_digest.h"
 #include "projections/schema_sql.h"
+#include "tests/cli/run_command.h"
 
 static char dir[64], db_path[128], out_path[128];
 
-/* What a command printed and returned. */
-struct run {
-	int code;
-	char out[16384];
-	char err[4096];
-};
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-}
-
-/* Points fd at a fresh file; returns a copy of the old fd for restore(). */
-static int redirect(int fd, const char *path)
-{
-	int saved, file;
-
-	fflush(NULL);
-	saved = dup(fd);
-	file = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	cr_assert(saved >= 0 && file >= 0);
-	dup2(file, fd);
-	close(file);
-	return saved;
-}
-
-static void restore(int fd, int saved)
-{
-	fflush(NULL);
-	dup2(saved, fd);
-	close(saved);
-}
-
-static struct run *run_cmd(int (*cmd)(int, char **), char **argv)
-{
-	static struct run r;
-	char out_file[160], err_file[160];
-	int argc = 0, saved_out, saved_err;
-
-	while (argv[argc])
-		argc++;
-	snprintf(out_file, sizeof(out_file), "%s/stdout", dir);
-	snprintf(err_file, sizeof(err_file), "%s/stderr", dir);
-	saved_out = redirect(STDOUT_FILENO, out_file);
-	saved_err = redirect(STDERR_FILENO, err_file);
-	r.code = cmd(argc, argv);
-	restore(STDERR_FILENO, saved_err);
-	restore(STDOUT_FILENO, saved_out);
-	slurp(out_file, r.out, sizeof(r.out));
-	slurp(err_file, r.err, sizeof(r.err));
-	return &r;
-}
-
-#define RUN(cmd, ...) run_cmd(cmd, (char *[]){ __VA_ARGS__, NULL })
+#define RUN(cmd, ...) RUN_IN(dir, cmd, __VA_ARGS__)
 
 static void write_file(const char *path, const char *text)
 {
@@ -114,15 +54,9 @@ static void setup(void)
 	    " CAST(X'61FF62' AS TEXT), X'00FF10', 1, 1, NULL);");
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void teardown(void)
 {
-	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	remove_tree(dir);
 }
 
 TestSuite(export, .init = setup, .fini = teardown);
@@ -132,7 +66,7 @@ TestSuite(hash, .init = setup, .fini = teardown);
 static const char *export_file(const char *table, const char *format)
 {
 	static char text[16384];
-	struct run *r = RUN(ctr_cmd_export, "export", "--db", db_path, "--table", (char *)table,
+	struct command_run *r = RUN(ctr_cmd_export, "export", "--db", db_path, "--table", (char *)table,
 			    "--format", (char *)format, "--out", out_path);
 
 	cr_assert_eq(r->code, CTR_EXIT_OK, "%s", r->err);
@@ -204,7 +138,7 @@ Test(export, an_empty_table_is_an_empty_array)
 
 Test(export, unknown_table_is_a_usage_error_naming_the_allowed_ones)
 {
-	struct run *r = RUN(ctr_cmd_export, "export", "--db", db_path, "--table", "nope", "--format", "csv");
+	struct command_run *r = RUN(ctr_cmd_export, "export", "--db", db_path, "--table", "nope", "--format", "csv");
 
 	cr_assert_eq(r->code, CTR_EXIT_USAGE);
 	cr_assert_not_null(strstr(r->err, "contrail export: cannot export table nope; tables: contracts,"));
@@ -231,7 +165,7 @@ Test(export, a_bad_or_missing_format_is_a_usage_error)
 Test(export, a_file_that_is_not_a_contrail_database_is_a_data_error)
 {
 	char expected[256];
-	struct run *r;
+	struct command_run *r;
 
 	write_file(db_path, "not a database at all\n");
 	r = RUN(ctr_cmd_export, "export", "--db", db_path, "--table", "runs", "--format", "csv");
@@ -256,7 +190,7 @@ Test(export, an_sqlite_file_of_another_program_is_a_data_error)
 
 Test(export, a_missing_database_is_a_data_error)
 {
-	struct run *r = RUN(ctr_cmd_export, "export", "--db", "/nonexistent/x.db", "--table", "runs",
+	struct command_run *r = RUN(ctr_cmd_export, "export", "--db", "/nonexistent/x.db", "--table", "runs",
 			    "--format", "json");
 
 	cr_assert_eq(r->code, CTR_EXIT_DATA);
@@ -276,7 +210,7 @@ Test(export, a_failed_export_leaves_the_out_file_as_it_was)
 
 Test(export, help_prints_usage_and_exits_zero)
 {
-	struct run *r = RUN(ctr_cmd_export, "export", "--help");
+	struct command_run *r = RUN(ctr_cmd_export, "export", "--help");
 
 	cr_assert_eq(r->code, CTR_EXIT_OK);
 	cr_assert_eq(strncmp(r->out, "usage: contrail export", 22), 0);
@@ -318,7 +252,7 @@ Test(hash, a_missing_db_option_is_a_usage_error)
 
 static json_t *status_json(void)
 {
-	struct run *r = RUN(ctr_cmd_status, "status", "--db", db_path, "--format", "json");
+	struct command_run *r = RUN(ctr_cmd_status, "status", "--db", db_path, "--format", "json");
 	json_error_t error;
 	json_t *report;
 
@@ -351,7 +285,7 @@ Test(status, a_database_without_runs_says_so)
 
 Test(status, text_report_shows_the_latest_run)
 {
-	struct run *r;
+	struct command_run *r;
 
 	sql("INSERT INTO runs VALUES (1, 'a', 'b', '2024-01-01', 1, 1, 0, 0, 'old-hash', 'jsonl:old', NULL, 0, 0);"
 	    "INSERT INTO runs VALUES (2, '2024-04-01T00:00:00Z', '2024-04-01T00:01:00Z', '2024-04-01',"
@@ -382,7 +316,7 @@ Test(status, rejected_events_are_counted_by_code_and_held_streams_listed)
 
 Test(status, a_bad_format_is_a_usage_error)
 {
-	struct run *r = RUN(ctr_cmd_status, "status", "--db", db_path, "--format", "xml");
+	struct command_run *r = RUN(ctr_cmd_status, "status", "--db", db_path, "--format", "xml");
 
 	cr_assert_eq(r->code, CTR_EXIT_USAGE);
 	cr_assert_str_eq(r->err, "contrail status: --format must be text or json, not xml\n");

@@ -6,48 +6,33 @@
  * on across a resume.
  */
 #include <criterion/criterion.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "engine/source.h"
+#include "tests/cli/run_command.h"
 
 static char dir[64], jsonl[128], log_path[128];
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void setup(void)
 {
-	char *generate[] = { "generate", "--seed", "3", "--accounts", "300", "--out", jsonl, NULL };
-	char *ingest[] = { "ingest", "--log", log_path, jsonl, NULL };
-
 	snprintf(dir, sizeof(dir), "/tmp/contrail-source-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(jsonl, sizeof(jsonl), "%s/history.jsonl", dir);
 	snprintf(log_path, sizeof(log_path), "%s/log.avro", dir);
-	int saved = dup(STDERR_FILENO), quiet = open("/dev/null", O_WRONLY);
-	dup2(quiet, STDERR_FILENO); /* a summary, and one line for each line ingest refuses */
-	int generated = ctr_cmd_generate(7, generate);
-	int ingested = ctr_cmd_ingest(4, ingest);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(quiet);
-	cr_assert_eq(generated, 0);
+	struct command_run *r = RUN_IN(dir, ctr_cmd_generate, "generate", "--seed", "3",
+				       "--accounts", "300", "--out", jsonl);
+	cr_assert_eq(r->code, 0, "%s", r->err);
+	r = RUN_IN(dir, ctr_cmd_ingest, "ingest", "--log", log_path, jsonl);
 	/* the generator writes a few lines the schema cannot hold: those are refused (exit 1) */
-	cr_assert_leq(ingested, 1);
+	cr_assert_leq(r->code, 1, "%s", r->err);
 }
 
 static void teardown(void)
 {
-	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	remove_tree(dir);
 }
 
 TestSuite(source_file, .init = setup, .fini = teardown);
