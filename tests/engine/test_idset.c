@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/db.h"
@@ -85,6 +86,12 @@ static size_t stored_keys(sqlite3 *db, int rowid, uint64_t *keys, size_t size)
 	return count;
 }
 
+static int by_value(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 Test(idset, a_stored_chunk_holds_every_id_of_the_batch_in_key_order)
 {
 	static uint64_t keys[5000];
@@ -105,15 +112,7 @@ Test(idset, a_stored_chunk_holds_every_id_of_the_batch_in_key_order)
 	for (int i = 0; i < 5000; i++) {
 		snprintf(id, sizeof(id), "event-%d", i);
 		uint64_t key = ctr_idset_key(id);
-		int found = 0;
-		for (int lo = 0, hi = 4999; lo <= hi && !found;) {
-			int mid = (lo + hi) / 2;
-			found = keys[mid] == key;
-			if (keys[mid] < key)
-				lo = mid + 1;
-			else
-				hi = mid - 1;
-		}
+		int found = bsearch(&key, keys, 5000, sizeof(keys[0]), by_value) != NULL;
 		cr_assert(found, "%s is not in the chunk", id);
 	}
 	ctr_idset_free(set);
