@@ -142,17 +142,14 @@ static void write_done(uv_work_t *req, int status)
 	}
 	if (e->options->after_flush)
 		e->options->after_flush(e->options->observe_ctx, e->db);
-	if (l->ending) {
-		/* nothing more is read: evicting now would only free what the run frees at its end */
-		start_write(l, 1);
-		return;
-	}
 	rc = ctr_streams_evict_idle(e, e->batch_number - 1);
 	if (rc != 0) {
 		finish(l, ctr_error_set(l->err, rc, "out of memory"));
 		return;
 	}
-	if (l->flush_wanted) {
+	if (l->ending) {
+		start_write(l, 1);
+	} else if (l->flush_wanted) {
 		l->flush_wanted = 0;
 		start_write(l, 0);
 	} else {
