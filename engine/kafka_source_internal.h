@@ -9,6 +9,7 @@
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
 
+#include "engine/kafka_release.h"
 #include "engine/source.h"
 #include "events/catalog.h"
 #include "events/decode.h"
@@ -45,6 +46,7 @@ struct kafka_source {
 	struct ctr_decoder *decoders[MAX_SCHEMA_ID + 1];
 	struct ctr_decoder *last_decoder;
 	rd_kafka_message_t *last;    /* the message last returned: its bytes back the event */
+	struct ctr_kafka_release *release; /* destroys the messages read (kafka_release.h) */
 	struct ctr_checkpoint *positions;
 	size_t told;                  /* positions filled by the last tell() */
 	struct ctr_error fatal;      /* found inside a librdkafka callback; next() returns it */

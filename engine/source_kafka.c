@@ -108,7 +108,7 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	int rc;
 
 	if (s->last) {
-		rd_kafka_message_destroy(s->last);
+		ctr_kafka_release(s->release, s->last);
 		s->last = NULL;
 	}
 	if (!s->subscribed && (rc = kafka_start(s, err)) != 0)
@@ -204,7 +204,8 @@ static void kafka_close(struct ctr_source *src)
 	struct kafka_source *s = (struct kafka_source *)src;
 
 	if (s->last)
-		rd_kafka_message_destroy(s->last);
+		ctr_kafka_release(s->release, s->last);
+	ctr_kafka_release_free(s->release);
 	if (s->rk) {
 		s->closing = 1;
 		if (s->wake[1] >= 0) { /* no more writes to the pipe about to be closed */
@@ -341,6 +342,7 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	s->base.close = kafka_close;
 	s->wake[0] = s->wake[1] = -1;
 	pthread_mutex_init(&s->log_lock, NULL);
+	s->release = ctr_kafka_release_new(); /* without it, messages are destroyed at once */
 	s->grouped = options->group != NULL;
 	s->follow = options->follow;
 	s->catalog = ctr_catalog_default(err);
