@@ -15,7 +15,7 @@ struct ctr_kafka_release {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	rd_kafka_message_t *filling[BLOCK]; /* the caller's */
-	size_t filled;
+	size_t filled_count;
 	rd_kafka_message_t *handed[BLOCK];  /* the helper's while handed_count > 0 */
 	size_t handed_count;
 	int stopping;
@@ -60,16 +60,21 @@ struct ctr_kafka_release *ctr_kafka_release_new(void)
 	return r;
 }
 
-/* The filled block goes to the helper once it has finished the one before. */
-static void hand_over(struct ctr_kafka_release *r)
+/* The filled block goes to the helper once it has finished the one before; with wait 0,
+ * only if it has. */
+static void hand_over(struct ctr_kafka_release *r, int wait)
 {
 	pthread_mutex_lock(&r->lock);
-	while (r->handed_count > 0)
+	while (wait && r->handed_count > 0)
 		pthread_cond_wait(&r->changed, &r->lock);
-	for (size_t i = 0; i < r->filled; i++)
+	if (r->handed_count > 0) {
+		pthread_mutex_unlock(&r->lock);
+		return;
+	}
+	for (size_t i = 0; i < r->filled_count; i++)
 		r->handed[i] = r->filling[i];
-	r->handed_count = r->filled;
-	r->filled = 0;
+	r->handed_count = r->filled_count;
+	r->filled_count = 0;
 	pthread_cond_broadcast(&r->changed);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -80,17 +85,23 @@ void ctr_kafka_release(struct ctr_kafka_release *r, rd_kafka_message_t *msg)
 		rd_kafka_message_destroy(msg);
 		return;
 	}
-	r->filling[r->filled++] = msg;
-	if (r->filled == BLOCK)
-		hand_over(r);
+	r->filling[r->filled_count++] = msg;
+	if (r->filled_count == BLOCK)
+		hand_over(r, 1);
+}
+
+void ctr_kafka_release_flush(struct ctr_kafka_release *r)
+{
+	if (r != NULL && r->filled_count > 0)
+		hand_over(r, 0);
 }
 
 void ctr_kafka_release_free(struct ctr_kafka_release *r)
 {
 	if (r == NULL)
 		return;
-	if (r->filled > 0)
-		hand_over(r);
+	if (r->filled_count > 0)
+		hand_over(r, 1);
 	pthread_mutex_lock(&r->lock);
 	r->stopping = 1;
 	pthread_cond_broadcast(&r->changed);

@@ -1,7 +1,8 @@
 /*
  * run_loop.c - the libuv loop that drives a replay. Events are read on the
- * loop: a Kafka source when its queue's event fd turns readable (and from an
- * idle handle until its queue runs dry), a file source from an idle handle. When a batch is full its writes are recorded
+ * loop: a file source from an idle handle, a Kafka source from one too while
+ * its queue may hold messages, else when its queue's event fd turns readable.
+ * When a batch is full its writes are recorded
  * (engine.c) and run on libuv's thread pool while the loop goes on reading
  * and applying the next batch; one batch is written at a time, so reading
  * pauses only when the next one is full before the last is committed (or,
@@ -18,8 +19,9 @@
 
 #define EVENTS_PER_TURN 4096 /* then the loop looks at signals and timers */
 #define PROGRESS_MS 500
-#define WAKE_MS 10           /* a Kafka source is also looked at this often: librdkafka
-                              * writes its fd only when its queue turns non-empty */
+#define WAKE_MS 10           /* a waiting Kafka source is also looked at this often: a
+                              * rebalance or an error met inside a poll changes its state
+                              * with nothing queued, so nothing writes its fd */
 
 struct run_loop {
 	uv_loop_t loop;
@@ -232,8 +234,9 @@ static void read_more(struct run_loop *l)
 			if (l->since_flush > 0 && !l->writing && l->e->source->lag &&
 			    l->e->source->lag(l->e->source) == 0)
 				flush(l);
-			uv_idle_stop(&l->idle);
-			return; /* the fd or the wake timer calls again */
+			if (l->fd >= 0)
+				uv_idle_stop(&l->idle); /* the fd or the wake timer calls again */
+			return;
 		}
 		if (rc <= 0)
 			break;
@@ -255,7 +258,8 @@ static void read_more(struct run_loop *l)
 	else if (rc == 0)
 		end(l, 0);
 	else if (l->fd >= 0 && l->reading)
-		/* the turn is over but the queue may hold more, and its fd was drained: come
+		/* the turn is over but the queue may hold more, and its fd was drained as the
+		 * turn began (librdkafka writes it only when the queue turns non-empty): come
 		 * back at once, not when the wake timer next fires (a quarter of a replay's
 		 * wall time went to those waits) */
 		uv_idle_start(&l->idle, on_idle);

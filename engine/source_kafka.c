@@ -122,13 +122,15 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 			return 0;
 		msg = rd_kafka_consumer_poll(s->rk, s->nonblocking ? 0 : 100);
 		if (msg == NULL) {
-			if (s->nonblocking)
-				return CTR_SOURCE_AGAIN;
-			continue;
+			if (!s->nonblocking)
+				continue;
+			/* caught up: a trickle (--follow) must not keep a part block for long */
+			ctr_kafka_release_flush(s->release);
+			return CTR_SOURCE_AGAIN;
 		}
 		if (msg->err) {
 			rc = consumer_error(s, msg, err);
-			rd_kafka_message_destroy(msg);
+			ctr_kafka_release(s->release, msg);
 			if (rc != 0)
 				return rc;
 			continue;
@@ -138,7 +140,7 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 			kafka_reached(s, p, msg->offset);
 		if (p == NULL || p->done || msg->offset < p->next) {
 			/* past the bound of a bounded run, or before the position (a re-fetch) */
-			rd_kafka_message_destroy(msg);
+			ctr_kafka_release(s->release, msg);
 			continue;
 		}
 		p->next = msg->offset + 1;
@@ -206,6 +208,7 @@ static void kafka_close(struct ctr_source *src)
 	if (s->last)
 		ctr_kafka_release(s->release, s->last);
 	ctr_kafka_release_free(s->release);
+	s->release = NULL; /* freed: a message met from here on is destroyed at once */
 	if (s->rk) {
 		s->closing = 1;
 		if (s->wake[1] >= 0) { /* no more writes to the pipe about to be closed */
