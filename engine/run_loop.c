@@ -2,11 +2,11 @@
  * run_loop.c - the libuv loop that drives a replay. Events are read on the
  * loop: a file source from an idle handle, a Kafka source from one too while
  * its queue may hold messages, else when its queue's event fd turns readable.
- * When a batch is full its writes are recorded
- * (engine.c) and run on libuv's thread pool while the loop goes on reading
- * and applying the next batch; one batch is written at a time, so reading
- * pauses only when the next one is full before the last is committed (or,
- * for an audit, which looks at every batch as committed, until it is).
+ * When a batch is full its writes are recorded (engine.c) and run on libuv's
+ * thread pool while the loop goes on reading and applying the next batch; one
+ * batch is written at a time, so reading pauses only when the next one is full
+ * before the last is committed (or, for an audit, which looks at every batch
+ * as committed, until it is).
  * SIGINT and SIGTERM let the batch being read commit and end the run; a
  * timer draws progress.
  */
