@@ -124,6 +124,9 @@ static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 	/* a migration may span two shards */
 	if (rc == 0 && *date)
 		rc = ctr_migrations_refresh(db, options.business_date, NULL, err);
+	/* the digests are summed on two connections, so the second must see the judged rows */
+	if (rc == 0)
+		rc = ctr_db_exec(db, "COMMIT; BEGIN", err);
 	if (rc == 0)
 		rc = ctr_row_digest_recompute(db, err);
 	if (rc == 0)

@@ -3,6 +3,8 @@
  */
 #include "engine/row_digest.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,17 +349,68 @@ static int scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], struct ctr_e
 	return 0;
 }
 
+/*
+ * Every table summed, shared between the caller's connection and a helper's:
+ * each takes the next table not yet taken, the last listed (the largest) first.
+ */
+struct recount {
+	atomic_int next;        /* the next table to take, counting down */
+	const char *path;
+	int64_t rows[MAX_TABLES];
+	uint8_t sum[MAX_TABLES][32];
+	int done[MAX_TABLES];
+};
+
+static void take_tables(struct recount *r, sqlite3 *db)
+{
+	struct ctr_error ignored;
+	int t;
+
+	while ((t = atomic_fetch_sub(&r->next, 1)) >= 0)
+		r->done[t] = scan(db, t, &r->rows[t], r->sum[t], &ignored) == 0;
+}
+
+/*
+ * The helper reads the committed file through a connection of its own. It
+ * takes no lock (the "unix-none" VFS): the writer holds its file exclusively
+ * and writes nothing until both are done. Where it fails, the caller's
+ * connection sums what it left.
+ */
+static void *helper_main(void *arg)
+{
+	struct recount *r = arg;
+	sqlite3 *db = NULL;
+	struct ctr_error ignored;
+
+	if (sqlite3_open_v2(r->path, &db, SQLITE_OPEN_READONLY, "unix-none") == SQLITE_OK &&
+	    ctr_row_digest_register(db, &ignored) == 0)
+		take_tables(r, db);
+	sqlite3_close(db);
+	return NULL;
+}
+
 int ctr_row_digest_recompute(sqlite3 *db, struct ctr_error *err)
 {
-	int rc = 0;
+	struct recount *r = calloc(1, sizeof(*r));
+	pthread_t helper;
+	int helped, rc = 0;
 
+	if (r == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	atomic_init(&r->next, table_count() - 1);
+	r->path = sqlite3_db_filename(db, "main");
+	helped = r->path != NULL && *r->path != '\0' &&
+		 pthread_create(&helper, NULL, helper_main, r) == 0;
+	take_tables(r, db);
+	if (helped)
+		pthread_join(helper, NULL);
 	for (int t = 0; rc == 0 && t < table_count(); t++) {
-		int64_t rows;
-		uint8_t sum[32];
-		rc = scan(db, t, &rows, sum, err);
+		if (!r->done[t])
+			rc = scan(db, t, &r->rows[t], r->sum[t], err);
 		if (rc == 0)
-			rc = write_sums(db, t, rows, sum, err);
+			rc = write_sums(db, t, r->rows[t], r->sum[t], err);
 	}
+	free(r);
 	ctr_row_digest_discard(db);
 	return rc;
 }

@@ -31,7 +31,11 @@ int ctr_row_digest_flush(sqlite3 *db, struct ctr_error *err);
 /* Forgets the changes reported since the last flush (after a rollback). */
 void ctr_row_digest_discard(sqlite3 *db);
 
-/* Recomputes projection_digests from every row (the end of a rebuild). */
+/*
+ * Recomputes projection_digests from every row (the end of a rebuild). In a
+ * transaction that has written nothing yet: a second connection on a thread
+ * of its own sums tables too, and it reads the committed file.
+ */
 int ctr_row_digest_recompute(sqlite3 *db, struct ctr_error *err);
 
 /* The projection hash from projection_digests, or, with from_rows, from the rows themselves. */

@@ -144,14 +144,16 @@ static void write_done(uv_work_t *req, int status)
 	}
 	if (e->options->after_flush)
 		e->options->after_flush(e->options->observe_ctx, e->db);
+	if (l->ending) { /* its streams go while it is written: nothing to evict first */
+		start_write(l, 1);
+		return;
+	}
 	rc = ctr_streams_evict_idle(e, e->batch_number - 1);
 	if (rc != 0) {
 		finish(l, ctr_error_set(l->err, rc, "out of memory"));
 		return;
 	}
-	if (l->ending) {
-		start_write(l, 1);
-	} else if (l->flush_wanted) {
+	if (l->flush_wanted) {
 		l->flush_wanted = 0;
 		start_write(l, 0);
 	} else {
@@ -181,6 +183,13 @@ static void start_write(struct run_loop *l, int final)
 	ctr_db_gate_close(&l->e->gate);
 	l->work.data = l;
 	uv_queue_work(&l->loop, &l->work, write_work, write_done);
+	if (final) {
+		/* Nothing reads or loads a stream after the last write is recorded (its record
+		 * holds copies), so they are freed now, on this otherwise idle core, instead of
+		 * at close after the write: the judges and digests take a second or more. */
+		ctr_engine_free_streams(l->e);
+		l->e->streams = NULL;
+	}
 }
 
 /* A batch is ready: written now, or once the one being written is committed. */
