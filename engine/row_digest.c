@@ -351,7 +351,8 @@ static int scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], struct ctr_e
 
 /*
  * Every table summed, shared between the caller's connection and a helper's:
- * each takes the next table not yet taken, the last listed (the largest) first.
+ * the helper begins with the last listed (the largest), the caller with the
+ * one before it, and then each takes the next table not yet taken.
  */
 struct recount {
 	atomic_int next;        /* the next table to take, counting down */
@@ -383,8 +384,11 @@ static void *helper_main(void *arg)
 	struct ctr_error ignored;
 
 	if (sqlite3_open_v2(r->path, &db, SQLITE_OPEN_READONLY, "unix-none") == SQLITE_OK &&
-	    ctr_row_digest_register(db, &ignored) == 0)
+	    ctr_row_digest_register(db, &ignored) == 0) {
+		int first = table_count() - 1;
+		r->done[first] = scan(db, first, &r->rows[first], r->sum[first], &ignored) == 0;
 		take_tables(r, db);
+	}
 	sqlite3_close(db);
 	return NULL;
 }
@@ -397,7 +401,7 @@ int ctr_row_digest_recompute(sqlite3 *db, struct ctr_error *err)
 
 	if (r == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	atomic_init(&r->next, table_count() - 1);
+	atomic_init(&r->next, table_count() - 2); /* without a helper, its table is summed below */
 	r->path = sqlite3_db_filename(db, "main");
 	helped = r->path != NULL && *r->path != '\0' &&
 		 pthread_create(&helper, NULL, helper_main, r) == 0;

@@ -32,9 +32,10 @@ int ctr_row_digest_flush(sqlite3 *db, struct ctr_error *err);
 void ctr_row_digest_discard(sqlite3 *db);
 
 /*
- * Recomputes projection_digests from every row (the end of a rebuild). In a
- * transaction that has written nothing yet: a second connection on a thread
- * of its own sums tables too, and it reads the committed file.
+ * Recomputes projection_digests from every row (the end of a rebuild or a
+ * merge). Only in a transaction that has written nothing yet, on a file
+ * without a WAL: a second connection on a thread of its own sums tables too,
+ * reading the file as last committed.
  */
 int ctr_row_digest_recompute(sqlite3 *db, struct ctr_error *err);
 
