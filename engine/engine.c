@@ -122,17 +122,28 @@ static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_
 /*
  * The projection digests (row_digest.h): an incremental run adds what its
  * triggers reported; a rebuild, which has no triggers while it writes, sums
- * every row once at the end and installs them for the runs after it.
+ * every row once at the end and installs them for the runs after it. Those
+ * sums are taken on two connections (row_sums.c), which read only what is
+ * committed: so the rows and judges commit first, and the sums, the triggers
+ * and the run follow in a second transaction. Between the two the file is
+ * still the rebuild's own, renamed into place only once the run succeeds.
  */
 static int fold_digests(struct ctr_engine *e, int final, struct ctr_error *err)
 {
+	struct ctr_table_sums sums;
 	int rc;
 
 	if (!e->options->rebuild)
 		return ctr_row_digest_flush(e->db, err);
 	if (!final)
 		return 0;
-	rc = ctr_row_digest_recompute(e->db, err);
+	rc = ctr_db_exec(e->db, "COMMIT", err);
+	if (rc == 0)
+		rc = ctr_row_digest_sum(e->db, &sums, err);
+	if (rc == 0)
+		rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
+	if (rc == 0)
+		rc = ctr_row_digest_store(e->db, &sums, err);
 	return rc == 0 ? ctr_row_digest_install(e->db, err) : rc;
 }
 
@@ -177,7 +188,10 @@ int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
 	return rc;
 }
 
-/* One transaction: the recorded rows, rejections, ids, checkpoints; and the run when final. */
+/*
+ * One transaction: the recorded rows, rejections, ids, checkpoints; and the
+ * run when final (a rebuild's final write commits twice: fold_digests).
+ */
 int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err)
 {
@@ -187,9 +201,6 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 		rc = ctr_writes_run(e->writes, e->db, err);
 	if (rc == 0 && final)
 		rc = ctr_projections_judge(e->projections, err);
-	/* a rebuild sums its rows on two connections, so the second must see them committed */
-	if (rc == 0 && final && e->options->rebuild)
-		rc = ctr_db_exec(e->db, "COMMIT; BEGIN IMMEDIATE", err);
 	if (rc == 0)
 		rc = fold_digests(e, final != NULL, err);
 	if (rc == 0 && final)

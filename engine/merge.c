@@ -106,7 +106,7 @@ static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
 	return rc;
 }
 
-/* S2, S4 and K3 again over the combined rows, then the digests and the triggers. */
+/* S2, S4 and K3 again over the combined rows. */
 static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 {
 	struct ctr_projection_options options = { 0, 90, ctr_date_from_civil(2024, 10, 31), 1, NULL };
@@ -124,11 +124,24 @@ static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 	/* a migration may span two shards */
 	if (rc == 0 && *date)
 		rc = ctr_migrations_refresh(db, options.business_date, NULL, err);
-	/* the digests are summed on two connections, so the second must see the judged rows */
+	return rc;
+}
+
+/*
+ * The digests of every row, summed on two connections (row_sums.c), which
+ * read only what is committed; the file is renamed into place only at the end.
+ */
+static int sum_digests(sqlite3 *db, struct ctr_error *err)
+{
+	struct ctr_table_sums sums;
+	int rc = ctr_db_exec(db, "COMMIT", err);
+
 	if (rc == 0)
-		rc = ctr_db_exec(db, "COMMIT; BEGIN", err);
+		rc = ctr_row_digest_sum(db, &sums, err);
 	if (rc == 0)
-		rc = ctr_row_digest_recompute(db, err);
+		rc = ctr_db_exec(db, "BEGIN IMMEDIATE", err);
+	if (rc == 0)
+		rc = ctr_row_digest_store(db, &sums, err);
 	if (rc == 0)
 		rc = ctr_row_digest_install(db, err);
 	return rc;
@@ -189,6 +202,8 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 		rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
 		rc = judge_all(db, date, err);
+	if (rc == 0)
+		rc = sum_digests(db, err);
 	if (rc == 0)
 		rc = ctr_projection_hash_of(db, 0, result->projection_hash, err);
 	if (rc == 0)

@@ -2,9 +2,8 @@
  * row_digest.c - per-row digests and their running sums (see row_digest.h).
  */
 #include "engine/row_digest.h"
+#include "engine/row_digest_internal.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,7 @@
 #include "events/hash.h"
 #include "projections/schema_sql.h"
 
-#define MAX_TABLES 32
+#define MAX_TABLES CTR_MAX_HASHED_TABLES
 
 /* Changes reported on one connection since the last flush. */
 struct pending_sums {
@@ -23,7 +22,7 @@ struct pending_sums {
 	int touched[MAX_TABLES];
 };
 
-static int table_count(void)
+int ctr_row_digest_table_count(void)
 {
 	int n = 0;
 
@@ -297,7 +296,7 @@ int ctr_row_digest_flush(sqlite3 *db, struct ctr_error *err)
 	sqlite3_stmt *take = NULL;
 	int rc = ctr_db_prepare(db, "SELECT contrail_digest_take(?)", &take, err);
 
-	for (int t = 0; rc == 0 && t < table_count(); t++) {
+	for (int t = 0; rc == 0 && t < ctr_row_digest_table_count(); t++) {
 		int64_t rows, delta = 0;
 		uint8_t sum[32];
 		const uint8_t *blob;
@@ -324,8 +323,7 @@ void ctr_row_digest_discard(sqlite3 *db)
 	sqlite3_exec(db, "SELECT contrail_digest_take()", NULL, NULL, NULL);
 }
 
-/* Count and digest sum of every row of table t. */
-static int scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], struct ctr_error *err)
+int ctr_row_digest_scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], struct ctr_error *err)
 {
 	char columns[1024], sql[1200];
 	sqlite3_stmt *stmt = NULL;
@@ -349,72 +347,12 @@ static int scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], struct ctr_e
 	return 0;
 }
 
-/*
- * Every table summed, shared between the caller's connection and a helper's:
- * the helper begins with the last listed (the largest), the caller with the
- * one before it, and then each takes the next table not yet taken.
- */
-struct recount {
-	atomic_int next;        /* the next table to take, counting down */
-	const char *path;
-	int64_t rows[MAX_TABLES];
-	uint8_t sum[MAX_TABLES][32];
-	int done[MAX_TABLES];
-};
-
-static void take_tables(struct recount *r, sqlite3 *db)
+int ctr_row_digest_store(sqlite3 *db, const struct ctr_table_sums *sums, struct ctr_error *err)
 {
-	struct ctr_error ignored;
-	int t;
+	int rc = 0;
 
-	while ((t = atomic_fetch_sub(&r->next, 1)) >= 0)
-		r->done[t] = scan(db, t, &r->rows[t], r->sum[t], &ignored) == 0;
-}
-
-/*
- * The helper reads the committed file through a connection of its own. It
- * takes no lock (the "unix-none" VFS): the writer holds its file exclusively
- * and writes nothing until both are done. Where it fails, the caller's
- * connection sums what it left.
- */
-static void *helper_main(void *arg)
-{
-	struct recount *r = arg;
-	sqlite3 *db = NULL;
-	struct ctr_error ignored;
-
-	if (sqlite3_open_v2(r->path, &db, SQLITE_OPEN_READONLY, "unix-none") == SQLITE_OK &&
-	    ctr_row_digest_register(db, &ignored) == 0) {
-		int first = table_count() - 1;
-		r->done[first] = scan(db, first, &r->rows[first], r->sum[first], &ignored) == 0;
-		take_tables(r, db);
-	}
-	sqlite3_close(db);
-	return NULL;
-}
-
-int ctr_row_digest_recompute(sqlite3 *db, struct ctr_error *err)
-{
-	struct recount *r = calloc(1, sizeof(*r));
-	pthread_t helper;
-	int helped, rc = 0;
-
-	if (r == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	atomic_init(&r->next, table_count() - 2); /* without a helper, its table is summed below */
-	r->path = sqlite3_db_filename(db, "main");
-	helped = r->path != NULL && *r->path != '\0' &&
-		 pthread_create(&helper, NULL, helper_main, r) == 0;
-	take_tables(r, db);
-	if (helped)
-		pthread_join(helper, NULL);
-	for (int t = 0; rc == 0 && t < table_count(); t++) {
-		if (!r->done[t])
-			rc = scan(db, t, &r->rows[t], r->sum[t], err);
-		if (rc == 0)
-			rc = write_sums(db, t, r->rows[t], r->sum[t], err);
-	}
-	free(r);
+	for (int t = 0; rc == 0 && t < ctr_row_digest_table_count(); t++)
+		rc = write_sums(db, t, sums->rows[t], sums->sum[t], err);
 	ctr_row_digest_discard(db);
 	return rc;
 }
@@ -426,13 +364,13 @@ int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_
 
 	ctr_sha256_init(&s);
 	ctr_sha256_update(&s, "contrail projection hash 1", 26);
-	for (int t = 0; rc == 0 && t < table_count(); t++) {
+	for (int t = 0; rc == 0 && t < ctr_row_digest_table_count(); t++) {
 		const char *name = ctr_hashed_tables[t].name;
 		uint8_t sum[32], count[8];
 		int64_t rows = 0;
 
 		if (from_rows)
-			rc = scan(db, t, &rows, sum, err);
+			rc = ctr_row_digest_scan(db, t, &rows, sum, err);
 		else if (read_sums(db, t, &rows, sum) != 0)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
 		for (int i = 0; i < 8; i++)

@@ -11,12 +11,13 @@
  * in memory; the engine folds them into the projection_digests table in the
  * same transaction as the rows. The projection hash is SHA-256 over each
  * table's name, count and sum. A rebuild, which writes every row anyway,
- * runs without the triggers and sums the tables once at the end.
+ * runs without the triggers and sums the tables once at the end (row_sums.c).
  */
 #ifndef CTR_ROW_DIGEST_H
 #define CTR_ROW_DIGEST_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "events/error.h"
 
@@ -31,13 +32,22 @@ int ctr_row_digest_flush(sqlite3 *db, struct ctr_error *err);
 /* Forgets the changes reported since the last flush (after a rollback). */
 void ctr_row_digest_discard(sqlite3 *db);
 
+/* The row count and digest sum of each hashed table, in ctr_hashed_tables order. */
+#define CTR_MAX_HASHED_TABLES 32
+struct ctr_table_sums {
+	int64_t rows[CTR_MAX_HASHED_TABLES];
+	uint8_t sum[CTR_MAX_HASHED_TABLES][32];
+	int helper_tables; /* how many a second connection summed (row_sums.c) */
+};
+
 /*
- * Recomputes projection_digests from every row (the end of a rebuild or a
- * merge). Only in a transaction that has written nothing yet, on a file
- * without a WAL: a second connection on a thread of its own sums tables too,
- * reading the file as last committed.
+ * Sums every row of every hashed table (the end of a rebuild or a merge).
+ * Outside a transaction, on a file without a WAL, a read-only connection on a
+ * thread of its own takes tables too; otherwise db sums them all.
  */
-int ctr_row_digest_recompute(sqlite3 *db, struct ctr_error *err);
+int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err);
+/* Replaces projection_digests with sums (in a transaction). */
+int ctr_row_digest_store(sqlite3 *db, const struct ctr_table_sums *sums, struct ctr_error *err);
 
 /* The projection hash from projection_digests, or, with from_rows, from the rows themselves. */
 int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_error *err);

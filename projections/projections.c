@@ -258,20 +258,12 @@ static int by_contract_id(const void *a, const void *b)
 	return strcmp((*x)->contract_id, (*y)->contract_id);
 }
 
-/* A store account's stream is named by its key; a customer's by an account. */
-static const char *row_key(const struct ctr_stream *stream)
-{
-	if (stream->family == CTR_FAMILY_CUSTOMER)
-		return ctr_support_customer_no(stream->aggregate);
-	return stream->name;
-}
-
-static int by_family_and_key(const void *a, const void *b)
+static int by_family_and_name(const void *a, const void *b)
 {
 	const struct ctr_stream *const *x = a, *const *y = b;
 	if ((*x)->family != (*y)->family)
 		return (*x)->family < (*y)->family ? -1 : 1;
-	return strcmp(row_key(*x), row_key(*y));
+	return strcmp((*x)->name, (*y)->name);
 }
 
 /*
@@ -317,10 +309,11 @@ int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w)
 		p->dirty[i]->queued = 0;
 	}
 	p->dirty_count = 0;
-	/* customers and store accounts too, by the key their rows and indexes lead with */
+	/* customers and store accounts too: a stream is named by the key its rows lead with (a
+	 * customer number; a store account's "store/email", which sorts almost as its key) */
 	if (p->dirty_stream_count > 1)
 		qsort(p->dirty_streams, p->dirty_stream_count, sizeof(*p->dirty_streams),
-		      by_family_and_key);
+		      by_family_and_name);
 	for (size_t i = 0; i < p->dirty_stream_count; i++) {
 		struct ctr_stream *stream = p->dirty_streams[i];
 		if (stream->aggregate && stream->family == CTR_FAMILY_CUSTOMER)

@@ -45,13 +45,6 @@ struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
 	return &c->supports[c->support_count++];
 }
 
-const char *ctr_support_customer_no(const void *aggregate)
-{
-	const struct ctr_customer *c = aggregate;
-
-	return c && c->customer_no ? c->customer_no : "";
-}
-
 void ctr_support_release(void *aggregate)
 {
 	struct ctr_customer *c = aggregate;

@@ -46,8 +46,6 @@ enum ctr_support_scope {
 /* Judges the customers of scope and their support ids (S2-S10) on the business date. */
 int ctr_support_judge(struct ctr_support *s, enum ctr_support_scope scope, struct ctr_error *err);
 void ctr_support_release(void *customer);
-/* The customer number of a customer aggregate (NULL: ""), the key its rows are written by. */
-const char *ctr_support_customer_no(const void *customer);
 
 /* Prepares sql for the marked rows (every "?2 OR " or "?3 OR " dropped) or for all rows. */
 int ctr_prepare_scoped(sqlite3 *db, const char *sql, int all, sqlite3_stmt **stmt,

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/db.h"
@@ -127,29 +129,85 @@ Test(projection_hash, an_empty_database_has_a_stable_hash)
 	      "INSERT INTO invoice_lines VALUES ('I1', 1, 'seats_full', 2, 5, 10);" \
 	      "INSERT INTO invoice_lines VALUES ('I1', 2, 'seats_light', 0, 3, 0);"
 
+/* 1 when another process could not take a write lock on path's SQLite lock bytes. */
+static int file_still_locked(const char *path)
+{
+	pid_t child = fork();
+	int status = 0;
+
+	cr_assert_neq(child, -1);
+	if (child == 0) {
+		struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+				      .l_start = 0x40000000, .l_len = 512 };
+		int fd = open(path, O_RDONLY);
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK ? 0 : 1);
+	}
+	waitpid(child, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A rebuilt file with the rows of the kept-sums test, and its digests summed; open in db. */
+static void rebuild_and_sum(const char *path, const char *before_sums, sqlite3 **db,
+			    struct ctr_table_sums *sums)
+{
+	struct ctr_error err;
+
+	cr_assert_eq(ctr_db_open(path, CTR_DB_CREATE_BULK, db, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_db_exec(*db, "BEGIN;" ROW("u1", "'x'") ROW("u2", "'y'") LINES, &err), 0,
+		     "%s", err.message);
+	cr_assert_eq(ctr_db_exec(*db, before_sums, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_row_digest_sum(*db, sums, &err), 0, "%s", err.message);
+	if (sqlite3_get_autocommit(*db)) /* the sums are stored in a transaction */
+		cr_assert_eq(ctr_db_exec(*db, "BEGIN IMMEDIATE", &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_row_digest_store(*db, sums, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_db_exec(*db, "COMMIT", &err), 0, "%s", err.message);
+}
+
 /*
- * A rebuilt file's sums, recomputed at its end with a second connection on a
- * helper thread reading the committed rows, equal the sums the triggers keep.
+ * A rebuilt file's sums, taken at its end with a second connection on a
+ * helper thread reading the committed rows, equal the sums the triggers keep,
+ * and the file stays locked by its writer.
  */
-Test(projection_hash, a_rebuilt_files_recount_on_two_connections_equals_the_kept_sums)
+Test(projection_hash, a_rebuilt_files_sums_on_two_connections_equal_the_kept_sums)
 {
 	char dir[] = "/tmp/contrail-hash-XXXXXX", path[128], kept[65], rebuilt[65], recount[65];
+	struct ctr_table_sums sums;
+	struct ctr_error err;
+	sqlite3 *db;
+	int locked;
+
+	hash_of(ROW("u1", "'x'") ROW("u2", "'y'") LINES, kept);
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/rebuilt.db", dir);
+	rebuild_and_sum(path, "COMMIT", &db, &sums);
+	locked = file_still_locked(path);
+	cr_assert_eq(ctr_projection_hash_of(db, 0, rebuilt, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_projection_hash_of(db, 1, recount, &err), 0, "%s", err.message);
+	sqlite3_close(db);
+	remove(path);
+	rmdir(dir);
+	cr_assert_gt(sums.helper_tables, 0, "the helper summed no table");
+	cr_assert(locked, "the writer's lock on the file was lost");
+	cr_assert_str_eq(rebuilt, recount);
+	cr_assert_str_eq(rebuilt, kept);
+}
+
+/* Rows not yet committed are summed by the writer's connection alone, and counted. */
+Test(projection_hash, sums_taken_inside_a_transaction_count_its_rows)
+{
+	char dir[] = "/tmp/contrail-hash-XXXXXX", path[128], kept[65], rebuilt[65];
+	struct ctr_table_sums sums;
 	struct ctr_error err;
 	sqlite3 *db;
 
 	hash_of(ROW("u1", "'x'") ROW("u2", "'y'") LINES, kept);
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/rebuilt.db", dir);
-	cr_assert_eq(ctr_db_open(path, CTR_DB_CREATE_BULK, &db, &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_db_exec(db, "BEGIN;" ROW("u1", "'x'") ROW("u2", "'y'") LINES
-				 "COMMIT; BEGIN IMMEDIATE", &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_row_digest_recompute(db, &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_db_exec(db, "COMMIT", &err), 0, "%s", err.message);
+	rebuild_and_sum(path, "SELECT 1", &db, &sums);
 	cr_assert_eq(ctr_projection_hash_of(db, 0, rebuilt, &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_projection_hash_of(db, 1, recount, &err), 0, "%s", err.message);
 	sqlite3_close(db);
 	remove(path);
 	rmdir(dir);
-	cr_assert_str_eq(rebuilt, recount);
+	cr_assert_eq(sums.helper_tables, 0);
 	cr_assert_str_eq(rebuilt, kept);
 }

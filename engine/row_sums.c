@@ -1,0 +1,130 @@
+/*
+ * row_sums.c - summing every row of the hashed tables (row_digest.h), as a
+ * rebuild and a merge do at their end, on two connections at once.
+ *
+ * The caller's connection and a helper thread's read-only one each take the
+ * next table not yet taken; the helper begins with the last listed (on the
+ * generated histories the largest, invoice_lines), the caller with the one
+ * before it. The helper opens the file immutable: it takes no lock, and
+ * closing it leaves the caller's locks alone (the "unix-none" VFS closes the
+ * file itself, which drops every lock the process holds on it). It reads the
+ * file as last committed, which is what the caller sees only when nothing is
+ * pending: so only outside a transaction, on a file the caller holds
+ * exclusively (nobody else can write it meanwhile) and not in WAL mode (the
+ * helper would not read the WAL). A rebuild's and a merge's files are such.
+ * Where the helper cannot run, or fails on a table, the caller's connection
+ * sums what it left.
+ */
+#include "engine/row_digest.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/row_digest_internal.h"
+
+struct recount {
+	atomic_int next; /* the next table to take, counting down */
+	char *uri;       /* the file, for the helper */
+	struct ctr_table_sums *sums;
+	int done[CTR_MAX_HASHED_TABLES];
+};
+
+/* Sums table t through db; 1 when it did. */
+static int sum_one(struct recount *r, sqlite3 *db, int t)
+{
+	struct ctr_error ignored;
+
+	r->done[t] = ctr_row_digest_scan(db, t, &r->sums->rows[t], r->sums->sum[t], &ignored) == 0;
+	return r->done[t];
+}
+
+static int take_tables(struct recount *r, sqlite3 *db)
+{
+	int summed = 0, t;
+
+	while ((t = atomic_fetch_sub(&r->next, 1)) >= 0)
+		summed += sum_one(r, db, t);
+	return summed;
+}
+
+static void *helper_main(void *arg)
+{
+	struct recount *r = arg;
+	sqlite3 *db = NULL;
+	struct ctr_error ignored;
+
+	if (sqlite3_open_v2(r->uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+			    NULL) == SQLITE_OK &&
+	    ctr_row_digest_register(db, &ignored) == 0) {
+		int summed = sum_one(r, db, ctr_row_digest_table_count() - 1);
+		r->sums->helper_tables = summed + take_tables(r, db);
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* 1 when the pragma reports value. */
+static int pragma_is(sqlite3 *db, const char *pragma, const char *value)
+{
+	sqlite3_stmt *stmt = NULL;
+	int is = 0;
+
+	if (sqlite3_prepare_v2(db, pragma, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != NULL)
+		is = strcasecmp((const char *)sqlite3_column_text(stmt, 0), value) == 0;
+	sqlite3_finalize(stmt);
+	return is;
+}
+
+/* "file:PATH?immutable=1", the characters a URI path cannot hold escaped; NULL without memory. */
+static char *immutable_uri(const char *path)
+{
+	char *uri = malloc(strlen(path) * 3 + sizeof("file:?immutable=1"));
+	size_t used = 0;
+
+	if (uri == NULL)
+		return NULL;
+	used += (size_t)sprintf(uri, "file:");
+	for (const char *c = path; *c != '\0'; c++) {
+		if (*c == '%' || *c == '?' || *c == '#')
+			used += (size_t)sprintf(uri + used, "%%%02X", (unsigned)(unsigned char)*c);
+		else
+			uri[used++] = *c;
+	}
+	strcpy(uri + used, "?immutable=1");
+	return uri;
+}
+
+/* A helper may read the file: nothing is pending and nobody else can write it. */
+static int helper_may_read(sqlite3 *db, const char *path)
+{
+	return path != NULL && *path != '\0' && sqlite3_get_autocommit(db) &&
+	       pragma_is(db, "PRAGMA locking_mode", "exclusive") &&
+	       !pragma_is(db, "PRAGMA journal_mode", "wal");
+}
+
+int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err)
+{
+	struct recount r = { .sums = sums };
+	const char *path = sqlite3_db_filename(db, "main");
+	pthread_t helper;
+	int helped, rc = 0;
+
+	memset(sums, 0, sizeof(*sums));
+	atomic_init(&r.next, ctr_row_digest_table_count() - 2); /* without a helper, its table is summed below */
+	if (helper_may_read(db, path))
+		r.uri = immutable_uri(path);
+	helped = r.uri != NULL && pthread_create(&helper, NULL, helper_main, &r) == 0;
+	take_tables(&r, db);
+	if (helped)
+		pthread_join(helper, NULL);
+	for (int t = 0; rc == 0 && t < ctr_row_digest_table_count(); t++)
+		if (!r.done[t])
+			rc = ctr_row_digest_scan(db, t, &sums->rows[t], sums->sum[t], err);
+	free(r.uri);
+	return rc;
+}
