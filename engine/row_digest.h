@@ -42,8 +42,9 @@ struct ctr_table_sums {
 
 /*
  * Sums every row of every hashed table (the end of a rebuild or a merge).
- * Outside a transaction, on a file without a WAL, a read-only connection on a
- * thread of its own takes tables too; otherwise db sums them all.
+ * Outside a transaction, on a file db holds exclusively and not in WAL mode,
+ * a read-only connection on a thread of its own takes tables too; otherwise
+ * db sums them all.
  */
 int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err);
 /* Replaces projection_digests with sums (in a transaction). */

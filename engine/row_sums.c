@@ -60,7 +60,8 @@ static void *helper_main(void *arg)
 	if (sqlite3_open_v2(r->uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
 			    NULL) == SQLITE_OK &&
 	    ctr_row_digest_register(db, &ignored) == 0) {
-		int summed = sum_one(r, db, ctr_row_digest_table_count() - 1);
+		int last = ctr_row_digest_table_count() - 1;
+		int summed = last >= 0 ? sum_one(r, db, last) : 0;
 		r->sums->helper_tables = summed + take_tables(r, db);
 	}
 	sqlite3_close(db);
@@ -115,7 +116,8 @@ int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_erro
 	int helped, rc = 0;
 
 	memset(sums, 0, sizeof(*sums));
-	atomic_init(&r.next, ctr_row_digest_table_count() - 2); /* without a helper, its table is summed below */
+	/* the last table is the helper's; without a helper, it is summed below */
+	atomic_init(&r.next, ctr_row_digest_table_count() - 2);
 	if (helper_may_read(db, path))
 		r.uri = immutable_uri(path);
 	helped = r.uri != NULL && pthread_create(&helper, NULL, helper_main, &r) == 0;

@@ -125,7 +125,8 @@ Test(projection_hash, an_empty_database_has_a_stable_hash)
 	cr_assert_str_eq(a, in_memory);
 }
 
-#define LINES "INSERT INTO invoices VALUES ('I1', 'C', '2024-01', '2024-01-31', '2024-02-29', 10, 1, 11, 'issued');" \
+#define LINES "INSERT INTO invoices VALUES ('I1', 'C', '2024-01', '2024-01-31', '2024-02-29'," \
+	      " 10, 1, 11, 'issued');" \
 	      "INSERT INTO invoice_lines VALUES ('I1', 1, 'seats_full', 2, 5, 10);" \
 	      "INSERT INTO invoice_lines VALUES ('I1', 2, 'seats_light', 0, 3, 0);"
 
