@@ -122,29 +122,15 @@ static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_
 /*
  * The projection digests (row_digest.h): an incremental run adds what its
  * triggers reported; a rebuild, which has no triggers while it writes, sums
- * every row once at the end and installs them for the runs after it. Those
- * sums are taken on two connections (row_sums.c), which read only what is
- * committed: so the rows and judges commit first, and the sums, the triggers
- * and the run follow in a second transaction. Between the two the file is
- * still the rebuild's own, renamed into place only once the run succeeds.
+ * every row once at the end and installs them for the runs after it (in a
+ * second transaction, row_sums.c: the file is still the rebuild's own,
+ * renamed into place only once the run succeeds).
  */
 static int fold_digests(struct ctr_engine *e, int final, struct ctr_error *err)
 {
-	struct ctr_table_sums sums;
-	int rc;
-
 	if (!e->options->rebuild)
 		return ctr_row_digest_flush(e->db, err);
-	if (!final)
-		return 0;
-	rc = ctr_db_exec(e->db, "COMMIT", err);
-	if (rc == 0)
-		rc = ctr_row_digest_sum(e->db, &sums, err);
-	if (rc == 0)
-		rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
-	if (rc == 0)
-		rc = ctr_row_digest_store(e->db, &sums, err);
-	return rc == 0 ? ctr_row_digest_install(e->db, err) : rc;
+	return final ? ctr_row_digest_complete(e->db, err) : 0;
 }
 
 /*

@@ -127,26 +127,6 @@ static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 	return rc;
 }
 
-/*
- * The digests of every row, summed on two connections (row_sums.c), which
- * read only what is committed; the file is renamed into place only at the end.
- */
-static int sum_digests(sqlite3 *db, struct ctr_error *err)
-{
-	struct ctr_table_sums sums;
-	int rc = ctr_db_exec(db, "COMMIT", err);
-
-	if (rc == 0)
-		rc = ctr_row_digest_sum(db, &sums, err);
-	if (rc == 0)
-		rc = ctr_db_exec(db, "BEGIN IMMEDIATE", err);
-	if (rc == 0)
-		rc = ctr_row_digest_store(db, &sums, err);
-	if (rc == 0)
-		rc = ctr_row_digest_install(db, err);
-	return rc;
-}
-
 /* The merge's own run: the shards' counts added up, and the merged hash. */
 static int record_merge(sqlite3 *db, int shard_count, const char *date,
 			struct ctr_run_result *result, struct ctr_error *err)
@@ -202,8 +182,8 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 		rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
 		rc = judge_all(db, date, err);
-	if (rc == 0)
-		rc = sum_digests(db, err);
+	if (rc == 0) /* the file is renamed into place only at the end */
+		rc = ctr_row_digest_complete(db, err);
 	if (rc == 0)
 		rc = ctr_projection_hash_of(db, 0, result->projection_hash, err);
 	if (rc == 0)

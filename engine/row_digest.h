@@ -50,6 +50,14 @@ int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_erro
 /* Replaces projection_digests with sums (in a transaction). */
 int ctr_row_digest_store(sqlite3 *db, const struct ctr_table_sums *sums, struct ctr_error *err);
 
+/*
+ * The end of a file written without the triggers (a rebuild's, a merge's):
+ * commits the caller's transaction so that both connections sum what it
+ * wrote, then stores the sums and creates the triggers in a new transaction,
+ * left open for the caller to finish.
+ */
+int ctr_row_digest_complete(sqlite3 *db, struct ctr_error *err);
+
 /* The projection hash from projection_digests, or, with from_rows, from the rows themselves. */
 int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_error *err);
 

@@ -13,7 +13,7 @@
  * exclusively (nobody else can write it meanwhile) and not in WAL mode (the
  * helper would not read the WAL). A rebuild's and a merge's files are such.
  * Where the helper cannot run, or fails on a table, the caller's connection
- * sums what it left.
+ * sums what it left. ctr_row_digest_complete commits first for that reason.
  */
 #include "engine/row_digest.h"
 
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/db.h"
 #include "engine/row_digest_internal.h"
 
 struct recount {
@@ -129,4 +130,18 @@ int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_erro
 			rc = ctr_row_digest_scan(db, t, &sums->rows[t], sums->sum[t], err);
 	free(r.uri);
 	return rc;
+}
+
+int ctr_row_digest_complete(sqlite3 *db, struct ctr_error *err)
+{
+	struct ctr_table_sums sums;
+	int rc = ctr_db_exec(db, "COMMIT", err);
+
+	if (rc == 0)
+		rc = ctr_row_digest_sum(db, &sums, err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "BEGIN IMMEDIATE", err);
+	if (rc == 0)
+		rc = ctr_row_digest_store(db, &sums, err);
+	return rc == 0 ? ctr_row_digest_install(db, err) : rc;
 }
