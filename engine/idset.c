@@ -71,9 +71,15 @@ void ctr_idset_free(struct ctr_idset *set)
 	free(set);
 }
 
+/* The slot where key's probe starts. */
+static size_t home(uint64_t key, size_t capacity)
+{
+	return (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (capacity - 1);
+}
+
 static struct pair *probe(struct pair *table, size_t capacity, uint64_t key)
 {
-	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (capacity - 1);
+	size_t i = home(key, capacity);
 
 	while (table[i].key != 0 && table[i].key != key)
 		i = (i + 1) & (capacity - 1);
@@ -96,6 +102,11 @@ static int search_chunk(const struct chunk *c, uint64_t key, uint64_t *digest)
 		return 1;
 	}
 	return 0;
+}
+
+void ctr_idset_prefetch(const struct ctr_idset *set, uint64_t key)
+{
+	__builtin_prefetch(&set->table[home(key, set->capacity)]);
 }
 
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest)

@@ -29,6 +29,8 @@ uint64_t ctr_idset_key(const char *id);
 int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err);
 /* 1 and *digest when key is known, else 0. */
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest);
+/* Starts fetching the memory a find or add of key reads first; it changes nothing. */
+void ctr_idset_prefetch(const struct ctr_idset *set, uint64_t key);
 int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest);
 /*
  * Sizes the table for about `more` ids still to come (a source's estimate),

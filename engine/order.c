@@ -4,7 +4,6 @@
  * stream with held events, and the place it takes before the projections
  * judge it. Counts follow E3: read = applied + duplicates + rejected.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
@@ -183,6 +182,10 @@ int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_er
 	e->counts.read++;
 	if (ev->code != CTR_CODE_OK && !ev->takes_place)
 		return reject(e, ev, ev->code, ev->message, NULL);
+	/* the id's slot and the stream's lie far apart in tables larger than the caches: asked
+	 * for together, their two misses overlap instead of following one another */
+	ctr_idset_prefetch(e->ids, ctr_idset_key(ev->id));
+	ctr_strmap_prefetch(e->streams, ev->stream);
 	rc = seen_before(e, NULL, ev, &handled);
 	if (handled || rc != 0)
 		return rc;

@@ -36,6 +36,11 @@ struct ctr_strmap *ctr_strmap_new(void)
 	return map;
 }
 
+static uint64_t key_hash(const char *key)
+{
+	return ctr_hash64(key, strlen(key), 0x5eed);
+}
+
 void ctr_strmap_free(struct ctr_strmap *map)
 {
 	if (map == NULL)
@@ -57,9 +62,14 @@ static struct entry *slot_for(struct entry *entries, size_t capacity, const char
 	return &entries[i];
 }
 
+void ctr_strmap_prefetch(const struct ctr_strmap *map, const char *key)
+{
+	__builtin_prefetch(&map->entries[key_hash(key) & (map->capacity - 1)]);
+}
+
 void *ctr_strmap_get(const struct ctr_strmap *map, const char *key)
 {
-	uint64_t hash = ctr_hash64(key, strlen(key), 0x5eed);
+	uint64_t hash = key_hash(key);
 	struct entry *e = slot_for(map->entries, map->capacity, key, hash);
 
 	return e->key ? e->value : NULL;
@@ -93,7 +103,7 @@ static int grow(struct ctr_strmap *map)
 
 const char *ctr_strmap_put(struct ctr_strmap *map, const char *key, void *value)
 {
-	uint64_t hash = ctr_hash64(key, strlen(key), 0x5eed);
+	uint64_t hash = key_hash(key);
 	struct entry *e;
 
 	if ((map->count + 1) * 2 > map->capacity && grow(map) != 0)
