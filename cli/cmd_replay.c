@@ -185,7 +185,7 @@ int ctr_cmd_replay(int argc, char **argv)
 	rc = parse(argc, argv, &options, &source, &source_args);
 	if (rc != CTR_EXIT_OK)
 		return rc;
-	/* best effort: without the region SQLite allocates its buffers as usual */
+	/* best effort: without the pool SQLite allocates its buffers as usual */
 	(void)ctr_heap_sqlite_pages(CTR_DB_PAGE_BUFFERS);
 	options.progress = tty ? progress : NULL;
 	options.stop = &stop_requested;

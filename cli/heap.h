@@ -9,11 +9,14 @@
 void ctr_heap_tune(void);
 
 /*
- * Gives SQLite one region of huge pages holding `pages` page buffers of 4 KiB
- * databases. Only before SQLite starts (no database opened yet in this
- * process); -1 when it is too late or the region cannot be had, and SQLite
- * then allocates its buffers from the heap as usual.
+ * Gives SQLite a pool of `pages` page buffers for 4 KiB databases in huge
+ * pages, touched only as SQLite first uses each one; past them its buffers
+ * come from the heap as usual. Only before SQLite starts (no database opened
+ * yet in this process) and once per process; -1 when it is too late or the
+ * region cannot be had, and SQLite then allocates from the heap throughout.
  */
 int ctr_heap_sqlite_pages(int pages);
+/* The pool's buffers SQLite holds now. */
+int ctr_heap_sqlite_pages_in_use(void);
 
 #endif

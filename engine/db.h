@@ -13,8 +13,8 @@
 
 /*
  * The page cache of a connection that writes (cache_size, in KiB), and the
- * 4 KiB page buffers that hold it, which a replay sets aside in one region
- * (cli/heap.c): the region is never smaller than the cache it serves.
+ * 4 KiB page buffers that hold it, which a replay sets aside in one pool
+ * (cli/heap.c): the pool is never smaller than the cache it serves.
  */
 #define CTR_DB_CACHE_KIB 65536
 #define CTR_DB_PAGE_BUFFERS (CTR_DB_CACHE_KIB / 4)

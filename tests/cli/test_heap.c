@@ -1,8 +1,9 @@
 /*
- * test_heap.c - SQLite's page buffers in the region cli/heap.c sets aside: a
- * database's pages are held there, the caches contrail's connections keep fit
- * in the region replay sets aside, and asking once SQLite has started is
- * refused without harm.
+ * test_heap.c - SQLite's page buffers in the pool cli/heap.c sets aside: a
+ * database's pages are held there and given back, a pool only as large as
+ * it is used is touched, the caches contrail's connections keep fit in the
+ * pool replay sets aside, and asking once SQLite has started is refused
+ * without harm.
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -30,14 +31,6 @@ static void fill(sqlite3 *db, int rows)
 	sqlite3_finalize(insert);
 }
 
-static int slots_in_use(void)
-{
-	int current = 0, highest = 0;
-
-	sqlite3_status(SQLITE_STATUS_PAGECACHE_USED, &current, &highest, 0);
-	return current;
-}
-
 static int pragma_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -59,20 +52,52 @@ static long cache_pages(int cache_size)
 	return cache_size < 0 ? -(long)cache_size * 1024 / (4096 + header) : cache_size;
 }
 
-Test(heap, sqlite_pages_come_from_the_region)
+Test(heap, sqlite_pages_come_from_the_pool)
 {
 	sqlite3 *db = NULL;
 
-	sqlite3_shutdown();
 	cr_assert_eq(ctr_heap_sqlite_pages(64), 0);
 	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-	fill(db, 2000); /* about 250 pages: 64 in the region, the rest from the heap */
-	cr_assert_eq(slots_in_use(), 64, "slots in use: %d", slots_in_use());
+	fill(db, 2000); /* about 250 pages: 64 in the pool, the rest from the heap */
+	cr_assert_eq(ctr_heap_sqlite_pages_in_use(), 64, "buffers in use: %d",
+		     ctr_heap_sqlite_pages_in_use());
+	cr_assert_eq(sqlite3_exec(db, "DELETE FROM t; VACUUM", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	cr_assert_eq(slots_in_use(), 0);
-	/* the region is process-wide: give it back for whatever runs next in this process */
-	sqlite3_shutdown();
-	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+	cr_assert_eq(ctr_heap_sqlite_pages_in_use(), 0);
+	/* given back, the buffers serve the next connection */
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	fill(db, 2000);
+	cr_assert_eq(ctr_heap_sqlite_pages_in_use(), 64);
+	sqlite3_close(db);
+	cr_assert_eq(ctr_heap_sqlite_pages_in_use(), 0);
+	cr_assert_eq(ctr_heap_sqlite_pages(64), -1, "one pool per process");
+}
+
+/* Reads the resident set size of this process from /proc, in KiB. */
+static long resident_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, resident = 0;
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fscanf(f, "%ld %ld", &size, &resident), 2);
+	fclose(f);
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* A pool of replay's size costs a small database only the buffers it uses. */
+Test(heap, an_unused_pool_is_not_touched)
+{
+	sqlite3 *db = NULL;
+	long before = resident_kib();
+
+	cr_assert_eq(ctr_heap_sqlite_pages(CTR_DB_PAGE_BUFFERS), 0);
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	fill(db, 200);
+	cr_assert_gt(ctr_heap_sqlite_pages_in_use(), 0);
+	/* 16,384 buffers are 71 MB; a database of about 30 pages must not have touched them */
+	cr_assert_lt(resident_kib() - before, 16 * 1024, "grew by %ld KiB", resident_kib() - before);
+	sqlite3_close(db);
 }
 
 Test(heap, refused_once_sqlite_has_started)
@@ -82,16 +107,16 @@ Test(heap, refused_once_sqlite_has_started)
 	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
 	cr_assert_eq(ctr_heap_sqlite_pages(64), -1);
 	fill(db, 200);
-	cr_assert_eq(slots_in_use(), 0);
+	cr_assert_eq(ctr_heap_sqlite_pages_in_use(), 0);
 	sqlite3_close(db);
 }
 
 /*
- * SQLite does not take buffers from the heap once a file database's cache has
- * used up the region: it writes pages out early instead. So the caches of the
- * connections a replay opens must fit in the region it sets aside.
+ * The caches of the connections a replay opens fit in the pool it sets aside:
+ * past it, their buffers would come from the heap, in the small pages of the
+ * pool thread's arena.
  */
-Test(heap, replay_caches_fit_in_the_region)
+Test(heap, replay_caches_fit_in_the_pool)
 {
 	char dir[64] = "/tmp/contrail-heap-XXXXXX", path[128];
 	struct ctr_error err = { 0 };
