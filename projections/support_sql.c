@@ -48,13 +48,20 @@ static const char *const stmt_sql[STMT_COUNT] = {
  * for the customers marked (the "?2 OR " dropped, so the indexes serve) and
  * for every customer (a new business date: "?2 OR " made "1 OR ").
  */
-static const char *const judge_sql[] = {
-	"UPDATE support_ids SET state = CASE"
-	" WHEN replaced_on IS NOT NULL AND replaced_on <= ?1 THEN 'replaced'"
-	" WHEN retired >= licenses THEN 'retired'"
-	" WHEN ?1 < starts_on THEN 'future'"
+#define SUPPORT_STATE                                                                  \
+	"CASE WHEN replaced_on IS NOT NULL AND replaced_on <= ?1 THEN 'replaced'"       \
+	" WHEN retired >= licenses THEN 'retired'"                                      \
+	" WHEN ?1 < starts_on THEN 'future'"                                            \
 	" WHEN ?1 <= ends_on THEN 'active' ELSE 'expired' END"
-	" WHERE ?2 OR customer_no IN (SELECT customer_no FROM customers WHERE needs_judge = 1)",
+
+/*
+ * A row is rewritten only where its value changes: SQLite writes an updated row
+ * (dirtying its page, calling the digest triggers) even when nothing in it does.
+ */
+static const char *const judge_sql[] = {
+	"UPDATE support_ids SET state = " SUPPORT_STATE
+	" WHERE (?2 OR customer_no IN (SELECT customer_no FROM customers WHERE needs_judge = 1))"
+	" AND state IS NOT " SUPPORT_STATE,
 	"UPDATE customers SET"
 	" suspension_reasons = rtrim("
 	"  CASE WHEN admin_pending THEN 'admin_not_activated,' ELSE '' END ||"
@@ -69,13 +76,13 @@ static const char *const judge_sql[] = {
 	"   WHERE s.customer_no = customers.customer_no), '+3 years') THEN 'invalid'"
 	"  ELSE 'valid' END"
 	" WHERE ?2 OR needs_judge = 1",
-	"UPDATE customers SET suspended = suspension_reasons != '' WHERE ?2 OR needs_judge = 1",
-	"UPDATE support_ids SET"
-	" suspension_reasons = (SELECT c.suspension_reasons FROM customers c"
-	"  WHERE c.customer_no = support_ids.customer_no),"
-	" usable = state = 'active' AND (SELECT c.suspension_reasons FROM customers c"
-	"  WHERE c.customer_no = support_ids.customer_no) = ''"
-	" WHERE ?2 OR customer_no IN (SELECT customer_no FROM customers WHERE needs_judge = 1)",
+	"UPDATE customers SET suspended = suspension_reasons != ''"
+	" WHERE (?2 OR needs_judge = 1) AND suspended IS NOT (suspension_reasons != '')",
+	"UPDATE support_ids SET suspension_reasons = c.suspension_reasons,"
+	" usable = support_ids.state = 'active' AND c.suspension_reasons = ''"
+	" FROM customers c WHERE c.customer_no = support_ids.customer_no AND (?2 OR c.needs_judge = 1)"
+	" AND (support_ids.suspension_reasons, support_ids.usable)"
+	" IS NOT (c.suspension_reasons, support_ids.state = 'active' AND c.suspension_reasons = '')",
 	/* S2: valid customers sharing an email (case-insensitive), old and new emails alike */
 	"UPDATE customers SET duplicate_email = (state = 'valid' AND EXISTS (SELECT 1 FROM customers o"
 	" WHERE o.customer_no != customers.customer_no AND o.state = 'valid'"
@@ -93,9 +100,9 @@ enum { JUDGE_STATE, JUDGE_USABLE = 3 };
  * suspension reasons: only the rows of suspended customers change.
  */
 static const char *const rebuilt_usable_sql =
-	"UPDATE support_ids SET suspension_reasons = (SELECT c.suspension_reasons FROM customers c"
-	" WHERE c.customer_no = support_ids.customer_no), usable = 0"
-	" WHERE customer_no IN (SELECT customer_no FROM customers WHERE suspension_reasons != '')";
+	"UPDATE support_ids SET suspension_reasons = c.suspension_reasons, usable = 0"
+	" FROM customers c WHERE c.customer_no = support_ids.customer_no"
+	" AND c.suspension_reasons != ''";
 
 struct ctr_support {
 	sqlite3 *db;
