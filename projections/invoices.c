@@ -44,6 +44,12 @@ static int32_t last_day(int month)
 	return ctr_date_from_civil((month + 1) / 12, (month + 1) % 12 + 1, 1) - 1;
 }
 
+/* "YYYY-MM" of a month index. */
+static void format_period(int month, char *period, size_t size)
+{
+	snprintf(period, size, "%04d-%02d", month / 12 % 10000, month % 12 + 1);
+}
+
 /* B3-B5: the seats in effect on the 1st of month (the latest change by then wins). */
 static int64_t seats(const struct terms *t, int light, int month)
 {
@@ -63,8 +69,10 @@ static int64_t fee(const struct terms *t, int month)
 struct ctr_invoices {
 	sqlite3 *db;
 	int32_t business_date;
-	sqlite3_stmt *invoice, *line, *changes, *clear_lines, *clear_invoices;
+	sqlite3_stmt *invoice, *line, *changes, *clear_lines, *clear_invoices, *clear_early;
 	sqlite3_stmt *select_one, *select_all; /* two statements: one can use the key */
+	sqlite3_stmt *any_invoice;
+	int tables_empty; /* nothing stored to clear: the first refresh of a new file */
 };
 
 
@@ -83,23 +91,25 @@ static int put_line(struct ctr_invoices *w, const char *number, int line_no, con
 }
 
 /* One invoice for month (B3, B6, B7, B8, B9). */
-static int put_invoice(struct ctr_invoices *w, const struct terms *t, int month)
+static int put_invoice(struct ctr_invoices *w, const struct terms *t, int month, char *number,
+		       size_t number_size, int *early)
 {
-	char number[300], period[12], issue[11], due[11];
+	char period[12], issue[11], due[11];
 	int year = month / 12, term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
 	int64_t full = seats(t, 0, month), light = seats(t, 1, month), subtotal, tax;
 	int32_t issue_day = last_day(month), due_day = ctr_calendar_business_day_on_or_before(last_day(month + 1));
 	int rc;
 
-	snprintf(number, sizeof(number), "%s-%04d%02d", t->contract_id, year, month % 12 + 1);
-	snprintf(period, sizeof(period), "%04d-%02d", year % 10000, month % 12 + 1);
+	snprintf(number, number_size, "%s-%04d%02d", t->contract_id, year, month % 12 + 1);
+	format_period(month, period, sizeof(period));
 	ctr_date_format(issue_day, issue);
 	ctr_date_format(due_day, due);
 	subtotal = full * t->price_full + light * t->price_light;
 	rc = put_line(w, number, 1, "seats_full", full, t->price_full);
 	if (rc == 0)
 		rc = put_line(w, number, 2, "seats_light", light, t->price_light);
-	if (rc == 0 && month == t->last_month && month < term_last) { /* B6 */
+	*early = month == t->last_month && month < term_last;
+	if (rc == 0 && *early) { /* B6 */
 		rc = put_line(w, number, 3, "early_termination", term_last - month, fee(t, month));
 		subtotal += (term_last - month) * fee(t, month);
 	}
@@ -135,32 +145,58 @@ static int load_changes(struct ctr_invoices *inv, struct terms *t)
 	return 0;
 }
 
+/* Runs a statement over one contract's invoices, bound to the contract and ?2, ?3 (text or NULL). */
 static int exec_bound(struct ctr_invoices *inv, sqlite3_stmt *stmt, const char *contract_id,
-		      struct ctr_error *err)
+		      const char *second, const char *third, struct ctr_error *err)
 {
 	int rc = 0;
 
 	sqlite3_bind_text(stmt, 1, contract_id, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(stmt) >= 2)
+		sqlite3_bind_text(stmt, 2, second, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(stmt) >= 3)
+		sqlite3_bind_text(stmt, 3, third, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
 	sqlite3_reset(stmt);
 	return rc;
 }
 
+/*
+ * Writes the invoices of months first_month to the business date's (or the
+ * cancellation's) as upserts that leave an unchanged row alone, then clears
+ * what the terms no longer give: invoices outside those months and the early
+ * termination line of any invoice but the one that has it now. A refreshed
+ * contract mostly keeps its past invoices, and an unchanged row is neither
+ * written again nor noted by the digest triggers.
+ */
 static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_error *err)
 {
-	int day, until = month_index(w->business_date, &day);
-	int rc = exec_bound(w, w->clear_lines, t->contract_id, err);
+	char number[300], early_number[300], first[12], last[12];
+	int day, early = 0, has_early = 0, until = month_index(w->business_date, &day);
+	int rc = 0;
 
-	if (rc == 0)
-		rc = exec_bound(w, w->clear_invoices, t->contract_id, err);
-	if (rc == 0)
-		load_changes(w, t);
+	load_changes(w, t);
 	if (t->last_month >= 0 && t->last_month < until)
 		until = t->last_month; /* B6: the month of end_on is the last billed */
-	for (int month = t->first_month; rc == 0 && month <= until; month++)
-		if (put_invoice(w, t, month) != 0)
+	for (int month = t->first_month; rc == 0 && month <= until; month++) {
+		if (put_invoice(w, t, month, number, sizeof(number), &early) != 0)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(w->db));
+		if (early) {
+			has_early = 1;
+			snprintf(early_number, sizeof(early_number), "%s", number);
+		}
+	}
+	if (rc != 0 || w->tables_empty)
+		return rc;
+	format_period(t->first_month, first, sizeof(first));
+	format_period(until, last, sizeof(last));
+	rc = exec_bound(w, w->clear_lines, t->contract_id, first, last, err);
+	if (rc == 0)
+		rc = exec_bound(w, w->clear_invoices, t->contract_id, first, last, err);
+	if (rc == 0)
+		rc = exec_bound(w, w->clear_early, t->contract_id, has_early ? early_number : NULL,
+				NULL, err);
 	return rc;
 }
 
@@ -191,17 +227,34 @@ int ctr_invoices_new(sqlite3 *db, int32_t business_date, struct ctr_invoices **o
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	inv->db = db;
 	inv->business_date = business_date;
-	rc = ctr_db_prepare(db, "INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &inv->invoice, err);
+	rc = ctr_db_prepare(db, "INSERT INTO invoices VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+			    " ON CONFLICT (invoice_no) DO UPDATE SET contract_id = ?2, period = ?3,"
+			    " issue_date = ?4, due_date = ?5, subtotal = ?6, tax = ?7, total = ?8, status = ?9"
+			    " WHERE (contract_id, period, issue_date, due_date, subtotal, tax, total, status)"
+			    " IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &inv->invoice, err);
 	if (rc == 0)
-		rc = ctr_db_prepare(db, "INSERT INTO invoice_lines VALUES (?, ?, ?, ?, ?, ?)", &inv->line, err);
+		rc = ctr_db_prepare(db, "INSERT INTO invoice_lines VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+				    " ON CONFLICT (invoice_no, line_no) DO UPDATE SET kind = ?3,"
+				    " quantity = ?4, unit_price = ?5, amount = ?6"
+				    " WHERE (kind, quantity, unit_price, amount) IS NOT (?3, ?4, ?5, ?6)",
+				    &inv->line, err);
 	if (rc == 0)
 		rc = ctr_db_prepare(db, "SELECT kind, effective_month, total FROM seat_changes"
 				    " WHERE contract_id = ? ORDER BY change_no", &inv->changes, err);
 	if (rc == 0)
 		rc = ctr_db_prepare(db, "DELETE FROM invoice_lines WHERE invoice_no IN"
-				    " (SELECT invoice_no FROM invoices WHERE contract_id = ?)", &inv->clear_lines, err);
+				    " (SELECT invoice_no FROM invoices WHERE contract_id = ?1"
+				    " AND (period < ?2 OR period > ?3))", &inv->clear_lines, err);
 	if (rc == 0)
-		rc = ctr_db_prepare(db, "DELETE FROM invoices WHERE contract_id = ?", &inv->clear_invoices, err);
+		rc = ctr_db_prepare(db, "DELETE FROM invoices WHERE contract_id = ?1"
+				    " AND (period < ?2 OR period > ?3)", &inv->clear_invoices, err);
+	/* only line 3 comes and goes with the terms (B6) */
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "DELETE FROM invoice_lines WHERE line_no = 3 AND invoice_no IN"
+				    " (SELECT invoice_no FROM invoices WHERE contract_id = ?1)"
+				    " AND invoice_no IS NOT ?2", &inv->clear_early, err);
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "SELECT 1 FROM invoices LIMIT 1", &inv->any_invoice, err);
 	if (rc == 0)
 		rc = ctr_db_prepare(db, TERMS_SQL " WHERE c.contract_id = ?", &inv->select_one, err);
 	if (rc == 0)
@@ -223,6 +276,8 @@ void ctr_invoices_free(struct ctr_invoices *inv)
 	sqlite3_finalize(inv->changes);
 	sqlite3_finalize(inv->clear_lines);
 	sqlite3_finalize(inv->clear_invoices);
+	sqlite3_finalize(inv->clear_early);
+	sqlite3_finalize(inv->any_invoice);
 	sqlite3_finalize(inv->select_one);
 	sqlite3_finalize(inv->select_all);
 	free(inv);
@@ -236,6 +291,9 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 
 	if (contract_id)
 		sqlite3_bind_text(select, 1, contract_id, -1, SQLITE_STATIC);
+	/* a rebuild's one refresh of every contract starts from empty tables: nothing to clear */
+	inv->tables_empty = contract_id == NULL && sqlite3_step(inv->any_invoice) == SQLITE_DONE;
+	sqlite3_reset(inv->any_invoice);
 	while (rc == 0 && sqlite3_step(select) == SQLITE_ROW) {
 		read_terms(select, t);
 		rc = write_contract(inv, t, err);

@@ -1,0 +1,127 @@
+/*
+ * test_invoices.c - a refresh makes a contract's invoices what its stored terms
+ * give (B1, B6, B7, B9), whatever was stored before, and writes nothing when
+ * nothing changed (projections/invoices.c).
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "engine/db.h"
+#include "events/timefmt.h"
+#include "projections/invoices.h"
+
+static char dir[64], path[128];
+static sqlite3 *db;
+static struct ctr_invoices *invoices;
+
+static void exec(const char *sql)
+{
+	char *message = NULL;
+
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &message), SQLITE_OK, "%s: %s", sql, message);
+}
+
+static int count(const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	int value;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK, "%s", sql);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	value = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+/* A cloud contract billed from January 2024 (one full seat at 1,000), the business date 2024-12-15. */
+static void setup(void)
+{
+	struct ctr_error err = { 0 };
+
+	snprintf(dir, sizeof(dir), "/tmp/contrail-invoices-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	cr_assert_eq(ctr_db_open(path, CTR_DB_CREATE_BULK, &db, &err), 0, "%s", err.message);
+	exec("INSERT INTO contracts VALUES ('C1', '100001', 'Cloud', 'cloud', '2024-01-01', NULL,"
+	     " 'active', NULL, 0, NULL, NULL)");
+	exec("INSERT INTO billing_terms VALUES ('C1', '2024-01-01', 1, 0, 1000, 0, 10)");
+	cr_assert_eq(ctr_invoices_new(db, ctr_date_from_civil(2024, 12, 15), &invoices, &err), 0,
+		     "%s", err.message);
+}
+
+static void teardown(void)
+{
+	ctr_invoices_free(invoices);
+	sqlite3_close(db);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void refresh(void)
+{
+	struct ctr_error err = { 0 };
+
+	cr_assert_eq(ctr_invoices_refresh(invoices, "C1", &err), 0, "%s", err.message);
+}
+
+/* The months billed, "202401..202405", and the invoices carrying an early termination line. */
+static void assert_invoices(int months, const char *early_invoice)
+{
+	cr_assert_eq(count("SELECT count(*) FROM invoices WHERE contract_id = 'C1'"), months);
+	cr_assert_eq(count("SELECT count(*) FROM invoices WHERE period < '2024-01'"
+			   " OR period > printf('2024-%02d', (SELECT count(*) FROM invoices))"), 0);
+	cr_assert_eq(count("SELECT count(*) FROM invoice_lines WHERE invoice_no NOT IN"
+			   " (SELECT invoice_no FROM invoices)"), 0, "lines without their invoice");
+	cr_assert_eq(count("SELECT count(*) FROM invoice_lines WHERE line_no < 3"), 2 * months);
+	if (early_invoice == NULL) {
+		cr_assert_eq(count("SELECT count(*) FROM invoice_lines WHERE line_no = 3"), 0);
+		return;
+	}
+	char sql[200];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM invoice_lines WHERE line_no = 3"
+		 " AND invoice_no = '%s'", early_invoice);
+	cr_assert_eq(count("SELECT count(*) FROM invoice_lines WHERE line_no = 3"), 1);
+	cr_assert_eq(count(sql), 1, "the early termination line is not on %s", early_invoice);
+}
+
+TestSuite(invoices, .init = setup, .fini = teardown);
+
+Test(invoices, follow_the_stored_cancellation_wherever_it_moves)
+{
+	refresh(); /* B9: up to the month of the business date */
+	assert_invoices(12, NULL);
+	exec("UPDATE contracts SET cancel_end_on = '2024-05-31'");
+	refresh(); /* B6: May is the last month billed and carries the rest of the term */
+	assert_invoices(5, "C1-202405");
+	cr_assert_eq(count("SELECT quantity FROM invoice_lines WHERE line_no = 3"), 7);
+	exec("UPDATE contracts SET cancel_end_on = '2024-08-31'");
+	refresh();
+	assert_invoices(8, "C1-202408");
+	exec("UPDATE contracts SET cancel_end_on = '2024-03-31'");
+	refresh();
+	assert_invoices(3, "C1-202403");
+	exec("UPDATE contracts SET cancel_end_on = NULL");
+	refresh();
+	assert_invoices(12, NULL);
+}
+
+Test(invoices, a_refresh_with_nothing_changed_writes_nothing)
+{
+	exec("INSERT INTO seat_changes VALUES ('C1', 1, 'full', 2024 * 12 + 5, 3)"); /* June: 3 seats */
+	refresh();
+	cr_assert_eq(count("SELECT amount FROM invoice_lines WHERE invoice_no = 'C1-202406'"
+			   " AND line_no = 1"), 3000);
+	int before = sqlite3_total_changes(db);
+	refresh();
+	cr_assert_eq(sqlite3_total_changes(db), before, "%d rows written again",
+		     sqlite3_total_changes(db) - before);
+	/* a seat change from September rewrites September to December, and only those */
+	exec("INSERT INTO seat_changes VALUES ('C1', 2, 'full', 2024 * 12 + 8, 5)");
+	before = sqlite3_total_changes(db);
+	refresh();
+	cr_assert_eq(sqlite3_total_changes(db) - before, 4 * 2, "four invoices and their seat lines");
+	cr_assert_eq(count("SELECT sum(subtotal) FROM invoices"), 5 * 1000 + 3 * 3000 + 4 * 5000);
+}
