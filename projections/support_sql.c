@@ -14,7 +14,8 @@
 #include "projections/support.h"
 #include "projections/support_internal.h"
 
-enum { PUT_CUSTOMER, PUT_SUPPORT, MARK_LOSER, GET_CUSTOMER, GET_SUPPORTS, STMT_COUNT };
+enum { PUT_CUSTOMER, PUT_CUSTOMER_BULK, PUT_SUPPORT, MARK_LOSER, GET_CUSTOMER, GET_SUPPORTS,
+       STMT_COUNT };
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	[PUT_CUSTOMER] =
@@ -23,6 +24,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		" needs_judge) VALUES (?1, ?2, 'valid', 0, 0, '', ?3, ?4, ?5, ?6, 1)"
 		" ON CONFLICT (customer_no) DO UPDATE SET email = ?2, merged_into = ?3,"
 		" admin_pending = ?4, email_bounced = ?5, violation = ?6, needs_judge = 1",
+	/* a bulk run judges every customer at its end: none is marked, each as judged then */
+	[PUT_CUSTOMER_BULK] =
+		"INSERT INTO customers (customer_no, email, state, duplicate_email, suspended,"
+		" suspension_reasons, merged_into, admin_pending, email_bounced, violation,"
+		" needs_judge, judged_email) VALUES (?1, ?2, 'valid', 0, 0, '', ?3, ?4, ?5, ?6, 0, ?2)"
+		" ON CONFLICT (customer_no) DO UPDATE SET email = ?2, merged_into = ?3,"
+		" admin_pending = ?4, email_bounced = ?5, violation = ?6, judged_email = ?2",
 	[PUT_SUPPORT] =
 		"INSERT INTO support_ids (support_id, customer_no, sku, licenses, retired, starts_on,"
 		" ends_on, state, usable, suspension_reasons, reason, replaces, replaced_on, placed_at,"
@@ -230,7 +238,7 @@ void ctr_support_record(struct ctr_support *s, void *aggregate, struct ctr_write
 
 	if (!c->dirty)
 		return;
-	ctr_writes_stmt(w, s->stmt[PUT_CUSTOMER]);
+	ctr_writes_stmt(w, s->stmt[s->options.bulk ? PUT_CUSTOMER_BULK : PUT_CUSTOMER]);
 	ctr_writes_text(w, 1, c->customer_no);
 	ctr_writes_text(w, 2, c->email);
 	ctr_writes_text(w, 3, c->merged_into);
