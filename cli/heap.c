@@ -88,7 +88,7 @@ static int takes_slot(int n)
 
 static int in_pool(const void *p)
 {
-	return (const char *)p >= pool.start && (const char *)p < pool.end;
+	return (uintptr_t)p >= (uintptr_t)pool.start && (uintptr_t)p < (uintptr_t)pool.end;
 }
 
 static void *pool_malloc(int n)
@@ -152,14 +152,16 @@ static int pool_roundup(int n)
 	return takes_slot(n) ? (int)pool.slot : pool.heap.xRoundup(n);
 }
 
-static int pool_init(void *data)
+static int pool_init(void *unused)
 {
-	return pool.heap.xInit(data);
+	(void)unused;
+	return pool.heap.xInit(pool.heap.pAppData);
 }
 
-static void pool_shutdown(void *data)
+static void pool_shutdown(void *unused)
 {
-	pool.heap.xShutdown(data);
+	(void)unused;
+	pool.heap.xShutdown(pool.heap.pAppData);
 }
 
 int ctr_heap_sqlite_pages(int pages)
@@ -187,8 +189,10 @@ int ctr_heap_sqlite_pages(int pages)
 	pool.slot = slot;
 	pool.start = pool.untouched = region;
 	pool.end = pool.start + bytes;
-	/* refused once SQLite has started (its allocator is fixed then) */
-	if (sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) != SQLITE_OK) {
+	/* no first pages of a cache allocated in one block beside the pool (SQLite's default is
+	 * 20 a connection); both refused once SQLite has started, the allocator installed last */
+	if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) != SQLITE_OK) {
 		munmap(region, bytes);
 		pool.start = pool.end = pool.untouched = NULL;
 		return -1;

@@ -190,7 +190,10 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 	if (rc != 0 || w->tables_empty)
 		return rc;
 	format_period(t->first_month, first, sizeof(first));
-	format_period(until, last, sizeof(last));
+	if (until < t->first_month) /* no month billed: every stored invoice goes */
+		last[0] = '\0';
+	else
+		format_period(until, last, sizeof(last));
 	rc = exec_bound(w, w->clear_lines, t->contract_id, first, last, err);
 	if (rc == 0)
 		rc = exec_bound(w, w->clear_invoices, t->contract_id, first, last, err);

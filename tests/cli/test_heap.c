@@ -73,6 +73,27 @@ Test(heap, sqlite_pages_come_from_the_pool)
 	cr_assert_eq(ctr_heap_sqlite_pages(64), -1, "one pool per process");
 }
 
+/* A file database's pages all come from the pool, its cache's first ones too. */
+Test(heap, a_file_database_caches_every_page_in_the_pool)
+{
+	char dir[64] = "/tmp/contrail-heap-XXXXXX", path[128];
+	sqlite3 *db = NULL;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/small.db", dir);
+	cr_assert_eq(ctr_heap_sqlite_pages(256), 0);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	fill(db, 200); /* about 30 pages, every one of them read or written through the cache */
+	int pages = pragma_int(db, "PRAGMA page_count");
+	cr_assert_gt(pages, 20);
+	cr_assert_geq(ctr_heap_sqlite_pages_in_use(), pages, "%d buffers in use for %d pages",
+		      ctr_heap_sqlite_pages_in_use(), pages);
+	sqlite3_close(db);
+	cr_assert_eq(ctr_heap_sqlite_pages_in_use(), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Reads the resident set size of this process from /proc, in KiB. */
 static long resident_kib(void)
 {

@@ -125,3 +125,20 @@ Test(invoices, a_refresh_with_nothing_changed_writes_nothing)
 	cr_assert_eq(sqlite3_total_changes(db) - before, 4 * 2, "four invoices and their seat lines");
 	cr_assert_eq(count("SELECT sum(subtotal) FROM invoices"), 5 * 1000 + 3 * 3000 + 4 * 5000);
 }
+
+Test(invoices, none_before_billing_starts)
+{
+	refresh();
+	assert_invoices(12, NULL);
+	exec("UPDATE billing_terms SET service_start = '2025-03-01'"); /* after the business date */
+	refresh();
+	assert_invoices(0, NULL);
+	refresh();
+	exec("UPDATE billing_terms SET service_start = '2024-01-01'");
+	refresh();
+	assert_invoices(12, NULL);
+	/* billing would start in a month past 9999-12, which no period can name */
+	exec("UPDATE billing_terms SET service_start = '9999-12-15'");
+	refresh();
+	assert_invoices(0, NULL);
+}
