@@ -323,6 +323,8 @@ int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w)
 		stream->queued = 0;
 	}
 	p->dirty_stream_count = 0;
+	/* then the support ids those customers set aside, by their own key */
+	ctr_support_record_ids(p->support, w);
 	/* the previous batch's settle_batch has run: one batch is written at a time */
 	ctr_strmap_free(p->written);
 	p->written = p->changed;

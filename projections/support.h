@@ -33,6 +33,8 @@ enum ctr_code ctr_support_apply(struct ctr_support *s, void **customer, struct c
 int ctr_support_dirty(const void *customer);
 /* Records the writes of its changed rows into w, which mark the customer for judging. */
 void ctr_support_record(struct ctr_support *s, void *customer, struct ctr_writes *w);
+/* Records the support ids set aside by the batch's ctr_support_record() calls, in key order. */
+void ctr_support_record_ids(struct ctr_support *s, struct ctr_writes *w);
 /* Reads a stored customer back (NULL when it has no row). */
 int ctr_support_load(struct ctr_support *s, const char *customer_no, void **customer,
 		     struct ctr_error *err);

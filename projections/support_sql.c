@@ -119,6 +119,9 @@ struct ctr_support {
 	sqlite3_stmt *judge[2][sizeof(judge_sql) / sizeof(judge_sql[0])]; /* [all][statement] */
 	sqlite3_stmt *rebuilt_usable;
 	char date[11]; /* the business date, YYYY-MM-DD */
+	/* a batch's changed support ids, written after its customers in key order */
+	struct pending_support { struct ctr_customer *customer; struct ctr_support_id *id; } *pending;
+	size_t pending_count, pending_cap;
 };
 
 /* sql with every "?2 OR " removed (the marked rows) or made "1 OR " (every row). */
@@ -186,6 +189,7 @@ void ctr_support_free(struct ctr_support *s)
 		sqlite3_finalize(s->judge[1][i]);
 	}
 	sqlite3_finalize(s->rebuilt_usable);
+	free(s->pending);
 	free(s);
 }
 
@@ -232,6 +236,20 @@ static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ct
 	ctr_writes_step(w);
 }
 
+static int pend(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id)
+{
+	if (s->pending_count == s->pending_cap) {
+		size_t cap = s->pending_cap ? s->pending_cap * 2 : 1024;
+		struct pending_support *grown = realloc(s->pending, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		s->pending = grown;
+		s->pending_cap = cap;
+	}
+	s->pending[s->pending_count++] = (struct pending_support){ c, id };
+	return 0;
+}
+
 void ctr_support_record(struct ctr_support *s, void *aggregate, struct ctr_writes *w)
 {
 	struct ctr_customer *c = aggregate;
@@ -247,11 +265,26 @@ void ctr_support_record(struct ctr_support *s, void *aggregate, struct ctr_write
 	ctr_writes_int(w, 6, c->violation);
 	ctr_writes_step(w);
 	for (size_t i = 0; i < c->support_count; i++) {
-		if (c->supports[i].dirty)
-			put_support(s, c, &c->supports[i], w);
+		if (c->supports[i].dirty && pend(s, c, &c->supports[i]) != 0)
+			put_support(s, c, &c->supports[i], w); /* out of memory to set it aside */
 		c->supports[i].dirty = 0;
 	}
 	c->dirty = 0;
+}
+
+static int by_support_id(const void *a, const void *b)
+{
+	return strcmp(((const struct pending_support *)a)->id->support_id,
+		      ((const struct pending_support *)b)->id->support_id);
+}
+
+void ctr_support_record_ids(struct ctr_support *s, struct ctr_writes *w)
+{
+	if (s->pending_count > 1)
+		qsort(s->pending, s->pending_count, sizeof(*s->pending), by_support_id);
+	for (size_t i = 0; i < s->pending_count; i++)
+		put_support(s, s->pending[i].customer, s->pending[i].id, w);
+	s->pending_count = 0;
 }
 
 static char *column(sqlite3_stmt *stmt, int index)
