@@ -145,9 +145,13 @@ static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_even
 	return reject(e, ev, code, message, json);
 }
 
-/* E1: a known id is a duplicate when its content is the same. */
-static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev,
-		       int *handled)
+/*
+ * E1: a known id is a duplicate when its content is the same. Asked of the ids
+ * that took their place (stream NULL; id_key is ev->id's key) or of those held
+ * in stream.
+ */
+static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t id_key,
+		       struct ctr_event *ev, int *handled)
 {
 	struct ctr_held *h = stream ? held_find(stream, ev->id) : NULL;
 	uint64_t digest = 0;
@@ -156,7 +160,7 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, struct c
 	if (stream != NULL) /* the ids of held events: they have no place yet */
 		known = h ? (digest = h->digest, 1) : 0;
 	else
-		known = ctr_idset_find(e->ids, ctr_idset_key(ev->id), &digest);
+		known = ctr_idset_find(e->ids, id_key, &digest);
 
 	*handled = known;
 	if (!known)
@@ -173,6 +177,7 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, struct c
 int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct ctr_stream *stream;
+	uint64_t id_key;
 	int handled, rc;
 
 	if (e->options->has_until && ev->recorded_us > e->options->until_us && ev->code == 0) {
@@ -184,15 +189,16 @@ int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_er
 		return reject(e, ev, ev->code, ev->message, NULL);
 	/* the id's slot and the stream's lie far apart in tables larger than the caches: asked
 	 * for together, their two misses overlap instead of following one another */
-	ctr_idset_prefetch(e->ids, ctr_idset_key(ev->id));
+	id_key = ctr_idset_key(ev->id);
+	ctr_idset_prefetch(e->ids, id_key);
 	ctr_strmap_prefetch(e->streams, ev->stream);
-	rc = seen_before(e, NULL, ev, &handled);
+	rc = seen_before(e, NULL, id_key, ev, &handled);
 	if (handled || rc != 0)
 		return rc;
 	stream = ctr_streams_get(e, ev->stream, ctr_family_of(ev->type), err);
 	if (stream == NULL)
 		return err->code;
-	rc = seen_before(e, stream, ev, &handled);
+	rc = seen_before(e, stream, 0, ev, &handled);
 	if (handled || rc != 0)
 		return rc;
 	if (ev->seq < stream->next_seq)

@@ -31,9 +31,12 @@ enum ctr_code ctr_support_apply(struct ctr_support *s, void **customer, struct c
 				char *msg, size_t msg_size);
 /* 1 when the aggregate has rows to write. */
 int ctr_support_dirty(const void *customer);
-/* Records the writes of its changed rows into w, which mark the customer for judging. */
+/*
+ * Records the write of its row into w, which marks the customer for judging,
+ * and sets its changed support ids aside for ctr_support_record_ids().
+ */
 void ctr_support_record(struct ctr_support *s, void *customer, struct ctr_writes *w);
-/* Records the support ids set aside by the batch's ctr_support_record() calls, in key order. */
+/* Records the support ids the batch's ctr_support_record() calls set aside, in key order. */
 void ctr_support_record_ids(struct ctr_support *s, struct ctr_writes *w);
 /* Reads a stored customer back (NULL when it has no row). */
 int ctr_support_load(struct ctr_support *s, const char *customer_no, void **customer,
