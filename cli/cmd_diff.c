@@ -120,6 +120,9 @@ int ctr_cmd_diff(int argc, char **argv)
 	}
 	if (argc != 3)
 		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
+	for (int i = 1; i < 3; i++)
+		if (argv[i][0] == '-')
+			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "unknown option %s", argv[i]);
 	rc = ctr_db_open(argv[2], CTR_DB_READ, &check, &err);
 	sqlite3_close(check);
 	if (rc == 0)

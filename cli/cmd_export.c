@@ -278,13 +278,13 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	rc = CTR_EXIT_FAILURE;
 	out = a->out_path ? fopen(a->out_path, "w") : stdout;
 	if (out == NULL) {
-		ctr_error_set(&err, CTR_EIO, "cannot write %s: %s", a->out_path, strerror(errno));
+		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", a->out_path, strerror(errno));
 		goto fail;
 	}
 	rc = write_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
 	rc = rc == 0 ? CTR_EXIT_OK : ctr_cli_exit_for(rc);
 	if (close_output(out) != 0 && rc == CTR_EXIT_OK) {
-		ctr_error_set(&err, CTR_EIO, "cannot write %s", a->out_path ? a->out_path : "standard output");
+		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", a->out_path ? a->out_path : "standard output");
 		rc = CTR_EXIT_FAILURE;
 	}
 fail:

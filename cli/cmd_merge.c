@@ -4,9 +4,23 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "engine/merge.h"
+
+/* 1 when out names the same file as one of the shards. */
+static int out_is_a_shard(const char *out, char *const *shards, int count)
+{
+	struct stat o, s;
+
+	if (stat(out, &o) != 0)
+		return 0;
+	for (int i = 0; i < count; i++)
+		if (stat(shards[i], &s) == 0 && s.st_dev == o.st_dev && s.st_ino == o.st_ino)
+			return 1;
+	return 0;
+}
 
 int ctr_cmd_merge(int argc, char **argv)
 {
@@ -30,8 +44,10 @@ int ctr_cmd_merge(int argc, char **argv)
 			       "--business-date) into REPORT.db, which is replaced when done. The rules that\n"
 			       "look across streams are judged again over the combined rows, so the merged\n"
 			       "projection hash equals that of one replay of every event.\n"
-			       "Exit: 0 ok, 2 usage, 3 a shard is not a contrail database, overlaps another\n"
-			       "or was judged on another date, 4 other failure.\n");
+			       "REPORT.db may be an earlier report or another contrail database, not a shard.\n"
+			       "Exit: 0 ok, 2 usage, 3 a shard is not a contrail database, overlaps another,\n"
+			       "shares event ids with another or was judged on another date, or REPORT.db\n"
+			       "is some other kind of file; 4 other failure.\n");
 			return CTR_EXIT_OK;
 		} else {
 			return ctr_cli_fail("merge", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
@@ -39,6 +55,8 @@ int ctr_cmd_merge(int argc, char **argv)
 	}
 	if (out == NULL || optind >= argc)
 		return ctr_cli_fail("merge", CTR_EXIT_USAGE, "usage: contrail merge --out REPORT.db SHARD.db...");
+	if (out_is_a_shard(out, argv + optind, argc - optind))
+		return ctr_cli_fail("merge", CTR_EXIT_USAGE, "--out %s is one of the shards", out);
 	rc = ctr_merge(out, (const char *const *)argv + optind, argc - optind, &result, &err);
 	if (rc != 0)
 		return ctr_cli_fail("merge", ctr_cli_exit_for(rc), "%s", err.message);

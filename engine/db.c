@@ -137,9 +137,11 @@ static int is_empty(sqlite3 *db)
 static const char *pragmas(enum ctr_db_mode mode)
 {
 	if (mode == CTR_DB_CREATE_BULK)
-		return "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA recursive_triggers = ON;"
-		       " PRAGMA cache_size = -" NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA temp_store = MEMORY;"
-		       " PRAGMA locking_mode = EXCLUSIVE;";
+		/* main only: a merge attaches its shards to such a file and must not lock them */
+		return "PRAGMA main.journal_mode = OFF; PRAGMA main.synchronous = OFF;"
+		       " PRAGMA recursive_triggers = ON; PRAGMA main.cache_size = -"
+		       NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA temp_store = MEMORY;"
+		       " PRAGMA main.locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 5000;";
 	/*
 	 * Mapped (up to SQLite's 2 GiB limit): the pages an incremental run only reads cost
 	 * neither a copy nor a buffer, so its cache holds little beyond the pages it writes.
@@ -162,7 +164,9 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, sqlite3_errmsg(db));
+		/* an input that cannot be read is bad data; an output that cannot be made, a failure */
+		rc = mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE;
+		ctr_error_set(err, rc, "cannot open %s: %s", path, sqlite3_errmsg(db));
 		goto fail;
 	}
 	rc = CTR_ECORRUPT;
@@ -187,4 +191,17 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 fail:
 	sqlite3_close(db);
 	return rc;
+}
+
+int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)
+{
+	char side[4200];
+
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	if (rename(built, path) != 0)
+		return ctr_error_set(err, CTR_EWRITE, "cannot rename %s to %s", built, path);
+	return 0;
 }

@@ -31,6 +31,13 @@ enum ctr_db_mode {
  */
 int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ctr_error *err);
 
+/*
+ * Moves a finished file (a rebuild's, a merge's) over path. The WAL files of
+ * the database it replaces go first: a reader opening path later would lay
+ * their pages over the new file. CTR_EWRITE when the rename fails.
+ */
+int ctr_db_replace(const char *built, const char *path, struct ctr_error *err);
+
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);
 

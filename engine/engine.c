@@ -267,20 +267,6 @@ static int open_database(struct ctr_engine *e, const char *target, struct ctr_er
 	return ctr_db_open(target, CTR_DB_CREATE_BULK, &e->db, err);
 }
 
-/* Moves the rebuilt file over the old database; stale WAL files of the old one go first. */
-static int swap_in(const char *built, const char *path, struct ctr_error *err)
-{
-	char side[4200];
-
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-	if (rename(built, path) != 0)
-		return ctr_error_set(err, CTR_EIO, "cannot rename %s to %s", built, path);
-	return 0;
-}
-
 int ctr_replay(const char *source_spec, const struct ctr_replay_options *options,
 	       struct ctr_run_result *result, struct ctr_error *err)
 {
@@ -310,7 +296,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	close_parts(&e);
 	ctr_db_gate_deinit(&e.gate);
 	if (rc == 0 && options->rebuild)
-		rc = swap_in(built, options->db_path, err);
+		rc = ctr_db_replace(built, options->db_path, err);
 	else if (rc != 0 && options->rebuild)
 		unlink(built);
 	return rc;

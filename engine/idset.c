@@ -276,12 +276,11 @@ static int store_chunk(sqlite3 *db, const struct pair *pairs, size_t count, stru
 	return rc;
 }
 
-/* Merges every stored chunk into one, in the database only. */
-static int compact(sqlite3 *db, struct ctr_error *err)
+int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct pair *merged = NULL;
-	size_t total = 0;
+	size_t total = 0, kept = 0;
 	int rc = ctr_db_prepare(db, "SELECT ids FROM event_ids", &stmt, err);
 
 	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
@@ -300,10 +299,15 @@ static int compact(sqlite3 *db, struct ctr_error *err)
 		/* in place: the chunks are sorted runs, and a second array would double the memory */
 		if (total > 1)
 			qsort(merged, total, sizeof(struct pair), by_key);
+		for (size_t i = 0; i < total; i++)
+			if (kept == 0 || merged[i].key != merged[kept - 1].key)
+				merged[kept++] = merged[i];
+		if (repeated)
+			*repeated = total - kept;
 		rc = ctr_db_exec(db, "DELETE FROM event_ids", err);
 	}
 	if (rc == 0)
-		rc = store_chunk(db, merged, total, err);
+		rc = store_chunk(db, merged, kept, err);
 	free(merged);
 	return rc;
 }
@@ -313,7 +317,7 @@ static int compact_stored(void *set, const char *unused, struct ctr_error *err)
 	struct ctr_idset *ids = set;
 
 	(void)unused;
-	return compact(ids->db, err);
+	return ctr_idset_compact(ids->db, NULL, err);
 }
 
 int ctr_idset_record(struct ctr_idset *set, sqlite3 *db, struct ctr_writes *w,

@@ -40,6 +40,12 @@ int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest);
  */
 int ctr_idset_expect(struct ctr_idset *set, int64_t more);
 /*
+ * Merges every chunk stored in db into one. A key stored more than once is
+ * kept once and counted in *repeated (may be NULL): never within one
+ * database, whose runs store each id once, but ids of two merged shards.
+ */
+int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err);
+/*
  * Records into w the write of the ids added since the last flush as one chunk
  * on db (and, every few chunks, their merging into one).
  */

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/db.h"
+#include "engine/idset.h"
 #include "engine/row_digest.h"
 #include "events/timefmt.h"
 #include "projections/migrations.h"
@@ -47,7 +49,7 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 			 " placed_event = excluded.placed_event"
 			 " WHERE (excluded.placed_at, excluded.placed_event)"
 			 " >= (support_ids.placed_at, support_ids.placed_event)", err);
-	if (rc == 0)
+	if (rc == 0) /* combined into one chunk once every shard is in (combine_ids) */
 		rc = ctr_db_exec(db, "INSERT INTO main.event_ids (ids) SELECT ids FROM shard.event_ids"
 				 " ORDER BY chunk", err);
 	if (rc == 0)
@@ -106,6 +108,40 @@ static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
 	return rc;
 }
 
+/*
+ * The shards' ids as one sorted chunk, as a later replay into the report
+ * expects (idset.h). An id in two shards means two events under one id, which
+ * one replay would have told apart (E1: the later a duplicate or a conflicting
+ * one) and the shards, each seeing one, could not.
+ */
+static int combine_ids(sqlite3 *db, struct ctr_error *err)
+{
+	size_t repeated = 0;
+	int rc = ctr_idset_compact(db, &repeated, err);
+
+	if (rc == 0 && repeated > 0)
+		rc = ctr_error_set(err, CTR_ECORRUPT, "%zu event ids are in more than one shard;"
+				   " replay those shards' events in one run (E1)", repeated);
+	return rc;
+}
+
+/* --out may replace an earlier report or any contrail database, not another kind of file. */
+static int check_out(const char *out_path, struct ctr_error *err)
+{
+	struct stat st;
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (stat(out_path, &st) != 0 || st.st_size == 0)
+		return 0;
+	rc = ctr_db_open(out_path, CTR_DB_READ, &db, err);
+	sqlite3_close(db);
+	if (rc != 0)
+		return ctr_error_set(err, CTR_ECORRUPT, "%s exists and is not a contrail database;"
+				     " it is not replaced", out_path);
+	return 0;
+}
+
 /* S2, S4 and K3 again over the combined rows. */
 static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
 {
@@ -139,8 +175,9 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date,
 				" strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
 				" ?1, coalesce(sum(read), 0), coalesce(sum(applied), 0),"
 				" coalesce(sum(duplicates), 0), coalesce(sum(rejected), 0), ?2, ?3, NULL,"
-				" coalesce(sum(released), 0), 1 FROM runs RETURNING run_id, read, applied,"
-				" duplicates, rejected", &stmt, err);
+				" coalesce(sum(released), 0), 1 FROM runs"
+				" WHERE source NOT LIKE 'merge of %'" /* a merged shard's runs count once */
+				" RETURNING run_id, read, applied, duplicates, rejected", &stmt, err);
 
 	if (rc != 0)
 		return rc;
@@ -169,6 +206,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	int rc = 0;
 
 	memset(result, 0, sizeof(*result));
+	rc = check_out(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
 		rc = shard_date(shards[i], date, err);
 	if (rc != 0)
@@ -181,6 +219,8 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (rc == 0)
 		rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
+		rc = combine_ids(db, err);
+	if (rc == 0)
 		rc = judge_all(db, date, err);
 	if (rc == 0) /* the file is renamed into place only at the end */
 		rc = ctr_row_digest_complete(db, err);
@@ -191,8 +231,8 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (rc == 0)
 		rc = ctr_db_exec(db, "COMMIT", err);
 	sqlite3_close(db);
-	if (rc == 0 && rename(built, out_path) != 0)
-		rc = ctr_error_set(err, CTR_EIO, "cannot rename %s to %s", built, out_path);
+	if (rc == 0)
+		rc = ctr_db_replace(built, out_path, err);
 	if (rc != 0)
 		unlink(built);
 	return rc;

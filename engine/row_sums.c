@@ -105,8 +105,8 @@ static char *immutable_uri(const char *path)
 static int helper_may_read(sqlite3 *db, const char *path)
 {
 	return path != NULL && *path != '\0' && sqlite3_get_autocommit(db) &&
-	       pragma_is(db, "PRAGMA locking_mode", "exclusive") &&
-	       !pragma_is(db, "PRAGMA journal_mode", "wal");
+	       pragma_is(db, "PRAGMA main.locking_mode", "exclusive") &&
+	       !pragma_is(db, "PRAGMA main.journal_mode", "wal");
 }
 
 int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err)

@@ -97,7 +97,7 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 	if (w->fp == NULL || random_sync(w->header.sync) != 0 ||
 	    write_header(w, schema_json, codec, meta_keys, meta_values, n_meta) != 0 ||
 	    fflush(w->fp) != 0) {
-		rc = ctr_error_set(err, CTR_EIO, "cannot create %s: %s", path, strerror(errno));
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", path, strerror(errno));
 		if (w->fp)
 			unlink(path);
 		writer_free(w);
@@ -140,7 +140,7 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 		w->fp = fopen(path, "r+b");
 		if (w->fp == NULL || avro_header_read(w->fp, path, &w->header, err) != 0 ||
 		    fseeko(w->fp, (off_t)end, SEEK_SET) != 0 || ftruncate(fileno(w->fp), (off_t)end) != 0)
-			rc = ctr_error_set(err, CTR_EIO, "cannot append to %s", path);
+			rc = ctr_error_set(err, CTR_EWRITE, "cannot append to %s", path);
 	}
 	if (rc != 0) {
 		writer_free(w);
@@ -200,7 +200,7 @@ static int write_block(struct ctr_avro_writer *w, struct ctr_error *err)
 		return ctr_error_set(err, CTR_EIO, "%s: deflate failed", w->path);
 	if (write_long(w->fp, w->block_count) != 0 || write_long(w->fp, (int64_t)len) != 0 ||
 	    fwrite(data, 1, len, w->fp) != len || fwrite(w->header.sync, 1, 16, w->fp) != 16)
-		return ctr_error_set(err, CTR_EIO, "cannot write %s: %s", w->path, strerror(errno));
+		return ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", w->path, strerror(errno));
 	w->block_len = 0;
 	w->block_count = 0;
 	return 0;
@@ -228,7 +228,7 @@ int ctr_avro_writer_flush(struct ctr_avro_writer *w, struct ctr_error *err)
 	int rc = write_block(w, err);
 
 	if (rc == 0 && fflush(w->fp) != 0)
-		rc = ctr_error_set(err, CTR_EIO, "cannot write %s: %s", w->path, strerror(errno));
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", w->path, strerror(errno));
 	return rc;
 }
 
@@ -240,9 +240,9 @@ int ctr_avro_writer_close(struct ctr_avro_writer *w, struct ctr_error *err)
 		return 0;
 	rc = ctr_avro_writer_flush(w, err);
 	if (rc == 0 && fsync(fileno(w->fp)) != 0)
-		rc = ctr_error_set(err, CTR_EIO, "cannot sync %s: %s", w->path, strerror(errno));
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot sync %s: %s", w->path, strerror(errno));
 	if (fclose(w->fp) != 0 && rc == 0)
-		rc = ctr_error_set(err, CTR_EIO, "cannot close %s: %s", w->path, strerror(errno));
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot close %s: %s", w->path, strerror(errno));
 	w->fp = NULL;
 	writer_free(w);
 	return rc;

@@ -20,6 +20,7 @@ enum {
 	CTR_ESCHEMA = -6,  /* a schema could not be parsed or resolved */
 	CTR_EKAFKA = -7,
 	CTR_ESTATE = -8,   /* the operation does not fit the current state */
+	CTR_EWRITE = -9,   /* an output could not be created, written or moved into place */
 };
 
 #define CTR_ERROR_MAX 512

@@ -77,3 +77,13 @@ done
 for cmd in replay ingest status export hash generate schema dump; do
 	"$CONTRAIL" $cmd --help | grep -q "usage: contrail $cmd" || fail "$cmd --help"
 done
+
+# an output that cannot be made is a failure (4), not bad data: one line, nothing left behind
+printf '%s\n' "$(head -n 1 "$EXAMPLES/portal_example/events.jsonl")" > one.jsonl
+for args in "replay --source jsonl:one.jsonl --db no-such-dir/a.db" \
+	"replay --source jsonl:one.jsonl --db no-such-dir/a.db --rebuild" \
+	"ingest --log no-such-dir/a.avro one.jsonl" "merge --out no-such-dir/r.db big.db"; do
+	status=0; "$CONTRAIL" $args > /dev/null 2> out.err || status=$?
+	expect_eq "exit of '$args'" 4 "$status"
+	expect_eq "lines of '$args'" 1 "$(wc -l < out.err)"
+done

@@ -1,0 +1,112 @@
+# `contrail merge` as a report's producer: the report it replaces, the replays that go on
+# into it, and the inputs it must refuse (docs/cli.md, merge). The merged hash itself (E4
+# over shards) is tested in support_shards.sh and kafka_scaleout.sh.
+source "$(dirname "$0")/lib.sh"
+"$CONTRAIL" generate --seed 33 --accounts 90 --out history.jsonl 2> /dev/null
+python3 - <<'PY'
+import json
+shards = [open("shard-%d.jsonl" % i, "w", encoding="utf-8") for i in range(3)]
+for line in open("history.jsonl", encoding="utf-8"):
+    try:
+        account = json.loads(line)["account"]
+    except (ValueError, KeyError, TypeError):
+        account = "bad"
+    shards[sum(map(ord, account)) % 3].write(line)
+PY
+whole=$(replay_hash jsonl:history.jsonl whole.db --business-date 2024-04-01)
+# eight batches a shard: each stores its ids in eight chunks (a ninth would merge them)
+for i in 0 1 2; do
+	batch=$(( ($(wc -l < "shard-$i.jsonl") + 7) / 8 ))
+	replay_hash "jsonl:shard-$i.jsonl" "shard-$i.db" --business-date 2024-04-01 --batch "$batch" > /dev/null
+done
+chunks=$(( $(q shard-0.db 'SELECT count(*) FROM event_ids') + $(q shard-1.db 'SELECT count(*) FROM event_ids') + $(q shard-2.db 'SELECT count(*) FROM event_ids') ))
+[ "$chunks" -gt 9 ] || fail "the shards hold only $chunks id chunks: too few to test their merging"
+
+"$CONTRAIL" merge --out report.db shard-0.db shard-1.db shard-2.db > merge.txt
+expect_eq "merged hash" "$whole" "$(sed -n 's/^projection hash //p' merge.txt)"
+expect_eq "the shards' ids in one chunk" 1 "$(q report.db 'SELECT count(*) FROM event_ids')"
+# E1 and E4 go on in the report: every event again is a duplicate, and nothing changes
+out=$("$CONTRAIL" replay --source jsonl:history.jsonl --db report.db --business-date 2024-04-01)
+expect_eq "a replay into the report" "$whole" "$(sed -n 's/^projection hash //p' <<< "$out")"
+read_count=$(wc -l < history.jsonl)
+grep -q "read $read_count, applied 0, duplicates" <<< "$out" || fail "not all duplicates: $out"
+
+# E3 counts of a merge of a merged report and another shard: each run counted once
+"$CONTRAIL" merge --out flat.db shard-0.db shard-1.db shard-2.db > /dev/null
+"$CONTRAIL" merge --out pair.db shard-0.db shard-1.db > /dev/null
+"$CONTRAIL" merge --out nested.db pair.db shard-2.db > /dev/null
+flat_read=$(q flat.db "SELECT read FROM runs WHERE source LIKE 'merge of %'")
+expect_eq "read of a nested merge" "$flat_read" "$(q nested.db "SELECT read FROM runs WHERE source LIKE 'merge of %' ORDER BY run_id DESC LIMIT 1")"
+
+# the report replaced loses the WAL of the database it was: a reader would lay it over the new
+# file (here a WAL that adds a table, kept from the old report and put back)
+"$CONTRAIL" replay --source jsonl:history.jsonl --db report.db --business-date 2024-04-01 > /dev/null
+python3 - <<'PY'
+import shutil, sqlite3
+db = sqlite3.connect("report.db")
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("CREATE TABLE stale_marker (x)")
+db.commit()
+shutil.copy("report.db-wal", "stale-wal")
+db.close()
+PY
+cp stale-wal report.db-wal
+"$CONTRAIL" merge --out report.db shard-0.db shard-1.db shard-2.db > /dev/null
+[ ! -e report.db-wal ] || fail "the replaced report's WAL is still beside the new one"
+expect_eq "the new report alone" 0 "$(q report.db "SELECT count(*) FROM sqlite_schema WHERE name = 'stale_marker'")"
+expect_eq "the new report's hash" "$whole" "$("$CONTRAIL" hash --db report.db --recompute)"
+
+# a shard someone is reading (WAL mode, a read transaction open) can still be merged
+"$CONTRAIL" replay --source jsonl:shard-0.jsonl --db wal-0.db --business-date 2024-04-01 > /dev/null
+python3 - "$CONTRAIL" <<'PY'
+import sqlite3, subprocess, sys
+reader = sqlite3.connect("wal-0.db", isolation_level=None)
+reader.execute("BEGIN")
+reader.execute("SELECT count(*) FROM streams").fetchone()
+run = subprocess.run([sys.argv[1], "merge", "--out", "read.db", "wal-0.db", "shard-1.db", "shard-2.db"],
+                     capture_output=True, text=True)
+reader.execute("COMMIT")
+if run.returncode != 0:
+    sys.exit("merge with a reader on a shard: exit %d: %s" % (run.returncode, run.stderr))
+PY
+
+# refused: the report is one of the shards (2), a file that is not a contrail database (3), and
+# an event id in two shards (3, E1: one replay would have taken the second as a duplicate)
+status=0; "$CONTRAIL" merge --out shard-1.db shard-0.db shard-1.db 2> err.txt || status=$?
+expect_eq "--out is a shard" 2 "$status"
+grep -q "one of the shards" err.txt || fail "$(cat err.txt)"
+expect_eq "the shard kept" 1 "$(q shard-1.db "SELECT count(*) FROM meta WHERE key = 'schema_version'")"
+cp history.jsonl log.jsonl
+status=0; "$CONTRAIL" merge --out log.jsonl shard-0.db shard-1.db 2> err.txt || status=$?
+expect_eq "--out is not a database" 3 "$status"
+cmp -s history.jsonl log.jsonl || fail "the file named by --out was changed"
+python3 - <<'PY'
+import json
+taken = None
+for line in open("shard-0.jsonl", encoding="utf-8"):
+    try:
+        taken = json.loads(line)["id"]
+        break
+    except (ValueError, KeyError, TypeError):
+        pass
+out = []
+for line in open("shard-1.jsonl", encoding="utf-8"):
+    try:
+        event = json.loads(line)
+        if taken and isinstance(event, dict) and "id" in event:
+            event["id"], taken = taken, None
+            line = json.dumps(event) + "\n"
+    except ValueError:
+        pass
+    out.append(line)
+open("stolen-1.jsonl", "w", encoding="utf-8").writelines(out)
+PY
+replay_hash jsonl:stolen-1.jsonl stolen-1.db --business-date 2024-04-01 > /dev/null
+status=0; "$CONTRAIL" merge --out stolen.db shard-0.db stolen-1.db 2> err.txt || status=$?
+expect_eq "an id in two shards" 3 "$status"
+grep -q "1 event ids are in more than one shard" err.txt || fail "$(cat err.txt)"
+[ ! -e stolen.db ] || fail "a refused merge left its report"
+
+# diff: an option it does not know is a usage error, not a file it cannot open
+status=0; "$CONTRAIL" diff --bogus report.db 2> err.txt || status=$?
+expect_eq "diff --bogus" 2 "$status"
