@@ -82,16 +82,50 @@ struct source_args {
 };
 
 /* A bad -X is a bad command line: each setting is tried on a scratch configuration first. */
-static int check_settings(const struct source_args *sa)
+/* A topic named twice in topics (a kafka:// source's comma-separated list, cut up here), or NULL. */
+static const char *repeated_topic(char *topics)
 {
-	rd_kafka_conf_t *scratch = rd_kafka_conf_new();
-	struct ctr_error err = { 0 };
-	int rc = 0;
+	const char *names[256];
+	size_t count = 0;
+	char *rest = NULL;
 
-	for (size_t i = 0; rc == 0 && i < sa->options.settings_count; i++)
-		rc = ctr_kafka_set(scratch, sa->settings[i], &err);
-	rd_kafka_conf_destroy(scratch);
-	return rc != 0 ? ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message) : CTR_EXIT_OK;
+	for (char *name = strtok_r(topics, ",", &rest); name && count < 256;
+	     name = strtok_r(NULL, ",", &rest)) {
+		for (size_t i = 0; i < count; i++)
+			if (strcmp(names[i], name) == 0)
+				return name;
+		names[count++] = name;
+	}
+	return NULL;
+}
+
+/*
+ * A kafka:// source and its -X settings, as far as they can be judged here:
+ * each setting alone, then all of them together, as librdkafka checks some
+ * only against each other when a client is made (a scratch one, never started).
+ */
+static int check_kafka(const char *source, const struct source_args *sa)
+{
+	char bootstrap[1024], topics[1024], message[512];
+	const char *twice;
+	rd_kafka_conf_t *conf = NULL;
+	struct ctr_error err = { 0 };
+	rd_kafka_t *scratch;
+
+	if (ctr_kafka_split(source, bootstrap, sizeof(bootstrap), topics, sizeof(topics), &err) != 0)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
+	if ((twice = repeated_topic(topics)) != NULL)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s: topic %s is named twice", source, twice);
+	if (ctr_kafka_consumer_conf(bootstrap, &sa->options, &conf, &err) != 0)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
+	rd_kafka_conf_set_log_cb(conf, NULL); /* it may try the brokers before it is destroyed */
+	scratch = rd_kafka_new(RD_KAFKA_CONSUMER, conf, message, sizeof(message));
+	if (scratch == NULL) {
+		rd_kafka_conf_destroy(conf);
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "-X: %s", message);
+	}
+	rd_kafka_destroy(scratch);
+	return CTR_EXIT_OK;
 }
 
 static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
@@ -168,7 +202,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	if (sa->options.follow && o->has_until)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--follow and --until do not go together");
 	sa->options.settings = sa->settings;
-	return check_settings(sa);
+	return kafka ? check_kafka(*source, sa) : CTR_EXIT_OK;
 }
 
 int ctr_cmd_replay(int argc, char **argv)

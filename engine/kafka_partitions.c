@@ -74,7 +74,42 @@ static int64_t start_of(struct kafka_source *s, const char *topic, int32_t parti
 	return p->next;
 }
 
-/* Offsets for offered partitions: ours, from the checkpoints. */
+/* 1 when this database holds a checkpoint of some partition of topic (or read one in this run). */
+static int topic_known(const struct kafka_source *s, const char *topic)
+{
+	for (size_t t = 0; t < s->topic_count; t++) {
+		if (strcmp(s->topics[t].name, topic) != 0)
+			continue;
+		for (int32_t i = 0; i < s->topics[t].count; i++)
+			if (s->topics[t].partitions[i].known)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * A shard's first partitions in a run must be ones it read before, unless it
+ * read none of the topic yet: a group's members get whatever the assignor
+ * hands them when they start, and a shard that took a partition another
+ * shard holds would overlap it (and the merge refuse both).
+ */
+static int foreign_partition(struct kafka_source *s, const rd_kafka_topic_partition_t *tp,
+			     const struct kafka_partition *p)
+{
+	if (!s->grouped || s->given || p->known || !topic_known(s, tp->topic))
+		return 0;
+	if (s->fatal.code == 0)
+		ctr_error_set(&s->fatal, CTR_ESTATE, "kafka: %s partition %d: the group gave this shard"
+			      " a partition it has not read, beside others it has: its members split"
+			      " the partitions otherwise than when the shards were made; replay every"
+			      " shard of the group with --rebuild", tp->topic, (int)tp->partition);
+	return 1;
+}
+
+/*
+ * Offsets for offered partitions: ours, from the checkpoints. None at all once
+ * one of them is refused: the run stops before it reads anything.
+ */
 static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 					     const rd_kafka_topic_partition_list_t *offered)
 {
@@ -84,11 +119,22 @@ static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 		const rd_kafka_topic_partition_t *tp = &offered->elems[i];
 		struct kafka_partition *p = kafka_partition_of(s, tp->topic, tp->partition);
 
-		if (p == NULL || start_of(s, tp->topic, tp->partition, p) < 0)
+		if (p == NULL || foreign_partition(s, tp, p) ||
+		    start_of(s, tp->topic, tp->partition, p) < 0)
 			continue;
 		p->assigned = 1;
 		s->open += !p->done;
 		rd_kafka_topic_partition_list_add(list, tp->topic, tp->partition)->offset = p->next;
+	}
+	if (s->fatal.code != 0 && list->cnt > 0) {
+		for (int i = 0; i < list->cnt; i++) {
+			struct kafka_partition *p = kafka_partition_of(s, list->elems[i].topic,
+								       list->elems[i].partition);
+			s->open -= !p->done;
+			p->assigned = 0;
+		}
+		rd_kafka_topic_partition_list_destroy(list);
+		list = rd_kafka_topic_partition_list_new(0);
 	}
 	return list;
 }

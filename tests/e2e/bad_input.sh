@@ -69,6 +69,8 @@ expect_eq "the foreign database is untouched" 1 "$(q other.db 'SELECT count(*) F
 # a bad command line: one line, exit 2
 for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db" \
 	"replay --source jsonl:x --db a.db --batch 0" "replay --source jsonl:x --db a.db --business-date 2023-02-30" \
+	"replay --source kafka://127.0.0.1:1/events,events --db a.db" \
+	"replay --source kafka://127.0.0.1:1/events --db a.db -X fetch.max.bytes=1000" \
 	"ingest" "frobnicate"; do
 	status=0; "$CONTRAIL" $args > /dev/null 2> usage.err || status=$?
 	expect_eq "exit of '$args'" 2 "$status"

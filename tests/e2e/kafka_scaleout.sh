@@ -47,6 +47,16 @@ expect_eq "merged counts" "$(q single.db 'SELECT read, applied, duplicates, reje
 # a shard holding a partition another shard holds is refused
 status=0; "$CONTRAIL" merge --out twice.db shard1.db single.db > /dev/null 2> twice.err || status=$?
 [ "$status" -ne 0 ] || fail "two shards holding one partition were merged"
+# a shard's next run in a group that hands it partitions it never read (here one member alone,
+# given all six) stops before reading: it would overlap the other shard (exit 3)
+cp shard1.db again.db
+status=0; "$CONTRAIL" replay --source "kafka://$boot/events" --db again.db "${date[@]}" \
+	--group again -X session.timeout.ms=6000 > /dev/null 2> again.err || status=$?
+expect_eq "a shard given partitions it never read" 3 "$status"
+grep -q "a partition it has not read" again.err || fail "$(cat again.err)"
+expect_eq "its checkpoints as they were" "$(q shard1.db 'SELECT * FROM checkpoints ORDER BY partition')" \
+	"$(q again.db 'SELECT * FROM checkpoints ORDER BY partition')"
+expect_eq "no run recorded" "$(q shard1.db 'SELECT count(*) FROM runs')" "$(q again.db 'SELECT count(*) FROM runs')"
 
 # SIGKILL part-way, then run again: nothing lost, nothing counted twice
 kill_part_way "0.3 0.6 0.9" "$CONTRAIL" replay --source "kafka://$boot/events" --db killed.db \
