@@ -81,7 +81,6 @@ struct source_args {
 	const char *settings[64];
 };
 
-/* A bad -X is a bad command line: each setting is tried on a scratch configuration first. */
 /* A topic named twice in topics (a kafka:// source's comma-separated list, cut up here), or NULL. */
 static const char *repeated_topic(char *topics)
 {
@@ -100,9 +99,10 @@ static const char *repeated_topic(char *topics)
 }
 
 /*
- * A kafka:// source and its -X settings, as far as they can be judged here:
- * each setting alone, then all of them together, as librdkafka checks some
- * only against each other when a client is made (a scratch one, never started).
+ * A kafka:// source and its -X settings as far as they can be judged before
+ * connecting (a bad one is a bad command line): each setting alone, then all
+ * of them together, as librdkafka checks some only against each other when a
+ * client is made (a scratch one, destroyed at once).
  */
 static int check_kafka(const char *source, const struct source_args *sa)
 {

@@ -13,7 +13,7 @@
 enum {
 	CTR_OK = 0,
 	CTR_EINVAL = -1,   /* bad argument or bad input */
-	CTR_EIO = -2,      /* a file could not be read or written */
+	CTR_EIO = -2,      /* an input could not be read (or an I/O error not of CTR_EWRITE's kind) */
 	CTR_ECORRUPT = -3, /* a log or database is damaged */
 	CTR_ENOMEM = -4,
 	CTR_EDB = -5,      /* SQLite reported an error */
