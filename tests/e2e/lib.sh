@@ -17,6 +17,22 @@ replay_hash() {
 
 q() { sqlite3 "$1" "$2"; }
 
+# split_by_account HISTORY N PREFIX: the lines of a JSON Lines history over N files
+# PREFIX-0.jsonl ... by account, the unit of sharding (lines without one go together)
+split_by_account() {
+	python3 - "$@" <<'PY'
+import json, sys
+history, count, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+shards = [open("%s-%d.jsonl" % (prefix, i), "w", encoding="utf-8") for i in range(count)]
+for line in open(history, encoding="utf-8"):
+    try:
+        account = json.loads(line)["account"]
+    except (ValueError, KeyError, TypeError):
+        account = "bad"
+    shards[sum(map(ord, str(account))) % count].write(line)
+PY
+}
+
 # v1_jsonl: the portal example without the fields schema version 2 added (lang, sort_key),
 # as a writer of catalog version 1 would have sent it -> v1.jsonl
 v1_jsonl() {

@@ -3,16 +3,7 @@
 # over shards) is tested in support_shards.sh and kafka_scaleout.sh.
 source "$(dirname "$0")/lib.sh"
 "$CONTRAIL" generate --seed 33 --accounts 90 --out history.jsonl 2> /dev/null
-python3 - <<'PY'
-import json
-shards = [open("shard-%d.jsonl" % i, "w", encoding="utf-8") for i in range(3)]
-for line in open("history.jsonl", encoding="utf-8"):
-    try:
-        account = json.loads(line)["account"]
-    except (ValueError, KeyError, TypeError):
-        account = "bad"
-    shards[sum(map(ord, account)) % 3].write(line)
-PY
+split_by_account history.jsonl 3 shard
 whole=$(replay_hash jsonl:history.jsonl whole.db --business-date 2024-04-01)
 # eight batches a shard: each stores its ids in eight chunks (a ninth would merge them)
 for i in 0 1 2; do

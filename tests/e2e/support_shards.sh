@@ -32,16 +32,7 @@ expect_eq "E3 over the merge" 0 "$(q merged.db 'SELECT count(*) FROM runs WHERE 
 
 # a generated history split by account (the unit of sharding) merges to the single hash
 "$CONTRAIL" generate --seed 21 --accounts 120 --out history.jsonl 2> /dev/null
-python3 - <<'PY'
-import json
-shards = [open("gen-%d.jsonl" % i, "w", encoding="utf-8") for i in range(3)]
-for line in open("history.jsonl", encoding="utf-8"):
-    try:
-        account = json.loads(line)["account"]
-    except (ValueError, KeyError, TypeError):
-        account = "bad"
-    shards[sum(map(ord, account)) % 3].write(line)
-PY
+split_by_account history.jsonl 3 gen
 whole=$(replay_hash jsonl:history.jsonl whole.db --business-date 2024-04-01)
 for i in 0 1 2; do replay_hash "jsonl:gen-$i.jsonl" "gen-$i.db" --business-date 2024-04-01 > /dev/null; done
 "$CONTRAIL" merge --out gen.db gen-0.db gen-1.db gen-2.db > merge.txt
