@@ -4,6 +4,7 @@
  * stream with held events, and the place it takes before the projections
  * judge it. Counts follow E3: read = applied + duplicates + rejected.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
@@ -165,7 +166,13 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t
 	*handled = known;
 	if (!known)
 		return 0;
-	if (digest == ev->digest || (h && h->digest == 0)) {
+	if (h && h->digest == 0) { /* held by an earlier run, which kept its JSON, not its digest */
+		char *json = e->source->to_json(e->source, ev);
+		if (json != NULL && strcmp(json, h->json) == 0)
+			digest = ev->digest;
+		free(json);
+	}
+	if (digest == ev->digest) {
 		note(e, ev, "duplicate", CTR_CODE_OK, NULL);
 		e->counts.duplicates++;
 		return 0;

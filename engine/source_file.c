@@ -4,10 +4,13 @@
  * block. A checkpoint names the block holding the next record and how many
  * of its records were read, so a resumed run seeks instead of re-reading.
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "engine/source.h"
 #include "events/avro_file.h"
@@ -15,6 +18,7 @@
 
 struct file_source {
 	struct ctr_source base;
+	int lock_fd;          /* holds a shared lock on the log while it is read */
 	struct ctr_checkpoint position; /* what tell() returns */
 	struct ctr_avro_reader *reader;
 	struct ctr_decoder *decoder;
@@ -185,6 +189,8 @@ static void file_close(struct ctr_source *src)
 
 	ctr_decoder_free(s->decoder);
 	ctr_avro_reader_close(s->reader);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s);
 }
 
@@ -197,6 +203,10 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 
 	if (s == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	/* an ingest appending to the log finishes first: a half-written block reads as damage */
+	s->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->lock_fd >= 0)
+		flock(s->lock_fd, LOCK_SH);
 	rc = ctr_avro_reader_open(path, &s->reader, err);
 	if (rc == 0)
 		rc = ctr_decoder_new(ctr_avro_reader_schema(s->reader), 1, &s->decoder, err);

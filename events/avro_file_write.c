@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -94,6 +95,8 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 		return ctr_error_set(err, CTR_EINVAL, "unsupported Avro codec %s", codec);
 	}
 	w->fp = fopen(path, "wbx");
+	if (w->fp != NULL)
+		flock(fileno(w->fp), LOCK_EX); /* for appends and replays that open it meanwhile */
 	if (w->fp == NULL || random_sync(w->header.sync) != 0 ||
 	    write_header(w, schema_json, codec, meta_keys, meta_values, n_meta) != 0 ||
 	    fflush(w->fp) != 0) {
@@ -127,6 +130,16 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	if (w == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	w->path = strdup(path);
+	/*
+	 * Held until the writer is closed: another ingest waits here, and then finds this
+	 * one's blocks whole, instead of both writing at the same end (one losing its
+	 * events); a replay of the log waits too (source_file.c).
+	 */
+	w->fp = fopen(path, "r+b");
+	if (w->fp == NULL || flock(fileno(w->fp), LOCK_EX) != 0) {
+		writer_free(w);
+		return ctr_error_set(err, CTR_EWRITE, "cannot append to %s: %s", path, strerror(errno));
+	}
 	rc = ctr_avro_reader_open(path, &r, err);
 	end = rc == 0 ? ctr_avro_reader_data_start(r) : 0;
 	if (rc == 0) {
@@ -137,8 +150,7 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	}
 	ctr_avro_reader_close(r);
 	if (rc == 0) {
-		w->fp = fopen(path, "r+b");
-		if (w->fp == NULL || avro_header_read(w->fp, path, &w->header, err) != 0 ||
+		if (avro_header_read(w->fp, path, &w->header, err) != 0 ||
 		    fseeko(w->fp, (off_t)end, SEEK_SET) != 0 || ftruncate(fileno(w->fp), (off_t)end) != 0)
 			rc = ctr_error_set(err, CTR_EWRITE, "cannot append to %s", path);
 	}

@@ -28,3 +28,30 @@ expect_eq "jsonl incremental equals one jsonl run" \
 	"$(replay_hash jsonl:history.jsonl j-full.db --business-date 2024-04-01)" "$j"
 expect_eq "jsonl second run reads the new lines" "$(wc -l < second.jsonl)" \
 	"$(q j.db 'SELECT read FROM runs ORDER BY run_id DESC LIMIT 1')"
+
+# an ingest takes the log for itself, so two at once append one after the other; a replay waits
+# for it rather than read its half-written block. Shown by holding the ingest's lock meanwhile.
+cp events.avro locked.avro
+before=$("$CONTRAIL" dump --source file:locked.avro 2> /dev/null | wc -l)
+python3 - "$CONTRAIL" <<'PY'
+import fcntl, subprocess, sys, time
+contrail = sys.argv[1]
+log = open("locked.avro", "rb")
+fcntl.flock(log, fcntl.LOCK_EX)          # as an ingest in progress holds it
+ingest = subprocess.Popen([contrail, "ingest", "--log", "locked.avro", "first.jsonl"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+replay = subprocess.Popen([contrail, "replay", "--source", "file:locked.avro", "--db", "locked.db",
+                           "--business-date", "2024-04-01"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE)
+time.sleep(1.0)
+waiting = ingest.poll() is None and replay.poll() is None
+fcntl.flock(log, fcntl.LOCK_UN)
+ingest_status, replay_status = ingest.wait(60), replay.wait(60)
+if not waiting:
+    sys.exit("an ingest or a replay did not wait for the log's lock")
+if ingest_status not in (0, 1) or replay_status != 0:
+    sys.exit("ingest exit %d, replay exit %d: %s" % (ingest_status, replay_status,
+                                                     replay.stderr.read().decode()))
+PY
+expect_eq "events after the waiting ingest" "$((before + first_count))" \
+	"$("$CONTRAIL" dump --source file:locked.avro 2> /dev/null | wc -l)"

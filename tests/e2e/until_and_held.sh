@@ -69,3 +69,30 @@ expect_eq "same as a fresh replay on that date" \
 	"$(replay_hash "jsonl:$EXAMPLES/portal_example/events.jsonl" fresh.db --business-date 2024-05-01)" \
 	"$("$CONTRAIL" hash --db judge.db)"
 [ "$h1" != "$("$CONTRAIL" hash --db judge.db)" ] || fail "the hash did not change with the date"
+
+# E1 for an event held by an earlier run (E2): a copy with its id and other content is a
+# conflicting duplicate, a true copy a duplicate, as in one replay of everything
+python3 - "$EXAMPLES/portal_example/events.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+stream = lines[0]["stream"]
+first3 = [l for l in lines if l["stream"] == stream][:3]
+changed = dict(first3[2], at="2022-08-12T11:00:00+09:00")
+with open("held-run1.jsonl", "w", encoding="utf-8") as f:
+    for e in (first3[0], first3[2]):
+        f.write(json.dumps(e, ensure_ascii=False) + "\n")
+with open("held-run2.jsonl", "w", encoding="utf-8") as f:
+    for e in (changed, first3[2], first3[1]):
+        f.write(json.dumps(e, ensure_ascii=False) + "\n")
+PY
+cat held-run1.jsonl held-run2.jsonl > held-all.jsonl
+"$CONTRAIL" replay --source jsonl:held-all.jsonl --db held-one.db > /dev/null
+"$CONTRAIL" replay --source jsonl:held-run1.jsonl --db held-two.db > /dev/null
+"$CONTRAIL" replay --source jsonl:held-run2.jsonl --db held-two.db > /dev/null
+expect_eq "codes over two runs" "$(q held-one.db 'SELECT code FROM rejected_events ORDER BY code')" \
+	"$(q held-two.db 'SELECT code FROM rejected_events ORDER BY code')"
+expect_eq "a changed copy of a held event" 1 \
+	"$(q held-two.db "SELECT count(*) FROM rejected_events WHERE code = 'conflicting_duplicate'")"
+expect_eq "duplicates over two runs" "$(q held-one.db 'SELECT sum(duplicates) FROM runs')" \
+	"$(q held-two.db 'SELECT sum(duplicates) FROM runs')"
+expect_eq "hash over two runs" "$("$CONTRAIL" hash --db held-one.db)" "$("$CONTRAIL" hash --db held-two.db)"
