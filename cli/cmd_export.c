@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "engine/db.h"
@@ -257,14 +258,17 @@ static int close_output(FILE *out)
 	return fclose(out) != 0 || failed ? -1 : 0;
 }
 
-/* Opens the output only once the query is ready, so a failed export leaves FILE as it was. */
+/*
+ * Writes FILE under a name of its own beside it and renames it into place only
+ * when every row is written, so a failed export leaves FILE as it was.
+ */
 static int export_table(const struct export_args *a, const struct ctr_hashed_table *table)
 {
 	struct ctr_error err = { 0 };
 	sqlite3_stmt *stmt = NULL;
 	sqlite3 *db = NULL;
 	FILE *out;
-	char sql[256];
+	char sql[256], partial[4200] = "";
 	int rc;
 
 	rc = ctr_db_open(a->db_path, CTR_DB_READ, &db, &err);
@@ -276,7 +280,9 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	if (ctr_db_prepare(db, sql, &stmt, &err) != 0)
 		goto fail;
 	rc = CTR_EXIT_FAILURE;
-	out = a->out_path ? fopen(a->out_path, "w") : stdout;
+	if (a->out_path)
+		snprintf(partial, sizeof(partial), "%s.partial", a->out_path);
+	out = a->out_path ? fopen(partial, "w") : stdout;
 	if (out == NULL) {
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", a->out_path, strerror(errno));
 		goto fail;
@@ -287,6 +293,13 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", a->out_path ? a->out_path : "standard output");
 		rc = CTR_EXIT_FAILURE;
 	}
+	if (rc == CTR_EXIT_OK && a->out_path && rename(partial, a->out_path) != 0) {
+		ctr_error_set(&err, CTR_EWRITE, "cannot rename %s to %s: %s", partial, a->out_path,
+			      strerror(errno));
+		rc = CTR_EXIT_FAILURE;
+	}
+	if (rc != CTR_EXIT_OK && *partial)
+		unlink(partial);
 fail:
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);

@@ -3,6 +3,7 @@
  * their lines, as an accountant reads them (text, yen with thousands
  * separators) or for a spreadsheet (csv) or a program (json).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -144,6 +145,19 @@ static void usage(void)
 	       "database.\n");
 }
 
+/* "YYYY-MM" with a month from 01 to 12. */
+static int is_period(const char *text)
+{
+	static const char shape[] = "dddd-dd";
+
+	if (strlen(text) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)text[i]) : text[i] != shape[i])
+			return 0;
+	return strncmp(text + 5, "01", 2) >= 0 && strncmp(text + 5, "12", 2) <= 0;
+}
+
 int ctr_cmd_invoices(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -173,8 +187,8 @@ int ctr_cmd_invoices(int argc, char **argv)
 		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "usage: contrail invoices --db PATH [--period YYYY-MM] [--contract ID] [--format text|csv|json]");
 	if (strcmp(f.format, "text") != 0 && strcmp(f.format, "csv") != 0 && strcmp(f.format, "json") != 0)
 		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "--format must be text, csv or json");
-	if (f.period && (strlen(f.period) != 7 || f.period[4] != '-'))
-		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "--period must be YYYY-MM");
+	if (f.period && !is_period(f.period))
+		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "--period must be YYYY-MM (a month 01 to 12)");
 	rc = ctr_db_open(f.db_path, CTR_DB_READ, &db, &err);
 	if (rc == 0)
 		rc = print(db, &f, &err);

@@ -89,3 +89,23 @@ for args in "replay --source jsonl:one.jsonl --db no-such-dir/a.db" \
 	expect_eq "exit of '$args'" 4 "$status"
 	expect_eq "lines of '$args'" 1 "$(wc -l < out.err)"
 done
+
+# a failed export leaves the file --out names as it was: the rows go to a file of their own,
+# renamed into place only when all are written (here the table's later pages are damaged)
+"$CONTRAIL" generate --seed 4 --accounts 60 --out exp.jsonl 2> /dev/null
+"$CONTRAIL" replay --source jsonl:exp.jsonl --db exp.db --business-date 2024-04-01 > /dev/null
+leaves=$(q exp.db "SELECT group_concat(pageno) FROM (SELECT pageno FROM dbstat WHERE name = 'members' AND pagetype = 'leaf' ORDER BY pageno)")
+[ "$(tr ',' '\n' <<< "$leaves" | wc -l)" -ge 3 ] || fail "members has too few pages to damage: $leaves"
+python3 - "$leaves" <<'PY'
+import sys
+pages = [int(p) for p in sys.argv[1].split(",")]
+with open("exp.db", "r+b") as f:
+    for page in pages[1:]:
+        f.seek((page - 1) * 4096)
+        f.write(b"\xff" * 4096)
+PY
+echo precious > out.csv
+status=0; "$CONTRAIL" export --db exp.db --table members --format csv --out out.csv 2> exp.err || status=$?
+[ "$status" -ne 0 ] || fail "an export of a damaged table succeeded"
+expect_eq "the file --out names" precious "$(cat out.csv)"
+[ ! -e out.csv.partial ] || fail "the partial export was left behind"

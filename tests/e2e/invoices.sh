@@ -28,5 +28,7 @@ expect_eq "csv rows (8 invoices x 2 lines + 1)" 18 "$("$CONTRAIL" invoices --db 
 python3 -c "
 import json; d = json.load(open('all.json'))
 assert len(d) == 8 and d[-1]['total'] == 84496 and d[-1]['lines'][2]['kind'] == 'early_termination', d[-1]"
-status=0; "$CONTRAIL" invoices --db now.db --period 2025-1 2> err.txt || status=$?
-expect_eq "bad period" 2 "$status"
+for period in 2025-1 2025-13 2025-00 abcd-ef; do
+	status=0; "$CONTRAIL" invoices --db now.db --period "$period" 2> err.txt || status=$?
+	expect_eq "bad period $period" 2 "$status"
+done
