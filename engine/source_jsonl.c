@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "engine/source.h"
@@ -117,13 +118,21 @@ static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 		      struct ctr_error *err)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
+	struct stat st;
 
 	if (strcmp(cp->source, src->name) != 0 || cp->partition != 0)
 		return 0; /* another source's */
+	if (cp->byte_offset == 0)
+		return 0; /* the file was empty: whatever it holds now is new */
 	if (strcmp(cp->fingerprint, s->fingerprint) != 0)
 		return ctr_error_set(err, CTR_ESTATE,
 				     "%s does not begin as the file this database was replayed from;"
 				     " replay it with --rebuild", src->name);
+	if (fstat(fileno(s->fp), &st) == 0 && cp->byte_offset > st.st_size)
+		return ctr_error_set(err, CTR_ESTATE,
+				     "%s is shorter than when this database read it (%lld bytes, read to"
+				     " %lld): not the same file; replay it with --rebuild", src->name,
+				     (long long)st.st_size, (long long)cp->byte_offset);
 	if (fseeko(s->fp, cp->byte_offset, SEEK_SET) != 0)
 		return ctr_error_set(err, CTR_EIO, "%s: cannot seek to %lld: %s", src->name,
 				     (long long)cp->byte_offset, strerror(errno));

@@ -55,3 +55,16 @@ if ingest_status not in (0, 1) or replay_status != 0:
 PY
 expect_eq "events after the waiting ingest" "$((before + first_count))" \
 	"$("$CONTRAIL" dump --source file:locked.avro 2> /dev/null | wc -l)"
+
+# JSON Lines checkpoints: a file replayed while empty takes its later lines as new; a file
+# shorter than the one a database read to (the same first line, other events) is refused (3)
+: > grown.jsonl
+"$CONTRAIL" replay --source jsonl:grown.jsonl --db grown.db --business-date 2024-04-01 > /dev/null
+cp first.jsonl grown.jsonl
+expect_eq "an empty file that grew" "$(replay_hash jsonl:first.jsonl first-only.db --business-date 2024-04-01)" \
+	"$(replay_hash jsonl:grown.jsonl grown.db --business-date 2024-04-01)"
+head -n 5 first.jsonl > grown.jsonl
+status=0; "$CONTRAIL" replay --source jsonl:grown.jsonl --db grown.db --business-date 2024-04-01 \
+	> /dev/null 2> short.err || status=$?
+expect_eq "a shorter file" 3 "$status"
+grep -q "is shorter than when this database read it" short.err || fail "$(cat short.err)"
