@@ -137,8 +137,9 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	 */
 	w->fp = fopen(path, "r+b");
 	if (w->fp == NULL || flock(fileno(w->fp), LOCK_EX) != 0) {
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot append to %s: %s", path, strerror(errno));
 		writer_free(w);
-		return ctr_error_set(err, CTR_EWRITE, "cannot append to %s: %s", path, strerror(errno));
+		return rc;
 	}
 	rc = ctr_avro_reader_open(path, &r, err);
 	end = rc == 0 ? ctr_avro_reader_data_start(r) : 0;
