@@ -84,9 +84,9 @@ void ctr_engine_free_streams(struct ctr_engine *e);
 /* streams_sql.c */
 int ctr_streams_prepare(struct ctr_engine *e, struct ctr_error *err);
 void ctr_streams_finalize(struct ctr_engine *e);
-/* The stream named name, created (family) or loaded from the database. */
-struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum ctr_family family,
-				   struct ctr_error *err);
+/* The stream named name (hash: its ctr_strmap_hash), created (family) or loaded from the database. */
+struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint64_t hash,
+				   enum ctr_family family, struct ctr_error *err);
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream);
 void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w);
 /* After batch written is committed: forgets the streams it did not touch (they reload on demand). */

@@ -184,7 +184,7 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t
 int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct ctr_stream *stream;
-	uint64_t id_key;
+	uint64_t id_key, stream_hash;
 	int handled, rc;
 
 	if (e->options->has_until && ev->recorded_us > e->options->until_us && ev->code == 0) {
@@ -197,12 +197,13 @@ int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_er
 	/* the id's slot and the stream's lie far apart in tables larger than the caches: asked
 	 * for together, their two misses overlap instead of following one another */
 	id_key = ctr_idset_key(ev->id);
+	stream_hash = ctr_strmap_hash(ev->stream);
 	ctr_idset_prefetch(e->ids, id_key);
-	ctr_strmap_prefetch(e->streams, ev->stream);
+	ctr_strmap_prefetch(e->streams, stream_hash);
 	rc = seen_before(e, NULL, id_key, ev, &handled);
 	if (handled || rc != 0)
 		return rc;
-	stream = ctr_streams_get(e, ev->stream, ctr_family_of(ev->type), err);
+	stream = ctr_streams_get(e, ev->stream, stream_hash, ctr_family_of(ev->type), err);
 	if (stream == NULL)
 		return err->code;
 	rc = seen_before(e, stream, 0, ev, &handled);

@@ -101,10 +101,10 @@ static int was_stored(const struct ctr_engine *e, const char *name)
 	return !e->db_fresh || ctr_keyset_has(e->evicted, ctr_keyset_key(name));
 }
 
-struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, enum ctr_family family,
-				   struct ctr_error *err)
+struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint64_t hash,
+				   enum ctr_family family, struct ctr_error *err)
 {
-	struct ctr_stream *s = ctr_strmap_get(e->streams, name);
+	struct ctr_stream *s = ctr_strmap_get_hashed(e->streams, name, hash);
 
 	if (s != NULL)
 		return s;

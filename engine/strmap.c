@@ -36,7 +36,7 @@ struct ctr_strmap *ctr_strmap_new(void)
 	return map;
 }
 
-static uint64_t key_hash(const char *key)
+uint64_t ctr_strmap_hash(const char *key)
 {
 	return ctr_hash64(key, strlen(key), 0x5eed);
 }
@@ -62,17 +62,21 @@ static struct entry *slot_for(struct entry *entries, size_t capacity, const char
 	return &entries[i];
 }
 
-void ctr_strmap_prefetch(const struct ctr_strmap *map, const char *key)
+void ctr_strmap_prefetch(const struct ctr_strmap *map, uint64_t hash)
 {
-	__builtin_prefetch(&map->entries[key_hash(key) & (map->capacity - 1)]);
+	__builtin_prefetch(&map->entries[hash & (map->capacity - 1)]);
+}
+
+void *ctr_strmap_get_hashed(const struct ctr_strmap *map, const char *key, uint64_t hash)
+{
+	struct entry *e = slot_for(map->entries, map->capacity, key, hash);
+
+	return e->key ? e->value : NULL;
 }
 
 void *ctr_strmap_get(const struct ctr_strmap *map, const char *key)
 {
-	uint64_t hash = key_hash(key);
-	struct entry *e = slot_for(map->entries, map->capacity, key, hash);
-
-	return e->key ? e->value : NULL;
+	return ctr_strmap_get_hashed(map, key, ctr_strmap_hash(key));
 }
 
 /* Places e in entries (of capacity slots) by its stored hash: keys are not hashed again. */
@@ -103,7 +107,7 @@ static int grow(struct ctr_strmap *map)
 
 const char *ctr_strmap_put(struct ctr_strmap *map, const char *key, void *value)
 {
-	uint64_t hash = key_hash(key);
+	uint64_t hash = ctr_strmap_hash(key);
 	struct entry *e;
 
 	if ((map->count + 1) * 2 > map->capacity && grow(map) != 0)

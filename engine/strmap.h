@@ -18,8 +18,13 @@ void ctr_strmap_free(struct ctr_strmap *map);
 
 /* The value stored under key, or NULL. */
 void *ctr_strmap_get(const struct ctr_strmap *map, const char *key);
-/* Starts fetching the memory a get or put of key reads first; it changes nothing. */
-void ctr_strmap_prefetch(const struct ctr_strmap *map, const char *key);
+/*
+ * The same with key's hash (ctr_strmap_hash) taken once by the caller, which
+ * may first have the slot fetched (prefetch: it changes nothing).
+ */
+uint64_t ctr_strmap_hash(const char *key);
+void ctr_strmap_prefetch(const struct ctr_strmap *map, uint64_t hash);
+void *ctr_strmap_get_hashed(const struct ctr_strmap *map, const char *key, uint64_t hash);
 /* Stores value under key (replacing any); returns the map's copy of the key, NULL when out of memory. */
 const char *ctr_strmap_put(struct ctr_strmap *map, const char *key, void *value);
 size_t ctr_strmap_count(const struct ctr_strmap *map);

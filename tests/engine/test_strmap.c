@@ -61,3 +61,25 @@ Test(strmap, retain_drops_what_it_is_told_and_keeps_the_rest_where_they_are)
 	cr_assert_eq(ctr_strmap_count(map), 501);
 	ctr_strmap_free(map);
 }
+
+/* A lookup by a hash taken once (and the slot prefetched) finds what a plain one finds. */
+Test(strmap, a_lookup_by_its_hash_finds_what_a_plain_one_does)
+{
+	struct ctr_strmap *map = ctr_strmap_new();
+	char key[32];
+
+	for (intptr_t i = 1; i <= 5000; i++) {
+		snprintf(key, sizeof(key), "C-%ld", (long)i);
+		cr_assert_not_null(ctr_strmap_put(map, key, (void *)i));
+	}
+	for (intptr_t i = 0; i <= 5001; i++) {
+		uint64_t hash;
+		snprintf(key, sizeof(key), "C-%ld", (long)i);
+		hash = ctr_strmap_hash(key);
+		ctr_strmap_prefetch(map, hash);
+		cr_assert_eq(ctr_strmap_get_hashed(map, key, hash), ctr_strmap_get(map, key), "%s", key);
+		cr_assert_eq((intptr_t)ctr_strmap_get_hashed(map, key, hash), i >= 1 && i <= 5000 ? i : 0,
+			     "%s", key);
+	}
+	ctr_strmap_free(map);
+}
