@@ -66,28 +66,33 @@ status=0; "$CONTRAIL" status --db other.db 2> db.err > /dev/null || status=$?
 expect_eq "status on a foreign database" 3 "$status"
 expect_eq "the foreign database is untouched" 1 "$(q other.db 'SELECT count(*) FROM t')"
 
+# exits_with CODE ARGS...: contrail ARGS exits CODE and says why in one line on stderr
+exits_with() {
+	local code=$1 status=0
+	shift
+	"$CONTRAIL" "$@" > /dev/null 2> one-line.err || status=$?
+	expect_eq "exit of '$*'" "$code" "$status"
+	expect_eq "lines of '$*'" 1 "$(wc -l < one-line.err)"
+}
+
 # a bad command line: one line, exit 2
 for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db" \
 	"replay --source jsonl:x --db a.db --batch 0" "replay --source jsonl:x --db a.db --business-date 2023-02-30" \
 	"replay --source kafka://127.0.0.1:1/events,events --db a.db" \
 	"replay --source kafka://127.0.0.1:1/events --db a.db -X fetch.max.bytes=1000" \
 	"ingest" "frobnicate"; do
-	status=0; "$CONTRAIL" $args > /dev/null 2> usage.err || status=$?
-	expect_eq "exit of '$args'" 2 "$status"
-	expect_eq "lines of '$args'" 1 "$(wc -l < usage.err)"
+	exits_with 2 $args
 done
 for cmd in replay ingest status export hash generate schema dump; do
 	"$CONTRAIL" $cmd --help | grep -q "usage: contrail $cmd" || fail "$cmd --help"
 done
 
-# an output that cannot be made is a failure (4), not bad data: one line, nothing left behind
+# an output that cannot be made is a failure (4), not bad data: one line
 printf '%s\n' "$(head -n 1 "$EXAMPLES/portal_example/events.jsonl")" > one.jsonl
 for args in "replay --source jsonl:one.jsonl --db no-such-dir/a.db" \
 	"replay --source jsonl:one.jsonl --db no-such-dir/a.db --rebuild" \
 	"ingest --log no-such-dir/a.avro one.jsonl" "merge --out no-such-dir/r.db big.db"; do
-	status=0; "$CONTRAIL" $args > /dev/null 2> out.err || status=$?
-	expect_eq "exit of '$args'" 4 "$status"
-	expect_eq "lines of '$args'" 1 "$(wc -l < out.err)"
+	exits_with 4 $args
 done
 
 # a failed export leaves the file --out names as it was: the rows go to a file of their own,
