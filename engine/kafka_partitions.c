@@ -108,14 +108,15 @@ static int foreign_partition(struct kafka_source *s, const rd_kafka_topic_partit
 
 /*
  * Offsets for offered partitions: ours, from the checkpoints. None at all once
- * one of them is refused: the run stops before it reads anything.
+ * one of them is refused (and the rest are not asked about): the run stops
+ * before it reads anything.
  */
 static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 					     const rd_kafka_topic_partition_list_t *offered)
 {
 	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(offered->cnt);
 
-	for (int i = 0; i < offered->cnt; i++) {
+	for (int i = 0; i < offered->cnt && s->fatal.code == 0; i++) {
 		const rd_kafka_topic_partition_t *tp = &offered->elems[i];
 		struct kafka_partition *p = kafka_partition_of(s, tp->topic, tp->partition);
 
