@@ -22,6 +22,7 @@ struct jsonl_source {
 	struct ctr_checkpoint position; /* what tell() returns */
 	FILE *fp;
 	int is_stdin;
+	int at_end;           /* a partial last line was left: read nothing more */
 	struct ctr_decoder *decoder;
 	char *line;
 	int64_t lines_read;
@@ -30,20 +31,26 @@ struct jsonl_source {
 	char prefix[4200];    /* of positions: the name, made unique per run for standard input */
 };
 
-/* Reads one line without its newline; returns its length, -1 at EOF; *truncated when over the cap. */
-static long read_line(struct jsonl_source *s, int *truncated)
+/*
+ * Reads one line without its newline; returns its length, -1 at EOF; *truncated
+ * when over the cap; *unterminated when the file ended before a newline.
+ */
+static long read_line(struct jsonl_source *s, int *truncated, int *unterminated)
 {
 	size_t len = 0;
 	int c;
 
 	*truncated = 0;
+	*unterminated = 0;
 	if (fgets(s->line, LINE_CAP, s->fp) == NULL)
 		return -1;
 	len = strlen(s->line);
 	s->offset += (int64_t)len;
 	if (len > 0 && s->line[len - 1] == '\n') {
 		s->line[--len] = '\0';
-	} else if (len == LINE_CAP - 1) {
+	} else if (len < LINE_CAP - 1) {
+		*unterminated = 1;
+	} else {
 		*truncated = 1;
 		while ((c = getc(s->fp)) != EOF) {
 			s->offset++;
@@ -60,11 +67,15 @@ static long read_line(struct jsonl_source *s, int *truncated)
 static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
-	int truncated;
+	int truncated, unterminated;
+	int64_t line_start;
 	long len;
 
+	if (s->at_end)
+		return 0;
 	do {
-		len = read_line(s, &truncated);
+		line_start = s->offset;
+		len = read_line(s, &truncated, &unterminated);
 		if (len < 0) {
 			if (ferror(s->fp))
 				return ctr_error_set(err, CTR_EIO, "%s: %s", src->name, strerror(errno));
@@ -73,6 +84,20 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		s->lines_read++;
 	} while (len == 0);
 	ctr_decode_json(s->decoder, s->line, (size_t)len, ev);
+	/*
+	 * A last line without its newline that is not whole JSON is most likely
+	 * still being written: it is left unread, so that the next run reads it
+	 * whole, rather than rejected here and its rest rejected there. A JSON
+	 * object is complete only at its closing brace, so one that parses is read.
+	 */
+	if (unterminated && !s->is_stdin && ev->code == CTR_CODE_BAD_JSON) {
+		fprintf(stderr, "contrail: %s: the last line (%ld bytes) has no newline and is not"
+			" whole JSON; left for the next run\n", src->name, len);
+		s->offset = line_start;
+		s->lines_read--;
+		s->at_end = 1;
+		return 0;
+	}
 	if (truncated)
 		ev->raw_len = CTR_EVENT_MAX_BYTES; /* the first 1 MiB of a longer line */
 	return 1;

@@ -68,3 +68,22 @@ status=0; "$CONTRAIL" replay --source jsonl:grown.jsonl --db grown.db --business
 	> /dev/null 2> short.err || status=$?
 expect_eq "a shorter file" 3 "$status"
 grep -q "is shorter than when this database read it" short.err || fail "$(cat short.err)"
+
+# a last line without its newline: whole JSON is read; a line cut part-way (a writer still at
+# it) is left for the next run, which reads it whole — the same hash as one run over the file
+head -n 20 first.jsonl > cut.jsonl
+line=$(sed -n 21p first.jsonl)
+printf '%s' "${line:0:40}" >> cut.jsonl
+"$CONTRAIL" replay --source jsonl:cut.jsonl --db cut.db --business-date 2024-04-01 \
+	> /dev/null 2> cut.err
+grep -q "has no newline and is not whole JSON; left for the next run" cut.err || fail "$(cat cut.err)"
+expect_eq "the cut line is not read" 20 "$(q cut.db 'SELECT read FROM runs')"
+printf '%s\n' "${line:40}" >> cut.jsonl
+sed -n 22,30p first.jsonl >> cut.jsonl
+printf '%s' "$(sed -n 31p first.jsonl)" >> cut.jsonl
+head -n 31 first.jsonl > whole.jsonl
+expect_eq "a line finished later is read whole" \
+	"$(replay_hash jsonl:whole.jsonl whole.db --business-date 2024-04-01)" \
+	"$(replay_hash jsonl:cut.jsonl cut.db --business-date 2024-04-01)"
+expect_eq "nothing rejected for the cut" "$(q whole.db 'SELECT count(*) FROM rejected_events')" \
+	"$(q cut.db 'SELECT count(*) FROM rejected_events')"
