@@ -14,6 +14,7 @@
 #include "cli/audit.h"
 #include "cli/cli.h"
 #include "engine/engine.h"
+#include "engine/source.h"
 #include "events/timefmt.h"
 
 struct audit {
@@ -117,6 +118,9 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	}
 	if (*source == NULL || a->stream == NULL || optind != argc)
 		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "usage: contrail audit --source SRC --stream ID");
+	struct ctr_error err;
+	if (ctr_source_check_spec(*source, &err) != 0)
+		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "%s", err.message);
 	return CTR_EXIT_OK;
 }
 

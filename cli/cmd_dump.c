@@ -66,6 +66,8 @@ int ctr_cmd_dump(int argc, char **argv)
 	}
 	if (spec == NULL || optind != argc)
 		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "usage: contrail dump --source SRC");
+	if (ctr_source_check_spec(spec, &err) != 0)
+		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "%s", err.message);
 	rc = ctr_source_open(spec, NULL, &src, &err);
 	if (rc == 0)
 		rc = dump(src, &bad, &err);

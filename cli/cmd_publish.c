@@ -87,6 +87,8 @@ static int parse(int argc, char **argv, struct publish *p)
 	if (p->to == NULL || optind != argc - 1)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "usage: contrail publish --to kafka://BOOTSTRAP/TOPIC SOURCE");
 	p->source = argv[optind];
+	if (ctr_source_check_spec(p->source, &err) != 0)
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "%s", err.message);
 	if (ctr_kafka_split(p->to, bootstrap, sizeof(bootstrap), p->topic, sizeof(p->topic),
 			    &err) != 0 || strchr(p->topic, ',') != NULL)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to must be kafka://BOOTSTRAP/TOPIC");

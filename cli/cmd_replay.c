@@ -194,9 +194,10 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);
 	if (*source == NULL || o->db_path == NULL)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source and --db are required");
+	struct ctr_error err;
+	if (ctr_source_check_spec(*source, &err) != 0)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
 	int kafka = strncmp(*source, "kafka://", 8) == 0;
-	if (strncmp(*source, "file:", 5) != 0 && strncmp(*source, "jsonl:", 6) != 0 && !kafka)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unknown source %s: use file:PATH, jsonl:PATH, jsonl:- or kafka://BOOTSTRAP/TOPIC", *source);
 	if (!kafka && (sa->options.group || sa->options.follow || sa->options.settings_count))
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group, --follow and -X are for kafka:// sources");
 	if (sa->options.follow && o->has_until)

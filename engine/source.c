@@ -5,20 +5,30 @@
 
 #include <string.h>
 
+int ctr_source_check_spec(const char *spec, struct ctr_error *err)
+{
+	if (strncmp(spec, "kafka://", 8) == 0 ||
+	    (strncmp(spec, "jsonl:", 6) == 0 && spec[6] != '\0') ||
+	    (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0'))
+		return 0;
+	return ctr_error_set(err, CTR_EINVAL,
+			     "unknown source %s: use file:PATH, jsonl:PATH, jsonl:- or"
+			     " kafka://BOOTSTRAP/TOPIC[,TOPIC...]", spec);
+}
+
 int ctr_source_open(const char *spec, const struct ctr_source_options *options,
 		    struct ctr_source **out, struct ctr_error *err)
 {
 	static const struct ctr_source_options none;
+	int rc = ctr_source_check_spec(spec, err);
 
+	if (rc != 0)
+		return rc;
 	if (strncmp(spec, "kafka://", 8) == 0)
 		return ctr_source_open_kafka(spec, options ? options : &none, out, err);
-	if (strncmp(spec, "jsonl:", 6) == 0 && spec[6] != '\0')
+	if (strncmp(spec, "jsonl:", 6) == 0)
 		return ctr_source_open_jsonl(spec + 6, out, err);
-	if (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0')
-		return ctr_source_open_file(spec + 5, out, err);
-	return ctr_error_set(err, CTR_EINVAL,
-			     "unknown source %s: use file:PATH, jsonl:PATH, jsonl:- or"
-			     " kafka://BOOTSTRAP/TOPIC[,TOPIC...]", spec);
+	return ctr_source_open_file(spec + 5, out, err);
 }
 
 const char *ctr_source_position(struct ctr_source *src)

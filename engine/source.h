@@ -95,6 +95,12 @@ struct ctr_source_options {
 int ctr_source_open(const char *spec, const struct ctr_source_options *options,
 		    struct ctr_source **out, struct ctr_error *err);
 void ctr_source_close(struct ctr_source *src);
+/*
+ * 0 when spec names a kind of source ctr_source_open() knows (its path or topics
+ * still unchecked); otherwise CTR_EINVAL and err says what the kinds are, for
+ * the command line to refuse it as a usage error.
+ */
+int ctr_source_check_spec(const char *spec, struct ctr_error *err);
 /* The position of the last event returned, as text; valid until the next call. */
 const char *ctr_source_position(struct ctr_source *src);
 

@@ -80,7 +80,8 @@ for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db
 	"replay --source jsonl:x --db a.db --batch 0" "replay --source jsonl:x --db a.db --business-date 2023-02-30" \
 	"replay --source kafka://127.0.0.1:1/events,events --db a.db" \
 	"replay --source kafka://127.0.0.1:1/events --db a.db -X fetch.max.bytes=1000" \
-	"ingest" "frobnicate"; do
+	"ingest" "frobnicate" "replay --source file: --db a.db" "dump --source nope:x" \
+	"audit --source jsonl: --stream S1" "publish --to kafka://127.0.0.1:1/events nope:x"; do
 	exits_with 2 $args
 done
 for cmd in replay ingest status export hash generate schema dump; do
