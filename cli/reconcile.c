@@ -41,7 +41,11 @@ void ctr_findings_free(struct ctr_findings *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Splits one CSV line (RFC 4180 quoting, no line breaks inside fields); returns the field count or -1. */
+/*
+ * Splits one CSV line (RFC 4180 quoting, no line breaks inside fields); returns
+ * the field count, -1 when malformed, -2 when a field is longer than MAX_FIELD - 1
+ * bytes (cut, it would be compared as another value).
+ */
 static int split_csv(const char *line, char fields[][MAX_FIELD], int max)
 {
 	int count = 0;
@@ -64,8 +68,9 @@ static int split_csv(const char *line, char fields[][MAX_FIELD], int max)
 				}
 				line++;
 			}
-			if (n + 1 < MAX_FIELD)
-				fields[count][n++] = *line;
+			if (n + 1 == MAX_FIELD)
+				return -2;
+			fields[count][n++] = *line;
 			line++;
 		}
 		if (quoted)
@@ -164,24 +169,36 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 	char fields[5][MAX_FIELD], *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	long number = 0;
-	int rc = 0;
+	long number = 0, nonblank = 0;
+	int rc = 0, split;
 	FILE *fp = fopen(path, "r");
 
 	if (fp == NULL)
 		return ctr_error_set(err, CTR_EINVAL, "cannot read %s", path);
 	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
 		const struct ctr_hashed_table *t;
+		char *text = line;
 		number++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
-		if (split_csv(line, fields, 5) != 4)
+		/* spreadsheets save UTF-8 with a byte order mark, and often end with blank lines */
+		if (number == 1 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
+			text += 3;
+		if (*text == '\0')
+			continue;
+		nonblank++;
+		split = split_csv(text, fields, 5);
+		if (split == -2)
+			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: a field is longer than %d bytes", path,
+					   number, MAX_FIELD - 1);
+		else if (split != 4)
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not four CSV fields (table,key,column,expected)",
 					   path, number);
-		else if (number == 1)
+		else if (nonblank == 1)
 			rc = strcmp(fields[0], "table") || strcmp(fields[1], "key") || strcmp(fields[2], "column") ||
 			     strcmp(fields[3], "expected")
-			     ? ctr_error_set(err, CTR_EINVAL, "%s:1: the header must be table,key,column,expected", path)
+			     ? ctr_error_set(err, CTR_EINVAL, "%s:%ld: the header must be table,key,column,expected",
+					     path, number)
 			     : 0;
 		else if ((t = projection(fields[0])) == NULL)
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s is not a projection table", path, number, fields[0]);
@@ -190,7 +207,7 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 		else if (check(db, t, fields, out) != 0)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
 	}
-	if (rc == 0 && number == 0)
+	if (rc == 0 && nonblank == 0)
 		rc = ctr_error_set(err, CTR_EINVAL, "%s is empty: it needs the header table,key,column,expected", path);
 	free(line);
 	fclose(fp);

@@ -62,6 +62,15 @@ printf "table,key,column,expected\ncontracts,x,no_such_column,1\n" > column.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected column.csv 2> err.txt || status=$?
 expect_eq "unknown column exit" 2 "$status"
 grep -q "column.csv:2: contracts has no column no_such_column" err.txt || fail "$(cat err.txt)"
+# a spreadsheet's file: a byte order mark, CRLF line ends and blank lines at the end
+{ printf '\xef\xbb\xbf'; sed 's/$/\r/' clean.csv; printf '\r\n\n'; } > excel.csv
+"$CONTRAIL" reconcile --db portal.db --expected excel.csv > excel.txt
+expect_eq "byte order mark and blank lines" "0 findings" "$(tail -n 1 excel.txt)"
+# an expected value too long to hold is refused, not cut and compared as another value
+{ head -n 1 clean.csv; printf 'contracts,C-1,status,%0600d\n' 0; } > long.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected long.csv 2> err.txt || status=$?
+expect_eq "over-long field exit" 2 "$status"
+grep -q "long.csv:2: a field is longer than 511 bytes" err.txt || fail "$(cat err.txt)"
 printf "not sqlite" > junk.db
 status=0; "$CONTRAIL" reconcile --db junk.db --expected clean.csv 2> /dev/null || status=$?
 expect_eq "not a contrail database" 2 "$status"
