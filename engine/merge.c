@@ -62,25 +62,40 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 	return rc;
 }
 
-/* The business date every shard was judged on; they must agree. */
-static int shard_date(const char *path, char date[11], struct ctr_error *err)
+/*
+ * The business date and the options (projections.h, ctr_judged_with) every
+ * shard was judged on and with; they must agree.
+ */
+static int shard_judging(const char *path, char date[11], char with[64], struct ctr_error *err)
 {
 	sqlite3 *db;
-	char *judged;
+	char *judged, *judged_with;
 	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
 
 	if (rc != 0)
 		return rc;
 	judged = ctr_db_meta_get(db, "judged_on");
+	judged_with = ctr_db_meta_get(db, "judged_with");
 	sqlite3_close(db);
-	if (judged == NULL)
-		return 0; /* an empty shard */
-	if (*date && strcmp(date, judged) != 0)
+	if (judged == NULL) { /* an empty shard */
+		free(judged_with);
+		return 0;
+	}
+	if (judged_with == NULL && (judged_with = strdup(CTR_JUDGED_WITH_DEFAULT)) == NULL)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	else if (*date && strcmp(date, judged) != 0)
 		rc = ctr_error_set(err, CTR_EINVAL, "%s was judged on %s, the other shards on %s;"
 				   " replay them with one --business-date", path, judged, date);
-	else
+	else if (*with && strcmp(with, judged_with) != 0)
+		rc = ctr_error_set(err, CTR_EINVAL, "%s was judged with %s, the other shards with %s;"
+				   " replay them with the same --expiring-days and --store-cutoff",
+				   path, judged_with, with);
+	if (rc == 0) {
 		snprintf(date, 11, "%s", judged);
+		snprintf(with, 64, "%s", judged_with);
+	}
 	free(judged);
+	free(judged_with);
 	return rc;
 }
 
@@ -143,20 +158,24 @@ static int check_out(const char *out_path, struct ctr_error *err)
 }
 
 /* S2, S4 and K3 again over the combined rows. */
-static int judge_all(sqlite3 *db, const char *date, struct ctr_error *err)
+static int judge_all(sqlite3 *db, const char *date, const char *with, struct ctr_error *err)
 {
-	struct ctr_projection_options options = { 0, 90, ctr_date_from_civil(2024, 10, 31), 1, NULL };
+	struct ctr_projection_options options = { .bulk = 1 };
 	struct ctr_support *support = NULL;
 	int ok = 1, rc;
 
-	if (*date)
+	if (*date) {
 		options.business_date = ctr_date_parse(date, &ok);
+		if (!ok || ctr_judged_with_parse(with, &options) != 0)
+			return ctr_error_set(err, CTR_ECORRUPT, "a shard's judging is not readable:"
+					     " %s, %s", date, with);
+	}
 	rc = ctr_support_new(db, &options, &support, err);
 	if (rc == 0 && *date)
 		rc = ctr_support_judge(support, CTR_SUPPORT_ALL, err);
 	ctr_support_free(support);
 	if (rc == 0 && *date)
-		rc = ctr_db_meta_set(db, "judged_on", date, err);
+		rc = ctr_judged_note(db, date, with, err);
 	/* a migration may span two shards */
 	if (rc == 0 && *date)
 		rc = ctr_migrations_refresh(db, options.business_date, NULL, err);
@@ -201,14 +220,14 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date,
 int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	      struct ctr_run_result *result, struct ctr_error *err)
 {
-	char built[4200], date[11] = "";
+	char built[4200], date[11] = "", with[64] = "";
 	sqlite3 *db = NULL;
 	int rc = 0;
 
 	memset(result, 0, sizeof(*result));
 	rc = check_out(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
-		rc = shard_date(shards[i], date, err);
+		rc = shard_judging(shards[i], date, with, err);
 	if (rc != 0)
 		return rc;
 	snprintf(built, sizeof(built), "%s.merging", out_path);
@@ -221,7 +240,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (rc == 0)
 		rc = combine_ids(db, err);
 	if (rc == 0)
-		rc = judge_all(db, date, err);
+		rc = judge_all(db, date, with, err);
 	if (rc == 0) /* the file is renamed into place only at the end */
 		rc = ctr_row_digest_complete(db, err);
 	if (rc == 0)

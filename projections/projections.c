@@ -36,11 +36,12 @@ struct ctr_projections {
 	struct ctr_strmap *written;        /* those of the batch being written */
 	size_t dirty_stream_count, dirty_stream_cap;
 	char date[11];   /* the business date, YYYY-MM-DD */
+	char judged_with[64]; /* the options judging depends on (ctr_judged_with) */
 	/* handlers by catalog type index, looked up by name once */
 	ctr_apply_fn handlers[CTR_MAX_TYPES];
 	unsigned char resolved[CTR_MAX_TYPES];
-	int needs_judge; /* stored rows were judged on another date */
-	int date_noted;  /* meta.judged_on holds date */
+	int needs_judge; /* stored rows were judged on another date, or with other options */
+	int date_noted;  /* meta.judged_on holds date, meta.judged_with the options */
 };
 
 enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const char *fmt, ...)
@@ -63,11 +64,29 @@ enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const 
 	return code;
 }
 
+/* K3's counts were taken with the cutoff of the stored rows; another needs them all again. */
+static int same_store_cutoff(const char *with, const struct ctr_projection_options *options,
+			     struct ctr_error *err)
+{
+	struct ctr_projection_options stored;
+	char cutoff[11], stored_cutoff[11];
+
+	if (ctr_judged_with_parse(with, &stored) != 0)
+		return ctr_error_set(err, CTR_ECORRUPT, "meta.judged_with is damaged: %s", with);
+	if (stored.store_cutoff == options->store_cutoff)
+		return 0;
+	ctr_date_format(stored.store_cutoff, stored_cutoff);
+	ctr_date_format(options->store_cutoff, cutoff);
+	return ctr_error_set(err, CTR_ESTATE, "this database was replayed with --store-cutoff %s, not %s;"
+			     " replay with %s, or with --rebuild to count the store events again (K3)",
+			     stored_cutoff, cutoff, stored_cutoff);
+}
+
 int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *options,
 			struct ctr_projections **out, struct ctr_error *err)
 {
 	struct ctr_projections *p = calloc(1, sizeof(*p));
-	char *judged;
+	char *judged, *with;
 	int rc;
 
 	if (p == NULL)
@@ -75,10 +94,20 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 	p->db = db;
 	p->options = *options;
 	ctr_date_format(options->business_date, p->date);
+	ctr_judged_with(options, p->judged_with, sizeof(p->judged_with));
 	judged = ctr_db_meta_get(db, "judged_on");
-	p->needs_judge = judged != NULL && strcmp(judged, p->date) != 0;
-	p->date_noted = judged != NULL && !p->needs_judge;
+	with = ctr_db_meta_get(db, "judged_with");
+	p->needs_judge = judged != NULL &&
+			 (strcmp(judged, p->date) != 0 ||
+			  strcmp(with ? with : CTR_JUDGED_WITH_DEFAULT, p->judged_with) != 0);
+	p->date_noted = judged != NULL && with != NULL && !p->needs_judge;
+	rc = judged != NULL ? same_store_cutoff(with ? with : CTR_JUDGED_WITH_DEFAULT, options, err) : 0;
 	free(judged);
+	free(with);
+	if (rc != 0) {
+		free(p);
+		return rc;
+	}
 	p->changed = ctr_strmap_new();
 	rc = p->changed ? ctr_contract_sql_new(db, options, &p->contracts, err) : CTR_ENOMEM;
 	if (rc == 0)
@@ -291,7 +320,7 @@ static int settle_batch(void *projections, const char *unused, struct ctr_error 
 		rc = ctr_store_judge(p->store, 0, err);
 	/* rows written on this date; older rows keep the date they were judged on */
 	if (rc == 0 && !p->needs_judge && !p->date_noted) {
-		rc = ctr_db_meta_set(p->db, "judged_on", p->date, err);
+		rc = ctr_judged_note(p->db, p->date, p->judged_with, err);
 		p->date_noted = rc == 0;
 	}
 	return rc;
@@ -354,9 +383,38 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 		if (rc == 0)
 			rc = ctr_store_judge(p->store, 1, err);
 		if (rc == 0)
-			rc = ctr_db_meta_set(p->db, "judged_on", p->date, err);
+			rc = ctr_judged_note(p->db, p->date, p->judged_with, err);
 		p->needs_judge = rc != 0;
 		p->date_noted = rc == 0;
 	}
 	return rc;
+}
+
+void ctr_judged_with(const struct ctr_projection_options *options, char *buf, size_t size)
+{
+	char cutoff[11];
+
+	ctr_date_format(options->store_cutoff, cutoff);
+	snprintf(buf, size, "expiring_days=%d store_cutoff=%s", options->expiring_days, cutoff);
+}
+
+int ctr_judged_with_parse(const char *text, struct ctr_projection_options *options)
+{
+	char cutoff[11], again[64];
+	int days, ok = 0, end = 0;
+
+	if (sscanf(text, "expiring_days=%d store_cutoff=%10s%n", &days, cutoff, &end) != 2 ||
+	    text[end] != '\0')
+		return -1;
+	options->expiring_days = days;
+	options->store_cutoff = ctr_date_parse(cutoff, &ok);
+	ctr_judged_with(options, again, sizeof(again));
+	return ok && strcmp(again, text) == 0 ? 0 : -1;
+}
+
+int ctr_judged_note(sqlite3 *db, const char *date, const char *with, struct ctr_error *err)
+{
+	int rc = ctr_db_meta_set(db, "judged_on", date, err);
+
+	return rc == 0 ? ctr_db_meta_set(db, "judged_with", with, err) : rc;
 }

@@ -78,6 +78,22 @@ int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w);
  */
 int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err);
 
+/*
+ * What judging depends on beside the date (L5's --expiring-days, K3's
+ * --store-cutoff) as text, kept in meta.judged_with beside meta.judged_on: rows
+ * judged with other days to expiry are judged again, as on another date, and
+ * shards judged with other options are not merged. The store cutoff also
+ * decides what store events count (K3) as they are applied, so a database is
+ * not replayed into with another one (CTR_ESTATE: --rebuild). Databases
+ * written before the key was kept were judged with the defaults.
+ */
+#define CTR_JUDGED_WITH_DEFAULT "expiring_days=90 store_cutoff=2024-10-31"
+void ctr_judged_with(const struct ctr_projection_options *options, char *buf, size_t size);
+/* Reads text of ctr_judged_with() into options; 0, or -1 when it is not such text. */
+int ctr_judged_with_parse(const char *text, struct ctr_projection_options *options);
+/* Notes date and options in meta as the ones every stored row was judged on. */
+int ctr_judged_note(sqlite3 *db, const char *date, const char *with, struct ctr_error *err);
+
 /* Frees the aggregate of a stream (when the engine drops the stream). */
 void ctr_projections_release(struct ctr_stream *stream);
 

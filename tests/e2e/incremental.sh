@@ -87,3 +87,17 @@ expect_eq "a line finished later is read whole" \
 	"$(replay_hash jsonl:cut.jsonl cut.db --business-date 2024-04-01)"
 expect_eq "nothing rejected for the cut" "$(q whole.db 'SELECT count(*) FROM rejected_events')" \
 	"$(q cut.db 'SELECT count(*) FROM rejected_events')"
+
+# the judging options of a run (L5 --expiring-days): rows judged with others are judged again,
+# as on a new date; a store cutoff (K3) decides what store events count as they are applied,
+# so another one is refused until --rebuild
+replay_hash file:events.avro days.db --business-date 2024-04-01 --expiring-days 30 > /dev/null
+expect_eq "judged again with the default days" "$full" \
+	"$(replay_hash file:events.avro days.db --business-date 2024-04-01)"
+replay_hash file:events.avro cutoff.db --business-date 2024-04-01 --store-cutoff 2024-01-31 > /dev/null
+status=0; "$CONTRAIL" replay --source file:events.avro --db cutoff.db --business-date 2024-04-01 \
+	> /dev/null 2> cutoff.err || status=$?
+expect_eq "another store cutoff" 3 "$status"
+grep -q "replayed with --store-cutoff 2024-01-31, not 2024-10-31" cutoff.err || fail "$(cat cutoff.err)"
+expect_eq "another store cutoff with --rebuild" "$full" \
+	"$(replay_hash file:events.avro cutoff.db --business-date 2024-04-01 --rebuild)"

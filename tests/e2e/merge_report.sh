@@ -22,6 +22,20 @@ expect_eq "a replay into the report" "$whole" "$(sed -n 's/^projection hash //p'
 read_count=$(wc -l < history.jsonl)
 grep -q "read $read_count, applied 0, duplicates" <<< "$out" || fail "not all duplicates: $out"
 
+# shards replayed with one set of judging options make a report judged with them: it is
+# replayed into with them, and shards replayed with other ones are not merged (L5, K3)
+opts="--business-date 2024-04-01 --expiring-days 30 --store-cutoff 2024-01-31"
+for i in 0 1; do replay_hash "jsonl:shard-$i.jsonl" "opt-$i.db" $opts > /dev/null; done
+"$CONTRAIL" merge --out opt-report.db opt-0.db opt-1.db > /dev/null
+cat shard-0.jsonl shard-1.jsonl > opt.jsonl
+expect_eq "a replay with the shards' options into their report" \
+	"$(replay_hash jsonl:opt.jsonl opt-whole.db $opts)" "$(replay_hash jsonl:opt.jsonl opt-report.db $opts)"
+replay_hash jsonl:shard-2.jsonl opt-2.db --business-date 2024-04-01 > /dev/null
+status=0; "$CONTRAIL" merge --out mixed.db opt-0.db opt-2.db > /dev/null 2> mixed.err || status=$?
+expect_eq "shards judged with other options" 3 "$status"
+grep -q "was judged with expiring_days=90 store_cutoff=2024-10-31, the other shards with expiring_days=30" \
+	mixed.err || fail "$(cat mixed.err)"
+
 # E3 counts of a merge of a merged report and another shard: each run counted once
 "$CONTRAIL" merge --out flat.db shard-0.db shard-1.db shard-2.db > /dev/null
 "$CONTRAIL" merge --out pair.db shard-0.db shard-1.db > /dev/null
