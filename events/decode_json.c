@@ -10,6 +10,7 @@
 #include "events/decode.h"
 #include "events/decode_internal.h"
 #include "events/hash.h"
+#include "events/timefmt.h"
 #include "events/value_json.h"
 
 static const char *json_text(json_t *root, const char *key, enum ctr_code *code)
@@ -51,6 +52,21 @@ static int read_position(json_t *root, struct ctr_event *ev)
 	}
 	ev->seq = json_integer_value(seq);
 	return 0;
+}
+
+/*
+ * recorded (or at) as soon as it is known, so that --until skips an event
+ * recorded after T however bad its payload (E5); 0 when neither is a time.
+ */
+static void read_recorded(json_t *root, struct ctr_event *ev)
+{
+	json_t *recorded = json_object_get(root, "recorded");
+	const char *text = json_is_string(recorded) ? json_string_value(recorded) : ev->at;
+	int ok = 0;
+
+	ev->recorded_us = text != NULL ? ctr_timestamp_parse(text, &ok) : 0;
+	if (!ok)
+		ev->recorded_us = 0;
 }
 
 /* type, account and at: a problem here still takes the event's place. */
@@ -123,6 +139,7 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 {
 	json_error_t jerr;
 	enum ctr_code code;
+	int header;
 	const void *bytes;
 	size_t size;
 
@@ -142,7 +159,11 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 				 d->line_tree ? "another JSON value" : jerr.text);
 		return;
 	}
-	if (read_position(d->line_tree, ev) != 0 || read_header(d->catalog, d->line_tree, ev) != 0)
+	if (read_position(d->line_tree, ev) != 0)
+		return;
+	header = read_header(d->catalog, d->line_tree, ev);
+	read_recorded(d->line_tree, ev);
+	if (header != 0)
 		return;
 	code = fill(d, d->line_tree, ev);
 	if (code != CTR_CODE_OK) {

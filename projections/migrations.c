@@ -135,7 +135,8 @@ static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *toda
 	if (*new_env)
 		read_allocations(stmt[ALLOCATIONS], p->to, new_env, &now);
 	match = compare(&old, &now, difference, sizeof(difference));
-	if (*new_env && allocated && activated > allocated)
+	/* G2: activated after the allocation; at one instant they were most likely one session's */
+	if (*new_env && allocated && activated >= allocated)
 		step = "done";
 	else if (*new_env && allocated)
 		step = "allocated";

@@ -127,6 +127,30 @@ static void fill_support(struct ctr_support_id *s, avro_value_t *data, const str
 	s->placed_at = placed_at;
 }
 
+/*
+ * S3: old is replaced from the day its first replacement starts. A renewal of
+ * some licenses and a resume of the retired rest both replace one id (S8); the
+ * later must not move the day the earlier began.
+ */
+static void mark_replaced(struct ctr_customer *c, struct ctr_support_id *old, const char *starts_on)
+{
+	if (old->replaced_on != NULL && strcmp(old->replaced_on, starts_on) <= 0)
+		return;
+	set(&old->replaced_on, starts_on);
+	touch(c, old);
+}
+
+/* The replacements among ids moved in whole by a merge, whose records name what they replace. */
+static void mark_moved_replacements(struct ctr_customer *c)
+{
+	for (size_t i = 0; i < c->support_count; i++) {
+		struct ctr_support_id *s = &c->supports[i];
+		struct ctr_support_id *old = s->replaces ? ctr_customer_support(c, s->replaces) : NULL;
+		if (old != NULL)
+			mark_replaced(c, old, s->starts_on);
+	}
+}
+
 static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	const char *id = ctr_payload_text(&ev->data, "support_id");
@@ -153,11 +177,8 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	if (s == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
 	fill_support(s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
-	if (replaces) { /* S3: replaced from the day the new id starts */
-		old = ctr_customer_support(c, replaces);
-		set(&old->replaced_on, s->starts_on);
-		touch(c, old);
-	}
+	if (replaces) /* the lookup again: adding s may have moved the array */
+		mark_replaced(c, ctr_customer_support(c, replaces), s->starts_on);
 	touch(c, s);
 	return CTR_CODE_OK;
 }
@@ -201,6 +222,7 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 		fill_support(s, &item, ev, ctr_timestamp_parse(ev->at, &ok));
 		touch(c, s);
 	}
+	mark_moved_replacements(c);
 	return CTR_CODE_OK;
 }
 

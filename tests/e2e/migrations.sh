@@ -38,6 +38,11 @@ expect_eq "G2 old environment deleted" old_env_deleted "$(step_at 2024-01-16T00:
 expect_eq "G2 new environment of the same name" new_env_created "$(step_at 2024-01-21T12:00:00+09:00)"
 expect_eq "G2 allocated" allocated "$(step_at 2024-01-22T12:00:00+09:00)"
 expect_eq "G2 re-activated after its allocation: done" done "$(step_at 2024-01-23T12:00:00+09:00)"
+# G2: an activation at the same instant as the allocation before it (one session) is after it
+sed 's/2024-01-23T10:00:00/2024-01-22T10:00:00/' history.jsonl > same-instant.jsonl
+"$CONTRAIL" replay --source jsonl:same-instant.jsonl --db same-instant.db --business-date 2024-02-01 > /dev/null
+expect_eq "G2 activated at the allocation's instant: done" done \
+	"$(q same-instant.db "SELECT step FROM migrations WHERE env_name = '本番'")"
 # G1: one migration per environment that existed when it was planned
 "$CONTRAIL" replay --source jsonl:history.jsonl --db all.db --business-date 2024-04-01 > /dev/null
 expect_eq "migrations" "本番|C-NEW|done|1||2024-03-31|0
