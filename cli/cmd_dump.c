@@ -13,10 +13,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: contrail dump --source SRC\n\n"
-		     "Prints every event of SRC (file:PATH, jsonl:PATH or jsonl:-) as one JSON\n"
-		     "line, in the current schema. Events that do not decode go to stderr as\n"
-		     "`POSITION: code: message`. Exit: 0 ok, 1 some events did not decode,\n"
-		     "2 usage, 3 unreadable or corrupt source.\n");
+		     "Prints every event of SRC (file:PATH, jsonl:PATH, jsonl:- or\n"
+		     "kafka://BOOTSTRAP/TOPIC, read to its end) as one JSON line, in the current\n"
+		     "schema. Events that do not decode go to stderr as `POSITION: code: message`.\n"
+		     "Exit: 0 ok, 1 some events did not decode, 2 usage, 3 unreadable or corrupt\n"
+		     "source, 4 other failure (Kafka unreachable).\n");
 }
 
 static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)

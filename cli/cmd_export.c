@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -260,13 +261,16 @@ static int close_output(FILE *out)
 
 /*
  * Writes FILE under a name of its own beside it and renames it into place only
- * when every row is written, so a failed export leaves FILE as it was.
+ * when every row is written, so a failed export leaves FILE as it was. What is
+ * not a regular file (/dev/stdout, a pipe, a device) is written in place:
+ * renaming over it would replace it; `-` is standard output.
  */
 static int export_table(const struct export_args *a, const struct ctr_hashed_table *table)
 {
 	struct ctr_error err = { 0 };
 	sqlite3_stmt *stmt = NULL;
 	sqlite3 *db = NULL;
+	struct stat st;
 	FILE *out;
 	char sql[256], partial[4200] = "";
 	int rc;
@@ -280,9 +284,14 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	if (ctr_db_prepare(db, sql, &stmt, &err) != 0)
 		goto fail;
 	rc = CTR_EXIT_FAILURE;
-	if (a->out_path)
+	if (a->out_path == NULL || strcmp(a->out_path, "-") == 0) {
+		out = stdout;
+	} else if (stat(a->out_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		out = fopen(a->out_path, "w");
+	} else {
 		snprintf(partial, sizeof(partial), "%s.partial", a->out_path);
-	out = a->out_path ? fopen(partial, "w") : stdout;
+		out = fopen(partial, "w");
+	}
 	if (out == NULL) {
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", a->out_path, strerror(errno));
 		goto fail;
@@ -290,10 +299,10 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	rc = write_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
 	rc = rc == 0 ? CTR_EXIT_OK : ctr_cli_exit_for(rc);
 	if (close_output(out) != 0 && rc == CTR_EXIT_OK) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", a->out_path ? a->out_path : "standard output");
+		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", out == stdout ? "standard output" : a->out_path);
 		rc = CTR_EXIT_FAILURE;
 	}
-	if (rc == CTR_EXIT_OK && a->out_path && rename(partial, a->out_path) != 0) {
+	if (rc == CTR_EXIT_OK && *partial && rename(partial, a->out_path) != 0) {
 		ctr_error_set(&err, CTR_EWRITE, "cannot rename %s to %s: %s", partial, a->out_path,
 			      strerror(errno));
 		rc = CTR_EXIT_FAILURE;

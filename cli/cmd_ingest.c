@@ -115,6 +115,8 @@ static int parse(int argc, char **argv, struct ingest *in)
 		{ "schema-version", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
+	const struct ctr_catalog *catalog;
+	struct ctr_error err;
 	int opt;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
@@ -135,6 +137,10 @@ static int parse(int argc, char **argv, struct ingest *in)
 	}
 	if (in->log_path == NULL || optind != argc - 1)
 		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "usage: contrail ingest --log PATH FILE.jsonl|-");
+	catalog = ctr_catalog_default(&err);
+	if (catalog != NULL && in->schema_id && !ctr_catalog_has_id(catalog, in->schema_id))
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "the schema catalog has no version %d",
+				    in->schema_id);
 	in->input_path = argv[optind];
 	return CTR_EXIT_OK;
 }

@@ -46,8 +46,9 @@ int ctr_cmd_merge(int argc, char **argv)
 			       "projection hash equals that of one replay of every event.\n"
 			       "REPORT.db may be an earlier report or another contrail database, not a shard.\n"
 			       "Exit: 0 ok, 2 usage, 3 a shard is not a contrail database, overlaps another,\n"
-			       "shares event ids with another or was judged on another date, or REPORT.db\n"
-			       "is some other kind of file; 4 other failure.\n");
+			       "shares event ids with another or was judged on another date or with other\n"
+			       "--expiring-days or --store-cutoff, or REPORT.db is some other kind of file;\n"
+			       "4 other failure.\n");
 			return CTR_EXIT_OK;
 		} else {
 			return ctr_cli_fail("merge", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/row_digest.h"
@@ -191,6 +192,29 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 fail:
 	sqlite3_close(db);
 	return rc;
+}
+
+int ctr_db_check_replaceable(const char *path, struct ctr_error *err)
+{
+	struct stat st;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int ours = 0;
+
+	if (stat(path, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
+		return 0;
+	/* any version of ours: a rebuild is how a database of an older one is renewed */
+	if (S_ISREG(st.st_mode) &&
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1, &stmt,
+			       NULL) == SQLITE_OK)
+		ours = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	if (!ours)
+		return ctr_error_set(err, CTR_ECORRUPT, "%s exists and is not a contrail database;"
+				     " it is not replaced", path);
+	return 0;
 }
 
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)

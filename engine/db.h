@@ -37,6 +37,12 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ct
  * their pages over the new file. CTR_EWRITE when the rename fails.
  */
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err);
+/*
+ * 0 when path may be replaced by a new database: it does not exist, is empty,
+ * or is a contrail database. Another kind of file (a log, a text file, a
+ * database of something else) is CTR_ECORRUPT and left as it is.
+ */
+int ctr_db_check_replaceable(const char *path, struct ctr_error *err);
 
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);

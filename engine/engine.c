@@ -282,7 +282,9 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 		snprintf(built, sizeof(built), "%s.rebuild", options->db_path);
 		target = built;
 	}
-	rc = ctr_source_open(source_spec, options->source_options, &e.source, err);
+	rc = options->rebuild ? ctr_db_check_replaceable(options->db_path, err) : 0;
+	if (rc == 0)
+		rc = ctr_source_open(source_spec, options->source_options, &e.source, err);
 	if (rc == 0)
 		rc = open_database(&e, target, err);
 	if (rc == 0)

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/db.h"
@@ -140,23 +139,6 @@ static int combine_ids(sqlite3 *db, struct ctr_error *err)
 	return rc;
 }
 
-/* --out may replace an earlier report or any contrail database, not another kind of file. */
-static int check_out(const char *out_path, struct ctr_error *err)
-{
-	struct stat st;
-	sqlite3 *db = NULL;
-	int rc;
-
-	if (stat(out_path, &st) != 0 || st.st_size == 0)
-		return 0;
-	rc = ctr_db_open(out_path, CTR_DB_READ, &db, err);
-	sqlite3_close(db);
-	if (rc != 0)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s exists and is not a contrail database;"
-				     " it is not replaced", out_path);
-	return 0;
-}
-
 /* S2, S4 and K3 again over the combined rows. */
 static int judge_all(sqlite3 *db, const char *date, const char *with, struct ctr_error *err)
 {
@@ -225,7 +207,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	int rc = 0;
 
 	memset(result, 0, sizeof(*result));
-	rc = check_out(out_path, err);
+	rc = ctr_db_check_replaceable(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
 		rc = shard_judging(shards[i], date, with, err);
 	if (rc != 0)

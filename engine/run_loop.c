@@ -116,7 +116,14 @@ static void finish(struct run_loop *l, int rc)
 static void write_work(uv_work_t *req)
 {
 	struct run_loop *l = req->data;
-	struct ctr_run_result *final = l->writing_final && l->source_rc == 0 ? l->result : NULL;
+	/*
+	 * A run the source stopped part-way still ends as a run: what it read is
+	 * committed, so it is judged and recorded (its counts, its hash, a run_id of
+	 * its own) like any other. Not a rebuild's, whose file is thrown away, nor
+	 * one stopped before it read anything (a refused checkpoint or partition).
+	 */
+	int recorded = l->source_rc == 0 || (!l->e->options->rebuild && l->e->counts.read > 0);
+	struct ctr_run_result *final = l->writing_final && recorded ? l->result : NULL;
 
 	l->write_rc = ctr_engine_write(l->e, l->started, final, &l->write_err);
 	ctr_db_gate_open(&l->e->gate);

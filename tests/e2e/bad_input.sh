@@ -37,6 +37,14 @@ expect_eq "one line on stderr" 1 "$(wc -l < replay.err)"
 grep -q "truncated.avro" replay.err || fail "message does not name the file: $(cat replay.err)"
 committed=$(q t.db "SELECT next_offset FROM checkpoints")
 [ "$committed" -gt 0 ] || fail "nothing committed before the damage"
+# ... and the stopped run is a run (E3): its counts are what it committed, and the next run,
+# on the mended log, gets a number of its own and ends with one replay's hash
+expect_eq "the stopped run's row" "1|$committed" "$(q t.db 'SELECT run_id, read FROM runs')"
+cp full.avro truncated.avro
+expect_eq "after the mended log" "$(replay_hash file:full.avro whole.db)" \
+	"$(replay_hash file:truncated.avro t.db)"
+expect_eq "runs and their counts" "2|$(q whole.db 'SELECT read FROM runs')" \
+	"$(q t.db 'SELECT count(*), sum(read) FROM runs')"
 # a damaged record inside a block (a string length made negative): one line, exit 3, nothing
 # committed before it is lost
 python3 - <<'PY'
@@ -74,6 +82,12 @@ exits_with() {
 	expect_eq "exit of '$*'" "$code" "$status"
 	expect_eq "lines of '$*'" 1 "$(wc -l < one-line.err)"
 }
+# --rebuild replaces a contrail database, not another file under that name
+for foreign in garbage.db other.db; do
+	cp "$foreign" "kept-$foreign"
+	exits_with 3 replay --source jsonl:mixed.jsonl --db "$foreign" --rebuild
+	cmp -s "$foreign" "kept-$foreign" || fail "--rebuild replaced $foreign"
+done
 
 # a bad command line: one line, exit 2
 for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db" \
@@ -81,7 +95,8 @@ for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db
 	"replay --source kafka://127.0.0.1:1/events,events --db a.db" \
 	"replay --source kafka://127.0.0.1:1/events --db a.db -X fetch.max.bytes=1000" \
 	"ingest" "frobnicate" "replay --source file: --db a.db" "dump --source nope:x" \
-	"audit --source jsonl: --stream S1" "publish --to kafka://127.0.0.1:1/events nope:x"; do
+	"audit --source jsonl: --stream S1" "publish --to kafka://127.0.0.1:1/events nope:x" \
+	"ingest --log v9.avro --schema-version 9 one.jsonl"; do
 	exits_with 2 $args
 done
 for cmd in replay ingest status export hash generate schema dump; do
@@ -115,3 +130,16 @@ status=0; "$CONTRAIL" export --db exp.db --table members --format csv --out out.
 [ "$status" -ne 0 ] || fail "an export of a damaged table succeeded"
 expect_eq "the file --out names" precious "$(cat out.csv)"
 [ ! -e out.csv.partial ] || fail "the partial export was left behind"
+# what is not a regular file is written in place, never renamed over (here a named pipe, read
+# from the other end); `-` is standard output
+"$CONTRAIL" export --db exp.db --table contracts --format csv > contracts.csv
+mkfifo pipe.csv
+timeout 20 cat pipe.csv > piped.csv &
+reader=$!
+"$CONTRAIL" export --db exp.db --table contracts --format csv --out pipe.csv
+[ -p pipe.csv ] || { kill "$reader" 2> /dev/null; fail "the named pipe was replaced"; }
+wait "$reader" || fail "nothing came through the pipe"
+expect_eq "export into a pipe" "$(cat contracts.csv)" "$(cat piped.csv)"
+expect_eq "export --out -" "$(cat contracts.csv)" \
+	"$("$CONTRAIL" export --db exp.db --table contracts --format csv --out -)"
+[ ! -e ./- ] || fail "export --out - wrote a file named -"
