@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "engine/line_feed.h"
 #include "engine/source.h"
 #include "events/decode.h"
 #include "events/hash.h"
@@ -23,6 +24,7 @@ struct jsonl_source {
 	FILE *fp;
 	int is_stdin;
 	int at_end;           /* a partial last line was left: read nothing more */
+	struct ctr_line_feed *feed; /* standard input read ahead, once on the loop */
 	struct ctr_decoder *decoder;
 	char *line;
 	int64_t lines_read;
@@ -31,76 +33,68 @@ struct jsonl_source {
 	char prefix[4200];    /* of positions: the name, made unique per run for standard input */
 };
 
-/*
- * Reads one line without its newline; returns its length, -1 at EOF; *truncated
- * when over the cap; *unterminated when the file ended before a newline.
- */
-static long read_line(struct jsonl_source *s, int *truncated, int *unterminated)
+/* The next line: 1, 0 at the end, CTR_SOURCE_AGAIN (fed only), negative with err. */
+static int next_line(struct jsonl_source *s, struct ctr_line *line, struct ctr_error *err)
 {
-	size_t len = 0;
-	int c;
+	int rc = s->feed ? ctr_line_feed_take(s->feed, s->line, line)
+			 : ctr_read_line(s->fp, s->line, LINE_CAP, line);
 
-	*truncated = 0;
-	*unterminated = 0;
-	if (fgets(s->line, LINE_CAP, s->fp) == NULL)
-		return -1;
-	len = strlen(s->line);
-	s->offset += (int64_t)len;
-	if (len > 0 && s->line[len - 1] == '\n') {
-		s->line[--len] = '\0';
-	} else if (len < LINE_CAP - 1) {
-		*unterminated = 1;
-	} else {
-		*truncated = 1;
-		while ((c = getc(s->fp)) != EOF) {
-			s->offset++;
-			if (c == '\n')
-				break;
-		}
-		len = CTR_EVENT_MAX_BYTES + 1;
-	}
-	if (len > 0 && s->line[len - 1] == '\r')
-		s->line[--len] = '\0';
-	return (long)len;
+	if (rc == CTR_LINE_FEED_EMPTY)
+		return CTR_SOURCE_AGAIN;
+	if (rc < 0)
+		return ctr_error_set(err, CTR_EIO, "%s: %s", s->base.name, strerror(errno));
+	return rc;
 }
 
 static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
-	int truncated, unterminated;
-	int64_t line_start;
-	long len;
+	struct ctr_line line;
+	int rc;
 
 	if (s->at_end)
 		return 0;
 	do {
-		line_start = s->offset;
-		len = read_line(s, &truncated, &unterminated);
-		if (len < 0) {
-			if (ferror(s->fp))
-				return ctr_error_set(err, CTR_EIO, "%s: %s", src->name, strerror(errno));
-			return 0;
-		}
+		rc = next_line(s, &line, err);
+		if (rc != 1)
+			return rc;
+		s->offset += line.consumed;
 		s->lines_read++;
-	} while (len == 0);
-	ctr_decode_json(s->decoder, s->line, (size_t)len, ev);
+	} while (line.len == 0);
+	/* over the cap: one byte more than an event may have, so that it is too_large */
+	ctr_decode_json(s->decoder, s->line, line.truncated ? CTR_EVENT_MAX_BYTES + 1 : (size_t)line.len,
+			ev);
 	/*
 	 * A last line without its newline that is not whole JSON is most likely
 	 * still being written: it is left unread, so that the next run reads it
 	 * whole, rather than rejected here and its rest rejected there. A JSON
 	 * object is complete only at its closing brace, so one that parses is read.
 	 */
-	if (unterminated && !s->is_stdin && ev->code == CTR_CODE_BAD_JSON) {
+	if (line.unterminated && !s->is_stdin && ev->code == CTR_CODE_BAD_JSON) {
 		fprintf(stderr, "contrail: %s: the last line (%ld bytes) has no newline and is not"
-			" whole JSON; left for the next run\n", src->name, len);
-		s->offset = line_start;
+			" whole JSON; left for the next run\n", src->name, line.len);
+		s->offset -= line.consumed;
 		s->lines_read--;
 		s->at_end = 1;
 		return 0;
 	}
-	if (truncated)
+	if (line.truncated)
 		ev->raw_len = CTR_EVENT_MAX_BYTES; /* the first 1 MiB of a longer line */
 	return 1;
+}
+
+/*
+ * Standard input from a pipe is read on a thread of its own once the run's
+ * loop asks for a descriptor to wait on (line_feed.h); a regular file never
+ * makes a read wait, and is read here.
+ */
+static int jsonl_ready_fd(struct ctr_source *src)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+
+	if (s->feed == NULL && ctr_line_feed_start(s->fp, LINE_CAP, &s->feed) != 0)
+		return -1;
+	return ctr_line_feed_fd(s->feed);
 }
 
 static void jsonl_describe(struct ctr_source *src, char *buf, size_t size)
@@ -170,6 +164,7 @@ static void jsonl_close(struct ctr_source *src)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
 
+	ctr_line_feed_stop(s->feed);
 	if (s->fp && !s->is_stdin)
 		fclose(s->fp);
 	ctr_decoder_free(s->decoder);
@@ -195,6 +190,7 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 {
 	struct jsonl_source *s = calloc(1, sizeof(*s));
 	char absolute[PATH_MAX];
+	struct stat st;
 	int rc;
 
 	if (s == NULL)
@@ -223,6 +219,8 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 		snprintf(s->prefix, sizeof(s->prefix), "%s", s->base.name);
 	}
 	s->base.next = jsonl_next;
+	if (s->is_stdin && fstat(fileno(stdin), &st) == 0 && !S_ISREG(st.st_mode))
+		s->base.ready_fd = jsonl_ready_fd;
 	s->base.tell = jsonl_tell;
 	s->base.describe = jsonl_describe;
 	s->base.to_json = jsonl_to_json;

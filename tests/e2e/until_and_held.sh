@@ -61,6 +61,25 @@ cat part1.jsonl | "$CONTRAIL" replay --source jsonl:- --db stdin.db > /dev/null
 cat part1.jsonl | "$CONTRAIL" replay --source jsonl:- --db stdin.db > out.txt
 grep -q "read 2, applied 0, duplicates 2, rejected 0" out.txt || fail "second stdin run: $(cat out.txt)"
 expect_eq "held row kept" 1 "$(q stdin.db 'SELECT count(*) FROM rejected_events')"
+# a pipe is read ahead on a thread: a whole history through it equals the file, in batches too,
+# and SIGINT stops a run waiting for its writer (the lines so far committed, exit 0)
+"$CONTRAIL" generate --seed 8 --accounts 30 --out piped.jsonl 2> /dev/null
+expect_eq "a history through a pipe" "$(replay_hash jsonl:piped.jsonl piped-file.db)" \
+	"$(cat piped.jsonl | replay_hash jsonl:- piped.db --batch 7)"
+mkfifo slow.fifo
+{ head -n 50 piped.jsonl; exec sleep 30; } > slow.fifo &
+writer=$!
+"$CONTRAIL" replay --source jsonl:- --db slow.db < slow.fifo > slow.out &
+reader=$!
+for _ in $(seq 50); do [ -s slow.db ] && break; sleep 0.1; done
+sleep 1.5
+kill -INT "$reader"
+for _ in $(seq 50); do kill -0 "$reader" 2> /dev/null || break; sleep 0.1; done
+kill -0 "$reader" 2> /dev/null && { kill "$reader" "$writer"; fail "SIGINT did not stop a run waiting on a pipe"; }
+status=0; wait "$reader" || status=$?
+kill "$writer" 2> /dev/null
+expect_eq "SIGINT while waiting on a pipe" 0 "$status"
+grep -q "(interrupted): read 50," slow.out || fail "$(cat slow.out)"
 
 # E5: a run with no new events on a later business date re-judges the stored rows (L5)
 "$CONTRAIL" replay --source "jsonl:$EXAMPLES/portal_example/events.jsonl" --db judge.db \

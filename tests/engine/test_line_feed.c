@@ -1,0 +1,94 @@
+/*
+ * test_line_feed.c - lines read one at a time and read ahead on a thread
+ * (engine/line_feed.c): their bounds, their order, the end, and a stop while
+ * the thread waits for a writer.
+ */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/line_feed.h"
+
+Test(line_feed, a_line_is_cut_at_its_newline_its_cr_and_the_buffer)
+{
+	char text[] = "one\r\ntwo\nlonger than eight\nlast", buf[10];
+	FILE *fp = fmemopen(text, strlen(text), "r");
+	struct ctr_line line;
+
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert_str_eq(buf, "one");
+	cr_assert_eq(line.consumed, 5);
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert_str_eq(buf, "two");
+	/* over the buffer: its first bytes kept, the rest of the line skipped */
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert(line.truncated);
+	cr_assert_eq(line.len, (long)sizeof(buf) - 1);
+	cr_assert_eq(line.consumed, (int64_t)strlen("longer than eight\n"));
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert_str_eq(buf, "last");
+	cr_assert(line.unterminated);
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 0);
+	fclose(fp);
+}
+
+/* Takes the next line, waiting on the feed's descriptor while none has come. */
+static int take_waiting(struct ctr_line_feed *feed, char *buf, struct ctr_line *line)
+{
+	struct pollfd wait = { .fd = ctr_line_feed_fd(feed), .events = POLLIN };
+	char drained[64];
+	int rc;
+
+	while ((rc = ctr_line_feed_take(feed, buf, line)) == CTR_LINE_FEED_EMPTY) {
+		cr_assert_eq(poll(&wait, 1, 5000), 1, "the descriptor never turned readable");
+		while (read(wait.fd, drained, sizeof(drained)) > 0)
+			continue;
+	}
+	return rc;
+}
+
+Test(line_feed, lines_of_a_pipe_arrive_in_order_and_then_the_end)
+{
+	int pipe_fds[2];
+	char buf[64];
+	struct ctr_line line;
+	struct ctr_line_feed *feed;
+
+	cr_assert_eq(pipe(pipe_fds), 0);
+	FILE *fp = fdopen(pipe_fds[0], "r");
+	cr_assert_eq(ctr_line_feed_start(fp, sizeof(buf), &feed), 0);
+	cr_assert_eq(ctr_line_feed_take(feed, buf, &line), CTR_LINE_FEED_EMPTY);
+	cr_assert_eq(write(pipe_fds[1], "a\nb\n", 4), 4);
+	cr_assert_eq(take_waiting(feed, buf, &line), 1);
+	cr_assert_str_eq(buf, "a");
+	cr_assert_eq(take_waiting(feed, buf, &line), 1);
+	cr_assert_str_eq(buf, "b");
+	cr_assert_eq(write(pipe_fds[1], "c", 1), 1);
+	close(pipe_fds[1]);
+	cr_assert_eq(take_waiting(feed, buf, &line), 1);
+	cr_assert_str_eq(buf, "c");
+	cr_assert(line.unterminated);
+	cr_assert_eq(take_waiting(feed, buf, &line), 0);
+	ctr_line_feed_stop(feed);
+	fclose(fp);
+}
+
+Test(line_feed, a_feed_stops_while_its_thread_waits_for_a_writer)
+{
+	int pipe_fds[2];
+	char buf[64];
+	struct ctr_line line;
+	struct ctr_line_feed *feed;
+
+	cr_assert_eq(pipe(pipe_fds), 0);
+	FILE *fp = fdopen(pipe_fds[0], "r");
+	cr_assert_eq(ctr_line_feed_start(fp, sizeof(buf), &feed), 0);
+	cr_assert_eq(write(pipe_fds[1], "x\n", 2), 2);
+	cr_assert_eq(take_waiting(feed, buf, &line), 1);
+	usleep(50 * 1000); /* the thread is in read() by now, and nothing more comes */
+	ctr_line_feed_stop(feed); /* returns: the test would time out otherwise */
+	close(pipe_fds[1]);
+	fclose(fp);
+}
