@@ -32,8 +32,10 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 	int rc;
 
 	for (int i = 0; disjoint_tables[i]; i++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s",
-			 disjoint_tables[i], disjoint_tables[i]);
+		/* rejected_events keeps its rows' order: held events are taken up in it */
+		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s%s",
+			 disjoint_tables[i], disjoint_tables[i],
+			 strcmp(disjoint_tables[i], "rejected_events") == 0 ? " ORDER BY rowid" : "");
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 			return ctr_error_set(err, CTR_ECORRUPT, "%s overlaps another shard in %s: %s",
 					     path, disjoint_tables[i], sqlite3_errmsg(db));

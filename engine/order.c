@@ -76,6 +76,33 @@ static void held_free(struct ctr_held *h)
 	free(h->position);
 }
 
+/*
+ * E1 for a held event whose turn came: its id may have taken a place on another
+ * stream while it waited. It is then what it would have been had it arrived
+ * after that event: a duplicate, or a conflicting one, that takes no place.
+ * 1 when so (rc set), 0 when the id is still free.
+ */
+static int taken_meanwhile(struct ctr_engine *e, const struct ctr_held *h,
+			   const struct ctr_event *ev, int *rc)
+{
+	uint64_t digest = 0;
+
+	if (!ctr_idset_find(e->ids, ctr_idset_key(h->id), &digest))
+		return 0;
+	if (digest != ev->digest) {
+		*rc = ctr_rejects_recode(e->rejects, h->position, CTR_CODE_CONFLICTING_DUPLICATE,
+					 "an event with this id and other content took its place"
+					 " while this one was held");
+		return 1;
+	}
+	if (h->this_run) {
+		e->counts.rejected--;
+		e->counts.duplicates++;
+	}
+	*rc = ctr_rejects_remove(e->rejects, h->position);
+	return 1;
+}
+
 /* Retries the held events that are now next in line, in seq order (E2). */
 static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_error *err)
 {
@@ -95,8 +122,10 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 			ctr_decode_json(e->retry, h.json, strlen(h.json), &ev);
 			if (h.digest != 0)
 				ev.digest = h.digest;
-			rc = take_place(e, stream, &ev, h.this_run ? HELD_THIS_RUN : HELD_EARLIER,
-					h.position, err);
+			if (!taken_meanwhile(e, &h, &ev, &rc))
+				rc = take_place(e, stream, &ev,
+						h.this_run ? HELD_THIS_RUN : HELD_EARLIER, h.position,
+						err);
 		}
 		held_free(&h);
 	}

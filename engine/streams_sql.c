@@ -18,10 +18,15 @@ int ctr_streams_prepare(struct ctr_engine *e, struct ctr_error *err)
 	if (rc == 0)
 		rc = ctr_db_prepare(e->db, "INSERT OR REPLACE INTO streams (stream, family, next_seq,"
 				    " opened, held) VALUES (?,?,?,?,?)", &e->put_stream, err);
+	/*
+	 * In the order they arrived, as one run holds them: rows get rowids in the
+	 * order they are written (positions as text would put line 10 before line 2,
+	 * and two events held for one seq would swap after a restart, E2 and E4).
+	 */
 	if (rc == 0)
 		rc = ctr_db_prepare(e->db, "SELECT seq, event_id, held_json, position"
 				    " FROM rejected_events WHERE stream = ? AND held_json IS NOT NULL"
-				    " ORDER BY seq, position", &e->get_held, err);
+				    " ORDER BY seq, rowid", &e->get_held, err);
 	return rc;
 }
 

@@ -18,9 +18,17 @@
 enum { PLANS, NEW_ENV, ALLOCATIONS, INSERT, CURRENT, STMT_COUNT };
 
 static const char *const stmt_sql[STMT_COUNT] = {
+	/*
+	 * One plan per row of migrations (old contract, environment name): of the
+	 * environments of that name with a plan, the live one, else the deleted one
+	 * of the highest id. Two plans could otherwise share the row, and which was
+	 * written last would depend on the contracts a batch happened to change (E4).
+	 */
 	[PLANS] = "SELECT e.contract_id, e.name, e.env_id, e.migrate_to, e.deleted, c.end_date"
 		  " FROM environments e JOIN contracts c USING (contract_id)"
-		  " WHERE e.migrate_to IS NOT NULL",
+		  " WHERE e.migrate_to IS NOT NULL AND e.env_id = (SELECT o.env_id FROM environments o"
+		  " WHERE o.contract_id = e.contract_id AND o.name = e.name AND o.migrate_to IS NOT NULL"
+		  " ORDER BY o.deleted, o.env_id DESC LIMIT 1)",
 	/* the live environment of that name in the new contract, else a deleted one */
 	[NEW_ENV] = "SELECT env_id, allocated_us, activated_us FROM environments"
 		    " WHERE contract_id = ? AND name = ? ORDER BY deleted, env_id LIMIT 1",
