@@ -1,12 +1,15 @@
 /*
- * line_feed.c - lines of a stream read ahead on a thread of their own (see
+ * line_feed.c - lines of a descriptor read ahead on a thread of their own (see
  * line_feed.h). The thread queues copies of the lines, up to a bound in
  * bytes, and writes a byte to a pipe for each; the reader takes them in order.
+ * It is told to stop through a second pipe, not cancelled: a cancelled thread
+ * leaves its stack as the sanitizers cannot follow.
  */
 #include "engine/line_feed.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +24,7 @@ struct queued {
 };
 
 struct ctr_line_feed {
-	FILE *fp;
+	int fd;
 	size_t cap;
 	char *buf;                  /* the thread's line being read */
 	pthread_t thread;
@@ -32,6 +35,7 @@ struct ctr_line_feed {
 	int ended, error;           /* the end was read; errno of a failed read */
 	int stopping;               /* stop(): queue nothing more */
 	int wake[2];
+	int stop[2];                /* written by stop(): the thread leaves its poll() */
 };
 
 int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
@@ -95,68 +99,114 @@ static int queue_line(struct ctr_line_feed *f, const struct ctr_line *line)
 	return 0;
 }
 
-/*
- * The thread may be cancelled only inside its reads (stop() may come while it
- * waits for a writer that never comes); while it holds the lock or a line it
- * is told to stop by a flag instead.
- */
-static int read_cancellable(struct ctr_line_feed *f, struct ctr_line *line)
+/* Ends the line assembled in f->buf (its newline seen, or the stream's end). */
+static int end_line(struct ctr_line_feed *f, struct ctr_line *line, size_t have, int terminated)
 {
-	int rc;
-
-	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-	rc = ctr_read_line(f->fp, f->buf, f->cap, line);
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	return rc;
+	/* as ctr_read_line() cuts it: cap - 1 bytes or more before the newline is too long */
+	line->truncated = have >= f->cap - 1;
+	line->unterminated = !terminated && !line->truncated;
+	if (!line->truncated && have > 0 && f->buf[have - 1] == '\r')
+		have--;
+	f->buf[have] = '\0';
+	line->len = (long)have;
+	return queue_line(f, line);
 }
 
+/*
+ * Reads the descriptor in chunks and queues its lines, until its end, an
+ * error, or stop(): it waits in poll() on the descriptor and on the stop pipe
+ * together, never inside a read that could not be left.
+ */
 static void *read_ahead(void *arg)
 {
 	struct ctr_line_feed *f = arg;
-	struct ctr_line line;
-	int rc, error = 0;
+	struct ctr_line line = { 0 };
+	struct pollfd wait[2] = { { .fd = f->fd, .events = POLLIN }, { .fd = f->stop[0], .events = POLLIN } };
+	char chunk[1 << 16];
+	size_t have = 0;
+	int error = 0;
 
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	while ((rc = read_cancellable(f, &line)) == 1 && (error = queue_line(f, &line)) == 0)
-		continue;
-	if (rc < 0)
-		error = errno ? errno : EIO;
+	for (;;) {
+		ssize_t n;
+		if (poll(wait, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			error = errno;
+			break;
+		}
+		if (wait[1].revents != 0) {
+			error = ECANCELED;
+			break;
+		}
+		n = read(f->fd, chunk, sizeof(chunk));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			error = errno;
+			break;
+		}
+		if (n == 0) {
+			if (line.consumed > 0)
+				error = end_line(f, &line, have, 0);
+			break;
+		}
+		for (ssize_t i = 0; i < n && error == 0; i++) {
+			line.consumed++;
+			if (chunk[i] == '\n') {
+				error = end_line(f, &line, have, 1);
+				memset(&line, 0, sizeof(line));
+				have = 0;
+			} else if (have < f->cap - 1) {
+				f->buf[have++] = chunk[i];
+			}
+		}
+		if (error != 0)
+			break;
+	}
 	pthread_mutex_lock(&f->lock);
 	f->ended = 1;
-	f->error = error;
+	f->error = error == ECANCELED ? 0 : error;
 	pthread_mutex_unlock(&f->lock);
 	signal_reader(f);
 	return NULL;
 }
 
-int ctr_line_feed_start(FILE *fp, size_t cap, struct ctr_line_feed **out)
+static void close_pipe(int fds[2])
+{
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+}
+
+int ctr_line_feed_start(int fd, size_t cap, struct ctr_line_feed **out)
 {
 	struct ctr_line_feed *f = calloc(1, sizeof(*f));
 
 	if (f == NULL)
 		return -1;
-	f->fp = fp;
+	f->fd = fd;
 	f->cap = cap;
 	f->buf = malloc(cap);
-	f->wake[0] = f->wake[1] = -1;
-	if (f->buf == NULL || pipe2(f->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
-		free(f->buf);
-		free(f);
-		return -1;
-	}
+	f->wake[0] = f->wake[1] = f->stop[0] = f->stop[1] = -1;
+	if (f->buf == NULL || pipe2(f->wake, O_NONBLOCK | O_CLOEXEC) != 0 ||
+	    pipe2(f->stop, O_NONBLOCK | O_CLOEXEC) != 0)
+		goto fail;
 	pthread_mutex_init(&f->lock, NULL);
 	pthread_cond_init(&f->room, NULL);
 	if (pthread_create(&f->thread, NULL, read_ahead, f) != 0) {
-		close(f->wake[0]);
-		close(f->wake[1]);
 		pthread_mutex_destroy(&f->lock);
 		pthread_cond_destroy(&f->room);
-		free(f->buf);
-		free(f);
-		return -1;
+		goto fail;
 	}
 	*out = f;
 	return 0;
+fail:
+	close_pipe(f->wake);
+	close_pipe(f->stop);
+	free(f->buf);
+	free(f);
+	return -1;
 }
 
 int ctr_line_feed_fd(const struct ctr_line_feed *feed)
@@ -191,22 +241,25 @@ int ctr_line_feed_take(struct ctr_line_feed *f, char *buf, struct ctr_line *line
 
 void ctr_line_feed_stop(struct ctr_line_feed *f)
 {
+	char byte = 1;
+
 	if (f == NULL)
 		return;
-	/* it may wait in read() for a writer that never comes, or for room */
+	/* it may wait in poll() for a writer that never comes, or for room */
 	pthread_mutex_lock(&f->lock);
 	f->stopping = 1;
 	pthread_cond_broadcast(&f->room);
 	pthread_mutex_unlock(&f->lock);
-	pthread_cancel(f->thread);
+	if (write(f->stop[1], &byte, 1) < 0 && errno != EAGAIN)
+		abort(); /* a pipe of our own, open: cannot fail */
 	pthread_join(f->thread, NULL);
 	while (f->count > 0) {
 		free(f->slots[f->head].text);
 		f->head = (f->head + 1) % QUEUE_SLOTS;
 		f->count--;
 	}
-	close(f->wake[0]);
-	close(f->wake[1]);
+	close_pipe(f->wake);
+	close_pipe(f->stop);
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->room);
 	free(f->buf);

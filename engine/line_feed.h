@@ -28,8 +28,11 @@ int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line);
 
 struct ctr_line_feed;
 
-/* Starts reading fp ahead, lines of up to cap bytes; fp is the feed's from now on. */
-int ctr_line_feed_start(FILE *fp, size_t cap, struct ctr_line_feed **out);
+/*
+ * Starts reading fd ahead, lines cut as ctr_read_line() cuts them with a buffer
+ * of cap bytes; fd is the feed's from now on (nothing else may read it).
+ */
+int ctr_line_feed_start(int fd, size_t cap, struct ctr_line_feed **out);
 /*
  * A pipe given a byte for each line queued (and at the end): the caller drains
  * it, then takes lines until none is left, and waits for it to turn readable.
@@ -41,7 +44,7 @@ int ctr_line_feed_fd(const struct ctr_line_feed *feed);
  */
 #define CTR_LINE_FEED_EMPTY 2
 int ctr_line_feed_take(struct ctr_line_feed *feed, char *buf, struct ctr_line *line);
-/* Stops the reading thread, even in the middle of a read, and frees the feed. */
+/* Stops the reading thread, even while it waits for a writer, and frees the feed. */
 void ctr_line_feed_stop(struct ctr_line_feed *feed);
 
 #endif

@@ -121,9 +121,13 @@ static void write_work(uv_work_t *req)
 	 * committed, so it is judged and recorded (its counts, its hash, a run_id of
 	 * its own) like any other. Not a rebuild's, whose file is thrown away, nor
 	 * one stopped before it read anything (a refused checkpoint or partition).
+	 * The counts are read only for the final write: the loop has stopped by then.
 	 */
-	int recorded = l->source_rc == 0 || (!l->e->options->rebuild && l->e->counts.read > 0);
-	struct ctr_run_result *final = l->writing_final && recorded ? l->result : NULL;
+	struct ctr_run_result *final = NULL;
+
+	if (l->writing_final &&
+	    (l->source_rc == 0 || (!l->e->options->rebuild && l->e->counts.read > 0)))
+		final = l->result;
 
 	l->write_rc = ctr_engine_write(l->e, l->started, final, &l->write_err);
 	ctr_db_gate_open(&l->e->gate);

@@ -92,7 +92,7 @@ static int jsonl_ready_fd(struct ctr_source *src)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
 
-	if (s->feed == NULL && ctr_line_feed_start(s->fp, LINE_CAP, &s->feed) != 0)
+	if (s->feed == NULL && ctr_line_feed_start(fileno(s->fp), LINE_CAP, &s->feed) != 0)
 		return -1;
 	return ctr_line_feed_fd(s->feed);
 }

@@ -1,7 +1,7 @@
 /*
  * test_line_feed.c - lines read one at a time and read ahead on a thread
- * (engine/line_feed.c): their bounds, their order, the end, and a stop while
- * the thread waits for a writer.
+ * (engine/line_feed.c): their bounds, the same cut both ways, their order, the
+ * end, and a stop while the thread waits for a writer.
  */
 #include <criterion/criterion.h>
 #include <poll.h>
@@ -57,8 +57,7 @@ Test(line_feed, lines_of_a_pipe_arrive_in_order_and_then_the_end)
 	struct ctr_line_feed *feed;
 
 	cr_assert_eq(pipe(pipe_fds), 0);
-	FILE *fp = fdopen(pipe_fds[0], "r");
-	cr_assert_eq(ctr_line_feed_start(fp, sizeof(buf), &feed), 0);
+	cr_assert_eq(ctr_line_feed_start(pipe_fds[0], sizeof(buf), &feed), 0);
 	cr_assert_eq(ctr_line_feed_take(feed, buf, &line), CTR_LINE_FEED_EMPTY);
 	cr_assert_eq(write(pipe_fds[1], "a\nb\n", 4), 4);
 	cr_assert_eq(take_waiting(feed, buf, &line), 1);
@@ -72,7 +71,7 @@ Test(line_feed, lines_of_a_pipe_arrive_in_order_and_then_the_end)
 	cr_assert(line.unterminated);
 	cr_assert_eq(take_waiting(feed, buf, &line), 0);
 	ctr_line_feed_stop(feed);
-	fclose(fp);
+	close(pipe_fds[0]);
 }
 
 Test(line_feed, a_feed_stops_while_its_thread_waits_for_a_writer)
@@ -83,12 +82,42 @@ Test(line_feed, a_feed_stops_while_its_thread_waits_for_a_writer)
 	struct ctr_line_feed *feed;
 
 	cr_assert_eq(pipe(pipe_fds), 0);
-	FILE *fp = fdopen(pipe_fds[0], "r");
-	cr_assert_eq(ctr_line_feed_start(fp, sizeof(buf), &feed), 0);
+	cr_assert_eq(ctr_line_feed_start(pipe_fds[0], sizeof(buf), &feed), 0);
 	cr_assert_eq(write(pipe_fds[1], "x\n", 2), 2);
 	cr_assert_eq(take_waiting(feed, buf, &line), 1);
 	usleep(50 * 1000); /* the thread is in read() by now, and nothing more comes */
 	ctr_line_feed_stop(feed); /* returns: the test would time out otherwise */
 	close(pipe_fds[1]);
+	close(pipe_fds[0]);
+}
+
+/* The feed cuts a line as ctr_read_line() does, at the buffer's bound and around it. */
+Test(line_feed, a_feed_cuts_lines_as_the_file_reader_does)
+{
+	const char *text = "12345678\r\n1234567\r\n123456789abc\nshort\r\n1234567";
+	int pipe_fds[2];
+	char by_file[10], by_feed[10];
+	struct ctr_line from_file, from_feed;
+	struct ctr_line_feed *feed;
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	int rc;
+
+	cr_assert_eq(pipe(pipe_fds), 0);
+	cr_assert_eq(write(pipe_fds[1], text, strlen(text)), (ssize_t)strlen(text));
+	close(pipe_fds[1]);
+	cr_assert_eq(ctr_line_feed_start(pipe_fds[0], sizeof(by_feed), &feed), 0);
+	do {
+		rc = ctr_read_line(fp, by_file, sizeof(by_file), &from_file);
+		cr_assert_eq(take_waiting(feed, by_feed, &from_feed), rc);
+		if (rc != 1)
+			break;
+		cr_assert_eq(from_feed.len, from_file.len);
+		cr_assert_eq(memcmp(by_feed, by_file, (size_t)from_file.len), 0);
+		cr_assert_eq(from_feed.consumed, from_file.consumed);
+		cr_assert_eq(from_feed.truncated, from_file.truncated);
+		cr_assert_eq(from_feed.unterminated, from_file.unterminated);
+	} while (1);
+	ctr_line_feed_stop(feed);
+	close(pipe_fds[0]);
 	fclose(fp);
 }
