@@ -6,6 +6,7 @@
  * unchecked.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -261,9 +262,10 @@ static int close_output(FILE *out)
 
 /*
  * Writes FILE under a name of its own beside it and renames it into place only
- * when every row is written, so a failed export leaves FILE as it was. What is
- * not a regular file (/dev/stdout, a pipe, a device) is written in place:
- * renaming over it would replace it; `-` is standard output.
+ * when every row is written, so a failed export leaves FILE as it was. A
+ * symbolic link is followed to the file it names (renaming over the link would
+ * replace the link); what is not a regular file (a pipe, a device, a terminal)
+ * is written in place; `-` is standard output.
  */
 static int export_table(const struct export_args *a, const struct ctr_hashed_table *table)
 {
@@ -272,7 +274,8 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	sqlite3 *db = NULL;
 	struct stat st;
 	FILE *out;
-	char sql[256], partial[4200] = "";
+	char sql[256], partial[PATH_MAX + 16] = "", resolved[PATH_MAX];
+	const char *target = a->out_path;
 	int rc;
 
 	rc = ctr_db_open(a->db_path, CTR_DB_READ, &db, &err);
@@ -284,12 +287,14 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	if (ctr_db_prepare(db, sql, &stmt, &err) != 0)
 		goto fail;
 	rc = CTR_EXIT_FAILURE;
+	if (a->out_path != NULL && realpath(a->out_path, resolved) != NULL)
+		target = resolved;
 	if (a->out_path == NULL || strcmp(a->out_path, "-") == 0) {
 		out = stdout;
-	} else if (stat(a->out_path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		out = fopen(a->out_path, "w");
+	} else if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+		out = fopen(target, "w");
 	} else {
-		snprintf(partial, sizeof(partial), "%s.partial", a->out_path);
+		snprintf(partial, sizeof(partial), "%s.partial", target);
 		out = fopen(partial, "w");
 	}
 	if (out == NULL) {
@@ -302,8 +307,8 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", out == stdout ? "standard output" : a->out_path);
 		rc = CTR_EXIT_FAILURE;
 	}
-	if (rc == CTR_EXIT_OK && *partial && rename(partial, a->out_path) != 0) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot rename %s to %s: %s", partial, a->out_path,
+	if (rc == CTR_EXIT_OK && *partial && rename(partial, target) != 0) {
+		ctr_error_set(&err, CTR_EWRITE, "cannot rename %s to %s: %s", partial, target,
 			      strerror(errno));
 		rc = CTR_EXIT_FAILURE;
 	}

@@ -23,7 +23,8 @@ static void usage(void)
 	       "migrations to unknown contracts, environments needing re-activation, suspended\n"
 	       "support ids. docs/reconcile.md describes the formats.\n"
 	       "Exit: 0 clean, 1 something was found, 2 bad input (command line, expected file,\n"
-	       "a database that is not a contrail database), 4 the database could not be read.\n");
+	       "a database that is missing or not a contrail database), 4 a query on the\n"
+	       "database failed.\n");
 }
 
 static void print(const struct ctr_findings *f, const char *format)

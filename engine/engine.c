@@ -285,6 +285,8 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	rc = options->rebuild ? ctr_db_check_replaceable(options->db_path, err) : 0;
 	if (rc == 0)
 		rc = ctr_source_open(source_spec, options->source_options, &e.source, err);
+	if (rc == 0) /* a run that stores its checkpoint reads a line finished later then */
+		e.source->hold_partial_line = !options->has_until && options->only_stream == NULL;
 	if (rc == 0)
 		rc = open_database(&e, target, err);
 	if (rc == 0)

@@ -274,7 +274,7 @@ static void read_more(struct run_loop *l)
 			flush(l);
 	}
 	if (rc < 0)
-		end(l, rc); /* keep what was read before the damage; the run itself is not recorded */
+		end(l, rc); /* what was read before the damage is kept, and the run recorded (write_work) */
 	else if (rc == 0)
 		end(l, 0);
 	else if (l->fd >= 0 && l->reading)

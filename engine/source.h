@@ -29,6 +29,12 @@ struct ctr_source {
 	char name[4200];
 	/* 0 when a checkpoint cannot be resumed from (standard input). */
 	int resumable;
+	/*
+	 * Set by a caller that stores checkpoints and runs again (a replay): a
+	 * JSON Lines file's last line, not yet whole, is then left for the next
+	 * run instead of read as it is. Others (dump, publish, audit) read it.
+	 */
+	int hold_partial_line;
 	/* Where ctr_source_position() writes; not kept up to date on its own. */
 	char position[4300];
 

@@ -23,6 +23,7 @@ struct jsonl_source {
 	struct ctr_checkpoint position; /* what tell() returns */
 	FILE *fp;
 	int is_stdin;
+	int regular;          /* a regular file: another run can read on from a checkpoint */
 	int at_end;           /* a partial last line was left: read nothing more */
 	struct ctr_line_feed *feed; /* standard input read ahead, once on the loop */
 	struct ctr_decoder *decoder;
@@ -70,7 +71,8 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	 * whole, rather than rejected here and its rest rejected there. A JSON
 	 * object is complete only at its closing brace, so one that parses is read.
 	 */
-	if (line.unterminated && !s->is_stdin && ev->code == CTR_CODE_BAD_JSON) {
+	if (line.unterminated && src->hold_partial_line && s->regular &&
+	    ev->code == CTR_CODE_BAD_JSON) {
 		fprintf(stderr, "contrail: %s: the last line (%ld bytes) has no newline and is not"
 			" whole JSON; left for the next run\n", src->name, line.len);
 		s->offset -= line.consumed;
@@ -172,13 +174,13 @@ static void jsonl_close(struct ctr_source *src)
 	free(s);
 }
 
-/* The hash of the first line: a file that only grew keeps it. */
+/* The hash of the first line: a file that only grew keeps it (a pipe is not read twice). */
 static void fingerprint(struct jsonl_source *s)
 {
 	char first[4096];
 	size_t len;
 
-	if (s->is_stdin || fgets(first, sizeof(first), s->fp) == NULL)
+	if (!s->base.resumable || fgets(first, sizeof(first), s->fp) == NULL)
 		return;
 	len = strcspn(first, "\n");
 	snprintf(s->fingerprint, sizeof(s->fingerprint), "%016llx",
@@ -206,20 +208,22 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 	if (rc != 0)
 		goto fail;
 	setvbuf(s->fp, NULL, _IOFBF, 1 << 20);
+	s->regular = fstat(fileno(s->fp), &st) == 0 && S_ISREG(st.st_mode);
 	snprintf(s->base.name, sizeof(s->base.name), "jsonl:%s",
 		 s->is_stdin ? "-" : (realpath(path, absolute) ? absolute : path));
-	s->base.resumable = !s->is_stdin;
+	/* standard input, or a pipe by name (/dev/stdin, a FIFO): read once, never resumed */
+	s->base.resumable = !s->is_stdin && s->regular;
 	/* line 12 of today's standard input is not line 12 of yesterday's */
-	if (s->is_stdin) {
+	if (!s->base.resumable) {
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
-		snprintf(s->prefix, sizeof(s->prefix), "jsonl:-@%lld.%09ld", (long long)now.tv_sec,
-			 now.tv_nsec);
+		snprintf(s->prefix, sizeof(s->prefix), "%.4100s@%lld.%09ld", s->base.name,
+			 (long long)now.tv_sec, now.tv_nsec);
 	} else {
 		snprintf(s->prefix, sizeof(s->prefix), "%s", s->base.name);
 	}
 	s->base.next = jsonl_next;
-	if (s->is_stdin && fstat(fileno(stdin), &st) == 0 && !S_ISREG(st.st_mode))
+	if (!s->regular)
 		s->base.ready_fd = jsonl_ready_fd;
 	s->base.tell = jsonl_tell;
 	s->base.describe = jsonl_describe;

@@ -55,16 +55,17 @@ static int read_position(json_t *root, struct ctr_event *ev)
 }
 
 /*
- * recorded (or at) as soon as it is known, so that --until skips an event
- * recorded after T however bad its payload (E5); 0 when neither is a time.
+ * recorded (or, when it is absent or null, at) before anything else is judged,
+ * so that --until skips an event recorded after T however bad the rest of it
+ * (E5); 0 when that is not a time.
  */
 static void read_recorded(json_t *root, struct ctr_event *ev)
 {
 	json_t *recorded = json_object_get(root, "recorded");
-	const char *text = json_is_string(recorded) ? json_string_value(recorded) : ev->at;
+	json_t *when = recorded != NULL && !json_is_null(recorded) ? recorded : json_object_get(root, "at");
 	int ok = 0;
 
-	ev->recorded_us = text != NULL ? ctr_timestamp_parse(text, &ok) : 0;
+	ev->recorded_us = json_is_string(when) ? ctr_timestamp_parse(json_string_value(when), &ok) : 0;
 	if (!ok)
 		ev->recorded_us = 0;
 }
@@ -139,7 +140,6 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 {
 	json_error_t jerr;
 	enum ctr_code code;
-	int header;
 	const void *bytes;
 	size_t size;
 
@@ -159,11 +159,8 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 				 d->line_tree ? "another JSON value" : jerr.text);
 		return;
 	}
-	if (read_position(d->line_tree, ev) != 0)
-		return;
-	header = read_header(d->catalog, d->line_tree, ev);
 	read_recorded(d->line_tree, ev);
-	if (header != 0)
+	if (read_position(d->line_tree, ev) != 0 || read_header(d->catalog, d->line_tree, ev) != 0)
 		return;
 	code = fill(d, d->line_tree, ev);
 	if (code != CTR_CODE_OK) {

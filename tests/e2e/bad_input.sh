@@ -143,3 +143,9 @@ expect_eq "export into a pipe" "$(cat contracts.csv)" "$(cat piped.csv)"
 expect_eq "export --out -" "$(cat contracts.csv)" \
 	"$("$CONTRAIL" export --db exp.db --table contracts --format csv --out -)"
 [ ! -e ./- ] || fail "export --out - wrote a file named -"
+# a symbolic link is followed: its target gets the rows, the link stays a link
+echo old > target.csv
+ln -s target.csv link.csv
+"$CONTRAIL" export --db exp.db --table contracts --format csv --out link.csv
+[ -L link.csv ] || fail "the link was replaced"
+expect_eq "export through a link" "$(cat contracts.csv)" "$(cat target.csv)"

@@ -78,6 +78,10 @@ printf '%s' "${line:0:40}" >> cut.jsonl
 	> /dev/null 2> cut.err
 grep -q "has no newline and is not whole JSON; left for the next run" cut.err || fail "$(cat cut.err)"
 expect_eq "the cut line is not read" 20 "$(q cut.db 'SELECT read FROM runs')"
+# ... by a replay, which runs again; dump reads it as it is (bad_json, exit 1)
+status=0; "$CONTRAIL" dump --source jsonl:cut.jsonl > /dev/null 2> dump.err || status=$?
+expect_eq "dump of a cut line" 1 "$status"
+grep -q "cut.jsonl:21: bad_json" dump.err || fail "$(cat dump.err)"
 printf '%s\n' "${line:40}" >> cut.jsonl
 sed -n 22,30p first.jsonl >> cut.jsonl
 printf '%s' "$(sed -n 31p first.jsonl)" >> cut.jsonl

@@ -17,12 +17,17 @@ grep -q "after --until 1" out.txt || fail "summary: $(cat out.txt)"
 expect_eq "licenses known on Feb 15" 7 "$(q feb.db 'SELECT licenses FROM contract_products')"
 expect_eq "no checkpoint for an --until run" 0 "$(q feb.db 'SELECT count(*) FROM checkpoints')"
 expect_eq "status on Feb 15" "active|319" "$(q feb.db 'SELECT status, days_left FROM contracts')"
-# recorded after T and not valid (licenses missing): not known at T either, so skipped, not
-# rejected
-{ cat history.jsonl; ev u4 4 2023-04-01T10:00:00+09:00 '{"sku":"A"}'; } > bad-later.jsonl
+# recorded after T and not valid (licenses missing; no account; no seq): not known at T either,
+# so skipped, not rejected
+{
+	cat history.jsonl
+	ev u4 4 2023-04-01T10:00:00+09:00 '{"sku":"A"}'
+	printf '{"id":"u5","type":"contract.licenses_changed","stream":"C-1","seq":5,"at":"2023-05-01T10:00:00+09:00","data":{"sku":"A","licenses":3}}\n'
+	printf '{"id":"u6","type":"contract.licenses_changed","stream":"C-1","account":"1","at":"2023-06-01T10:00:00+09:00","data":{"sku":"A","licenses":3}}\n'
+} > bad-later.jsonl
 "$CONTRAIL" replay --source jsonl:bad-later.jsonl --db bad-later.db --until 2023-02-15T00:00:00+09:00 \
 	--business-date 2023-02-15 > out.txt
-grep -q "rejected 0, after --until 2" out.txt || fail "summary: $(cat out.txt)"
+grep -q "rejected 0, after --until 4" out.txt || fail "summary: $(cat out.txt)"
 # timestamps compare as instants, whatever their offset (01:00Z on Feb 1 is 10:00 in Japan)
 "$CONTRAIL" replay --source jsonl:history.jsonl --db utc.db --until 2023-02-01T00:59:59Z > /dev/null
 expect_eq "before u2 in UTC" 5 "$(q utc.db 'SELECT licenses FROM contract_products')"
@@ -89,6 +94,9 @@ expect_eq "held row kept" 1 "$(q stdin.db 'SELECT count(*) FROM rejected_events'
 "$CONTRAIL" generate --seed 8 --accounts 30 --out piped.jsonl 2> /dev/null
 expect_eq "a history through a pipe" "$(replay_hash jsonl:piped.jsonl piped-file.db)" \
 	"$(cat piped.jsonl | replay_hash jsonl:- piped.db --batch 7)"
+# a pipe named by its path is read once from its first line (not read twice for a fingerprint)
+expect_eq "a pipe by name" "read 5," \
+	"$(head -n 5 piped.jsonl | "$CONTRAIL" replay --source jsonl:/dev/stdin --db byname.db | grep -o 'read 5,')"
 mkfifo slow.fifo
 { head -n 50 piped.jsonl; exec sleep 30; } > slow.fifo &
 writer=$!
