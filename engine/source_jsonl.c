@@ -25,13 +25,13 @@ struct jsonl_source {
 	int is_stdin;
 	int regular;          /* a regular file: another run can read on from a checkpoint */
 	int at_end;           /* a partial last line was left: read nothing more */
-	struct ctr_line_feed *feed; /* standard input read ahead, once on the loop */
+	struct ctr_line_feed *feed; /* a pipe read ahead, once on the loop */
 	struct ctr_decoder *decoder;
 	char *line;
 	int64_t lines_read;
 	int64_t offset;       /* byte offset of the next line */
 	char fingerprint[40];
-	char prefix[4200];    /* of positions: the name, made unique per run for standard input */
+	char prefix[4200];    /* of positions: the name, made unique per run for a pipe */
 };
 
 /* The next line: 1, 0 at the end, CTR_SOURCE_AGAIN (fed only), negative with err. */
@@ -86,9 +86,9 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 }
 
 /*
- * Standard input from a pipe is read on a thread of its own once the run's
- * loop asks for a descriptor to wait on (line_feed.h); a regular file never
- * makes a read wait, and is read here.
+ * A pipe (standard input, or one named by path) is read on a thread of its own
+ * once the run's loop asks for a descriptor to wait on (line_feed.h); a
+ * regular file never makes a read wait, and is read here.
  */
 static int jsonl_ready_fd(struct ctr_source *src)
 {
