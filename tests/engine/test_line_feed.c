@@ -49,15 +49,23 @@ static int take_waiting(struct ctr_line_feed *feed, char *buf, struct ctr_line *
 	return rc;
 }
 
+/* A feed reading the far end of a new pipe, lines cut at cap bytes. */
+static struct ctr_line_feed *feed_on_pipe(int pipe_fds[2], size_t cap)
+{
+	struct ctr_line_feed *feed = NULL;
+
+	cr_assert_eq(pipe(pipe_fds), 0);
+	cr_assert_eq(ctr_line_feed_start(pipe_fds[0], cap, &feed), 0);
+	return feed;
+}
+
 Test(line_feed, lines_of_a_pipe_arrive_in_order_and_then_the_end)
 {
 	int pipe_fds[2];
 	char buf[64];
 	struct ctr_line line;
-	struct ctr_line_feed *feed;
+	struct ctr_line_feed *feed = feed_on_pipe(pipe_fds, sizeof(buf));
 
-	cr_assert_eq(pipe(pipe_fds), 0);
-	cr_assert_eq(ctr_line_feed_start(pipe_fds[0], sizeof(buf), &feed), 0);
 	cr_assert_eq(ctr_line_feed_take(feed, buf, &line), CTR_LINE_FEED_EMPTY);
 	cr_assert_eq(write(pipe_fds[1], "a\nb\n", 4), 4);
 	cr_assert_eq(take_waiting(feed, buf, &line), 1);
@@ -79,13 +87,11 @@ Test(line_feed, a_feed_stops_while_its_thread_waits_for_a_writer)
 	int pipe_fds[2];
 	char buf[64];
 	struct ctr_line line;
-	struct ctr_line_feed *feed;
+	struct ctr_line_feed *feed = feed_on_pipe(pipe_fds, sizeof(buf));
 
-	cr_assert_eq(pipe(pipe_fds), 0);
-	cr_assert_eq(ctr_line_feed_start(pipe_fds[0], sizeof(buf), &feed), 0);
 	cr_assert_eq(write(pipe_fds[1], "x\n", 2), 2);
 	cr_assert_eq(take_waiting(feed, buf, &line), 1);
-	usleep(50 * 1000); /* the thread is in read() by now, and nothing more comes */
+	usleep(50 * 1000); /* the thread waits in poll() by now, and nothing more comes */
 	ctr_line_feed_stop(feed); /* returns: the test would time out otherwise */
 	close(pipe_fds[1]);
 	close(pipe_fds[0]);
@@ -98,14 +104,12 @@ Test(line_feed, a_feed_cuts_lines_as_the_file_reader_does)
 	int pipe_fds[2];
 	char by_file[10], by_feed[10];
 	struct ctr_line from_file, from_feed;
-	struct ctr_line_feed *feed;
+	struct ctr_line_feed *feed = feed_on_pipe(pipe_fds, sizeof(by_feed));
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
 	int rc;
 
-	cr_assert_eq(pipe(pipe_fds), 0);
 	cr_assert_eq(write(pipe_fds[1], text, strlen(text)), (ssize_t)strlen(text));
 	close(pipe_fds[1]);
-	cr_assert_eq(ctr_line_feed_start(pipe_fds[0], sizeof(by_feed), &feed), 0);
 	do {
 		rc = ctr_read_line(fp, by_file, sizeof(by_file), &from_file);
 		cr_assert_eq(take_waiting(feed, by_feed, &from_feed), rc);
