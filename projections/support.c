@@ -45,38 +45,17 @@ struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
 	return &c->supports[c->support_count++];
 }
 
-static void free_support_id(struct ctr_support_id *s)
-{
-	free(s->support_id), free(s->sku), free(s->starts_on), free(s->ends_on);
-	free(s->reason), free(s->replaces), free(s->replaced_on), free(s->placed_event);
-}
-
-/*
- * Merges: an id belongs to its latest placement. One a later merge placed in
- * another customer is dropped here, as a reload of this customer from the rows
- * would not have it, so that its events are judged alike either way (E4).
- */
-static void forget_moved(const struct ctr_support *m, struct ctr_customer *c)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < c->support_count; i++) {
-		if (ctr_support_moved_later(m, &c->supports[i]))
-			free_support_id(&c->supports[i]);
-		else
-			c->supports[kept++] = c->supports[i];
-	}
-	c->support_count = kept;
-}
-
 void ctr_support_release(void *aggregate)
 {
 	struct ctr_customer *c = aggregate;
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->support_count; i++)
-		free_support_id(&c->supports[i]);
+	for (size_t i = 0; i < c->support_count; i++) {
+		struct ctr_support_id *s = &c->supports[i];
+		free(s->support_id), free(s->sku), free(s->starts_on), free(s->ends_on);
+		free(s->reason), free(s->replaces), free(s->replaced_on), free(s->placed_event);
+	}
 	free(c->supports);
 	free(c->customer_no);
 	free(c->email);
@@ -225,8 +204,7 @@ static enum ctr_code retired(struct ctr_customer *c, struct ctr_event *ev, char 
 	return CTR_CODE_OK;
 }
 
-static enum ctr_code merged_in(struct ctr_support *m, struct ctr_customer *c, struct ctr_event *ev,
-				char *msg, size_t size)
+static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	avro_value_t list, item;
 	int ok;
@@ -243,8 +221,6 @@ static enum ctr_code merged_in(struct ctr_support *m, struct ctr_customer *c, st
 		/* a support id belongs to its latest placement by (at, id) */
 		fill_support(s, &item, ev, ctr_timestamp_parse(ev->at, &ok));
 		touch(c, s);
-		if (ctr_support_note_moved(m, s) != 0)
-			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
 	}
 	mark_moved_replacements(c);
 	return CTR_CODE_OK;
@@ -307,12 +283,11 @@ enum ctr_code ctr_support_apply(struct ctr_support *m, void **aggregate, struct 
 	if (c == NULL) /* E6 */
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "customer %s is not registered",
 			      ev->stream);
-	forget_moved(m, c);
 	if (strcmp(ev->type, "support.issued") == 0)
 		return issued(c, ev, msg, size);
 	if (strcmp(ev->type, "support.licenses_retired") == 0)
 		return retired(c, ev, msg, size);
 	if (strcmp(ev->type, "customer.merged_in") == 0)
-		return merged_in(m, c, ev, msg, size);
+		return merged_in(c, ev, msg, size);
 	return flag(c, ev);
 }

@@ -30,18 +30,6 @@ struct ctr_customer {
 	int queued;
 };
 
-struct ctr_support;
-
-/*
- * The placements made by customer.merged_in in this run, support id by id: a
- * customer that lost an id to a later placement drops it from its aggregate
- * while in memory, as a reload from the rows (which hold the latest placement)
- * would. 0, or CTR_ENOMEM.
- */
-int ctr_support_note_moved(struct ctr_support *m, const struct ctr_support_id *s);
-/* 1 when s was placed again, later, by a merge into another customer. */
-int ctr_support_moved_later(const struct ctr_support *m, const struct ctr_support_id *s);
-
 struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id);
 struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c);
 

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "engine/db.h"
-#include "engine/strmap.h"
 #include "engine/writes.h"
 #include "events/timefmt.h"
 #include "projections/support.h"
@@ -123,47 +122,7 @@ struct ctr_support {
 	/* a batch's changed support ids, written after its customers in key order */
 	struct pending_support { struct ctr_customer *customer; struct ctr_support_id *id; } *pending;
 	size_t pending_count, pending_cap;
-	struct ctr_strmap *moved; /* support id -> struct placement (support_internal.h) */
 };
-
-/* Where a merge placed a support id last: by (at, event id), as merges are ordered. */
-struct placement {
-	int64_t at;
-	char *event;
-};
-
-static int later(int64_t at, const char *event, const struct placement *than)
-{
-	return at > than->at || (at == than->at && strcmp(event, than->event) > 0);
-}
-
-int ctr_support_note_moved(struct ctr_support *m, const struct ctr_support_id *s)
-{
-	struct placement *p = m->moved ? ctr_strmap_get(m->moved, s->support_id) : NULL;
-
-	if (p != NULL && !later(s->placed_at, s->placed_event, p))
-		return 0;
-	if (m->moved == NULL && (m->moved = ctr_strmap_new()) == NULL)
-		return CTR_ENOMEM;
-	if (p == NULL) {
-		p = calloc(1, sizeof(*p));
-		if (p == NULL || ctr_strmap_put(m->moved, s->support_id, p) == NULL) {
-			free(p);
-			return CTR_ENOMEM;
-		}
-	}
-	free(p->event);
-	p->event = strdup(s->placed_event);
-	p->at = s->placed_at;
-	return p->event ? 0 : CTR_ENOMEM;
-}
-
-int ctr_support_moved_later(const struct ctr_support *m, const struct ctr_support_id *s)
-{
-	const struct placement *p = m->moved ? ctr_strmap_get(m->moved, s->support_id) : NULL;
-
-	return p != NULL && later(p->at, p->event, &(struct placement){ s->placed_at, s->placed_event });
-}
 
 /* sql with every "?2 OR " removed (the marked rows) or made "1 OR " (every row). */
 int ctr_prepare_scoped(sqlite3 *db, const char *sql, int all, sqlite3_stmt **stmt,
@@ -231,16 +190,6 @@ void ctr_support_free(struct ctr_support *s)
 	}
 	sqlite3_finalize(s->rebuilt_usable);
 	free(s->pending);
-	if (s->moved != NULL) {
-		size_t cursor = 0;
-		const char *key;
-		void *value;
-		while (ctr_strmap_next(s->moved, &cursor, &key, &value)) {
-			free(((struct placement *)value)->event);
-			free(value);
-		}
-		ctr_strmap_free(s->moved);
-	}
 	free(s);
 }
 
