@@ -6,7 +6,6 @@
  * unchecked.
  */
 #include <errno.h>
-#include <limits.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -262,10 +261,11 @@ static int close_output(FILE *out)
 
 /*
  * Writes FILE under a name of its own beside it and renames it into place only
- * when every row is written, so a failed export leaves FILE as it was. A
- * symbolic link is followed to the file it names (renaming over the link would
- * replace the link); what is not a regular file (a pipe, a device, a terminal)
- * is written in place; `-` is standard output.
+ * when every row is written, so a failed export leaves FILE as it was. What is
+ * not a regular file is written in place, through its name: a symbolic link
+ * (renaming over it would replace the link), a pipe, a device; `-` and
+ * /dev/stdout are standard output (reopening it would truncate what it
+ * appends to).
  */
 static int export_table(const struct export_args *a, const struct ctr_hashed_table *table)
 {
@@ -274,8 +274,7 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	sqlite3 *db = NULL;
 	struct stat st;
 	FILE *out;
-	char sql[256], partial[PATH_MAX + 16] = "", resolved[PATH_MAX];
-	const char *target = a->out_path;
+	char sql[256], partial[4200] = "";
 	int rc;
 
 	rc = ctr_db_open(a->db_path, CTR_DB_READ, &db, &err);
@@ -287,18 +286,18 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	if (ctr_db_prepare(db, sql, &stmt, &err) != 0)
 		goto fail;
 	rc = CTR_EXIT_FAILURE;
-	if (a->out_path != NULL && realpath(a->out_path, resolved) != NULL)
-		target = resolved;
-	if (a->out_path == NULL || strcmp(a->out_path, "-") == 0) {
+	if (a->out_path == NULL || strcmp(a->out_path, "-") == 0 ||
+	    strcmp(a->out_path, "/dev/stdout") == 0) {
 		out = stdout;
-	} else if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
-		out = fopen(target, "w");
+	} else if (lstat(a->out_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		out = fopen(a->out_path, "w");
 	} else {
-		snprintf(partial, sizeof(partial), "%s.partial", target);
+		snprintf(partial, sizeof(partial), "%s.partial", a->out_path);
 		out = fopen(partial, "w");
 	}
 	if (out == NULL) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", a->out_path, strerror(errno));
+		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", *partial ? partial : a->out_path,
+			      strerror(errno));
 		goto fail;
 	}
 	rc = write_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
@@ -307,8 +306,8 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", out == stdout ? "standard output" : a->out_path);
 		rc = CTR_EXIT_FAILURE;
 	}
-	if (rc == CTR_EXIT_OK && *partial && rename(partial, target) != 0) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot rename %s to %s: %s", partial, target,
+	if (rc == CTR_EXIT_OK && *partial && rename(partial, a->out_path) != 0) {
+		ctr_error_set(&err, CTR_EWRITE, "cannot rename %s to %s: %s", partial, a->out_path,
 			      strerror(errno));
 		rc = CTR_EXIT_FAILURE;
 	}

@@ -23,7 +23,7 @@ struct jsonl_source {
 	struct ctr_checkpoint position; /* what tell() returns */
 	FILE *fp;
 	int is_stdin;
-	int regular;          /* a regular file: another run can read on from a checkpoint */
+	int regular;          /* a regular file: a read never waits for a writer */
 	int at_end;           /* a partial last line was left: read nothing more */
 	struct ctr_line_feed *feed; /* a pipe read ahead, once on the loop */
 	struct ctr_decoder *decoder;
@@ -71,7 +71,7 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	 * whole, rather than rejected here and its rest rejected there. A JSON
 	 * object is complete only at its closing brace, so one that parses is read.
 	 */
-	if (line.unterminated && src->hold_partial_line && s->regular &&
+	if (line.unterminated && src->hold_partial_line && src->resumable &&
 	    ev->code == CTR_CODE_BAD_JSON) {
 		fprintf(stderr, "contrail: %s: the last line (%ld bytes) has no newline and is not"
 			" whole JSON; left for the next run\n", src->name, line.len);

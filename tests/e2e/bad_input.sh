@@ -149,3 +149,13 @@ ln -s target.csv link.csv
 "$CONTRAIL" export --db exp.db --table contracts --format csv --out link.csv
 [ -L link.csv ] || fail "the link was replaced"
 expect_eq "export through a link" "$(cat contracts.csv)" "$(cat target.csv)"
+# through a link that names no file yet: the file is made, the link stays; /dev/stdout is
+# standard output, appended to as the shell set it up
+ln -s new-target.csv dangling.csv
+"$CONTRAIL" export --db exp.db --table contracts --format csv --out dangling.csv
+[ -L dangling.csv ] || fail "the dangling link was replaced"
+expect_eq "export through a dangling link" "$(cat contracts.csv)" "$(cat new-target.csv)"
+echo "earlier line" > appended.csv
+"$CONTRAIL" export --db exp.db --table contracts --format csv --out /dev/stdout >> appended.csv
+expect_eq "export to /dev/stdout appended" "earlier line" "$(head -n 1 appended.csv)"
+expect_eq "the rows after it" "$(cat contracts.csv)" "$(tail -n +2 appended.csv)"

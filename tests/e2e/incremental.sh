@@ -82,6 +82,9 @@ expect_eq "the cut line is not read" 20 "$(q cut.db 'SELECT read FROM runs')"
 status=0; "$CONTRAIL" dump --source jsonl:cut.jsonl > /dev/null 2> dump.err || status=$?
 expect_eq "dump of a cut line" 1 "$status"
 grep -q "cut.jsonl:21: bad_json" dump.err || fail "$(cat dump.err)"
+# ... and by a replay of standard input, even from a file: nothing reads on from it later
+"$CONTRAIL" replay --source jsonl:- --db cut-stdin.db < cut.jsonl > cut-stdin.out 2> /dev/null
+grep -q "read 21, .*rejected [1-9]" cut-stdin.out || fail "$(cat cut-stdin.out)"
 printf '%s\n' "${line:40}" >> cut.jsonl
 sed -n 22,30p first.jsonl >> cut.jsonl
 printf '%s' "$(sed -n 31p first.jsonl)" >> cut.jsonl
