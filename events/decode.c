@@ -183,7 +183,12 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 	avro_value_get_current_branch(&data, &ev->data);
 	ev->type = field_string(record, index, F_TYPE);
 	ev->type_index = branch;
+	/* a recorded that is not a time says nothing: the event's at stands for it (E5) */
 	ev->recorded_us = ctr_timestamp_parse(ev->recorded, &ok);
+	if (!ok)
+		ev->recorded_us = ctr_timestamp_parse(ev->at, &ok);
+	if (!ok)
+		ev->recorded_us = 0;
 	if (strcmp(ev->type, ctr_catalog_type_name(d->catalog, branch)) != 0)
 		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 1, "type: %s does not match its payload %s",
 				 ev->type, ctr_catalog_type_name(d->catalog, branch));

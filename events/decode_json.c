@@ -54,20 +54,26 @@ static int read_position(json_t *root, struct ctr_event *ev)
 	return 0;
 }
 
+/* A field's time in µs, or 0 when it is not a timestamp. */
+static int64_t time_of(json_t *root, const char *key)
+{
+	json_t *value = json_object_get(root, key);
+	int ok = 0;
+	int64_t us = json_is_string(value) ? ctr_timestamp_parse(json_string_value(value), &ok) : 0;
+
+	return ok ? us : 0;
+}
+
 /*
- * recorded (or, when it is absent or null, at) before anything else is judged,
- * so that --until skips an event recorded after T however bad the rest of it
- * (E5); 0 when that is not a time.
+ * recorded (or, when it is not a time, at) before anything else is judged, so
+ * that --until skips an event recorded after T however bad the rest of it
+ * (E5); 0 when neither is a time.
  */
 static void read_recorded(json_t *root, struct ctr_event *ev)
 {
-	json_t *recorded = json_object_get(root, "recorded");
-	json_t *when = recorded != NULL && !json_is_null(recorded) ? recorded : json_object_get(root, "at");
-	int ok = 0;
-
-	ev->recorded_us = json_is_string(when) ? ctr_timestamp_parse(json_string_value(when), &ok) : 0;
-	if (!ok)
-		ev->recorded_us = 0;
+	ev->recorded_us = time_of(root, "recorded");
+	if (ev->recorded_us == 0)
+		ev->recorded_us = time_of(root, "at");
 }
 
 /* type, account and at: a problem here still takes the event's place. */

@@ -17,17 +17,18 @@ grep -q "after --until 1" out.txt || fail "summary: $(cat out.txt)"
 expect_eq "licenses known on Feb 15" 7 "$(q feb.db 'SELECT licenses FROM contract_products')"
 expect_eq "no checkpoint for an --until run" 0 "$(q feb.db 'SELECT count(*) FROM checkpoints')"
 expect_eq "status on Feb 15" "active|319" "$(q feb.db 'SELECT status, days_left FROM contracts')"
-# recorded after T and not valid (licenses missing; no account; no seq): not known at T either,
-# so skipped, not rejected
+# recorded after T and not valid (licenses missing; no account; no seq; a `recorded` that is not
+# a time, so its `at` says): not known at T either, so skipped, not rejected
 {
 	cat history.jsonl
 	ev u4 4 2023-04-01T10:00:00+09:00 '{"sku":"A"}'
 	printf '{"id":"u5","type":"contract.licenses_changed","stream":"C-1","seq":5,"at":"2023-05-01T10:00:00+09:00","data":{"sku":"A","licenses":3}}\n'
 	printf '{"id":"u6","type":"contract.licenses_changed","stream":"C-1","account":"1","at":"2023-06-01T10:00:00+09:00","data":{"sku":"A","licenses":3}}\n'
+	printf '{"id":"u7","type":"contract.licenses_changed","stream":"C-1","seq":7,"account":"1","at":"2023-07-01T10:00:00+09:00","recorded":"garbage","data":{"sku":"A","licenses":3}}\n'
 } > bad-later.jsonl
 "$CONTRAIL" replay --source jsonl:bad-later.jsonl --db bad-later.db --until 2023-02-15T00:00:00+09:00 \
 	--business-date 2023-02-15 > out.txt
-grep -q "rejected 0, after --until 4" out.txt || fail "summary: $(cat out.txt)"
+grep -q "rejected 0, after --until 5" out.txt || fail "summary: $(cat out.txt)"
 # timestamps compare as instants, whatever their offset (01:00Z on Feb 1 is 10:00 in Japan)
 "$CONTRAIL" replay --source jsonl:history.jsonl --db utc.db --until 2023-02-01T00:59:59Z > /dev/null
 expect_eq "before u2 in UTC" 5 "$(q utc.db 'SELECT licenses FROM contract_products')"
