@@ -79,6 +79,7 @@ static void signal_reader(struct ctr_line_feed *f)
 static int queue_line(struct ctr_line_feed *f, const struct ctr_line *line)
 {
 	char *text = malloc((size_t)line->len + 1);
+	int was_empty;
 
 	if (text == NULL)
 		return ENOMEM;
@@ -92,10 +93,12 @@ static int queue_line(struct ctr_line_feed *f, const struct ctr_line *line)
 		return ECANCELED;
 	}
 	f->slots[(f->head + f->count) % QUEUE_SLOTS] = (struct queued){ text, *line };
-	f->count++;
+	was_empty = f->count++ == 0;
 	f->bytes += (size_t)line->len;
 	pthread_mutex_unlock(&f->lock);
-	signal_reader(f);
+	/* the reader takes lines until none is left before it waits: only an empty queue needs a word */
+	if (was_empty)
+		signal_reader(f);
 	return 0;
 }
 
@@ -150,14 +153,20 @@ static void *read_ahead(void *arg)
 				error = end_line(f, &line, have, 0);
 			break;
 		}
-		for (ssize_t i = 0; i < n && error == 0; i++) {
-			line.consumed++;
-			if (chunk[i] == '\n') {
+		for (const char *at = chunk, *end = chunk + n; at < end && error == 0;) {
+			const char *newline = memchr(at, '\n', (size_t)(end - at));
+			size_t part = (size_t)((newline ? newline : end) - at);
+			size_t kept = part < f->cap - 1 - have ? part : f->cap - 1 - have;
+			memcpy(f->buf + have, at, kept); /* past the cap the line is only counted */
+			have += kept;
+			line.consumed += (int64_t)part;
+			at += part;
+			if (newline != NULL) {
+				line.consumed++;
 				error = end_line(f, &line, have, 1);
 				memset(&line, 0, sizeof(line));
 				have = 0;
-			} else if (have < f->cap - 1) {
-				f->buf[have++] = chunk[i];
+				at++;
 			}
 		}
 		if (error != 0)
