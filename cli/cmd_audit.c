@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "engine/source.h"
 #include "events/timefmt.h"
+#include "projections/projections.h"
 
 struct audit {
 	const char *stream;
@@ -126,15 +127,15 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 
 int ctr_cmd_audit(int argc, char **argv)
 {
-	struct ctr_replay_options options = { .expiring_days = 90, .batch = 1, .db_path = ":memory:" };
+	struct ctr_replay_options options = { .expiring_days = CTR_DEFAULT_EXPIRING_DAYS, .batch = 1, .db_path = ":memory:" };
 	struct audit a = { 0 };
 	struct ctr_run_result result;
 	struct ctr_error err = { 0 };
 	const char *source = NULL;
-	int rc;
+	int rc, ok;
 
 	options.business_date = ctr_date_today_japan();
-	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
+	options.store_cutoff = ctr_date_parse(CTR_DEFAULT_STORE_CUTOFF, &ok);
 	rc = parse(argc, argv, &options, &source, &a);
 	if (rc != CTR_EXIT_OK)
 		return rc;

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "engine/kafka_config.h"
 #include "events/timefmt.h"
+#include "projections/projections.h"
 
 static volatile sig_atomic_t stop_requested; /* set by the run loop on SIGINT or SIGTERM */
 
@@ -208,15 +209,15 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 
 int ctr_cmd_replay(int argc, char **argv)
 {
-	struct ctr_replay_options options = { .expiring_days = 90 };
+	struct ctr_replay_options options = { .expiring_days = CTR_DEFAULT_EXPIRING_DAYS };
 	struct ctr_run_result result;
 	struct ctr_error err = { 0 };
 	struct source_args source_args = { 0 };
 	const char *source = NULL;
-	int rc, tty = isatty(STDERR_FILENO);
+	int rc, ok, tty = isatty(STDERR_FILENO);
 
 	options.business_date = ctr_date_today_japan();
-	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
+	options.store_cutoff = ctr_date_parse(CTR_DEFAULT_STORE_CUTOFF, &ok);
 	rc = parse(argc, argv, &options, &source, &source_args);
 	if (rc != CTR_EXIT_OK)
 		return rc;

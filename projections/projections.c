@@ -87,6 +87,7 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 {
 	struct ctr_projections *p = calloc(1, sizeof(*p));
 	char *judged, *with;
+	const char *stored_with;
 	int rc;
 
 	if (p == NULL)
@@ -97,11 +98,11 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 	ctr_judged_with(options, p->judged_with, sizeof(p->judged_with));
 	judged = ctr_db_meta_get(db, "judged_on");
 	with = ctr_db_meta_get(db, "judged_with");
+	stored_with = with ? with : CTR_JUDGED_WITH_DEFAULT; /* older databases: the defaults */
 	p->needs_judge = judged != NULL &&
-			 (strcmp(judged, p->date) != 0 ||
-			  strcmp(with ? with : CTR_JUDGED_WITH_DEFAULT, p->judged_with) != 0);
+			 (strcmp(judged, p->date) != 0 || strcmp(stored_with, p->judged_with) != 0);
 	p->date_noted = judged != NULL && with != NULL && !p->needs_judge;
-	rc = judged != NULL ? same_store_cutoff(with ? with : CTR_JUDGED_WITH_DEFAULT, options, err) : 0;
+	rc = judged != NULL ? same_store_cutoff(stored_with, options, err) : 0;
 	free(judged);
 	free(with);
 	if (rc != 0) {

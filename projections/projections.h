@@ -87,7 +87,12 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err);
  * not replayed into with another one (CTR_ESTATE: --rebuild). Databases
  * written before the key was kept were judged with the defaults.
  */
-#define CTR_JUDGED_WITH_DEFAULT "expiring_days=90 store_cutoff=2024-10-31"
+#define CTR_DEFAULT_EXPIRING_DAYS 90         /* --expiring-days */
+#define CTR_DEFAULT_STORE_CUTOFF "2024-10-31" /* --store-cutoff */
+#define CTR_TEXT_OF(x) #x
+#define CTR_TEXT(x) CTR_TEXT_OF(x)
+#define CTR_JUDGED_WITH_DEFAULT \
+	"expiring_days=" CTR_TEXT(CTR_DEFAULT_EXPIRING_DAYS) " store_cutoff=" CTR_DEFAULT_STORE_CUTOFF
 void ctr_judged_with(const struct ctr_projection_options *options, char *buf, size_t size);
 /* Reads text of ctr_judged_with() into options; 0, or -1 when it is not such text. */
 int ctr_judged_with_parse(const char *text, struct ctr_projection_options *options);
