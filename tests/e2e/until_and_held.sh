@@ -153,3 +153,22 @@ expect_eq "a changed copy of a held event" 1 \
 expect_eq "duplicates over two runs" "$(q held-one.db 'SELECT sum(duplicates) FROM runs')" \
 	"$(q held-two.db 'SELECT sum(duplicates) FROM runs')"
 expect_eq "hash over two runs" "$("$CONTRAIL" hash --db held-one.db)" "$("$CONTRAIL" hash --db held-two.db)"
+# E1 for an event held by an earlier run: a copy of the same content written otherwise (keys in
+# another order, other spacing) is a duplicate, as it is within one run
+cat > held-text.jsonl <<'JSON'
+{"id":"k2","type":"contract.licenses_changed","stream":"C-K","seq":2,"account":"1","at":"2023-02-01T10:00:00+09:00","data":{"sku":"A","licenses":7}}
+JSON
+cat > held-text2.jsonl <<'JSON'
+{"data": {"licenses": 7, "sku": "A"}, "at": "2023-02-01T10:00:00+09:00", "account": "1", "seq": 2, "stream": "C-K", "type": "contract.licenses_changed", "id": "k2"}
+JSON
+cat held-text.jsonl held-text2.jsonl > held-text-all.jsonl
+"$CONTRAIL" replay --source jsonl:held-text-all.jsonl --db text-one.db > /dev/null
+cp held-text.jsonl held-text-grown.jsonl
+"$CONTRAIL" replay --source jsonl:held-text-grown.jsonl --db text-two.db > /dev/null
+cat held-text2.jsonl >> held-text-grown.jsonl
+"$CONTRAIL" replay --source jsonl:held-text-grown.jsonl --db text-two.db > /dev/null
+expect_eq "a copy written otherwise, in one run" "k2|sequence_gap" \
+	"$(q text-one.db 'SELECT event_id, code FROM rejected_events')"
+expect_eq "a copy written otherwise, after a restart" "k2|sequence_gap" \
+	"$(q text-two.db 'SELECT event_id, code FROM rejected_events')"
+expect_eq "duplicates over two runs" 1 "$(q text-two.db 'SELECT sum(duplicates) FROM runs')"
