@@ -50,6 +50,15 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 			 " placed_event = excluded.placed_event"
 			 " WHERE (excluded.placed_at, excluded.placed_event)"
 			 " >= (support_ids.placed_at, support_ids.placed_event)", err);
+	/* the customers' records of ids another placement holds: kept by the trigger as a row
+	 * changes hands above, and here for a shard's rows that lost to an earlier shard's */
+	if (rc == 0)
+		rc = ctr_db_exec(db, "INSERT OR REPLACE INTO main.support_lost SELECT * FROM"
+				 " shard.support_lost; INSERT OR REPLACE INTO main.support_lost SELECT"
+				 " s.customer_no, s.support_id, s.sku, s.licenses, s.retired, s.starts_on,"
+				 " s.ends_on, s.reason, s.replaces, s.replaced_on, s.placed_at,"
+				 " s.placed_event FROM shard.support_ids s JOIN main.support_ids m"
+				 " USING (support_id) WHERE m.customer_no != s.customer_no", err);
 	if (rc == 0) /* combined into one chunk once every shard is in (combine_ids) */
 		rc = ctr_db_exec(db, "INSERT INTO main.event_ids (ids) SELECT ids FROM shard.event_ids"
 				 " ORDER BY chunk", err);

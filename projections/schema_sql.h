@@ -18,6 +18,6 @@ struct ctr_hashed_table {
 extern const struct ctr_hashed_table ctr_hashed_tables[];
 
 /* Stored in meta.schema_version; a database with another value is refused. */
-#define CTR_DB_SCHEMA_VERSION 1
+#define CTR_DB_SCHEMA_VERSION 2
 
 #endif

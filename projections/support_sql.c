@@ -3,7 +3,8 @@
  * and reading its rows, and judging the date-dependent states in SQL. A
  * support id row is written only when its placement (at, event id) is not
  * older than the stored one, so after a merge the latest placement owns it
- * whichever stream arrived first.
+ * whichever stream arrived first; the customers it left keep their own record
+ * of it in support_lost, and are loaded with it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,8 @@
 #include "projections/support.h"
 #include "projections/support_internal.h"
 
-enum { PUT_CUSTOMER, PUT_CUSTOMER_BULK, PUT_SUPPORT, MARK_LOSER, GET_CUSTOMER, GET_SUPPORTS,
-       STMT_COUNT };
+enum { PUT_CUSTOMER, PUT_CUSTOMER_BULK, PUT_SUPPORT, PUT_LOST, MARK_LOSER, GET_CUSTOMER,
+       GET_SUPPORTS, STMT_COUNT };
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	[PUT_CUSTOMER] =
@@ -39,6 +40,12 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		" retired = ?5, starts_on = ?6, ends_on = ?7, reason = ?8, replaces = ?9,"
 		" replaced_on = ?10, placed_at = ?11, placed_event = ?12, state = ?13, usable = ?14"
 		" WHERE (?11, ?12) >= (support_ids.placed_at, support_ids.placed_event)",
+	/* a customer's record of an id a later placement holds (the upsert above left it) */
+	[PUT_LOST] =
+		"INSERT OR REPLACE INTO support_lost (customer_no, support_id, sku, licenses, retired,"
+		" starts_on, ends_on, reason, replaces, replaced_on, placed_at, placed_event)"
+		" SELECT ?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE EXISTS (SELECT 1"
+		" FROM support_ids WHERE support_id = ?1 AND customer_no != ?2)",
 	/* a customer that loses a support id to a later placement is judged again */
 	[MARK_LOSER] =
 		"UPDATE customers SET needs_judge = 1 WHERE customer_no = (SELECT customer_no FROM"
@@ -48,7 +55,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			 " FROM customers WHERE customer_no = ?",
 	[GET_SUPPORTS] = "SELECT support_id, sku, licenses, retired, starts_on, ends_on, reason,"
 			 " replaces, replaced_on, placed_at, placed_event FROM support_ids"
-			 " WHERE customer_no = ? ORDER BY support_id",
+			 " WHERE customer_no = ?1 UNION ALL SELECT support_id, sku, licenses, retired,"
+			 " starts_on, ends_on, reason, replaces, replaced_on, placed_at, placed_event"
+			 " FROM support_lost WHERE customer_no = ?1 ORDER BY 1",
 };
 
 /*
@@ -233,6 +242,20 @@ static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ct
 	ctr_writes_text(w, 12, id->placed_event);
 	ctr_writes_text(w, 13, state);
 	ctr_writes_int(w, 14, strcmp(state, "active") == 0);
+	ctr_writes_step(w);
+	ctr_writes_stmt(w, s->stmt[PUT_LOST]);
+	ctr_writes_text(w, 1, id->support_id);
+	ctr_writes_text(w, 2, c->customer_no);
+	ctr_writes_text(w, 3, id->sku);
+	ctr_writes_int(w, 4, id->licenses);
+	ctr_writes_int(w, 5, id->retired);
+	ctr_writes_text(w, 6, id->starts_on);
+	ctr_writes_text(w, 7, id->ends_on);
+	ctr_writes_text(w, 8, id->reason);
+	ctr_writes_text(w, 9, id->replaces);
+	ctr_writes_text(w, 10, id->replaced_on);
+	ctr_writes_int(w, 11, id->placed_at);
+	ctr_writes_text(w, 12, id->placed_event);
 	ctr_writes_step(w);
 }
 
