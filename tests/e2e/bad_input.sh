@@ -89,6 +89,15 @@ for foreign in garbage.db other.db; do
 	cmp -s "$foreign" "kept-$foreign" || fail "--rebuild replaced $foreign"
 done
 
+# a database of an older schema version: refused with one line naming --rebuild, which renews it
+"$CONTRAIL" replay --source jsonl:mixed.jsonl --db old.db > /dev/null 2>&1 || true
+sqlite3 old.db "UPDATE meta SET value = '1' WHERE key = 'schema_version'"
+exits_with 3 replay --source jsonl:mixed.jsonl --db old.db
+grep -q "schema version 1.*--rebuild" one-line.err || fail "$(cat one-line.err)"
+exits_with 3 status --db old.db
+"$CONTRAIL" replay --source jsonl:mixed.jsonl --db old.db --rebuild > /dev/null 2>&1 || true
+expect_eq "renewed by --rebuild" 0 "$("$CONTRAIL" status --db old.db > /dev/null 2>&1; echo $?)"
+
 # a bad command line: one line, exit 2
 for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db" \
 	"replay --source jsonl:x --db a.db --batch 0" "replay --source jsonl:x --db a.db --business-date 2023-02-30" \
