@@ -87,8 +87,8 @@ int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_
 	return rc;
 }
 
-/* A merge's file gets the digest triggers when it is complete. */
-static int create_schema(sqlite3 *db, int with_triggers, struct ctr_error *err)
+/* A bulk database (a rebuild) gets the digest triggers when it is complete. */
+static int create_schema(sqlite3 *db, int bulk, struct ctr_error *err)
 {
 	char version[16];
 	int rc;
@@ -97,7 +97,7 @@ static int create_schema(sqlite3 *db, int with_triggers, struct ctr_error *err)
 	rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
 		rc = ctr_db_exec(db, ctr_schema_sql, err);
-	if (rc == 0 && with_triggers)
+	if (rc == 0 && !bulk)
 		rc = ctr_row_digest_install(db, err);
 	if (rc == 0)
 		rc = ctr_db_meta_set(db, "schema_version", version, err);
@@ -139,7 +139,7 @@ static int is_empty(sqlite3 *db)
 
 static const char *pragmas(enum ctr_db_mode mode)
 {
-	if (mode == CTR_DB_CREATE_REBUILD || mode == CTR_DB_CREATE_BULK)
+	if (mode == CTR_DB_CREATE_BULK)
 		/* main only: a merge attaches its shards to such a file and must not lock them */
 		return "PRAGMA main.journal_mode = OFF; PRAGMA main.synchronous = OFF;"
 		       " PRAGMA recursive_triggers = ON; PRAGMA main.cache_size = -"
@@ -186,7 +186,7 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 	if (rc == 0)
 		rc = ctr_row_digest_register(db, err);
 	if (rc == 0 && mode != CTR_DB_READ && is_empty(db))
-		rc = create_schema(db, mode != CTR_DB_CREATE_BULK, err);
+		rc = create_schema(db, mode == CTR_DB_CREATE_BULK, err);
 	if (rc != 0)
 		goto fail;
 	*out = db;

@@ -22,15 +22,7 @@
 enum ctr_db_mode {
 	CTR_DB_READ,        /* an existing contrail database, read-only */
 	CTR_DB_WRITE,       /* an existing one, or a new one created with the schema */
-	/*
-	 * New files written whole and renamed in place at the end, with no journal
-	 * meanwhile: a rebuild's keeps its digests current with the triggers as it
-	 * writes (its writes overlap its reading, so the hashing costs little
-	 * there); a merge's, which only copies, sums every row once at the end
-	 * (ctr_row_digest_complete).
-	 */
-	CTR_DB_CREATE_REBUILD,
-	CTR_DB_CREATE_BULK,
+	CTR_DB_CREATE_BULK, /* a new file for a rebuild: no journal until it is renamed in place */
 };
 
 /*

@@ -120,6 +120,20 @@ static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_
 }
 
 /*
+ * The projection digests (row_digest.h): an incremental run adds what its
+ * triggers reported; a rebuild, which has no triggers while it writes, sums
+ * every row once at the end and installs them for the runs after it (in a
+ * second transaction, row_sums.c: the file is still the rebuild's own,
+ * renamed into place only once the run succeeds).
+ */
+static int fold_digests(struct ctr_engine *e, int final, struct ctr_error *err)
+{
+	if (!e->options->rebuild)
+		return ctr_row_digest_flush(e->db, err);
+	return final ? ctr_row_digest_complete(e->db, err) : 0;
+}
+
+/*
  * A statement left on its row keeps its read transaction open, so the loads
  * that follow join it instead of each opening and closing one of their own
  * (WAL-index locks, a look at the file's size: a fifth of an incremental
@@ -161,11 +175,8 @@ int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
 }
 
 /*
- * One transaction: the recorded rows, rejections, ids, checkpoints, the
- * projection digests the triggers reported (row_digest.h); and the run when
- * final. A rebuild has the triggers too: hashing each row as the pool writes
- * it overlaps the loop's reading, where summing every row at the end ran
- * alone (docs/benchmarks.md).
+ * One transaction: the recorded rows, rejections, ids, checkpoints; and the
+ * run when final (a rebuild's final write commits twice: fold_digests).
  */
 int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err)
@@ -177,7 +188,7 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 	if (rc == 0 && final)
 		rc = ctr_projections_judge(e->projections, err);
 	if (rc == 0)
-		rc = ctr_row_digest_flush(e->db, err);
+		rc = fold_digests(e, final != NULL, err);
 	if (rc == 0 && final)
 		rc = record_run(e, started, final, err);
 	if (rc == 0)
@@ -253,7 +264,7 @@ static int open_database(struct ctr_engine *e, const char *target, struct ctr_er
 	if (!e->options->rebuild)
 		return ctr_db_open(target, CTR_DB_WRITE, &e->db, err);
 	unlink(target);
-	return ctr_db_open(target, CTR_DB_CREATE_REBUILD, &e->db, err);
+	return ctr_db_open(target, CTR_DB_CREATE_BULK, &e->db, err);
 }
 
 int ctr_replay(const char *source_spec, const struct ctr_replay_options *options,

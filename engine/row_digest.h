@@ -10,8 +10,8 @@
  * tables report every change to a function of this module, which sums them
  * in memory; the engine folds them into the projection_digests table in the
  * same transaction as the rows. The projection hash is SHA-256 over each
- * table's name, count and sum. A merge, which only copies rows, runs without
- * the triggers and sums the tables once at the end (row_sums.c).
+ * table's name, count and sum. A rebuild, which writes every row anyway,
+ * runs without the triggers and sums the tables once at the end (row_sums.c).
  */
 #ifndef CTR_ROW_DIGEST_H
 #define CTR_ROW_DIGEST_H
@@ -41,7 +41,7 @@ struct ctr_table_sums {
 };
 
 /*
- * Sums every row of every hashed table (the end of a merge).
+ * Sums every row of every hashed table (the end of a rebuild or a merge).
  * Outside a transaction, on a file db holds exclusively and not in WAL mode,
  * a read-only connection on a thread of its own takes tables too; otherwise
  * db sums them all.
@@ -51,7 +51,7 @@ int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_erro
 int ctr_row_digest_store(sqlite3 *db, const struct ctr_table_sums *sums, struct ctr_error *err);
 
 /*
- * The end of a file written without the triggers (a merge's):
+ * The end of a file written without the triggers (a rebuild's, a merge's):
  * commits the caller's transaction so that both connections sum what it
  * wrote, then stores the sums and creates the triggers in a new transaction,
  * left open for the caller to finish.

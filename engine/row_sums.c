@@ -1,6 +1,6 @@
 /*
  * row_sums.c - summing every row of the hashed tables (row_digest.h), as a
- * merge does at its end, on two connections at once.
+ * rebuild and a merge do at their end, on two connections at once.
  *
  * The caller's connection and a helper thread's read-only one each take the
  * next table not yet taken; the helper begins with the last listed (on the
@@ -11,7 +11,7 @@
  * file as last committed, which is what the caller sees only when nothing is
  * pending: so only outside a transaction, on a file the caller holds
  * exclusively (nobody else can write it meanwhile) and not in WAL mode (the
- * helper would not read the WAL). A merge's file is such.
+ * helper would not read the WAL). A rebuild's and a merge's files are such.
  * Where the helper cannot run, or fails on a table, the caller's connection
  * sums what it left. ctr_row_digest_complete commits first for that reason.
  */
