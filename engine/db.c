@@ -112,7 +112,10 @@ static int is_contrail(sqlite3 *db, const char *path, struct ctr_error *err)
 	char *version = ctr_db_meta_get(db, "schema_version");
 	int ok = version != NULL && atoi(version) == CTR_DB_SCHEMA_VERSION;
 
-	if (!ok && version != NULL)
+	if (!ok && version != NULL && atoi(version) > CTR_DB_SCHEMA_VERSION)
+		ctr_error_set(err, CTR_ECORRUPT, "%s is a contrail database of schema version %s, newer"
+			      " than this contrail's %d", path, version, CTR_DB_SCHEMA_VERSION);
+	else if (!ok && version != NULL)
 		ctr_error_set(err, CTR_ECORRUPT, "%s is a contrail database of schema version %s, not %d:"
 			      " replay it with --rebuild", path, version, CTR_DB_SCHEMA_VERSION);
 	else if (!ok)

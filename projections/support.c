@@ -204,22 +204,33 @@ static enum ctr_code retired(struct ctr_customer *c, struct ctr_event *ev, char 
 	return CTR_CODE_OK;
 }
 
+/* 1 when s was placed after (at, event_id), in the order support_sql.c keeps rows by. */
+static int placed_later(const struct ctr_support_id *s, int64_t at, const char *event_id)
+{
+	return s->placed_at > at || (s->placed_at == at && strcmp(s->placed_event, event_id) > 0);
+}
+
 static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	avro_value_t list, item;
+	int64_t at;
 	int ok;
 
 	if (c->merged_into)
 		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s was merged into %s",
 			      c->customer_no, c->merged_into);
+	at = ctr_timestamp_parse(ev->at, &ok);
 	ctr_payload_field(&ev->data, "support_ids", &list);
 	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
 		ctr_payload_item(&list, i, &item);
 		struct ctr_support_id *s = ctr_customer_support(c, ctr_payload_text(&item, "support_id"));
+		/* a support id belongs to its latest placement by (at, id): a record placed
+		 * later (issued after the date of this merge) stands, as its row does */
+		if (s != NULL && placed_later(s, at, ev->id))
+			continue;
 		if (s == NULL && (s = ctr_customer_add_support(c)) == NULL)
 			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
-		/* a support id belongs to its latest placement by (at, id) */
-		fill_support(s, &item, ev, ctr_timestamp_parse(ev->at, &ok));
+		fill_support(s, &item, ev, at);
 		touch(c, s);
 	}
 	mark_moved_replacements(c);

@@ -89,8 +89,11 @@ static const char *const judge_sql[] = {
 	"   THEN 'mixed_support,' ELSE '' END ||"
 	"  CASE WHEN violation THEN 'violation,' ELSE '' END, ','),"
 	" state = CASE WHEN merged_into IS NOT NULL THEN 'invalid'"
-	"  WHEN ?1 > date((SELECT max(ends_on) FROM support_ids s"
-	"   WHERE s.customer_no = customers.customer_no), '+3 years') THEN 'invalid'"
+	/* S9 over every id the customer had, those a later placement took included, as the
+	 * customer_invalid check of its own events counts them (support.c, invalid_on) */
+	"  WHEN ?1 > date((SELECT max(ends_on) FROM (SELECT ends_on FROM support_ids s"
+	"   WHERE s.customer_no = customers.customer_no UNION ALL SELECT ends_on FROM support_lost l"
+	"   WHERE l.customer_no = customers.customer_no)), '+3 years') THEN 'invalid'"
 	"  ELSE 'valid' END"
 	" WHERE ?2 OR needs_judge = 1",
 	"UPDATE customers SET suspended = suspension_reasons != ''"
