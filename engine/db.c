@@ -106,22 +106,46 @@ static int create_schema(sqlite3 *db, int bulk, struct ctr_error *err)
 	return rc;
 }
 
-/* 1 when db has contrail's meta table with our schema version. */
-static int is_contrail(sqlite3 *db, const char *path, struct ctr_error *err)
+/*
+ * The schema version of db (0: not contrail's) when it is ours: the current
+ * one, or for a database a replay opens to write, one it can bring up to date.
+ */
+static int contrail_version(sqlite3 *db, const char *path, enum ctr_db_mode mode,
+			    struct ctr_error *err)
 {
-	char *version = ctr_db_meta_get(db, "schema_version");
-	int ok = version != NULL && atoi(version) == CTR_DB_SCHEMA_VERSION;
+	char *text = ctr_db_meta_get(db, "schema_version");
+	int version = text ? atoi(text) : 0;
+	int ok = version == CTR_DB_SCHEMA_VERSION || (version == 1 && mode == CTR_DB_WRITE);
 
-	if (!ok && version != NULL && atoi(version) > CTR_DB_SCHEMA_VERSION)
-		ctr_error_set(err, CTR_ECORRUPT, "%s is a contrail database of schema version %s, newer"
+	if (!ok && version > CTR_DB_SCHEMA_VERSION)
+		ctr_error_set(err, CTR_ECORRUPT, "%s is a contrail database of schema version %d, newer"
 			      " than this contrail's %d", path, version, CTR_DB_SCHEMA_VERSION);
-	else if (!ok && version != NULL)
+	else if (!ok && text != NULL)
 		ctr_error_set(err, CTR_ECORRUPT, "%s is a contrail database of schema version %s, not %d:"
-			      " replay it with --rebuild", path, version, CTR_DB_SCHEMA_VERSION);
+			      " a replay brings it up to date, or replay it with --rebuild", path, text,
+			      CTR_DB_SCHEMA_VERSION);
 	else if (!ok)
 		ctr_error_set(err, CTR_ECORRUPT, "%s is not a contrail database", path);
-	free(version);
-	return ok;
+	free(text);
+	return ok ? version : 0;
+}
+
+/* Version 1 to 2: the customers' records of support ids that change hands from now on. */
+static int upgrade(sqlite3 *db, struct ctr_error *err)
+{
+	char version[16];
+	int rc = ctr_db_exec(db, "BEGIN IMMEDIATE", err);
+
+	snprintf(version, sizeof(version), "%d", CTR_DB_SCHEMA_VERSION);
+	if (rc == 0)
+		rc = ctr_db_exec(db, ctr_schema_upgrade_from_1_sql, err);
+	if (rc == 0)
+		rc = ctr_db_meta_set(db, "schema_version", version, err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "COMMIT", err);
+	else
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 static int is_empty(sqlite3 *db)
@@ -165,7 +189,7 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 	int flags = SQLITE_OPEN_FULLMUTEX | (mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
 					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
-	int rc = CTR_EIO;
+	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
 
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
@@ -182,7 +206,8 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 		goto fail;
 	}
 	/* a foreign database is refused before any pragma could change it */
-	if (!(mode != CTR_DB_READ && is_empty(db)) && !is_contrail(db, path, err))
+	if (!(mode != CTR_DB_READ && is_empty(db)) &&
+	    (version = contrail_version(db, path, mode, err)) == 0)
 		goto fail;
 	/* REPLACE must fire the delete triggers that keep the projection digests (row_digest.h) */
 	rc = ctr_db_exec(db, pragmas(mode), err);
@@ -190,6 +215,8 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 		rc = ctr_row_digest_register(db, err);
 	if (rc == 0 && mode != CTR_DB_READ && is_empty(db))
 		rc = create_schema(db, mode == CTR_DB_CREATE_BULK, err);
+	else if (rc == 0 && version == 1)
+		rc = upgrade(db, err);
 	if (rc != 0)
 		goto fail;
 	*out = db;

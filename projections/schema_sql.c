@@ -6,6 +6,26 @@
 
 #include <stddef.h>
 
+/*
+ * A support id another customer's later placement took (merges, an id issued
+ * again): the losing customer's own record of it, which its later events are
+ * judged against, loaded or not (E4). Moved here as the row changes hands.
+ * Schema version 2; a database of version 1 gets it when a replay opens it.
+ */
+#define SUPPORT_LOST_SQL \
+	"CREATE TABLE support_lost (customer_no TEXT NOT NULL, support_id TEXT NOT NULL," \
+	" sku TEXT NOT NULL, licenses INTEGER NOT NULL, retired INTEGER NOT NULL," \
+	" starts_on TEXT NOT NULL, ends_on TEXT NOT NULL, reason TEXT NOT NULL, replaces TEXT," \
+	" replaced_on TEXT, placed_at INTEGER NOT NULL, placed_event TEXT NOT NULL," \
+	" PRIMARY KEY (customer_no, support_id)) WITHOUT ROWID;\n" \
+	"CREATE TRIGGER support_changed_hands AFTER UPDATE OF customer_no ON support_ids" \
+	" WHEN OLD.customer_no != NEW.customer_no BEGIN" \
+	" INSERT OR REPLACE INTO support_lost VALUES (OLD.customer_no, OLD.support_id, OLD.sku," \
+	" OLD.licenses, OLD.retired, OLD.starts_on, OLD.ends_on, OLD.reason, OLD.replaces," \
+	" OLD.replaced_on, OLD.placed_at, OLD.placed_event);" \
+	" DELETE FROM support_lost WHERE customer_no = NEW.customer_no" \
+	" AND support_id = NEW.support_id; END;\n"
+
 const char ctr_schema_sql[] =
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;\n"
 	/* projections: licenses (L1-L8) */
@@ -68,23 +88,7 @@ const char ctr_schema_sql[] =
 	" replaces TEXT, replaced_on TEXT, placed_at INTEGER NOT NULL, placed_event TEXT NOT NULL)"
 	" WITHOUT ROWID;\n"
 	"CREATE INDEX support_by_customer ON support_ids (customer_no, state, ends_on, retired, licenses);\n"
-	/*
-	 * A support id another customer's later placement took (merges, an id issued
-	 * again): the losing customer's own record of it, which its later events are
-	 * judged against, loaded or not (E4). Moved here as the row changes hands.
-	 */
-	"CREATE TABLE support_lost (customer_no TEXT NOT NULL, support_id TEXT NOT NULL,"
-	" sku TEXT NOT NULL, licenses INTEGER NOT NULL, retired INTEGER NOT NULL,"
-	" starts_on TEXT NOT NULL, ends_on TEXT NOT NULL, reason TEXT NOT NULL, replaces TEXT,"
-	" replaced_on TEXT, placed_at INTEGER NOT NULL, placed_event TEXT NOT NULL,"
-	" PRIMARY KEY (customer_no, support_id)) WITHOUT ROWID;\n"
-	"CREATE TRIGGER support_changed_hands AFTER UPDATE OF customer_no ON support_ids"
-	" WHEN OLD.customer_no != NEW.customer_no BEGIN"
-	" INSERT OR REPLACE INTO support_lost VALUES (OLD.customer_no, OLD.support_id, OLD.sku,"
-	" OLD.licenses, OLD.retired, OLD.starts_on, OLD.ends_on, OLD.reason, OLD.replaces,"
-	" OLD.replaced_on, OLD.placed_at, OLD.placed_event);"
-	" DELETE FROM support_lost WHERE customer_no = NEW.customer_no"
-	" AND support_id = NEW.support_id; END;\n"
+	SUPPORT_LOST_SQL
 	"CREATE TABLE store_accounts (store_id TEXT NOT NULL, email TEXT NOT NULL,"
 	" state TEXT NOT NULL, orders INTEGER NOT NULL, valid_quotes INTEGER NOT NULL,"
 	" migrated INTEGER NOT NULL, password_reset INTEGER NOT NULL,"
@@ -112,6 +116,8 @@ const char ctr_schema_sql[] =
 	" applied INTEGER NOT NULL, duplicates INTEGER NOT NULL, rejected INTEGER NOT NULL,"
 	" projection_hash TEXT NOT NULL, source TEXT NOT NULL, until TEXT, released INTEGER NOT NULL,"
 	" rebuild INTEGER NOT NULL);\n";
+
+const char ctr_schema_upgrade_from_1_sql[] = SUPPORT_LOST_SQL;
 
 const struct ctr_hashed_table ctr_hashed_tables[] = {
 	{ "contracts", "contract_id" },

@@ -17,7 +17,12 @@ struct ctr_hashed_table {
 };
 extern const struct ctr_hashed_table ctr_hashed_tables[];
 
-/* Stored in meta.schema_version; a database with another value is refused. */
+/*
+ * Stored in meta.schema_version; a database with another value is refused,
+ * but for version 1, which a replay brings up to date with the statements
+ * below (the support ids that changed hands before then have no lost record).
+ */
 #define CTR_DB_SCHEMA_VERSION 2
+extern const char ctr_schema_upgrade_from_1_sql[];
 
 #endif
