@@ -15,6 +15,7 @@
 
 #include "engine/db.h"
 #include "engine/engine_internal.h"
+#include "engine/invoices_aside.h"
 #include "engine/row_digest.h"
 #include "events/timefmt.h"
 
@@ -175,18 +176,45 @@ int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
 }
 
 /*
+ * A rebuild's final write, before it judges: the last batch's rows are
+ * committed, so that a second connection can start on the invoices (they are
+ * computed from the terms just written) while this one judges the rest in a
+ * new transaction. Deferred, not immediate: an immediate one would lock the
+ * attached file that the second connection writes meanwhile.
+ */
+static int invoices_aside(struct ctr_engine *e, struct ctr_invoices_aside **aside,
+			  struct ctr_error *err)
+{
+	int rc = ctr_db_exec(e->db, "COMMIT", err);
+
+	if (rc == 0)
+		rc = ctr_invoices_aside_start(e->db, e->options->business_date, aside, err);
+	if (rc == 0)
+		ctr_projections_invoices_taken(e->projections);
+	return rc == 0 ? ctr_db_exec(e->db, "BEGIN", err) : rc;
+}
+
+/*
  * One transaction: the recorded rows, rejections, ids, checkpoints; and the
- * run when final (a rebuild's final write commits twice: fold_digests).
+ * run when final. A rebuild's final write commits more than once, its file
+ * renamed into place only once the run succeeds: before its judges, so that
+ * its invoices are written aside meanwhile (invoices_aside.h), and before its
+ * digests are summed (fold_digests).
  */
 int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err)
 {
+	struct ctr_invoices_aside *aside = NULL;
 	int rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
 
 	if (rc == 0)
 		rc = ctr_writes_run(e->writes, e->db, err);
+	if (rc == 0 && final && e->options->rebuild && ctr_projections_invoices_owed(e->projections))
+		rc = invoices_aside(e, &aside, err);
 	if (rc == 0 && final)
 		rc = ctr_projections_judge(e->projections, err);
+	if (rc == 0 && aside)
+		rc = ctr_invoices_aside_finish(aside, e->db, err);
 	if (rc == 0)
 		rc = fold_digests(e, final != NULL, err);
 	if (rc == 0 && final)
@@ -198,6 +226,7 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 		sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
 		ctr_row_digest_discard(e->db);
 	}
+	ctr_invoices_aside_end(aside, e->db);
 	return rc;
 }
 

@@ -337,3 +337,13 @@ int ctr_contract_sql_finish(struct ctr_contract_sql *s, struct ctr_error *err)
 	s->invoices_pending = rc != 0;
 	return rc;
 }
+
+int ctr_contract_sql_invoices_pending(const struct ctr_contract_sql *s)
+{
+	return s->invoices_pending;
+}
+
+void ctr_contract_sql_invoices_taken(struct ctr_contract_sql *s)
+{
+	s->invoices_pending = 0;
+}

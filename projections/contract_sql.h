@@ -31,6 +31,9 @@ int ctr_contract_sql_judge(struct ctr_contract_sql *s, struct ctr_error *err);
 
 /* Writes what a bulk run deferred (every invoice) at the end of the run. */
 int ctr_contract_sql_finish(struct ctr_contract_sql *s, struct ctr_error *err);
+/* 1 when finish has invoices to write; after taken, it has none (written elsewhere). */
+int ctr_contract_sql_invoices_pending(const struct ctr_contract_sql *s);
+void ctr_contract_sql_invoices_taken(struct ctr_contract_sql *s);
 
 /* L5: the status of a contract on date (days), and its days_left (*has_days 0: NULL). */
 const char *ctr_contract_status(int cloud, const char *end_date, const char *cancel_end_on,

@@ -391,6 +391,16 @@ int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err)
 	return rc;
 }
 
+int ctr_projections_invoices_owed(const struct ctr_projections *p)
+{
+	return ctr_contract_sql_invoices_pending(p->contracts);
+}
+
+void ctr_projections_invoices_taken(struct ctr_projections *p)
+{
+	ctr_contract_sql_invoices_taken(p->contracts);
+}
+
 void ctr_judged_with(const struct ctr_projection_options *options, char *buf, size_t size)
 {
 	char cutoff[11];

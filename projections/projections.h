@@ -79,6 +79,14 @@ int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w);
 int ctr_projections_judge(struct ctr_projections *p, struct ctr_error *err);
 
 /*
+ * A bulk run owes the invoices of every cloud contract at its end, which
+ * ctr_projections_judge writes: 1 when it owes any. Once taken, judge leaves
+ * them to the taker (engine/invoices_aside.h writes them on a thread).
+ */
+int ctr_projections_invoices_owed(const struct ctr_projections *p);
+void ctr_projections_invoices_taken(struct ctr_projections *p);
+
+/*
  * What judging depends on beside the date (L5's --expiring-days, K3's
  * --store-cutoff) as text, kept in meta.judged_with beside meta.judged_on: rows
  * judged with other days to expiry are judged again, as on another date, and

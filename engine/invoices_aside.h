@@ -1,0 +1,44 @@
+/*
+ * invoices_aside.h - a rebuild's invoices written beside it, on a thread and
+ * a connection of their own, while its own connection runs the other judges.
+ *
+ * A rebuild computes every cloud contract's invoices at its end, with nothing
+ * else to overlap them: they were half of what runs after the last batch is
+ * read. SQLite lets one connection write a file at a time, so the invoices
+ * are written into a second file (PATH.invoices beside the rebuild's PATH),
+ * from copies of the terms they are computed from, and moved into the
+ * rebuild's file whole once the judges are done (docs/benchmarks.md).
+ */
+#ifndef CTR_INVOICES_ASIDE_H
+#define CTR_INVOICES_ASIDE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "events/error.h"
+
+struct ctr_invoices_aside;
+
+/*
+ * Outside a transaction, with the terms committed: makes the second file,
+ * attaches it to db as "aside", copies the contracts, billing terms and seat
+ * changes into it, and starts the thread that writes the invoices there.
+ */
+int ctr_invoices_aside_start(sqlite3 *db, int32_t business_date, struct ctr_invoices_aside **out,
+			     struct ctr_error *err);
+
+/*
+ * In db's transaction, after the other judges (which must not touch the
+ * attached file meanwhile): waits for the thread and moves its invoices into
+ * db's tables, which must be empty and without triggers, as a rebuild's are
+ * until its end (the digests are summed after).
+ */
+int ctr_invoices_aside_finish(struct ctr_invoices_aside *aside, sqlite3 *db, struct ctr_error *err);
+
+/*
+ * Outside a transaction, whether or not finish ran or succeeded: waits for
+ * the thread, detaches and removes the second file. NULL is allowed.
+ */
+void ctr_invoices_aside_end(struct ctr_invoices_aside *aside, sqlite3 *db);
+
+#endif
