@@ -217,6 +217,24 @@ static const char *support_state(const struct ctr_support_id *id, const char *da
 	return strcmp(date, id->ends_on) <= 0 ? "active" : "expired";
 }
 
+/* ?1-?12 of PUT_SUPPORT and PUT_LOST: a customer's record of a support id. */
+static void bind_record(struct ctr_writes *w, const struct ctr_customer *c,
+			const struct ctr_support_id *id)
+{
+	ctr_writes_text(w, 1, id->support_id);
+	ctr_writes_text(w, 2, c->customer_no);
+	ctr_writes_text(w, 3, id->sku);
+	ctr_writes_int(w, 4, id->licenses);
+	ctr_writes_int(w, 5, id->retired);
+	ctr_writes_text(w, 6, id->starts_on);
+	ctr_writes_text(w, 7, id->ends_on);
+	ctr_writes_text(w, 8, id->reason);
+	ctr_writes_text(w, 9, id->replaces);
+	ctr_writes_text(w, 10, id->replaced_on);
+	ctr_writes_int(w, 11, id->placed_at);
+	ctr_writes_text(w, 12, id->placed_event);
+}
+
 static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id,
 			struct ctr_writes *w)
 {
@@ -231,34 +249,12 @@ static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ct
 		ctr_writes_step(w);
 	}
 	ctr_writes_stmt(w, s->stmt[PUT_SUPPORT]);
-	ctr_writes_text(w, 1, id->support_id);
-	ctr_writes_text(w, 2, c->customer_no);
-	ctr_writes_text(w, 3, id->sku);
-	ctr_writes_int(w, 4, id->licenses);
-	ctr_writes_int(w, 5, id->retired);
-	ctr_writes_text(w, 6, id->starts_on);
-	ctr_writes_text(w, 7, id->ends_on);
-	ctr_writes_text(w, 8, id->reason);
-	ctr_writes_text(w, 9, id->replaces);
-	ctr_writes_text(w, 10, id->replaced_on);
-	ctr_writes_int(w, 11, id->placed_at);
-	ctr_writes_text(w, 12, id->placed_event);
+	bind_record(w, c, id);
 	ctr_writes_text(w, 13, state);
 	ctr_writes_int(w, 14, strcmp(state, "active") == 0);
 	ctr_writes_step(w);
 	ctr_writes_stmt(w, s->stmt[PUT_LOST]);
-	ctr_writes_text(w, 1, id->support_id);
-	ctr_writes_text(w, 2, c->customer_no);
-	ctr_writes_text(w, 3, id->sku);
-	ctr_writes_int(w, 4, id->licenses);
-	ctr_writes_int(w, 5, id->retired);
-	ctr_writes_text(w, 6, id->starts_on);
-	ctr_writes_text(w, 7, id->ends_on);
-	ctr_writes_text(w, 8, id->reason);
-	ctr_writes_text(w, 9, id->replaces);
-	ctr_writes_text(w, 10, id->replaced_on);
-	ctr_writes_int(w, 11, id->placed_at);
-	ctr_writes_text(w, 12, id->placed_event);
+	bind_record(w, c, id);
 	ctr_writes_step(w);
 }
 
