@@ -13,12 +13,12 @@
  * Schema version 2; a database of version 1 gets it when a replay opens it.
  */
 #define SUPPORT_LOST_SQL \
-	"CREATE TABLE support_lost (customer_no TEXT NOT NULL, support_id TEXT NOT NULL," \
+	"CREATE TABLE IF NOT EXISTS support_lost (customer_no TEXT NOT NULL, support_id TEXT NOT NULL," \
 	" sku TEXT NOT NULL, licenses INTEGER NOT NULL, retired INTEGER NOT NULL," \
 	" starts_on TEXT NOT NULL, ends_on TEXT NOT NULL, reason TEXT NOT NULL, replaces TEXT," \
 	" replaced_on TEXT, placed_at INTEGER NOT NULL, placed_event TEXT NOT NULL," \
 	" PRIMARY KEY (customer_no, support_id)) WITHOUT ROWID;\n" \
-	"CREATE TRIGGER support_changed_hands AFTER UPDATE OF customer_no ON support_ids" \
+	"CREATE TRIGGER IF NOT EXISTS support_changed_hands AFTER UPDATE OF customer_no ON support_ids" \
 	" WHEN OLD.customer_no != NEW.customer_no BEGIN" \
 	" INSERT OR REPLACE INTO support_lost VALUES (OLD.customer_no, OLD.support_id, OLD.sku," \
 	" OLD.licenses, OLD.retired, OLD.starts_on, OLD.ends_on, OLD.reason, OLD.replaces," \
