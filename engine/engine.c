@@ -292,11 +292,8 @@ static int open_database(struct ctr_engine *e, const char *target, struct ctr_er
 {
 	if (!e->options->rebuild)
 		return ctr_db_open(target, CTR_DB_WRITE, &e->db, err);
-	char aside[4220];
-
-	snprintf(aside, sizeof(aside), "%s.invoices", target);
 	unlink(target);
-	unlink(aside); /* left by a rebuild that was killed (invoices_aside.h) */
+	ctr_invoices_aside_remove(target);
 	return ctr_db_open(target, CTR_DB_CREATE_BULK, &e->db, err);
 }
 

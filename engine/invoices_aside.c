@@ -77,6 +77,25 @@ static int attach(struct ctr_invoices_aside *a, sqlite3 *db, struct ctr_error *e
 	return rc;
 }
 
+/* PATH.invoices beside the rebuild's PATH; NULL without memory. */
+static char *aside_path(const char *rebuild_path)
+{
+	char *path = malloc(strlen(rebuild_path) + sizeof(".invoices"));
+
+	if (path != NULL)
+		sprintf(path, "%s.invoices", rebuild_path);
+	return path;
+}
+
+void ctr_invoices_aside_remove(const char *rebuild_path)
+{
+	char *path = aside_path(rebuild_path);
+
+	if (path != NULL)
+		unlink(path);
+	free(path);
+}
+
 int ctr_invoices_aside_start(sqlite3 *db, int32_t business_date, struct ctr_invoices_aside **out,
 			     struct ctr_error *err)
 {
@@ -87,9 +106,8 @@ int ctr_invoices_aside_start(sqlite3 *db, int32_t business_date, struct ctr_invo
 
 	*out = a;
 	if (a == NULL || main_path == NULL || *main_path == '\0' ||
-	    (a->path = malloc(strlen(main_path) + sizeof(".invoices"))) == NULL)
+	    (a->path = aside_path(main_path)) == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	sprintf(a->path, "%s.invoices", main_path);
 	a->business_date = business_date;
 	unlink(a->path); /* left by a run that was killed */
 	rc = ctr_db_open(a->path, CTR_DB_CREATE_BULK, &created, err);

@@ -35,6 +35,9 @@ int ctr_invoices_aside_start(sqlite3 *db, int32_t business_date, struct ctr_invo
  */
 int ctr_invoices_aside_finish(struct ctr_invoices_aside *aside, sqlite3 *db, struct ctr_error *err);
 
+/* Removes the second file of a rebuild of rebuild_path that was killed, if any. */
+void ctr_invoices_aside_remove(const char *rebuild_path);
+
 /*
  * Outside a transaction, whether or not finish ran or succeeded: waits for
  * the thread, detaches and removes the second file. NULL is allowed.
