@@ -297,7 +297,15 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 	/* a rebuild's one refresh of every contract starts from empty tables: nothing to clear */
 	inv->tables_empty = contract_id == NULL && sqlite3_step(inv->any_invoice) == SQLITE_DONE;
 	sqlite3_reset(inv->any_invoice);
-	while (rc == 0 && sqlite3_step(select) == SQLITE_ROW) {
+	while (rc == 0) {
+		int step = sqlite3_step(select);
+
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW) {
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
+			break;
+		}
 		read_terms(select, t);
 		rc = write_contract(inv, t, err);
 	}

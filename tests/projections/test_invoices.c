@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "engine/db.h"
@@ -141,4 +142,15 @@ Test(invoices, none_before_billing_starts)
 	exec("UPDATE billing_terms SET service_start = '9999-12-15'");
 	refresh();
 	assert_invoices(0, NULL);
+}
+
+/* A refresh that cannot read the terms fails with the database's message instead of
+ * returning as if every contract had been refreshed. */
+Test(invoices, a_refresh_that_cannot_read_the_terms_fails)
+{
+	struct ctr_error err = { 0 };
+
+	exec("ALTER TABLE billing_terms RENAME TO billing_terms_elsewhere");
+	cr_assert_neq(ctr_invoices_refresh(invoices, NULL, &err), 0);
+	cr_assert(strstr(err.message, "billing_terms") != NULL, "%s", err.message);
 }
