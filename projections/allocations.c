@@ -110,6 +110,13 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 			  ctr_payload_long(&item, "count", 0));
 	}
 	e->allocated_us = ctr_timestamp_parse(a->ev->at, &ok);
+	/*
+	 * G2: an activation the stream placed before this allocation does not
+	 * follow it, even at the same instant (the environment needs a new one,
+	 * L6); the times alone could not tell that order afterwards.
+	 */
+	if (e->activated_us >= e->allocated_us)
+		e->activated_us = 0;
 	ctr_contract_touch(a->contract, &e->row);
 	ctr_terms_changed(a->contract, e);
 	return CTR_CODE_OK;

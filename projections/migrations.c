@@ -143,7 +143,8 @@ static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *toda
 	if (*new_env)
 		read_allocations(stmt[ALLOCATIONS], p->to, new_env, &now);
 	match = compare(&old, &now, difference, sizeof(difference));
-	/* G2: activated after the allocation; at one instant they were most likely one session's */
+	/* G2: activated after the allocation (an activation before it was cleared, allocations.c);
+	 * at one instant they were most likely one session's */
 	if (*new_env && allocated && activated >= allocated)
 		step = "done";
 	else if (*new_env && allocated)
