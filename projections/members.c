@@ -56,7 +56,16 @@ static enum ctr_code invited(struct ctr_apply *a)
 	if (member_by_email(a->contract, email, MEMBER_ACTIVE) != NULL)
 		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is already a member of %s",
 					email, a->contract->contract_id);
+	/*
+	 * The invitation's row is keyed by the email; an active member whose user
+	 * id is that address (an old email, say) would lose the membership to it,
+	 * which only removal and withdrawal end (M3). A removed or withdrawn
+	 * member's row may take the invitation: joining restores it.
+	 */
 	m = ctr_contract_member(a->contract, email);
+	if (m != NULL && m->state == MEMBER_ACTIVE)
+		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is already a member of %s",
+					email, a->contract->contract_id);
 	if (m == NULL)
 		m = ctr_contract_add_member(a->contract);
 	if (m == NULL)
