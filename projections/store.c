@@ -93,7 +93,15 @@ enum ctr_code ctr_store_apply(struct ctr_store *s, void **aggregate, struct ctr_
 	char day[11];
 
 	event_day(ev, day);
-	/* K1: the stream is the account: <store_id>/<email> */
+	/*
+	 * K1: the stream is the account: <store_id>/<email>. An email may hold a
+	 * '/', so the stream names one account only if the store id holds none:
+	 * "a/b" with "c@x" and "a" with "b/c@x" would share a stream, and a
+	 * stream read back from the database is split at its first '/'.
+	 */
+	if (strchr(store_id, '/') != NULL)
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "store_id %s holds a '/'",
+				       store_id);
 	if (strncmp(ev->stream, store_id, id_len) != 0 || ev->stream[id_len] != '/' ||
 	    (email && strcmp(ev->stream + id_len + 1, email) != 0))
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "store_id and email do not match stream %s",
