@@ -83,16 +83,21 @@ static void record_checkpoints(struct ctr_engine *e)
 	}
 }
 
-static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_result *result,
-		      struct ctr_error *err)
+/*
+ * The run's row, with counts c and the hash of what is committed with it. An
+ * incremental run writes it with every batch, so that one killed part-way
+ * still counts the events it committed (E3: the next run, which reads on
+ * from its checkpoint, has a run_id of its own); the final write replaces it.
+ */
+static int record_run(struct ctr_engine *e, const char *started, const struct ctr_run_counts *c,
+		      char hash[65], struct ctr_error *err)
 {
-	const struct ctr_run_counts *c = &e->counts;
 	char finished[32], date[11];
 	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_projection_hash_of(e->db, 0, result->projection_hash, err);
+	int rc = ctr_projection_hash_of(e->db, 0, hash, err);
 
 	if (rc == 0)
-		rc = ctr_db_prepare(e->db, "INSERT INTO runs (run_id, started_at, finished_at,"
+		rc = ctr_db_prepare(e->db, "INSERT OR REPLACE INTO runs (run_id, started_at, finished_at,"
 				    " business_date, read, applied, duplicates, rejected,"
 				    " projection_hash, source, until, released, rebuild)"
 				    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &stmt, err);
@@ -108,7 +113,7 @@ static int record_run(struct ctr_engine *e, const char *started, struct ctr_run_
 	sqlite3_bind_int64(stmt, 6, c->applied);
 	sqlite3_bind_int64(stmt, 7, c->duplicates);
 	sqlite3_bind_int64(stmt, 8, c->rejected);
-	sqlite3_bind_text(stmt, 9, result->projection_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 9, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 10, e->source->name, -1, SQLITE_STATIC);
 	if (e->options->has_until)
 		sqlite3_bind_text(stmt, 11, e->options->until_text, -1, SQLITE_STATIC);
@@ -171,6 +176,7 @@ int ctr_engine_record(struct ctr_engine *e, struct ctr_error *err)
 	rc = ctr_idset_record(e->ids, e->db, e->writes, err);
 	if (rc == 0)
 		record_checkpoints(e);
+	e->recorded = e->counts; /* the loop reads on while this batch is written */
 	e->batch_number++;
 	return rc;
 }
@@ -205,6 +211,7 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 		     struct ctr_error *err)
 {
 	struct ctr_invoices_aside *aside = NULL;
+	char hash[65];
 	int rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
 
 	if (rc == 0)
@@ -218,7 +225,10 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 	if (rc == 0)
 		rc = fold_digests(e, final != NULL, err);
 	if (rc == 0 && final)
-		rc = record_run(e, started, final, err);
+		rc = record_run(e, started, &e->counts, final->projection_hash, err);
+	else if (rc == 0 && !e->options->rebuild && e->options->only_stream == NULL &&
+		 e->recorded.read > 0) /* a run stopped before it read anything records nothing */
+		rc = record_run(e, started, &e->recorded, hash, err);
 	if (rc == 0)
 		rc = ctr_db_exec(e->db, "COMMIT", err);
 	if (rc != 0) {

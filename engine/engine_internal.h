@@ -45,6 +45,7 @@ struct ctr_engine {
 	struct ctr_rejects *rejects;
 	struct ctr_decoder *retry;   /* decodes held events */
 	struct ctr_run_counts counts;
+	struct ctr_run_counts recorded; /* counts as the batch being written was recorded */
 	int64_t batch_number;    /* batches recorded so far in this run */
 	sqlite3_stmt *get_stream, *put_stream, *get_held, *put_checkpoint;
 	struct ctr_writes *writes;   /* the batch being written */
