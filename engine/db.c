@@ -3,9 +3,12 @@
  */
 #include "engine/db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -247,6 +250,47 @@ int ctr_db_check_replaceable(const char *path, struct ctr_error *err)
 		return ctr_error_set(err, CTR_ECORRUPT, "%s exists and is not a contrail database;"
 				     " it is not replaced", path);
 	return 0;
+}
+
+/*
+ * flock, not SQLite's own locks: those last a transaction, and two replays
+ * that both began from the same checkpoint would each commit their batches in
+ * turn, applying the same events from two stale states. flock and the fcntl
+ * locks SQLite takes do not meet on Linux; the descriptor is closed only after
+ * SQLite's, since closing any descriptor of the file drops the process's fcntl
+ * locks on it.
+ */
+int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_error *err)
+{
+	struct stat held, named;
+	int fd;
+
+	*out = -1;
+	*created = 0;
+	for (int tries = 0; tries < 16; tries++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+			*created = fd >= 0;
+			if (fd < 0 && errno == EEXIST)
+				continue; /* made meanwhile: open it as it is */
+		}
+		if (fd < 0)
+			return ctr_error_set(err, CTR_EWRITE, "cannot open %s: %s", path, strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			close(fd);
+			return ctr_error_set(err, CTR_EWRITE, "%s is being replayed into by another"
+					     " process; run again when it is done", path);
+		}
+		/* a rebuild may have renamed its new file over path since it was opened */
+		if (fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
+		    held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+			*out = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return ctr_error_set(err, CTR_EWRITE, "cannot lock %s: it keeps being replaced", path);
 }
 
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)

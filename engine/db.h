@@ -43,6 +43,14 @@ int ctr_db_replace(const char *built, const char *path, struct ctr_error *err);
  * database of something else) is CTR_ECORRUPT and left as it is.
  */
 int ctr_db_check_replaceable(const char *path, struct ctr_error *err);
+/*
+ * Takes path for one replay: an exclusive flock on the database file (made
+ * empty when missing, *created then set), which *fd holds until it is closed
+ * after the database is. Another replay into path, incremental or a rebuild,
+ * is refused (CTR_EWRITE) rather than let both write from what each read at
+ * its start.
+ */
+int ctr_db_lock_writer(const char *path, int *fd, int *created, struct ctr_error *err);
 
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);

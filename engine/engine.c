@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -313,6 +314,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	struct ctr_engine e = { .options = options };
 	char started[32], built[4200];
 	const char *target = options->db_path;
+	int lock_fd = -1, created = 0;
 	int rc;
 
 	memset(result, 0, sizeof(*result));
@@ -325,6 +327,8 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	rc = options->rebuild ? ctr_db_check_replaceable(options->db_path, err) : 0;
 	if (rc == 0)
 		rc = ctr_source_open(source_spec, options->source_options, &e.source, err);
+	if (rc == 0 && strcmp(options->db_path, ":memory:") != 0) /* an audit's is its own */
+		rc = ctr_db_lock_writer(options->db_path, &lock_fd, &created, err);
 	if (rc == 0) /* a run that stores its checkpoint reads a line finished later then */
 		e.source->hold_partial_line = !options->has_until && options->only_stream == NULL;
 	if (rc == 0)
@@ -341,7 +345,14 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	ctr_db_gate_deinit(&e.gate);
 	if (rc == 0 && options->rebuild)
 		rc = ctr_db_replace(built, options->db_path, err);
-	else if (rc != 0 && options->rebuild)
-		unlink(built);
+	else if (rc != 0 && options->rebuild && lock_fd >= 0)
+		unlink(built); /* only its own: another run's may be on its way */
+	if (rc != 0 && created) {
+		struct stat st; /* the empty file the lock made, when nothing came of the run */
+		if (stat(options->db_path, &st) == 0 && st.st_size == 0)
+			unlink(options->db_path);
+	}
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return rc;
 }

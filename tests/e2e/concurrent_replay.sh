@@ -1,0 +1,66 @@
+# Two replays into one database at once: the second is refused with one line (exit 4) and
+# changes nothing, so the database ends as one replay leaves it. Without that both read the
+# same checkpoint and committed their batches in turn, applying the same events twice from
+# stale states: a projection hash no replay gives, rejected rows counted twice.
+source "$(dirname "$0")/lib.sh"
+"$CONTRAIL" generate --seed 22 --accounts 300 --out history.jsonl 2> /dev/null
+total=$(wc -l < history.jsonl)
+head -n $((total / 3)) history.jsonl > first.jsonl
+tail -n +$((total / 3 + 1)) history.jsonl > rest.jsonl
+"$CONTRAIL" ingest --log events.avro first.jsonl 2> /dev/null || [ $? -eq 1 ]
+cp events.avro first.avro
+"$CONTRAIL" ingest --log events.avro rest.jsonl 2> /dev/null || [ $? -eq 1 ]
+reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
+
+# wait_for CONDITION...: polls until the shell condition holds (about 10 s at most)
+wait_for() {
+	for _ in $(seq 1 2000); do eval "$1" && return 0; sleep 0.005; done
+	return 1
+}
+
+# an incremental run, and a second one started while the first is part-way
+cp first.avro log.avro
+replay_hash file:log.avro inc.db --business-date 2024-04-01 > /dev/null
+first=$(q inc.db 'SELECT next_offset FROM checkpoints')
+cp events.avro log.avro
+"$CONTRAIL" replay --source file:log.avro --db inc.db --batch 20 --business-date 2024-04-01 \
+	> first.out 2>&1 &
+pid=$!
+wait_for '[ "$(q inc.db "SELECT next_offset FROM checkpoints" 2> /dev/null || echo 0)" -gt $((first + 100)) ]' ||
+	fail "the first replay did not commit"
+kill -0 "$pid" 2> /dev/null || fail "the first replay was over before the second began"
+status=0
+"$CONTRAIL" replay --source file:log.avro --db inc.db --batch 20 --business-date 2024-04-01 \
+	> second.out 2> second.err || status=$?
+first_status=0
+wait "$pid" || first_status=$?
+expect_eq "hash after two replays at once" "$reference" \
+	"$(replay_hash file:log.avro inc.db --business-date 2024-04-01)"
+expect_eq "rejected rows" "$(q clean.db 'SELECT count(*) FROM rejected_events')" \
+	"$(q inc.db 'SELECT count(*) FROM rejected_events')"
+expect_eq "events read over the runs" "$(q clean.db 'SELECT read FROM runs')" \
+	"$(q inc.db 'SELECT sum(read) FROM runs')"
+expect_eq "exit of the first replay ($(cat first.out))" 0 "$first_status"
+expect_eq "exit of the second replay" 4 "$status"
+expect_eq "lines of the second replay" 1 "$(wc -l < second.err)"
+grep -q "inc.db is being replayed into by another process" second.err || fail "$(cat second.err)"
+
+# a rebuild, and a second one (or an incremental run) while its new file is being written:
+# refused, the first's file is its own to the end, and the old database stays until then
+cp inc.db old.db
+"$CONTRAIL" replay --source file:log.avro --db inc.db --rebuild --batch 200 \
+	--business-date 2024-04-01 > rebuild.out 2>&1 &
+pid=$!
+wait_for '[ -e inc.db.rebuild ]' || fail "the rebuild made no file"
+status=0
+"$CONTRAIL" replay --source file:log.avro --db inc.db --rebuild --business-date 2024-04-01 \
+	> /dev/null 2> second.err || status=$?
+expect_eq "exit of the second rebuild" 4 "$status"
+status=0
+"$CONTRAIL" replay --source file:log.avro --db inc.db --business-date 2024-04-01 \
+	> /dev/null 2> third.err || status=$?
+expect_eq "exit of an incremental run meanwhile" 4 "$status"
+wait "$pid" || fail "the first rebuild failed: $(cat rebuild.out)"
+expect_eq "the rebuild's hash" "projection hash $reference" "$(grep '^projection hash' rebuild.out)"
+expect_eq "the rebuilt database" "$reference" "$("$CONTRAIL" hash --db inc.db)"
+[ ! -e inc.db.rebuild ] || fail "the rebuild's file was left behind"
