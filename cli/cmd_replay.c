@@ -2,6 +2,7 @@
  * cmd_replay.c - `contrail replay`: replays a source into a database and
  * prints what the run did. SIGINT and SIGTERM commit what was read and stop.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,10 +69,12 @@ static void progress(const struct ctr_progress *p, void *ctx)
 static int parse_long(const char *text, long min, long *out)
 {
 	char *end;
-	long value = strtol(text, &end, 10);
+	long value;
 
-	if (*text == '\0' || *end != '\0' || value < min)
-		return -1;
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (*text == '\0' || *end != '\0' || errno == ERANGE || value < min)
+		return -1; /* out of range too: strtol would give LONG_MAX for any larger number */
 	*out = value;
 	return 0;
 }

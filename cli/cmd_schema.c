@@ -3,6 +3,7 @@
  * catalog version, e.g. for another Avro implementation writing our logs.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,7 +34,12 @@ int ctr_cmd_schema(int argc, char **argv)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == 'v') {
-			id = atoi(optarg);
+			char *end;
+			long version = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || version <= 0 || version > INT_MAX)
+				return ctr_cli_fail("schema", CTR_EXIT_USAGE,
+						    "--version must be a positive integer, not %s", optarg);
+			id = (int)version;
 		} else if (opt == 'h') {
 			usage(stdout);
 			return CTR_EXIT_OK;
@@ -41,6 +47,8 @@ int ctr_cmd_schema(int argc, char **argv)
 			return ctr_cli_fail("schema", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
 		}
 	}
+	if (optind < argc)
+		return ctr_cli_fail("schema", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);
 	if (id == 0)
 		id = ctr_catalog_current_id(cat);
 	if (!ctr_catalog_has_id(cat, id))

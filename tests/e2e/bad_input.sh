@@ -113,7 +113,8 @@ for args in "replay" "replay --source jsonl:x" "replay --source nope:x --db a.db
 	"replay --source kafka://127.0.0.1:1/events --db a.db -X fetch.max.bytes=1000" \
 	"ingest" "frobnicate" "replay --source file: --db a.db" "dump --source nope:x" \
 	"audit --source jsonl: --stream S1" "publish --to kafka://127.0.0.1:1/events nope:x" \
-	"ingest --log v9.avro --schema-version 9 one.jsonl"; do
+	"ingest --log v9.avro --schema-version 9 one.jsonl" "schema extra" "schema --version abc" \
+	"replay --source jsonl:x --db a.db --batch 99999999999999999999"; do
 	exits_with 2 $args
 done
 for cmd in replay ingest status export hash generate schema dump; do
