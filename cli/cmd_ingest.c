@@ -52,12 +52,23 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 	if (access(in->log_path, F_OK) == 0) {
 		int rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
 		const char *stored = rc == 0 ? ctr_avro_writer_meta(in->writer, key) : NULL;
+		uint64_t torn_bytes;
+		const char *aside;
 		if (rc != 0)
 			return rc;
+		aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
+		if (aside != NULL)
+			fprintf(stderr, "contrail ingest: %s ended inside a block, as an append cut short"
+				" leaves it; its last %llu bytes were moved to %s, and the log goes on"
+				" from its last whole block\n", in->log_path,
+				(unsigned long long)torn_bytes, aside);
 		if (in->schema_id && (stored == NULL || atoi(stored) != in->schema_id))
 			return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
 					     in->log_path, stored ? stored : "(none)", in->schema_id);
-		return ctr_decoder_new(ctr_avro_writer_schema(in->writer), 0, &in->decoder, err);
+		rc = ctr_decoder_new(ctr_avro_writer_schema(in->writer), 0, &in->decoder, err);
+		if (rc == CTR_ESCHEMA)
+			ctr_error_prefix(err, "log %s: ", in->log_path);
+		return rc;
 	}
 	if (!ctr_catalog_has_id(cat, id))
 		return ctr_error_set(err, CTR_EINVAL, "the schema catalog has no version %d", id);

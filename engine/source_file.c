@@ -210,6 +210,8 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 	rc = ctr_avro_reader_open(path, &s->reader, err);
 	if (rc == 0)
 		rc = ctr_decoder_new(ctr_avro_reader_schema(s->reader), 1, &s->decoder, err);
+	if (rc == CTR_ESCHEMA)
+		ctr_error_prefix(err, "log %s: ", path);
 	if (rc != 0) {
 		file_close(&s->base);
 		return rc;

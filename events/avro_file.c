@@ -28,6 +28,7 @@ struct ctr_avro_reader {
 	size_t inflated_cap;
 	z_stream z;           /* reset for every deflate block */
 	int z_ready;
+	int torn;             /* the file ended inside the last block read */
 };
 
 int avro_read_long(FILE *fp, int64_t *value, uint64_t *offset)
@@ -266,6 +267,11 @@ const uint8_t *ctr_avro_reader_sync(const struct ctr_avro_reader *r)
 	return r->header.sync;
 }
 
+int ctr_avro_reader_torn(const struct ctr_avro_reader *r)
+{
+	return r->torn;
+}
+
 uint64_t ctr_avro_reader_size(const struct ctr_avro_reader *r)
 {
 	struct stat st;
@@ -374,8 +380,11 @@ static int short_read(struct ctr_avro_reader *r, uint64_t at, struct ctr_error *
 	if (ferror(r->fp))
 		return ctr_error_set(err, CTR_EIO, "cannot read log %s at byte offset %llu: %s",
 				     r->path, (unsigned long long)at, strerror(errno));
-	if (feof(r->fp))
-		return damaged(r, at, "truncated block (the file ends inside it)", err);
+	if (feof(r->fp)) {
+		r->torn = 1;
+		return damaged(r, at, "truncated block (the file ends inside it, as an append cut"
+			       " short leaves it; the next ingest into the log moves it aside)", err);
+	}
 	return damaged(r, at, "malformed block header varint", err);
 }
 

@@ -64,6 +64,8 @@ int ctr_avro_reader_seek(struct ctr_avro_reader *r, uint64_t block_offset, struc
  */
 int ctr_avro_reader_next_block(struct ctr_avro_reader *r, struct ctr_avro_block *blk,
 			       struct ctr_error *err);
+/* 1 when the last block read failed because the file ends inside it. */
+int ctr_avro_reader_torn(const struct ctr_avro_reader *r);
 
 struct ctr_avro_writer;
 
@@ -78,11 +80,16 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 			   struct ctr_avro_writer **out, struct ctr_error *err);
 /*
  * Opens an existing log for appending after reading every block to check the
- * tail is whole (CTR_ECORRUPT naming the offset otherwise; nothing is written
- * then). New blocks use the file's codec and sync marker.
+ * tail is whole. A file that ends inside its last block (an append cut short:
+ * the writer holds the file's lock, so no live one is writing) has that
+ * block's bytes copied to PATH.torn-OFFSET, synced, and cut from the log;
+ * other damage is CTR_ECORRUPT naming the offset, and nothing is written
+ * then. New blocks use the file's codec and sync marker.
  */
 int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 				struct ctr_error *err);
+/* The file a cut-short block was moved to by the open, and its size; NULL when none. */
+const char *ctr_avro_writer_moved_aside(const struct ctr_avro_writer *w, uint64_t *bytes);
 /* The schema and metadata values, owned by w. */
 const char *ctr_avro_writer_schema(const struct ctr_avro_writer *w);
 const char *ctr_avro_writer_meta(const struct ctr_avro_writer *w, const char *key);

@@ -28,6 +28,8 @@ struct ctr_avro_writer {
 	int64_t block_count;
 	uint8_t *compressed;
 	size_t compressed_cap;
+	char *torn_path;       /* where a cut-short last block was moved, or NULL */
+	uint64_t torn_bytes;
 };
 
 static int write_long(FILE *fp, int64_t value)
@@ -71,6 +73,7 @@ static void writer_free(struct ctr_avro_writer *w)
 	free(w->block);
 	free(w->compressed);
 	free(w->path);
+	free(w->torn_path);
 	free(w);
 }
 
@@ -118,6 +121,66 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 	return 0;
 }
 
+/* A new file beside the log for its bytes from `end` on: PATH.torn-END, or .1, .2 ... */
+static FILE *aside_file(struct ctr_avro_writer *w, uint64_t end)
+{
+	size_t size = strlen(w->path) + 48;
+	FILE *fp = NULL;
+
+	w->torn_path = malloc(size);
+	for (int i = 0; w->torn_path != NULL && fp == NULL && i < 100; i++) {
+		if (i == 0)
+			snprintf(w->torn_path, size, "%s.torn-%llu", w->path, (unsigned long long)end);
+		else
+			snprintf(w->torn_path, size, "%s.torn-%llu.%d", w->path,
+				 (unsigned long long)end, i);
+		fp = fopen(w->torn_path, "wbx");
+		if (fp == NULL && errno != EEXIST)
+			break;
+	}
+	return fp;
+}
+
+/*
+ * Copies the log's bytes from end on into a file of their own and syncs it,
+ * before the caller cuts them from the log: an append cut short loses
+ * nothing, though its block cannot be read.
+ */
+static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error *err)
+{
+	FILE *aside = aside_file(w, end);
+	char buffer[65536];
+	size_t n;
+	int failed;
+
+	if (aside == NULL || fseeko(w->fp, (off_t)end, SEEK_SET) != 0)
+		goto fail;
+	while ((n = fread(buffer, 1, sizeof(buffer), w->fp)) > 0) {
+		if (fwrite(buffer, 1, n, aside) != n)
+			break;
+		w->torn_bytes += n;
+	}
+	failed = ferror(w->fp) || ferror(aside) || fflush(aside) != 0 || fsync(fileno(aside)) != 0;
+	if (fclose(aside) != 0 || failed) {
+		aside = NULL;
+		goto fail;
+	}
+	return fseeko(w->fp, 0, SEEK_SET) == 0 ? 0 : ctr_error_set(err, CTR_EWRITE,
+		"cannot append to %s: %s", w->path, strerror(errno));
+fail:
+	if (aside != NULL)
+		fclose(aside);
+	return ctr_error_set(err, CTR_EWRITE, "%s ends inside a block, and its bytes cannot be"
+			     " moved to %s: %s", w->path, w->torn_path ? w->torn_path : "a file beside it",
+			     strerror(errno));
+}
+
+const char *ctr_avro_writer_moved_aside(const struct ctr_avro_writer *w, uint64_t *bytes)
+{
+	*bytes = w->torn_bytes;
+	return w->torn_bytes > 0 ? w->torn_path : NULL;
+}
+
 int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 				struct ctr_error *err)
 {
@@ -125,7 +188,7 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	struct ctr_avro_reader *r = NULL;
 	struct ctr_avro_block blk;
 	uint64_t end;
-	int rc;
+	int rc, torn = 0;
 
 	if (w == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
@@ -148,8 +211,11 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 		while ((more = ctr_avro_reader_next_block(r, &blk, err)) == 1)
 			end = blk.next_offset; /* every block must be whole before we add one */
 		rc = more;
+		torn = rc != 0 && ctr_avro_reader_torn(r);
 	}
 	ctr_avro_reader_close(r);
+	if (torn)
+		rc = move_aside(w, end, err);
 	if (rc == 0) {
 		if (avro_header_read(w->fp, path, &w->header, err) != 0 ||
 		    fseeko(w->fp, (off_t)end, SEEK_SET) != 0 || ftruncate(fileno(w->fp), (off_t)end) != 0)

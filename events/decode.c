@@ -63,7 +63,7 @@ static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_e
 	if (writer_json == NULL)
 		writer_json = ctr_catalog_schema_json(d->catalog, current);
 	if (avro_schema_from_json_length(writer_json, strlen(writer_json), &schema) != 0)
-		return ctr_error_set(err, CTR_ESCHEMA, "log schema: %s", avro_strerror());
+		return ctr_error_set(err, CTR_ESCHEMA, "its schema does not parse: %s", avro_strerror());
 	tree = json_loads(writer_json, 0, &jerr);
 	d->own.owns_schema = 1;
 	rc = slot_init(&d->own, schema, tree, err);

@@ -34,6 +34,10 @@ struct ctr_error {
 int ctr_error_set(struct ctr_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Puts a printf-style prefix before err's message (when err is not NULL), keeping its code. */
+void ctr_error_prefix(struct ctr_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Clears err to CTR_OK and an empty message. */
 void ctr_error_clear(struct ctr_error *err);
 

@@ -45,6 +45,20 @@ expect_eq "after the mended log" "$(replay_hash file:full.avro whole.db)" \
 	"$(replay_hash file:truncated.avro t.db)"
 expect_eq "runs and their counts" "2|$(q whole.db 'SELECT read FROM runs')" \
 	"$(q t.db 'SELECT count(*), sum(read) FROM runs')"
+# a log whose header holds a schema that does not parse: one line naming the log, exit 3,
+# from a replay and from an ingest
+python3 - <<'PY'
+data = bytearray(open("full.avro", "rb").read())
+data[data.find(b'"type"')] = ord("x")
+open("schema-damaged.avro", "wb").write(data)
+PY
+for cmd in "replay --source file:schema-damaged.avro --db sd.db" \
+	"ingest --log schema-damaged.avro /dev/null"; do
+	status=0; "$CONTRAIL" $cmd 2> cmd.err > /dev/null || status=$?
+	expect_eq "exit of $cmd on a damaged schema" 3 "$status"
+	expect_eq "one line" 1 "$(wc -l < cmd.err)"
+	grep -q "log schema-damaged.avro: its schema does not parse" cmd.err || fail "$(cat cmd.err)"
+done
 # a damaged record inside a block (a string length made negative): one line, exit 3, nothing
 # committed before it is lost
 python3 - <<'PY'

@@ -127,8 +127,8 @@ static int read_log(int64_t *records)
 	return blocks;
 }
 
-/* "at byte offset N" for the last block of the log (or its data start when it has none). */
-static void last_block_at(char *where, size_t size)
+/* The offset of the last block of the log (or its data start when it has none). */
+static uint64_t last_block_offset(void)
 {
 	struct ctr_avro_reader *r = open_reader();
 	struct ctr_avro_block blk;
@@ -138,7 +138,13 @@ static void last_block_at(char *where, size_t size)
 	while (ctr_avro_reader_next_block(r, &blk, &err) == 1)
 		last = blk.offset;
 	ctr_avro_reader_close(r);
-	snprintf(where, size, "at byte offset %llu", (unsigned long long)last);
+	return last;
+}
+
+/* "at byte offset N" for the last block of the log. */
+static void last_block_at(char *where, size_t size)
+{
+	snprintf(where, size, "at byte offset %llu", (unsigned long long)last_block_offset());
 }
 
 /* Reads blocks until one fails; returns that error and leaves its message in err. */
@@ -298,7 +304,46 @@ Test(avro_file, a_log_cut_inside_its_last_block_is_corrupt_at_that_block)
 	cr_assert_message(err, path);
 }
 
-Test(avro_file, open_append_refuses_a_cut_log_and_writes_nothing)
+/*
+ * A log that ends inside its last block was left by an append cut short (the
+ * writer holds the file's lock): the block's bytes go to PATH.torn-OFFSET and
+ * the log is cut back to its last whole block, so appends can go on.
+ */
+Test(avro_file, open_append_moves_a_cut_last_block_aside)
+{
+	struct ctr_avro_writer *w = NULL;
+	struct ctr_error err;
+	static struct bytes kept;
+	char aside_path[sizeof(path) + 32], log_path[sizeof(path)];
+	uint64_t last, moved;
+	const char *aside;
+
+	create_log("deflate", RECORDS);
+	last = last_block_offset();
+	slurp(&before);
+	before.len -= 7;
+	spill(&before);
+	cr_assert_eq(ctr_avro_writer_open_append(path, &w, &err), 0, "%s", err.message);
+	snprintf(aside_path, sizeof(aside_path), "%s.torn-%llu", path, (unsigned long long)last);
+	aside = ctr_avro_writer_moved_aside(w, &moved);
+	cr_assert_str_eq(aside, aside_path);
+	cr_assert_eq(moved, before.len - last);
+	cr_assert_eq(ctr_avro_writer_close(w, &err), 0, "%s", err.message);
+	slurp(&after);
+	cr_assert_eq(after.len, last);
+	cr_assert_arr_eq(after.data, before.data, last);
+	cr_assert_eq(first_failure(&err), 0, "%s", err.message);
+	strcpy(log_path, path);
+	cr_assert_lt(strlen(aside_path), sizeof(path));
+	memcpy(path, aside_path, strlen(aside_path) + 1); /* read the moved bytes with slurp() */
+	slurp(&kept);
+	unlink(path);
+	strcpy(path, log_path);
+	cr_assert_eq(kept.len, before.len - last);
+	cr_assert_arr_eq(kept.data, before.data + last, kept.len);
+}
+
+Test(avro_file, open_append_refuses_other_damage_and_writes_nothing)
 {
 	struct ctr_avro_writer *w = NULL;
 	struct ctr_error err;
@@ -307,7 +352,7 @@ Test(avro_file, open_append_refuses_a_cut_log_and_writes_nothing)
 	create_log("deflate", RECORDS);
 	last_block_at(where, sizeof(where));
 	slurp(&before);
-	before.len -= 7;
+	before.data[before.len - 1] ^= 0xff; /* the last block's sync marker */
 	spill(&before);
 	cr_assert_eq(ctr_avro_writer_open_append(path, &w, &err), CTR_ECORRUPT);
 	cr_assert_message(err, where);
