@@ -79,14 +79,23 @@ static const char *last_end(const struct ctr_customer *c)
 	return last;
 }
 
-/* D plus three years, as the date of the same day (Feb 29 falls on Mar 1). */
-static int32_t plus_three_years(const char *date)
+/*
+ * The last day of the 3 years after support that ended on date (S8, S9): a
+ * period of years counted from the next day ends the day before the same day
+ * 3 years on, or on the month's last day when that year has no such day
+ * (Civil Code art. 143). So support to the end of a month runs 3 years to
+ * that month's end: 2014-08-31 -> 2017-08-31, 2016-02-29 -> 2019-02-28,
+ * 2013-02-28 -> 2016-02-29. from_civil takes Feb 29 of a common year as
+ * Mar 1, whose day before is the month's last. support_sql.c's judge
+ * computes the same with date(e, '+1 day', '+3 years', '-1 day').
+ */
+static int32_t three_years_end(const char *date)
 {
 	int ok, year, month, day;
 	int32_t days = ctr_date_parse(date, &ok);
 
-	ctr_date_to_civil(days, &year, &month, &day);
-	return ctr_date_from_civil(year + 3, month, 1) + day - 1;
+	ctr_date_to_civil(days + 1, &year, &month, &day);
+	return ctr_date_from_civil(year + 3, month, day) - 1;
 }
 
 static int32_t event_date(const struct ctr_event *ev)
@@ -102,7 +111,7 @@ static int invalid_on(const struct ctr_customer *c, int32_t date)
 {
 	const char *end = last_end(c);
 
-	return c->merged_into != NULL || (*end && date > plus_three_years(end));
+	return c->merged_into != NULL || (*end && date > three_years_end(end));
 }
 
 static void touch(struct ctr_customer *c, struct ctr_support_id *s)
@@ -170,7 +179,7 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 			      c->customer_no, replaces);
 	if (strcmp(reason, "resume") == 0 && old == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_MISSING_FIELD, "data.replaces: a resume names the support id it resumes");
-	if (strcmp(reason, "resume") == 0 && on > plus_three_years(old->ends_on))
+	if (strcmp(reason, "resume") == 0 && on > three_years_end(old->ends_on))
 		return ctr_reject_into(msg, size, CTR_CODE_RESUME_WINDOW_CLOSED,
 			      "%s ended %s, more than 3 years before this resume (S8)", replaces, old->ends_on);
 	s = ctr_customer_add_support(c);

@@ -90,10 +90,13 @@ static const char *const judge_sql[] = {
 	"  CASE WHEN violation THEN 'violation,' ELSE '' END, ','),"
 	" state = CASE WHEN merged_into IS NOT NULL THEN 'invalid'"
 	/* S9 over every id the customer had, those a later placement took included, as the
-	 * customer_invalid check of its own events counts them (support.c, invalid_on) */
+	 * customer_invalid check of its own events counts them (support.c, invalid_on); the
+	 * 3 years end as there (three_years_end): SQLite too takes Feb 29 of a common year
+	 * as Mar 1, so a 2016-02-29 end runs to 2019-02-28 */
 	"  WHEN ?1 > date((SELECT max(ends_on) FROM (SELECT ends_on FROM support_ids s"
 	"   WHERE s.customer_no = customers.customer_no UNION ALL SELECT ends_on FROM support_lost l"
-	"   WHERE l.customer_no = customers.customer_no)), '+3 years') THEN 'invalid'"
+	"   WHERE l.customer_no = customers.customer_no)), '+1 day', '+3 years', '-1 day')"
+	"   THEN 'invalid'"
 	"  ELSE 'valid' END"
 	" WHERE ?2 OR needs_judge = 1",
 	"UPDATE customers SET suspended = suspension_reasons != ''"
