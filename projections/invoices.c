@@ -17,7 +17,6 @@
 #include "events/timefmt.h"
 #include "projections/calendar.h"
 
-#define MAX_CHANGES 256
 #define TERMS_SQL "SELECT c.contract_id, c.cancel_end_on, b.service_start, b.seats_full," \
 		  " b.seats_light, b.price_full, b.price_light, b.tax_rate_pct FROM contracts c" \
 		  " JOIN billing_terms b USING (contract_id)"
@@ -27,8 +26,10 @@ struct terms {
 	int first_month;       /* B1 */
 	int last_month;        /* the cancellation's end_on month, or -1 */
 	int64_t full, light, price_full, price_light, tax_rate_pct;
-	int change_count;
-	struct { int light, month; int64_t total; } changes[MAX_CHANGES];
+	/* every seat change of the contract, in request order (B3-B5): a long-lived
+	 * contract may have hundreds, and dropping any would bill stale seats */
+	size_t change_count, change_cap;
+	struct seat_change { int light, month; int64_t total; } *changes;
 };
 
 static int month_index(int32_t day, int *day_of_month)
@@ -55,7 +56,7 @@ static int64_t seats(const struct terms *t, int light, int month)
 {
 	int64_t total = light ? t->light : t->full;
 
-	for (int i = 0; i < t->change_count; i++)
+	for (size_t i = 0; i < t->change_count; i++)
 		if (t->changes[i].light == light && t->changes[i].month <= month)
 			total = t->changes[i].total;
 	return total;
@@ -130,19 +131,35 @@ static int put_invoice(struct ctr_invoices *w, const struct terms *t, int month,
 	return rc;
 }
 
-static int load_changes(struct ctr_invoices *inv, struct terms *t)
+static int load_changes(struct ctr_invoices *inv, struct terms *t, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = inv->changes;
+	int step, rc = 0;
 
 	sqlite3_bind_text(stmt, 1, t->contract_id, -1, SQLITE_STATIC);
 	t->change_count = 0;
-	while (sqlite3_step(stmt) == SQLITE_ROW && t->change_count < MAX_CHANGES) {
-		t->changes[t->change_count].light = strcmp((const char *)sqlite3_column_text(stmt, 0), "light") == 0;
-		t->changes[t->change_count].month = sqlite3_column_int(stmt, 1);
-		t->changes[t->change_count++].total = sqlite3_column_int64(stmt, 2);
+	while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct seat_change *c;
+
+		if (t->change_count == t->change_cap) {
+			size_t cap = t->change_cap ? t->change_cap * 2 : 64;
+			struct seat_change *grown = realloc(t->changes, cap * sizeof(*grown));
+			if (grown == NULL) {
+				rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+				break;
+			}
+			t->changes = grown;
+			t->change_cap = cap;
+		}
+		c = &t->changes[t->change_count++];
+		c->light = strcmp((const char *)sqlite3_column_text(stmt, 0), "light") == 0;
+		c->month = sqlite3_column_int(stmt, 1);
+		c->total = sqlite3_column_int64(stmt, 2);
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
 	sqlite3_reset(stmt);
-	return 0;
+	return rc;
 }
 
 /* Runs a statement over one contract's invoices, bound to the contract and ?2, ?3 (text or NULL). */
@@ -174,9 +191,10 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 {
 	char number[300], early_number[300], first[12], last[12];
 	int day, early = 0, has_early = 0, until = month_index(w->business_date, &day);
-	int rc = 0;
+	int rc = load_changes(w, t, err);
 
-	load_changes(w, t);
+	if (rc != 0)
+		return rc;
 	if (t->last_month >= 0 && t->last_month < until)
 		until = t->last_month; /* B6: the month of end_on is the last billed */
 	for (int month = t->first_month; rc == 0 && month <= until; month++) {
@@ -289,7 +307,7 @@ void ctr_invoices_free(struct ctr_invoices *inv)
 int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err)
 {
 	sqlite3_stmt *select = contract_id ? inv->select_one : inv->select_all;
-	struct terms *t = malloc(sizeof(*t));
+	struct terms *t = calloc(1, sizeof(*t));
 	int rc = t ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
 
 	if (contract_id)
@@ -310,6 +328,8 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 		rc = write_contract(inv, t, err);
 	}
 	sqlite3_reset(select);
+	if (t != NULL)
+		free(t->changes);
 	free(t);
 	return rc;
 }
