@@ -22,7 +22,9 @@
 		  " JOIN billing_terms b USING (contract_id)"
 
 struct terms {
-	char contract_id[256];
+	char *contract_id;     /* as long as the contract's stream name: no bound */
+	char *number, *early_number; /* invoice numbers, number_size bytes each (B7) */
+	size_t number_size;
 	int first_month;       /* B1 */
 	int last_month;        /* the cancellation's end_on month, or -1 */
 	int64_t full, light, price_full, price_light, tax_rate_pct;
@@ -189,7 +191,7 @@ static int exec_bound(struct ctr_invoices *inv, sqlite3_stmt *stmt, const char *
  */
 static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_error *err)
 {
-	char number[300], early_number[300], first[12], last[12];
+	char *number = t->number, *early_number = t->early_number, first[12], last[12];
 	int day, early = 0, has_early = 0, until = month_index(w->business_date, &day);
 	int rc = load_changes(w, t, err);
 
@@ -198,11 +200,11 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 	if (t->last_month >= 0 && t->last_month < until)
 		until = t->last_month; /* B6: the month of end_on is the last billed */
 	for (int month = t->first_month; rc == 0 && month <= until; month++) {
-		if (put_invoice(w, t, month, number, sizeof(number), &early) != 0)
+		if (put_invoice(w, t, month, number, t->number_size, &early) != 0)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(w->db));
 		if (early) {
 			has_early = 1;
-			snprintf(early_number, sizeof(early_number), "%s", number);
+			snprintf(early_number, t->number_size, "%s", number);
 		}
 	}
 	if (rc != 0 || w->tables_empty)
@@ -221,12 +223,28 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 	return rc;
 }
 
-static void read_terms(sqlite3_stmt *stmt, struct terms *t)
+/* Reads one contract's terms into t; -1 when out of memory. */
+static int read_terms(sqlite3_stmt *stmt, struct terms *t)
 {
 	int ok, day;
 	const char *end = (const char *)sqlite3_column_text(stmt, 1);
+	const char *contract_id = (const char *)sqlite3_column_text(stmt, 0);
+	size_t size = strlen(contract_id) + sizeof("-YYYYMM");
 
-	snprintf(t->contract_id, sizeof(t->contract_id), "%s", sqlite3_column_text(stmt, 0));
+	free(t->contract_id);
+	t->contract_id = strdup(contract_id);
+	if (size > t->number_size) {
+		char *number = realloc(t->number, size), *early;
+		if (number != NULL)
+			t->number = number;
+		early = number ? realloc(t->early_number, size) : NULL;
+		if (early == NULL)
+			return -1;
+		t->early_number = early;
+		t->number_size = size;
+	}
+	if (t->contract_id == NULL)
+		return -1;
 	t->first_month = month_index(ctr_date_parse((const char *)sqlite3_column_text(stmt, 2), &ok), &day);
 	if (day != 1) /* B1 */
 		t->first_month++;
@@ -236,6 +254,7 @@ static void read_terms(sqlite3_stmt *stmt, struct terms *t)
 	t->price_full = sqlite3_column_int64(stmt, 5);
 	t->price_light = sqlite3_column_int64(stmt, 6);
 	t->tax_rate_pct = sqlite3_column_int64(stmt, 7);
+	return 0;
 }
 
 int ctr_invoices_new(sqlite3 *db, int32_t business_date, struct ctr_invoices **out,
@@ -324,12 +343,18 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
 			break;
 		}
-		read_terms(select, t);
-		rc = write_contract(inv, t, err);
+		if (read_terms(select, t) != 0)
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		else
+			rc = write_contract(inv, t, err);
 	}
 	sqlite3_reset(select);
-	if (t != NULL)
+	if (t != NULL) {
 		free(t->changes);
+		free(t->contract_id);
+		free(t->number);
+		free(t->early_number);
+	}
 	free(t);
 	return rc;
 }

@@ -153,20 +153,32 @@ static enum ctr_code renewed(struct ctr_apply *a)
 static enum ctr_code other_product_added(struct ctr_apply *a)
 {
 	const char *by = ctr_payload_text(a->data, "by");
-	char sku[300];
+	const char *key = ctr_payload_text(a->data, "license_key");
+	char *sku;
 	struct ctr_product *p;
+	enum ctr_code code;
 
 	if (!ctr_contract_is_owner(a->contract, by))
 		return ctr_apply_reject(a, CTR_CODE_NOT_OWNER, "%s is not an active owner of %s", by,
 					a->contract->contract_id);
-	snprintf(sku, sizeof(sku), "other:%s", ctr_payload_text(a->data, "license_key"));
-	if (ctr_contract_product(a->contract, sku) != NULL)
-		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s", sku,
-					a->contract->contract_id);
-	p = ctr_contract_add_product(a->contract);
-	if (p == NULL)
+	/* the whole key: nothing bounds its length, and a cut one could name another product */
+	sku = malloc(strlen("other:") + strlen(key) + 1);
+	if (sku == NULL)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
-	ctr_set_text(&p->sku, sku);
+	strcpy(sku, "other:");
+	strcat(sku, key);
+	code = CTR_CODE_OK;
+	if (ctr_contract_product(a->contract, sku) != NULL)
+		code = ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s", sku,
+					a->contract->contract_id);
+	p = code == CTR_CODE_OK ? ctr_contract_add_product(a->contract) : NULL;
+	if (code == CTR_CODE_OK && p == NULL)
+		code = ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+	if (code != CTR_CODE_OK) {
+		free(sku);
+		return code;
+	}
+	p->sku = sku;
 	ctr_set_text(&p->name, ctr_payload_text(a->data, "name"));
 	p->other = 1;
 	ctr_contract_touch(a->contract, &p->row);
