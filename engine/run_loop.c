@@ -22,6 +22,7 @@
 #define WAKE_MS 10           /* a waiting Kafka source is also looked at this often: a
                               * rebalance or an error met inside a poll changes its state
                               * with nothing queued, so nothing writes its fd */
+#define QUIET_MS 1000        /* a fed source with nothing new this long has its reads committed */
 
 struct run_loop {
 	uv_loop_t loop;
@@ -47,6 +48,7 @@ struct run_loop {
 	int write_rc;
 	long batch, since_flush;
 	uint64_t started_ms;
+	uint64_t quiet_since_ms; /* when a fed source last had nothing to give, or 0 */
 };
 
 static void read_more(struct run_loop *l);
@@ -224,6 +226,32 @@ static void end(struct run_loop *l, int source_rc)
 		start_write(l, 1);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Whether what a fed source gave so far should be committed now that it has
+ * nothing more: a followed topic at its end at once; any fed source once it
+ * has been quiet for QUIET_MS, since a topic whose last offsets are
+ * transaction markers never shows a lag of 0, and a pipe has no lag at all.
+ */
+static int caught_up(struct run_loop *l)
+{
+	struct ctr_source *src = l->e->source;
+	uint64_t now = now_ms();
+
+	if (src->lag && src->lag(src) == 0)
+		return 1;
+	if (l->quiet_since_ms == 0)
+		l->quiet_since_ms = now;
+	return now - l->quiet_since_ms >= QUIET_MS;
+}
+
 static void drain_fd(int fd)
 {
 	char buf[256];
@@ -250,9 +278,7 @@ static void read_more(struct run_loop *l)
 		}
 		rc = l->e->source->next(l->e->source, &ev, l->err);
 		if (rc == CTR_SOURCE_AGAIN) {
-			/* caught up (following a topic): what was read is committed now */
-			if (l->since_flush > 0 && !l->writing && l->e->source->lag &&
-			    l->e->source->lag(l->e->source) == 0)
+			if (l->since_flush > 0 && !l->writing && caught_up(l))
 				flush(l);
 			if (l->fd >= 0)
 				uv_idle_stop(&l->idle); /* the fd or the wake timer calls again */
@@ -260,6 +286,7 @@ static void read_more(struct run_loop *l)
 		}
 		if (rc <= 0)
 			break;
+		l->quiet_since_ms = 0;
 		if (o->only_stream && strcmp(ev.stream, o->only_stream) != 0)
 			continue; /* an audit reads one stream */
 		int failed = ctr_engine_process(l->e, &ev, l->err);
@@ -283,14 +310,6 @@ static void read_more(struct run_loop *l)
 		 * back at once, not when the wake timer next fires (a quarter of a replay's
 		 * wall time went to those waits) */
 		uv_idle_start(&l->idle, on_idle);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void on_progress(uv_timer_t *handle)

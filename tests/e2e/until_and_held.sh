@@ -104,7 +104,15 @@ writer=$!
 "$CONTRAIL" replay --source jsonl:- --db slow.db < slow.fifo > slow.out &
 reader=$!
 for _ in $(seq 50); do [ -s slow.db ] && break; sleep 0.1; done
-sleep 1.5
+# what a pipe gave is committed once it has been quiet for a second, the run still going
+committed=
+for _ in $(seq 100); do
+	committed=$(q slow.db 'SELECT sum(read) FROM runs' 2> /dev/null || true)
+	[ "$committed" = 50 ] && break
+	sleep 0.1
+done
+expect_eq "events committed while the pipe is quiet" 50 "$committed"
+kill -0 "$reader" 2> /dev/null || fail "the run ended with the pipe still open"
 kill -INT "$reader"
 for _ in $(seq 50); do kill -0 "$reader" 2> /dev/null || break; sleep 0.1; done
 kill -0 "$reader" 2> /dev/null && { kill "$reader" "$writer"; fail "SIGINT did not stop a run waiting on a pipe"; }
