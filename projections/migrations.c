@@ -8,14 +8,20 @@
  */
 #include "projections/migrations.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "engine/db.h"
 #include "engine/strmap.h"
 #include "events/timefmt.h"
 
-enum { PLANS, NEW_ENV, ALLOCATIONS, INSERT, CURRENT, STMT_COUNT };
+enum { PLANS, NEW_ENV, OLD_ALLOCATIONS, NEW_ALLOCATIONS, INSERT, CURRENT, STMT_COUNT };
+
+/* one environment's licenses per product name, in name order (G3) */
+#define ALLOCATIONS_SQL "SELECT p.name, sum(a.count) FROM allocations a JOIN contract_products p" \
+			" ON p.contract_id = a.contract_id AND p.sku = a.sku" \
+			" WHERE a.contract_id = ? AND a.env_id = ? AND a.count > 0" \
+			" GROUP BY p.name ORDER BY p.name"
+
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	/*
@@ -32,10 +38,8 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	/* the live environment of that name in the new contract, else a deleted one */
 	[NEW_ENV] = "SELECT env_id, allocated_us, activated_us FROM environments"
 		    " WHERE contract_id = ? AND name = ? ORDER BY deleted, env_id LIMIT 1",
-	[ALLOCATIONS] = "SELECT p.name, sum(a.count) FROM allocations a JOIN contract_products p"
-			" ON p.contract_id = a.contract_id AND p.sku = a.sku"
-			" WHERE a.contract_id = ? AND a.env_id = ? AND a.count > 0"
-			" GROUP BY p.name ORDER BY p.name",
+	[OLD_ALLOCATIONS] = ALLOCATIONS_SQL,
+	[NEW_ALLOCATIONS] = ALLOCATIONS_SQL,
 	[INSERT] = "INSERT OR REPLACE INTO migrations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	/* 1 when the stored row already holds these values */
 	[CURRENT] = "SELECT 1 FROM migrations WHERE from_contract = ?1 AND env_name = ?2"
@@ -43,49 +47,51 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		    " AND due_by IS ?7 AND overdue = ?8",
 };
 
-struct allocation_list {
-	int count;
-	char names[32][160];
-	long long counts[32];
-};
-
-static void read_allocations(sqlite3_stmt *stmt, const char *contract, const char *env,
-			     struct allocation_list *out)
+/* Steps an allocations statement: 1 on a row, 0 at its end (or with none to read), -1 on an error. */
+static int next_allocation(sqlite3_stmt *stmt, int has_rows)
 {
-	out->count = 0;
-	sqlite3_bind_text(stmt, 1, contract, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 2, env, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(stmt) == SQLITE_ROW && out->count < 32) {
-		snprintf(out->names[out->count], sizeof(out->names[0]), "%s", sqlite3_column_text(stmt, 0));
-		out->counts[out->count++] = sqlite3_column_int64(stmt, 1);
-	}
-	sqlite3_reset(stmt);
+	int step = has_rows ? sqlite3_step(stmt) : SQLITE_DONE;
+
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
-/* G3: "name: old N, new M" for every product whose counts differ; empty when they match. */
-static int compare(const struct allocation_list *old, const struct allocation_list *now,
-		   char *difference, size_t size)
+/*
+ * G3: "name: old N, new M" into difference for every product whose counts
+ * differ between the old environment and the new one (none: the empty
+ * string), merging the two name-ordered lists as they are read, so neither
+ * the number of products nor their names are bounded. 1 when they match,
+ * 0 when not, -1 on a database error or without memory.
+ */
+static int compare(sqlite3_stmt *old, sqlite3_stmt *now, int has_new, sqlite3_str *difference)
 {
-	size_t used = 0;
-	int i = 0, j = 0;
+	int in_old = next_allocation(old, 1), in_now = next_allocation(now, has_new);
 
-	difference[0] = '\0';
-	while (i < old->count || j < now->count) {
-		int order = i >= old->count ? 1 : j >= now->count ? -1 : strcmp(old->names[i], now->names[j]);
-		long long before = order <= 0 ? old->counts[i] : 0, after = order >= 0 ? now->counts[j] : 0;
-		const char *name = order <= 0 ? old->names[i] : now->names[j];
+	while (in_old > 0 || in_now > 0) {
+		const char *old_name = in_old > 0 ? (const char *)sqlite3_column_text(old, 0) : NULL;
+		const char *now_name = in_now > 0 ? (const char *)sqlite3_column_text(now, 0) : NULL;
+		int order = !old_name ? 1 : !now_name ? -1 : strcmp(old_name, now_name);
+		long long before = order <= 0 ? sqlite3_column_int64(old, 1) : 0;
+		long long after = order >= 0 ? sqlite3_column_int64(now, 1) : 0;
 
-		if (before != after && used < size)
-			used += (size_t)snprintf(difference + used, size - used, "%s%s: old %lld, new %lld",
-						 used ? "; " : "", name, before, after);
-		i += order <= 0;
-		j += order >= 0;
+		if (before != after)
+			sqlite3_str_appendf(difference, "%s%s: old %lld, new %lld",
+					    sqlite3_str_length(difference) ? "; " : "",
+					    order <= 0 ? old_name : now_name, before, after);
+		if (order <= 0)
+			in_old = next_allocation(old, 1);
+		if (order >= 0)
+			in_now = next_allocation(now, 1);
 	}
-	return difference[0] == '\0';
+	sqlite3_reset(old);
+	sqlite3_reset(now);
+	if (in_old < 0 || in_now < 0 || sqlite3_str_errcode(difference) != SQLITE_OK)
+		return -1;
+	return sqlite3_str_length(difference) == 0;
 }
 
+/* A plan's texts point into the PLANS statement's row, which stays put while it is written. */
 struct plan {
-	char from[256], name[256], env_id[256], to[256], due_by[11];
+	const char *from, *name, *env_id, *to, *due_by;
 	int deleted, has_due;
 };
 
@@ -124,49 +130,53 @@ static int write_row(sqlite3_stmt **stmt, const struct plan *p, const char *step
 
 static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *today)
 {
-	struct allocation_list old, now;
-	char difference[1024], new_env[256] = "";
+	sqlite3_str *difference = sqlite3_str_new(NULL);
+	const char *new_env = NULL, *step = "planned";
 	long long allocated = 0, activated = 0;
-	const char *step = "planned";
-	int match;
+	int match, rc;
 
 	sqlite3_bind_text(stmt[NEW_ENV], 1, p->to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt[NEW_ENV], 2, p->name, -1, SQLITE_STATIC);
+	/* the statement stays on its row, which new_env points into, until the row is written */
 	if (sqlite3_step(stmt[NEW_ENV]) == SQLITE_ROW) {
-		snprintf(new_env, sizeof(new_env), "%s", sqlite3_column_text(stmt[NEW_ENV], 0));
+		new_env = (const char *)sqlite3_column_text(stmt[NEW_ENV], 0);
 		allocated = sqlite3_column_int64(stmt[NEW_ENV], 1);
 		activated = sqlite3_column_int64(stmt[NEW_ENV], 2);
 	}
-	sqlite3_reset(stmt[NEW_ENV]);
-	read_allocations(stmt[ALLOCATIONS], p->from, p->env_id, &old);
-	now.count = 0;
-	if (*new_env)
-		read_allocations(stmt[ALLOCATIONS], p->to, new_env, &now);
-	match = compare(&old, &now, difference, sizeof(difference));
+	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 1, p->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 2, p->env_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 1, p->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 2, new_env, -1, SQLITE_STATIC);
+	match = compare(stmt[OLD_ALLOCATIONS], stmt[NEW_ALLOCATIONS], new_env != NULL, difference);
 	/* G2: activated after the allocation (an activation before it was cleared, allocations.c);
 	 * at one instant they were most likely one session's */
-	if (*new_env && allocated && activated >= allocated)
+	if (new_env && allocated && activated >= allocated)
 		step = "done";
-	else if (*new_env && allocated)
+	else if (new_env && allocated)
 		step = "allocated";
-	else if (*new_env)
+	else if (new_env)
 		step = "new_env_created";
 	else if (p->deleted)
 		step = "old_env_deleted";
 	/* G4: not done after its due date */
-	return write_row(stmt, p, step, match, difference,
-			 strcmp(step, "done") != 0 && p->has_due && strcmp(today, p->due_by) > 0);
+	rc = match < 0 ? -1 : write_row(stmt, p, step, match,
+					sqlite3_str_value(difference) ? sqlite3_str_value(difference) : "",
+					strcmp(step, "done") != 0 && p->has_due &&
+					strcmp(today, p->due_by) > 0);
+	sqlite3_reset(stmt[NEW_ENV]);
+	sqlite3_free(sqlite3_str_finish(difference));
+	return rc;
 }
 
 static void read_plan(sqlite3_stmt *stmt, struct plan *p)
 {
-	snprintf(p->from, sizeof(p->from), "%s", sqlite3_column_text(stmt, 0));
-	snprintf(p->name, sizeof(p->name), "%s", sqlite3_column_text(stmt, 1));
-	snprintf(p->env_id, sizeof(p->env_id), "%s", sqlite3_column_text(stmt, 2));
-	snprintf(p->to, sizeof(p->to), "%s", sqlite3_column_text(stmt, 3));
+	p->from = (const char *)sqlite3_column_text(stmt, 0);
+	p->name = (const char *)sqlite3_column_text(stmt, 1);
+	p->env_id = (const char *)sqlite3_column_text(stmt, 2);
+	p->to = (const char *)sqlite3_column_text(stmt, 3);
 	p->deleted = sqlite3_column_int(stmt, 4);
 	p->has_due = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
-	snprintf(p->due_by, sizeof(p->due_by), "%s", p->has_due ? (const char *)sqlite3_column_text(stmt, 5) : "");
+	p->due_by = p->has_due ? (const char *)sqlite3_column_text(stmt, 5) : "";
 }
 
 int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_strmap *changed,
