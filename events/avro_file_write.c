@@ -3,7 +3,7 @@
  * (see avro_file.h). Records collect in one block buffer; a block is written
  * whole (count, size, data, sync) once it holds about 64 KiB, so a crash
  * while appending can only cut the file inside its last block, which the
- * reader reports and open_append refuses.
+ * reader reports and open_append moves aside.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,17 +142,53 @@ static FILE *aside_file(struct ctr_avro_writer *w, uint64_t end)
 }
 
 /*
+ * Whether the bytes from `from` on hold the sync marker. An append cut short
+ * leaves one partial block, which ends before its marker; a marker there means
+ * whole blocks follow, and the block at `from` is damaged instead (a size that
+ * runs past the end of the file), which is not ours to cut.
+ */
+static int holds_sync(FILE *fp, uint64_t from, const uint8_t sync[16], int *found)
+{
+	uint8_t buffer[8192 + 15];
+	size_t kept = 0, n;
+
+	*found = 0;
+	if (fseeko(fp, (off_t)from, SEEK_SET) != 0)
+		return -1;
+	while (!*found && (n = fread(buffer + kept, 1, sizeof(buffer) - kept, fp)) > 0) {
+		size_t len = kept + n;
+
+		for (size_t i = 0; !*found && i + 16 <= len; i++)
+			*found = buffer[i] == sync[0] && memcmp(buffer + i, sync, 16) == 0;
+		kept = len < 15 ? len : 15; /* a marker may straddle two reads */
+		memmove(buffer, buffer + len - kept, kept);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+/*
  * Copies the log's bytes from end on into a file of their own and syncs it,
  * before the caller cuts them from the log: an append cut short loses
- * nothing, though its block cannot be read.
+ * nothing, though its block cannot be read. A copy that fails is removed, so
+ * that no file beside the log holds part of the bytes under their name.
  */
-static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error *err)
+static int move_aside(struct ctr_avro_writer *w, uint64_t end, const uint8_t sync[16],
+		      struct ctr_error *err)
 {
-	FILE *aside = aside_file(w, end);
+	FILE *aside;
 	char buffer[65536];
 	size_t n;
-	int failed;
+	int failed, made, whole_blocks_follow;
 
+	if (holds_sync(w->fp, end, sync, &whole_blocks_follow) != 0)
+		return ctr_error_set(err, CTR_EIO, "cannot read log %s: %s", w->path, strerror(errno));
+	if (whole_blocks_follow)
+		return ctr_error_set(err, CTR_ECORRUPT, "log %s: the block at byte offset %llu runs"
+				     " past the end of the file, yet whole blocks follow it: it is"
+				     " damaged, not cut short, and the log is left as it is",
+				     w->path, (unsigned long long)end);
+	aside = aside_file(w, end);
+	made = aside != NULL;
 	if (aside == NULL || fseeko(w->fp, (off_t)end, SEEK_SET) != 0)
 		goto fail;
 	while ((n = fread(buffer, 1, sizeof(buffer), w->fp)) > 0) {
@@ -168,11 +204,15 @@ static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error 
 	return fseeko(w->fp, 0, SEEK_SET) == 0 ? 0 : ctr_error_set(err, CTR_EWRITE,
 		"cannot append to %s: %s", w->path, strerror(errno));
 fail:
+	failed = errno;
 	if (aside != NULL)
 		fclose(aside);
+	if (made)
+		unlink(w->torn_path);
+	w->torn_bytes = 0;
 	return ctr_error_set(err, CTR_EWRITE, "%s ends inside a block, and its bytes cannot be"
 			     " moved to %s: %s", w->path, w->torn_path ? w->torn_path : "a file beside it",
-			     strerror(errno));
+			     strerror(failed));
 }
 
 const char *ctr_avro_writer_moved_aside(const struct ctr_avro_writer *w, uint64_t *bytes)
@@ -188,6 +228,7 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	struct ctr_avro_reader *r = NULL;
 	struct ctr_avro_block blk;
 	uint64_t end;
+	uint8_t sync[16];
 	int rc, torn = 0;
 
 	if (w == NULL)
@@ -212,10 +253,11 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 			end = blk.next_offset; /* every block must be whole before we add one */
 		rc = more;
 		torn = rc != 0 && ctr_avro_reader_torn(r);
+		memcpy(sync, ctr_avro_reader_sync(r), sizeof(sync));
 	}
 	ctr_avro_reader_close(r);
 	if (torn)
-		rc = move_aside(w, end, err);
+		rc = move_aside(w, end, sync, err);
 	if (rc == 0) {
 		if (avro_header_read(w->fp, path, &w->header, err) != 0 ||
 		    fseeko(w->fp, (off_t)end, SEEK_SET) != 0 || ftruncate(fileno(w->fp), (off_t)end) != 0)

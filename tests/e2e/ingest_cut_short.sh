@@ -54,3 +54,47 @@ status=0; "$CONTRAIL" ingest --log bad.avro /dev/null 2> /dev/null || status=$?
 expect_eq "ingest exit on a bad sync marker" 3 "$status"
 cmp -s bad.avro bad-before.avro || fail "a damaged log was changed"
 [ -z "$(ls bad.avro.torn-* 2> /dev/null)" ] || fail "a damaged log's bytes were moved"
+
+# a block in the middle whose size was damaged to run past the end of the file is not a cut
+# end: whole blocks follow it (their sync markers are there). Refused, the log left as it is;
+# cutting the log there would take every later block out of it.
+python3 - <<'PY'
+data = bytearray(open("whole.avro", "rb").read())
+sync = bytes(data[-16:])
+at = data.find(sync, 16) + 16  # the first block, after the header's sync marker
+at = data.find(sync, at) + 16  # the second
+def read_long(i):
+    shift = value = 0
+    while True:
+        byte = data[i]; i += 1; value |= (byte & 0x7F) << shift; shift += 7
+        if not byte & 0x80:
+            return i
+size_at = read_long(at)        # past the record count
+size_end = read_long(size_at)
+assert data.find(sync, size_end) < len(data) - 16, "the log needs blocks after the second"
+big = len(data) * 2            # zigzag varint of a size past the end of the file
+big = big << 1
+enc = bytearray()
+while big > 0x7F:
+    enc.append((big & 0x7F) | 0x80); big >>= 7
+enc.append(big)
+data[size_at:size_end] = enc
+open("mid.avro", "wb").write(data)
+PY
+cp mid.avro mid-before.avro
+status=0; "$CONTRAIL" ingest --log mid.avro /dev/null 2> mid.err || status=$?
+expect_eq "ingest exit on a block in the middle that runs past the end" 3 "$status"
+cmp -s mid.avro mid-before.avro || fail "a log damaged in the middle was cut"
+[ -z "$(ls mid.avro.torn-* 2> /dev/null)" ] || fail "a log damaged in the middle had bytes moved"
+
+# a move that fails part-way (here: a file size limit of 1 KiB, under the cut block's bytes) leaves no file that looks like the moved
+# bytes, and the log as it was; the next ingest moves them under the plain name
+cp cut.avro limited.avro
+status=0
+( trap '' XFSZ; ulimit -f 1; "$CONTRAIL" ingest --log limited.avro /dev/null ) 2> limited.err || status=$?
+expect_eq "ingest exit when the bytes cannot be moved" 4 "$status"
+cmp -s limited.avro cut.avro || fail "the log was changed by a move that failed"
+[ -z "$(ls limited.avro.torn-* 2> /dev/null)" ] || fail "a failed move left $(ls limited.avro.torn-*)"
+"$CONTRAIL" ingest --log limited.avro /dev/null 2> /dev/null
+cmp -s <(cat limited.avro limited.avro.torn-"$(stat -c %s limited.avro)") cut.avro ||
+	fail "the moved bytes after a failed move differ"
