@@ -47,8 +47,8 @@ int ctr_db_check_replaceable(const char *path, struct ctr_error *err);
  * Takes path for one replay: an exclusive flock on the database file (made
  * empty when missing, *created then set), which *fd holds until it is closed
  * after the database is. Another replay into path, incremental or a rebuild,
- * is refused (CTR_EWRITE) rather than let both write from what each read at
- * its start.
+ * or a merge into it, is refused (CTR_EWRITE) rather than let both write from
+ * what each read at its start.
  */
 int ctr_db_lock_writer(const char *path, int *fd, int *created, struct ctr_error *err);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/db.h"
@@ -215,12 +216,16 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 {
 	char built[4200], date[11] = "", with[64] = "";
 	sqlite3 *db = NULL;
+	int lock_fd = -1, created = 0;
 	int rc = 0;
 
 	memset(result, 0, sizeof(*result));
 	rc = ctr_db_check_replaceable(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
 		rc = shard_judging(shards[i], date, with, err);
+	/* a report is replayed into: the report a replay is writing is not renamed over (db.h) */
+	if (rc == 0)
+		rc = ctr_db_lock_writer(out_path, &lock_fd, &created, err);
 	if (rc != 0)
 		return rc;
 	snprintf(built, sizeof(built), "%s.merging", out_path);
@@ -247,5 +252,11 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 		rc = ctr_db_replace(built, out_path, err);
 	if (rc != 0)
 		unlink(built);
+	if (rc != 0 && created) {
+		struct stat st; /* the empty file the lock made, when no report came of it */
+		if (stat(out_path, &st) == 0 && st.st_size == 0)
+			unlink(out_path);
+	}
+	close(lock_fd);
 	return rc;
 }

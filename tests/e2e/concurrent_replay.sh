@@ -64,3 +64,25 @@ wait "$pid" || fail "the first rebuild failed: $(cat rebuild.out)"
 expect_eq "the rebuild's hash" "projection hash $reference" "$(grep '^projection hash' rebuild.out)"
 expect_eq "the rebuilt database" "$reference" "$("$CONTRAIL" hash --db inc.db)"
 [ ! -e inc.db.rebuild ] || fail "the rebuild's file was left behind"
+
+# a merge whose report a replay is writing (a report is replayed into, docs/cli.md): refused
+# like a second replay (exit 4), the replay's commits kept. Without the lock the merge renamed
+# its file over the report and removed its WAL under the replay, whose later commits went to
+# a file no name leads to though it exited 0.
+split_by_account history.jsonl 2 shard
+for i in 0 1; do
+	replay_hash "jsonl:shard-$i.jsonl" "shard-$i.db" --business-date 2024-04-01 > /dev/null
+done
+"$CONTRAIL" merge --out report.db shard-0.db shard-1.db > /dev/null
+"$CONTRAIL" replay --source file:log.avro --db report.db --batch 20 --business-date 2024-04-01 \
+	> report-replay.out 2>&1 &
+pid=$!
+wait_for '[ "$(q report.db "SELECT count(*) FROM checkpoints WHERE source LIKE '"'file:%'"'" 2> /dev/null || echo 0)" -gt 0 ]' ||
+	fail "the replay into the report did not commit"
+kill -0 "$pid" 2> /dev/null || fail "the replay into the report was over before the merge began"
+status=0
+"$CONTRAIL" merge --out report.db shard-0.db shard-1.db > /dev/null 2> merge.err || status=$?
+wait "$pid" || fail "the replay into the report failed: $(cat report-replay.out)"
+expect_eq "exit of a merge into a report being replayed into ($(cat merge.err))" 4 "$status"
+expect_eq "the replay's checkpoint is in the report" "$(q inc.db 'SELECT next_offset FROM checkpoints')" \
+	"$(q report.db "SELECT next_offset FROM checkpoints WHERE source LIKE 'file:%'")"
