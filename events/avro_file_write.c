@@ -178,7 +178,7 @@ static int move_aside(struct ctr_avro_writer *w, uint64_t end, const uint8_t syn
 	FILE *aside;
 	char buffer[65536];
 	size_t n;
-	int failed, made, whole_blocks_follow;
+	int failed, made, cause, whole_blocks_follow;
 
 	if (holds_sync(w->fp, end, sync, &whole_blocks_follow) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot read log %s: %s", w->path, strerror(errno));
@@ -204,7 +204,7 @@ static int move_aside(struct ctr_avro_writer *w, uint64_t end, const uint8_t syn
 	return fseeko(w->fp, 0, SEEK_SET) == 0 ? 0 : ctr_error_set(err, CTR_EWRITE,
 		"cannot append to %s: %s", w->path, strerror(errno));
 fail:
-	failed = errno;
+	cause = errno; /* before the cleanup below changes it */
 	if (aside != NULL)
 		fclose(aside);
 	if (made)
@@ -212,7 +212,7 @@ fail:
 	w->torn_bytes = 0;
 	return ctr_error_set(err, CTR_EWRITE, "%s ends inside a block, and its bytes cannot be"
 			     " moved to %s: %s", w->path, w->torn_path ? w->torn_path : "a file beside it",
-			     strerror(failed));
+			     strerror(cause));
 }
 
 const char *ctr_avro_writer_moved_aside(const struct ctr_avro_writer *w, uint64_t *bytes)
