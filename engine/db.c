@@ -179,10 +179,11 @@ static const char *pragmas(enum ctr_db_mode mode)
 	 * Mapped (up to SQLite's 2 GiB limit): the pages an incremental run only reads cost
 	 * neither a copy nor a buffer, so its cache holds little beyond the pages it writes.
 	 */
+	/* the timeout first: turning a rebuilt or merged file to WAL waits for its readers */
 	if (mode == CTR_DB_WRITE)
-		return "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA recursive_triggers = ON;"
-		       " PRAGMA cache_size = -" NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA busy_timeout = 5000;"
-		       " PRAGMA mmap_size = 2147418112;";
+		return "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		       " PRAGMA recursive_triggers = ON; PRAGMA cache_size = -"
+		       NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA mmap_size = 2147418112;";
 	return "PRAGMA busy_timeout = 5000;";
 }
 
