@@ -269,6 +269,7 @@ int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_erro
 	*out = -1;
 	*created = 0;
 	for (int tries = 0; tries < 16; tries++) {
+		*created = 0; /* only the file this try holds counts */
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT) {
 			fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

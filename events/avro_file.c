@@ -374,18 +374,53 @@ static int inflate_block(struct ctr_avro_reader *r, size_t size, struct ctr_avro
 	return 0;
 }
 
+/*
+ * Whether the bytes from `at` to the end of the file hold the sync marker: 1,
+ * 0, or -1 when they cannot be read. An append cut short leaves one partial
+ * block, which ends before its marker; a marker after `at` means whole blocks
+ * follow, and the block there is damaged (a size that runs past the end of the
+ * file) rather than cut.
+ */
+static int marker_follows(struct ctr_avro_reader *r, uint64_t at)
+{
+	uint8_t buffer[8192 + 15];
+	size_t kept = 0, n;
+
+	clearerr(r->fp);
+	if (fseeko(r->fp, (off_t)at, SEEK_SET) != 0)
+		return -1;
+	while ((n = fread(buffer + kept, 1, sizeof(buffer) - kept, r->fp)) > 0) {
+		size_t len = kept + n;
+
+		for (size_t i = 0; i + 16 <= len; i++)
+			if (buffer[i] == r->header.sync[0] && memcmp(buffer + i, r->header.sync, 16) == 0)
+				return 1;
+		kept = len < 15 ? len : 15; /* a marker may straddle two reads */
+		memmove(buffer, buffer + len - kept, kept);
+	}
+	return ferror(r->fp) ? -1 : 0;
+}
+
 /* A read that came up short: the file ends inside the block, or the disk failed. */
 static int short_read(struct ctr_avro_reader *r, uint64_t at, struct ctr_error *err)
 {
+	int follows;
+
 	if (ferror(r->fp))
 		return ctr_error_set(err, CTR_EIO, "cannot read log %s at byte offset %llu: %s",
 				     r->path, (unsigned long long)at, strerror(errno));
-	if (feof(r->fp)) {
-		r->torn = 1;
-		return damaged(r, at, "truncated block (the file ends inside it, as an append cut"
-			       " short leaves it; the next ingest into the log moves it aside)", err);
-	}
-	return damaged(r, at, "malformed block header varint", err);
+	if (!feof(r->fp))
+		return damaged(r, at, "malformed block header varint", err);
+	follows = marker_follows(r, at);
+	if (follows < 0)
+		return ctr_error_set(err, CTR_EIO, "cannot read log %s after byte offset %llu: %s",
+				     r->path, (unsigned long long)at, strerror(errno));
+	if (follows)
+		return damaged(r, at, "damaged block (its size runs past the end of the file, yet"
+			       " whole blocks follow it: not an append cut short)", err);
+	r->torn = 1;
+	return damaged(r, at, "truncated block (the file ends inside it, as an append cut"
+		       " short leaves it; the next ingest into the log moves it aside)", err);
 }
 
 /* Reads a block's count and size: 1 read, 0 clean end of file, negative error. */

@@ -64,7 +64,9 @@ int ctr_avro_reader_seek(struct ctr_avro_reader *r, uint64_t block_offset, struc
  */
 int ctr_avro_reader_next_block(struct ctr_avro_reader *r, struct ctr_avro_block *blk,
 			       struct ctr_error *err);
-/* 1 when the last block read failed because the file ends inside it. */
+/* 1 when the last block read failed as an append cut short leaves a log: the file ends
+ * inside it and no sync marker follows it (a block whose size runs past the end of the
+ * file with whole blocks after it is damage, not a cut). */
 int ctr_avro_reader_torn(const struct ctr_avro_reader *r);
 
 struct ctr_avro_writer;

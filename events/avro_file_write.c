@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -141,29 +142,17 @@ static FILE *aside_file(struct ctr_avro_writer *w, uint64_t end)
 	return fp;
 }
 
-/*
- * Whether the bytes from `from` on hold the sync marker. An append cut short
- * leaves one partial block, which ends before its marker; a marker there means
- * whole blocks follow, and the block at `from` is damaged instead (a size that
- * runs past the end of the file), which is not ours to cut.
- */
-static int holds_sync(FILE *fp, uint64_t from, const uint8_t sync[16], int *found)
+/* Syncs the directory holding path, so that a file just made there keeps its name. */
+static int sync_directory(const char *path)
 {
-	uint8_t buffer[8192 + 15];
-	size_t kept = 0, n;
+	char *copy = strdup(path);
+	int fd = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
 
-	*found = 0;
-	if (fseeko(fp, (off_t)from, SEEK_SET) != 0)
-		return -1;
-	while (!*found && (n = fread(buffer + kept, 1, sizeof(buffer) - kept, fp)) > 0) {
-		size_t len = kept + n;
-
-		for (size_t i = 0; !*found && i + 16 <= len; i++)
-			*found = buffer[i] == sync[0] && memcmp(buffer + i, sync, 16) == 0;
-		kept = len < 15 ? len : 15; /* a marker may straddle two reads */
-		memmove(buffer, buffer + len - kept, kept);
-	}
-	return ferror(fp) ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
 }
 
 /*
@@ -172,21 +161,13 @@ static int holds_sync(FILE *fp, uint64_t from, const uint8_t sync[16], int *foun
  * nothing, though its block cannot be read. A copy that fails is removed, so
  * that no file beside the log holds part of the bytes under their name.
  */
-static int move_aside(struct ctr_avro_writer *w, uint64_t end, const uint8_t sync[16],
-		      struct ctr_error *err)
+static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error *err)
 {
 	FILE *aside;
 	char buffer[65536];
 	size_t n;
-	int failed, made, cause, whole_blocks_follow;
+	int failed, made, cause;
 
-	if (holds_sync(w->fp, end, sync, &whole_blocks_follow) != 0)
-		return ctr_error_set(err, CTR_EIO, "cannot read log %s: %s", w->path, strerror(errno));
-	if (whole_blocks_follow)
-		return ctr_error_set(err, CTR_ECORRUPT, "log %s: the block at byte offset %llu runs"
-				     " past the end of the file, yet whole blocks follow it: it is"
-				     " damaged, not cut short, and the log is left as it is",
-				     w->path, (unsigned long long)end);
 	aside = aside_file(w, end);
 	made = aside != NULL;
 	if (aside == NULL || fseeko(w->fp, (off_t)end, SEEK_SET) != 0)
@@ -197,7 +178,7 @@ static int move_aside(struct ctr_avro_writer *w, uint64_t end, const uint8_t syn
 		w->torn_bytes += n;
 	}
 	failed = ferror(w->fp) || ferror(aside) || fflush(aside) != 0 || fsync(fileno(aside)) != 0;
-	if (fclose(aside) != 0 || failed) {
+	if (fclose(aside) != 0 || failed || sync_directory(w->torn_path) != 0) {
 		aside = NULL;
 		goto fail;
 	}
@@ -228,7 +209,6 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	struct ctr_avro_reader *r = NULL;
 	struct ctr_avro_block blk;
 	uint64_t end;
-	uint8_t sync[16];
 	int rc, torn = 0;
 
 	if (w == NULL)
@@ -252,12 +232,11 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 		while ((more = ctr_avro_reader_next_block(r, &blk, err)) == 1)
 			end = blk.next_offset; /* every block must be whole before we add one */
 		rc = more;
-		torn = rc != 0 && ctr_avro_reader_torn(r);
-		memcpy(sync, ctr_avro_reader_sync(r), sizeof(sync));
+		torn = rc != 0 && ctr_avro_reader_torn(r); /* cut short, not damaged (avro_file.c) */
 	}
 	ctr_avro_reader_close(r);
 	if (torn)
-		rc = move_aside(w, end, sync, err);
+		rc = move_aside(w, end, err);
 	if (rc == 0) {
 		if (avro_header_read(w->fp, path, &w->header, err) != 0 ||
 		    fseeko(w->fp, (off_t)end, SEEK_SET) != 0 || ftruncate(fileno(w->fp), (off_t)end) != 0)

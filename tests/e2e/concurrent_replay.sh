@@ -3,13 +3,7 @@
 # same checkpoint and committed their batches in turn, applying the same events twice from
 # stale states: a projection hash no replay gives, rejected rows counted twice.
 source "$(dirname "$0")/lib.sh"
-"$CONTRAIL" generate --seed 22 --accounts 300 --out history.jsonl 2> /dev/null
-total=$(wc -l < history.jsonl)
-head -n $((total / 3)) history.jsonl > first.jsonl
-tail -n +$((total / 3 + 1)) history.jsonl > rest.jsonl
-"$CONTRAIL" ingest --log events.avro first.jsonl 2> /dev/null || [ $? -eq 1 ]
-cp events.avro first.avro
-"$CONTRAIL" ingest --log events.avro rest.jsonl 2> /dev/null || [ $? -eq 1 ]
+log_in_two 22 300 3
 reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
 
 # wait_for CONDITION...: polls until the shell condition holds (about 10 s at most)

@@ -86,6 +86,11 @@ status=0; "$CONTRAIL" ingest --log mid.avro /dev/null 2> mid.err || status=$?
 expect_eq "ingest exit on a block in the middle that runs past the end" 3 "$status"
 cmp -s mid.avro mid-before.avro || fail "a log damaged in the middle was cut"
 [ -z "$(ls mid.avro.torn-* 2> /dev/null)" ] || fail "a log damaged in the middle had bytes moved"
+grep -q "not an append cut short" mid.err || fail "$(cat mid.err)"
+# ... and a replay of it says the same, not that an ingest would mend it
+status=0; "$CONTRAIL" replay --source file:mid.avro --db mid.db 2> mid-replay.err > /dev/null || status=$?
+expect_eq "replay exit on a block in the middle that runs past the end" 3 "$status"
+grep -q "not an append cut short" mid-replay.err || fail "$(cat mid-replay.err)"
 
 # a move that fails part-way (here: a file size limit of 1 KiB, under the cut block's bytes) leaves no file that looks like the moved
 # bytes, and the log as it was; the next ingest moves them under the plain name

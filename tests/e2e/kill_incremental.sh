@@ -3,13 +3,7 @@
 # the runs count every event once: the killed run's committed batches are in a row of their
 # own, so sum(read) over runs is what one run reads and the rejected rows are all counted.
 source "$(dirname "$0")/lib.sh"
-"$CONTRAIL" generate --seed 21 --accounts 300 --out history.jsonl 2> /dev/null
-total=$(wc -l < history.jsonl)
-head -n $((total / 3)) history.jsonl > first.jsonl
-tail -n +$((total / 3 + 1)) history.jsonl > rest.jsonl
-"$CONTRAIL" ingest --log events.avro first.jsonl 2> /dev/null || [ $? -eq 1 ]
-cp events.avro first.avro
-"$CONTRAIL" ingest --log events.avro rest.jsonl 2> /dev/null || [ $? -eq 1 ]
+log_in_two 21 300 3
 reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
 read_all=$(q clean.db 'SELECT read FROM runs')
 

@@ -17,6 +17,19 @@ replay_hash() {
 
 q() { sqlite3 "$1" "$2"; }
 
+# log_in_two SEED ACCOUNTS PARTS: a generated history (history.jsonl) whose first 1/PARTS of
+# lines are first.jsonl and the rest rest.jsonl; first.avro logs the first, events.avro both
+log_in_two() {
+	"$CONTRAIL" generate --seed "$1" --accounts "$2" --out history.jsonl 2> /dev/null
+	local total
+	total=$(wc -l < history.jsonl)
+	head -n $((total / $3)) history.jsonl > first.jsonl
+	tail -n +$((total / $3 + 1)) history.jsonl > rest.jsonl
+	"$CONTRAIL" ingest --log events.avro first.jsonl 2> /dev/null || [ $? -eq 1 ]
+	cp events.avro first.avro
+	"$CONTRAIL" ingest --log events.avro rest.jsonl 2> /dev/null || [ $? -eq 1 ]
+}
+
 # split_by_account HISTORY N PREFIX: the lines of a JSON Lines history over N files
 # PREFIX-0.jsonl ... by account, the unit of sharding (lines without one go together)
 split_by_account() {
