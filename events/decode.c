@@ -189,6 +189,8 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 		ev->recorded_us = ctr_timestamp_parse(ev->at, &ok);
 	if (!ok)
 		ev->recorded_us = 0;
+	if (d->check_formats && ctr_position_check(ev) != 0)
+		return;
 	if (strcmp(ev->type, ctr_catalog_type_name(d->catalog, branch)) != 0)
 		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 1, "type: %s does not match its payload %s",
 				 ev->type, ctr_catalog_type_name(d->catalog, branch));

@@ -11,6 +11,7 @@
 #include "events/decode_internal.h"
 #include "events/hash.h"
 #include "events/timefmt.h"
+#include "events/validate.h"
 #include "events/value_json.h"
 
 static const char *json_text(json_t *root, const char *key, enum ctr_code *code)
@@ -29,8 +30,8 @@ static const char *json_text(json_t *root, const char *key, enum ctr_code *code)
 	return json_string_value(value);
 }
 
-/* id, stream and seq: without them an event has no place (E2). */
-static int read_position(json_t *root, struct ctr_event *ev)
+/* id, stream and seq: without them, or when they are bad, an event has no place (E2). */
+static int read_position(const struct ctr_decoder *d, json_t *root, struct ctr_event *ev)
 {
 	static const char *const keys[] = { "id", "stream" };
 	const char **targets[] = { &ev->id, &ev->stream };
@@ -51,7 +52,7 @@ static int read_position(json_t *root, struct ctr_event *ev)
 		return -1;
 	}
 	ev->seq = json_integer_value(seq);
-	return 0;
+	return d->check_formats ? ctr_position_check(ev) : 0;
 }
 
 /* A field's time in µs, or 0 when it is not a timestamp. */
@@ -166,7 +167,7 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 		return;
 	}
 	read_recorded(d->line_tree, ev);
-	if (read_position(d->line_tree, ev) != 0 || read_header(d->catalog, d->line_tree, ev) != 0)
+	if (read_position(d, d->line_tree, ev) != 0 || read_header(d->catalog, d->line_tree, ev) != 0)
 		return;
 	code = fill(d, d->line_tree, ev);
 	if (code != CTR_CODE_OK) {

@@ -235,21 +235,33 @@ static const struct check_node *walk(const struct check_node *node, avro_value_t
 	return NULL;
 }
 
-void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
-			 struct ctr_event *ev)
+int ctr_position_check(struct ctr_event *ev)
 {
-	const char *path = NULL;
-	const struct check_node *bad = walk(&v->root, envelope, &path);
-
+	if (!event_id_ok(ev->id)) {
+		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 0, "id: not a valid event_id");
+		return -1;
+	}
 	if (ev->stream[0] == '\0') {
 		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 0, "stream: empty");
-		return;
+		return -1;
 	}
 	if (ev->seq < 1) {
 		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 0, "seq: %lld is not a position (1 or more)",
 				 (long long)ev->seq);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
+			 struct ctr_event *ev)
+{
+	const char *path = NULL;
+	const struct check_node *bad;
+
+	if (ctr_position_check(ev) != 0)
+		return;
+	bad = walk(&v->root, envelope, &path);
 	if (bad == NULL)
 		return;
 	/* E2: a bad id takes no place; any other field does */

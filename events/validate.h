@@ -27,6 +27,14 @@ void ctr_validator_free(struct ctr_validator *v);
 void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
 			 struct ctr_event *ev);
 
+/*
+ * The event's place (E2): a bad id, an empty stream or a seq below 1 rejects ev
+ * as bad_format without a place and returns -1. Judged before anything that
+ * would reject the event with a place (its type, account, at or payload), so
+ * that such an event never takes a place it has no right to.
+ */
+int ctr_position_check(struct ctr_event *ev);
+
 /* 1 when text is a valid value of the named format. */
 int ctr_format_ok(const char *format, const char *text);
 
