@@ -39,6 +39,45 @@ struct ctr_line_feed {
 	int stop[2];                /* written by stop(): the thread leaves its poll() */
 };
 
+/*
+ * The length of the last line of fp, which fgets() just read into buf to the
+ * stream's end, strlen() of buf being len, or -1. A line holding a NUL byte
+ * is longer than len, and what follows the NUL in buf (this line's bytes, then
+ * what earlier lines left) does not tell where it ended: a line that does not
+ * begin len bytes before the end is read again from the newline before it (it
+ * has none of its own; a line begins after one, or where the stream does).
+ */
+static long last_line_again(FILE *fp, char *buf, size_t cap, size_t len)
+{
+	off_t end = ftello(fp), from;
+	size_t got;
+	char *newline;
+	int c;
+
+	if (end < 0)
+		return -1;
+	if (end == (off_t)len)
+		return (long)len;
+	if (fseeko(fp, end - (off_t)len - 1, SEEK_SET) != 0)
+		return -1;
+	c = getc(fp);
+	if (c == '\n' && fseeko(fp, end, SEEK_SET) == 0)
+		return (long)len;
+	from = end > (off_t)(cap - 1) ? end - (off_t)(cap - 1) : 0;
+	if (c == EOF || fseeko(fp, from, SEEK_SET) != 0)
+		return -1;
+	got = fread(buf, 1, (size_t)(end - from), fp);
+	if (got != (size_t)(end - from))
+		return -1;
+	newline = memrchr(buf, '\n', got);
+	if (newline != NULL) {
+		got -= (size_t)(newline + 1 - buf);
+		memmove(buf, newline + 1, got);
+	}
+	buf[got] = '\0';
+	return (long)got;
+}
+
 int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
 {
 	size_t len;
@@ -49,6 +88,24 @@ int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
 	if (fgets(buf, (int)cap, fp) == NULL)
 		return ferror(fp) ? -1 : 0;
 	len = strlen(buf);
+	/*
+	 * fgets() stops only at a newline, at the end of the buffer or of the
+	 * stream: a line that ends otherwise holds a NUL byte, and strlen() stopped
+	 * there. The line is all of what fgets() read, a bad line to reject whole.
+	 */
+	if ((len == 0 || buf[len - 1] != '\n') && len < cap - 1) {
+		if (!feof(fp)) {
+			/* the line ends at its first newline, before anything older in
+			 * buf; a line without one filled buf */
+			const char *newline = memchr(buf + len, '\n', cap - 1 - len);
+			len = newline ? (size_t)(newline - buf) + 1 : cap - 1;
+		} else {
+			long again = last_line_again(fp, buf, cap, len);
+			if (again < 0)
+				return -1;
+			len = (size_t)again;
+		}
+	}
 	line->consumed = (int64_t)len;
 	if (len > 0 && buf[len - 1] == '\n') {
 		buf[--len] = '\0';

@@ -34,6 +34,39 @@ Test(line_feed, a_line_is_cut_at_its_newline_its_cr_and_the_buffer)
 	fclose(fp);
 }
 
+/*
+ * E3: a line holding a NUL byte is one line, read whole to its newline (the
+ * next line is read after it), not cut at the NUL and taken for a last line
+ * still being written; so is a last line without a newline that holds one.
+ */
+Test(line_feed, a_nul_byte_does_not_end_a_line)
+{
+	static const char text[] = "a\0b\nc\0\0dd\r\nlong\0er than eight\nlast\0x";
+	char buf[10];
+	FILE *fp = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct ctr_line line;
+
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert_eq(line.len, 3);
+	cr_assert_eq(memcmp(buf, "a\0b", 3), 0);
+	cr_assert_eq(line.consumed, 4);
+	cr_assert_not(line.unterminated);
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert_eq(line.len, 5);
+	cr_assert_eq(memcmp(buf, "c\0\0dd", 5), 0);
+	cr_assert_eq(line.consumed, 7);
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert(line.truncated);
+	cr_assert_eq(line.consumed, (int64_t)strlen("long") + 1 + (int64_t)strlen("er than eight\n"));
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 1);
+	cr_assert(line.unterminated);
+	cr_assert_eq(line.len, 6);
+	cr_assert_eq(memcmp(buf, "last\0x", 6), 0);
+	cr_assert_eq(line.consumed, 6);
+	cr_assert_eq(ctr_read_line(fp, buf, sizeof(buf), &line), 0);
+	fclose(fp);
+}
+
 /* Takes the next line, waiting on the feed's descriptor while none has come. */
 static int take_waiting(struct ctr_line_feed *feed, char *buf, struct ctr_line *line)
 {
