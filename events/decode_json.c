@@ -143,12 +143,52 @@ static enum ctr_code fill(struct ctr_decoder *d, json_t *root, struct ctr_event 
 	return CTR_CODE_OK;
 }
 
+/*
+ * A number too large for 64 bits (or for a double) is valid JSON that jansson
+ * refuses to read: it is a field of the wrong shape (bad_format, E6), which
+ * takes its place when it is in the payload (E2), not bad_json. Each such
+ * number is read as 0.0 instead, which no field of the schemas takes, so the
+ * field it is in is the one found at fault; *out_of_range counts them.
+ */
+static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *out_of_range)
+{
+	static const char number_chars[] = "0123456789+-.eE";
+	json_t *tree = json_loadb(line, len, JSON_REJECT_DUPLICATES, jerr);
+	size_t done = 0;
+	char *copy = NULL;
+
+	*out_of_range = 0;
+	while (tree == NULL && json_error_code(jerr) == json_error_numeric_overflow) {
+		size_t end = jerr->position > 0 ? (size_t)jerr->position : 0, start = end;
+
+		if (end <= done || end > len)
+			break; /* not after the number read as 0.0 before: give the error */
+		if (copy == NULL && (copy = malloc(len)) == NULL)
+			break;
+		if (done == 0)
+			memcpy(copy, line, len);
+		while (start > done && memchr(number_chars, copy[start - 1], sizeof(number_chars) - 1))
+			start--;
+		if (end - start < 3)
+			break;
+		copy[start] = '0';
+		copy[start + 1] = '.';
+		memset(copy + start + 2, '0', end - start - 2);
+		done = end;
+		(*out_of_range)++;
+		tree = json_loadb(copy, len, JSON_REJECT_DUPLICATES, jerr);
+	}
+	free(copy);
+	return tree;
+}
+
 void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev)
 {
 	json_error_t jerr;
 	enum ctr_code code;
 	const void *bytes;
 	size_t size;
+	int out_of_range;
 
 	ctr_event_clear(ev);
 	d->last_taped = 0;
@@ -160,7 +200,7 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 		return;
 	}
 	json_decref(d->line_tree);
-	d->line_tree = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	d->line_tree = load_line(line, len, &jerr, &out_of_range);
 	if (d->line_tree == NULL || !json_is_object(d->line_tree)) {
 		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "not a JSON object: %s",
 				 d->line_tree ? "another JSON value" : jerr.text);
@@ -173,6 +213,9 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 	if (code != CTR_CODE_OK) {
 		ev->code = code;
 		ev->takes_place = 1; /* fill() wrote the message */
+		if (out_of_range && code == CTR_CODE_BAD_FORMAT)
+			snprintf(ev->message + strlen(ev->message),
+				 sizeof(ev->message) - strlen(ev->message), " (a number out of range)");
 		return;
 	}
 	if (ctr_decoder_encode(d, &bytes, &size, NULL) == 0)
