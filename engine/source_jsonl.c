@@ -16,7 +16,8 @@
 #include "events/decode.h"
 #include "events/hash.h"
 
-#define LINE_CAP (CTR_EVENT_MAX_BYTES + 2)
+/* an event of 1 MiB, a CR and its newline fit; a line longer than that is cut */
+#define LINE_CAP (CTR_EVENT_MAX_BYTES + 3)
 
 struct jsonl_source {
 	struct ctr_source base;
@@ -80,7 +81,7 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		s->at_end = 1;
 		return 0;
 	}
-	if (line.truncated)
+	if (line.truncated || line.len > CTR_EVENT_MAX_BYTES)
 		ev->raw_len = CTR_EVENT_MAX_BYTES; /* the first 1 MiB of a longer line */
 	return 1;
 }

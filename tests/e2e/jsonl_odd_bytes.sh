@@ -48,3 +48,29 @@ printf '\n' >> tail.jsonl
 "$CONTRAIL" replay --source jsonl:tail.jsonl --db tail.db > /dev/null 2> tail.err
 expect_eq "the line read whole" "|bad_json|$(($(sed -n 3p tail.jsonl | wc -c) - 1))" \
 	"$(q tail.db 'SELECT event_id, code, length(raw) FROM rejected_events')"
+
+# E6 too_large is over 1 MiB: an event of exactly 1 MiB is read, with a LF or a CRLF ending (the
+# CR is cut as for any line); one byte more is too_large, its first 1 MiB kept
+python3 - <<'PY'
+import json
+def sized(i, seq, n):
+    ev = lambda name: json.dumps({"id": i, "type": "environment.created", "stream": "C-1", "seq": seq,
+                                  "account": "1", "at": "2023-01-02T10:00:00+09:00",
+                                  "data": {"env_id": i, "name": name}}, separators=(",", ":"))
+    return ev("x" * (n - len(ev(""))))
+M = 1 << 20
+first = open("odd.jsonl").readline().rstrip("\n")
+for name, end in (("lf", "\n"), ("crlf", "\r\n")):
+    with open("mib-%s.jsonl" % name, "w", newline="") as out:
+        out.write(first + end + sized("exact", 2, M) + end + sized("over", 3, M + 1) + end
+                  + sized("after", 3, 200) + end)
+PY
+for name in lf crlf; do
+	"$CONTRAIL" replay --source "jsonl:mib-$name.jsonl" --db "mib-$name.db" > /dev/null
+	expect_eq "$name: 1 MiB applied, 1 MiB + 1 too_large" "after exact" \
+		"$(q "mib-$name.db" 'SELECT env_id FROM environments ORDER BY env_id' | xargs)"
+	expect_eq "$name: rejected" "|too_large|1048576" \
+		"$(q "mib-$name.db" 'SELECT event_id, code, length(raw) FROM rejected_events')"
+	expect_eq "$name: pipe" "$(q "mib-$name.db" 'SELECT projection_hash FROM runs')" \
+		"$(replay_hash jsonl:- "mib-$name-pipe.db" < "mib-$name.jsonl")"
+done
