@@ -136,8 +136,16 @@ int64_t ctr_timestamp_parse(const char *text, int *ok)
 	return (int64_t)ctr_date_from_civil(year, month, day) * 86400000000LL + micros - offset;
 }
 
+int32_t ctr_date_in_japan(int64_t us)
+{
+	const int64_t day_us = 86400000000LL;
+	int64_t local = us + 9 * 3600 * 1000000LL;
+
+	/* floored: C's division truncates toward zero, which puts instants before 1970 a day late */
+	return (int32_t)(local / day_us - (local % day_us < 0));
+}
+
 int32_t ctr_date_today_japan(void)
 {
-	time_t now = time(NULL) + 9 * 3600;
-	return (int32_t)(now / 86400);
+	return ctr_date_in_japan((int64_t)time(NULL) * 1000000);
 }

@@ -20,6 +20,9 @@ void ctr_date_to_civil(int32_t days, int *year, int *month, int *day);
 /* Microseconds since the epoch (UTC) of an RFC 3339 timestamp with offset. */
 int64_t ctr_timestamp_parse(const char *text, int *ok);
 
+/* The date in Japan (UTC+9) of an instant in microseconds since the epoch, before 1970 too. */
+int32_t ctr_date_in_japan(int64_t us);
+
 /* Today's date in Japan (UTC+9), the default business date (E5). */
 int32_t ctr_date_today_japan(void);
 

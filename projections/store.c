@@ -37,9 +37,8 @@ struct ctr_store {
 static void event_day(const struct ctr_event *ev, char out[11])
 {
 	int ok;
-	int64_t us = ctr_timestamp_parse(ev->at, &ok);
 
-	ctr_date_format((int32_t)((us / 1000000 + 9 * 3600) / 86400), out);
+	ctr_date_format(ctr_date_in_japan(ctr_timestamp_parse(ev->at, &ok)), out);
 }
 
 static int64_t activity(const struct account *a)

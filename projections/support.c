@@ -102,8 +102,7 @@ static int32_t event_date(const struct ctr_event *ev)
 {
 	int ok;
 	/* the business date of the event: its instant in Japan */
-	int64_t us = ctr_timestamp_parse(ev->at, &ok);
-	return (int32_t)((us / 1000000 + 9 * 3600) / 86400);
+	return ctr_date_in_japan(ctr_timestamp_parse(ev->at, &ok));
 }
 
 /* S9: invalid once three years passed since the end of all its support (or merged away). */

@@ -53,3 +53,20 @@ Test(timefmt, timestamps_need_an_offset)
 	ctr_timestamp_parse("2023-02-01T25:00:00+09:00", &ok);
 	cr_assert_not(ok);
 }
+
+/* An instant's date in Japan (UTC+9) turns at 15:00 UTC, before 1970 as after it. */
+Test(timefmt, the_date_in_japan_turns_at_midnight_there)
+{
+	int ok;
+
+	cr_assert_eq(ctr_date_in_japan(ctr_timestamp_parse("2024-03-31T23:59:59+09:00", &ok)),
+		     ctr_date_from_civil(2024, 3, 31));
+	cr_assert_eq(ctr_date_in_japan(ctr_timestamp_parse("2024-03-31T15:00:00Z", &ok)),
+		     ctr_date_from_civil(2024, 4, 1));
+	cr_assert_eq(ctr_date_in_japan(ctr_timestamp_parse("1969-12-31T10:00:00+09:00", &ok)),
+		     ctr_date_from_civil(1969, 12, 31));
+	cr_assert_eq(ctr_date_in_japan(ctr_timestamp_parse("1960-06-15T00:00:00.000001+09:00", &ok)),
+		     ctr_date_from_civil(1960, 6, 15));
+	cr_assert_eq(ctr_date_in_japan(ctr_timestamp_parse("1960-06-14T23:59:59.999999+09:00", &ok)),
+		     ctr_date_from_civil(1960, 6, 14));
+}
