@@ -62,12 +62,8 @@ static void text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 	printf("  %-57s %14s yen\n\n", "total", yen(sqlite3_column_int64(inv, 7), c));
 }
 
-static void csv_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines, int *header)
+static void csv_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 {
-	if (!*header)
-		printf("invoice_no,contract_id,period,issue_date,due_date,status,line_no,kind,quantity,"
-		       "unit_price,amount,subtotal,tax,total\r\n");
-	*header = 1;
 	while (sqlite3_step(lines) == SQLITE_ROW) {
 		for (int i = 0; i < 5; i++) { /* invoice_no .. due_date */
 			ctr_cli_csv_field(stdout, (const char *)sqlite3_column_text(inv, i));
@@ -103,7 +99,7 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 {
 	sqlite3_stmt *inv = NULL, *lines = NULL;
 	json_t *all = json_array();
-	int rc, header = 0;
+	int rc;
 
 	rc = ctr_db_prepare(db, "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal,"
 			    " tax, total, status FROM invoices WHERE (?1 IS NULL OR period = ?1)"
@@ -111,6 +107,10 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 	if (rc == 0)
 		rc = ctr_db_prepare(db, "SELECT line_no, kind, quantity, unit_price, amount FROM invoice_lines"
 				    " WHERE invoice_no = ? ORDER BY line_no", &lines, err);
+	/* the header even when nothing matches: a script reads the columns from it */
+	if (rc == 0 && strcmp(f->format, "csv") == 0)
+		printf("invoice_no,contract_id,period,issue_date,due_date,status,line_no,kind,quantity,"
+		       "unit_price,amount,subtotal,tax,total\r\n");
 	if (rc == 0) {
 		sqlite3_bind_text(inv, 1, f->period, -1, SQLITE_STATIC);
 		sqlite3_bind_text(inv, 2, f->contract, -1, SQLITE_STATIC);
@@ -120,7 +120,7 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 		if (strcmp(f->format, "text") == 0)
 			text_invoice(inv, lines);
 		else if (strcmp(f->format, "csv") == 0)
-			csv_invoice(inv, lines, &header);
+			csv_invoice(inv, lines);
 		else
 			json_array_append_new(all, json_invoice(inv, lines));
 		sqlite3_reset(lines);

@@ -32,3 +32,11 @@ for period in 2025-1 2025-13 2025-00 abcd-ef; do
 	status=0; "$CONTRAIL" invoices --db now.db --period "$period" 2> err.txt || status=$?
 	expect_eq "bad period $period" 2 "$status"
 done
+
+# a period without invoices: csv is still the header line (a nightly job reads the columns from
+# it), json an empty array, text nothing
+expect_eq "csv of a period without invoices" \
+	"invoice_no,contract_id,period,issue_date,due_date,status,line_no,kind,quantity,unit_price,amount,subtotal,tax,total" \
+	"$("$CONTRAIL" invoices --db now.db --period 1999-01 --format csv | tr -d '\r')"
+expect_eq "json of a period without invoices" "[]" "$("$CONTRAIL" invoices --db now.db --period 1999-01 --format json)"
+expect_eq "text of a period without invoices" "" "$("$CONTRAIL" invoices --db now.db --period 1999-01)"
