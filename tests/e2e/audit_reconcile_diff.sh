@@ -29,6 +29,39 @@ JL
 expect_eq "known before the correction" "1 3" "$(python3 -c "import json; d=json.load(open('before.json')); print(len(d), d[-1]['state']['products'][0]['licenses'])")"
 expect_eq "known after the correction" "2 5" "$(python3 -c "import json; d=json.load(open('after.json')); print(len(d), d[-1]['state']['products'][0]['licenses'])")"
 
+# audit --until with held events: seq 3 recorded after T leaves seq 4 and 5 held at T, as a
+# replay --until T holds them; once it is known, 3 is applied with the two it releases, and the
+# three entries share the state after the last of them (cli.md)
+cat > held.jsonl <<'JL'
+{"id":"h1","type":"contract.opened","stream":"C-H","seq":1,"account":"1","at":"2023-01-10T10:00:00+09:00","data":{"name":"n","kind":"license","start_date":"2023-01-10","end_date":"2025-01-31","owners":[{"user":"o@x.jp","email":"o@x.jp","name":"O"}],"products":[{"sku":"A","name":"A","licenses":5}]}}
+{"id":"h2","type":"environment.created","stream":"C-H","seq":2,"account":"1","at":"2023-01-11T10:00:00+09:00","data":{"env_id":"env-01","name":"prod"}}
+{"id":"h4","type":"environment.created","stream":"C-H","seq":4,"account":"1","at":"2023-01-13T10:00:00+09:00","data":{"env_id":"env-02","name":"dev"}}
+{"id":"h5","type":"environment.allocated","stream":"C-H","seq":5,"account":"1","at":"2023-01-14T10:00:00+09:00","data":{"env_id":"env-01","allocations":[{"sku":"A","count":2}]}}
+{"id":"h3","type":"environment.allocated","stream":"C-H","seq":3,"account":"1","at":"2023-01-12T10:00:00+09:00","recorded":"2023-02-01T10:00:00+09:00","data":{"env_id":"env-01","allocations":[{"sku":"A","count":1}]}}
+JL
+until=2023-01-20T00:00:00+09:00
+"$CONTRAIL" audit --source jsonl:held.jsonl --stream C-H --until "$until" --business-date 2024-01-01 --format json > held.json
+"$CONTRAIL" replay --source jsonl:held.jsonl --db held.db --until "$until" --business-date 2024-01-01 > /dev/null
+expect_eq "outcomes known at T" "applied applied held:sequence_gap held:stream_blocked" \
+	"$(python3 -c "import json; print(' '.join(e['outcome'] + (':' + e['code'] if e['code'] else '') for e in json.load(open('held.json'))))")"
+expect_eq "held at T, as the replay holds them" "h4 sequence_gap
+h5 stream_blocked" "$(q held.db "SELECT event_id || ' ' || code FROM rejected_events ORDER BY seq")"
+expect_eq "state at T, as the replay has it" "$(q held.db "SELECT env_id || ' ' || name FROM environments ORDER BY env_id")" \
+	"$(python3 -c "import json; print('\n'.join(e['env_id'] + ' ' + e['name'] for e in json.load(open('held.json'))[-1]['state']['environments']))")"
+"$CONTRAIL" audit --source jsonl:held.jsonl --stream C-H --business-date 2024-01-01 --format json > released.json
+python3 - <<'PY'
+import json
+entries = json.load(open("released.json"))
+assert [e["event_id"] for e in entries] == ["h1", "h2", "h4", "h5", "h3", "h4", "h5"], entries
+assert [e["outcome"] for e in entries[4:]] == ["applied"] * 3, entries
+assert entries[4]["state"] == entries[5]["state"] == entries[6]["state"], entries
+PY
+"$CONTRAIL" audit --source jsonl:held.jsonl --stream C-H --business-date 2024-01-01 > released.txt
+expect_eq "text: the shared state printed once, after the last" "#5 h3 environment.allocated seq 3 at 2023-01-12T10:00:00+09:00: applied
+#6 h4 environment.created seq 4 at 2023-01-13T10:00:00+09:00: applied
+#7 h5 environment.allocated seq 5 at 2023-01-14T10:00:00+09:00: applied
+    contract:" "$(sed -n '/^#5 /,/^    contract:/p' released.txt)"
+
 # reconcile: a clean snapshot, then planted differences, then bad input
 "$CONTRAIL" replay --source "jsonl:$portal" --db portal.db --business-date 2023-03-15 > /dev/null
 python3 - <<'PY'
