@@ -45,7 +45,9 @@ static void usage(void)
 	       "decode are reported on stderr and not sent. -X passes a librdkafka setting\n"
 	       "(security.protocol, sasl.*, ssl.*, ...), as kcat does.\n"
 	       "Exit: 0 every event delivered, 1 some not sent or not delivered (counted on\n"
-	       "stderr), 2 usage, 3 unreadable source, 4 Kafka could not be reached.\n");
+	       "stderr; a broker that cannot be reached delivers nothing), 2 usage, 3 unreadable\n"
+	       "source, 4 the Kafka client could not start (a setting it refuses, such as a\n"
+	       "missing ssl.ca.location).\n");
 }
 
 /* One librdkafka setting, "key=value"; a bad one is a bad command line. */

@@ -47,3 +47,13 @@ for args in "--to kafka://$boot jsonl:x" "--to http://x/y jsonl:x" "--to kafka:/
 	expect_eq "one line" 1 "$(wc -l < usage.err)"
 done
 "$CONTRAIL" broker --help | grep -q "64 for a million events" || fail "broker --help"
+# a broker that cannot be reached delivers nothing (exit 1, as cli.md says); a client that
+# cannot start is exit 4
+head -n 2 "$EXAMPLES/portal_example/events.jsonl" > two.jsonl
+status=0; "$CONTRAIL" publish --to kafka://127.0.0.1:9/t -X message.timeout.ms=2000 jsonl:two.jsonl \
+	> /dev/null 2> unreachable.err || status=$?
+expect_eq "exit of publish to no broker" 1 "$status"
+grep -q "2 not delivered" unreachable.err || fail "$(tail -n 1 unreachable.err)"
+status=0; "$CONTRAIL" publish --to "kafka://$boot/t" -X security.protocol=ssl -X ssl.ca.location=/nonexistent \
+	jsonl:two.jsonl > /dev/null 2>&1 || status=$?
+expect_eq "exit of publish when the client cannot start" 4 "$status"
