@@ -35,7 +35,8 @@ static void usage(FILE *out)
 		"  --schema-version N   write a new log with catalog version N (default: the\n"
 		"                       current one); an existing log keeps its own version\n"
 		"Exit: 0 every line appended, 1 some lines refused (the rest appended),\n"
-		"2 usage, 3 the log is damaged or not a contrail log, 4 other failure.\n");
+		"2 usage, 3 the log is damaged or not a contrail log, or FILE cannot be read,\n"
+		"4 other failure.\n");
 }
 
 /* Opens the log for appending, or creates it with the catalog version asked for. */

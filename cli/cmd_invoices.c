@@ -115,7 +115,15 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 		sqlite3_bind_text(inv, 1, f->period, -1, SQLITE_STATIC);
 		sqlite3_bind_text(inv, 2, f->contract, -1, SQLITE_STATIC);
 	}
-	while (rc == 0 && sqlite3_step(inv) == SQLITE_ROW) {
+	while (rc == 0) {
+		int step = sqlite3_step(inv);
+
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW) {
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+			break;
+		}
 		sqlite3_bind_text(lines, 1, (const char *)sqlite3_column_text(inv, 0), -1, SQLITE_TRANSIENT);
 		if (strcmp(f->format, "text") == 0)
 			text_invoice(inv, lines);
@@ -123,7 +131,9 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 			csv_invoice(inv, lines);
 		else
 			json_array_append_new(all, json_invoice(inv, lines));
-		sqlite3_reset(lines);
+		/* the printers stop at the lines' last row or at a failed step, which reset reports */
+		if (sqlite3_reset(lines) != SQLITE_OK)
+			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
 	}
 	if (rc == 0 && strcmp(f->format, "json") == 0) {
 		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -40,3 +40,15 @@ expect_eq "csv of a period without invoices" \
 	"$("$CONTRAIL" invoices --db now.db --period 1999-01 --format csv | tr -d '\r')"
 expect_eq "json of a period without invoices" "[]" "$("$CONTRAIL" invoices --db now.db --period 1999-01 --format json)"
 expect_eq "text of a period without invoices" "" "$("$CONTRAIL" invoices --db now.db --period 1999-01)"
+
+# a read that fails part-way (here: an invoice's lines, made to overflow an integer) stops with
+# one line and exit 4, not with what was printed so far and exit 0
+cp now.db broken.db
+sqlite3 broken.db "DROP TABLE invoice_lines; CREATE VIEW invoice_lines AS SELECT invoice_no,
+	1 AS line_no, 'seats_full' AS kind, abs(-9223372036854775807 - 1) AS quantity, 0 AS unit_price,
+	0 AS amount FROM invoices"
+for format in text csv json; do
+	status=0; "$CONTRAIL" invoices --db broken.db --format "$format" > /dev/null 2> err.txt || status=$?
+	expect_eq "exit of invoices ($format) when a read fails" 4 "$status"
+	grep -q "integer overflow" err.txt || fail "$(cat err.txt)"
+done
