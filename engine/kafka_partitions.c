@@ -295,7 +295,12 @@ size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
 		const struct kafka_topic *t = &s->topics[i];
 
 		for (int32_t p = 0; p < t->count; p++) {
-			if (!t->partitions[p].known)
+			const struct kafka_partition *part = &t->partitions[p];
+
+			/* a partition handed to this run with nothing to read (empty) is the
+			 * shard's as much as one it read: without its checkpoint, a later run of
+			 * the group would take its first events for another shard's partition */
+			if (!part->known && !(part->assigned && part->next >= part->end))
 				continue;
 			struct ctr_checkpoint *cp = &s->positions[count++];
 			memset(cp, 0, sizeof(*cp));
