@@ -124,6 +124,7 @@ static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 		    start_of(s, tp->topic, tp->partition, p) < 0)
 			continue;
 		p->assigned = 1;
+		p->committed = -1; /* the group's offset may be behind the checkpoint: tell it */
 		s->open += !p->done;
 		rd_kafka_topic_partition_list_add(list, tp->topic, tp->partition)->offset = p->next;
 	}
@@ -328,14 +329,17 @@ int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 				     " replayed from; replay it with --rebuild", t->name, (int)t->count,
 				     (long long)cp->partition);
 	t->partitions[cp->partition].next = cp->next_offset;
-	t->partitions[cp->partition].committed = cp->next_offset;
+	t->partitions[cp->partition].committed = -1; /* what the group holds is not known */
 	t->partitions[cp->partition].known = 1;
 	return 0;
 }
 
 /*
  * After SQLite committed the positions of the last tell(): Kafka's committed
- * offsets follow, for lag tools (the loop has read further meanwhile).
+ * offsets follow, for lag tools (the loop has read further meanwhile). Those
+ * of the partitions this member holds are committed once a run even when
+ * nothing new was read: the group may never have been told them (a run
+ * without --group, a commit lost to a kill or a rebalance).
  */
 void kafka_committed(struct ctr_source *src)
 {
@@ -350,7 +354,7 @@ void kafka_committed(struct ctr_source *src)
 		struct kafka_topic *t = kafka_topic_named(s, cp->source + 6);
 		struct kafka_partition *part = &t->partitions[cp->partition];
 
-		if (!part->read_this_run || part->committed == cp->next_offset)
+		if ((!part->read_this_run && !part->assigned) || part->committed == cp->next_offset)
 			continue;
 		rd_kafka_topic_partition_list_add(list, t->name, (int32_t)cp->partition)->offset =
 			cp->next_offset;

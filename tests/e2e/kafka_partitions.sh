@@ -1,8 +1,10 @@
 # Partitions of a Kafka replay over several runs (issue 3): a partition that was empty when a
 # shard was made belongs to that shard as much as those it read, so a later run of the same
-# group reads it when events arrive.
+# group reads it when events arrive; and the offsets committed to a group are the database's
+# checkpoints even for partitions with nothing new (lag tools must not see a caught-up shard
+# lag behind).
 source "$(dirname "$0")/lib.sh"
-start_broker --topic scratch --partitions 2 --topic events --partitions 2
+start_broker --topic scratch --partitions 2 --topic events --partitions 2 --topic lagged --partitions 2
 "$CONTRAIL" generate --seed 3 --accounts 20 --out history.jsonl 2> /dev/null
 group=(--group solo -X session.timeout.ms=6000)
 
@@ -41,3 +43,13 @@ expect_eq "checkpoints" "$(kcat -C -b "$boot" -t events -e -q -f '%p\n' | sort |
 expect_eq "hash of the two runs" "$(replay_hash "kafka://$boot/events" once.db)" \
 	"$(q solo.db 'SELECT projection_hash FROM runs WHERE run_id = 2')"
 
+# a database replayed without a group, then with one: nothing new, yet the group is told the
+# checkpoints, so a member starting where the group stands finds nothing left
+"$CONTRAIL" publish --to "kafka://$boot/lagged" jsonl:history.jsonl 2> /dev/null || [ $? -eq 1 ]
+"$CONTRAIL" replay --source "kafka://$boot/lagged" --db lagged.db > /dev/null
+"$CONTRAIL" replay --source "kafka://$boot/lagged" --db lagged.db --group watched \
+	-X session.timeout.ms=6000 > /dev/null
+expect_eq "the second run read nothing" 0 "$(q lagged.db 'SELECT read FROM runs WHERE run_id = 2')"
+left=$(timeout 60 kcat -b "$boot" -X auto.offset.reset=earliest -X session.timeout.ms=6000 \
+	-e -q -f '%o\n' -G watched lagged | wc -l)
+expect_eq "messages after the group's committed offsets" 0 "$left"
