@@ -143,7 +143,9 @@ static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 
 static int cooperative(struct kafka_source *s)
 {
-	return s->grouped && strcmp(rd_kafka_rebalance_protocol(s->rk), "COOPERATIVE") == 0;
+	const char *protocol = s->grouped ? rd_kafka_rebalance_protocol(s->rk) : NULL;
+
+	return protocol != NULL && strcmp(protocol, "COOPERATIVE") == 0;
 }
 
 static void check_assign(struct kafka_source *s, rd_kafka_error_t *error, rd_kafka_resp_err_t e)

@@ -201,9 +201,27 @@ static int kafka_ready_fd(struct ctr_source *src)
 	return s->wake[0];
 }
 
+/*
+ * Whether the group chose an assignor (answered our JoinGroup) that has not
+ * given this member an assignment yet. rd_kafka_destroy() then asserts in
+ * librdkafka 2.0.2 (its issue 4312, fixed in 2.3.0): the sticky assignors
+ * destroy a state they have not made. A stop during a rebalance that waits
+ * for another member's SyncGroup meets it.
+ */
+static int joined_unassigned(struct kafka_source *s)
+{
+	const char *protocol;
+
+	if (!s->grouped || !s->subscribed || s->ever_assigned)
+		return 0;
+	protocol = rd_kafka_rebalance_protocol(s->rk);
+	return protocol != NULL && strcmp(protocol, "NONE") != 0;
+}
+
 static void kafka_close(struct ctr_source *src)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
+	int keep_handle = 0;
 
 	if (s->last)
 		ctr_kafka_release(s->release, s->last);
@@ -216,9 +234,14 @@ static void kafka_close(struct ctr_source *src)
 			rd_kafka_queue_io_event_enable(queue, -1, NULL, 0);
 			rd_kafka_queue_destroy(queue);
 		}
+		keep_handle = joined_unassigned(s);
 		if (s->subscribed)
-			rd_kafka_consumer_close(s->rk);
-		rd_kafka_destroy(s->rk);
+			rd_kafka_consumer_close(s->rk); /* leaves the group either way */
+		keep_handle |= joined_unassigned(s);
+		/* The handle is then left to the process's exit, and s with it: librdkafka's
+		 * threads may still log through it. */
+		if (!keep_handle)
+			rd_kafka_destroy(s->rk);
 	}
 	for (int i = 0; i < 2; i++)
 		if (s->wake[i] >= 0)
@@ -228,7 +251,16 @@ static void kafka_close(struct ctr_source *src)
 	for (size_t i = 0; i < s->topic_count; i++)
 		free(s->topics[i].partitions);
 	free(s->topics);
+	s->topics = NULL;
+	s->topic_count = 0;
 	free(s->positions);
+	s->positions = NULL;
+	if (keep_handle) {
+		pthread_mutex_lock(&s->log_lock);
+		s->log_through = 0;
+		pthread_mutex_unlock(&s->log_lock);
+		return;
+	}
 	pthread_mutex_destroy(&s->log_lock);
 	free(s);
 }

@@ -4,7 +4,8 @@
  * mock's API part-way through a replay, and a broker taken down and brought
  * back. Each replay ends with the projection hash and the counts of an
  * undisturbed replay of the same topic: nothing lost, nothing counted twice.
- * And the offsets a group is told are those the database committed.
+ * And the offsets a group is told are those the database committed, and a
+ * member stopped while its group syncs closes cleanly.
  */
 #include <criterion/criterion.h>
 #include <librdkafka/rdkafka.h>
@@ -23,6 +24,7 @@
 
 /* Kafka protocol API keys (the mock's request-error API takes them; librdkafka keeps its names private). */
 #define API_FETCH 1
+#define API_SYNC_GROUP 14
 
 /* Small fetches, so that most of the topic is fetched after a fault is injected. */
 static const char *const small_fetches[] = {
@@ -279,6 +281,34 @@ Test(kafka_faults, the_group_is_told_the_committed_positions_not_those_read_sinc
 			     "partition %d: committed %lld, told %lld", p, (long long)offsets[p],
 			     (long long)told[p]);
 	cr_assert(found, "the group has committed offsets");
+	ctr_source_close(src);
+	cluster_stop(&c);
+}
+
+/*
+ * A member of a group stopped (SIGTERM) after the group answered its JoinGroup
+ * and before its SyncGroup: librdkafka 2.0.2 asserts in rd_kafka_destroy()
+ * when the cooperative assignor has no state yet (its issue 4312). Here the
+ * mock holds the SyncGroup answer back while the source is closed.
+ */
+Test(kafka_faults, a_member_stopped_while_its_group_syncs_closes, .timeout = 60)
+{
+	struct cluster c;
+	struct ctr_source_options options = { .group = "syncing", .follow = 1 };
+	struct ctr_source *src;
+	struct ctr_event ev;
+	struct ctr_error err = { 0 };
+
+	cluster_start(&c, 1);
+	cr_assert_eq(rd_kafka_mock_broker_push_request_error_rtts(c.mock, 1, API_SYNC_GROUP, 1,
+			RD_KAFKA_RESP_ERR_NO_ERROR, 8000), RD_KAFKA_RESP_ERR_NO_ERROR);
+	cr_assert_eq(ctr_source_open(c.spec, &options, &src, &err), 0, "%s", err.message);
+	cr_assert_geq(src->ready_fd(src), 0);
+	/* the mock answers a new group's JoinGroup after about 3 s, its SyncGroup 8 s later */
+	for (int i = 0; i < 50; i++) {
+		cr_assert_eq(src->next(src, &ev, &err), CTR_SOURCE_AGAIN, "nothing assigned yet");
+		usleep(100 * 1000);
+	}
 	ctr_source_close(src);
 	cluster_stop(&c);
 }
