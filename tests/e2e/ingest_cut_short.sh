@@ -4,17 +4,11 @@
 # the last whole block, so the log replays again, and the input ingested again ends with the
 # hash of a log that was never cut (its events already in the log are duplicates, E1).
 source "$(dirname "$0")/lib.sh"
-"$CONTRAIL" generate --seed 17 --accounts 80 --out history.jsonl 2> /dev/null
-total=$(wc -l < history.jsonl)
-head -n $((total / 2)) history.jsonl > first.jsonl
-tail -n +$((total / 2 + 1)) history.jsonl > second.jsonl
-"$CONTRAIL" ingest --log whole.avro first.jsonl 2> /dev/null || [ $? -eq 1 ]
-"$CONTRAIL" ingest --log whole.avro second.jsonl 2> /dev/null || [ $? -eq 1 ]
+log_in_two 17 80 2
+cp events.avro whole.avro
 reference=$(replay_hash file:whole.avro whole.db)
 
 # the second ingest cut 100 bytes before its end: inside its last block
-"$CONTRAIL" ingest --log events.avro first.jsonl 2> /dev/null || [ $? -eq 1 ]
-"$CONTRAIL" ingest --log events.avro second.jsonl 2> /dev/null || [ $? -eq 1 ]
 size=$(stat -c %s events.avro)
 truncate -s $((size - 100)) events.avro
 cp events.avro cut.avro
@@ -36,7 +30,7 @@ expect_eq "the offset in the name is where the log now ends" "events.avro.torn-$
 # the log replays again from where the stopped run left it; the input ingested again
 # completes it
 "$CONTRAIL" replay --source file:events.avro --db t.db > /dev/null
-"$CONTRAIL" ingest --log events.avro second.jsonl 2> /dev/null || [ $? -eq 1 ]
+"$CONTRAIL" ingest --log events.avro rest.jsonl 2> /dev/null || [ $? -eq 1 ]
 expect_eq "hash after the input is ingested again" "$reference" \
 	"$(replay_hash file:events.avro t.db)"
 expect_eq "nothing else was moved aside" 1 "$(ls events.avro.torn-* | wc -l)"
