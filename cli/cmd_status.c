@@ -67,7 +67,7 @@ static void count_rows(struct reader *r, json_t *counts, const char *table)
 static json_t *last_run(struct reader *r)
 {
 	json_t *list = rows(r, "SELECT run_id, started_at, finished_at, business_date, read, applied,"
-				" duplicates, rejected, projection_hash, source FROM runs"
+				" duplicates, rejected, projection_hash, source, until, rebuild FROM runs"
 				" ORDER BY run_id DESC LIMIT 1");
 	json_t *run = json_incref(json_array_get(list, 0));
 
@@ -124,6 +124,11 @@ static void print_run(json_t *run)
 	printf("  finished        %s\n", text(run, "finished_at"));
 	printf("  business date   %s\n", text(run, "business_date"));
 	printf("  source          %s\n", text(run, "source"));
+	/* an auditor's run replays what was recorded by a time; a rebuild starts afresh */
+	if (json_is_string(json_object_get(run, "until")))
+		printf("  until           %s\n", text(run, "until"));
+	if (number(run, "rebuild"))
+		printf("  rebuild         yes\n");
 	printf("  events          read %lld, applied %lld, duplicates %lld, rejected %lld\n",
 	       number(run, "read"), number(run, "applied"), number(run, "duplicates"),
 	       number(run, "rejected"));
@@ -171,7 +176,8 @@ static void usage(void)
 {
 	printf("usage: contrail status --db PATH [--format text|json]\n\n"
 	       "Reports on a contrail database: the last run (times, business date, source,\n"
-	       "counts, projection hash), checkpoints, row counts of the projection tables,\n"
+	       "the --until it replayed to, a rebuild or not, counts, projection hash),\n"
+	       "checkpoints, row counts of the projection tables,\n"
 	       "rejected events by code and streams holding events for a missing seq (the\n"
 	       "first %d by name). text is for a person; json is one object for a script.\n"
 	       "Exit: 0 ok, 2 usage, 3 not a contrail database.\n", HELD_LISTED);

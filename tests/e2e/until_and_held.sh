@@ -16,6 +16,11 @@ ev() { # id seq recorded data-json [type]
 grep -q "after --until 1" out.txt || fail "summary: $(cat out.txt)"
 expect_eq "licenses known on Feb 15" 7 "$(q feb.db 'SELECT licenses FROM contract_products')"
 expect_eq "no checkpoint for an --until run" 0 "$(q feb.db 'SELECT count(*) FROM checkpoints')"
+# status says what the last run was known up to, for an auditor reading it later
+"$CONTRAIL" status --db feb.db | grep -q "^  until           2023-02-15T00:00:00+09:00$" ||
+	fail "status: $("$CONTRAIL" status --db feb.db)"
+expect_eq "status json until" '"2023-02-15T00:00:00+09:00"' \
+	"$("$CONTRAIL" status --db feb.db --format json | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["last_run"]["until"]))')"
 expect_eq "status on Feb 15" "active|319" "$(q feb.db 'SELECT status, days_left FROM contracts')"
 # recorded after T and not valid (licenses missing; no account; no seq; a `recorded` that is not
 # a time, so its `at` says): not known at T either, so skipped, not rejected
