@@ -144,6 +144,41 @@ static enum ctr_code fill(struct ctr_decoder *d, json_t *root, struct ctr_event 
 }
 
 /*
+ * Whether text[0, len) is one JSON number (RFC 8259): -?(0|[1-9][0-9]*), an
+ * optional fraction and an optional exponent.
+ */
+static int one_number(const char *text, size_t len)
+{
+	size_t i = 0;
+
+#define DIGIT(k) ((k) < len && text[k] >= '0' && text[k] <= '9')
+	if (i < len && text[i] == '-')
+		i++;
+	if (!DIGIT(i))
+		return 0;
+	if (text[i++] != '0')
+		while (DIGIT(i))
+			i++;
+	if (i < len && text[i] == '.') {
+		if (!DIGIT(i + 1))
+			return 0;
+		for (i++; DIGIT(i); i++)
+			;
+	}
+	if (i < len && (text[i] == 'e' || text[i] == 'E')) {
+		i++;
+		if (i < len && (text[i] == '+' || text[i] == '-'))
+			i++;
+		if (!DIGIT(i))
+			return 0;
+		while (DIGIT(i))
+			i++;
+	}
+#undef DIGIT
+	return i == len;
+}
+
+/*
  * A number too large for 64 bits (or for a double) is valid JSON that jansson
  * refuses to read: it is a field of the wrong shape (bad_format, E6), which
  * takes its place when it is in the payload (E2), not bad_json. Each such
@@ -167,9 +202,15 @@ static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *
 			break;
 		if (done == 0)
 			memcpy(copy, line, len);
-		while (start > done && memchr(number_chars, copy[start - 1], sizeof(number_chars) - 1))
+		/*
+		 * All the number characters before the end, not only those since the
+		 * last number read as 0.0: when they are not one number (1-1e400,
+		 * true1e400), the line is not JSON, and rewriting part of them could
+		 * make it JSON.
+		 */
+		while (start > 0 && memchr(number_chars, copy[start - 1], sizeof(number_chars) - 1))
 			start--;
-		if (end - start < 3)
+		if (start < done || end - start < 3 || !one_number(copy + start, end - start))
 			break;
 		copy[start] = '0';
 		copy[start + 1] = '.';
