@@ -125,6 +125,36 @@ int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
 	return 1;
 }
 
+int ctr_read_line_unseekable(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
+{
+	size_t have = 0;
+	int c;
+
+	memset(line, 0, sizeof(*line));
+	errno = 0;
+	flockfile(fp);
+	while ((c = getc_unlocked(fp)) != EOF) {
+		line->consumed++;
+		if (c == '\n')
+			break;
+		if (have < cap - 1)
+			buf[have++] = (char)c; /* past the cap the line is only counted */
+	}
+	funlockfile(fp);
+	if (c == EOF && ferror(fp))
+		return -1;
+	if (c == EOF && line->consumed == 0)
+		return 0;
+	/* as ctr_read_line() cuts it: cap - 1 bytes or more before the newline is too long */
+	line->truncated = have >= cap - 1;
+	line->unterminated = c == EOF && !line->truncated;
+	if (!line->truncated && have > 0 && buf[have - 1] == '\r')
+		have--;
+	buf[have] = '\0';
+	line->len = (long)have;
+	return 1;
+}
+
 static void signal_reader(struct ctr_line_feed *f)
 {
 	char byte = 1;

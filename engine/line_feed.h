@@ -25,6 +25,13 @@ struct ctr_line {
  * -1 with errno on a read error. A longer line keeps its first cap - 2 bytes.
  */
 int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line);
+/*
+ * The same, for a stream that cannot seek (a pipe read without a feed):
+ * ctr_read_line() reads a last line without a newline a second time when it
+ * holds a NUL byte, which a pipe cannot do; this one counts every byte as it
+ * reads it, and is slower.
+ */
+int ctr_read_line_unseekable(FILE *fp, char *buf, size_t cap, struct ctr_line *line);
 
 struct ctr_line_feed;
 

@@ -38,8 +38,9 @@ struct jsonl_source {
 /* The next line: 1, 0 at the end, CTR_SOURCE_AGAIN (fed only), negative with err. */
 static int next_line(struct jsonl_source *s, struct ctr_line *line, struct ctr_error *err)
 {
-	int rc = s->feed ? ctr_line_feed_take(s->feed, s->line, line)
-			 : ctr_read_line(s->fp, s->line, LINE_CAP, line);
+	int rc = s->feed      ? ctr_line_feed_take(s->feed, s->line, line)
+		 : s->regular ? ctr_read_line(s->fp, s->line, LINE_CAP, line)
+			      : ctr_read_line_unseekable(s->fp, s->line, LINE_CAP, line);
 
 	if (rc == CTR_LINE_FEED_EMPTY)
 		return CTR_SOURCE_AGAIN;

@@ -74,3 +74,20 @@ for name in lf crlf; do
 	expect_eq "$name: pipe" "$(q "mib-$name.db" 'SELECT projection_hash FROM runs')" \
 		"$(replay_hash jsonl:- "mib-$name-pipe.db" < "mib-$name.jsonl")"
 done
+
+# a pipe read outside a replay's loop (dump, publish) whose last line has no newline: the line
+# is read as from a file (a pipe cannot be read again from an earlier byte to find its length)
+head -n 2 odd.jsonl > nonl.jsonl
+ev e3 3 E >> nonl.jsonl
+expect_eq "dump of a file, no newline at the end" "3" "$("$CONTRAIL" dump --source jsonl:nonl.jsonl | wc -l)"
+expect_eq "dump of a pipe, no newline at the end" "$("$CONTRAIL" dump --source jsonl:nonl.jsonl)" \
+	"$("$CONTRAIL" dump --source jsonl:- < <(cat nonl.jsonl))"
+head -n 2 odd.jsonl > nonl-nul.jsonl
+ev e3 3 E >> nonl-nul.jsonl
+printf '\0junk' >> nonl-nul.jsonl
+rc=0; "$CONTRAIL" dump --source jsonl:nonl-nul.jsonl > nul-file.out 2> nul-file.err || rc=$?
+expect_eq "dump of a file, a NUL in the last line: exit" 1 "$rc"
+rc=0; cat nonl-nul.jsonl | "$CONTRAIL" dump --source jsonl:- > nul-pipe.out 2> nul-pipe.err || rc=$?
+expect_eq "dump of a pipe, a NUL in the last line: exit" 1 "$rc"
+expect_eq "dump of a pipe, a NUL in the last line: the events" "$(cat nul-file.out)" "$(cat nul-pipe.out)"
+grep -q ":3: bad_json" nul-pipe.err || fail "the NUL line was not bad_json: $(cat nul-pipe.err)"
