@@ -51,10 +51,31 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 	if (cat == NULL)
 		return err->code;
 	if (access(in->log_path, F_OK) == 0) {
-		int rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
-		const char *stored = rc == 0 ? ctr_avro_writer_meta(in->writer, key) : NULL;
+		struct ctr_avro_reader *header;
+		const char *stored;
 		uint64_t torn_bytes;
 		const char *aside;
+		int rc;
+		/*
+		 * The log's schema is judged before the writer opens it: opening moves a
+		 * cut last block aside, and a log refused must be left as it was. A header
+		 * that cannot be read here (one being written) is judged by the writer,
+		 * under its lock.
+		 */
+		if (ctr_avro_reader_open(in->log_path, &header, NULL) == 0) {
+			stored = ctr_avro_reader_meta(header, key);
+			rc = in->schema_id && (stored == NULL || atoi(stored) != in->schema_id)
+				     ? ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
+						     in->log_path, stored ? stored : "(none)", in->schema_id)
+				     : ctr_decoder_new(ctr_avro_reader_schema(header), 0, &in->decoder, err);
+			if (rc == CTR_ESCHEMA)
+				ctr_error_prefix(err, "log %s: ", in->log_path);
+			ctr_avro_reader_close(header);
+			if (rc != 0)
+				return rc;
+		}
+		rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
+		stored = rc == 0 ? ctr_avro_writer_meta(in->writer, key) : NULL;
 		if (rc != 0)
 			return rc;
 		aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
@@ -66,6 +87,8 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 		if (in->schema_id && (stored == NULL || atoi(stored) != in->schema_id))
 			return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
 					     in->log_path, stored ? stored : "(none)", in->schema_id);
+		if (in->decoder != NULL)
+			return 0;
 		rc = ctr_decoder_new(ctr_avro_writer_schema(in->writer), 0, &in->decoder, err);
 		if (rc == CTR_ESCHEMA)
 			ctr_error_prefix(err, "log %s: ", in->log_path);

@@ -97,3 +97,21 @@ cmp -s limited.avro cut.avro || fail "the log was changed by a move that failed"
 "$CONTRAIL" ingest --log limited.avro /dev/null 2> /dev/null
 cmp -s <(cat limited.avro limited.avro.torn-"$(stat -c %s limited.avro)") cut.avro ||
 	fail "the moved bytes after a failed move differ"
+
+# a cut log that ingest refuses for its header (a schema that does not parse, or another
+# schema version than asked for) is left as it was: the cut block is moved only by an ingest
+# that then appends
+for damage in schema version; do
+	cp cut.avro refused.avro
+	if [ "$damage" = schema ]; then
+		python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); i = b.index(b"\"type\""); b[i + 1] = 7; open(p, "wb").write(b)' refused.avro
+		args=()
+	else
+		args=(--schema-version 999)
+	fi
+	cp refused.avro refused-before.avro
+	status=0; "$CONTRAIL" ingest --log refused.avro "${args[@]}" /dev/null 2> /dev/null || status=$?
+	[ "$status" -ne 0 ] || fail "$damage: a refused log was ingested into"
+	cmp -s refused.avro refused-before.avro || fail "$damage: a refused log was changed"
+	[ -z "$(ls refused.avro.torn-* 2> /dev/null)" ] || fail "$damage: a refused log had bytes moved aside"
+done
