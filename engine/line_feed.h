@@ -22,7 +22,7 @@ struct ctr_line {
 
 /*
  * Reads one line of fp into buf (cap bytes, at least 2): 1, or 0 at the end;
- * -1 with errno on a read error. A longer line keeps its first cap - 2 bytes.
+ * -1 with errno on a read error. A longer line keeps its first cap - 1 bytes.
  */
 int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line);
 /*
