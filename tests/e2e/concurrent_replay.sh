@@ -6,9 +6,11 @@ source "$(dirname "$0")/lib.sh"
 log_in_two 22 300 3
 reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
 
-# wait_for CONDITION...: polls until the shell condition holds (about 10 s at most)
+# wait_for CONDITION...: polls until the shell condition holds (a minute at most, for slow
+# machines and sanitizer builds)
 wait_for() {
-	for _ in $(seq 1 2000); do eval "$1" && return 0; sleep 0.005; done
+	local deadline=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$deadline" ]; do eval "$1" && return 0; sleep 0.005; done
 	return 1
 }
 
@@ -21,7 +23,8 @@ cp events.avro log.avro
 	> first.out 2>&1 &
 pid=$!
 wait_for '[ "$(q inc.db "SELECT next_offset FROM checkpoints" 2> /dev/null || echo 0)" -gt $((first + 100)) ]' ||
-	fail "the first replay did not commit"
+	fail "the first replay did not commit: $(kill -0 "$pid" 2> /dev/null && echo still running;
+		cat first.out)"
 kill -0 "$pid" 2> /dev/null || fail "the first replay was over before the second began"
 status=0
 "$CONTRAIL" replay --source file:log.avro --db inc.db --batch 20 --business-date 2024-04-01 \
