@@ -52,3 +52,6 @@ for format in text csv json; do
 	expect_eq "exit of invoices ($format) when a read fails" 4 "$status"
 	grep -q "integer overflow" err.txt || fail "$(cat err.txt)"
 done
+"$CONTRAIL" invoices --help | grep -q "4 a read of it that fails" || fail "invoices --help does not list exit 4"
+grep -A8 '^## `contrail invoices' "$(dirname "$0")/../../docs/cli.md" | grep -q "4 a read of the database that fails" ||
+	fail "docs/cli.md does not list exit 4 of invoices"
