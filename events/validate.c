@@ -257,11 +257,8 @@ void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
 			 struct ctr_event *ev)
 {
 	const char *path = NULL;
-	const struct check_node *bad;
+	const struct check_node *bad = walk(&v->root, envelope, &path);
 
-	if (ctr_position_check(ev) != 0)
-		return;
-	bad = walk(&v->root, envelope, &path);
 	if (bad == NULL)
 		return;
 	/* E2: a bad id takes no place; any other field does */

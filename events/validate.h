@@ -21,8 +21,10 @@ void ctr_validator_free(struct ctr_validator *v);
 
 /*
  * Checks the formats of envelope (the whole event record). On the first bad
- * field it rejects ev: a bad id, stream or seq takes no place (E2), any other
- * field is bad_format and takes its place.
+ * field it rejects ev: a bad id takes no place (E2), any other field is
+ * bad_format and takes its place. The caller judges the event's place with
+ * ctr_position_check() first (decode.c does, once per event): judged here
+ * too, it was the same work twice on every event of a replay.
  */
 void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
 			 struct ctr_event *ev);
