@@ -39,6 +39,26 @@ static void usage(FILE *out)
 		"4 other failure.\n");
 }
 
+/*
+ * Judges an existing log's schema version (against --schema-version) and makes
+ * the decoder for its schema, unless one was made already.
+ */
+static int take_schema(struct ingest *in, const char *stored, const char *schema_json,
+		       struct ctr_error *err)
+{
+	int rc;
+
+	if (in->schema_id && (stored == NULL || atoi(stored) != in->schema_id))
+		return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
+				     in->log_path, stored ? stored : "(none)", in->schema_id);
+	if (in->decoder != NULL)
+		return 0;
+	rc = ctr_decoder_new(schema_json, 0, &in->decoder, err);
+	if (rc == CTR_ESCHEMA)
+		ctr_error_prefix(err, "log %s: ", in->log_path);
+	return rc;
+}
+
 /* Opens the log for appending, or creates it with the catalog version asked for. */
 static int open_log(struct ingest *in, struct ctr_error *err)
 {
@@ -52,7 +72,6 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 		return err->code;
 	if (access(in->log_path, F_OK) == 0) {
 		struct ctr_avro_reader *header;
-		const char *stored;
 		uint64_t torn_bytes;
 		const char *aside;
 		int rc;
@@ -63,19 +82,13 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 		 * under its lock.
 		 */
 		if (ctr_avro_reader_open(in->log_path, &header, NULL) == 0) {
-			stored = ctr_avro_reader_meta(header, key);
-			rc = in->schema_id && (stored == NULL || atoi(stored) != in->schema_id)
-				     ? ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
-						     in->log_path, stored ? stored : "(none)", in->schema_id)
-				     : ctr_decoder_new(ctr_avro_reader_schema(header), 0, &in->decoder, err);
-			if (rc == CTR_ESCHEMA)
-				ctr_error_prefix(err, "log %s: ", in->log_path);
+			rc = take_schema(in, ctr_avro_reader_meta(header, key),
+					 ctr_avro_reader_schema(header), err);
 			ctr_avro_reader_close(header);
 			if (rc != 0)
 				return rc;
 		}
 		rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
-		stored = rc == 0 ? ctr_avro_writer_meta(in->writer, key) : NULL;
 		if (rc != 0)
 			return rc;
 		aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
@@ -84,15 +97,8 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 				" leaves it; its last %llu bytes were moved to %s, and the log goes on"
 				" from its last whole block\n", in->log_path,
 				(unsigned long long)torn_bytes, aside);
-		if (in->schema_id && (stored == NULL || atoi(stored) != in->schema_id))
-			return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
-					     in->log_path, stored ? stored : "(none)", in->schema_id);
-		if (in->decoder != NULL)
-			return 0;
-		rc = ctr_decoder_new(ctr_avro_writer_schema(in->writer), 0, &in->decoder, err);
-		if (rc == CTR_ESCHEMA)
-			ctr_error_prefix(err, "log %s: ", in->log_path);
-		return rc;
+		return take_schema(in, ctr_avro_writer_meta(in->writer, key),
+				   ctr_avro_writer_schema(in->writer), err);
 	}
 	if (!ctr_catalog_has_id(cat, id))
 		return ctr_error_set(err, CTR_EINVAL, "the schema catalog has no version %d", id);
