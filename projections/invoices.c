@@ -22,8 +22,8 @@
 		  " JOIN billing_terms b USING (contract_id)"
 
 struct terms {
-	char *contract_id;     /* as long as the contract's stream name: no bound */
-	char *number, *early_number; /* invoice numbers, number_size bytes each (B7) */
+	const char *contract_id; /* in the terms statement's row, which stays put meanwhile */
+	char *number;          /* an invoice number (B7), number_size bytes: the id has no bound */
 	size_t number_size;
 	int first_month;       /* B1 */
 	int last_month;        /* the cancellation's end_on month, or -1 */
@@ -93,17 +93,23 @@ static int put_line(struct ctr_invoices *w, const char *number, int line_no, con
 	return rc;
 }
 
+/* The number of the contract's invoice for month into t->number (B7), which it returns. */
+static const char *invoice_number(struct terms *t, int month)
+{
+	snprintf(t->number, t->number_size, "%s-%04d%02d", t->contract_id, month / 12, month % 12 + 1);
+	return t->number;
+}
+
 /* One invoice for month (B3, B6, B7, B8, B9). */
-static int put_invoice(struct ctr_invoices *w, const struct terms *t, int month, char *number,
-		       size_t number_size, int *early)
+static int put_invoice(struct ctr_invoices *w, struct terms *t, int month, int *early)
 {
 	char period[12], issue[11], due[11];
-	int year = month / 12, term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
+	const char *number = invoice_number(t, month);
+	int term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
 	int64_t full = seats(t, 0, month), light = seats(t, 1, month), subtotal, tax;
 	int32_t issue_day = last_day(month), due_day = ctr_calendar_business_day_on_or_before(last_day(month + 1));
 	int rc;
 
-	snprintf(number, number_size, "%s-%04d%02d", t->contract_id, year, month % 12 + 1);
 	format_period(month, period, sizeof(period));
 	ctr_date_format(issue_day, issue);
 	ctr_date_format(due_day, due);
@@ -191,8 +197,8 @@ static int exec_bound(struct ctr_invoices *inv, sqlite3_stmt *stmt, const char *
  */
 static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_error *err)
 {
-	char *number = t->number, *early_number = t->early_number, first[12], last[12];
-	int day, early = 0, has_early = 0, until = month_index(w->business_date, &day);
+	char first[12], last[12];
+	int day, early = 0, early_month = -1, until = month_index(w->business_date, &day);
 	int rc = load_changes(w, t, err);
 
 	if (rc != 0)
@@ -200,12 +206,10 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 	if (t->last_month >= 0 && t->last_month < until)
 		until = t->last_month; /* B6: the month of end_on is the last billed */
 	for (int month = t->first_month; rc == 0 && month <= until; month++) {
-		if (put_invoice(w, t, month, number, t->number_size, &early) != 0)
+		if (put_invoice(w, t, month, &early) != 0)
 			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(w->db));
-		if (early) {
-			has_early = 1;
-			snprintf(early_number, t->number_size, "%s", number);
-		}
+		if (early)
+			early_month = month;
 	}
 	if (rc != 0 || w->tables_empty)
 		return rc;
@@ -217,9 +221,9 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 	rc = exec_bound(w, w->clear_lines, t->contract_id, first, last, err);
 	if (rc == 0)
 		rc = exec_bound(w, w->clear_invoices, t->contract_id, first, last, err);
-	if (rc == 0)
-		rc = exec_bound(w, w->clear_early, t->contract_id, has_early ? early_number : NULL,
-				NULL, err);
+	if (rc == 0) /* all but the invoice that keeps its early termination line */
+		rc = exec_bound(w, w->clear_early, t->contract_id,
+				early_month >= 0 ? invoice_number(t, early_month) : NULL, NULL, err);
 	return rc;
 }
 
@@ -228,23 +232,17 @@ static int read_terms(sqlite3_stmt *stmt, struct terms *t)
 {
 	int ok, day;
 	const char *end = (const char *)sqlite3_column_text(stmt, 1);
-	const char *contract_id = (const char *)sqlite3_column_text(stmt, 0);
-	size_t size = strlen(contract_id) + sizeof("-YYYYMM");
+	size_t size;
 
-	free(t->contract_id);
-	t->contract_id = strdup(contract_id);
+	t->contract_id = (const char *)sqlite3_column_text(stmt, 0);
+	size = strlen(t->contract_id) + sizeof("-YYYYMM");
 	if (size > t->number_size) {
-		char *number = realloc(t->number, size), *early;
-		if (number != NULL)
-			t->number = number;
-		early = number ? realloc(t->early_number, size) : NULL;
-		if (early == NULL)
+		char *number = realloc(t->number, size);
+		if (number == NULL)
 			return -1;
-		t->early_number = early;
+		t->number = number;
 		t->number_size = size;
 	}
-	if (t->contract_id == NULL)
-		return -1;
 	t->first_month = month_index(ctr_date_parse((const char *)sqlite3_column_text(stmt, 2), &ok), &day);
 	if (day != 1) /* B1 */
 		t->first_month++;
@@ -351,9 +349,7 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 	sqlite3_reset(select);
 	if (t != NULL) {
 		free(t->changes);
-		free(t->contract_id);
 		free(t->number);
-		free(t->early_number);
 	}
 	free(t);
 	return rc;
