@@ -162,21 +162,18 @@ static enum ctr_code other_product_added(struct ctr_apply *a)
 		return ctr_apply_reject(a, CTR_CODE_NOT_OWNER, "%s is not an active owner of %s", by,
 					a->contract->contract_id);
 	/* the whole key: nothing bounds its length, and a cut one could name another product */
-	sku = malloc(strlen("other:") + strlen(key) + 1);
-	if (sku == NULL)
+	if (asprintf(&sku, "other:%s", key) < 0)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
-	strcpy(sku, "other:");
-	strcat(sku, key);
-	code = CTR_CODE_OK;
-	if (ctr_contract_product(a->contract, sku) != NULL)
+	if (ctr_contract_product(a->contract, sku) != NULL) {
 		code = ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s", sku,
 					a->contract->contract_id);
-	p = code == CTR_CODE_OK ? ctr_contract_add_product(a->contract) : NULL;
-	if (code == CTR_CODE_OK && p == NULL)
-		code = ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
-	if (code != CTR_CODE_OK) {
 		free(sku);
 		return code;
+	}
+	p = ctr_contract_add_product(a->contract);
+	if (p == NULL) {
+		free(sku);
+		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
 	}
 	p->sku = sku;
 	ctr_set_text(&p->name, ctr_payload_text(a->data, "name"));
