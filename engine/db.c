@@ -295,6 +295,16 @@ int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_erro
 	return ctr_error_set(err, CTR_EWRITE, "cannot lock %s: it keeps being replaced", path);
 }
 
+void ctr_db_unlock_writer(const char *path, int fd, int created, int failed)
+{
+	struct stat st;
+
+	if (failed && created && stat(path, &st) == 0 && st.st_size == 0)
+		unlink(path); /* nothing came of the run */
+	if (fd >= 0)
+		close(fd);
+}
+
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)
 {
 	char side[4200];

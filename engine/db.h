@@ -51,6 +51,11 @@ int ctr_db_check_replaceable(const char *path, struct ctr_error *err);
  * what each read at its start.
  */
 int ctr_db_lock_writer(const char *path, int *fd, int *created, struct ctr_error *err);
+/*
+ * Lets go of what ctr_db_lock_writer() took (fd -1: nothing). After a run that
+ * failed, the empty file the lock made is removed when it is still empty.
+ */
+void ctr_db_unlock_writer(const char *path, int fd, int created, int failed);
 
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);

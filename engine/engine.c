@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -347,12 +346,6 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 		rc = ctr_db_replace(built, options->db_path, err);
 	else if (rc != 0 && options->rebuild && lock_fd >= 0)
 		unlink(built); /* only its own: another run's may be on its way */
-	if (rc != 0 && created) {
-		struct stat st; /* the empty file the lock made, when nothing came of the run */
-		if (stat(options->db_path, &st) == 0 && st.st_size == 0)
-			unlink(options->db_path);
-	}
-	if (lock_fd >= 0)
-		close(lock_fd);
+	ctr_db_unlock_writer(options->db_path, lock_fd, created, rc != 0);
 	return rc;
 }

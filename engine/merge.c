@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/db.h"
@@ -252,11 +251,6 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 		rc = ctr_db_replace(built, out_path, err);
 	if (rc != 0)
 		unlink(built);
-	if (rc != 0 && created) {
-		struct stat st; /* the empty file the lock made, when no report came of it */
-		if (stat(out_path, &st) == 0 && st.st_size == 0)
-			unlink(out_path);
-	}
-	close(lock_fd);
+	ctr_db_unlock_writer(out_path, lock_fd, created, rc != 0);
 	return rc;
 }
