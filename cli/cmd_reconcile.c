@@ -24,7 +24,7 @@ static void usage(void)
 	       "support ids. docs/reconcile.md describes the formats.\n"
 	       "Exit: 0 clean, 1 something was found, 2 bad input (command line, expected file,\n"
 	       "a database that is missing or not a contrail database), 4 a query on the\n"
-	       "database failed.\n");
+	       "database failed or the database is still being built.\n");
 }
 
 static void print(const struct ctr_findings *f, const char *format)
@@ -101,8 +101,8 @@ int ctr_cmd_reconcile(int argc, char **argv)
 	if (rc != 0) {
 		ctr_findings_free(&findings);
 		/* the expected file or the database is the input here: exit 2 (docs/reconcile.md) */
-		return ctr_cli_fail("reconcile", rc == CTR_EDB || rc == CTR_ENOMEM ? CTR_EXIT_FAILURE
-						: CTR_EXIT_USAGE, "%s", err.message);
+		return ctr_cli_fail("reconcile", rc == CTR_EDB || rc == CTR_ENOMEM ||
+				    rc == CTR_EWRITE ? CTR_EXIT_FAILURE : CTR_EXIT_USAGE, "%s", err.message);
 	}
 	print(&findings, format);
 	rc = findings.count ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;

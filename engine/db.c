@@ -187,6 +187,28 @@ static const char *pragmas(enum ctr_db_mode mode)
 	return "PRAGMA busy_timeout = 5000;";
 }
 
+/*
+ * A first rebuild or a merge holds PATH as the empty file its writer lock made
+ * (ctr_db_lock_writer) until it renames the finished file over it: a reader
+ * that opened it would find no tables and call it foreign. Only an empty file
+ * is tried: a writer starting in the instant the shared lock is held is turned
+ * away as if another writer ran (exit 4), and nothing else ever meets it.
+ */
+static int being_built(const char *path)
+{
+	struct stat st;
+	int fd, held;
+
+	if (stat(path, &st) != 0 || st.st_size != 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
 int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct ctr_error *err)
 {
 	/* serialized: a replay's loop reads while the thread pool writes (engine/db_gate.h) */
@@ -197,6 +219,9 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
+	if (mode == CTR_DB_READ && being_built(path))
+		return ctr_error_set(err, CTR_EWRITE, "%s is being built by a replay or merge that has"
+				     " not finished; nothing is in it yet", path);
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		/* an input that cannot be read is bad data; an output that cannot be made, a failure */
 		rc = mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE;

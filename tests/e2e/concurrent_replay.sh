@@ -62,6 +62,23 @@ expect_eq "the rebuild's hash" "projection hash $reference" "$(grep '^projection
 expect_eq "the rebuilt database" "$reference" "$("$CONTRAIL" hash --db inc.db)"
 [ ! -e inc.db.rebuild ] || fail "the rebuild's file was left behind"
 
+# a first rebuild into a new path holds it as the empty file of its lock until the end: a reader
+# meanwhile is told it is being built (exit 4), not that it is foreign (exit 3)
+"$CONTRAIL" replay --source file:log.avro --db new.db --rebuild --batch 200 \
+	--business-date 2024-04-01 > new.out 2>&1 &
+pid=$!
+wait_for '[ -e new.db.rebuild ]' || fail "the rebuild made no file"
+for command in status hash; do
+	status=0
+	"$CONTRAIL" "$command" --db new.db > /dev/null 2> "$command.err" || status=$?
+	kill -0 "$pid" 2> /dev/null || fail "the rebuild was over before $command ran"
+	expect_eq "exit of $command while new.db is built ($(cat "$command.err"))" 4 "$status"
+	grep -q "new.db is being built by a replay or merge that has not finished" "$command.err" ||
+		fail "$(cat "$command.err")"
+done
+wait "$pid" || fail "the rebuild into new.db failed: $(cat new.out)"
+expect_eq "status once new.db is built" 0 "$("$CONTRAIL" status --db new.db > /dev/null; echo $?)"
+
 # a merge whose report a replay is writing (a report is replayed into, docs/cli.md): refused
 # like a second replay (exit 4), the replay's commits kept. Without the lock the merge renamed
 # its file over the report and removed its WAL under the replay, whose later commits went to
