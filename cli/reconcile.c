@@ -12,73 +12,91 @@
 #include "engine/db.h"
 #include "projections/schema_sql.h"
 
-#define MAX_FIELD 512
-
-static struct ctr_finding *add(struct ctr_findings *f, const char *kind, const char *table,
-			       const char *key)
+/* Appends a finding holding copies of its texts (NULL: ""); CTR_ENOMEM when it cannot. */
+static int add(struct ctr_findings *f, const char *kind, const char *table, const char *key,
+	       const char *column, const char *expected, const char *actual)
 {
+	const char *texts[4] = { key, column, expected, actual };
+	size_t lengths[4], total = 0;
 	struct ctr_finding *x;
+	char *block, *starts[4];
 
+	for (int i = 0; i < 4; i++) {
+		texts[i] = texts[i] ? texts[i] : "";
+		lengths[i] = strlen(texts[i]) + 1;
+		total += lengths[i];
+	}
 	if (f->count == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 64;
 		struct ctr_finding *moved = realloc(f->items, cap * sizeof(*moved));
 		if (moved == NULL)
-			return NULL;
+			return CTR_ENOMEM;
 		f->items = moved;
 		f->cap = cap;
 	}
+	block = malloc(total);
+	if (block == NULL)
+		return CTR_ENOMEM;
+	for (int i = 0, at = 0; i < 4; at += (int)lengths[i], i++) {
+		memcpy(block + at, texts[i], lengths[i]);
+		starts[i] = block + at;
+	}
 	x = &f->items[f->count++];
-	memset(x, 0, sizeof(*x));
-	snprintf(x->kind, sizeof(x->kind), "%s", kind);
-	snprintf(x->table, sizeof(x->table), "%s", table);
-	snprintf(x->key, sizeof(x->key), "%s", key);
-	return x;
+	x->kind = kind;
+	x->table = table;
+	x->key = starts[0];
+	x->column = starts[1];
+	x->expected = starts[2];
+	x->actual = starts[3];
+	return 0;
 }
 
 void ctr_findings_free(struct ctr_findings *f)
 {
+	for (size_t i = 0; i < f->count; i++)
+		free(f->items[i].key);
 	free(f->items);
 	memset(f, 0, sizeof(*f));
 }
 
 /*
- * Splits one CSV line (RFC 4180 quoting, no line breaks inside fields); returns
- * the field count, -1 when malformed, -2 when a field is longer than MAX_FIELD - 1
- * bytes (cut, it would be compared as another value).
+ * Splits one CSV line in place (RFC 4180 quoting, no line breaks inside
+ * fields): fields[] point into line, unquoted. Returns the field count, -1
+ * when malformed. A field only ever shrinks, so it is written over itself.
  */
-static int split_csv(const char *line, char fields[][MAX_FIELD], int max)
+static int split_csv(char *line, char *fields[], int max)
 {
+	char *read = line, *write = line;
 	int count = 0;
 
 	for (;;) {
-		size_t n = 0;
-		int quoted = *line == '"';
+		int quoted = *read == '"', more;
 		if (count == max)
 			return -1;
+		fields[count] = write;
 		if (quoted)
-			line++;
-		while (*line && (quoted || *line != ',')) {
-			if (quoted && *line == '"') {
-				if (line[1] != '"') {
+			read++;
+		while (*read && (quoted || *read != ',')) {
+			if (quoted && *read == '"') {
+				if (read[1] != '"') {
 					quoted = 0;
-					line++;
-					if (*line && *line != ',')
+					read++;
+					if (*read && *read != ',')
 						return -1;
 					continue;
 				}
-				line++;
+				read++;
 			}
-			if (n + 1 == MAX_FIELD)
-				return -2;
-			fields[count][n++] = *line;
-			line++;
+			*write++ = *read++;
 		}
 		if (quoted)
 			return -1; /* an unterminated quote */
-		fields[count++][n] = '\0';
-		if (*line != ',')
+		more = *read == ','; /* read before the end is written: they may be one byte */
+		*write++ = '\0';
+		count++;
+		if (!more)
 			return count;
-		line++;
+		read++;
 	}
 }
 
@@ -106,16 +124,16 @@ static int has_column(sqlite3 *db, const char *table, const char *column)
 }
 
 /* One expected value: the row by its key, the column compared as text. */
-static int check(sqlite3 *db, const struct ctr_hashed_table *t, char f[][MAX_FIELD],
-		 struct ctr_findings *out)
+static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struct ctr_findings *out)
 {
-	char sql[1024], where[512] = "", parts[8][MAX_FIELD], *rest = f[1];
-	int count = 0, step;
+	char sql[1024], where[512] = "", note[96], *key = strdup(f[1]), *parts[8], *rest = key;
+	int count = 0, key_columns = 0, rc = 0, step;
 	size_t used = 0;
 	sqlite3_stmt *stmt = NULL;
 
+	if (key == NULL)
+		return CTR_ENOMEM;
 	/* the key columns ("a, b"), in order */
-	int key_columns = 0;
 	for (const char *name = t->key; *name; key_columns++) {
 		size_t n = strcspn(name, ",");
 		used += (size_t)snprintf(where + used, sizeof(where) - used, "%s\"%.*s\" = ?",
@@ -128,45 +146,47 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char f[][MAX_FIE
 		char *slash = strchr(rest, '/');
 		if (slash == NULL)
 			break;
-		snprintf(parts[count], MAX_FIELD, "%.*s", (int)(slash - rest), rest);
+		*slash = '\0';
+		parts[count] = rest;
 		rest = slash + 1;
 	}
-	snprintf(parts[count++], MAX_FIELD, "%s", rest);
+	parts[count++] = rest;
 	if (count != key_columns) {
-		struct ctr_finding *x = add(out, "missing_row", t->name, f[1]);
-		if (x)
-			snprintf(x->actual, sizeof(x->actual), "the key has %d parts, %s needs %d", count,
-				 t->name, key_columns);
-		return 0;
+		snprintf(note, sizeof(note), "the key has %d parts, %s needs %d", count, t->name,
+			 key_columns);
+		rc = add(out, "missing_row", t->name, f[1], NULL, NULL, note);
+		free(key);
+		return rc;
 	}
 	snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM %s WHERE %s", f[2], t->name, where);
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		free(key);
+		return CTR_EDB;
+	}
 	for (int i = 0; i < count; i++)
 		sqlite3_bind_text(stmt, i + 1, parts[i], -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
-	if (step != SQLITE_ROW) {
-		add(out, "missing_row", t->name, f[1]);
-	} else {
+	if (step == SQLITE_DONE) {
+		rc = add(out, "missing_row", t->name, f[1], NULL, NULL, NULL);
+	} else if (step == SQLITE_ROW) {
 		const unsigned char *value = sqlite3_column_text(stmt, 0);
 		const char *actual = value ? (const char *)value : "";
-		if (strcmp(actual, f[3]) != 0) {
-			struct ctr_finding *x = add(out, "mismatch", t->name, f[1]);
-			if (x) {
-				snprintf(x->column, sizeof(x->column), "%s", f[2]);
-				snprintf(x->expected, sizeof(x->expected), "%s", f[3]);
-				snprintf(x->actual, sizeof(x->actual), "%s", actual);
-			}
-		}
+		if (value == NULL && sqlite3_errcode(db) == SQLITE_NOMEM)
+			rc = CTR_ENOMEM;
+		else if (strcmp(actual, f[3]) != 0)
+			rc = add(out, "mismatch", t->name, f[1], f[2], f[3], actual);
+	} else {
+		rc = CTR_EDB;
 	}
 	sqlite3_finalize(stmt);
-	return 0;
+	free(key);
+	return rc;
 }
 
 int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
 			   struct ctr_error *err)
 {
-	char fields[5][MAX_FIELD], *line = NULL;
+	char *fields[5], *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	long number = 0, nonblank = 0;
@@ -188,10 +208,7 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 			continue;
 		nonblank++;
 		split = split_csv(text, fields, 5);
-		if (split == -2)
-			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: a field is longer than %d bytes", path,
-					   number, MAX_FIELD - 1);
-		else if (split != 4)
+		if (split != 4)
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not four CSV fields (table,key,column,expected)",
 					   path, number);
 		else if (nonblank == 1)
@@ -204,8 +221,9 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s is not a projection table", path, number, fields[0]);
 		else if (!has_column(db, t->name, fields[2]))
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
-		else if (check(db, t, fields, out) != 0)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		else if ((rc = check(db, t, fields, out)) != 0)
+			rc = ctr_error_set(err, rc, "%s:%ld: %s", path, number, rc == CTR_ENOMEM ?
+					   "out of memory" : sqlite3_errmsg(db));
 	}
 	if (rc == 0 && nonblank == 0)
 		rc = ctr_error_set(err, CTR_EINVAL, "%s is empty: it needs the header table,key,column,expected", path);
@@ -238,15 +256,20 @@ int ctr_reconcile_builtin(sqlite3 *db, struct ctr_findings *out, struct ctr_erro
 {
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
 		sqlite3_stmt *stmt = NULL;
+		int rc = 0, step = SQLITE_DONE;
 		if (ctr_db_prepare(db, builtin[i].sql, &stmt, err) != 0)
 			return CTR_EDB;
-		while (sqlite3_step(stmt) == SQLITE_ROW) {
-			struct ctr_finding *x = add(out, builtin[i].kind, builtin[i].table,
-						    (const char *)sqlite3_column_text(stmt, 0));
-			if (x)
-				snprintf(x->actual, sizeof(x->actual), "%s", sqlite3_column_text(stmt, 1));
-		}
+		while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+			rc = add(out, builtin[i].kind, builtin[i].table,
+				 (const char *)sqlite3_column_text(stmt, 0), NULL, NULL,
+				 (const char *)sqlite3_column_text(stmt, 1));
+		if (rc == 0 && step != SQLITE_DONE)
+			rc = ctr_error_set(err, CTR_EDB, "%s: %s", builtin[i].kind, sqlite3_errmsg(db));
+		else if (rc != 0)
+			ctr_error_set(err, rc, "%s: out of memory", builtin[i].kind);
 		sqlite3_finalize(stmt);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }

@@ -10,13 +10,14 @@
 
 #include "events/error.h"
 
+/* The four texts are one allocation, starting at key; values of any length are kept whole. */
 struct ctr_finding {
-	char kind[32];      /* mismatch, missing_row, over_allocated, ownerless, ... */
-	char table[32];
-	char key[512];
-	char column[64];    /* "" for row-level findings */
-	char expected[512];
-	char actual[512];
+	const char *kind;   /* mismatch, missing_row, over_allocated, ownerless, ... */
+	const char *table;  /* a projection table's name */
+	char *key;
+	char *column;       /* "" for row-level findings */
+	char *expected;
+	char *actual;
 };
 
 struct ctr_findings {
@@ -29,12 +30,13 @@ void ctr_findings_free(struct ctr_findings *f);
 /*
  * Checks every row of the expected file (header table,key,column,expected)
  * against db. A malformed file, an unknown table or column gives CTR_EINVAL
- * with a message naming the line.
+ * with a message naming the line; a query that fails, CTR_EDB.
  */
 int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
 			   struct ctr_error *err);
 /* Adds the built-in findings: over-allocation, ownerless contracts, overdue or unknown-target
- * migrations, environments needing re-activation, suspended support ids. */
+ * migrations, environments needing re-activation, suspended support ids. CTR_EDB or
+ * CTR_ENOMEM when one cannot be read whole. */
 int ctr_reconcile_builtin(sqlite3 *db, struct ctr_findings *out, struct ctr_error *err);
 
 #endif

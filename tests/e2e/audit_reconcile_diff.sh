@@ -99,11 +99,26 @@ grep -q "column.csv:2: contracts has no column no_such_column" err.txt || fail "
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' clean.csv; printf '\r\n\n'; } > excel.csv
 "$CONTRAIL" reconcile --db portal.db --expected excel.csv > excel.txt
 expect_eq "byte order mark and blank lines" "0 findings" "$(tail -n 1 excel.txt)"
-# an expected value too long to hold is refused, not cut and compared as another value
-{ head -n 1 clean.csv; printf 'contracts,C-1,status,%0600d\n' 0; } > long.csv
-status=0; "$CONTRAIL" reconcile --db portal.db --expected long.csv 2> err.txt || status=$?
-expect_eq "over-long field exit" 2 "$status"
-grep -q "long.csv:2: a field is longer than 511 bytes" err.txt || fail "$(cat err.txt)"
+# keys and values of any length are compared and reported whole (contract ids are kept whole,
+# L4): a 600-character id, its 700-character name matched, then missed in its last character
+long_id=C-$(printf '%0600d' 1)
+long_name=$(printf 'N%0699d' 2)
+sed "s/\"stream\": \"C-1\"/\"stream\": \"$long_id\"/; s/\"name\": \"Contract\"/\"name\": \"$long_name\"/" \
+	"$EXAMPLES/licenses_l1_l4_l8/events.jsonl" > long.jsonl
+"$CONTRAIL" replay --source jsonl:long.jsonl --db long.db --business-date 2024-06-01 > /dev/null
+{ head -n 1 clean.csv; echo "contracts,$long_id,name,$long_name"; } > long.csv
+status=0; "$CONTRAIL" reconcile --db long.db --expected long.csv --format csv > long.txt || status=$?
+expect_eq "long values: exit (the over-allocation is found)" 1 "$status"
+expect_eq "long values: the over-allocation's whole key" "over_allocated,contract_products,$long_id/B" \
+	"$(grep -o "^over_allocated,contract_products,[^,]*" long.txt)"
+expect_eq "long values: findings" 2 "$(wc -l < long.txt)"
+{ head -n 1 clean.csv; echo "contracts,$long_id,name,${long_name%2}3"; } > long-miss.csv
+status=0; "$CONTRAIL" reconcile --db long.db --expected long-miss.csv --format json > long-miss.json ||
+	status=$?
+expect_eq "long values: mismatch exit" 1 "$status"
+expect_eq "long values: the mismatch reported whole" "$long_id name ${long_name%2}3 $long_name" \
+	"$(python3 -c "import json; m = [f for f in json.load(open('long-miss.json')) if f['finding'] == 'mismatch']
+print(m[0]['key'], m[0]['column'], m[0]['expected'], m[0]['actual'])")"
 printf "not sqlite" > junk.db
 status=0; "$CONTRAIL" reconcile --db junk.db --expected clean.csv 2> /dev/null || status=$?
 expect_eq "not a contrail database" 2 "$status"
