@@ -27,11 +27,34 @@ static int columns_of(sqlite3 *db, const char *table, char names[][64], int max)
 	return count;
 }
 
+/*
+ * A value on one line: a backslash, a line break or the column separator in
+ * it escaped, so that every row is one line and splits back into its columns.
+ */
+static void print_value(const unsigned char *text)
+{
+	if (text == NULL) {
+		fputs("NULL", stdout);
+		return;
+	}
+	for (; *text; text++) {
+		if (*text == '\\' || *text == '|')
+			printf("\\%c", *text);
+		else if (*text == '\n')
+			fputs("\\n", stdout);
+		else if (*text == '\r')
+			fputs("\\r", stdout);
+		else
+			putchar(*text);
+	}
+}
+
 static void print_row(sqlite3_stmt *stmt, int from, int count)
 {
 	for (int i = 0; i < count; i++) {
-		const unsigned char *text = sqlite3_column_text(stmt, from + i);
-		printf("%s%s", i ? "|" : "", text ? (const char *)text : "NULL");
+		if (i)
+			putchar('|');
+		print_value(sqlite3_column_text(stmt, from + i));
 	}
 	putchar('\n');
 }
@@ -43,18 +66,19 @@ static long one_sided(sqlite3 *db, const struct ctr_hashed_table *t, const char 
 	char sql[1024];
 	sqlite3_stmt *stmt = NULL;
 	long found = 0;
+	int step;
 
 	snprintf(sql, sizeof(sql), "SELECT * FROM %s.%s WHERE (%s) NOT IN (SELECT %s FROM %s.%s)"
 		 " ORDER BY %s", mine, t->name, t->key, t->key, theirs, t->name, t->key);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		printf("%c ", mark);
 		print_row(stmt, 0, count);
 		found++;
 	}
 	sqlite3_finalize(stmt);
-	return found;
+	return step == SQLITE_DONE ? found : -1;
 }
 
 static long changed(sqlite3 *db, const struct ctr_hashed_table *t, char names[][64], int count)
@@ -63,6 +87,7 @@ static long changed(sqlite3 *db, const struct ctr_hashed_table *t, char names[][
 	size_t used = 0;
 	sqlite3_stmt *stmt = NULL;
 	long found = 0;
+	int step;
 
 	for (int i = 0; i < count; i++)
 		used += (size_t)snprintf(where + used, sizeof(where) - used, "%sa.\"%s\" IS NOT b.\"%s\"",
@@ -71,21 +96,25 @@ static long changed(sqlite3 *db, const struct ctr_hashed_table *t, char names[][
 		 " ORDER BY %s", t->name, t->name, t->key, where, t->key);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		printf("~ ");
 		print_row(stmt, 0, count);
 		for (int i = 0; i < count; i++) {
 			const unsigned char *before = sqlite3_column_text(stmt, i);
 			const unsigned char *after = sqlite3_column_text(stmt, count + i);
 			if ((before == NULL) != (after == NULL) ||
-			    (before && strcmp((const char *)before, (const char *)after) != 0))
-				printf("    %s: %s -> %s\n", names[i], before ? (const char *)before : "NULL",
-				       after ? (const char *)after : "NULL");
+			    (before && strcmp((const char *)before, (const char *)after) != 0)) {
+				printf("    %s: ", names[i]);
+				print_value(before);
+				fputs(" -> ", stdout);
+				print_value(after);
+				putchar('\n');
+			}
 		}
 		found++;
 	}
 	sqlite3_finalize(stmt);
-	return found;
+	return step == SQLITE_DONE ? found : -1;
 }
 
 static long diff_table(sqlite3 *db, const struct ctr_hashed_table *t)
@@ -114,8 +143,10 @@ int ctr_cmd_diff(int argc, char **argv)
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: contrail diff A.db B.db\n\nThe projection rows that differ between two"
 		       " contrail databases, table by table:\n`- row` only in A, `+ row` only in B, `~ row`"
-		       " changed, with each changed column\nas `name: A -> B`. Exit: 0 no difference, 1"
-		       " differences, 2 usage, 3 not a contrail\ndatabase.\n");
+		       " changed (as in A), with each changed\ncolumn as `name: A -> B`. Columns are"
+		       " separated by '|'; in a value '\\', '|', a line\nfeed and a carriage return are"
+		       " written \\\\, \\|, \\n and \\r. Exit: 0 no difference, 1\ndifferences, 2 usage,"
+		       " 3 not a contrail database or a failed read, 4 a database still\nbeing built.\n");
 		return CTR_EXIT_OK;
 	}
 	if (argc != 3)

@@ -136,3 +136,15 @@ grep -q "status: active -> expired" diff.txt || fail "$(cat diff.txt)"
 expect_eq "rows that differ" "2 rows differ" "$(tail -n 1 diff.txt)"
 "$CONTRAIL" diff portal.db portal.db > same.txt
 expect_eq "no difference" "0 rows differ" "$(tail -n 1 same.txt)"
+# a value holding a line break, a backslash or the column separator is escaped: each row and
+# each changed column stays one line
+sed 's/"name": "Contract"/"name": "two\\nlines|a\\\\b"/' "$EXAMPLES/licenses_l1_l4_l8/events.jsonl" \
+	> named.jsonl
+"$CONTRAIL" replay --source "jsonl:$EXAMPLES/licenses_l1_l4_l8/events.jsonl" --db plain.db \
+	--business-date 2024-06-01 > /dev/null
+"$CONTRAIL" replay --source jsonl:named.jsonl --db named.db --business-date 2024-06-01 > /dev/null
+status=0; "$CONTRAIL" diff plain.db named.db > named.txt || status=$?
+expect_eq "diff exit, names" 1 "$status"
+expect_eq "the changed name on one line" '    name: Contract -> two\nlines\|a\\b' \
+	"$(grep '^    name: ' named.txt)"
+expect_eq "lines besides the tables' names" "3" "$(grep -vc '^== ' named.txt)"
