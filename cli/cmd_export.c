@@ -245,7 +245,7 @@ static int write_rows(sqlite3 *db, sqlite3_stmt *stmt, int json, FILE *out, stru
 	if (failed)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	if (step != SQLITE_DONE)
-		return ctr_error_set(err, CTR_ECORRUPT, "database: %s", sqlite3_errmsg(db));
+		return ctr_db_error(db, CTR_ECORRUPT, err);
 	return 0;
 }
 

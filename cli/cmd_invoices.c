@@ -121,7 +121,7 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 		if (step == SQLITE_DONE)
 			break;
 		if (step != SQLITE_ROW) {
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+			rc = ctr_db_error(db, CTR_EDB, err);
 			break;
 		}
 		sqlite3_bind_text(lines, 1, (const char *)sqlite3_column_text(inv, 0), -1, SQLITE_TRANSIENT);
@@ -133,7 +133,7 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 			json_array_append_new(all, json_invoice(inv, lines));
 		/* the printers stop at the lines' last row or at a failed step, which reset reports */
 		if (sqlite3_reset(lines) != SQLITE_OK)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+			rc = ctr_db_error(db, CTR_EDB, err);
 	}
 	if (rc == 0 && strcmp(f->format, "json") == 0) {
 		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -38,7 +38,7 @@ static json_t *rows(struct reader *r, const char *sql)
 		json_array_append_new(list, row);
 	}
 	if (step != SQLITE_DONE)
-		ctr_error_set(&r->err, CTR_ECORRUPT, "database: %s", sqlite3_errmsg(r->db));
+		ctr_db_error(r->db, CTR_ECORRUPT, &r->err);
 	sqlite3_finalize(stmt);
 	return list;
 }

@@ -15,22 +15,26 @@
 #include "engine/row_digest.h"
 #include "projections/schema_sql.h"
 
+int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err)
+{
+	/* a rebuild writes PATH.rebuild, its invoices a file beside it: say which */
+	const char *path = sqlite3_db_filename(db, "main");
+
+	return ctr_error_set(err, code, "database%s%s: %s", path && *path ? " " : "",
+			     path ? path : "", sqlite3_errmsg(db));
+}
+
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err)
 {
-	char *message = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &message) != SQLITE_OK) {
-		ctr_error_set(err, CTR_EDB, "database: %s", message ? message : sqlite3_errmsg(db));
-		sqlite3_free(message);
-		return CTR_EDB;
-	}
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return ctr_db_error(db, CTR_EDB, err);
 	return 0;
 }
 
 int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr_error *err)
 {
 	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
-		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		return ctr_db_error(db, CTR_EDB, err);
 	return 0;
 }
 
@@ -51,7 +55,7 @@ int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
 	sqlite3_mutex_enter(lock);
 	rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		rc = ctr_db_error(db, CTR_EDB, err);
 	else
 		rc = 0;
 	sqlite3_reset(stmt);
@@ -85,7 +89,7 @@ int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }

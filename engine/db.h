@@ -57,6 +57,8 @@ int ctr_db_lock_writer(const char *path, int *fd, int *created, struct ctr_error
  */
 void ctr_db_unlock_writer(const char *path, int fd, int created, int failed);
 
+/* Sets err to code with db's last message, naming its file ("database PATH: ..."); returns code. */
+int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err);
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);
 

@@ -120,7 +120,7 @@ static int record_run(struct ctr_engine *e, const char *started, const struct ct
 	sqlite3_bind_int64(stmt, 12, c->released);
 	sqlite3_bind_int(stmt, 13, e->options->rebuild);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+		rc = ctr_db_error(e->db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }

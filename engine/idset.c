@@ -271,7 +271,7 @@ static int store_chunk(sqlite3 *db, const struct pair *pairs, size_t count, stru
 		return rc;
 	sqlite3_bind_blob64(stmt, 1, pairs, count * sizeof(struct pair), SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }

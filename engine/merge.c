@@ -204,7 +204,7 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date,
 		result->counts.duplicates = sqlite3_column_int64(stmt, 3);
 		result->counts.rejected = sqlite3_column_int64(stmt, 4);
 	} else {
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		rc = ctr_db_error(db, CTR_EDB, err);
 	}
 	sqlite3_finalize(stmt);
 	return rc;

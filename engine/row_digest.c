@@ -236,7 +236,7 @@ int ctr_row_digest_register(sqlite3 *db, struct ctr_error *err)
 	    sqlite3_create_function_v2(db, "contrail_row_digest", -1,
 				       SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_row_digest, NULL,
 				       NULL, NULL) != SQLITE_OK)
-		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		return ctr_db_error(db, CTR_EDB, err);
 	return 0;
 }
 
@@ -312,7 +312,7 @@ static int write_sums(sqlite3 *db, int table, int64_t rows, const uint8_t sum[32
 	sqlite3_bind_int64(stmt, 2, rows);
 	sqlite3_bind_blob(stmt, 3, sum, 32, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -333,7 +333,7 @@ int ctr_row_digest_flush(sqlite3 *db, struct ctr_error *err)
 			for (int i = 0; i < 8; i++)
 				delta = (int64_t)((uint64_t)delta << 8 | blob[i]);
 			if (read_sums(db, t, &rows, sum) != 0)
-				rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+				rc = ctr_db_error(db, CTR_EDB, err);
 			sum_add(sum, blob + 8, 1);
 			if (rc == 0)
 				rc = write_sums(db, t, rows + delta, sum, err);
@@ -369,7 +369,7 @@ int ctr_row_digest_scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], stru
 	}
 	sqlite3_finalize(stmt);
 	if (step != SQLITE_DONE)
-		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+		return ctr_db_error(db, CTR_EDB, err);
 	return 0;
 }
 
@@ -398,7 +398,7 @@ int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_
 		if (from_rows)
 			rc = ctr_row_digest_scan(db, t, &rows, sum, err);
 		else if (read_sums(db, t, &rows, sum) != 0)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+			rc = ctr_db_error(db, CTR_EDB, err);
 		for (int i = 0; i < 8; i++)
 			count[i] = (uint8_t)((uint64_t)rows >> (56 - 8 * i));
 		put_tagged(&s, 'S', strlen(name));

@@ -64,7 +64,7 @@ static int load_held(struct ctr_engine *e, struct ctr_stream *s, struct ctr_erro
 		/* the digest is taken again when the event is decoded for its retry */
 	}
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+		rc = ctr_db_error(e->db, CTR_EDB, err);
 	sqlite3_reset(stmt);
 	return rc;
 }
@@ -86,7 +86,7 @@ static int load(struct ctr_engine *e, struct ctr_stream *s, struct ctr_error *er
 		held = sqlite3_column_int(stmt, 3) > 0;
 		s->stored = 1;
 	} else if (step != SQLITE_DONE) {
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(e->db));
+		rc = ctr_db_error(e->db, CTR_EDB, err);
 	}
 	sqlite3_reset(stmt);
 	/* held is written with the stream in every batch that holds or releases one */

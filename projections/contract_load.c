@@ -170,7 +170,7 @@ int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 		sqlite3_reset(stmt);
 		if (rc == SQLITE_DONE)
 			return 0;
-		return ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+		return ctr_db_error(s->db, CTR_EDB, err);
 	}
 	c = ctr_contract_new(contract_id);
 	if (c == NULL) {
@@ -220,7 +220,7 @@ static int judge_contracts(struct ctr_contract_sql *s, struct ctr_error *err)
 			sqlite3_bind_null(update, 2);
 		sqlite3_bind_text(update, 3, column_text(select, 0), -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(update) != SQLITE_DONE)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+			rc = ctr_db_error(s->db, CTR_EDB, err);
 		sqlite3_reset(update);
 	}
 	sqlite3_finalize(select);
@@ -242,7 +242,7 @@ int ctr_contract_sql_judge(struct ctr_contract_sql *s, struct ctr_error *err)
 	if (rc == 0) {
 		sqlite3_bind_text(stmt, 1, date, -1, SQLITE_STATIC);
 		if (sqlite3_step(stmt) != SQLITE_DONE)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(s->db));
+			rc = ctr_db_error(s->db, CTR_EDB, err);
 	}
 	sqlite3_finalize(stmt);
 	/* B9: which invoices exist, and which are drafts, depends on the date */

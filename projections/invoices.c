@@ -165,7 +165,7 @@ static int load_changes(struct ctr_invoices *inv, struct terms *t, struct ctr_er
 		c->total = sqlite3_column_int64(stmt, 2);
 	}
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
+		rc = ctr_db_error(inv->db, CTR_EDB, err);
 	sqlite3_reset(stmt);
 	return rc;
 }
@@ -182,7 +182,7 @@ static int exec_bound(struct ctr_invoices *inv, sqlite3_stmt *stmt, const char *
 	if (sqlite3_bind_parameter_count(stmt) >= 3)
 		sqlite3_bind_text(stmt, 3, third, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
+		rc = ctr_db_error(inv->db, CTR_EDB, err);
 	sqlite3_reset(stmt);
 	return rc;
 }
@@ -207,7 +207,7 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 		until = t->last_month; /* B6: the month of end_on is the last billed */
 	for (int month = t->first_month; rc == 0 && month <= until; month++) {
 		if (put_invoice(w, t, month, &early) != 0)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(w->db));
+			rc = ctr_db_error(w->db, CTR_EDB, err);
 		if (early)
 			early_month = month;
 	}
@@ -338,7 +338,7 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 		if (step == SQLITE_DONE)
 			break;
 		if (step != SQLITE_ROW) {
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(inv->db));
+			rc = ctr_db_error(inv->db, CTR_EDB, err);
 			break;
 		}
 		if (read_terms(select, t) != 0)

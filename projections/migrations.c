@@ -195,7 +195,7 @@ int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_
 		if (changed && !ctr_strmap_get(changed, p.from) && !ctr_strmap_get(changed, p.to))
 			continue;
 		if (write_one(stmt, &p, today) != 0)
-			rc = ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errmsg(db));
+			rc = ctr_db_error(db, CTR_EDB, err);
 	}
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(stmt[i]);
