@@ -55,7 +55,13 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 			   struct ctr_event *ev);
 /* The value of the last decoded event: on the tape or in a slot. */
 avro_value_t *decoder_last_value(struct ctr_decoder *d);
-/* Converts the own value to the current schema; -1 (ev rejected bad_avro) when it cannot. */
+/*
+ * Converts the own value to the current schema; -1 (ev rejected bad_avro) when it cannot.
+ * The event's digest is then its encoding's in the current schema (E1).
+ */
 int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev);
+/* value's Avro binary encoding, in the decoder's buffer (valid until the next encode). */
+int decoder_encode_value(struct ctr_decoder *d, avro_value_t *value, const void **bytes,
+			 size_t *len, struct ctr_error *err);
 
 #endif

@@ -272,15 +272,21 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 		       struct ctr_error *err)
 {
-	avro_writer_t writer;
-	size_t size = 0;
-
 	if (d->last_taped) { /* read from Avro in the own schema: those bytes are its encoding */
 		*bytes = d->taped_raw;
 		*len = d->taped_len;
 		return 0;
 	}
-	if (avro_value_sizeof(&d->own.value, &size) != 0)
+	return decoder_encode_value(d, &d->own.value, bytes, len, err);
+}
+
+int decoder_encode_value(struct ctr_decoder *d, avro_value_t *value, const void **bytes,
+			 size_t *len, struct ctr_error *err)
+{
+	avro_writer_t writer;
+	size_t size = 0;
+
+	if (avro_value_sizeof(value, &size) != 0)
 		return ctr_error_set(err, CTR_ESCHEMA, "event does not encode: %s", avro_strerror());
 	if (size > d->encode_cap) {
 		char *grown = realloc(d->encode_buf, size * 2);
@@ -290,7 +296,7 @@ int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 		d->encode_cap = size * 2;
 	}
 	writer = avro_writer_memory(d->encode_buf, (int64_t)d->encode_cap);
-	if (avro_value_write(writer, &d->own.value) != 0) {
+	if (avro_value_write(writer, value) != 0) {
 		avro_writer_free(writer);
 		return ctr_error_set(err, CTR_ESCHEMA, "event does not encode: %s", avro_strerror());
 	}
