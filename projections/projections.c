@@ -248,14 +248,49 @@ static ctr_apply_fn handler(struct ctr_projections *p, const struct ctr_event *e
 	return fn;
 }
 
+/* The types that create their family's aggregate: a contract, a customer, a store account. */
+static int opens_aggregate(const char *type)
+{
+	return strcmp(type, "contract.opened") == 0 || strcmp(type, "customer.registered") == 0 ||
+	       strcmp(type, "store.account_migrated") == 0 ||
+	       strcmp(type, "store.account_registered") == 0;
+}
+
+/*
+ * E6: a stream holds one aggregate, of the family of the event that opened
+ * it. Until one is opened the stream follows each event's family (a rejected
+ * event created nothing); after, an event of another family names an
+ * aggregate the stream does not hold, and must not reach a module that reads
+ * the payload as its own family's.
+ */
+static enum ctr_code check_family(struct ctr_stream *stream, const struct ctr_event *ev,
+				  char *msg, size_t size)
+{
+	enum ctr_family family = ctr_family_of(ev->type);
+
+	if (family == stream->family)
+		return CTR_CODE_OK;
+	if (!stream->opened) {
+		stream->family = family;
+		return CTR_CODE_OK;
+	}
+	if (opens_aggregate(ev->type))
+		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "stream %s already holds a %s",
+				       stream->name, ctr_family_name(stream->family));
+	return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "stream %s holds a %s, not a %s",
+			       stream->name, ctr_family_name(stream->family), ctr_family_name(family));
+}
+
 enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream *stream,
 				    struct ctr_event *ev, char *msg, size_t msg_size,
 				    struct ctr_error *err)
 {
 	struct ctr_apply a = { stream->aggregate, ev, &ev->data, msg, msg_size };
-	enum ctr_code code;
+	enum ctr_code code = check_family(stream, ev, msg, msg_size);
 	ctr_apply_fn fn;
 
+	if (code != CTR_CODE_OK)
+		return code;
 	if (stream->family != CTR_FAMILY_CONTRACT)
 		return apply_other(p, stream, ev, msg, msg_size, err);
 	if (stream->stored && !stream->loaded && load(p, stream, err) != 0)
