@@ -5,27 +5,35 @@
  */
 #include "events/avro_check.h"
 
+#include "events/utf8.h"
 #include "events/zigzag.h"
 
-static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail);
+/* What a walk found besides the record's size. */
+struct walk {
+	int not_utf8; /* a string (or map key) is not UTF-8 */
+};
 
-/* length-prefixed bytes or string */
-static int64_t sized(const uint8_t *p, size_t avail)
+static int64_t walk(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail);
+
+/* length-prefixed bytes or string (text: checked to be UTF-8) */
+static int64_t sized(struct walk *w, int text, const uint8_t *p, size_t avail)
 {
 	int64_t len;
 	size_t used = ctr_zigzag_read(p, avail, &len);
 
 	if (used == 0 || len < 0 || (uint64_t)len > avail - used)
 		return -1;
+	if (text && !ctr_utf8_valid(p + used, (size_t)len))
+		w->not_utf8 = 1;
 	return (int64_t)used + len;
 }
 
-static int64_t record(avro_schema_t schema, const uint8_t *p, size_t avail)
+static int64_t record(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail)
 {
 	size_t at = 0;
 
 	for (size_t i = 0; i < avro_schema_record_size(schema); i++) {
-		int64_t size = walk(avro_schema_record_field_get_by_index(schema, (int)i), p + at,
+		int64_t size = walk(w, avro_schema_record_field_get_by_index(schema, (int)i), p + at,
 				    avail - at);
 		if (size < 0)
 			return -1;
@@ -34,19 +42,19 @@ static int64_t record(avro_schema_t schema, const uint8_t *p, size_t avail)
 	return (int64_t)at;
 }
 
-static int64_t branch(avro_schema_t schema, const uint8_t *p, size_t avail)
+static int64_t branch(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail)
 {
 	int64_t index, size;
 	size_t used = ctr_zigzag_read(p, avail, &index);
 
 	if (used == 0 || index < 0 || (size_t)index >= avro_schema_union_size(schema))
 		return -1;
-	size = walk(avro_schema_union_branch(schema, (int)index), p + used, avail - used);
+	size = walk(w, avro_schema_union_branch(schema, (int)index), p + used, avail - used);
 	return size < 0 ? -1 : (int64_t)used + size;
 }
 
 /* arrays and maps: blocks of items until a zero count */
-static int64_t blocks(avro_schema_t items, int map, const uint8_t *p, size_t avail)
+static int64_t blocks(struct walk *w, avro_schema_t items, int map, const uint8_t *p, size_t avail)
 {
 	size_t at = 0;
 
@@ -60,12 +68,12 @@ static int64_t blocks(avro_schema_t items, int map, const uint8_t *p, size_t ava
 			return (int64_t)at;
 		for (int64_t i = 0; i < count; i++) {
 			if (map) {
-				size = sized(p + at, avail - at);
+				size = sized(w, 1, p + at, avail - at);
 				if (size < 0)
 					return -1;
 				at += (size_t)size;
 			}
-			size = walk(items, p + at, avail - at);
+			size = walk(w, items, p + at, avail - at);
 			if (size < 0 || (size == 0 && i > (int64_t)(avail - at)))
 				return -1;
 			at += (size_t)size;
@@ -73,7 +81,7 @@ static int64_t blocks(avro_schema_t items, int map, const uint8_t *p, size_t ava
 	}
 }
 
-static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail)
+static int64_t walk(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail)
 {
 	int64_t value;
 	size_t used;
@@ -92,8 +100,9 @@ static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail)
 	case AVRO_DOUBLE:
 		return avail >= 8 ? 8 : -1;
 	case AVRO_STRING:
+		return sized(w, 1, p, avail);
 	case AVRO_BYTES:
-		return sized(p, avail);
+		return sized(w, 0, p, avail);
 	case AVRO_FIXED:
 		return (uint64_t)avro_schema_fixed_size(schema) <= avail ? avro_schema_fixed_size(schema) : -1;
 	case AVRO_ENUM:
@@ -101,21 +110,26 @@ static int64_t walk(avro_schema_t schema, const uint8_t *p, size_t avail)
 		return used && value >= 0 && value < avro_schema_enum_number_of_symbols(schema)
 		       ? (int64_t)used : -1;
 	case AVRO_RECORD:
-		return record(schema, p, avail);
+		return record(w, schema, p, avail);
 	case AVRO_UNION:
-		return branch(schema, p, avail);
+		return branch(w, schema, p, avail);
 	case AVRO_ARRAY:
-		return blocks(avro_schema_array_items(schema), 0, p, avail);
+		return blocks(w, avro_schema_array_items(schema), 0, p, avail);
 	case AVRO_MAP:
-		return blocks(avro_schema_map_values(schema), 1, p, avail);
+		return blocks(w, avro_schema_map_values(schema), 1, p, avail);
 	case AVRO_LINK:
-		return walk(avro_schema_link_target(schema), p, avail);
+		return walk(w, avro_schema_link_target(schema), p, avail);
 	default:
 		return -1;
 	}
 }
 
-int64_t ctr_avro_check(avro_schema_t schema, const uint8_t *bytes, size_t avail)
+int64_t ctr_avro_check(avro_schema_t schema, const uint8_t *bytes, size_t avail, int *not_utf8)
 {
-	return walk(schema, bytes, avail);
+	struct walk w = { 0 };
+	int64_t size = walk(&w, schema, bytes, avail);
+
+	if (not_utf8 != NULL)
+		*not_utf8 = w.not_utf8;
+	return size;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events/utf8.h"
 #include "events/zigzag.h"
 
 #define MAX_DEPTH 64 /* deeper means a recursive schema: the tape does not follow those */
@@ -66,6 +67,7 @@ struct ctr_avro_tape {
 	char *text;
 	size_t text_len, text_cap;
 	const char *damage; /* what the last damaged record had wrong */
+	int not_utf8;       /* the last record decoded, but a string in it is not UTF-8 */
 };
 
 /* ---- plans ---- */
@@ -547,6 +549,9 @@ static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, u
 	}
 	if ((uint64_t)len > avail - used)
 		return damaged(t, "a length past the end of the bytes");
+	/* not damage: the record's bytes still end where they say, and the next one follows */
+	if (n->type == AVRO_STRING && !ctr_utf8_valid(p + used, (size_t)len))
+		t->not_utf8 = 1;
 	offset = keep_text(t, p + used, (size_t)len);
 	if (offset < 0)
 		return CTR_TAPE_UNSUPPORTED;
@@ -713,6 +718,7 @@ int64_t ctr_avro_tape_decode(struct ctr_avro_tape *tape, const uint8_t *bytes, s
 	tape->value_count = 0;
 	tape->text_len = 0;
 	tape->damage = NULL;
+	tape->not_utf8 = 0;
 	if (reserve(tape, 1, &slot) != 0)
 		return CTR_TAPE_UNSUPPORTED;
 	size = decode(tape, &tape->plan->nodes[0], slot, bytes, avail);
@@ -724,4 +730,9 @@ int64_t ctr_avro_tape_decode(struct ctr_avro_tape *tape, const uint8_t *bytes, s
 const char *ctr_avro_tape_damage(const struct ctr_avro_tape *tape)
 {
 	return tape->damage ? tape->damage : "";
+}
+
+int ctr_avro_tape_not_utf8(const struct ctr_avro_tape *tape)
+{
+	return tape->not_utf8;
 }

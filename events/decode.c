@@ -146,7 +146,8 @@ static const char *field_string(avro_value_t *record, const int index[F_COUNT], 
 
 	avro_value_get_by_index(record, (size_t)index[field], &value, NULL);
 	if (avro_value_get_type(&value) == AVRO_UNION) {
-		avro_value_get_current_branch(&value, &branch);
+		if (avro_value_get_current_branch(&value, &branch) != 0)
+			return NULL;
 		value = branch;
 		if (avro_value_get_type(&value) == AVRO_NULL)
 			return NULL;
@@ -252,10 +253,11 @@ void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size)
 }
 
 /* Avro C's generic values: for old schemas, and for what the tape does not hold. */
-static int64_t decode_generic(struct ctr_decoder *d, const uint8_t *record, size_t avail)
+static int64_t decode_generic(struct ctr_decoder *d, const uint8_t *record, size_t avail,
+			      int *not_utf8)
 {
 	/* Avro C trusts every length it reads: the record is checked first (avro_check.h) */
-	int64_t size = ctr_avro_check(d->own.schema, record, avail);
+	int64_t size = ctr_avro_check(d->own.schema, record, avail, not_utf8);
 
 	if (size <= 0)
 		return -1;
@@ -268,6 +270,7 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	size_t avail = d->block_size - d->block_pos;
 	int64_t size = CTR_TAPE_UNSUPPORTED;
 	const char *why = "";
+	int not_utf8 = 0;
 
 	ctr_event_clear(ev);
 	d->last_taped = 0; /* nothing of a block that ended may be read back */
@@ -280,7 +283,9 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	if (size == CTR_TAPE_DAMAGED)
 		why = ctr_avro_tape_damage(d->tape);
 	d->last_taped = size >= 0;
-	if (size == CTR_TAPE_UNSUPPORTED && (size = decode_generic(d, ev->raw, avail)) == 0)
+	if (d->last_taped)
+		not_utf8 = ctr_avro_tape_not_utf8(d->tape);
+	if (size == CTR_TAPE_UNSUPPORTED && (size = decode_generic(d, ev->raw, avail, &not_utf8)) == 0)
 		why = avro_strerror();
 	if (size <= 0) {
 		ev->raw_len = d->block_size - d->block_pos;
@@ -296,6 +301,11 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
 	if (ev->raw_len > CTR_EVENT_MAX_BYTES) {
 		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", ev->raw_len);
+		return 1;
+	}
+	/* as a JSON line that is not UTF-8 is bad_json: the record ends where it says, and only it is lost */
+	if (not_utf8) {
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "a string in the record is not UTF-8");
 		return 1;
 	}
 	if (d->converting && decoder_convert(d, ev) != 0)

@@ -171,3 +171,44 @@ Test(decode, an_event_turns_back_into_the_same_json)
 	cr_assert_str_eq(back, line);
 	free(back);
 }
+
+/*
+ * Avro strings must be UTF-8, as JSON text is: a record holding one that is
+ * not is bad_avro and takes no place, as such a JSON line is bad_json (E2,
+ * E6); only it is lost, and the record after it in the block decodes. Before,
+ * it was accepted with the bytes as they were, a content no JSON line can
+ * have, so its redelivery as JSON was a conflicting duplicate (E1).
+ */
+Test(decode, an_avro_string_that_is_not_utf8_rejects_only_its_record)
+{
+	const char *line = "{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
+			   ",\"data\":{\"env_id\":\"xx\"}}";
+	struct ctr_decoder *avro;
+	struct ctr_error err;
+	struct ctr_event ev;
+	const void *bytes;
+	uint8_t block[1024];
+	size_t len;
+	uint8_t *env_id;
+
+	decode(line, &ev);
+	cr_assert_eq(ctr_decoder_encode(decoder, &bytes, &len, &err), 0, "%s", err.message);
+	cr_assert(len * 2 <= sizeof(block));
+	memcpy(block, bytes, len);
+	memcpy(block + len, bytes, len);
+	env_id = memmem(block, len, "xx", 2);
+	cr_assert_not_null(env_id);
+	env_id[0] = 0xC3; /* a lead byte followed by an ASCII byte: not UTF-8 */
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &avro, &err), 0, "%s", err.message);
+	ctr_decoder_block(avro, block, len * 2);
+	cr_assert_eq(ctr_decode_avro_next(avro, &ev), 1);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_AVRO, "%s", ev.message);
+	cr_assert_eq(ev.takes_place, 0);
+	cr_assert_eq(ev.raw_len, len);
+	cr_assert(strstr(ev.message, "not UTF-8") != NULL, "%s", ev.message);
+	cr_assert_eq(ctr_decode_avro_next(avro, &ev), 1);
+	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
+	cr_assert_str_eq(ev.id, "e1");
+	cr_assert_eq(ctr_decode_avro_next(avro, &ev), 0);
+	ctr_decoder_free(avro);
+}

@@ -1,0 +1,67 @@
+/*
+ * utf8.c - the UTF-8 check of utf8.h. Most strings in events are ASCII (ids,
+ * types, times, emails), which is taken eight bytes at a time.
+ */
+#include "events/utf8.h"
+
+#include <string.h>
+
+/* The length of the sequence starting at s (at most avail bytes), or 0 when it is not one. */
+static size_t sequence(const uint8_t *s, size_t avail)
+{
+	uint8_t lead = s[0];
+	size_t len;
+	uint8_t low = 0x80, high = 0xBF; /* the range of the second byte */
+
+	if (lead < 0xC2)
+		return 0; /* a continuation byte, or an overlong two-byte form */
+	if (lead < 0xE0) {
+		len = 2;
+	} else if (lead < 0xF0) {
+		len = 3;
+		if (lead == 0xE0)
+			low = 0xA0; /* overlong */
+		else if (lead == 0xED)
+			high = 0x9F; /* surrogates */
+	} else if (lead < 0xF5) {
+		len = 4;
+		if (lead == 0xF0)
+			low = 0x90; /* overlong */
+		else if (lead == 0xF4)
+			high = 0x8F; /* past U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (len > avail || s[1] < low || s[1] > high)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+int ctr_utf8_valid(const uint8_t *s, size_t len)
+{
+	size_t at = 0;
+
+	while (at < len) {
+		uint64_t word;
+		size_t step;
+		if (len - at >= 8) {
+			memcpy(&word, s + at, 8);
+			if ((word & 0x8080808080808080ULL) == 0) {
+				at += 8;
+				continue;
+			}
+		}
+		if (s[at] < 0x80) {
+			at++;
+			continue;
+		}
+		step = sequence(s + at, len - at);
+		if (step == 0)
+			return 0;
+		at += step;
+	}
+	return 1;
+}

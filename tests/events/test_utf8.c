@@ -1,0 +1,40 @@
+/*
+ * test_utf8.c - the UTF-8 check Avro strings go through (events/utf8.c),
+ * against RFC 3629's table of well-formed sequences.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "events/utf8.h"
+
+static int valid(const char *s)
+{
+	return ctr_utf8_valid((const uint8_t *)s, strlen(s));
+}
+
+Test(utf8, well_formed_sequences_of_every_length)
+{
+	cr_assert(valid(""));
+	cr_assert(valid("plain ASCII, longer than one word of eight bytes"));
+	cr_assert(valid("\xc2\x80 \xdf\xbf"));                  /* two bytes: U+0080, U+07FF */
+	cr_assert(valid("\xe0\xa0\x80 \xe6\x97\xa5\xe6\x9c\xac")); /* three: U+0800, 日本 */
+	cr_assert(valid("\xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf")); /* around the surrogates */
+	cr_assert(valid("\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf"));   /* four: U+10000, U+10FFFF */
+	cr_assert(ctr_utf8_valid((const uint8_t *)"a\0b", 3));     /* NUL is a character */
+}
+
+Test(utf8, ill_formed_sequences)
+{
+	cr_assert_not(valid("\x80"));                 /* a continuation byte alone */
+	cr_assert_not(valid("\xc0\xaf"));             /* overlong '/' */
+	cr_assert_not(valid("\xc1\xbf"));
+	cr_assert_not(valid("\xe0\x9f\xbf"));         /* overlong three-byte form */
+	cr_assert_not(valid("\xed\xa0\x80"));         /* a surrogate, U+D800 */
+	cr_assert_not(valid("\xf0\x8f\xbf\xbf"));     /* overlong four-byte form */
+	cr_assert_not(valid("\xf4\x90\x80\x80"));     /* past U+10FFFF */
+	cr_assert_not(valid("\xf5\x80\x80\x80"));
+	cr_assert_not(valid("\xff"));
+	cr_assert_not(valid("\xc3("));                /* a lead byte, then ASCII */
+	cr_assert_not(valid("ends inside one \xe6\x97")); /* cut short */
+	cr_assert_not(valid("eight bytes first\xe6\x97\xa5\xe6"));
+}
