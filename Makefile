@@ -1,5 +1,5 @@
 # contrail - event-sourced batch engine: Avro/Kafka event log -> SQLite projections.
-# Targets: deps all test demo bench sanitize clean (see README.md).
+# Targets: deps all test demo bench sanitize tsan fuzz clean (see README.md).
 
 PKGS     := avro-c rdkafka libuv sqlite3 jansson zlib
 DEB_PKGS := build-essential pkg-config librdkafka-dev libavro-dev libuv1-dev libsqlite3-dev \
@@ -28,7 +28,13 @@ CONTRAIL := $(BUILD)/contrail
 UNIT     := $(BUILD)/unit-tests
 NAIVE    := $(BUILD)/naive-loader
 
-.PHONY: all deps test unit e2e demo bench sanitize tsan clean
+# The fuzz targets (tests/fuzz/fuzz_NAME.c), each also built with a plain main that runs it over
+# its committed corpus (tests/fuzz/corpus/NAME), as `test` does.
+FUZZ_NAMES   := json frame log
+FUZZ_RUNNERS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/run-%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps test unit e2e corpus demo bench sanitize tsan fuzz clean
 all: $(CONTRAIL)
 
 # Installs the Debian packages that are missing (apt-get; root or sudo).
@@ -68,6 +74,10 @@ $(CONTRAIL): $(CLI_OBJ) $(BUILD)/libcontrail.a
 $(UNIT): $(TEST_OBJ) $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(BUILD)/libcontrail.a
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
+$(BUILD)/fuzz/run-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/run_corpus.o $(BUILD)/libcontrail.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(NAIVE): bench/naive_loader.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
@@ -78,10 +88,15 @@ unit: $(UNIT)
 e2e: $(CONTRAIL)
 	CONTRAIL=$(abspath $(CONTRAIL)) bash tests/run-e2e.sh
 
+# Every fuzz target over its committed corpus (the seeds and what fuzzing found).
+corpus: $(FUZZ_RUNNERS)
+	@for name in $(FUZZ_NAMES); do $(BUILD)/fuzz/run-$$name tests/fuzz/corpus/$$name || exit 1; done
+
 # Everything: unit tests (Criterion) and end-to-end scenarios and interop tests.
 test: deps
-	$(MAKE) all $(UNIT)
+	$(MAKE) all $(UNIT) $(FUZZ_RUNNERS)
 	$(MAKE) unit
+	$(MAKE) corpus
 	$(MAKE) e2e
 
 demo: deps
@@ -106,11 +121,30 @@ tsan: deps
 		E2E_ONLY="determinism_batches determinism_kill incremental until_and_held bad_input" \
 		bash tests/run-e2e.sh
 
-test-nodeps: all $(UNIT)
+test-nodeps: all $(UNIT) $(FUZZ_RUNNERS)
 	ASAN_OPTIONS=detect_leaks=1 $(UNIT) --jobs 2
+	$(MAKE) corpus
 	CONTRAIL=$(abspath $(CONTRAIL)) bash tests/run-e2e.sh
 
+# libFuzzer (clang) on each target for FUZZ_SECONDS, under ASan and UBSan, starting from a copy
+# of its corpus in build-fuzz/corpus/NAME; what fails is saved as build-fuzz/crash/NAME-*.
+# Add an input worth keeping to tests/fuzz/corpus/NAME, where `make test` replays it.
+fuzz: deps
+	@command -v clang > /dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get install -y -q clang; }
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+		build-fuzz/libcontrail.a $(FUZZ_NAMES:%=build-fuzz/tests/fuzz/fuzz_%.o)
+	@mkdir -p build-fuzz/crash
+	@for name in $(FUZZ_NAMES); do \
+		clang -g -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz-$$name \
+			build-fuzz/tests/fuzz/fuzz_$$name.o build-fuzz/libcontrail.a $(PKG_LIBS) || exit 1; \
+		mkdir -p build-fuzz/corpus/$$name && cp -n tests/fuzz/corpus/$$name/* build-fuzz/corpus/$$name/; \
+		echo "fuzzing $$name for $(FUZZ_SECONDS) s"; \
+		build-fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crash/$$name- build-fuzz/corpus/$$name || exit 1; \
+	done
+
 clean:
-	rm -rf build build-san build-tsan
+	rm -rf build build-san build-tsan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -27,7 +27,8 @@ const char *ctr_payload_text(avro_value_t *record, const char *name)
 	if (!ctr_payload_field(record, name, &field))
 		return NULL;
 	if (avro_value_get_type(&field) == AVRO_ENUM) {
-		avro_value_get_enum(&field, &symbol);
+		if (avro_value_get_enum(&field, &symbol) != 0)
+			return NULL;
 		return avro_schema_enum_get(avro_value_get_schema(&field), symbol);
 	}
 	if (avro_value_get_string(&field, &text, &len) != 0)

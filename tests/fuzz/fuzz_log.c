@@ -1,0 +1,78 @@
+/*
+ * fuzz_log.c - fuzz target: a whole local log (an Avro object container file)
+ * read as a replay reads it: the header, each block, each record decoded
+ * under the header's schema. Every input ends in events, rejections or one
+ * error for the file; an accepted event is the same event after a trip
+ * through JSON and the current schema (fuzz_check.h).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "events/avro_file.h"
+#include "tests/fuzz/fuzz_check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The input as a file the reader can open by name: one memory file, rewritten per input. */
+static const char *as_file(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = memfd_create("contrail-fuzz-log", 0);
+		FUZZ_CHECK(fd >= 0, "a memory file");
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	FUZZ_CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size,
+		   "the input written");
+	return path;
+}
+
+static void read_block(struct ctr_decoder *d, const struct ctr_avro_block *blk,
+		       struct ctr_decoder *json, struct ctr_decoder *avro)
+{
+	struct ctr_event ev;
+	int rc;
+
+	ctr_decoder_block(d, blk->data, blk->size);
+	while ((rc = ctr_decode_avro_next(d, &ev)) != 0) {
+		fuzz_check_outcome(&ev);
+		if (rc < 0) {
+			FUZZ_CHECK(ev.code == CTR_CODE_BAD_AVRO, "a damaged record is bad_avro");
+			return; /* the rest of the block cannot be read */
+		}
+		if (ev.code == CTR_CODE_OK)
+			fuzz_check_round_trip(d, &ev, json, avro);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ctr_decoder *json, *avro;
+	struct ctr_avro_reader *reader = NULL;
+	struct ctr_decoder *d = NULL;
+	struct ctr_avro_block blk;
+	struct ctr_error err = { 0 };
+	int rc;
+
+	if (json == NULL) {
+		fuzz_keep_decoder(&json, NULL);
+		fuzz_keep_decoder(&avro, NULL);
+	}
+	if (ctr_avro_reader_open(as_file(data, size), &reader, &err) != 0) {
+		FUZZ_CHECK(err.message[0] != '\0', "a refused log says why");
+		return 0;
+	}
+	if (ctr_decoder_new(ctr_avro_reader_schema(reader), 1, &d, &err) == 0) {
+		while ((rc = ctr_avro_reader_next_block(reader, &blk, &err)) == 1)
+			read_block(d, &blk, json, avro);
+		FUZZ_CHECK(rc == 0 || err.message[0] != '\0', "a damaged block says why");
+	}
+	ctr_decoder_free(d);
+	ctr_avro_reader_close(reader);
+	return 0;
+}
