@@ -23,7 +23,7 @@ static int64_t sized(struct walk *w, int text, const uint8_t *p, size_t avail)
 
 	if (used == 0 || len < 0 || (uint64_t)len > avail - used)
 		return -1;
-	if (text && !ctr_utf8_valid(p + used, (size_t)len))
+	if (text && !ctr_utf8_text(p + used, (size_t)len))
 		w->not_utf8 = 1;
 	return (int64_t)used + len;
 }

@@ -15,7 +15,7 @@
  * Walks one value of schema at bytes[0..avail). Returns its encoded size, or
  * -1 when the bytes cannot be such a value (a bad varint, a length past the
  * end, a union or enum index out of range). *not_utf8 (when not NULL) is set
- * to whether a string or map key in it is not UTF-8 (utf8.h).
+ * to whether a string or map key in it is not text: UTF-8 without NUL (utf8.h).
  */
 int64_t ctr_avro_check(avro_schema_t schema, const uint8_t *bytes, size_t avail, int *not_utf8);
 

@@ -67,7 +67,7 @@ struct ctr_avro_tape {
 	char *text;
 	size_t text_len, text_cap;
 	const char *damage; /* what the last damaged record had wrong */
-	int not_utf8;       /* the last record decoded, but a string in it is not UTF-8 */
+	int not_utf8;       /* the last record decoded, but a string in it is not text (utf8.h) */
 };
 
 /* ---- plans ---- */
@@ -550,7 +550,7 @@ static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, u
 	if ((uint64_t)len > avail - used)
 		return damaged(t, "a length past the end of the bytes");
 	/* not damage: the record's bytes still end where they say, and the next one follows */
-	if (n->type == AVRO_STRING && !ctr_utf8_valid(p + used, (size_t)len))
+	if (n->type == AVRO_STRING && !ctr_utf8_text(p + used, (size_t)len))
 		t->not_utf8 = 1;
 	offset = keep_text(t, p + used, (size_t)len);
 	if (offset < 0)

@@ -51,7 +51,7 @@ int64_t ctr_avro_tape_decode(struct ctr_avro_tape *tape, const uint8_t *bytes, s
 			     avro_value_t *root);
 /* After CTR_TAPE_DAMAGED: what was wrong, as a phrase ("an int out of range"). */
 const char *ctr_avro_tape_damage(const struct ctr_avro_tape *tape);
-/* After a record decoded: 1 when a string in it is not UTF-8 (utf8.h), which Avro's must be. */
+/* After a record decoded: 1 when a string in it is not text, UTF-8 without NUL (utf8.h). */
 int ctr_avro_tape_not_utf8(const struct ctr_avro_tape *tape);
 
 #endif

@@ -303,9 +303,10 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", ev->raw_len);
 		return 1;
 	}
-	/* as a JSON line that is not UTF-8 is bad_json: the record ends where it says, and only it is lost */
+	/* as such a JSON line is bad_json: the record ends where it says, and only it is lost */
 	if (not_utf8) {
-		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "a string in the record is not UTF-8");
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "a string in the record is not UTF-8 or"
+				 " holds a NUL byte");
 		return 1;
 	}
 	if (d->converting && decoder_convert(d, ev) != 0)

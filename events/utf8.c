@@ -1,5 +1,5 @@
 /*
- * utf8.c - the UTF-8 check of utf8.h. Most strings in events are ASCII (ids,
+ * utf8.c - the text check of utf8.h. Most strings in events are ASCII (ids,
  * types, times, emails), which is taken eight bytes at a time.
  */
 #include "events/utf8.h"
@@ -40,7 +40,10 @@ static size_t sequence(const uint8_t *s, size_t avail)
 	return len;
 }
 
-int ctr_utf8_valid(const uint8_t *s, size_t len)
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+int ctr_utf8_text(const uint8_t *s, size_t len)
 {
 	size_t at = 0;
 
@@ -49,11 +52,14 @@ int ctr_utf8_valid(const uint8_t *s, size_t len)
 		size_t step;
 		if (len - at >= 8) {
 			memcpy(&word, s + at, 8);
-			if ((word & 0x8080808080808080ULL) == 0) {
+			/* no byte with its high bit set, and none zero */
+			if ((word & HIGHS) == 0 && ((word - ONES) & ~word & HIGHS) == 0) {
 				at += 8;
 				continue;
 			}
 		}
+		if (s[at] == 0)
+			return 0;
 		if (s[at] < 0x80) {
 			at++;
 			continue;

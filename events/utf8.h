@@ -1,8 +1,10 @@
 /*
- * utf8.h - whether bytes are UTF-8, as Avro's strings must be and as JSON
- * text is (RFC 3629: no overlong forms, no surrogates, nothing past
- * U+10FFFF). A JSON line's text is checked by its parser; an Avro record's
- * strings by the decoder, so that one event has one content either way (E1).
+ * utf8.h - whether bytes are text: UTF-8, as Avro's strings must be and as
+ * JSON's are (RFC 3629: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), and without NUL, which the JSON parser refuses in a string and
+ * C's strings would end at. A JSON line's text is checked by its parser; an
+ * Avro record's strings by the decoder, so one event has one content either
+ * way (E1) and a name never means less than its bytes.
  */
 #ifndef CTR_UTF8_H
 #define CTR_UTF8_H
@@ -10,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 1 when s[0..len) is UTF-8 (NUL bytes included), 0 when not. */
-int ctr_utf8_valid(const uint8_t *s, size_t len);
+/* 1 when s[0..len) is UTF-8 without a NUL byte, 0 when not. */
+int ctr_utf8_text(const uint8_t *s, size_t len);
 
 #endif

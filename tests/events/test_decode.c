@@ -179,7 +179,7 @@ Test(decode, an_event_turns_back_into_the_same_json)
  * it was accepted with the bytes as they were, a content no JSON line can
  * have, so its redelivery as JSON was a conflicting duplicate (E1).
  */
-Test(decode, an_avro_string_that_is_not_utf8_rejects_only_its_record)
+Test(decode, an_avro_string_that_is_not_text_rejects_only_its_record)
 {
 	const char *line = "{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
 			   ",\"data\":{\"env_id\":\"xx\"}}";
@@ -210,5 +210,12 @@ Test(decode, an_avro_string_that_is_not_utf8_rejects_only_its_record)
 	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
 	cr_assert_str_eq(ev.id, "e1");
 	cr_assert_eq(ctr_decode_avro_next(avro, &ev), 0);
+	/* a NUL byte, which JSON refuses in a string and C's strings would end at */
+	env_id[0] = 'x';
+	env_id[1] = '\0';
+	ctr_decoder_block(avro, block, len);
+	cr_assert_eq(ctr_decode_avro_next(avro, &ev), 1);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_AVRO, "%s", ev.message);
+	cr_assert(strstr(ev.message, "NUL") != NULL, "%s", ev.message);
 	ctr_decoder_free(avro);
 }

@@ -1,6 +1,6 @@
 /*
- * test_utf8.c - the UTF-8 check Avro strings go through (events/utf8.c),
- * against RFC 3629's table of well-formed sequences.
+ * test_utf8.c - the text check Avro strings go through (events/utf8.c):
+ * RFC 3629's table of well-formed sequences, and no NUL.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 
 static int valid(const char *s)
 {
-	return ctr_utf8_valid((const uint8_t *)s, strlen(s));
+	return ctr_utf8_text((const uint8_t *)s, strlen(s));
 }
 
 Test(utf8, well_formed_sequences_of_every_length)
@@ -20,7 +20,13 @@ Test(utf8, well_formed_sequences_of_every_length)
 	cr_assert(valid("\xe0\xa0\x80 \xe6\x97\xa5\xe6\x9c\xac")); /* three: U+0800, 日本 */
 	cr_assert(valid("\xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf")); /* around the surrogates */
 	cr_assert(valid("\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf"));   /* four: U+10000, U+10FFFF */
-	cr_assert(ctr_utf8_valid((const uint8_t *)"a\0b", 3));     /* NUL is a character */
+}
+
+Test(utf8, a_nul_byte_is_not_text)
+{
+	cr_assert_not(ctr_utf8_text((const uint8_t *)"a\0b", 3));
+	cr_assert_not(ctr_utf8_text((const uint8_t *)"eight by\0tes and more", 22));
+	cr_assert_not(ctr_utf8_text((const uint8_t *)"ascii words\0", 12));
 }
 
 Test(utf8, ill_formed_sequences)
