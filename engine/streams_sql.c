@@ -110,15 +110,18 @@ struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint6
 				   enum ctr_family family, struct ctr_error *err)
 {
 	struct ctr_stream *s = ctr_strmap_get_hashed(e->streams, name, hash);
+	struct ctr_arena arena = { 0 };
 
 	if (s != NULL)
 		return s;
-	s = calloc(1, sizeof(*s));
+	/* the stream is the first thing in its own arena, which it then keeps */
+	s = ctr_arena_zalloc(&arena, sizeof(*s));
 	if (s == NULL || (s->name = ctr_strmap_put(e->streams, name, s)) == NULL) {
-		free(s);
+		ctr_arena_free(&arena);
 		ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		return NULL;
 	}
+	s->arena = arena;
 	s->family = family;
 	s->next_seq = 1;
 	if (was_stored(e, name) && load(e, s, err) != 0)
@@ -178,9 +181,8 @@ static int keep_stream(void *stream, void *ctx)
 		return 1;
 	if (ev->e->db_fresh && ctr_keyset_add(ev->e->evicted, ctr_keyset_key(s->name)) != 0)
 		ev->e->db_fresh = 0; /* out of memory for the set: ask the database every time */
-	ctr_projections_release(s);
 	free(s->held);
-	free(s);
+	ctr_arena_free(&s->arena); /* the stream and its aggregate */
 	return 0;
 }
 

@@ -75,10 +75,10 @@ static void set_count(struct ctr_contract *c, struct ctr_environment *e, const c
 	if (al == NULL && wanted == 0)
 		return;
 	if (al == NULL) {
-		al = ctr_environment_add_allocation(e);
+		al = ctr_environment_add_allocation(c, e);
 		if (al == NULL)
 			return;
-		ctr_set_text(&al->sku, sku);
+		ctr_set_text(c, &al->sku, sku);
 	}
 	al->count = wanted;
 	al->row.gone = wanted == 0; /* 0 removes the allocation */

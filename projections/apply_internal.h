@@ -13,6 +13,7 @@
 
 struct ctr_apply {
 	struct ctr_contract *contract; /* NULL only for contract.opened */
+	struct ctr_arena *arena;       /* the stream's, which contract.opened builds in */
 	struct ctr_event *ev;
 	avro_value_t *data;
 	char *msg;
@@ -33,7 +34,7 @@ enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const ch
 ctr_apply_fn ctr_licenses_handler(const char *type);
 ctr_apply_fn ctr_members_handler(const char *type);
 
-/* contract.opened: builds a new aggregate into *out (freed on rejection). */
+/* contract.opened: builds a new aggregate in a->arena into *out. */
 enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out);
 
 /* L6: linked environments (all, or only `only`) need a sync or a re-activation. */

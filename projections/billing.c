@@ -30,7 +30,7 @@ void ctr_billing_open(struct ctr_contract *c, avro_value_t *data)
 	ctr_payload_field(&terms, "seats", &seats);
 	ctr_payload_field(&terms, "prices", &prices);
 	b->present = 1;
-	ctr_set_text(&b->service_start, ctr_payload_text(&terms, "service_start"));
+	ctr_set_text(c, &b->service_start, ctr_payload_text(&terms, "service_start"));
 	b->full = b->requested_full = ctr_payload_long(&seats, "full", 0);
 	b->light = b->requested_light = ctr_payload_long(&seats, "light", 0);
 	b->price_full = ctr_payload_long(&prices, "full", 0);
@@ -39,18 +39,14 @@ void ctr_billing_open(struct ctr_contract *c, avro_value_t *data)
 	b->dirty = 1;
 }
 
-static int add_change(struct ctr_billing *b, int light, int month, int64_t total)
+static int add_change(struct ctr_contract *c, int light, int month, int64_t total)
 {
-	if (b->change_count == b->change_cap) {
-		size_t cap = b->change_cap ? b->change_cap * 2 : 4;
-		struct ctr_seat_change *moved = realloc(b->changes, cap * sizeof(*moved));
-		if (moved == NULL)
-			return -1;
-		b->changes = moved;
-		b->change_cap = cap;
-	}
-	b->changes[b->change_count++] = (struct ctr_seat_change){ light, month, total, 0 };
-	b->dirty = 1;
+	struct ctr_seat_change *change = ctr_contract_add_change(c);
+
+	if (change == NULL)
+		return -1;
+	*change = (struct ctr_seat_change){ light, month, total, 0 };
+	c->billing.dirty = 1;
 	return 0;
 }
 
@@ -89,8 +85,8 @@ enum ctr_code ctr_billing_seats_changed(struct ctr_apply *a)
 	if ((full != b->requested_full && full_month < 0) || (light != b->requested_light && light_month < 0))
 		return ctr_apply_reject(a, CTR_CODE_MISSING_FIELD,
 					"data.reported_on: required when a seat total goes down (B5)");
-	if ((full != b->requested_full && add_change(b, 0, full_month, full) != 0) ||
-	    (light != b->requested_light && add_change(b, 1, light_month, light) != 0))
+	if ((full != b->requested_full && add_change(a->contract, 0, full_month, full) != 0) ||
+	    (light != b->requested_light && add_change(a->contract, 1, light_month, light) != 0))
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
 	b->requested_full = full;
 	b->requested_light = light;

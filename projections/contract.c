@@ -1,86 +1,43 @@
 /*
  * contract.c - allocation, lookups and row bookkeeping of the contract
  * aggregate (see contract.h). Contracts hold a handful of rows each, so the
- * lookups are linear scans.
+ * lookups are linear scans. Everything is allocated from the stream's arena
+ * and goes with it, so nothing here frees.
  */
 #include "projections/contract.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-void ctr_set_text(char **field, const char *value)
+void ctr_set_text(struct ctr_contract *c, char **field, const char *value)
 {
-	char *copy = value ? strdup(value) : NULL;
-
-	free(*field);
-	*field = copy;
+	ctr_arena_set_text(c->arena, field, value);
 }
 
-struct ctr_contract *ctr_contract_new(const char *contract_id)
+struct ctr_contract *ctr_contract_new(struct ctr_arena *arena, const char *contract_id)
 {
-	struct ctr_contract *c = calloc(1, sizeof(*c));
+	struct ctr_contract *c = ctr_arena_zalloc(arena, sizeof(*c));
 
-	if (c != NULL)
-		ctr_set_text(&c->contract_id, contract_id);
-	return c;
-}
-
-static void free_environment(struct ctr_environment *e)
-{
-	for (size_t i = 0; i < e->allocation_count; i++)
-		free(e->allocations[i].sku);
-	free(e->allocations);
-	free(e->env_id);
-	free(e->name);
-	free(e->activated_at);
-	free(e->migrate_to);
-}
-
-void ctr_contract_free(struct ctr_contract *c)
-{
 	if (c == NULL)
-		return;
-	for (size_t i = 0; i < c->product_count; i++) {
-		free(c->products[i].sku);
-		free(c->products[i].name);
-		free(c->products[i].own_end_date);
-	}
-	for (size_t i = 0; i < c->environment_count; i++)
-		free_environment(&c->environments[i]);
-	for (size_t i = 0; i < c->member_count; i++) {
-		free(c->members[i].user);
-		free(c->members[i].email);
-		free(c->members[i].name);
-		free(c->members[i].lang);
-	}
-	for (size_t i = 0; i < c->company_count; i++) {
-		free(c->companies[i].company);
-		free(c->companies[i].added_by);
-	}
-	free(c->billing.service_start);
-	free(c->billing.changes);
-	free(c->products);
-	free(c->environments);
-	free(c->members);
-	free(c->companies);
-	free(c->contract_id);
-	free(c->account);
-	free(c->name);
-	free(c->start_date);
-	free(c->end_date);
-	free(c->cancel_end_on);
-	free(c->migration_to);
-	free(c);
+		return NULL;
+	c->arena = arena;
+	c->contract_id = ctr_arena_strdup(arena, contract_id);
+	return c->contract_id ? c : NULL;
 }
 
-/* Grows *items (of size each) to hold one more; returns the new slot, zeroed. */
-static void *append(void **items, size_t *count, size_t *cap, size_t size)
+/*
+ * Grows *items (of size each) to hold one more; returns the new slot, zeroed.
+ * A small array outgrown stays in the arena (a large one has a block of its
+ * own, which grows); arrays start at four rows and double, so what is left
+ * behind is less than what is in use.
+ */
+static void *append(struct ctr_arena *arena, void **items, size_t *count, size_t *cap,
+		    size_t size)
 {
 	char *slot;
 
 	if (*count == *cap) {
 		size_t grown = *cap ? *cap * 2 : 4;
-		void *moved = realloc(*items, grown * size);
+		void *moved = ctr_arena_grow(arena, *items, *cap * size, grown * size);
 		if (moved == NULL)
 			return NULL;
 		*items = moved;
@@ -93,31 +50,42 @@ static void *append(void **items, size_t *count, size_t *cap, size_t size)
 
 struct ctr_product *ctr_contract_add_product(struct ctr_contract *c)
 {
-	return append((void **)&c->products, &c->product_count, &c->product_cap,
+	return append(c->arena, (void **)&c->products, &c->product_count, &c->product_cap,
 		      sizeof(*c->products));
 }
 
 struct ctr_environment *ctr_contract_add_environment(struct ctr_contract *c)
 {
-	return append((void **)&c->environments, &c->environment_count, &c->environment_cap,
+	return append(c->arena, (void **)&c->environments, &c->environment_count,
+		      &c->environment_cap,
 		      sizeof(*c->environments));
 }
 
-struct ctr_allocation *ctr_environment_add_allocation(struct ctr_environment *e)
+struct ctr_allocation *ctr_environment_add_allocation(struct ctr_contract *c,
+						       struct ctr_environment *e)
 {
-	return append((void **)&e->allocations, &e->allocation_count, &e->allocation_cap,
+	return append(c->arena, (void **)&e->allocations, &e->allocation_count, &e->allocation_cap,
 		      sizeof(*e->allocations));
 }
 
 struct ctr_member *ctr_contract_add_member(struct ctr_contract *c)
 {
-	return append((void **)&c->members, &c->member_count, &c->member_cap, sizeof(*c->members));
+	return append(c->arena, (void **)&c->members, &c->member_count, &c->member_cap,
+		      sizeof(*c->members));
 }
 
 struct ctr_company *ctr_contract_add_company(struct ctr_contract *c)
 {
-	return append((void **)&c->companies, &c->company_count, &c->company_cap,
+	return append(c->arena, (void **)&c->companies, &c->company_count, &c->company_cap,
 		      sizeof(*c->companies));
+}
+
+struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c)
+{
+	struct ctr_billing *b = &c->billing;
+
+	return append(c->arena, (void **)&b->changes, &b->change_count, &b->change_cap,
+		      sizeof(*b->changes));
 }
 
 struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/arena.h"
+
 enum ctr_env_status { ENV_UNLINKED, ENV_LINKED, ENV_NEEDS_REACTIVATION, ENV_PENDING_SYNC };
 enum ctr_mode { MODE_NONE, MODE_ONLINE, MODE_OFFLINE };
 enum ctr_role { ROLE_MEMBER, ROLE_OWNER };
@@ -95,6 +97,7 @@ struct ctr_billing {
 };
 
 struct ctr_contract {
+	struct ctr_arena *arena; /* its stream's: every string and row below is in it */
 	char *contract_id;
 	char *account;
 	char *name;
@@ -117,8 +120,8 @@ struct ctr_contract {
 	int queued;          /* on the projections' list of aggregates to flush */
 };
 
-struct ctr_contract *ctr_contract_new(const char *contract_id);
-void ctr_contract_free(struct ctr_contract *c);
+/* A zeroed contract in arena, freed with the arena (there is no free of its own). */
+struct ctr_contract *ctr_contract_new(struct ctr_arena *arena, const char *contract_id);
 
 /* Lookups; NULL when absent. */
 struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku);
@@ -130,15 +133,18 @@ struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *com
 /* Appends a zeroed row (NULL when out of memory). */
 struct ctr_product *ctr_contract_add_product(struct ctr_contract *c);
 struct ctr_environment *ctr_contract_add_environment(struct ctr_contract *c);
-struct ctr_allocation *ctr_environment_add_allocation(struct ctr_environment *e);
+struct ctr_allocation *ctr_environment_add_allocation(struct ctr_contract *c,
+						       struct ctr_environment *e);
 struct ctr_member *ctr_contract_add_member(struct ctr_contract *c);
 struct ctr_company *ctr_contract_add_company(struct ctr_contract *c);
+/* A seat change appended to the billing terms (B4, B5). */
+struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c);
 
 /* Marks a row changed, and its contract as having changes. */
 void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row);
 
-/* Replaces *field with a copy of value (NULL allowed). */
-void ctr_set_text(char **field, const char *value);
+/* Replaces *field, a string of c, with a copy of value (NULL allowed) in c's arena. */
+void ctr_set_text(struct ctr_contract *c, char **field, const char *value);
 
 /* M1: 1 when user is an active owner of c. */
 int ctr_contract_is_owner(const struct ctr_contract *c, const char *user);

@@ -42,12 +42,12 @@ static void load_products(struct ctr_contract_sql *s, struct ctr_contract *c)
 		struct ctr_product *p = ctr_contract_add_product(c);
 		if (p == NULL)
 			break;
-		ctr_set_text(&p->sku, column_text(stmt, 0));
-		ctr_set_text(&p->name, column_text(stmt, 1));
+		ctr_set_text(c, &p->sku, column_text(stmt, 0));
+		ctr_set_text(c, &p->name, column_text(stmt, 1));
 		p->other = sqlite3_column_type(stmt, 2) == SQLITE_NULL;
 		p->licenses = sqlite3_column_int64(stmt, 2);
 		p->assigned = sqlite3_column_int64(stmt, 3);
-		ctr_set_text(&p->own_end_date, column_text(stmt, 4));
+		ctr_set_text(c, &p->own_end_date, column_text(stmt, 4));
 		p->row.stored = 1;
 	}
 	sqlite3_reset(stmt);
@@ -61,15 +61,15 @@ static void load_environments(struct ctr_contract_sql *s, struct ctr_contract *c
 		struct ctr_environment *e = ctr_contract_add_environment(c);
 		if (e == NULL)
 			break;
-		ctr_set_text(&e->env_id, column_text(stmt, 0));
-		ctr_set_text(&e->name, column_text(stmt, 1));
+		ctr_set_text(c, &e->env_id, column_text(stmt, 0));
+		ctr_set_text(c, &e->name, column_text(stmt, 1));
 		e->status = name_index(env_status_names, 4, column_text(stmt, 2));
 		e->mode = name_index(mode_names, 3, column_text(stmt, 3));
-		ctr_set_text(&e->activated_at, column_text(stmt, 4));
+		ctr_set_text(c, &e->activated_at, column_text(stmt, 4));
 		e->deleted = sqlite3_column_int(stmt, 5);
 		e->has_sort_key = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
 		e->sort_key = sqlite3_column_int64(stmt, 6);
-		ctr_set_text(&e->migrate_to, column_text(stmt, 7));
+		ctr_set_text(c, &e->migrate_to, column_text(stmt, 7));
 		e->allocated_us = sqlite3_column_int64(stmt, 8);
 		e->activated_us = sqlite3_column_int64(stmt, 9);
 		e->row.stored = 1;
@@ -78,10 +78,10 @@ static void load_environments(struct ctr_contract_sql *s, struct ctr_contract *c
 	stmt = query(s, GET_ALLOCS, c->contract_id);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		struct ctr_environment *e = ctr_contract_environment(c, column_text(stmt, 0));
-		struct ctr_allocation *al = e ? ctr_environment_add_allocation(e) : NULL;
+		struct ctr_allocation *al = e ? ctr_environment_add_allocation(c, e) : NULL;
 		if (al == NULL)
 			continue;
-		ctr_set_text(&al->sku, column_text(stmt, 1));
+		ctr_set_text(c, &al->sku, column_text(stmt, 1));
 		al->count = sqlite3_column_int64(stmt, 2);
 		al->row.stored = 1;
 	}
@@ -96,13 +96,13 @@ static void load_members(struct ctr_contract_sql *s, struct ctr_contract *c)
 		struct ctr_member *m = ctr_contract_add_member(c);
 		if (m == NULL)
 			break;
-		ctr_set_text(&m->user, column_text(stmt, 0));
-		ctr_set_text(&m->email, column_text(stmt, 1));
+		ctr_set_text(c, &m->user, column_text(stmt, 0));
+		ctr_set_text(c, &m->email, column_text(stmt, 1));
 		m->role = strcmp(column_text(stmt, 2), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;
 		m->notify = sqlite3_column_int(stmt, 3);
 		m->state = name_index(member_state_names, 4, column_text(stmt, 4));
-		ctr_set_text(&m->name, column_text(stmt, 5));
-		ctr_set_text(&m->lang, column_text(stmt, 6));
+		ctr_set_text(c, &m->name, column_text(stmt, 5));
+		ctr_set_text(c, &m->lang, column_text(stmt, 6));
 		m->row.stored = 1;
 	}
 	sqlite3_reset(stmt);
@@ -111,8 +111,8 @@ static void load_members(struct ctr_contract_sql *s, struct ctr_contract *c)
 		struct ctr_company *g = ctr_contract_add_company(c);
 		if (g == NULL)
 			break;
-		ctr_set_text(&g->company, column_text(stmt, 0));
-		ctr_set_text(&g->added_by, column_text(stmt, 1));
+		ctr_set_text(c, &g->company, column_text(stmt, 0));
+		ctr_set_text(c, &g->added_by, column_text(stmt, 1));
 		g->row.stored = 1;
 	}
 	sqlite3_reset(stmt);
@@ -125,7 +125,7 @@ static void load_billing(struct ctr_contract_sql *s, struct ctr_contract *c)
 
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		b->present = 1;
-		ctr_set_text(&b->service_start, column_text(stmt, 0));
+		ctr_set_text(c, &b->service_start, column_text(stmt, 0));
 		b->full = b->requested_full = sqlite3_column_int64(stmt, 1);
 		b->light = b->requested_light = sqlite3_column_int64(stmt, 2);
 		b->price_full = sqlite3_column_int64(stmt, 3);
@@ -135,16 +135,9 @@ static void load_billing(struct ctr_contract_sql *s, struct ctr_contract *c)
 	sqlite3_reset(stmt);
 	stmt = query(s, GET_CHANGES, c->contract_id);
 	while (b->present && sqlite3_step(stmt) == SQLITE_ROW) {
-		size_t cap = b->change_cap ? b->change_cap * 2 : 4;
-		struct ctr_seat_change *moved;
-		if (b->change_count == b->change_cap) {
-			moved = realloc(b->changes, cap * sizeof(*moved));
-			if (moved == NULL)
-				break;
-			b->changes = moved;
-			b->change_cap = cap;
-		}
-		struct ctr_seat_change *change = &b->changes[b->change_count++];
+		struct ctr_seat_change *change = ctr_contract_add_change(c);
+		if (change == NULL)
+			break;
 		change->light = strcmp(column_text(stmt, 0), "light") == 0;
 		change->effective_month = sqlite3_column_int(stmt, 1);
 		change->total = sqlite3_column_int64(stmt, 2);
@@ -159,7 +152,8 @@ static void load_billing(struct ctr_contract_sql *s, struct ctr_contract *c)
 }
 
 int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
-			  struct ctr_contract **out, struct ctr_error *err)
+			  struct ctr_arena *arena, struct ctr_contract **out,
+			  struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = query(s, GET_CONTRACT, contract_id);
 	struct ctr_contract *c;
@@ -172,19 +166,19 @@ int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 			return 0;
 		return ctr_db_error(s->db, CTR_EDB, err);
 	}
-	c = ctr_contract_new(contract_id);
+	c = ctr_contract_new(arena, contract_id);
 	if (c == NULL) {
 		sqlite3_reset(stmt);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
-	ctr_set_text(&c->account, column_text(stmt, 0));
-	ctr_set_text(&c->name, column_text(stmt, 1));
+	ctr_set_text(c, &c->account, column_text(stmt, 0));
+	ctr_set_text(c, &c->name, column_text(stmt, 1));
 	c->cloud = strcmp(column_text(stmt, 2), "cloud") == 0;
-	ctr_set_text(&c->start_date, column_text(stmt, 3));
-	ctr_set_text(&c->cancel_end_on, column_text(stmt, 5));
+	ctr_set_text(c, &c->start_date, column_text(stmt, 3));
+	ctr_set_text(c, &c->cancel_end_on, column_text(stmt, 5));
 	/* a cloud contract's end_date column shows its cancellation's end_on (L5) */
-	ctr_set_text(&c->end_date, c->cloud ? NULL : column_text(stmt, 4));
-	ctr_set_text(&c->migration_to, column_text(stmt, 6));
+	ctr_set_text(c, &c->end_date, c->cloud ? NULL : column_text(stmt, 4));
+	ctr_set_text(c, &c->migration_to, column_text(stmt, 6));
 	c->row.stored = 1;
 	sqlite3_reset(stmt);
 	load_products(s, c);

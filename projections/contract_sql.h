@@ -23,9 +23,10 @@ void ctr_contract_sql_free(struct ctr_contract_sql *s);
 /* Records the writes of c's dirty rows into w and clears their flags. */
 void ctr_contract_sql_record(struct ctr_contract_sql *s, struct ctr_contract *c,
 			     struct ctr_writes *w);
-/* Loads contract_id from the database into *out (NULL when it has no row). */
+/* Loads contract_id from the database into *out, in arena (NULL when it has no row). */
 int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
-			  struct ctr_contract **out, struct ctr_error *err);
+			  struct ctr_arena *arena, struct ctr_contract **out,
+			  struct ctr_error *err);
 /* Re-judges status, days_left and expired of every stored contract on the options' date. */
 int ctr_contract_sql_judge(struct ctr_contract_sql *s, struct ctr_error *err);
 

@@ -29,9 +29,9 @@ static struct ctr_product *add_product(struct ctr_contract *c, avro_value_t *ite
 
 	if (p == NULL)
 		return NULL;
-	ctr_set_text(&p->sku, ctr_payload_text(item, "sku"));
-	ctr_set_text(&p->name, ctr_payload_text(item, "name"));
-	ctr_set_text(&p->own_end_date, ctr_payload_text(item, "end_date"));
+	ctr_set_text(c, &p->sku, ctr_payload_text(item, "sku"));
+	ctr_set_text(c, &p->name, ctr_payload_text(item, "name"));
+	ctr_set_text(c, &p->own_end_date, ctr_payload_text(item, "end_date"));
 	p->licenses = ctr_payload_long(item, "licenses", 0);
 	ctr_contract_touch(c, &p->row);
 	return p;
@@ -43,9 +43,9 @@ static void add_owner(struct ctr_contract *c, avro_value_t *owner)
 
 	if (m == NULL)
 		return;
-	ctr_set_text(&m->user, ctr_payload_text(owner, "user"));
-	ctr_set_text(&m->email, ctr_payload_text(owner, "email"));
-	ctr_set_text(&m->name, ctr_payload_text(owner, "name"));
+	ctr_set_text(c, &m->user, ctr_payload_text(owner, "user"));
+	ctr_set_text(c, &m->email, ctr_payload_text(owner, "email"));
+	ctr_set_text(c, &m->name, ctr_payload_text(owner, "name"));
 	m->role = ROLE_OWNER;
 	m->notify = 1;
 	m->state = MEMBER_ACTIVE;
@@ -62,13 +62,13 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 	if (strcmp(kind, "license") == 0 && end_date == NULL)
 		return ctr_apply_reject(a, CTR_CODE_MISSING_FIELD,
 					"data.end_date: required for a license contract");
-	c = ctr_contract_new(a->ev->stream);
+	c = ctr_contract_new(a->arena, a->ev->stream);
 	if (c == NULL)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
-	ctr_set_text(&c->account, a->ev->account);
-	ctr_set_text(&c->name, ctr_payload_text(a->data, "name"));
-	ctr_set_text(&c->start_date, ctr_payload_text(a->data, "start_date"));
-	ctr_set_text(&c->end_date, end_date);
+	ctr_set_text(c, &c->account, a->ev->account);
+	ctr_set_text(c, &c->name, ctr_payload_text(a->data, "name"));
+	ctr_set_text(c, &c->start_date, ctr_payload_text(a->data, "start_date"));
+	ctr_set_text(c, &c->end_date, end_date);
 	c->cloud = strcmp(kind, "cloud") == 0;
 	ctr_billing_open(c, a->data);
 	ctr_contract_touch(c, &c->row);
@@ -136,12 +136,12 @@ static enum ctr_code renewed(struct ctr_apply *a)
 		struct ctr_product *p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
 		p->licenses = ctr_payload_long(&item, "licenses", p->licenses);
 		if (p->licenses == 0 && p->own_end_date == NULL)
-			ctr_set_text(&p->own_end_date, c->end_date);
+			ctr_set_text(c, &p->own_end_date, c->end_date);
 		else if (p->licenses > 0)
-			ctr_set_text(&p->own_end_date, NULL);
+			ctr_set_text(c, &p->own_end_date, NULL);
 		ctr_contract_touch(c, &p->row);
 	}
-	ctr_set_text(&c->end_date, ctr_payload_text(a->data, "end_date"));
+	ctr_set_text(c, &c->end_date, ctr_payload_text(a->data, "end_date"));
 	ctr_contract_touch(c, &c->row);
 	for (size_t i = 0; i < c->product_count; i++)
 		ctr_contract_touch(c, &c->products[i].row); /* end dates follow the contract */
@@ -175,8 +175,9 @@ static enum ctr_code other_product_added(struct ctr_apply *a)
 		free(sku);
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
 	}
-	p->sku = sku;
-	ctr_set_text(&p->name, ctr_payload_text(a->data, "name"));
+	ctr_set_text(a->contract, &p->sku, sku);
+	free(sku);
+	ctr_set_text(a->contract, &p->name, ctr_payload_text(a->data, "name"));
 	p->other = 1;
 	ctr_contract_touch(a->contract, &p->row);
 	return CTR_CODE_OK;
@@ -209,7 +210,7 @@ static enum ctr_code cancellation_requested(struct ctr_apply *a)
 	if (ctr_date_parse(end_on, &ok) < ctr_date_from_civil(year, month, day))
 		return ctr_apply_reject(a, CTR_CODE_NOTICE_TOO_SHORT,
 					"end_on %s is less than 2 months after %s", end_on, requested);
-	ctr_set_text(&a->contract->cancel_end_on, end_on);
+	ctr_set_text(a->contract, &a->contract->cancel_end_on, end_on);
 	ctr_contract_touch(a->contract, &a->contract->row);
 	a->contract->billing.dirty = 1; /* B6: the last billed month */
 	for (size_t i = 0; i < a->contract->product_count; i++) /* their end date is the contract's */
@@ -223,11 +224,11 @@ static enum ctr_code migration_planned(struct ctr_apply *a)
 
 	if (strcmp(to, a->contract->contract_id) == 0)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "to_contract: a contract cannot migrate to itself");
-	ctr_set_text(&a->contract->migration_to, to);
+	ctr_set_text(a->contract, &a->contract->migration_to, to);
 	ctr_contract_touch(a->contract, &a->contract->row);
 	for (size_t i = 0; i < a->contract->environment_count; i++) { /* G1 */
 		struct ctr_environment *e = &a->contract->environments[i];
-		ctr_set_text(&e->migrate_to, e->deleted ? e->migrate_to : to);
+		ctr_set_text(a->contract, &e->migrate_to, e->deleted ? e->migrate_to : to);
 		ctr_contract_touch(a->contract, &e->row);
 	}
 	return CTR_CODE_OK;
@@ -260,8 +261,8 @@ static enum ctr_code environment_created(struct ctr_apply *a)
 	e = ctr_contract_add_environment(a->contract);
 	if (e == NULL)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
-	ctr_set_text(&e->env_id, env_id);
-	ctr_set_text(&e->name, ctr_payload_text(a->data, "name"));
+	ctr_set_text(a->contract, &e->env_id, env_id);
+	ctr_set_text(a->contract, &e->name, ctr_payload_text(a->data, "name"));
 	e->has_sort_key = ctr_payload_field(a->data, "sort_key", &sort_key);
 	e->sort_key = ctr_payload_long(a->data, "sort_key", 0);
 	ctr_contract_touch(a->contract, &e->row);
@@ -300,7 +301,7 @@ static enum ctr_code environment_activated(struct ctr_apply *a)
 	e->mode = strcmp(ctr_payload_text(a->data, "mode"), "offline") == 0 ? MODE_OFFLINE
 									     : MODE_ONLINE;
 	e->status = ENV_LINKED;
-	ctr_set_text(&e->activated_at, a->ev->at);
+	ctr_set_text(a->contract, &e->activated_at, a->ev->at);
 	e->activated_us = ctr_timestamp_parse(a->ev->at, &ok);
 	ctr_contract_touch(a->contract, &e->row);
 	return CTR_CODE_OK;

@@ -70,10 +70,10 @@ static enum ctr_code invited(struct ctr_apply *a)
 		m = ctr_contract_add_member(a->contract);
 	if (m == NULL)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
-	ctr_set_text(&m->user, email);
-	ctr_set_text(&m->email, email);
-	ctr_set_text(&m->name, NULL);
-	ctr_set_text(&m->lang, ctr_payload_text(a->data, "lang"));
+	ctr_set_text(a->contract, &m->user, email);
+	ctr_set_text(a->contract, &m->email, email);
+	ctr_set_text(a->contract, &m->name, NULL);
+	ctr_set_text(a->contract, &m->lang, ctr_payload_text(a->data, "lang"));
 	m->role = strcmp(ctr_payload_text(a->data, "role"), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;
 	m->notify = 1;
 	m->state = MEMBER_INVITED;
@@ -100,16 +100,16 @@ static enum ctr_code joined(struct ctr_apply *a)
 		if (m == NULL)
 			return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
 		invitation = member_by_email(a->contract, email, MEMBER_INVITED); /* may have moved */
-		ctr_set_text(&m->user, user);
+		ctr_set_text(a->contract, &m->user, user);
 	}
 	if (m != invitation) {
 		m->role = invitation->role;
-		ctr_set_text(&m->lang, invitation->lang);
+		ctr_set_text(a->contract, &m->lang, invitation->lang);
 		invitation->row.gone = 1;
 		ctr_contract_touch(a->contract, &invitation->row);
 	}
-	ctr_set_text(&m->email, email);
-	ctr_set_text(&m->name, ctr_payload_text(a->data, "name"));
+	ctr_set_text(a->contract, &m->email, email);
+	ctr_set_text(a->contract, &m->name, ctr_payload_text(a->data, "name"));
 	m->notify = 1;
 	m->state = MEMBER_ACTIVE;
 	ctr_contract_touch(a->contract, &m->row);
@@ -179,8 +179,8 @@ static enum ctr_code group_company_added(struct ctr_apply *a)
 	g = ctr_contract_add_company(a->contract);
 	if (g == NULL)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
-	ctr_set_text(&g->company, company);
-	ctr_set_text(&g->added_by, ctr_payload_text(a->data, "by"));
+	ctr_set_text(a->contract, &g->company, company);
+	ctr_set_text(a->contract, &g->added_by, ctr_payload_text(a->data, "by"));
 	ctr_contract_touch(a->contract, &g->row);
 	return CTR_CODE_OK;
 }

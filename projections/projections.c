@@ -152,17 +152,6 @@ const char *ctr_family_name(enum ctr_family family)
 	return names[family];
 }
 
-void ctr_projections_release(struct ctr_stream *stream)
-{
-	if (stream->family == CTR_FAMILY_CONTRACT)
-		ctr_contract_free(stream->aggregate);
-	else if (stream->family == CTR_FAMILY_CUSTOMER)
-		ctr_support_release(stream->aggregate);
-	else
-		ctr_store_release(stream->aggregate);
-	stream->aggregate = NULL;
-}
-
 static void queue_stream(struct ctr_projections *p, struct ctr_stream *stream)
 {
 	if (stream->queued)
@@ -191,13 +180,17 @@ static enum ctr_code apply_other(struct ctr_projections *p, struct ctr_stream *s
 		stream->loaded = 1;
 		if (customer) /* the batch being written may move support ids to or from it */
 			ctr_db_gate_wait(p->options.gate);
-		rc = customer ? ctr_support_load(p->support, stream->name, &stream->aggregate, err)
-			      : ctr_store_load(p->store, stream->name, &stream->aggregate, err);
+		rc = customer ? ctr_support_load(p->support, stream->name, &stream->arena,
+						 &stream->aggregate, err)
+			      : ctr_store_load(p->store, stream->name, &stream->arena,
+					       &stream->aggregate, err);
 		if (rc != 0)
 			return CTR_CODE_COUNT;
 	}
-	code = customer ? ctr_support_apply(p->support, &stream->aggregate, ev, msg, size)
-			: ctr_store_apply(p->store, &stream->aggregate, ev, msg, size);
+	code = customer ? ctr_support_apply(p->support, &stream->arena, &stream->aggregate, ev,
+					    msg, size)
+			: ctr_store_apply(p->store, &stream->arena, &stream->aggregate, ev, msg,
+					  size);
 	stream->opened = stream->aggregate != NULL;
 	if (stream->aggregate && (customer ? ctr_support_dirty(stream->aggregate)
 					   : ctr_store_dirty(stream->aggregate)))
@@ -227,7 +220,7 @@ static int load(struct ctr_projections *p, struct ctr_stream *stream, struct ctr
 	int rc;
 
 	stream->loaded = 1;
-	rc = ctr_contract_sql_load(p->contracts, stream->name, &c, err);
+	rc = ctr_contract_sql_load(p->contracts, stream->name, &stream->arena, &c, err);
 	stream->aggregate = c;
 	return rc;
 }
@@ -285,7 +278,7 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 				    struct ctr_event *ev, char *msg, size_t msg_size,
 				    struct ctr_error *err)
 {
-	struct ctr_apply a = { stream->aggregate, ev, &ev->data, msg, msg_size };
+	struct ctr_apply a = { stream->aggregate, &stream->arena, ev, &ev->data, msg, msg_size };
 	enum ctr_code code = check_family(stream, ev, msg, msg_size);
 	ctr_apply_fn fn;
 

@@ -12,13 +12,20 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "engine/arena.h"
 #include "events/error.h"
 #include "events/event.h"
 
 enum ctr_family { CTR_FAMILY_CONTRACT, CTR_FAMILY_CUSTOMER, CTR_FAMILY_STORE };
 
-/* One stream's state, owned by the engine. */
+/*
+ * One stream's state, owned by the engine. The stream and its aggregate, with
+ * every string and row of it, are allocated from the stream's arena and freed
+ * with it when the engine drops the stream; its name (the engine's map holds
+ * it) and held events are not.
+ */
 struct ctr_stream {
+	struct ctr_arena arena;
 	const char *name;
 	enum ctr_family family;
 	int64_t next_seq;   /* E2: the seq the next event must have */
@@ -106,8 +113,5 @@ void ctr_judged_with(const struct ctr_projection_options *options, char *buf, si
 int ctr_judged_with_parse(const char *text, struct ctr_projection_options *options);
 /* Notes date and options in meta as the ones every stored row was judged on. */
 int ctr_judged_note(sqlite3 *db, const char *date, const char *with, struct ctr_error *err);
-
-/* Frees the aggregate of a stream (when the engine drops the stream). */
-void ctr_projections_release(struct ctr_stream *stream);
 
 #endif

@@ -18,6 +18,7 @@
 #include "projections/support.h"
 #include "events/timefmt.h"
 
+/* In its stream's arena, with its strings. */
 struct account {
 	char *store_id, *email;
 	int migrated, password_reset;
@@ -53,8 +54,8 @@ static int deactivated_on(const struct ctr_store *s, const struct account *a, co
 	       (a->registered_on == NULL || strcmp(a->registered_on, s->cutoff) < 0);
 }
 
-static enum ctr_code open_account(struct ctr_store *s, void **aggregate, struct ctr_event *ev,
-				  const char *day, char *msg, size_t size)
+static enum ctr_code open_account(struct ctr_store *s, struct ctr_arena *arena, void **aggregate,
+				  struct ctr_event *ev, const char *day, char *msg, size_t size)
 {
 	struct account *a = *aggregate;
 	int migrated = strcmp(ev->type, "store.account_migrated") == 0;
@@ -63,11 +64,11 @@ static enum ctr_code open_account(struct ctr_store *s, void **aggregate, struct 
 		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "store account %s already exists",
 			      ev->stream);
 	if (a == NULL) {
-		a = calloc(1, sizeof(*a));
+		a = ctr_arena_zalloc(arena, sizeof(*a));
 		if (a == NULL)
 			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
-		a->store_id = strdup(ctr_payload_text(&ev->data, "store_id"));
-		a->email = strdup(ctr_payload_text(&ev->data, "email"));
+		a->store_id = ctr_arena_strdup(arena, ctr_payload_text(&ev->data, "store_id"));
+		a->email = ctr_arena_strdup(arena, ctr_payload_text(&ev->data, "email"));
 		*aggregate = a;
 	}
 	if (migrated) {
@@ -75,15 +76,14 @@ static enum ctr_code open_account(struct ctr_store *s, void **aggregate, struct 
 		a->migrated_orders = ctr_payload_long(&ev->data, "orders", 0);
 		a->migrated_quotes = ctr_payload_long(&ev->data, "valid_quotes", 0);
 	} else {
-		free(a->registered_on);
-		a->registered_on = strdup(day);
+		ctr_arena_set_text(arena, &a->registered_on, day);
 	}
 	a->dirty = 1;
 	return CTR_CODE_OK;
 }
 
-enum ctr_code ctr_store_apply(struct ctr_store *s, void **aggregate, struct ctr_event *ev,
-			      char *msg, size_t size)
+enum ctr_code ctr_store_apply(struct ctr_store *s, struct ctr_arena *arena, void **aggregate,
+			      struct ctr_event *ev, char *msg, size_t size)
 {
 	struct account *a = *aggregate;
 	const char *store_id = ctr_payload_text(&ev->data, "store_id");
@@ -107,7 +107,7 @@ enum ctr_code ctr_store_apply(struct ctr_store *s, void **aggregate, struct ctr_
 			      ev->stream);
 	if (strcmp(ev->type, "store.account_migrated") == 0 ||
 	    strcmp(ev->type, "store.account_registered") == 0)
-		return open_account(s, aggregate, ev, day, msg, size);
+		return open_account(s, arena, aggregate, ev, day, msg, size);
 	if (a == NULL) /* E6 */
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "store account %s does not exist",
 			      ev->stream);
@@ -131,18 +131,6 @@ enum ctr_code ctr_store_apply(struct ctr_store *s, void **aggregate, struct ctr_
 int ctr_store_dirty(const void *aggregate)
 {
 	return ((const struct account *)aggregate)->dirty;
-}
-
-void ctr_store_release(void *aggregate)
-{
-	struct account *a = aggregate;
-
-	if (a == NULL)
-		return;
-	free(a->store_id);
-	free(a->email);
-	free(a->registered_on);
-	free(a);
 }
 
 int ctr_store_new(sqlite3 *db, const struct ctr_projection_options *options,
@@ -215,7 +203,8 @@ void ctr_store_record(struct ctr_store *s, void *aggregate, struct ctr_writes *w
 	a->dirty = 0;
 }
 
-int ctr_store_load(struct ctr_store *s, const char *stream, void **aggregate, struct ctr_error *err)
+int ctr_store_load(struct ctr_store *s, const char *stream, struct ctr_arena *arena,
+		   void **aggregate, struct ctr_error *err)
 {
 	const char *slash = strchr(stream, '/');
 	struct account *a;
@@ -232,13 +221,15 @@ int ctr_store_load(struct ctr_store *s, const char *stream, void **aggregate, st
 		return step == SQLITE_DONE ? 0
 		       : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errstr(step));
 	}
-	a = calloc(1, sizeof(*a));
+	a = ctr_arena_zalloc(arena, sizeof(*a));
 	if (a == NULL) {
 		sqlite3_reset(s->get);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
-	a->store_id = strndup(stream, (size_t)(slash - stream));
-	a->email = strdup(slash + 1);
+	a->store_id = ctr_arena_zalloc(arena, (size_t)(slash - stream) + 1);
+	if (a->store_id != NULL)
+		memcpy(a->store_id, stream, (size_t)(slash - stream));
+	a->email = ctr_arena_strdup(arena, slash + 1);
 	a->migrated = sqlite3_column_int(s->get, 0);
 	a->password_reset = sqlite3_column_int(s->get, 1);
 	a->migrated_orders = sqlite3_column_int64(s->get, 2);
@@ -247,7 +238,8 @@ int ctr_store_load(struct ctr_store *s, const char *stream, void **aggregate, st
 	a->orders_before_cutoff = sqlite3_column_int64(s->get, 5);
 	a->quotes_on_cutoff = sqlite3_column_int64(s->get, 6);
 	if (sqlite3_column_text(s->get, 7))
-		a->registered_on = strdup((const char *)sqlite3_column_text(s->get, 7));
+		a->registered_on = ctr_arena_strdup(arena,
+						    (const char *)sqlite3_column_text(s->get, 7));
 	sqlite3_reset(s->get);
 	*aggregate = a;
 	return 0;

@@ -14,13 +14,10 @@
 #include "events/timefmt.h"
 #include "projections/support_internal.h"
 
-
-static void set(char **field, const char *value)
+/* Strings of a customer live in its stream's arena, like the customer itself. */
+static void set(struct ctr_customer *c, char **field, const char *value)
 {
-	char *copy = value ? strdup(value) : NULL;
-
-	free(*field);
-	*field = copy;
+	ctr_arena_set_text(c->arena, field, value);
 }
 
 struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id)
@@ -35,7 +32,9 @@ struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
 {
 	if (c->support_count == c->support_cap) {
 		size_t cap = c->support_cap ? c->support_cap * 2 : 4;
-		struct ctr_support_id *moved = realloc(c->supports, cap * sizeof(*moved));
+		struct ctr_support_id *moved = ctr_arena_grow(c->arena, c->supports,
+							      c->support_cap * sizeof(*moved),
+							      cap * sizeof(*moved));
 		if (moved == NULL)
 			return NULL;
 		c->supports = moved;
@@ -43,24 +42,6 @@ struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
 	}
 	memset(&c->supports[c->support_count], 0, sizeof(*c->supports));
 	return &c->supports[c->support_count++];
-}
-
-void ctr_support_release(void *aggregate)
-{
-	struct ctr_customer *c = aggregate;
-
-	if (c == NULL)
-		return;
-	for (size_t i = 0; i < c->support_count; i++) {
-		struct ctr_support_id *s = &c->supports[i];
-		free(s->support_id), free(s->sku), free(s->starts_on), free(s->ends_on);
-		free(s->reason), free(s->replaces), free(s->replaced_on), free(s->placed_event);
-	}
-	free(c->supports);
-	free(c->customer_no);
-	free(c->email);
-	free(c->merged_into);
-	free(c);
 }
 
 int ctr_support_dirty(const void *aggregate)
@@ -120,16 +101,16 @@ static void touch(struct ctr_customer *c, struct ctr_support_id *s)
 		s->dirty = 1;
 }
 
-static void fill_support(struct ctr_support_id *s, avro_value_t *data, const struct ctr_event *ev,
-			 int64_t placed_at)
+static void fill_support(struct ctr_customer *c, struct ctr_support_id *s, avro_value_t *data,
+			 const struct ctr_event *ev, int64_t placed_at)
 {
-	set(&s->support_id, ctr_payload_text(data, "support_id"));
-	set(&s->sku, ctr_payload_text(data, "sku"));
-	set(&s->starts_on, ctr_payload_text(data, "starts_on"));
-	set(&s->ends_on, ctr_payload_text(data, "ends_on"));
-	set(&s->reason, ctr_payload_text(data, "reason"));
-	set(&s->replaces, ctr_payload_text(data, "replaces"));
-	set(&s->placed_event, ev->id);
+	set(c, &s->support_id, ctr_payload_text(data, "support_id"));
+	set(c, &s->sku, ctr_payload_text(data, "sku"));
+	set(c, &s->starts_on, ctr_payload_text(data, "starts_on"));
+	set(c, &s->ends_on, ctr_payload_text(data, "ends_on"));
+	set(c, &s->reason, ctr_payload_text(data, "reason"));
+	set(c, &s->replaces, ctr_payload_text(data, "replaces"));
+	set(c, &s->placed_event, ev->id);
 	s->licenses = ctr_payload_long(data, "licenses", 0);
 	s->retired = ctr_payload_long(data, "retired", 0);
 	s->placed_at = placed_at;
@@ -144,7 +125,7 @@ static void mark_replaced(struct ctr_customer *c, struct ctr_support_id *old, co
 {
 	if (old->replaced_on != NULL && strcmp(old->replaced_on, starts_on) <= 0)
 		return;
-	set(&old->replaced_on, starts_on);
+	set(c, &old->replaced_on, starts_on);
 	touch(c, old);
 }
 
@@ -184,7 +165,7 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	s = ctr_customer_add_support(c);
 	if (s == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
-	fill_support(s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
+	fill_support(c, s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
 	if (replaces) /* the lookup again: adding s may have moved the array */
 		mark_replaced(c, ctr_customer_support(c, replaces), s->starts_on);
 	touch(c, s);
@@ -238,15 +219,15 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 			continue;
 		if (s == NULL && (s = ctr_customer_add_support(c)) == NULL)
 			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
-		fill_support(s, &item, ev, at);
+		fill_support(c, s, &item, ev, at);
 		touch(c, s);
 	}
 	mark_moved_replacements(c);
 	return CTR_CODE_OK;
 }
 
-static enum ctr_code registered(struct ctr_support *m, void **aggregate, struct ctr_event *ev,
-				char *msg, size_t size)
+static enum ctr_code registered(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
+				struct ctr_event *ev, char *msg, size_t size)
 {
 	const char *number = ctr_payload_text(&ev->data, "customer_no");
 	struct ctr_customer *c;
@@ -257,11 +238,12 @@ static enum ctr_code registered(struct ctr_support *m, void **aggregate, struct 
 	if (strcmp(number, ev->stream) != 0)
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "customer_no %s is not its stream %s",
 			      number, ev->stream);
-	c = calloc(1, sizeof(*c));
+	c = ctr_arena_zalloc(arena, sizeof(*c));
 	if (c == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
-	set(&c->customer_no, number);
-	set(&c->email, ctr_payload_text(&ev->data, "email"));
+	c->arena = arena;
+	set(c, &c->customer_no, number);
+	set(c, &c->email, ctr_payload_text(&ev->data, "email"));
 	c->dirty = 1;
 	*aggregate = c;
 	return CTR_CODE_OK;
@@ -273,9 +255,9 @@ static enum ctr_code flag(struct ctr_customer *c, struct ctr_event *ev)
 	const char *type = ev->type + strlen("support.");
 
 	if (strcmp(ev->type, "customer.merged_out") == 0) {
-		set(&c->merged_into, ctr_payload_text(&ev->data, "into"));
+		set(c, &c->merged_into, ctr_payload_text(&ev->data, "into"));
 	} else if (strcmp(type, "admin_changed") == 0) {
-		set(&c->email, ctr_payload_text(&ev->data, "email"));
+		set(c, &c->email, ctr_payload_text(&ev->data, "email"));
 		c->admin_pending = 1;
 	} else if (strcmp(type, "admin_activated") == 0) {
 		c->admin_pending = 0;
@@ -292,13 +274,13 @@ static enum ctr_code flag(struct ctr_customer *c, struct ctr_event *ev)
 	return CTR_CODE_OK;
 }
 
-enum ctr_code ctr_support_apply(struct ctr_support *m, void **aggregate, struct ctr_event *ev,
-				char *msg, size_t size)
+enum ctr_code ctr_support_apply(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
+				struct ctr_event *ev, char *msg, size_t size)
 {
 	struct ctr_customer *c = *aggregate;
 
 	if (strcmp(ev->type, "customer.registered") == 0)
-		return registered(m, aggregate, ev, msg, size);
+		return registered(m, arena, aggregate, ev, msg, size);
 	if (c == NULL) /* E6 */
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "customer %s is not registered",
 			      ev->stream);

@@ -26,9 +26,12 @@ int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
 		    struct ctr_support **out, struct ctr_error *err);
 void ctr_support_free(struct ctr_support *s);
 
-/* Applies a customer.* or support.* event; *customer is created by customer.registered. */
-enum ctr_code ctr_support_apply(struct ctr_support *s, void **customer, struct ctr_event *ev,
-				char *msg, size_t msg_size);
+/*
+ * Applies a customer.* or support.* event; *customer is created by
+ * customer.registered, in arena (its stream's), as everything it holds.
+ */
+enum ctr_code ctr_support_apply(struct ctr_support *s, struct ctr_arena *arena, void **customer,
+				struct ctr_event *ev, char *msg, size_t msg_size);
 /* 1 when the aggregate has rows to write. */
 int ctr_support_dirty(const void *customer);
 /*
@@ -38,9 +41,9 @@ int ctr_support_dirty(const void *customer);
 void ctr_support_record(struct ctr_support *s, void *customer, struct ctr_writes *w);
 /* Records the support ids the batch's ctr_support_record() calls set aside, in key order. */
 void ctr_support_record_ids(struct ctr_support *s, struct ctr_writes *w);
-/* Reads a stored customer back (NULL when it has no row). */
-int ctr_support_load(struct ctr_support *s, const char *customer_no, void **customer,
-		     struct ctr_error *err);
+/* Reads a stored customer back into arena (NULL when it has no row). */
+int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_arena *arena,
+		     void **customer, struct ctr_error *err);
 /* The rows a judge looks at. */
 enum ctr_support_scope {
 	CTR_SUPPORT_MARKED,  /* the customers marked since the last judge */
@@ -50,7 +53,6 @@ enum ctr_support_scope {
 
 /* Judges the customers of scope and their support ids (S2-S10) on the business date. */
 int ctr_support_judge(struct ctr_support *s, enum ctr_support_scope scope, struct ctr_error *err);
-void ctr_support_release(void *customer);
 
 /* Prepares sql for the marked rows (every "?2 OR " or "?3 OR " dropped) or for all rows. */
 int ctr_prepare_scoped(sqlite3 *db, const char *sql, int all, sqlite3_stmt **stmt,

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "engine/arena.h"
+
 struct ctr_support_id {
 	char *support_id, *sku, *starts_on, *ends_on, *reason, *replaces;
 	char *replaced_on;   /* starts_on of the id that replaces it (S3) */
@@ -18,6 +20,7 @@ struct ctr_support_id {
 };
 
 struct ctr_customer {
+	struct ctr_arena *arena; /* its stream's: the customer, its strings and ids are in it */
 	char *customer_no;
 	char *email;         /* the license administrator's (S2) */
 	char *merged_into;   /* merged away: invalid */

@@ -312,14 +312,14 @@ void ctr_support_record_ids(struct ctr_support *s, struct ctr_writes *w)
 	s->pending_count = 0;
 }
 
-static char *column(sqlite3_stmt *stmt, int index)
+static char *column(struct ctr_arena *arena, sqlite3_stmt *stmt, int index)
 {
 	const unsigned char *value = sqlite3_column_text(stmt, index);
-	return value ? strdup((const char *)value) : NULL;
+	return value ? ctr_arena_strdup(arena, (const char *)value) : NULL;
 }
 
-int ctr_support_load(struct ctr_support *s, const char *customer_no, void **aggregate,
-		     struct ctr_error *err)
+int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_arena *arena,
+		     void **aggregate, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = s->stmt[GET_CUSTOMER];
 	struct ctr_customer *c;
@@ -333,14 +333,15 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, void **aggr
 		return step == SQLITE_DONE ? 0
 		       : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errstr(step));
 	}
-	c = calloc(1, sizeof(*c));
+	c = ctr_arena_zalloc(arena, sizeof(*c));
 	if (c == NULL) {
 		sqlite3_reset(stmt);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
-	c->customer_no = strdup(customer_no);
-	c->email = column(stmt, 0);
-	c->merged_into = column(stmt, 1);
+	c->arena = arena;
+	c->customer_no = ctr_arena_strdup(arena, customer_no);
+	c->email = column(arena, stmt, 0);
+	c->merged_into = column(arena, stmt, 1);
 	c->admin_pending = sqlite3_column_int(stmt, 2);
 	c->email_bounced = sqlite3_column_int(stmt, 3);
 	c->violation = sqlite3_column_int(stmt, 4);
@@ -351,17 +352,17 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, void **aggr
 		struct ctr_support_id *id = ctr_customer_add_support(c);
 		if (id == NULL)
 			break;
-		id->support_id = column(stmt, 0);
-		id->sku = column(stmt, 1);
+		id->support_id = column(arena, stmt, 0);
+		id->sku = column(arena, stmt, 1);
 		id->licenses = sqlite3_column_int64(stmt, 2);
 		id->retired = sqlite3_column_int64(stmt, 3);
-		id->starts_on = column(stmt, 4);
-		id->ends_on = column(stmt, 5);
-		id->reason = column(stmt, 6);
-		id->replaces = column(stmt, 7);
-		id->replaced_on = column(stmt, 8);
+		id->starts_on = column(arena, stmt, 4);
+		id->ends_on = column(arena, stmt, 5);
+		id->reason = column(arena, stmt, 6);
+		id->replaces = column(arena, stmt, 7);
+		id->replaced_on = column(arena, stmt, 8);
 		id->placed_at = sqlite3_column_int64(stmt, 9);
-		id->placed_event = column(stmt, 10);
+		id->placed_event = column(arena, stmt, 10);
 	}
 	sqlite3_reset(stmt);
 	*aggregate = c;
