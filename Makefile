@@ -30,7 +30,7 @@ NAIVE    := $(BUILD)/naive-loader
 
 # The fuzz targets (tests/fuzz/fuzz_NAME.c), each also built with a plain main that runs it over
 # its committed corpus (tests/fuzz/corpus/NAME), as `test` does.
-FUZZ_NAMES   := json frame log
+FUZZ_NAMES   := json frame log replay
 FUZZ_RUNNERS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/run-%)
 FUZZ_SECONDS ?= 60
 

@@ -68,6 +68,7 @@ struct ctr_avro_tape {
 	size_t text_len, text_cap;
 	const char *damage; /* what the last damaged record had wrong */
 	int not_utf8;       /* the last record decoded, but a string in it is not text (utf8.h) */
+	int not_canonical;  /* the last record decoded, but not in Avro's shortest encoding */
 };
 
 /* ---- plans ---- */
@@ -535,6 +536,16 @@ static uint64_t little_endian(const uint8_t *p, int bytes)
 static int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 		      const uint8_t *p, size_t avail);
 
+/* A varint, as ctr_zigzag_read(); one longer than its value needs makes the record not canonical. */
+static size_t read_varint(struct ctr_avro_tape *t, const uint8_t *p, size_t avail, int64_t *value)
+{
+	size_t used = ctr_zigzag_read(p, avail, value);
+
+	if (used > 1 && !ctr_zigzag_minimal(p, used))
+		t->not_canonical = 1;
+	return used;
+}
+
 /* bytes that are kept as text: strings, bytes, fixed */
 static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 			   const uint8_t *p, size_t avail)
@@ -543,7 +554,7 @@ static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, u
 	size_t used = 0;
 
 	if (n->type != AVRO_FIXED) {
-		used = ctr_zigzag_read(p, avail, &len);
+		used = read_varint(t, p, avail, &len);
 		if (used == 0 || len < 0)
 			return damaged(t, "a bad length");
 	}
@@ -586,7 +597,7 @@ static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, 
 {
 	const struct ctr_avro_plan *plan = t->plan;
 	int64_t index, size;
-	size_t used = ctr_zigzag_read(p, avail, &index);
+	size_t used = read_varint(t, p, avail, &index);
 	uint32_t first;
 
 	if (used == 0 || index < 0 || index >= (int64_t)n->count)
@@ -601,6 +612,14 @@ static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, 
 }
 
 /* Blocks of items until a zero count; the items of every block must lie side by side. */
+/* A block count of used bytes at p as a canonical writer puts it: a positive minimal varint. */
+static int block_count_minimal(const uint8_t *p, size_t used)
+{
+	int64_t count;
+
+	return ctr_zigzag_read(p, used, &count) == used && count > 0 && ctr_zigzag_minimal(p, used);
+}
+
 static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 			    const uint8_t *p, size_t avail)
 {
@@ -616,6 +635,11 @@ static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, 
 
 		if (used == 0)
 			return damaged(t, "a bad array block count");
+		/* the canonical form: one block, its count a minimal varint without a byte size, then 0 */
+		if (count != 0 && (t->values[slot].count != 0 || !block_count_minimal(p + at, used)))
+			t->not_canonical = 1;
+		else if (count == 0 && !ctr_zigzag_minimal(p + at, used))
+			t->not_canonical = 1;
 		at += used;
 		if (count == 0)
 			return (int64_t)at;
@@ -659,7 +683,7 @@ static int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32
 	case AVRO_INT32:
 	case AVRO_INT64:
 	case AVRO_ENUM:
-		used = ctr_zigzag_read(p, avail, &number);
+		used = read_varint(t, p, avail, &number);
 		if (used == 0)
 			return damaged(t, "a bad varint");
 		if (n->type == AVRO_INT32 && (number < INT32_MIN || number > INT32_MAX))
@@ -719,9 +743,14 @@ int64_t ctr_avro_tape_decode(struct ctr_avro_tape *tape, const uint8_t *bytes, s
 	tape->text_len = 0;
 	tape->damage = NULL;
 	tape->not_utf8 = 0;
+	tape->not_canonical = 0;
 	if (reserve(tape, 1, &slot) != 0)
 		return CTR_TAPE_UNSUPPORTED;
 	size = decode(tape, &tape->plan->nodes[0], slot, bytes, avail);
+	/* its bytes are not its content's only encoding: the generic decoder reads it, and the
+	 * event is digested in the canonical one (decode.c), so its copies are one content (E1) */
+	if (size >= 0 && tape->not_canonical)
+		return CTR_TAPE_UNSUPPORTED;
 	if (size >= 0)
 		point_at(&tape->iface, slot, root);
 	return size;

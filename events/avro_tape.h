@@ -41,10 +41,11 @@ void ctr_avro_tape_free(struct ctr_avro_tape *tape);
 /*
  * Decodes the record at bytes[0..avail) into the tape and points *root at it
  * (valid until the next decode). Returns the record's encoded size, or one of
- * the CTR_TAPE_ codes. UNSUPPORTED covers an array of values with children of
- * their own (records, unions) written in several blocks, an array of more
- * items than a 1 MiB event could hold or of items that take no bytes, and
- * running out of memory. An array count larger than its items' bytes is
+ * the CTR_TAPE_ codes. UNSUPPORTED covers a record not in Avro's canonical
+ * encoding (an array in several blocks or with its byte size, a varint longer
+ * than its value needs: its bytes are not its content's digest, E1), an array
+ * of more items than a 1 MiB event could hold or of items that take no bytes,
+ * and running out of memory. An array count larger than its items' bytes is
  * DAMAGED before any memory is set aside for them.
  */
 int64_t ctr_avro_tape_decode(struct ctr_avro_tape *tape, const uint8_t *bytes, size_t avail,

@@ -29,6 +29,16 @@ static inline size_t ctr_zigzag_read(const uint8_t *p, size_t avail, int64_t *va
 }
 
 /*
+ * 1 when the varint of used bytes at p (as ctr_zigzag_read() read it) is the
+ * shortest form of its value, as every Avro writer makes it: no last byte of 0
+ * after others, and no bits past 64 in a tenth byte.
+ */
+static inline int ctr_zigzag_minimal(const uint8_t *p, size_t used)
+{
+	return used == 1 || (p[used - 1] != 0 && (used < 10 || p[9] <= 1));
+}
+
+/*
  * The item count of an array or map block at p: a count, or a negative count
  * followed by the block's size in bytes. Returns the bytes used, with *count
  * made positive, or 0 (and *count 0) when damaged.

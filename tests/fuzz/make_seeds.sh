@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Makes the seed corpora of the fuzz targets from the scenarios' events: up to two JSON lines of
 # each event type and every line that is not an event (json/), the same events as Kafka message
-# values under the current schema id and under version 1 (frame/), and small local logs written
-# by contrail under both versions and with both codecs' blocks (log/). Run from the top
+# values under the current schema id and under version 1 (frame/), small local logs written by
+# contrail under both versions and with both codecs' blocks (log/), and each scenario's whole
+# history (replay/). Run from the top
 # directory with CONTRAIL set; the seeds are committed, fuzzing only adds to copies of them.
 set -eu
 out=tests/fuzz/corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-rm -rf "$out" && mkdir -p "$out/json" "$out/frame" "$out/log"
+rm -rf "$out" && mkdir -p "$out/json" "$out/frame" "$out/log" "$out/replay"
+for history in tests/scenarios/*/events.jsonl; do
+	cp "$history" "$out/replay/$(basename "$(dirname "$history")")"
+done
 
 python3 - "$out/json" "$work/events.jsonl" tests/scenarios/*/events.jsonl <<'PY'
 import json, sys
@@ -109,4 +113,5 @@ for path, schema_id in ((v2, 2), (v1, 1)):
                 pass  # a payload union python3-avro cannot tell apart when writing
         writer.close()
 PY
-echo "seeds: $(ls "$out/json" | wc -l) json, $(ls "$out/frame" | wc -l) frame, $(ls "$out/log" | wc -l) log"
+echo "seeds: $(ls "$out/json" | wc -l) json, $(ls "$out/frame" | wc -l) frame, $(ls "$out/log" | wc -l) log," \
+	"$(ls "$out/replay" | wc -l) replay"
