@@ -189,8 +189,9 @@ static void assign(struct kafka_source *s, const rd_kafka_topic_partition_list_t
 /*
  * A shard is complete for its accounts only when each of its partitions was
  * read from the start by this consumer: a partition taken away part-way
- * stops the run (what was read is committed; the merge refuses two shards
- * holding one partition).
+ * stops the run (what was read is stored as the shard's checkpoint, so the
+ * merge refuses two shards holding one partition; Kafka is not told of it
+ * again, kafka_committed()).
  */
 static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_partition_list_t *taken)
 {
@@ -338,10 +339,13 @@ int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 
 /*
  * After SQLite committed the positions of the last tell(): Kafka's committed
- * offsets follow, for lag tools (the loop has read further meanwhile). Those
- * of the partitions this member holds are committed once a run even when
- * nothing new was read: the group may never have been told them (a run
- * without --group, a commit lost to a kill or a rebalance).
+ * offsets follow, for lag tools (the loop has read further meanwhile). Only
+ * those of the partitions this member holds: one taken away belongs to the
+ * member it went to, whose commits an older position from here would undo
+ * (the batch that held it may be committed after the rebalance). Those held
+ * are committed once a run even when nothing new was read: the group may
+ * never have been told them (a run without --group, a commit lost to a kill
+ * or a rebalance).
  */
 void kafka_committed(struct ctr_source *src)
 {
@@ -356,7 +360,7 @@ void kafka_committed(struct ctr_source *src)
 		struct kafka_topic *t = kafka_topic_named(s, cp->source + 6);
 		struct kafka_partition *part = &t->partitions[cp->partition];
 
-		if ((!part->read_this_run && !part->assigned) || part->committed == cp->next_offset)
+		if (!part->assigned || part->committed == cp->next_offset)
 			continue;
 		rd_kafka_topic_partition_list_add(list, t->name, (int32_t)cp->partition)->offset =
 			cp->next_offset;
