@@ -7,10 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/kafka_source_internal.h"
 
-#define WATERMARK_TIMEOUT_MS 10000
+#define WATERMARK_TIMEOUT_MS 10000 /* as long as the metadata is waited for at start */
 
 struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name)
 {
@@ -35,6 +36,47 @@ static void set_fatal(struct kafka_source *s, int code, const char *fmt, const c
 		ctr_error_set(&s->fatal, code, fmt, topic, (int)partition, (long long)a, (long long)b);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The log start offset and the high watermark of a partition, waited for at
+ * most WATERMARK_TIMEOUT_MS in all. Not rd_kafka_query_watermark_offsets():
+ * in librdkafka 2.0.2 it waits for an answer from the partition's leader
+ * without looking at its timeout, so a leader down at start held the loop
+ * (and SIGINT) for as long as it was down. rd_kafka_offsets_for_times() asks
+ * the leader the same ListOffsets question (-2: the earliest offset, -1: the
+ * latest) and keeps to its timeout.
+ */
+static rd_kafka_resp_err_t watermarks(struct kafka_source *s, const char *topic,
+				      int32_t partition, int64_t *low, int64_t *high)
+{
+	const int64_t asked[2] = { RD_KAFKA_OFFSET_BEGINNING, RD_KAFKA_OFFSET_END };
+	int64_t *answers[2] = { low, high }, deadline = now_ms() + WATERMARK_TIMEOUT_MS;
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	for (int i = 0; i < 2 && e == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+		rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+		int64_t left = deadline - now_ms();
+
+		rd_kafka_topic_partition_list_add(list, topic, partition)->offset = asked[i];
+		e = left > 0 ? rd_kafka_offsets_for_times(s->rk, list, (int)left)
+			     : RD_KAFKA_RESP_ERR__TIMED_OUT;
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+			e = list->elems[0].err;
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].offset < 0)
+			e = RD_KAFKA_RESP_ERR__TIMED_OUT; /* not answered: still what was asked */
+		*answers[i] = list->elems[0].offset;
+		rd_kafka_topic_partition_list_destroy(list);
+	}
+	return e;
+}
+
 /*
  * Where a partition starts, judged against its watermarks: a checkpoint below
  * the log start offset means events were deleted before they were replayed
@@ -49,12 +91,12 @@ static int64_t start_of(struct kafka_source *s, const char *topic, int32_t parti
 	int64_t low = 0, high = 0;
 	rd_kafka_resp_err_t e;
 
-	e = rd_kafka_query_watermark_offsets(s->rk, topic, partition, &low, &high,
-					     WATERMARK_TIMEOUT_MS);
+	e = watermarks(s, topic, partition, &low, &high);
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		if (s->fatal.code == 0)
 			ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: %s partition %d: cannot read its"
-				      " offsets: %s", topic, (int)partition, rd_kafka_err2str(e));
+				      " offsets from its leader within %d s: %s", topic, (int)partition,
+				      WATERMARK_TIMEOUT_MS / 1000, rd_kafka_err2str(e));
 		return -1;
 	}
 	if (p->next < low) {

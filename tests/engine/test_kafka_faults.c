@@ -4,6 +4,8 @@
  * mock's API part-way through a replay, and a broker taken down and brought
  * back. Each replay ends with the projection hash and the counts of an
  * undisturbed replay of the same topic: nothing lost, nothing counted twice.
+ * A partition's leader down as the replay starts is waited for, within a
+ * bound.
  * And the offsets a group is told are those the database committed, never
  * those of a partition taken from the member, and a member stopped while its
  * group syncs closes cleanly.
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/generate.h"
@@ -396,5 +399,96 @@ Test(kafka_faults, a_partition_taken_part_way_is_not_committed_by_the_member_tha
 	cr_assert_lt(offsets[2], 0, "partition 2, taken away, committed at %lld (of %lld read) by"
 		     " the member that lost it", (long long)offsets[2], (long long)stored);
 	ctr_source_close(src);
+	cluster_stop(&c);
+}
+
+/* Partition 1's leader is broker 2, taken down before the replay starts; broker 1 leads the others. */
+static void leader_down(struct cluster *c)
+{
+	for (int p = 0; p < 4; p++)
+		cr_assert_eq(rd_kafka_mock_partition_set_leader(c->mock, "events", p, p == 1 ? 2 : 1),
+			     RD_KAFKA_RESP_ERR_NO_ERROR);
+	cr_assert_eq(rd_kafka_mock_broker_set_down(c->mock, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * A replay that starts while a partition's leader is down waits for its
+ * offsets as long as it waits for metadata (10 s), then stops with one error
+ * naming the partition (CTR_EKAFKA: exit 4, Kafka unreachable).
+ */
+Test(kafka_faults, a_leader_down_at_start_stops_the_replay_after_the_wait)
+{
+	struct cluster c;
+	struct ctr_source_options source = {
+		.settings = small_fetches,
+		.settings_count = sizeof(small_fetches) / sizeof(small_fetches[0]),
+	};
+	struct ctr_replay_options options = { 0 };
+	struct ctr_run_result result;
+	struct ctr_error err = { 0 };
+	struct timespec start;
+	char db[128];
+	double waited;
+	int rc;
+
+	alarm(BOUND_S);
+	cluster_start(&c, 2);
+	leader_down(&c);
+	snprintf(db, sizeof(db), "%s/down.db", c.dir);
+	options.db_path = db;
+	options.business_date = ctr_date_from_civil(2024, 4, 1);
+	options.expiring_days = 90;
+	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
+	options.source_options = &source;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	rc = ctr_replay(c.spec, &options, &result, &err);
+	waited = seconds_since(&start);
+	cr_assert_eq(rc, CTR_EKAFKA, "%d: %s", rc, err.message);
+	cr_assert_not_null(strstr(err.message, "events partition 1: cannot read its offsets"), "%s",
+			   err.message);
+	cr_assert_geq(waited, 9.0, "it waited for the leader (%.1f s)", waited);
+	cr_assert_leq(waited, 30.0, "it waited %.1f s", waited);
+	cr_assert_eq(rd_kafka_mock_broker_set_up(c.mock, 2), RD_KAFKA_RESP_ERR_NO_ERROR);
+	cluster_stop(&c);
+}
+
+static void *leader_back(void *arg)
+{
+	struct cluster *c = arg;
+
+	usleep(3000 * 1000);
+	rd_kafka_mock_broker_set_up(c->mock, 2);
+	return NULL;
+}
+
+static void nothing_more(struct fault *f)
+{
+	(void)f;
+}
+
+/* A leader back within that wait: the replay goes on and ends as an undisturbed one. */
+Test(kafka_faults, a_leader_back_within_the_wait_lets_the_replay_go_on)
+{
+	struct cluster c;
+	struct ctr_run_result calm, disturbed;
+	struct fault f = { .cluster = &c, .inject = nothing_more }; /* the fault is before the start */
+	pthread_t restarter;
+
+	alarm(BOUND_S);
+	cluster_start(&c, 2);
+	replay(&c, "calm", NULL, &calm);
+	leader_down(&c);
+	cr_assert_eq(pthread_create(&restarter, NULL, leader_back, &c), 0);
+	replay(&c, "disturbed", &f, &disturbed);
+	pthread_join(restarter, NULL);
+	assert_same_run(&calm, &disturbed);
 	cluster_stop(&c);
 }
