@@ -318,16 +318,38 @@ void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t of
 	s->open -= p->assigned;
 }
 
+/*
+ * Where a partition ends for its lag. A bounded run's end is the one it stops
+ * at, known since the assignment. A followed partition grows past that: its
+ * end is the high watermark of the fetcher's last answer, which librdkafka
+ * keeps (every fetch response carries it, and one at the end of a partition
+ * comes within fetch.wait.max.ms), so asking sends nothing and never waits.
+ */
+static int64_t lag_end(struct kafka_source *s, const char *topic, int32_t partition,
+		       const struct kafka_partition *p)
+{
+	int64_t low, high;
+
+	if (!s->follow || rd_kafka_get_watermark_offsets(s->rk, topic, partition, &low, &high) !=
+			  RD_KAFKA_RESP_ERR_NO_ERROR)
+		return p->end;
+	return high > p->end ? high : p->end; /* none fetched yet: OFFSET_INVALID */
+}
+
 int64_t kafka_lag(struct ctr_source *src)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
-	int64_t lag = 0;
+	int64_t lag = 0, end;
 
 	for (size_t i = 0; i < s->topic_count; i++)
 		for (int32_t p = 0; p < s->topics[i].count; p++) {
 			const struct kafka_partition *part = &s->topics[i].partitions[p];
-			if (part->assigned && part->end > part->next)
-				lag += part->end - part->next;
+
+			if (!part->assigned)
+				continue;
+			end = lag_end(s, s->topics[i].name, p, part);
+			if (end > part->next)
+				lag += end - part->next;
 		}
 	return lag;
 }

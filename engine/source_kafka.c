@@ -370,7 +370,7 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	s->base.encode = kafka_encode;
 	s->base.ready_fd = kafka_ready_fd;
 	s->base.lag = kafka_lag;
-	s->base.expected = kafka_lag; /* the ends seen at assignment */
+	s->base.expected = kafka_lag; /* the ends seen at assignment (followed: the latest) */
 	s->base.tell = kafka_tell;
 	s->base.seek = kafka_seek;
 	s->base.committed = kafka_committed;
