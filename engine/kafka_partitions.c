@@ -1,17 +1,14 @@
 /*
  * kafka_partitions.c - which partitions a Kafka source reads and how far:
- * where each starts (its checkpoint, judged against the watermarks), the
- * assignment alone or in a group (rebalances), when a bounded run is done,
- * and the positions the engine stores and Kafka is told of.
+ * the assignment alone or in a group (rebalances), when a bounded run is done,
+ * and the positions the engine stores and Kafka is told of. Where each starts
+ * and ends is kafka_offsets.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine/kafka_source_internal.h"
-
-#define WATERMARK_TIMEOUT_MS 10000 /* as long as the metadata is waited for at start */
 
 struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name)
 {
@@ -29,91 +26,11 @@ struct kafka_partition *kafka_partition_of(struct kafka_source *s, const char *t
 	return t && partition >= 0 && partition < t->count ? &t->partitions[partition] : NULL;
 }
 
-static void set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
-		      int32_t partition, int64_t a, int64_t b)
+void kafka_set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
+		     int32_t partition, int64_t a, int64_t b)
 {
 	if (s->fatal.code == 0)
 		ctr_error_set(&s->fatal, code, fmt, topic, (int)partition, (long long)a, (long long)b);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/*
- * The log start offset and the high watermark of a partition, waited for at
- * most WATERMARK_TIMEOUT_MS in all. Not rd_kafka_query_watermark_offsets():
- * in librdkafka 2.0.2 it waits for an answer from the partition's leader
- * without looking at its timeout, so a leader down at start held the loop
- * (and SIGINT) for as long as it was down. rd_kafka_offsets_for_times() asks
- * the leader the same ListOffsets question (-2: the earliest offset, -1: the
- * latest) and keeps to its timeout.
- */
-static rd_kafka_resp_err_t watermarks(struct kafka_source *s, const char *topic,
-				      int32_t partition, int64_t *low, int64_t *high)
-{
-	const int64_t asked[2] = { RD_KAFKA_OFFSET_BEGINNING, RD_KAFKA_OFFSET_END };
-	int64_t *answers[2] = { low, high }, deadline = now_ms() + WATERMARK_TIMEOUT_MS;
-	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-
-	for (int i = 0; i < 2 && e == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
-		rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
-		int64_t left = deadline - now_ms();
-
-		rd_kafka_topic_partition_list_add(list, topic, partition)->offset = asked[i];
-		e = left > 0 ? rd_kafka_offsets_for_times(s->rk, list, (int)left)
-			     : RD_KAFKA_RESP_ERR__TIMED_OUT;
-		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-			e = list->elems[0].err;
-		if (e == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].offset < 0)
-			e = RD_KAFKA_RESP_ERR__TIMED_OUT; /* not answered: still what was asked */
-		*answers[i] = list->elems[0].offset;
-		rd_kafka_topic_partition_list_destroy(list);
-	}
-	return e;
-}
-
-/*
- * Where a partition starts, judged against its watermarks: a checkpoint below
- * the log start offset means events were deleted before they were replayed
- * (a fresh database is a checkpoint at 0); one past the end means the topic
- * is not the one this database was replayed from. Either sets the source's
- * fatal error and returns -1: the partition is then not assigned, so
- * librdkafka never fetches from an offset out of range.
- */
-static int64_t start_of(struct kafka_source *s, const char *topic, int32_t partition,
-			struct kafka_partition *p)
-{
-	int64_t low = 0, high = 0;
-	rd_kafka_resp_err_t e;
-
-	e = watermarks(s, topic, partition, &low, &high);
-	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		if (s->fatal.code == 0)
-			ctr_error_set(&s->fatal, CTR_EKAFKA, "kafka: %s partition %d: cannot read its"
-				      " offsets from its leader within %d s: %s", topic, (int)partition,
-				      WATERMARK_TIMEOUT_MS / 1000, rd_kafka_err2str(e));
-		return -1;
-	}
-	if (p->next < low) {
-		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
-			  " but the log starts at %lld: events were deleted before they were"
-			  " replayed", topic, partition, p->next, low);
-		return -1;
-	}
-	if (p->next > high) {
-		set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
-			  " but the log ends at %lld: not the topic this database was replayed"
-			  " from; replay it with --rebuild", topic, partition, p->next, high);
-		return -1;
-	}
-	p->end = high;
-	p->done = !s->follow && p->next >= high;
-	return p->next;
 }
 
 /* 1 when this database holds a checkpoint of some partition of topic (or read one in this run). */
@@ -163,7 +80,7 @@ static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 		struct kafka_partition *p = kafka_partition_of(s, tp->topic, tp->partition);
 
 		if (p == NULL || foreign_partition(s, tp, p) ||
-		    start_of(s, tp->topic, tp->partition, p) < 0)
+		    kafka_start_of(s, tp->topic, tp->partition, p) < 0)
 			continue;
 		p->assigned = 1;
 		p->committed = -1; /* the group's offset may be behind the checkpoint: tell it */
@@ -248,7 +165,7 @@ static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_parti
 		p->assigned = 0;
 		s->open -= !p->done;
 		if (p->read_this_run && !p->done && !s->closing)
-			set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
+			kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
 				  " group at offset %lld of %lld; this shard is incomplete for its"
 				  " accounts: start the members together and run again",
 				  taken->elems[i].topic, taken->elems[i].partition, p->next, p->end);
@@ -316,42 +233,6 @@ void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t of
 		return;
 	p->done = 1;
 	s->open -= p->assigned;
-}
-
-/*
- * Where a partition ends for its lag. A bounded run's end is the one it stops
- * at, known since the assignment. A followed partition grows past that: its
- * end is the high watermark of the fetcher's last answer, which librdkafka
- * keeps (every fetch response carries it, and one at the end of a partition
- * comes within fetch.wait.max.ms), so asking sends nothing and never waits.
- */
-static int64_t lag_end(struct kafka_source *s, const char *topic, int32_t partition,
-		       const struct kafka_partition *p)
-{
-	int64_t low, high;
-
-	if (!s->follow || rd_kafka_get_watermark_offsets(s->rk, topic, partition, &low, &high) !=
-			  RD_KAFKA_RESP_ERR_NO_ERROR)
-		return p->end;
-	return high > p->end ? high : p->end; /* none fetched yet: OFFSET_INVALID */
-}
-
-int64_t kafka_lag(struct ctr_source *src)
-{
-	struct kafka_source *s = (struct kafka_source *)src;
-	int64_t lag = 0, end;
-
-	for (size_t i = 0; i < s->topic_count; i++)
-		for (int32_t p = 0; p < s->topics[i].count; p++) {
-			const struct kafka_partition *part = &s->topics[i].partitions[p];
-
-			if (!part->assigned)
-				continue;
-			end = lag_end(s, s->topics[i].name, p, part);
-			if (end > part->next)
-				lag += end - part->next;
-		}
-	return lag;
 }
 
 size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)

@@ -58,6 +58,19 @@ struct kafka_source {
 struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name);
 struct kafka_partition *kafka_partition_of(struct kafka_source *s, const char *topic,
 					   int32_t partition);
+/* Sets the source's fatal error (the first one stays): fmt takes topic, partition, a and b. */
+void kafka_set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
+		     int32_t partition, int64_t a, int64_t b);
+/*
+ * Where partition p starts (kafka_offsets.c), judged against its watermarks:
+ * a checkpoint below the log start offset means events were deleted before
+ * they were replayed (a fresh database is a checkpoint at 0); one past the
+ * end means the topic is not the one this database was replayed from. Either
+ * sets the source's fatal error and returns -1: the partition is then not
+ * assigned, so librdkafka never fetches from an offset out of range.
+ */
+int64_t kafka_start_of(struct kafka_source *s, const char *topic, int32_t partition,
+		       struct kafka_partition *p);
 /* Assigns the partitions (alone) or subscribes to the topics (in a group). */
 int kafka_start(struct kafka_source *s, struct ctr_error *err);
 /* A bounded run has read every partition it was given to its end. */
