@@ -32,6 +32,7 @@ struct jsonl_source {
 	int64_t lines_read;
 	int64_t offset;       /* byte offset of the next line */
 	char fingerprint[40];
+	char fingerprint_trimmed[40]; /* of the first line without the whitespace it ends with */
 	char prefix[4200];    /* of positions: the name, made unique per run for a pipe */
 };
 
@@ -137,6 +138,40 @@ static size_t jsonl_tell(struct ctr_source *src, const struct ctr_checkpoint **c
 	return 1;
 }
 
+static int is_json_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/*
+ * A checkpoint after a last line read without its newline (whole JSON) is
+ * inside that line once its writer ends it. What the writer adds before the
+ * newline, when it is JSON whitespace, belongs to the line read: it is passed
+ * over with its newline, so the next line is read as one run over the file
+ * would read it, not a line of spaces more (bad_json). A rest that is not
+ * whitespace is left to be read as a line of its own.
+ */
+static int skip_rest_of_line(struct jsonl_source *s, struct ctr_error *err)
+{
+	off_t skipped = 0;
+	int c;
+
+	if (s->offset == 0 || fseeko(s->fp, s->offset - 1, SEEK_SET) != 0)
+		return 0;
+	if (getc(s->fp) != '\n') {
+		while ((c = getc(s->fp)) != EOF && is_json_space(c))
+			skipped++;
+		if (c == '\n')
+			s->offset += skipped + 1;
+		else if (c == EOF)
+			s->offset += skipped; /* the newline may come later */
+	}
+	if (fseeko(s->fp, s->offset, SEEK_SET) != 0)
+		return ctr_error_set(err, CTR_EIO, "%s: cannot seek to %lld: %s", s->base.name,
+				     (long long)s->offset, strerror(errno));
+	return 0;
+}
+
 static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 		      struct ctr_error *err)
 {
@@ -147,7 +182,9 @@ static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 		return 0; /* another source's */
 	if (cp->byte_offset == 0)
 		return 0; /* the file was empty: whatever it holds now is new */
-	if (strcmp(cp->fingerprint, s->fingerprint) != 0)
+	/* a first line read without its newline may have been ended with whitespace since */
+	if (strcmp(cp->fingerprint, s->fingerprint) != 0 &&
+	    strcmp(cp->fingerprint, s->fingerprint_trimmed) != 0)
 		return ctr_error_set(err, CTR_ESTATE,
 				     "%s does not begin as the file this database was replayed from;"
 				     " replay it with --rebuild", src->name);
@@ -161,7 +198,7 @@ static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 				     (long long)cp->byte_offset, strerror(errno));
 	s->offset = cp->byte_offset;
 	s->lines_read = cp->next_offset;
-	return 0;
+	return skip_rest_of_line(s, err);
 }
 
 static void jsonl_close(struct ctr_source *src)
@@ -186,6 +223,10 @@ static void fingerprint(struct jsonl_source *s)
 		return;
 	len = strcspn(first, "\n");
 	snprintf(s->fingerprint, sizeof(s->fingerprint), "%016llx",
+		 (unsigned long long)ctr_hash64(first, len, 0));
+	while (len > 0 && is_json_space((unsigned char)first[len - 1]))
+		len--;
+	snprintf(s->fingerprint_trimmed, sizeof(s->fingerprint_trimmed), "%016llx",
 		 (unsigned long long)ctr_hash64(first, len, 0));
 	rewind(s->fp);
 }
