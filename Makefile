@@ -74,6 +74,9 @@ $(CONTRAIL): $(CLI_OBJ) $(BUILD)/libcontrail.a
 $(UNIT): $(TEST_OBJ) $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(BUILD)/libcontrail.a
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
+# the fuzz targets' objects are kept, not removed as intermediates, or each make compiled them again
+.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+
 $(BUILD)/fuzz/run-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/run_corpus.o $(BUILD)/libcontrail.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS)
