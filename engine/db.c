@@ -24,18 +24,33 @@ int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err)
 			     path ? path : "", sqlite3_errmsg(db));
 }
 
+/*
+ * The call and the reading of its message under the connection's mutex: the
+ * replay's loop and its writer share the connection, and a call of the other
+ * thread in between would leave its own message ("not an error") instead.
+ */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err)
 {
+	sqlite3_mutex *lock = sqlite3_db_mutex(db);
+	int rc = 0;
+
+	sqlite3_mutex_enter(lock);
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return ctr_db_error(db, CTR_EDB, err);
-	return 0;
+		rc = ctr_db_error(db, CTR_EDB, err);
+	sqlite3_mutex_leave(lock);
+	return rc;
 }
 
 int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr_error *err)
 {
+	sqlite3_mutex *lock = sqlite3_db_mutex(db);
+	int rc = 0;
+
+	sqlite3_mutex_enter(lock);
 	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
-		return ctr_db_error(db, CTR_EDB, err);
-	return 0;
+		rc = ctr_db_error(db, CTR_EDB, err);
+	sqlite3_mutex_leave(lock);
+	return rc;
 }
 
 void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text)

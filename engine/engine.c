@@ -119,8 +119,7 @@ static int record_run(struct ctr_engine *e, const char *started, const struct ct
 		sqlite3_bind_text(stmt, 11, e->options->until_text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 12, c->released);
 	sqlite3_bind_int(stmt, 13, e->options->rebuild);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_db_error(e->db, CTR_EDB, err);
+	rc = ctr_db_step_done(e->db, stmt, err); /* on the writer's thread: the message kept whole */
 	sqlite3_finalize(stmt);
 	return rc;
 }

@@ -270,8 +270,7 @@ static int store_chunk(sqlite3 *db, const struct pair *pairs, size_t count, stru
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_blob64(stmt, 1, pairs, count * sizeof(struct pair), SQLITE_STATIC);
-	if (sqlite3_step(stmt) != SQLITE_DONE)
-		rc = ctr_db_error(db, CTR_EDB, err);
+	rc = ctr_db_step_done(db, stmt, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
