@@ -33,6 +33,7 @@ struct jsonl_source {
 	int64_t offset;       /* byte offset of the next line */
 	char fingerprint[40];
 	char fingerprint_trimmed[40]; /* of the first line without the whitespace it ends with */
+	int first_line_open;          /* the first line has no newline yet: it may grow */
 	char prefix[4200];    /* of positions: the name, made unique per run for a pipe */
 };
 
@@ -133,7 +134,9 @@ static size_t jsonl_tell(struct ctr_source *src, const struct ctr_checkpoint **c
 	snprintf(cp->source, sizeof(cp->source), "%s", src->name);
 	cp->next_offset = s->lines_read;
 	cp->byte_offset = s->offset;
-	snprintf(cp->fingerprint, sizeof(cp->fingerprint), "%s", s->fingerprint);
+	/* whitespace added to an open first line must not make it another file's */
+	snprintf(cp->fingerprint, sizeof(cp->fingerprint), "%s",
+		 s->first_line_open ? s->fingerprint_trimmed : s->fingerprint);
 	*cps = cp;
 	return 1;
 }
@@ -222,6 +225,7 @@ static void fingerprint(struct jsonl_source *s)
 	if (!s->base.resumable || fgets(first, sizeof(first), s->fp) == NULL)
 		return;
 	len = strcspn(first, "\n");
+	s->first_line_open = first[len] == '\0' && feof(s->fp);
 	snprintf(s->fingerprint, sizeof(s->fingerprint), "%016llx",
 		 (unsigned long long)ctr_hash64(first, len, 0));
 	while (len > 0 && is_json_space((unsigned char)first[len - 1]))

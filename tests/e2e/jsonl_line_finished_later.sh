@@ -64,6 +64,21 @@ expect_eq "whitespace in two steps" "$(replay_hash jsonl:steps.jsonl steps-one.d
 expect_eq "whitespace in two steps: lines read" 3 "$(q steps.db 'SELECT sum(read) FROM runs')"
 expect_eq "whitespace in two steps: nothing rejected" 0 "$(q steps.db 'SELECT count(*) FROM rejected_events')"
 
+# the same on the first line: the run between the spaces and the newline stores its checkpoint,
+# whose fingerprint is of the first line as it will end, not with the spaces it has so far
+printf '%s' "$one" > first-steps.jsonl
+"$CONTRAIL" replay --source jsonl:first-steps.jsonl --db first-steps.db --business-date "$DATE" > /dev/null
+printf '  ' >> first-steps.jsonl
+"$CONTRAIL" replay --source jsonl:first-steps.jsonl --db first-steps.db --business-date "$DATE" > /dev/null
+printf ' \n%s\n' "$two" >> first-steps.jsonl
+status=0
+"$CONTRAIL" replay --source jsonl:first-steps.jsonl --db first-steps.db --business-date "$DATE" \
+	> /dev/null 2> first-steps.err || status=$?
+expect_eq "first line in two steps: exit" 0 "$status"
+expect_eq "first line in two steps" "$(replay_hash jsonl:first-steps.jsonl first-steps-one.db --business-date "$DATE")" \
+	"$(replay_hash jsonl:first-steps.jsonl first-steps.db --business-date "$DATE")"
+expect_eq "first line in two steps: lines read" 2 "$(q first-steps.db 'SELECT sum(read) FROM runs')"
+
 # a rest that is not whitespace cannot be part of the line read: it is a line of its own
 printf '%s\n%s' "$one" "$two" > rest.jsonl
 "$CONTRAIL" replay --source jsonl:rest.jsonl --db rest.db --business-date "$DATE" > /dev/null
