@@ -75,7 +75,8 @@ $(UNIT): $(TEST_OBJ) $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(BUILD)/libco
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 # the fuzz targets' objects are kept, not removed as intermediates, or each make compiled them again
-.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+# (named: a pattern here counts only as the very target pattern of the rule that makes them)
+.PRECIOUS: $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/fuzz_%.o) $(BUILD)/tests/fuzz/run_corpus.o
 
 $(BUILD)/fuzz/run-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/run_corpus.o $(BUILD)/libcontrail.a
 	@mkdir -p $(dir $@)
