@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "events/utf8.h"
 #include "projections/schema_sql.h"
 
 /* Appends a finding holding copies of its texts (NULL: ""); CTR_ENOMEM when it cannot. */
@@ -207,6 +208,11 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 		if (*text == '\0')
 			continue;
 		nonblank++;
+		/* a finding's texts are JSON strings too (--format json), and C's strings end at NUL */
+		if (!ctr_utf8_text((const uint8_t *)line, (size_t)len)) {
+			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not UTF-8 text", path, number);
+			break;
+		}
 		split = split_csv(text, fields, 5);
 		if (split != 4)
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not four CSV fields (table,key,column,expected)",

@@ -95,6 +95,14 @@ printf "table,key,column,expected\ncontracts,x,no_such_column,1\n" > column.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected column.csv 2> err.txt || status=$?
 expect_eq "unknown column exit" 2 "$status"
 grep -q "column.csv:2: contracts has no column no_such_column" err.txt || fail "$(cat err.txt)"
+# a file saved in Latin-1 is not the UTF-8 the format is: refused naming the line, not a
+# mismatch that JSON cannot hold (it was left out of --format json, which still exited 1)
+{ head -n 1 clean.csv; printf 'contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,M\xfcller\n'; } > latin1.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected latin1.csv --format json > latin1.json \
+	2> err.txt || status=$?
+expect_eq "not UTF-8 exit" 2 "$status"
+grep -q "latin1.csv:2: not UTF-8 text" err.txt || fail "$(cat err.txt)"
+expect_eq "not UTF-8: nothing reported" "" "$(cat latin1.json)"
 # a spreadsheet's file: a byte order mark, CRLF line ends and blank lines at the end
 { printf '\xef\xbb\xbf'; sed 's/$/\r/' clean.csv; printf '\r\n\n'; } > excel.csv
 "$CONTRAIL" reconcile --db portal.db --expected excel.csv > excel.txt
