@@ -15,7 +15,8 @@ static void usage(void)
 	       "Prints the projection hash (docs/schema.md): SHA-256 over each projection\n"
 	       "table's row count and the sum of its row digests, as kept up to date by\n"
 	       "every run. --recompute reads every row instead, to check the kept sums.\n"
-	       "Exit: 0 ok, 2 usage, 3 not a contrail database, 4 still being built.\n");
+	       "Exit: 0 ok, 2 usage, 3 not a contrail database, 4 still being built or a\n"
+	       "read of it that fails.\n");
 }
 
 /* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */

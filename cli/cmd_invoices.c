@@ -152,7 +152,7 @@ static void usage(void)
 	       "The invoices of cloud contracts (B1-B9) with their lines, as of the business date\n"
 	       "of the last replay: text for a person (yen with thousands separators), csv one\n"
 	       "row per line, json an array of invoices. Exit: 0 ok, 2 usage, 3 not a contrail\n"
-	       "database, 4 a read of it that fails.\n");
+	       "database, 4 a read of it that fails or a database still being built.\n");
 }
 
 /* "YYYY-MM" with a month from 01 to 12. */
