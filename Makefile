@@ -144,10 +144,10 @@ fuzz: deps
 			build-fuzz/tests/fuzz/fuzz_$$name.o build-fuzz/libcontrail.a $(PKG_LIBS) || exit 1; \
 		mkdir -p build-fuzz/corpus/$$name && cp -n tests/fuzz/corpus/$$name/* build-fuzz/corpus/$$name/; \
 		echo "fuzzing $$name for $(FUZZ_SECONDS) s"; \
-		[ $$name != log ] || export ASAN_OPTIONS=fast_unwind_on_malloc=0 \
+		( [ $$name != log ] || export ASAN_OPTIONS=fast_unwind_on_malloc=0 \
 			LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp); \
 		build-fuzz/fuzz-$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
-			-artifact_prefix=build-fuzz/crash/$$name- build-fuzz/corpus/$$name || exit 1; \
+			-artifact_prefix=build-fuzz/crash/$$name- build-fuzz/corpus/$$name ) || exit 1; \
 	done
 
 clean:
