@@ -33,6 +33,8 @@ NAIVE    := $(BUILD)/naive-loader
 FUZZ_NAMES   := json frame log replay
 FUZZ_RUNNERS := $(FUZZ_NAMES:%=$(BUILD)/fuzz/run-%)
 FUZZ_SECONDS ?= 60
+# libFuzzer's runtime is in the second, which clang only recommends
+FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 
 .PHONY: all deps test unit e2e corpus demo bench sanitize tsan fuzz clean
 all: $(CONTRAIL)
@@ -134,8 +136,11 @@ test-nodeps: all $(UNIT) $(FUZZ_RUNNERS)
 # of its corpus in build-fuzz/corpus/NAME; what fails is saved as build-fuzz/crash/NAME-*.
 # Add an input worth keeping to tests/fuzz/corpus/NAME, where `make test` replays it.
 fuzz: deps
-	@command -v clang > /dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get install -y -q clang; }
+	@missing=""; for p in $(FUZZ_DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
 		build-fuzz/libcontrail.a $(FUZZ_NAMES:%=build-fuzz/tests/fuzz/fuzz_%.o)
 	@mkdir -p build-fuzz/crash
