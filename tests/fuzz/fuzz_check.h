@@ -1,15 +1,20 @@
 /*
- * fuzz_check.h - what the fuzz targets assert beyond "no crash": an event
- * that decodes is the same event after a trip through the other codec.
- * Included by one target each; a failed check aborts, which both libFuzzer and
- * the corpus runner report with the input that caused it.
+ * fuzz_check.h - what the fuzz targets share: what they assert beyond "no
+ * crash" (an event that decodes is the same event after a trip through the
+ * other codec), the decoders they keep across inputs, and the memory file an
+ * input is opened from by name. Included by one target each; a failed check
+ * aborts, which both libFuzzer and the corpus runner report with the input
+ * that caused it.
  */
 #ifndef CTR_FUZZ_CHECK_H
 #define CTR_FUZZ_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "events/codes.h"
 #include "events/decode.h"
@@ -49,6 +54,22 @@ static inline void fuzz_keep_decoder(struct ctr_decoder **slot, const char *writ
 	if (count == 0)
 		atexit(fuzz_free_kept);
 	fuzz_kept[count++] = slot;
+}
+
+/* The input as a file that can be opened by name: one memory file, rewritten per input. */
+static inline const char *fuzz_as_file(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = memfd_create("contrail-fuzz-input", 0);
+		FUZZ_CHECK(fd >= 0, "a memory file");
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	FUZZ_CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size,
+		   "the input written");
+	return path;
 }
 
 /* A rejection has a known code and a message; an accepted event has its whole envelope. */

@@ -7,30 +7,11 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "events/avro_file.h"
 #include "tests/fuzz/fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The input as a file the reader can open by name: one memory file, rewritten per input. */
-static const char *as_file(const uint8_t *data, size_t size)
-{
-	static char path[64];
-	static int fd = -1;
-
-	if (fd < 0) {
-		fd = memfd_create("contrail-fuzz-log", 0);
-		FUZZ_CHECK(fd >= 0, "a memory file");
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	}
-	FUZZ_CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size,
-		   "the input written");
-	return path;
-}
 
 static void read_block(struct ctr_decoder *d, const struct ctr_avro_block *blk,
 		       struct ctr_decoder *json, struct ctr_decoder *avro)
@@ -59,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctr_error err = { 0 };
 	int rc;
 
-	if (ctr_avro_reader_open(as_file(data, size), &reader, &err) != 0) {
+	if (ctr_avro_reader_open(fuzz_as_file(data, size), &reader, &err) != 0) {
 		FUZZ_CHECK(err.message[0] != '\0', "a refused log says why");
 		return 0;
 	}

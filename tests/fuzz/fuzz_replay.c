@@ -12,8 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "engine/engine.h"
 #include "events/timefmt.h"
@@ -21,22 +19,6 @@
 #include "tests/fuzz/fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The input as a JSON Lines source: one memory file, rewritten per input. */
-static const char *as_source(const uint8_t *data, size_t size)
-{
-	static char spec[64];
-	static int fd = -1;
-
-	if (fd < 0) {
-		fd = memfd_create("contrail-fuzz-history", 0);
-		FUZZ_CHECK(fd >= 0, "a memory file");
-		snprintf(spec, sizeof(spec), "jsonl:/proc/self/fd/%d", fd);
-	}
-	FUZZ_CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size,
-		   "the input written");
-	return spec;
-}
 
 static void replay(const char *source, long batch, struct ctr_run_result *result)
 {
@@ -60,8 +42,10 @@ static void replay(const char *source, long batch, struct ctr_run_result *result
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *source = as_source(data, size);
 	struct ctr_run_result one_by_one, whole;
+	char source[80];
+
+	snprintf(source, sizeof(source), "jsonl:%s", fuzz_as_file(data, size));
 
 	replay(source, 1, &one_by_one);
 	replay(source, 0, &whole);
