@@ -611,15 +611,16 @@ static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, 
 	return size < 0 ? size : (int64_t)used + size;
 }
 
-/* Blocks of items until a zero count; the items of every block must lie side by side. */
-/* A block count of used bytes at p as a canonical writer puts it: a positive minimal varint. */
-static int block_count_minimal(const uint8_t *p, size_t used)
+/* A block count of used bytes at p as Avro's canonical encoding has it: a minimal varint, not
+ * negative (a negative count is followed by the block's size in bytes). */
+static int block_count_canonical(const uint8_t *p, size_t used)
 {
 	int64_t count;
 
-	return ctr_zigzag_read(p, used, &count) == used && count > 0 && ctr_zigzag_minimal(p, used);
+	return ctr_zigzag_read(p, used, &count) == used && count >= 0 && ctr_zigzag_minimal(p, used);
 }
 
+/* Blocks of items until a zero count; the items of every block must lie side by side. */
 static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 			    const uint8_t *p, size_t avail)
 {
@@ -635,10 +636,8 @@ static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, 
 
 		if (used == 0)
 			return damaged(t, "a bad array block count");
-		/* the canonical form: one block, its count a minimal varint without a byte size, then 0 */
-		if (count != 0 && (t->values[slot].count != 0 || !block_count_minimal(p + at, used)))
-			t->not_canonical = 1;
-		else if (count == 0 && !ctr_zigzag_minimal(p + at, used))
+		/* the canonical form: at most one block of items, then the zero count */
+		if (!block_count_canonical(p + at, used) || (count != 0 && t->values[slot].count != 0))
 			t->not_canonical = 1;
 		at += used;
 		if (count == 0)

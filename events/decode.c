@@ -300,15 +300,16 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	d->taped_raw = ev->raw;
 	d->taped_len = ev->raw_len;
 	d->block_pos += (size_t)size;
-	ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
 	/*
 	 * What the tape reads is in Avro's canonical encoding, the bytes its content's digest
 	 * is of (E1); what it leaves to the generic decoder may not be (a varint longer than
 	 * its value needs, an array in several blocks), so it is digested as it encodes. An
-	 * older schema's record is digested once converted (decoder_convert).
+	 * older schema's record is digested again once converted (decoder_convert).
 	 */
-	if (!d->last_taped && !d->converting && decoder_encode_value(d, &d->own.value, &bytes,
-								     &len, NULL) == 0)
+	if (d->last_taped || d->converting ||
+	    decoder_encode_value(d, &d->own.value, &bytes, &len, NULL) != 0)
+		ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
+	else
 		ev->digest = ctr_hash64(bytes, len, 0);
 	if (ev->raw_len > CTR_EVENT_MAX_BYTES) {
 		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", ev->raw_len);
