@@ -39,14 +39,17 @@ FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 .PHONY: all deps test unit e2e corpus demo bench sanitize tsan fuzz clean
 all: $(CONTRAIL)
 
-# Installs the Debian packages that are missing (apt-get; root or sudo).
-deps:
-	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call install-missing,PACKAGES): installs those of the Debian PACKAGES that are missing
+# (apt-get; root or sudo).
+install-missing = missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
+
+deps:
+	@$(call install-missing,$(DEB_PKGS))
 
 # The schema catalog the binary embeds, generated from schemas/ (never committed).
 $(GEN_SRC): $(SCHEMAS) Makefile
@@ -136,11 +139,7 @@ test-nodeps: all $(UNIT) $(FUZZ_RUNNERS)
 # of its corpus in build-fuzz/corpus/NAME; what fails is saved as build-fuzz/crash/NAME-*.
 # Add an input worth keeping to tests/fuzz/corpus/NAME, where `make test` replays it.
 fuzz: deps
-	@missing=""; for p in $(FUZZ_DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
-	fi
+	@$(call install-missing,$(FUZZ_DEB_PKGS))
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
 		build-fuzz/libcontrail.a $(FUZZ_NAMES:%=build-fuzz/tests/fuzz/fuzz_%.o)
 	@mkdir -p build-fuzz/crash
