@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/row_digest.h"
@@ -210,8 +211,8 @@ static const char *pragmas(enum ctr_db_mode mode)
  * A first rebuild or a merge holds PATH as the empty file its writer lock made
  * (ctr_db_lock_writer) until it renames the finished file over it: a reader
  * that opened it would find no tables and call it foreign. Only an empty file
- * is tried: a writer starting in the instant the shared lock is held is turned
- * away as if another writer ran (exit 4), and nothing else ever meets it.
+ * is tried, and a writer starting in the instant the shared lock is held waits
+ * for it (lock_exclusive).
  */
 static int being_built(const char *path)
 {
@@ -305,6 +306,27 @@ int ctr_db_check_replaceable(const char *path, struct ctr_error *err)
  * SQLite's, since closing any descriptor of the file drops the process's fcntl
  * locks on it.
  */
+/*
+ * The exclusive lock on fd, or 0 when another writer holds it. A reader asking
+ * whether PATH is being built (being_built) holds a shared lock for an
+ * instant: the exclusive one is tried again while only shared ones are in the
+ * way, for a second at most, rather than turn a writer away as if another ran.
+ */
+static int lock_exclusive(int fd)
+{
+	const struct timespec pause = { 0, 1000000 }; /* 1 ms */
+
+	for (int tries = 0; tries < 1000; tries++) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 1;
+		if (errno != EWOULDBLOCK || flock(fd, LOCK_SH | LOCK_NB) != 0)
+			return 0; /* an exclusive holder: a writer */
+		flock(fd, LOCK_UN);
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
 int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_error *err)
 {
 	struct stat held, named;
@@ -323,7 +345,7 @@ int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_erro
 		}
 		if (fd < 0)
 			return ctr_error_set(err, CTR_EWRITE, "cannot open %s: %s", path, strerror(errno));
-		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (!lock_exclusive(fd)) {
 			close(fd);
 			return ctr_error_set(err, CTR_EWRITE, "%s is being replayed into by another"
 					     " process; run again when it is done", path);

@@ -120,3 +120,23 @@ if run.returncode != 0:
     sys.exit("FAILED: a replay with a reader open on the rebuilt database: exit %d: %s"
              % (run.returncode, err))
 PY
+
+# a reader asking whether a database is being built holds a shared flock on it for an instant
+# (db.c, being_built): a writer starting then waits for it instead of being turned away as if
+# another replay ran; a writer's own (exclusive) lock still turns it away
+flock -s inc.db sleep 0.3 &
+holder=$!
+sleep 0.05
+status=0
+"$CONTRAIL" replay --source file:log.avro --db inc.db --business-date 2024-04-01 \
+	> /dev/null 2> shared.err || status=$?
+wait "$holder"
+expect_eq "exit of a replay while a reader's shared lock is held ($(cat shared.err))" 0 "$status"
+flock -x inc.db sleep 0.5 &
+holder=$!
+sleep 0.05
+status=0
+"$CONTRAIL" replay --source file:log.avro --db inc.db --business-date 2024-04-01 \
+	> /dev/null 2> exclusive.err || status=$?
+wait "$holder"
+expect_eq "exit of a replay while a writer's lock is held" 4 "$status"
