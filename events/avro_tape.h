@@ -11,6 +11,9 @@
  *
  * Generic values cost a tree of allocations per schema and a hash lookup per
  * field; on a replay, reading them was a third of the loop thread's time.
+ *
+ * Plans are compiled in avro_tape_plan.c, records decoded in avro_tape.c and
+ * their values read in avro_tape_value.c (avro_tape_internal.h between them).
  */
 #ifndef CTR_AVRO_TAPE_H
 #define CTR_AVRO_TAPE_H
