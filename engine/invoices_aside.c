@@ -80,10 +80,11 @@ static int attach(struct ctr_invoices_aside *a, sqlite3 *db, struct ctr_error *e
 /* PATH.invoices beside the rebuild's PATH; NULL without memory. */
 static char *aside_path(const char *rebuild_path)
 {
-	char *path = malloc(strlen(rebuild_path) + sizeof(".invoices"));
+	size_t size = strlen(rebuild_path) + sizeof(".invoices");
+	char *path = malloc(size);
 
 	if (path != NULL)
-		sprintf(path, "%s.invoices", rebuild_path);
+		snprintf(path, size, "%s.invoices", rebuild_path);
 	return path;
 }
 

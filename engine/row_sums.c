@@ -85,15 +85,16 @@ static int pragma_is(sqlite3 *db, const char *pragma, const char *value)
 /* "file:PATH?immutable=1", the characters a URI path cannot hold escaped; NULL without memory. */
 static char *immutable_uri(const char *path)
 {
-	char *uri = malloc(strlen(path) * 3 + sizeof("file:?immutable=1"));
-	size_t used = 0;
+	size_t size = strlen(path) * 3 + sizeof("file:?immutable=1"), used = 0;
+	char *uri = malloc(size);
 
 	if (uri == NULL)
 		return NULL;
-	used += (size_t)sprintf(uri, "file:");
+	used += (size_t)snprintf(uri, size, "file:");
 	for (const char *c = path; *c != '\0'; c++) {
 		if (*c == '%' || *c == '?' || *c == '#')
-			used += (size_t)sprintf(uri + used, "%%%02X", (unsigned)(unsigned char)*c);
+			used += (size_t)snprintf(uri + used, size - used, "%%%02X",
+						 (unsigned)(unsigned char)*c);
 		else
 			uri[used++] = *c;
 	}
