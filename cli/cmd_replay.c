@@ -90,14 +90,20 @@ static const char *repeated_topic(char *topics)
 {
 	const char *names[256];
 	size_t count = 0;
-	char *rest = NULL;
+	char *name = topics;
 
-	for (char *name = strtok_r(topics, ",", &rest); name && count < 256;
-	     name = strtok_r(NULL, ",", &rest)) {
-		for (size_t i = 0; i < count; i++)
-			if (strcmp(names[i], name) == 0)
-				return name;
-		names[count++] = name;
+	while (name != NULL && count < 256) {
+		char *comma = strchr(name, ',');
+
+		if (comma != NULL)
+			*comma = '\0';
+		if (*name != '\0') { /* empty names between commas are skipped */
+			for (size_t i = 0; i < count; i++)
+				if (strcmp(names[i], name) == 0)
+					return name;
+			names[count++] = name;
+		}
+		name = comma != NULL ? comma + 1 : NULL;
 	}
 	return NULL;
 }

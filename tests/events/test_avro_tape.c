@@ -60,7 +60,7 @@ static void corpus_open(struct corpus *c, uint64_t seed, long accounts)
 	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
 	struct ctr_generate_stats stats;
 	struct ctr_decoder *d;
-	char *history = NULL, *line, *saveptr = NULL;
+	char *history = NULL, *line;
 	size_t history_len = 0;
 	FILE *out = open_memstream(&history, &history_len);
 
@@ -76,10 +76,17 @@ static void corpus_open(struct corpus *c, uint64_t seed, long accounts)
 	fclose(out);
 	c->records = calloc((size_t)stats.events, sizeof(*c->records));
 	c->lens = calloc((size_t)stats.events, sizeof(*c->lens));
-	for (line = strtok_r(history, "\n", &saveptr); line && c->count < stats.events;
-	     line = strtok_r(NULL, "\n", &saveptr)) {
-		c->records[c->count] = encode_line(d, line, &c->lens[c->count]);
-		c->count += c->records[c->count] != NULL;
+	line = history;
+	while (line != NULL && c->count < stats.events) {
+		char *newline = strchr(line, '\n');
+
+		if (newline != NULL)
+			*newline = '\0';
+		if (*line != '\0') { /* empty lines are skipped */
+			c->records[c->count] = encode_line(d, line, &c->lens[c->count]);
+			c->count += c->records[c->count] != NULL;
+		}
+		line = newline != NULL ? newline + 1 : NULL;
 	}
 	free(history);
 	ctr_decoder_free(d);
