@@ -87,7 +87,10 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 's') {
 			*source = optarg;
 		} else if (opt == 't') {

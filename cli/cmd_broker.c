@@ -52,17 +52,27 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 
 	opterr = 0;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (opt == 'b' && (*brokers = atoi(optarg)) >= 1 && *brokers <= 16)
-			continue;
+	for (;;) {
+		opt = getopt_long(argc, argv, "", longopts, NULL);
+		if (opt == -1)
+			break;
+		if (opt == 'b') {
+			*brokers = atoi(optarg);
+			if (*brokers >= 1 && *brokers <= 16)
+				continue;
+		}
 		if (opt == 't' && t->count < MAX_TOPICS) {
 			t->names[t->count] = optarg;
 			t->partitions[t->count++] = 1;
 			continue;
 		}
-		if (opt == 'p' && t->count > 0 && (t->partitions[t->count - 1] = atoi(optarg)) >= 1 &&
-		    t->partitions[t->count - 1] <= 1024)
-			continue;
+		if (opt == 'p' && t->count > 0) {
+			int *last = &t->partitions[t->count - 1]; /* the last topic's */
+
+			*last = atoi(optarg);
+			if (*last >= 1 && *last <= 1024)
+				continue;
+		}
 		if (opt == 'h') {
 			usage();
 			exit(CTR_EXIT_OK);

@@ -72,7 +72,10 @@ static long one_sided(sqlite3 *db, const struct ctr_hashed_table *t, const char 
 		 " ORDER BY %s", mine, t->name, t->key, t->key, theirs, t->name, t->key);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	for (;;) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		printf("%c ", mark);
 		print_row(stmt, 0, count);
 		found++;
@@ -96,7 +99,10 @@ static long changed(sqlite3 *db, const struct ctr_hashed_table *t, char names[][
 		 " ORDER BY %s", t->name, t->name, t->key, where, t->key);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	for (;;) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		printf("~ ");
 		print_row(stmt, 0, count);
 		for (int i = 0; i < count; i++) {

@@ -25,7 +25,10 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 	struct ctr_event ev;
 	int rc;
 
-	while ((rc = src->next(src, &ev, err)) > 0) {
+	for (;;) {
+		rc = src->next(src, &ev, err);
+		if (rc <= 0)
+			break;
 		char *line;
 		if (ev.code != CTR_CODE_OK) {
 			fprintf(stderr, "%s: %s: %s\n", ctr_source_position(src),
@@ -55,7 +58,10 @@ int ctr_cmd_dump(int argc, char **argv)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 's') {
 			spec = optarg;
 		} else if (opt == 'h') {

@@ -55,22 +55,27 @@ static const struct ctr_hashed_table *table_at(int i)
 /* The exportable table called name, or NULL. */
 static const struct ctr_hashed_table *find_table(const char *name)
 {
-	const struct ctr_hashed_table *t;
+	for (int i = 0;; i++) {
+		const struct ctr_hashed_table *t = table_at(i);
 
-	for (int i = 0; (t = table_at(i)) != NULL; i++)
+		if (t == NULL)
+			return NULL;
 		if (strcmp(t->name, name) == 0)
 			return t;
-	return NULL;
+	}
 }
 
 /* "a, b, c": every exportable table, with a line break before passing wrap columns (0: never). */
 static void table_names(char *out, size_t size, size_t wrap)
 {
-	const struct ctr_hashed_table *t;
 	size_t used = 0, line = 0;
 
 	out[0] = '\0';
-	for (int i = 0; (t = table_at(i)) != NULL && used < size; i++) {
+	for (int i = 0; used < size; i++) {
+		const struct ctr_hashed_table *t = table_at(i);
+
+		if (t == NULL)
+			break;
 		int wrapped = i > 0 && wrap && line + strlen(t->name) + 2 > wrap;
 		const char *gap = i == 0 ? "" : wrapped ? ",\n" : ", ";
 		int written = snprintf(out + used, size - used, "%s%s", gap, t->name);
@@ -143,8 +148,11 @@ static json_t *json_text(const unsigned char *text, size_t len)
 	json_t *value = json_stringn((const char *)text, len);
 	char *fixed, *p;
 
-	if (value || (fixed = malloc(3 * len + 1)) == NULL)
+	if (value)
 		return value;
+	fixed = malloc(3 * len + 1);
+	if (fixed == NULL)
+		return NULL;
 	p = fixed;
 	for (size_t i = 0, step; i < len; i += step) {
 		step = utf8_sequence(text + i, len - i);
@@ -236,9 +244,13 @@ static int write_rows(sqlite3 *db, sqlite3_stmt *stmt, int json, FILE *out, stru
 		fputc('[', out);
 	else
 		write_csv_header(stmt, out);
-	while (!failed && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+	while (!failed) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		failed = json ? write_json_row(stmt, out, rows++ == 0, &buf)
 			      : write_csv_row(stmt, out, &buf);
+	}
 	if (json)
 		fputs("\n]\n", out);
 	free(buf.text);
@@ -347,7 +359,10 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, ":", longopts, NULL);
+		if (opt == -1)
+			break;
 		switch (opt) {
 		case 'd': a->db_path = optarg; break;
 		case 't': a->table = optarg; break;

@@ -62,7 +62,10 @@ static int parse(int argc, char **argv, struct options *o)
 
 	opterr = 0;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, ":", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 's' && parse_number(optarg, 0, ~0ULL, &o->seed) != 0)
 			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "--seed must be an unsigned 64-bit integer");
 		if (opt == 'a' && parse_number(optarg, 1, CTR_GENERATE_MAX_ACCOUNTS, &o->accounts) != 0)

@@ -30,7 +30,10 @@ static int parse_args(int argc, char **argv, const char **path, int *recompute)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, ":", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 'd') {
 			*path = optarg;
 		} else if (opt == 'r') {

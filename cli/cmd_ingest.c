@@ -138,7 +138,10 @@ static int ingest_stream(struct ingest *in, FILE *fp, struct ctr_error *err)
 	long number = 0;
 	int rc = 0;
 
-	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
+	while (rc == 0) {
+		len = getline(&line, &cap, fp);
+		if (len < 0)
+			break;
 		number++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
@@ -162,7 +165,10 @@ static int parse(int argc, char **argv, struct ingest *in)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 'l') {
 			in->log_path = optarg;
 		} else if (opt == 'v') {

@@ -35,7 +35,10 @@ int ctr_cmd_merge(int argc, char **argv)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 'o') {
 			out = optarg;
 		} else if (opt == 'h') {

@@ -72,7 +72,10 @@ static int parse(int argc, char **argv, struct publish *p)
 
 	opterr = 0;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
-	while ((opt = getopt_long(argc, argv, "X:", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "X:", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 't') {
 			p->to = optarg;
 		} else if (opt == 'X') {
@@ -121,7 +124,10 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 	size_t len;
 	int rc, schema_id;
 
-	while ((rc = src->next(src, &ev, err)) > 0) {
+	for (;;) {
+		rc = src->next(src, &ev, err);
+		if (rc <= 0)
+			break;
 		if (ev.code != CTR_CODE_OK) {
 			fprintf(stderr, "%s: %s: %s (not sent)\n", ctr_source_position(src),
 				ctr_code_name(ev.code), ev.message);

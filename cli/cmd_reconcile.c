@@ -78,7 +78,10 @@ int ctr_cmd_reconcile(int argc, char **argv)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "", longopts, NULL);
+		if (opt == -1)
+			break;
 		switch (opt) {
 		case 'd': db_path = optarg; break;
 		case 'e': expected = optarg; break;

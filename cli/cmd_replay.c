@@ -124,7 +124,8 @@ static int check_kafka(const char *source, const struct source_args *sa)
 
 	if (ctr_kafka_split(source, bootstrap, sizeof(bootstrap), topics, sizeof(topics), &err) != 0)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
-	if ((twice = repeated_topic(topics)) != NULL)
+	twice = repeated_topic(topics);
+	if (twice != NULL)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s: topic %s is named twice", source, twice);
 	if (ctr_kafka_consumer_conf(bootstrap, &sa->options, &conf, &err) != 0)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
@@ -156,7 +157,10 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "X:", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "X:", longopts, NULL);
+		if (opt == -1)
+			break;
 		switch (opt) {
 		case 'g': sa->options.group = optarg; break;
 		case 'f': sa->options.follow = 1; break;

@@ -32,7 +32,10 @@ int ctr_cmd_schema(int argc, char **argv)
 		return ctr_cli_fail("schema", CTR_EXIT_FAILURE, "%s", err.message);
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, "", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 'v') {
 			char *end;
 			long version = strtol(optarg, &end, 10);

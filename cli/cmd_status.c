@@ -31,7 +31,10 @@ static json_t *rows(struct reader *r, const char *sql)
 
 	if (r->err.code != 0 || ctr_db_prepare(r->db, sql, &stmt, &r->err) != 0)
 		return list;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	for (;;) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		json_t *row = json_object();
 		for (int i = 0; i < sqlite3_column_count(stmt); i++)
 			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
@@ -195,7 +198,10 @@ static int parse_args(int argc, char **argv, const char **path, int *json)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	for (;;) {
+		opt = getopt_long(argc, argv, ":", longopts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == 'd') {
 			*path = optarg;
 		} else if (opt == 'f') {

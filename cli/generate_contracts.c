@@ -264,8 +264,12 @@ static void contract_history(struct gen *g, struct gen_contract *c, int64_t open
 	if (c->migrate_out && c->migrate_out->planned)
 		gen_migrate_envs_out(g, c);
 	/* M3: people who leave the portal later still leave every contract they are on */
-	while ((leave = gen_next_withdrawal(g, c, &person)) < g->horizon)
+	for (;;) {
+		leave = gen_next_withdrawal(g, c, &person);
+		if (leave >= g->horizon)
+			break;
 		gen_withdraw(g, c, person, leave);
+	}
 }
 
 /* Some people (never the first owner) leave the portal at some point. */

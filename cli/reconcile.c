@@ -184,6 +184,24 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struc
 	return rc;
 }
 
+/* Line number of path, a row's fields (table, key, column, expected), checked against db. */
+static int check_line(sqlite3 *db, char *fields[], const char *path, long number,
+		      struct ctr_findings *out, struct ctr_error *err)
+{
+	const struct ctr_hashed_table *t = projection(fields[0]);
+	int rc;
+
+	if (t == NULL)
+		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s is not a projection table", path, number, fields[0]);
+	if (!has_column(db, t->name, fields[2]))
+		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
+	rc = check(db, t, fields, out);
+	if (rc != 0)
+		return ctr_error_set(err, rc, "%s:%ld: %s", path, number, rc == CTR_ENOMEM ?
+				     "out of memory" : sqlite3_errmsg(db));
+	return 0;
+}
+
 int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
 			   struct ctr_error *err)
 {
@@ -196,9 +214,13 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 
 	if (fp == NULL)
 		return ctr_error_set(err, CTR_EINVAL, "cannot read %s", path);
-	while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
-		const struct ctr_hashed_table *t;
-		char *text = line;
+	while (rc == 0) {
+		char *text;
+
+		len = getline(&line, &cap, fp);
+		if (len < 0)
+			break;
+		text = line;
 		number++;
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
@@ -223,13 +245,8 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 			     ? ctr_error_set(err, CTR_EINVAL, "%s:%ld: the header must be table,key,column,expected",
 					     path, number)
 			     : 0;
-		else if ((t = projection(fields[0])) == NULL)
-			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s is not a projection table", path, number, fields[0]);
-		else if (!has_column(db, t->name, fields[2]))
-			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
-		else if ((rc = check(db, t, fields, out)) != 0)
-			rc = ctr_error_set(err, rc, "%s:%ld: %s", path, number, rc == CTR_ENOMEM ?
-					   "out of memory" : sqlite3_errmsg(db));
+		else
+			rc = check_line(db, fields, path, number, out, err);
 	}
 	if (rc == 0 && nonblank == 0)
 		rc = ctr_error_set(err, CTR_EINVAL, "%s is empty: it needs the header table,key,column,expected", path);
@@ -265,10 +282,14 @@ int ctr_reconcile_builtin(sqlite3 *db, struct ctr_findings *out, struct ctr_erro
 		int rc = 0, step = SQLITE_DONE;
 		if (ctr_db_prepare(db, builtin[i].sql, &stmt, err) != 0)
 			return CTR_EDB;
-		while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW)
+		while (rc == 0) {
+			step = sqlite3_step(stmt);
+			if (step != SQLITE_ROW)
+				break;
 			rc = add(out, builtin[i].kind, builtin[i].table,
 				 (const char *)sqlite3_column_text(stmt, 0), NULL, NULL,
 				 (const char *)sqlite3_column_text(stmt, 1));
+		}
 		if (rc == 0 && step != SQLITE_DONE)
 			rc = ctr_error_set(err, CTR_EDB, "%s: %s", builtin[i].kind, sqlite3_errmsg(db));
 		else if (rc != 0)

@@ -269,7 +269,10 @@ int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 	struct kafka_source *s = (struct kafka_source *)src;
 	struct kafka_topic *t;
 
-	if (strncmp(cp->source, "kafka:", 6) != 0 || (t = kafka_topic_named(s, cp->source + 6)) == NULL)
+	if (strncmp(cp->source, "kafka:", 6) != 0)
+		return 0; /* another source's */
+	t = kafka_topic_named(s, cp->source + 6);
+	if (t == NULL)
 		return 0; /* another source's */
 	if (cp->partition < 0 || cp->partition >= t->count)
 		return ctr_error_set(err, CTR_ESTATE, "kafka: %s has %d partitions but this database"

@@ -113,7 +113,10 @@ int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
 		line->unterminated = 1;
 	} else {
 		line->truncated = 1;
-		while ((c = getc(fp)) != EOF) {
+		for (;;) {
+			c = getc(fp);
+			if (c == EOF)
+				break;
 			line->consumed++;
 			if (c == '\n')
 				break;
@@ -133,7 +136,10 @@ int ctr_read_line_unseekable(FILE *fp, char *buf, size_t cap, struct ctr_line *l
 	memset(line, 0, sizeof(*line));
 	errno = 0;
 	flockfile(fp);
-	while ((c = getc_unlocked(fp)) != EOF) {
+	for (;;) {
+		c = getc_unlocked(fp);
+		if (c == EOF)
+			break;
 		line->consumed++;
 		if (c == '\n')
 			break;

@@ -91,7 +91,9 @@ static int shard_judging(const char *path, char date[11], char with[64], struct 
 		free(judged_with);
 		return 0;
 	}
-	if (judged_with == NULL && (judged_with = strdup(CTR_JUDGED_WITH_DEFAULT)) == NULL)
+	if (judged_with == NULL)
+		judged_with = strdup(CTR_JUDGED_WITH_DEFAULT);
+	if (judged_with == NULL)
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	else if (*date && strcmp(date, judged) != 0)
 		rc = ctr_error_set(err, CTR_EINVAL, "%s was judged on %s, the other shards on %s;"

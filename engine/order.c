@@ -206,10 +206,13 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t
 	uint64_t digest = 0;
 	int known;
 
-	if (stream != NULL) /* the ids of held events: they have no place yet */
-		known = h ? (digest = h->digest, 1) : 0;
-	else
+	if (stream != NULL) { /* the ids of held events: they have no place yet */
+		known = h != NULL;
+		if (h != NULL)
+			digest = h->digest;
+	} else {
 		known = ctr_idset_find(e->ids, id_key, &digest);
+	}
 
 	*handled = known;
 	if (!known)

@@ -363,7 +363,10 @@ int ctr_row_digest_scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], stru
 		 ctr_hashed_tables[t].name);
 	if (ctr_db_prepare(db, sql, &stmt, err) != 0)
 		return CTR_EDB;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	for (;;) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		sum_add(sum, sqlite3_column_blob(stmt, 0), 1);
 		(*rows)++;
 	}

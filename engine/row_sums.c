@@ -47,8 +47,12 @@ static int take_tables(struct recount *r, sqlite3 *db)
 {
 	int summed = 0, t;
 
-	while ((t = atomic_fetch_sub(&r->next, 1)) >= 0)
+	for (;;) {
+		t = atomic_fetch_sub(&r->next, 1);
+		if (t < 0)
+			break;
 		summed += sum_one(r, db, t);
+	}
 	return summed;
 }
 

@@ -162,8 +162,12 @@ static int skip_rest_of_line(struct jsonl_source *s, struct ctr_error *err)
 	if (s->offset == 0 || fseeko(s->fp, s->offset - 1, SEEK_SET) != 0)
 		return 0;
 	if (getc(s->fp) != '\n') {
-		while ((c = getc(s->fp)) != EOF && is_json_space(c))
+		for (;;) {
+			c = getc(s->fp);
+			if (c == EOF || !is_json_space(c))
+				break;
 			skipped++;
+		}
 		if (c == '\n')
 			s->offset += skipped + 1;
 		else if (c == EOF)

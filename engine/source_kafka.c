@@ -111,8 +111,11 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		ctr_kafka_release(s->release, s->last);
 		s->last = NULL;
 	}
-	if (!s->subscribed && (rc = kafka_start(s, err)) != 0)
-		return rc;
+	if (!s->subscribed) {
+		rc = kafka_start(s, err);
+		if (rc != 0)
+			return rc;
+	}
 	for (;;) {
 		if (s->fatal.code != 0) {
 			*err = s->fatal;

@@ -43,7 +43,10 @@ static int load_held(struct ctr_engine *e, struct ctr_stream *s, struct ctr_erro
 	int rc = 0, step;
 
 	sqlite3_bind_text(stmt, 1, s->name, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	for (;;) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		struct ctr_held *h;
 		if (s->held_count == s->held_cap) {
 			size_t grown = s->held_cap ? s->held_cap * 2 : 4;
@@ -116,7 +119,9 @@ struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint6
 		return s;
 	/* the stream is the first thing in its own arena, which it then keeps */
 	s = ctr_arena_zalloc(&arena, sizeof(*s));
-	if (s == NULL || (s->name = ctr_strmap_put(e->streams, name, s)) == NULL) {
+	if (s != NULL)
+		s->name = ctr_strmap_put(e->streams, name, s);
+	if (s == NULL || s->name == NULL) {
 		ctr_arena_free(&arena);
 		ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		return NULL;

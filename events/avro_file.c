@@ -389,7 +389,10 @@ static int marker_follows(struct ctr_avro_reader *r, uint64_t at)
 	clearerr(r->fp);
 	if (fseeko(r->fp, (off_t)at, SEEK_SET) != 0)
 		return -1;
-	while ((n = fread(buffer + kept, 1, sizeof(buffer) - kept, r->fp)) > 0) {
+	for (;;) {
+		n = fread(buffer + kept, 1, sizeof(buffer) - kept, r->fp);
+		if (n == 0)
+			break;
 		size_t len = kept + n;
 
 		for (size_t i = 0; i + 16 <= len; i++)

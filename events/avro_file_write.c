@@ -172,7 +172,10 @@ static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error 
 	made = aside != NULL;
 	if (aside == NULL || fseeko(w->fp, (off_t)end, SEEK_SET) != 0)
 		goto fail;
-	while ((n = fread(buffer, 1, sizeof(buffer), w->fp)) > 0) {
+	for (;;) {
+		n = fread(buffer, 1, sizeof(buffer), w->fp);
+		if (n == 0)
+			break;
 		if (fwrite(buffer, 1, n, aside) != n)
 			break;
 		w->torn_bytes += n;
@@ -229,8 +232,12 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	end = rc == 0 ? ctr_avro_reader_data_start(r) : 0;
 	if (rc == 0) {
 		int more;
-		while ((more = ctr_avro_reader_next_block(r, &blk, err)) == 1)
+		for (;;) {
+			more = ctr_avro_reader_next_block(r, &blk, err);
+			if (more != 1)
+				break;
 			end = blk.next_offset; /* every block must be whole before we add one */
+		}
 		rc = more;
 		torn = rc != 0 && ctr_avro_reader_torn(r); /* cut short, not damaged (avro_file.c) */
 	}

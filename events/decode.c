@@ -287,8 +287,11 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	d->last_taped = size >= 0;
 	if (d->last_taped)
 		not_utf8 = ctr_avro_tape_not_utf8(d->tape);
-	if (size == CTR_TAPE_UNSUPPORTED && (size = decode_generic(d, ev->raw, avail, &not_utf8)) == 0)
-		why = avro_strerror();
+	if (size == CTR_TAPE_UNSUPPORTED) {
+		size = decode_generic(d, ev->raw, avail, &not_utf8);
+		if (size == 0)
+			why = avro_strerror();
+	}
 	if (size <= 0) {
 		ev->raw_len = d->block_size - d->block_pos;
 		d->block_pos = d->block_size;

@@ -198,7 +198,9 @@ static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *
 
 		if (end <= done || end > len)
 			break; /* not after the number read as 0.0 before: give the error */
-		if (copy == NULL && (copy = malloc(len)) == NULL)
+		if (copy == NULL)
+			copy = malloc(len);
+		if (copy == NULL)
 			break;
 		if (done == 0)
 			memcpy(copy, line, len);

@@ -146,9 +146,12 @@ static int load_changes(struct ctr_invoices *inv, struct terms *t, struct ctr_er
 
 	sqlite3_bind_text(stmt, 1, t->contract_id, -1, SQLITE_STATIC);
 	t->change_count = 0;
-	while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (rc == 0) {
 		struct seat_change *c;
 
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		if (t->change_count == t->change_cap) {
 			size_t cap = t->change_cap ? t->change_cap * 2 : 64;
 			struct seat_change *grown = realloc(t->changes, cap * sizeof(*grown));

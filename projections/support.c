@@ -217,7 +217,9 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 		 * later (issued after the date of this merge) stands, as its row does */
 		if (s != NULL && placed_later(s, at, ev->id))
 			continue;
-		if (s == NULL && (s = ctr_customer_add_support(c)) == NULL)
+		if (s == NULL)
+			s = ctr_customer_add_support(c);
+		if (s == NULL)
 			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
 		fill_support(c, s, &item, ev, at);
 		touch(c, s);
