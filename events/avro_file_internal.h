@@ -1,6 +1,7 @@
 /*
- * avro_file_internal.h - varints and the file header, shared by the reader
- * (avro_file.c) and the writer (avro_file_write.c). Not for use elsewhere.
+ * avro_file_internal.h - varints and the file header (avro_header.c), shared
+ * by the reader (avro_file.c) and the writer (avro_file_write.c). Not for use
+ * elsewhere.
  */
 #ifndef CTR_AVRO_FILE_INTERNAL_H
 #define CTR_AVRO_FILE_INTERNAL_H
@@ -34,8 +35,16 @@ int avro_read_long(FILE *fp, int64_t *value, uint64_t *offset);
 /* Encodes a zigzag varint into out (10 bytes at most); returns its length. */
 size_t avro_encode_long(int64_t value, uint8_t *out);
 
+/*
+ * Reads the header from the start of fp (path names it in messages) and
+ * checks it: CTR_ECORRUPT for a bad magic, damaged metadata or no schema,
+ * CTR_EINVAL for a codec other than null and deflate. On failure too, h
+ * still needs avro_header_free().
+ */
 int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct ctr_error *err);
+/* Frees what h holds and zeroes it. */
 void avro_header_free(struct avro_header *h);
+/* The metadata value of key (NUL-terminated, owned by h), or NULL when h has none. */
 const char *avro_header_meta(const struct avro_header *h, const char *key);
 
 #endif
