@@ -64,24 +64,6 @@ enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const 
 	return code;
 }
 
-/* K3's counts were taken with the cutoff of the stored rows; another needs them all again. */
-static int same_store_cutoff(const char *with, const struct ctr_projection_options *options,
-			     struct ctr_error *err)
-{
-	struct ctr_projection_options stored;
-	char cutoff[11], stored_cutoff[11];
-
-	if (ctr_judged_with_parse(with, &stored) != 0)
-		return ctr_error_set(err, CTR_ECORRUPT, "meta.judged_with is damaged: %s", with);
-	if (stored.store_cutoff == options->store_cutoff)
-		return 0;
-	ctr_date_format(stored.store_cutoff, stored_cutoff);
-	ctr_date_format(options->store_cutoff, cutoff);
-	return ctr_error_set(err, CTR_ESTATE, "this database was replayed with --store-cutoff %s, not %s;"
-			     " replay with %s, or with --rebuild to count the store events again (K3)",
-			     stored_cutoff, cutoff, stored_cutoff);
-}
-
 int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *options,
 			struct ctr_projections **out, struct ctr_error *err)
 {
@@ -102,7 +84,7 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 	p->needs_judge = judged != NULL &&
 			 (strcmp(judged, p->date) != 0 || strcmp(stored_with, p->judged_with) != 0);
 	p->date_noted = judged != NULL && with != NULL && !p->needs_judge;
-	rc = judged != NULL ? same_store_cutoff(stored_with, options, err) : 0;
+	rc = judged != NULL ? ctr_judged_same_cutoff(stored_with, options, err) : 0;
 	free(judged);
 	free(with);
 	if (rc != 0) {
@@ -427,33 +409,4 @@ int ctr_projections_invoices_owed(const struct ctr_projections *p)
 void ctr_projections_invoices_taken(struct ctr_projections *p)
 {
 	ctr_contract_sql_invoices_taken(p->contracts);
-}
-
-void ctr_judged_with(const struct ctr_projection_options *options, char *buf, size_t size)
-{
-	char cutoff[11];
-
-	ctr_date_format(options->store_cutoff, cutoff);
-	snprintf(buf, size, "expiring_days=%d store_cutoff=%s", options->expiring_days, cutoff);
-}
-
-int ctr_judged_with_parse(const char *text, struct ctr_projection_options *options)
-{
-	char cutoff[11], again[64];
-	int days, ok = 0, end = 0;
-
-	if (sscanf(text, "expiring_days=%d store_cutoff=%10s%n", &days, cutoff, &end) != 2 ||
-	    text[end] != '\0')
-		return -1;
-	options->expiring_days = days;
-	options->store_cutoff = ctr_date_parse(cutoff, &ok);
-	ctr_judged_with(options, again, sizeof(again));
-	return ok && strcmp(again, text) == 0 ? 0 : -1;
-}
-
-int ctr_judged_note(sqlite3 *db, const char *date, const char *with, struct ctr_error *err)
-{
-	int rc = ctr_db_meta_set(db, "judged_on", date, err);
-
-	return rc == 0 ? ctr_db_meta_set(db, "judged_with", with, err) : rc;
 }

@@ -100,7 +100,8 @@ void ctr_projections_invoices_taken(struct ctr_projections *p);
  * shards judged with other options are not merged. The store cutoff also
  * decides what store events count (K3) as they are applied, so a database is
  * not replayed into with another one (CTR_ESTATE: --rebuild). Databases
- * written before the key was kept were judged with the defaults.
+ * written before the key was kept were judged with the defaults. These
+ * functions are in judged.c.
  */
 #define CTR_DEFAULT_EXPIRING_DAYS 90         /* --expiring-days */
 #define CTR_DEFAULT_STORE_CUTOFF "2024-10-31" /* --store-cutoff */
@@ -113,5 +114,13 @@ void ctr_judged_with(const struct ctr_projection_options *options, char *buf, si
 int ctr_judged_with_parse(const char *text, struct ctr_projection_options *options);
 /* Notes date and options in meta as the ones every stored row was judged on. */
 int ctr_judged_note(sqlite3 *db, const char *date, const char *with, struct ctr_error *err);
+/*
+ * 0 when with (a database's meta.judged_with) holds the store cutoff of
+ * options; else CTR_ESTATE naming both cutoffs (K3's counts were taken with
+ * the stored one: --rebuild counts them again), or CTR_ECORRUPT when with is
+ * not such text.
+ */
+int ctr_judged_same_cutoff(const char *with, const struct ctr_projection_options *options,
+			   struct ctr_error *err);
 
 #endif
