@@ -206,12 +206,13 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t
 	uint64_t digest = 0;
 	int known;
 
-	if (stream != NULL) { /* the ids of held events: they have no place yet */
-		known = h != NULL;
-		if (h != NULL)
-			digest = h->digest;
-	} else {
+	if (stream == NULL) {
 		known = ctr_idset_find(e->ids, id_key, &digest);
+	} else if (h != NULL) { /* the ids of held events: they have no place yet */
+		known = 1;
+		digest = h->digest;
+	} else {
+		known = 0;
 	}
 
 	*handled = known;
