@@ -13,7 +13,9 @@ trap 'kill $pid $broker 2> /dev/null; wait $broker 2> /dev/null' EXIT # a failed
 sleep 1
 "$CONTRAIL" publish --to "kafka://$boot/events" jsonl:rest.jsonl 2> /dev/null || [ $? -eq 1 ]
 total=$(kcat -C -b "$boot" -t events -e -q -f '%o\n' | wc -l)
-for _ in $(seq 1 100); do
+# a minute at most, for slow machines and valgrind, under which the follower can take more than
+# ten seconds to read the rest
+for _ in $(seq 1 600); do
 	read=$(q follow.db "SELECT coalesce(sum(next_offset), 0) FROM checkpoints" 2> /dev/null || echo 0)
 	[ "$read" = "$total" ] && break
 	sleep 0.1
