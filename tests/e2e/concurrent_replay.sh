@@ -124,19 +124,17 @@ PY
 # a reader asking whether a database is being built holds a shared flock on it for an instant
 # (db.c, being_built): a writer starting then waits for it instead of being turned away as if
 # another replay ran; a writer's own (exclusive) lock still turns it away
-flock -s inc.db sleep 0.3 &
-holder=$!
-sleep 0.05
-status=0
-"$CONTRAIL" replay --source file:log.avro --db inc.db --business-date 2024-04-01 \
-	> /dev/null 2> shared.err || status=$?
-wait "$holder"
-expect_eq "exit of a replay while a reader's shared lock is held ($(cat shared.err))" 0 "$status"
-flock -x inc.db sleep 0.5 &
-holder=$!
-sleep 0.05
-status=0
-"$CONTRAIL" replay --source file:log.avro --db inc.db --business-date 2024-04-01 \
-	> /dev/null 2> exclusive.err || status=$?
-wait "$holder"
-expect_eq "exit of a replay while a writer's lock is held" 4 "$status"
+# status_while_locked MODE: the exit of a replay started while flock(1) holds a lock of MODE
+# (-s shared, -x exclusive) on inc.db, its stderr in locked.err
+status_while_locked() {
+	local holder status=0
+	flock "$1" inc.db sleep 0.3 &
+	holder=$!
+	sleep 0.05
+	"$CONTRAIL" replay --source file:log.avro --db inc.db --business-date 2024-04-01 \
+		> /dev/null 2> locked.err || status=$?
+	wait "$holder"
+	echo "$status"
+}
+expect_eq "exit of a replay while a reader's shared lock is held" 0 "$(status_while_locked -s)"
+expect_eq "exit of a replay while a writer's lock is held" 4 "$(status_while_locked -x)"
