@@ -28,7 +28,7 @@ two_members() {
 # "Invalid request" and rejoins with nothing; by the time the group rebalances the leader may
 # have finished and left, and the follower takes every partition. A real broker answers the late
 # SyncGroup with its assignment. Only that refusal, seen in the logs, is a reason to run again.
-for attempt in 1 2 3; do
+for attempt in 1 2 3 4 5; do
 	two_members "scale-$attempt"
 	grep -q "SyncGroup response: Broker: Invalid request" one.err two.err || break
 	echo "attempt $attempt: the mock broker refused a follower's SyncGroup" >&2
