@@ -116,28 +116,29 @@ static int tape_get_string(const avro_value_iface_t *iface, const void *self, co
 	return 0;
 }
 
-static int tape_get_bytes(const avro_value_iface_t *iface, const void *self, const void **buf,
-			  size_t *size)
+/* The bytes a value of type keeps in the tape's text (bytes and fixed alike). */
+static int tape_bytes_of(const avro_value_iface_t *iface, const void *self, avro_type_t type,
+			 const void **buf, size_t *size)
 {
 	const struct tape_value *v = VALUE(self);
 
-	if (v->node->type != AVRO_BYTES)
+	if (v->node->type != type)
 		return EINVAL;
 	*buf = TAPE(iface)->text + v->first;
 	*size = v->count;
 	return 0;
 }
 
+static int tape_get_bytes(const avro_value_iface_t *iface, const void *self, const void **buf,
+			  size_t *size)
+{
+	return tape_bytes_of(iface, self, AVRO_BYTES, buf, size);
+}
+
 static int tape_get_fixed(const avro_value_iface_t *iface, const void *self, const void **buf,
 			  size_t *size)
 {
-	const struct tape_value *v = VALUE(self);
-
-	if (v->node->type != AVRO_FIXED)
-		return EINVAL;
-	*buf = TAPE(iface)->text + v->first;
-	*size = v->count;
-	return 0;
+	return tape_bytes_of(iface, self, AVRO_FIXED, buf, size);
 }
 
 static int tape_get_size(const avro_value_iface_t *iface, const void *self, size_t *size)
