@@ -229,11 +229,11 @@ static int being_built(const char *path)
 	return held;
 }
 
-int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct ctr_error *err)
+static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 **out,
+		   struct ctr_error *err)
 {
-	/* serialized: a replay's loop reads while the thread pool writes (engine/db_gate.h) */
-	int flags = SQLITE_OPEN_FULLMUTEX | (mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
-					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int flags = mutex | (mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
 	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
 
@@ -273,6 +273,18 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct c
 fail:
 	sqlite3_close(db);
 	return rc;
+}
+
+int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct ctr_error *err)
+{
+	/* serialized: a replay's loop reads while the thread pool writes (engine/db_gate.h) */
+	return open_db(path, mode, SQLITE_OPEN_FULLMUTEX, out, err);
+}
+
+int ctr_db_open_private(const char *path, enum ctr_db_mode mode, sqlite3 **out,
+			struct ctr_error *err)
+{
+	return open_db(path, mode, SQLITE_OPEN_NOMUTEX, out, err);
 }
 
 int ctr_db_check_replaceable(const char *path, struct ctr_error *err)

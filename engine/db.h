@@ -30,6 +30,12 @@ enum ctr_db_mode {
  * gives CTR_ECORRUPT with a message saying so. The caller sqlite3_close()s db.
  */
 int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ctr_error *err);
+/*
+ * The same, for a connection that one thread alone ever uses: SQLite then
+ * takes no mutex on each call (about a tenth of the invoices' thread).
+ */
+int ctr_db_open_private(const char *path, enum ctr_db_mode mode, sqlite3 **db,
+			struct ctr_error *err);
 
 /*
  * Moves a finished file (a rebuild's, a merge's) over path. The WAL files of

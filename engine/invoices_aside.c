@@ -54,7 +54,7 @@ static void *thread_main(void *arg)
 	struct ctr_invoices_aside *a = arg;
 	sqlite3 *db = NULL;
 
-	a->rc = ctr_db_open(a->path, CTR_DB_CREATE_BULK, &db, &a->err);
+	a->rc = ctr_db_open_private(a->path, CTR_DB_CREATE_BULK, &db, &a->err);
 	if (a->rc == 0)
 		a->rc = write_invoices(a, db);
 	sqlite3_close(db);
