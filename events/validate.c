@@ -220,6 +220,8 @@ static const struct check_node *walk(const struct check_node *node, avro_value_t
 				&node->children[type == AVRO_RECORD ? i : 0];
 			if (type == AVRO_RECORD && i >= node->child_count)
 				break;
+			if (!child_node->has_checks) /* nothing to fetch it for */
+				continue;
 			avro_value_get_by_index(value, i, &child, NULL);
 			bad = walk(child_node, &child, path);
 			if (bad != NULL) {
