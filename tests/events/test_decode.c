@@ -219,3 +219,59 @@ Test(decode, an_avro_string_that_is_not_text_rejects_only_its_record)
 	cr_assert(strstr(ev.message, "NUL") != NULL, "%s", ev.message);
 	ctr_decoder_free(avro);
 }
+
+/*
+ * E6 from a local log: a record in the current schema is decoded onto a tape
+ * and its formats checked where the tape holds them (events/validate.c), not
+ * through the value interface the JSON path goes through. Both must reject
+ * the same events with the same code, place and message.
+ */
+Test(decode, formats_judged_alike_from_json_and_from_an_avro_record)
+{
+	static const char *const lines[] = {
+		"{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE ",\"data\":{\"env_id\":\"x\"}}",
+		"{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
+		",\"recorded\":\"yesterday\",\"data\":{\"env_id\":\"x\"}}",
+		"{\"id\":\"e1\",\"type\":\"environment.deleted\",\"stream\":\"C-1\",\"seq\":2,"
+		"\"account\":\"1\",\"at\":\"2023-13-01T00:00:00+09:00\",\"data\":{\"env_id\":\"x\"}}",
+		"{\"id\":\"e1\",\"type\":\"environment.allocated\"," ENVELOPE
+		",\"data\":{\"env_id\":\"x\",\"allocations\":[{\"sku\":\"A\",\"count\":3},"
+		"{\"sku\":\"B\",\"count\":-2}]}}",
+		"{\"id\":\"e1\",\"type\":\"customer.registered\"," ENVELOPE
+		",\"data\":{\"customer_no\":\"12345\",\"email\":\"a@b\"}}",
+		"{\"id\":\"e1\",\"type\":\"customer.registered\"," ENVELOPE
+		",\"data\":{\"customer_no\":\"123456\",\"email\":\"a.b.example\"}}",
+		"{\"id\":\"e1\",\"type\":\"support.issued\"," ENVELOPE
+		",\"data\":{\"support_id\":\"0054-29495\",\"sku\":\"A\",\"licenses\":3,"
+		"\"starts_on\":\"2024-01-01\",\"ends_on\":\"2024-12-31\",\"reason\":\"purchase\","
+		"\"replaces\":null}}",
+		"{\"id\":\"e1\",\"type\":\"support.issued\"," ENVELOPE
+		",\"data\":{\"support_id\":\"0054-29495\",\"sku\":\"A\",\"licenses\":3,"
+		"\"starts_on\":\"2024-01-01\",\"ends_on\":\"2024-12-31\",\"reason\":\"renewal\","
+		"\"replaces\":\"0054-2949\"}}",
+		"{\"id\":\"e1\",\"type\":\"support.issued\"," ENVELOPE
+		",\"data\":{\"support_id\":\"0054-29495\",\"sku\":\"A\",\"licenses\":-3,"
+		"\"starts_on\":\"2024-02-30\",\"ends_on\":\"2024-12-31\",\"reason\":\"purchase\"}}",
+	};
+	struct ctr_decoder *avro;
+	struct ctr_error err;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &avro, &err), 0, "%s", err.message);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct ctr_event from_json, from_avro;
+		const void *bytes;
+		size_t len;
+
+		decode(lines[i], &from_json);
+		cr_assert(from_json.code == CTR_CODE_OK || from_json.code == CTR_CODE_BAD_FORMAT,
+			  "line %zu: %s", i, from_json.message);
+		cr_assert_eq(ctr_decoder_encode(decoder, &bytes, &len, &err), 0, "%s", err.message);
+		cr_assert_eq(ctr_decode_avro_record(avro, bytes, len, &from_avro), 1, "line %zu", i);
+		cr_assert_eq(from_avro.code, from_json.code, "line %zu: %s against %s", i,
+			     from_avro.message, from_json.message);
+		cr_assert_eq(from_avro.takes_place, from_json.takes_place, "line %zu", i);
+		if (from_json.code != CTR_CODE_OK)
+			cr_assert_str_eq(from_avro.message, from_json.message, "line %zu", i);
+	}
+	ctr_decoder_free(avro);
+}
