@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "engine/db.h"
+#include "engine/file_replace.h"
 #include "projections/schema_sql.h"
 
 /* What may be exported besides the hashed projections, with its row order. */
@@ -273,7 +274,8 @@ static int close_output(FILE *out)
 
 /*
  * Writes FILE under a name of its own beside it and renames it into place only
- * when every row is written, so a failed export leaves FILE as it was. What is
+ * when every row is written and synced to the disk (engine/file_replace.h), so a
+ * failed export, or a crash of the machine, leaves FILE as it was. What is
  * not a regular file is written in place, through its name: a symbolic link
  * (renaming over it would replace the link), a pipe, a device; `-` and
  * /dev/stdout are standard output (reopening it would truncate what it
@@ -318,11 +320,8 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", out == stdout ? "standard output" : a->out_path);
 		rc = CTR_EXIT_FAILURE;
 	}
-	if (rc == CTR_EXIT_OK && *partial && rename(partial, a->out_path) != 0) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot rename %s to %s: %s", partial, a->out_path,
-			      strerror(errno));
+	if (rc == CTR_EXIT_OK && *partial && ctr_file_replace(partial, a->out_path, &err) != 0)
 		rc = CTR_EXIT_FAILURE;
-	}
 	if (rc != CTR_EXIT_OK && *partial)
 		unlink(partial);
 fail:

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/file_replace.h"
 #include "engine/row_digest.h"
 #include "projections/schema_sql.h"
 
@@ -386,12 +387,13 @@ void ctr_db_unlock_writer(const char *path, int fd, int created, int failed)
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)
 {
 	char side[4200];
+	int rc = ctr_file_sync(built, err); /* before anything of the old database goes */
 
+	if (rc != 0)
+		return rc;
 	snprintf(side, sizeof(side), "%s-wal", path);
 	unlink(side);
 	snprintf(side, sizeof(side), "%s-shm", path);
 	unlink(side);
-	if (rename(built, path) != 0)
-		return ctr_error_set(err, CTR_EWRITE, "cannot rename %s to %s", built, path);
-	return 0;
+	return ctr_file_rename(built, path, err);
 }

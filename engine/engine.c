@@ -343,7 +343,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	ctr_db_gate_deinit(&e.gate);
 	if (rc == 0 && options->rebuild)
 		rc = ctr_db_replace(built, options->db_path, err);
-	else if (rc != 0 && options->rebuild && lock_fd >= 0)
+	if (rc != 0 && options->rebuild && lock_fd >= 0)
 		unlink(built); /* only its own: another run's may be on its way */
 	ctr_db_unlock_writer(options->db_path, lock_fd, created, rc != 0);
 	return rc;

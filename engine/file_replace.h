@@ -1,0 +1,23 @@
+/*
+ * file_replace.h - moving a finished file over another so that a crash of the
+ * machine leaves one of the two whole: a rebuild's or a merge's database
+ * (engine/db.c), an export's rows (cli/cmd_export.c).
+ */
+#ifndef CTR_FILE_REPLACE_H
+#define CTR_FILE_REPLACE_H
+
+#include "events/error.h"
+
+/* Syncs path's pages to the disk; CTR_EWRITE with the cause when it cannot. */
+int ctr_file_sync(const char *path, struct ctr_error *err);
+
+/*
+ * Renames built (synced) over path and syncs the directory that holds the
+ * name; CTR_EWRITE with the cause when either fails.
+ */
+int ctr_file_rename(const char *built, const char *path, struct ctr_error *err);
+
+/* Both: built's pages first, so a failed sync leaves path as it was. */
+int ctr_file_replace(const char *built, const char *path, struct ctr_error *err);
+
+#endif

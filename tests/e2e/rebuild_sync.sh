@@ -1,0 +1,56 @@
+# A rebuild's new file is written without a journal or syncs of its own: it reaches the disk
+# before it takes the old database's name, and the directory after the rename, so that a crash
+# of the machine leaves the old database or the whole new one (DESIGN.md, atomic rebuilds). A
+# disk that cannot take the new file stops the run (exit 4) with the old database kept.
+# An export renames its rows into place the same way. sync_shim.c logs the syncs and renames,
+# and fails the one asked for.
+source "$(dirname "$0")/lib.sh"
+cc -shared -fPIC -o shim.so "$(dirname "$0")/sync_shim.c" -ldl || fail "cannot build the shim"
+log_in_two 17 40 2
+before=$(replay_hash file:first.avro old.db --business-date 2024-04-01)
+reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
+
+# shimmed COMMAND...: COMMAND with the shim preloaded (an ASan build wants its runtime first)
+shimmed() {
+	SYNC_SHIM_LOG=$PWD/sync.log LD_PRELOAD=$PWD/shim.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"
+}
+
+# line_of PATTERN: the first line of sync.log matching PATTERN, or fails
+line_of() {
+	local n
+	n=$(grep -n -m 1 -E "$1" sync.log | cut -d: -f1)
+	[ -n "$n" ] || fail "no [$1] in the syncs and renames: $(cat sync.log)"
+	echo "$n"
+}
+
+expect_eq "the rebuild's hash" "$reference" \
+	"$(shimmed "$CONTRAIL" replay --source file:events.avro --db old.db --rebuild \
+		--business-date 2024-04-01 | sed -n 's/^projection hash //p')"
+synced=$(line_of "^fsync $PWD/old\.db\.rebuild\$")
+renamed=$(line_of "^rename (.*/)?old\.db\.rebuild (.*/)?old\.db\$")
+dir_synced=$(line_of "^fsync $PWD\$")
+[ "$synced" -lt "$renamed" ] || fail "renamed before its pages were synced: $(cat sync.log)"
+[ "$renamed" -lt "$dir_synced" ] || fail "the directory was not synced after the rename: $(cat sync.log)"
+expect_eq "the rebuilt database in place" "$reference" "$("$CONTRAIL" hash --db old.db)"
+
+# a disk that cannot take the new file: one line, exit 4, the database as it was, no new file
+cp first.avro log.avro
+replay_hash file:log.avro kept.db --business-date 2024-04-01 > /dev/null
+status=0
+SYNC_SHIM_FAIL=kept.db.rebuild shimmed "$CONTRAIL" replay --source file:events.avro --db kept.db \
+	--rebuild --business-date 2024-04-01 > failed.out 2> failed.err || status=$?
+expect_eq "exit of a rebuild whose file cannot reach the disk" 4 "$status"
+expect_eq "its lines on stderr" 1 "$(wc -l < failed.err)"
+grep -q "cannot write .*kept\.db\.rebuild to the disk" failed.err || fail "$(cat failed.err)"
+expect_eq "the old database kept" "$before" "$("$CONTRAIL" hash --db kept.db)"
+[ ! -e kept.db.rebuild ] || fail "the new file was left beside the database"
+
+# an export's rows reach the disk before they take the file's name too
+: > sync.log
+shimmed "$CONTRAIL" export --db kept.db --table contracts --format csv --out contracts.csv
+synced=$(line_of "^fsync $PWD/contracts\.csv\.partial\$")
+renamed=$(line_of "^rename (.*/)?contracts\.csv\.partial (.*/)?contracts\.csv\$")
+[ "$synced" -lt "$renamed" ] || fail "the export was renamed before it was synced: $(cat sync.log)"
+expect_eq "the exported rows" "$(($(q kept.db 'SELECT count(*) FROM contracts') + 1))" \
+	"$(wc -l < contracts.csv)"
