@@ -16,7 +16,7 @@
 
 #include "cli/cli.h"
 #include "engine/db.h"
-#include "engine/file_replace.h"
+#include "events/file_replace.h"
 #include "projections/schema_sql.h"
 
 /* What may be exported besides the hashed projections, with its row order. */
@@ -274,7 +274,7 @@ static int close_output(FILE *out)
 
 /*
  * Writes FILE under a name of its own beside it and renames it into place only
- * when every row is written and synced to the disk (engine/file_replace.h), so a
+ * when every row is written and synced to the disk (events/file_replace.h), so a
  * failed export, or a crash of the machine, leaves FILE as it was. What is
  * not a regular file is written in place, through its name: a symbolic link
  * (renaming over it would replace the link), a pipe, a device; `-` and

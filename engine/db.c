@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/file_replace.h"
 #include "engine/row_digest.h"
+#include "events/file_replace.h"
 #include "projections/schema_sql.h"
 
 int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err)

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -17,6 +16,7 @@
 
 #include "events/avro_file.h"
 #include "events/avro_file_internal.h"
+#include "events/file_replace.h"
 
 #define BLOCK_TARGET (64u << 10)
 
@@ -142,19 +142,6 @@ static FILE *aside_file(struct ctr_avro_writer *w, uint64_t end)
 	return fp;
 }
 
-/* Syncs the directory holding path, so that a file just made there keeps its name. */
-static int sync_directory(const char *path)
-{
-	char *copy = strdup(path);
-	int fd = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
-
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return rc;
-}
-
 /*
  * Copies the log's bytes from end on into a file of their own and syncs it,
  * before the caller cuts them from the log: an append cut short loses
@@ -181,7 +168,7 @@ static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error 
 		w->torn_bytes += n;
 	}
 	failed = ferror(w->fp) || ferror(aside) || fflush(aside) != 0 || fsync(fileno(aside)) != 0;
-	if (fclose(aside) != 0 || failed || sync_directory(w->torn_path) != 0) {
+	if (fclose(aside) != 0 || failed || ctr_file_sync_directory(w->torn_path) != 0) {
 		aside = NULL;
 		goto fail;
 	}

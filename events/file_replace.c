@@ -4,11 +4,13 @@
  * file system may make the rename durable first, and a crash would leave the
  * name on a file that is partly written.
  */
-#include "engine/file_replace.h"
+#include "events/file_replace.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <libgen.h>
+#include <stdio.h> /* rename */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,17 +28,18 @@ static int sync_path(const char *path, int flags)
 	return rc;
 }
 
-/* The directory path's name is in, into dir (size bytes). */
-static void directory_of(const char *path, char *dir, size_t size)
+int ctr_file_sync_directory(const char *path)
 {
-	const char *slash = strrchr(path, '/');
+	char *copy = strdup(path);
+	int rc;
 
-	if (slash == NULL)
-		snprintf(dir, size, ".");
-	else if (slash == path)
-		snprintf(dir, size, "/");
-	else
-		snprintf(dir, size, "%.*s", (int)(slash - path), path);
+	if (copy == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = sync_path(dirname(copy), O_DIRECTORY);
+	free(copy);
+	return rc;
 }
 
 int ctr_file_sync(const char *path, struct ctr_error *err)
@@ -49,15 +52,12 @@ int ctr_file_sync(const char *path, struct ctr_error *err)
 
 int ctr_file_rename(const char *built, const char *path, struct ctr_error *err)
 {
-	char dir[4096];
-
 	if (rename(built, path) != 0)
 		return ctr_error_set(err, CTR_EWRITE, "cannot rename %s to %s: %s", built, path,
 				     strerror(errno));
-	directory_of(path, dir, sizeof(dir));
-	if (sync_path(dir, O_DIRECTORY) != 0)
-		return ctr_error_set(err, CTR_EWRITE, "%s is in place, but its directory %s could not"
-				     " be written to the disk: %s", path, dir, strerror(errno));
+	if (ctr_file_sync_directory(path) != 0)
+		return ctr_error_set(err, CTR_EWRITE, "%s is in place, but its directory could not be"
+				     " written to the disk: %s", path, strerror(errno));
 	return 0;
 }
 

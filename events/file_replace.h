@@ -1,12 +1,16 @@
 /*
  * file_replace.h - moving a finished file over another so that a crash of the
  * machine leaves one of the two whole: a rebuild's or a merge's database
- * (engine/db.c), an export's rows (cli/cmd_export.c).
+ * (engine/db.c), an export's rows (cli/cmd_export.c); and the sync of a
+ * directory that makes a new name last (the log's torn tail, avro_file_write.c).
  */
 #ifndef CTR_FILE_REPLACE_H
 #define CTR_FILE_REPLACE_H
 
 #include "events/error.h"
+
+/* Syncs the directory holding path, so that a name just made or moved there lasts; errno when not 0. */
+int ctr_file_sync_directory(const char *path);
 
 /* Syncs path's pages to the disk; CTR_EWRITE with the cause when it cannot. */
 int ctr_file_sync(const char *path, struct ctr_error *err);
