@@ -44,6 +44,7 @@ struct run_loop {
 	int flush_wanted;      /* a batch is ready for when the writing one is committed */
 	int ending;            /* no more reading: the final write is next */
 	int source_rc;         /* the source failed: the run ends with it once its reads are kept */
+	int reached_end;       /* a fed source had nothing left (lag 0) at least once */
 	struct ctr_error write_err;
 	int write_rc;
 	long batch, since_flush;
@@ -273,11 +274,18 @@ static void read_more(struct run_loop *l)
 	for (int n = 0; n < EVENTS_PER_TURN && l->reading; n++) {
 		if (o->stop && *o->stop) {
 			l->result->interrupted = 1;
-			end(l, 0);
+			if (o->rebuild && !l->reached_end)
+				finish(l, ctr_error_set(l->err, CTR_EINTR, "stopped by a signal before"
+							" the rebuild read its whole source: %s left as"
+							" it was", o->db_path));
+			else
+				end(l, 0);
 			return;
 		}
 		rc = l->e->source->next(l->e->source, &ev, l->err);
 		if (rc == CTR_SOURCE_AGAIN) {
+			if (l->e->source->lag && l->e->source->lag(l->e->source) == 0)
+				l->reached_end = 1;
 			if (l->since_flush > 0 && !l->writing && caught_up(l))
 				flush(l);
 			if (l->fd >= 0)

@@ -21,6 +21,7 @@ enum {
 	CTR_EKAFKA = -7,
 	CTR_ESTATE = -8,   /* the operation does not fit the current state */
 	CTR_EWRITE = -9,   /* an output could not be created, written or moved into place */
+	CTR_EINTR = -10,   /* a signal stopped work that leaves nothing behind unless it is done */
 };
 
 #define CTR_ERROR_MAX 512
