@@ -384,6 +384,27 @@ void ctr_db_unlock_writer(const char *path, int fd, int created, int failed)
 		close(fd);
 }
 
+/*
+ * Moves what the old database's WAL holds into its file before the WAL goes
+ * (a run killed after a commit leaves its last batches there), so that the
+ * old database is whole in its file should the rename fail or the machine
+ * stop before it. Best effort: a reader still in the WAL, or a damaged old
+ * database (which a rebuild is there to replace), leaves it as it was.
+ */
+static void checkpoint_old(const char *path, const char *wal)
+{
+	struct stat st;
+	sqlite3 *db = NULL;
+
+	if (stat(wal, &st) != 0 || st.st_size == 0)
+		return;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 1000);
+		sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+}
+
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)
 {
 	char side[4200];
@@ -392,6 +413,7 @@ int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)
 	if (rc != 0)
 		return rc;
 	snprintf(side, sizeof(side), "%s-wal", path);
+	checkpoint_old(path, side);
 	unlink(side);
 	snprintf(side, sizeof(side), "%s-shm", path);
 	unlink(side);

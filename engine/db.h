@@ -42,9 +42,10 @@ int ctr_db_open_private(const char *path, enum ctr_db_mode mode, sqlite3 **db,
  * synced to the disk first and the directory after the rename, so that a
  * crash of the machine leaves either the old database or the whole new one
  * (the file was written without a journal or a sync of its own). The WAL
- * files of the database it replaces go before the rename: a reader opening
- * path later would lay their pages over the new file. CTR_EWRITE when a sync
- * or the rename fails; a failed sync of the file leaves the old database.
+ * files of the database it replaces go before the rename, what they hold
+ * moved into its file first where nothing holds them: a reader opening path
+ * later would lay their pages over the new file. CTR_EWRITE when a sync or
+ * the rename fails; the old database is then left whole.
  */
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err);
 /*

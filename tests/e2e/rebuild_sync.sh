@@ -2,8 +2,9 @@
 # before it takes the old database's name, and the directory after the rename, so that a crash
 # of the machine leaves the old database or the whole new one (DESIGN.md, atomic rebuilds). A
 # disk that cannot take the new file stops the run (exit 4) with the old database kept.
-# An export renames its rows into place the same way. sync_shim.c logs the syncs and renames,
-# and fails the one asked for.
+# The old database's last commits, if a killed run left them in its WAL, go into its file before
+# the WAL is removed, so a rename that fails leaves it whole. An export renames its rows into
+# place the same way. sync_shim.c logs the syncs and renames, and fails the one asked for.
 source "$(dirname "$0")/lib.sh"
 cc -shared -fPIC -o shim.so "$(dirname "$0")/sync_shim.c" -ldl || fail "cannot build the shim"
 log_in_two 17 40 2
@@ -54,3 +55,25 @@ renamed=$(line_of "^rename (.*/)?contracts\.csv\.partial (.*/)?contracts\.csv\$"
 [ "$synced" -lt "$renamed" ] || fail "the export was renamed before it was synced: $(cat sync.log)"
 expect_eq "the exported rows" "$(($(q kept.db 'SELECT count(*) FROM contracts') + 1))" \
 	"$(wc -l < contracts.csv)"
+
+# the old database's last commits, still in its WAL (a run killed after committing), go into its
+# file before the WAL is removed: a rename that then fails leaves the old database whole
+cp first.avro log.avro
+replay_hash file:log.avro walled.db --business-date 2024-04-01 > /dev/null
+python3 - <<'PY'
+import os, sqlite3
+db = sqlite3.connect("walled.db")
+db.execute("PRAGMA wal_autocheckpoint = 0")
+db.execute("INSERT INTO meta VALUES ('left_in_the_wal', 'yes')")
+db.commit()
+os._exit(0)  # no close, no checkpoint: the commit stays in walled.db-wal
+PY
+[ -s walled.db-wal ] || fail "the commit did not stay in the WAL"
+status=0
+SYNC_SHIM_FAIL_RENAME=walled.db shimmed "$CONTRAIL" replay --source file:events.avro \
+	--db walled.db --rebuild --business-date 2024-04-01 > /dev/null 2> walled.err || status=$?
+expect_eq "exit of a rebuild whose rename fails" 4 "$status"
+grep -q "cannot rename .*walled\.db\.rebuild" walled.err || fail "$(cat walled.err)"
+expect_eq "the commit that was in the WAL" yes \
+	"$(q walled.db "SELECT value FROM meta WHERE key = 'left_in_the_wal'")"
+expect_eq "the old database's runs" 1 "$(q walled.db 'SELECT count(*) FROM runs')"

@@ -1,8 +1,9 @@
 /*
  * sync_shim.c - an LD_PRELOAD library for tests/e2e/rebuild_sync.sh: logs each
  * fsync() and rename() to $SYNC_SHIM_LOG in order ("fsync PATH", "rename FROM
- * TO"), and fails the fsync() of a file whose path ends in $SYNC_SHIM_FAIL
- * with EIO, as a disk that cannot take the pages would.
+ * TO"), fails the fsync() of a file whose path ends in $SYNC_SHIM_FAIL with
+ * EIO, as a disk that cannot take the pages would, and a rename() to a path
+ * ending in $SYNC_SHIM_FAIL_RENAME with EIO.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -11,6 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* 1 when path ends in the value of the environment variable name (set and not empty). */
+static int ends_in(const char *path, const char *name)
+{
+	const char *suffix = getenv(name);
+	size_t len = strlen(path);
+
+	return suffix != NULL && *suffix != '\0' && len >= strlen(suffix) &&
+	       strcmp(path + len - strlen(suffix), suffix) == 0;
+}
 
 static void note(const char *what, const char *first, const char *second)
 {
@@ -27,7 +38,6 @@ int fsync(int fd)
 {
 	static int (*real_fsync)(int);
 	char link[64], path[4096];
-	const char *fail = getenv("SYNC_SHIM_FAIL");
 	ssize_t len;
 
 	if (real_fsync == NULL)
@@ -36,8 +46,7 @@ int fsync(int fd)
 	len = readlink(link, path, sizeof(path) - 1);
 	path[len > 0 ? len : 0] = '\0';
 	note("fsync", path, NULL);
-	if (fail != NULL && *fail != '\0' && strlen(path) >= strlen(fail) &&
-	    strcmp(path + strlen(path) - strlen(fail), fail) == 0) {
+	if (ends_in(path, "SYNC_SHIM_FAIL")) {
 		errno = EIO;
 		return -1;
 	}
@@ -51,5 +60,9 @@ int rename(const char *from, const char *to)
 	if (real_rename == NULL)
 		real_rename = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
 	note("rename", from, to);
+	if (ends_in(to, "SYNC_SHIM_FAIL_RENAME")) {
+		errno = EIO;
+		return -1;
+	}
 	return real_rename(from, to);
 }
