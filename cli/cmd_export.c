@@ -6,11 +6,13 @@
  * unchecked.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,6 +264,54 @@ static int write_rows(sqlite3 *db, sqlite3_stmt *stmt, int json, FILE *out, stru
 	return 0;
 }
 
+/*
+ * FILE.partial, opened for writing and locked, so that a second export to the
+ * same FILE at the same time stops at once instead of writing rows into the
+ * same file; NULL with err set when it cannot be. The lock goes with the
+ * file's close, after its rename.
+ */
+static FILE *open_partial(const char *partial, struct ctr_error *err)
+{
+	int fd = open(partial, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	FILE *out;
+
+	if (fd < 0) {
+		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", partial, strerror(errno));
+		return NULL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ctr_error_set(err, CTR_EWRITE, "another export is writing %s", partial);
+		close(fd);
+		return NULL;
+	}
+	out = ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
+	if (out == NULL) {
+		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", partial, strerror(errno));
+		close(fd);
+	}
+	return out;
+}
+
+/*
+ * Puts the written FILE.partial in place while it is still open and locked:
+ * flushed, synced, renamed (events/file_replace.h). On a failure before the
+ * rename the partial file goes too, while no other export can have it.
+ */
+static int put_in_place(FILE *out, const char *partial, const char *path, struct ctr_error *err)
+{
+	int rc = 0;
+
+	if (fflush(out) != 0 || ferror(out))
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s", partial);
+	if (rc == 0)
+		rc = ctr_file_sync(partial, err);
+	if (rc != 0) {
+		unlink(partial);
+		return rc;
+	}
+	return ctr_file_rename(partial, path, err);
+}
+
 /* Flushes and closes out (standard output stays open); 0 when everything reached it. */
 static int close_output(FILE *out)
 {
@@ -273,9 +323,10 @@ static int close_output(FILE *out)
 }
 
 /*
- * Writes FILE under a name of its own beside it and renames it into place only
- * when every row is written and synced to the disk (events/file_replace.h), so a
- * failed export, or a crash of the machine, leaves FILE as it was. What is
+ * Writes FILE under a name of its own beside it (locked: open_partial) and
+ * renames it into place only when every row is written and synced to the disk
+ * (events/file_replace.h), so a failed export, or a crash of the machine,
+ * leaves FILE as it was. What is
  * not a regular file is written in place, through its name: a symbolic link
  * (renaming over it would replace the link), a pipe, a device; `-` and
  * /dev/stdout are standard output (reopening it would truncate what it
@@ -307,23 +358,24 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 		out = fopen(a->out_path, "w");
 	} else {
 		snprintf(partial, sizeof(partial), "%s.partial", a->out_path);
-		out = fopen(partial, "w");
+		out = open_partial(partial, &err);
+		if (out == NULL)
+			goto fail;
 	}
 	if (out == NULL) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", *partial ? partial : a->out_path,
-			      strerror(errno));
+		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", a->out_path, strerror(errno));
 		goto fail;
 	}
 	rc = write_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
 	rc = rc == 0 ? CTR_EXIT_OK : ctr_cli_exit_for(rc);
+	if (rc != CTR_EXIT_OK && *partial)
+		unlink(partial); /* still locked: ours */
+	else if (*partial && put_in_place(out, partial, a->out_path, &err) != 0)
+		rc = CTR_EXIT_FAILURE;
 	if (close_output(out) != 0 && rc == CTR_EXIT_OK) {
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", out == stdout ? "standard output" : a->out_path);
 		rc = CTR_EXIT_FAILURE;
 	}
-	if (rc == CTR_EXIT_OK && *partial && ctr_file_replace(partial, a->out_path, &err) != 0)
-		rc = CTR_EXIT_FAILURE;
-	if (rc != CTR_EXIT_OK && *partial)
-		unlink(partial);
 fail:
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);

@@ -162,6 +162,21 @@ status=0; "$CONTRAIL" export --db exp.db --table members --format csv --out out.
 [ "$status" -ne 0 ] || fail "an export of a damaged table succeeded"
 expect_eq "the file --out names" precious "$(cat out.csv)"
 [ ! -e out.csv.partial ] || fail "the partial export was left behind"
+# two exports to one file at once: the second stops at once (exit 4) and leaves the first's
+# partial file alone (here the first is flock(1) holding the lock an export takes)
+"$CONTRAIL" export --db exp.db --table contracts --format csv --out mine.csv
+touch mine.csv.partial
+flock mine.csv.partial sleep 3 &
+holder=$!
+sleep 0.5
+status=0
+"$CONTRAIL" export --db exp.db --table contracts --format csv --out mine.csv 2> second.err || status=$?
+kill "$holder" 2> /dev/null || true
+expect_eq "exit of a second export to one file" 4 "$status"
+grep -q "another export is writing .*mine\.csv\.partial" second.err || fail "$(cat second.err)"
+[ -e mine.csv.partial ] || fail "the second export removed the first's partial file"
+expect_eq "the file it would have replaced" "$(q exp.db 'SELECT count(*) FROM contracts')" \
+	"$(($(wc -l < mine.csv) - 1))"
 # what is not a regular file is written in place, never renamed over (here a named pipe, read
 # from the other end); `-` is standard output
 "$CONTRAIL" export --db exp.db --table contracts --format csv > contracts.csv
