@@ -22,6 +22,7 @@ struct ingest {
 	struct ctr_avro_writer *writer;
 	struct ctr_decoder *decoder;
 	long appended, refused;
+	int64_t written;        /* events that reached the log whole, told when a run fails */
 };
 
 static void usage(FILE *out)
@@ -152,6 +153,26 @@ static int ingest_stream(struct ingest *in, FILE *fp, struct ctr_error *err)
 	return rc;
 }
 
+/*
+ * Writes the last block and closes the log, keeping the first error; notes how many
+ * events reached the log before then. After a failed write the writer writes
+ * nothing more, so the log ends at its last whole block.
+ */
+static int close_log(struct ingest *in, int rc, struct ctr_error *err)
+{
+	struct ctr_error later;
+	struct ctr_error *first = rc ? &later : err;
+	int closed = ctr_avro_writer_flush(in->writer, first);
+
+	in->written = ctr_avro_writer_written(in->writer);
+	if (closed == 0)
+		closed = ctr_avro_writer_close(in->writer, first);
+	else
+		ctr_avro_writer_close(in->writer, NULL);
+	in->writer = NULL;
+	return rc ? rc : closed;
+}
+
 static int parse(int argc, char **argv, struct ingest *in)
 {
 	static const struct option longopts[] = {
@@ -207,11 +228,14 @@ int ctr_cmd_ingest(int argc, char **argv)
 	rc = open_log(&in, &err);
 	if (rc == 0)
 		rc = ingest_stream(&in, fp, &err);
-	if (in.writer && ctr_avro_writer_close(in.writer, rc ? NULL : &err) != 0 && rc == 0)
-		rc = err.code;
+	if (in.writer != NULL)
+		rc = close_log(&in, rc, &err);
 	ctr_decoder_free(in.decoder);
 	if (fp != stdin)
 		fclose(fp);
+	if (rc != 0 && in.appended > 0)
+		return ctr_cli_fail("ingest", ctr_cli_exit_for(rc), "%s; %lld events appended before it",
+				    err.message, (long long)in.written);
 	if (rc != 0)
 		return ctr_cli_fail("ingest", ctr_cli_exit_for(rc), "%s", err.message);
 	fprintf(stderr, "appended %ld events to %s; %ld lines refused\n", in.appended, in.log_path,

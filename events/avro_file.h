@@ -96,11 +96,17 @@ const char *ctr_avro_writer_moved_aside(const struct ctr_avro_writer *w, uint64_
 /* The schema and metadata values, owned by w. */
 const char *ctr_avro_writer_schema(const struct ctr_avro_writer *w);
 const char *ctr_avro_writer_meta(const struct ctr_avro_writer *w, const char *key);
-/* Adds one encoded record (copied); a block is written when it holds about 64 KiB. */
+/*
+ * Adds one encoded record (copied); a block is written when it holds about 64 KiB.
+ * A block write that fails (CTR_EWRITE) cuts the file back to the end of the last
+ * whole block; the writer writes nothing after it, and its flush and close fail.
+ */
 int ctr_avro_writer_append(struct ctr_avro_writer *w, const void *record, size_t len,
 			   struct ctr_error *err);
 /* Writes the pending block and fflushes the file (no fsync). */
 int ctr_avro_writer_flush(struct ctr_avro_writer *w, struct ctr_error *err);
+/* The records in the blocks w has written whole so far. */
+int64_t ctr_avro_writer_written(const struct ctr_avro_writer *w);
 /* Flushes, fsyncs and closes; frees w even when it fails (err may be NULL); NULL does nothing. */
 int ctr_avro_writer_close(struct ctr_avro_writer *w, struct ctr_error *err);
 

@@ -3,10 +3,12 @@
  * (see avro_file.h). Records collect in one block buffer; a block is written
  * whole (count, size, data, sync) once it holds about 64 KiB, so a crash
  * while appending can only cut the file inside its last block, which the
- * reader reports and open_append moves aside.
+ * reader reports and open_append moves aside. A block whose write fails is
+ * cut off at once, and the writer stops there.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -31,6 +33,8 @@ struct ctr_avro_writer {
 	size_t compressed_cap;
 	char *torn_path;       /* where a cut-short last block was moved, or NULL */
 	uint64_t torn_bytes;
+	int64_t written;       /* records in the blocks this writer wrote whole */
+	int failed;            /* a block write failed: nothing more is written */
 };
 
 static int write_long(FILE *fp, int64_t value)
@@ -283,18 +287,49 @@ static int deflate_block(struct ctr_avro_writer *w, const uint8_t **data, size_t
 	return rc == Z_STREAM_END ? 0 : -1;
 }
 
+/*
+ * A block written in part (a full disk, a file size limit) is cut off again, so
+ * that the log ends at its last whole block: one that a later write followed
+ * would read as damage, not as a cut end. The bytes of it still buffered are
+ * dropped first, or closing would write them after the cut. Nothing more is
+ * written: flush and close report the failure again.
+ */
+static int write_failed(struct ctr_avro_writer *w, off_t start, struct ctr_error *err)
+{
+	int cause = errno;
+
+	w->failed = 1;
+	__fpurge(w->fp);
+	if (ftruncate(fileno(w->fp), start) != 0 || fseeko(w->fp, start, SEEK_SET) != 0)
+		return ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s, and the block written in"
+				     " part cannot be cut off: %s", w->path, strerror(cause),
+				     strerror(errno));
+	clearerr(w->fp);
+	return ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", w->path, strerror(cause));
+}
+
+/* Each block is flushed whole, so that the file ends at a block's end between writes. */
 static int write_block(struct ctr_avro_writer *w, struct ctr_error *err)
 {
 	const uint8_t *data = w->block;
 	size_t len = w->block_len;
+	off_t start;
 
+	if (w->failed)
+		return ctr_error_set(err, CTR_EWRITE, "cannot write %s: an earlier write failed",
+				     w->path);
 	if (w->block_count == 0)
 		return 0;
 	if (w->header.deflate && deflate_block(w, &data, &len) != 0)
 		return ctr_error_set(err, CTR_EIO, "%s: deflate failed", w->path);
-	if (write_long(w->fp, w->block_count) != 0 || write_long(w->fp, (int64_t)len) != 0 ||
-	    fwrite(data, 1, len, w->fp) != len || fwrite(w->header.sync, 1, 16, w->fp) != 16)
+	start = ftello(w->fp);
+	if (start < 0)
 		return ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", w->path, strerror(errno));
+	if (write_long(w->fp, w->block_count) != 0 ||
+	    write_long(w->fp, (int64_t)len) != 0 || fwrite(data, 1, len, w->fp) != len ||
+	    fwrite(w->header.sync, 1, 16, w->fp) != 16 || fflush(w->fp) != 0)
+		return write_failed(w, start, err);
+	w->written += w->block_count;
 	w->block_len = 0;
 	w->block_count = 0;
 	return 0;
@@ -319,11 +354,12 @@ int ctr_avro_writer_append(struct ctr_avro_writer *w, const void *record, size_t
 
 int ctr_avro_writer_flush(struct ctr_avro_writer *w, struct ctr_error *err)
 {
-	int rc = write_block(w, err);
+	return write_block(w, err);
+}
 
-	if (rc == 0 && fflush(w->fp) != 0)
-		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", w->path, strerror(errno));
-	return rc;
+int64_t ctr_avro_writer_written(const struct ctr_avro_writer *w)
+{
+	return w->written;
 }
 
 int ctr_avro_writer_close(struct ctr_avro_writer *w, struct ctr_error *err)
