@@ -107,7 +107,10 @@ int ctr_avro_writer_append(struct ctr_avro_writer *w, const void *record, size_t
 int ctr_avro_writer_flush(struct ctr_avro_writer *w, struct ctr_error *err);
 /* The records in the blocks w has written whole so far. */
 int64_t ctr_avro_writer_written(const struct ctr_avro_writer *w);
-/* Flushes, fsyncs and closes; frees w even when it fails (err may be NULL); NULL does nothing. */
+/*
+ * Flushes, fsyncs and closes, and for a file w created syncs its directory after it;
+ * frees w even when it fails (err may be NULL); NULL does nothing.
+ */
 int ctr_avro_writer_close(struct ctr_avro_writer *w, struct ctr_error *err);
 
 #endif

@@ -35,6 +35,7 @@ struct ctr_avro_writer {
 	uint64_t torn_bytes;
 	int64_t written;       /* records in the blocks this writer wrote whole */
 	int failed;            /* a block write failed: nothing more is written */
+	int created;           /* the file is new: its directory is synced after it at close */
 };
 
 static int write_long(FILE *fp, int64_t value)
@@ -122,6 +123,7 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 		w->header.meta[1 + i].key = strdup(meta_keys[i]);
 		w->header.meta[1 + i].value = strdup(meta_values[i]);
 	}
+	w->created = 1;
 	*out = w;
 	return 0;
 }
@@ -362,6 +364,18 @@ int64_t ctr_avro_writer_written(const struct ctr_avro_writer *w)
 	return w->written;
 }
 
+/* A new log's name lasts only once its directory is synced too, after its pages. */
+static int sync_log(struct ctr_avro_writer *w, struct ctr_error *err)
+{
+	if (fsync(fileno(w->fp)) != 0)
+		return ctr_error_set(err, CTR_EWRITE, "cannot sync %s: %s", w->path, strerror(errno));
+	if (w->created && ctr_file_sync_directory(w->path) != 0)
+		return ctr_error_set(err, CTR_EWRITE, "cannot sync the directory of %s: %s", w->path,
+				     strerror(errno));
+	w->created = 0;
+	return 0;
+}
+
 int ctr_avro_writer_close(struct ctr_avro_writer *w, struct ctr_error *err)
 {
 	int rc;
@@ -369,8 +383,8 @@ int ctr_avro_writer_close(struct ctr_avro_writer *w, struct ctr_error *err)
 	if (w == NULL)
 		return 0;
 	rc = ctr_avro_writer_flush(w, err);
-	if (rc == 0 && fsync(fileno(w->fp)) != 0)
-		rc = ctr_error_set(err, CTR_EWRITE, "cannot sync %s: %s", w->path, strerror(errno));
+	if (rc == 0)
+		rc = sync_log(w, err);
 	if (fclose(w->fp) != 0 && rc == 0)
 		rc = ctr_error_set(err, CTR_EWRITE, "cannot close %s: %s", w->path, strerror(errno));
 	w->fp = NULL;

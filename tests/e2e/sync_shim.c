@@ -1,9 +1,9 @@
 /*
- * sync_shim.c - an LD_PRELOAD library for tests/e2e/rebuild_sync.sh: logs each
- * fsync() and rename() to $SYNC_SHIM_LOG in order ("fsync PATH", "rename FROM
- * TO"), fails the fsync() of a file whose path ends in $SYNC_SHIM_FAIL with
- * EIO, as a disk that cannot take the pages would, and a rename() to a path
- * ending in $SYNC_SHIM_FAIL_RENAME with EIO.
+ * sync_shim.c - an LD_PRELOAD library for tests/e2e/rebuild_sync.sh and
+ * ingest_sync.sh: logs each fsync() and rename() to $SYNC_SHIM_LOG in order
+ * ("fsync PATH", "rename FROM TO"), fails the fsync() of a file whose path
+ * ends in $SYNC_SHIM_FAIL with EIO, as a disk that cannot take the pages
+ * would, and a rename() to a path ending in $SYNC_SHIM_FAIL_RENAME with EIO.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
