@@ -4,6 +4,7 @@
  * payload types); the rules are judged at replay. A line that fails is
  * reported with its number and code and is not appended.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,9 @@ static int ingest_stream(struct ingest *in, FILE *fp, struct ctr_error *err)
 		if (len > 0)
 			rc = append_line(in, line, (size_t)len, number, err);
 	}
+	/* getline gives -1 at the end and on a read error alike; the lines before stay appended */
+	if (rc == 0 && ferror(fp))
+		rc = ctr_error_set(err, CTR_EIO, "cannot read %s: %s", in->input_path, strerror(errno));
 	free(line);
 	return rc;
 }

@@ -135,6 +135,15 @@ for cmd in replay ingest status export hash generate schema dump; do
 	"$CONTRAIL" $cmd --help | grep -q "usage: contrail $cmd" || fail "$cmd --help"
 done
 
+# an input that cannot be read (here a directory: reading it gives EISDIR) is not the end of
+# it: exit 3, one line naming it, as a file or as standard input
+mkdir input.jsonl
+exits_with 3 ingest --log unread.avro input.jsonl
+grep -q "^contrail ingest: cannot read input.jsonl: Is a directory" one-line.err || fail "$(cat one-line.err)"
+status=0; "$CONTRAIL" ingest --log unread.avro - < input.jsonl 2> one-line.err || status=$?
+expect_eq "exit of an ingest whose standard input cannot be read" 3 "$status"
+grep -q "^contrail ingest: cannot read -: Is a directory" one-line.err || fail "$(cat one-line.err)"
+
 # an output that cannot be made is a failure (4), not bad data: one line
 printf '%s\n' "$(head -n 1 "$EXAMPLES/portal_example/events.jsonl")" > one.jsonl
 for args in "replay --source jsonl:one.jsonl --db no-such-dir/a.db" \
