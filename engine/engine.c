@@ -28,15 +28,18 @@ static void now_text(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int64_t single_int(sqlite3 *db, const char *sql)
+/* The one value sql selects; a read that fails is an error, not a 0 (a fresh database, run 0). */
+static int single_int(sqlite3 *db, const char *sql, int64_t *value, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int64_t value = 0;
+	int rc = ctr_db_prepare(db, sql, &stmt, err);
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-		value = sqlite3_column_int64(stmt, 0);
+	if (rc == 0 && sqlite3_step(stmt) != SQLITE_ROW)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	if (rc == 0)
+		*value = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
-	return value;
+	return rc;
 }
 
 /* Offers every stored checkpoint to the source, which resumes from its own. */
@@ -44,11 +47,14 @@ static int load_checkpoints(struct ctr_engine *e, struct ctr_error *err)
 {
 	struct ctr_checkpoint cp;
 	sqlite3_stmt *stmt = NULL;
-	int rc;
+	int rc, step = SQLITE_DONE;
 
 	rc = ctr_db_prepare(e->db, "SELECT source, partition, next_offset, byte_offset, block_first,"
 			    " fingerprint FROM checkpoints ORDER BY source, partition", &stmt, err);
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (rc == 0) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		memset(&cp, 0, sizeof(cp));
 		snprintf(cp.source, sizeof(cp.source), "%s", (const char *)sqlite3_column_text(stmt, 0));
 		cp.partition = sqlite3_column_int64(stmt, 1);
@@ -59,6 +65,9 @@ static int load_checkpoints(struct ctr_engine *e, struct ctr_error *err)
 			 sqlite3_column_text(stmt, 5) ? (const char *)sqlite3_column_text(stmt, 5) : "");
 		rc = e->source->seek(e->source, &cp, err);
 	}
+	/* a read that fails part-way is no end of the rows: the run would start over from offset 0 */
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_db_error(e->db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -245,10 +254,14 @@ static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 						e->options->expiring_days,
 						e->options->store_cutoff,
 						e->options->rebuild, &e->gate };
-	int rc;
+	int64_t streams = 0;
+	int rc = single_int(e->db, "SELECT count(*) FROM (SELECT 1 FROM streams LIMIT 1)", &streams, err);
 
-	e->db_fresh = single_int(e->db, "SELECT count(*) FROM (SELECT 1 FROM streams LIMIT 1)") == 0;
-	e->run_id = single_int(e->db, "SELECT coalesce(max(run_id), 0) + 1 FROM runs");
+	if (rc == 0)
+		rc = single_int(e->db, "SELECT coalesce(max(run_id), 0) + 1 FROM runs", &e->run_id, err);
+	if (rc != 0)
+		return rc;
+	e->db_fresh = streams == 0;
 	e->streams = ctr_strmap_new();
 	e->ids = ctr_idset_new();
 	e->writes = ctr_writes_new();

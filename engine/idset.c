@@ -189,9 +189,13 @@ static int by_key(const void *a, const void *b)
 int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
+	int step = SQLITE_DONE;
 	int rc = ctr_db_prepare(db, "SELECT ids FROM event_ids ORDER BY chunk", &stmt, err);
 
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (rc == 0) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		struct chunk *c = &set->chunks[set->chunk_count];
 		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 0);
 
@@ -209,6 +213,9 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 		set->chunk_count++;
 		set->stored_chunks++;
 	}
+	/* ids missed would let their events, delivered again, be applied twice (E1) */
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
@@ -280,9 +287,13 @@ int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
 	sqlite3_stmt *stmt = NULL;
 	struct pair *merged = NULL;
 	size_t total = 0, kept = 0;
+	int step = SQLITE_DONE;
 	int rc = ctr_db_prepare(db, "SELECT ids FROM event_ids", &stmt, err);
 
-	while (rc == 0 && sqlite3_step(stmt) == SQLITE_ROW) {
+	while (rc == 0) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		size_t count = (size_t)sqlite3_column_bytes(stmt, 0) / sizeof(struct pair);
 		struct pair *grown = realloc(merged, (total + count) * sizeof(struct pair) + 1);
 		if (grown == NULL) {
@@ -293,6 +304,9 @@ int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
 		memcpy(merged + total, sqlite3_column_blob(stmt, 0), count * sizeof(struct pair));
 		total += count;
 	}
+	/* the merge replaces every chunk: one it could not read would be lost */
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	if (rc == 0) {
 		/* in place: the chunks are sorted runs, and a second array would double the memory */

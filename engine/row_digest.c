@@ -246,16 +246,22 @@ static int column_list(sqlite3 *db, const char *table, const char *prefix, char 
 	char sql[128];
 	sqlite3_stmt *stmt = NULL;
 	size_t used = 0;
+	int step = SQLITE_DONE;
 
 	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	out[0] = '\0';
-	while (sqlite3_step(stmt) == SQLITE_ROW && used < size)
+	while (used < size) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
 		used += (size_t)snprintf(out + used, size - used, "%s%s\"%s\"", used ? ", " : "",
 					 prefix, sqlite3_column_text(stmt, 1));
+	}
 	sqlite3_finalize(stmt);
-	return used > 0 && used < size ? 0 : -1;
+	/* a column missed would leave it out of every row's digest */
+	return used > 0 && used < size && step == SQLITE_DONE ? 0 : -1;
 }
 
 int ctr_row_digest_install(sqlite3 *db, struct ctr_error *err)
@@ -284,6 +290,7 @@ int ctr_row_digest_install(sqlite3 *db, struct ctr_error *err)
 static int read_sums(sqlite3 *db, int table, int64_t *rows, uint8_t sum[32])
 {
 	sqlite3_stmt *stmt = NULL;
+	int step;
 
 	*rows = 0;
 	memset(sum, 0, 32);
@@ -291,12 +298,14 @@ static int read_sums(sqlite3 *db, int table, int64_t *rows, uint8_t sum[32])
 			       -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(stmt, 1, ctr_hashed_tables[table].name, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) == 32) {
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) == 32) {
 		*rows = sqlite3_column_int64(stmt, 0);
 		memcpy(sum, sqlite3_column_blob(stmt, 1), 32);
 	}
 	sqlite3_finalize(stmt);
-	return 0;
+	/* sums not read are not zero: the table's digest would be written over from nothing */
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
 }
 
 static int write_sums(sqlite3 *db, int table, int64_t rows, const uint8_t sum[32],
@@ -328,7 +337,9 @@ int ctr_row_digest_flush(sqlite3 *db, struct ctr_error *err)
 		const uint8_t *blob;
 
 		sqlite3_bind_int(take, 1, t);
-		if (sqlite3_step(take) == SQLITE_ROW && sqlite3_column_bytes(take, 0) == 40) {
+		if (sqlite3_step(take) != SQLITE_ROW)
+			rc = ctr_db_error(db, CTR_EDB, err);
+		else if (sqlite3_column_bytes(take, 0) == 40) {
 			blob = sqlite3_column_blob(take, 0);
 			for (int i = 0; i < 8; i++)
 				delta = (int64_t)((uint64_t)delta << 8 | blob[i]);

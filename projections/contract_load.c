@@ -34,14 +34,43 @@ static sqlite3_stmt *query(struct ctr_contract_sql *s, enum stmt_id id, const ch
 	return stmt;
 }
 
-static void load_products(struct ctr_contract_sql *s, struct ctr_contract *c)
+/*
+ * Steps stmt, keeping what it returned in *step: a loop over rows ends on
+ * anything but a row, and only SQLITE_DONE says the rows were all read.
+ */
+static int next_row(sqlite3_stmt *stmt, int *step)
+{
+	*step = sqlite3_step(stmt);
+	return *step == SQLITE_ROW;
+}
+
+/*
+ * The end of a loop over a contract's rows. A read that failed part-way would
+ * leave the aggregate short of rows, and the run judge and commit from it.
+ */
+static int rows_read(struct ctr_contract_sql *s, sqlite3_stmt *stmt, int step, struct ctr_error *err)
+{
+	int rc = 0;
+
+	if (step == SQLITE_NOMEM)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	else if (step != SQLITE_DONE)
+		rc = ctr_db_error(s->db, CTR_EDB, err);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+static int load_products(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = query(s, GET_PRODUCTS, c->contract_id);
+	int step;
 
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (next_row(stmt, &step)) {
 		struct ctr_product *p = ctr_contract_add_product(c);
-		if (p == NULL)
+		if (p == NULL) {
+			step = SQLITE_NOMEM;
 			break;
+		}
 		ctr_set_text(c, &p->sku, column_text(stmt, 0));
 		ctr_set_text(c, &p->name, column_text(stmt, 1));
 		p->other = sqlite3_column_type(stmt, 2) == SQLITE_NULL;
@@ -50,17 +79,21 @@ static void load_products(struct ctr_contract_sql *s, struct ctr_contract *c)
 		ctr_set_text(c, &p->own_end_date, column_text(stmt, 4));
 		p->row.stored = 1;
 	}
-	sqlite3_reset(stmt);
+	return rows_read(s, stmt, step, err);
 }
 
-static void load_environments(struct ctr_contract_sql *s, struct ctr_contract *c)
+static int load_environments(struct ctr_contract_sql *s, struct ctr_contract *c,
+			     struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = query(s, GET_ENVS, c->contract_id);
+	int step;
 
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (next_row(stmt, &step)) {
 		struct ctr_environment *e = ctr_contract_add_environment(c);
-		if (e == NULL)
+		if (e == NULL) {
+			step = SQLITE_NOMEM;
 			break;
+		}
 		ctr_set_text(c, &e->env_id, column_text(stmt, 0));
 		ctr_set_text(c, &e->name, column_text(stmt, 1));
 		e->status = name_index(env_status_names, 4, column_text(stmt, 2));
@@ -74,9 +107,16 @@ static void load_environments(struct ctr_contract_sql *s, struct ctr_contract *c
 		e->activated_us = sqlite3_column_int64(stmt, 9);
 		e->row.stored = 1;
 	}
-	sqlite3_reset(stmt);
-	stmt = query(s, GET_ALLOCS, c->contract_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	return rows_read(s, stmt, step, err);
+}
+
+static int load_allocations(struct ctr_contract_sql *s, struct ctr_contract *c,
+			    struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = query(s, GET_ALLOCS, c->contract_id);
+	int step;
+
+	while (next_row(stmt, &step)) {
 		struct ctr_environment *e = ctr_contract_environment(c, column_text(stmt, 0));
 		struct ctr_allocation *al = e ? ctr_environment_add_allocation(c, e) : NULL;
 		if (al == NULL)
@@ -85,17 +125,20 @@ static void load_environments(struct ctr_contract_sql *s, struct ctr_contract *c
 		al->count = sqlite3_column_int64(stmt, 2);
 		al->row.stored = 1;
 	}
-	sqlite3_reset(stmt);
+	return rows_read(s, stmt, step, err);
 }
 
-static void load_members(struct ctr_contract_sql *s, struct ctr_contract *c)
+static int load_members(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = query(s, GET_MEMBERS, c->contract_id);
+	int step;
 
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while (next_row(stmt, &step)) {
 		struct ctr_member *m = ctr_contract_add_member(c);
-		if (m == NULL)
+		if (m == NULL) {
+			step = SQLITE_NOMEM;
 			break;
+		}
 		ctr_set_text(c, &m->user, column_text(stmt, 0));
 		ctr_set_text(c, &m->email, column_text(stmt, 1));
 		m->role = strcmp(column_text(stmt, 2), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;
@@ -105,25 +148,35 @@ static void load_members(struct ctr_contract_sql *s, struct ctr_contract *c)
 		ctr_set_text(c, &m->lang, column_text(stmt, 6));
 		m->row.stored = 1;
 	}
-	sqlite3_reset(stmt);
-	stmt = query(s, GET_COMPANIES, c->contract_id);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	return rows_read(s, stmt, step, err);
+}
+
+static int load_companies(struct ctr_contract_sql *s, struct ctr_contract *c,
+			  struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = query(s, GET_COMPANIES, c->contract_id);
+	int step;
+
+	while (next_row(stmt, &step)) {
 		struct ctr_company *g = ctr_contract_add_company(c);
-		if (g == NULL)
+		if (g == NULL) {
+			step = SQLITE_NOMEM;
 			break;
+		}
 		ctr_set_text(c, &g->company, column_text(stmt, 0));
 		ctr_set_text(c, &g->added_by, column_text(stmt, 1));
 		g->row.stored = 1;
 	}
-	sqlite3_reset(stmt);
+	return rows_read(s, stmt, step, err);
 }
 
-static void load_billing(struct ctr_contract_sql *s, struct ctr_contract *c)
+static int load_terms(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
 {
 	struct ctr_billing *b = &c->billing;
 	sqlite3_stmt *stmt = query(s, GET_TERMS, c->contract_id);
+	int step = sqlite3_step(stmt);
 
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
+	if (step == SQLITE_ROW) {
 		b->present = 1;
 		ctr_set_text(c, &b->service_start, column_text(stmt, 0));
 		b->full = b->requested_full = sqlite3_column_int64(stmt, 1);
@@ -131,13 +184,23 @@ static void load_billing(struct ctr_contract_sql *s, struct ctr_contract *c)
 		b->price_full = sqlite3_column_int64(stmt, 3);
 		b->price_light = sqlite3_column_int64(stmt, 4);
 		b->tax_rate_pct = sqlite3_column_int64(stmt, 5);
+		step = SQLITE_DONE; /* one row at most: the contract is its key */
 	}
-	sqlite3_reset(stmt);
-	stmt = query(s, GET_CHANGES, c->contract_id);
-	while (b->present && sqlite3_step(stmt) == SQLITE_ROW) {
+	return rows_read(s, stmt, step, err);
+}
+
+static int load_changes(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
+{
+	struct ctr_billing *b = &c->billing;
+	sqlite3_stmt *stmt = query(s, GET_CHANGES, c->contract_id);
+	int step;
+
+	while (next_row(stmt, &step)) {
 		struct ctr_seat_change *change = ctr_contract_add_change(c);
-		if (change == NULL)
+		if (change == NULL) {
+			step = SQLITE_NOMEM;
 			break;
+		}
 		change->light = strcmp(column_text(stmt, 0), "light") == 0;
 		change->effective_month = sqlite3_column_int(stmt, 1);
 		change->total = sqlite3_column_int64(stmt, 2);
@@ -148,7 +211,7 @@ static void load_billing(struct ctr_contract_sql *s, struct ctr_contract *c)
 		else
 			b->requested_full = change->total;
 	}
-	sqlite3_reset(stmt);
+	return rows_read(s, stmt, step, err);
 }
 
 int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
@@ -181,24 +244,35 @@ int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 	ctr_set_text(c, &c->migration_to, column_text(stmt, 6));
 	c->row.stored = 1;
 	sqlite3_reset(stmt);
-	load_products(s, c);
-	load_environments(s, c);
-	load_members(s, c);
-	load_billing(s, c);
-	*out = c;
-	return 0;
+	rc = load_products(s, c, err);
+	if (rc == 0)
+		rc = load_environments(s, c, err);
+	if (rc == 0)
+		rc = load_allocations(s, c, err);
+	if (rc == 0)
+		rc = load_members(s, c, err);
+	if (rc == 0)
+		rc = load_companies(s, c, err);
+	if (rc == 0)
+		rc = load_terms(s, c, err);
+	if (rc == 0 && c->billing.present)
+		rc = load_changes(s, c, err);
+	if (rc == 0)
+		*out = c;
+	return rc;
 }
 
 static int judge_contracts(struct ctr_contract_sql *s, struct ctr_error *err)
 {
 	sqlite3_stmt *select = NULL, *update = NULL;
+	int step = SQLITE_DONE;
 	int rc = ctr_db_prepare(s->db, "SELECT contract_id, kind, end_date, cancel_end_on"
 				" FROM contracts", &select, err);
 
 	if (rc == 0)
 		rc = ctr_db_prepare(s->db, "UPDATE contracts SET status = ?, days_left = ?"
 				    " WHERE contract_id = ?", &update, err);
-	while (rc == 0 && sqlite3_step(select) == SQLITE_ROW) {
+	while (rc == 0 && next_row(select, &step)) {
 		int cloud = strcmp(column_text(select, 1), "cloud") == 0, has_days;
 		const char *cancel = column_text(select, 3);
 		int64_t days_left = 0;
@@ -217,6 +291,9 @@ static int judge_contracts(struct ctr_contract_sql *s, struct ctr_error *err)
 			rc = ctr_db_error(s->db, CTR_EDB, err);
 		sqlite3_reset(update);
 	}
+	/* a contract not read is one left with the status of an earlier date */
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_db_error(s->db, CTR_EDB, err);
 	sqlite3_finalize(select);
 	sqlite3_finalize(update);
 	return rc;

@@ -133,15 +133,20 @@ static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *toda
 	sqlite3_str *difference = sqlite3_str_new(NULL);
 	const char *new_env = NULL, *step = "planned";
 	long long allocated = 0, activated = 0;
-	int match, rc;
+	int found, match, rc;
 
 	sqlite3_bind_text(stmt[NEW_ENV], 1, p->to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt[NEW_ENV], 2, p->name, -1, SQLITE_STATIC);
 	/* the statement stays on its row, which new_env points into, until the row is written */
-	if (sqlite3_step(stmt[NEW_ENV]) == SQLITE_ROW) {
+	found = sqlite3_step(stmt[NEW_ENV]);
+	if (found == SQLITE_ROW) {
 		new_env = (const char *)sqlite3_column_text(stmt[NEW_ENV], 0);
 		allocated = sqlite3_column_int64(stmt[NEW_ENV], 1);
 		activated = sqlite3_column_int64(stmt[NEW_ENV], 2);
+	} else if (found != SQLITE_DONE) { /* not read is not missing: its step would be wrong */
+		sqlite3_reset(stmt[NEW_ENV]);
+		sqlite3_free(sqlite3_str_finish(difference));
+		return -1;
 	}
 	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 1, p->from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 2, p->env_id, -1, SQLITE_STATIC);
@@ -185,18 +190,24 @@ int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_
 	sqlite3_stmt *stmt[STMT_COUNT] = { NULL };
 	char today[11];
 	struct plan p;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	ctr_date_format(business_date, today);
 	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
 		rc = ctr_db_prepare(db, stmt_sql[i], &stmt[i], err);
-	while (rc == 0 && sqlite3_step(stmt[PLANS]) == SQLITE_ROW) {
+	while (rc == 0) {
+		step = sqlite3_step(stmt[PLANS]);
+		if (step != SQLITE_ROW)
+			break;
 		read_plan(stmt[PLANS], &p);
 		if (changed && !ctr_strmap_get(changed, p.from) && !ctr_strmap_get(changed, p.to))
 			continue;
 		if (write_one(stmt, &p, today) != 0)
 			rc = ctr_db_error(db, CTR_EDB, err);
 	}
+	/* a plan not read is a migration left as an earlier run judged it */
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_db_error(db, CTR_EDB, err);
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(stmt[i]);
 	return rc;

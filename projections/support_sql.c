@@ -323,7 +323,7 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 {
 	sqlite3_stmt *stmt = s->stmt[GET_CUSTOMER];
 	struct ctr_customer *c;
-	int step;
+	int step, rc = 0;
 
 	*aggregate = NULL;
 	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
@@ -348,10 +348,15 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 	sqlite3_reset(stmt);
 	stmt = s->stmt[GET_SUPPORTS];
 	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		struct ctr_support_id *id = ctr_customer_add_support(c);
-		if (id == NULL)
+	for (;;) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
 			break;
+		struct ctr_support_id *id = ctr_customer_add_support(c);
+		if (id == NULL) {
+			step = SQLITE_NOMEM;
+			break;
+		}
 		id->support_id = column(arena, stmt, 0);
 		id->sku = column(arena, stmt, 1);
 		id->licenses = sqlite3_column_int64(stmt, 2);
@@ -364,9 +369,15 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 		id->placed_at = sqlite3_column_int64(stmt, 9);
 		id->placed_event = column(arena, stmt, 10);
 	}
+	/* a customer short of a support id would be judged and committed without it */
+	if (step == SQLITE_NOMEM)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	else if (step != SQLITE_DONE)
+		rc = ctr_db_error(s->db, CTR_EDB, err);
 	sqlite3_reset(stmt);
-	*aggregate = c;
-	return 0;
+	if (rc == 0)
+		*aggregate = c;
+	return rc;
 }
 
 int ctr_support_judge(struct ctr_support *s, enum ctr_support_scope scope, struct ctr_error *err)

@@ -1,0 +1,49 @@
+# A database read that fails part-way while a run loads what it resumes from (a view that raises
+# an error at step time standing in for a damaged page): the run stops with one line naming the
+# file (exit 4) and commits nothing, instead of taking the failure for the end of the rows.
+source "$(dirname "$0")/lib.sh"
+log_in_two 32 40 2
+replay_hash file:first.avro base.db --business-date 2024-04-01 > /dev/null
+
+# fails_to_read TABLE VIEW_SQL TRIGGER_SQL: TABLE kept under TABLE_rows, read through a view
+# whose reading overflows an integer, written through a trigger
+fails_to_read() {
+	cp base.db "$1.db"
+	q "$1.db" "ALTER TABLE $1 RENAME TO $1_rows; $2; $3"
+}
+
+# the checkpoints: read as none, the run would start over from offset 0
+fails_to_read checkpoints \
+	"CREATE VIEW checkpoints AS SELECT source, partition,
+		abs(-9223372036854775808 + 0 * next_offset) AS next_offset, byte_offset, block_first,
+		fingerprint FROM checkpoints_rows" \
+	"CREATE TRIGGER checkpoints_put INSTEAD OF INSERT ON checkpoints BEGIN
+		INSERT OR REPLACE INTO checkpoints_rows VALUES (NEW.source, NEW.partition,
+		NEW.next_offset, NEW.byte_offset, NEW.block_first, NEW.fingerprint); END"
+before=$("$CONTRAIL" hash --db checkpoints.db)
+status=0
+"$CONTRAIL" replay --source file:first.avro --db checkpoints.db --business-date 2024-04-01 \
+	> checkpoints.out 2> checkpoints.err || status=$?
+expect_eq "exit of a run that cannot read its checkpoints" 4 "$status"
+expect_eq "its lines on stderr" 1 "$(wc -l < checkpoints.err)"
+grep -q "^contrail replay: database $PWD/checkpoints.db: integer overflow$" checkpoints.err ||
+	fail "$(cat checkpoints.err)"
+expect_eq "runs recorded" 1 "$(q checkpoints.db 'SELECT count(*) FROM runs')"
+expect_eq "the database as it was" "$before" "$("$CONTRAIL" hash --db checkpoints.db)"
+
+# the stored event ids: read as none, events delivered again would be applied twice (E1)
+fails_to_read event_ids \
+	"CREATE VIEW event_ids AS SELECT chunk, CASE WHEN length(ids) >= 0
+		THEN abs(-9223372036854775808) END AS ids FROM event_ids_rows" \
+	"CREATE TRIGGER event_ids_put INSTEAD OF INSERT ON event_ids BEGIN
+		INSERT INTO event_ids_rows (ids) VALUES (NEW.ids); END"
+before=$("$CONTRAIL" hash --db event_ids.db)
+status=0
+"$CONTRAIL" replay --source file:events.avro --db event_ids.db --business-date 2024-04-01 \
+	> event_ids.out 2> event_ids.err || status=$?
+expect_eq "exit of a run that cannot read its event ids" 4 "$status"
+expect_eq "its lines on stderr, event ids" 1 "$(wc -l < event_ids.err)"
+grep -q "^contrail replay: database $PWD/event_ids.db: integer overflow$" event_ids.err ||
+	fail "$(cat event_ids.err)"
+expect_eq "runs recorded, event ids" 1 "$(q event_ids.db 'SELECT count(*) FROM runs')"
+expect_eq "the database as it was, event ids" "$before" "$("$CONTRAIL" hash --db event_ids.db)"
