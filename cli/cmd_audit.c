@@ -112,7 +112,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			       "contract's products, environments and members; a customer's support ids and\n"
 			       "suspension reasons; a store account's state. --until T shows what was known\n"
 			       "at T, --business-date D judges the states on D (default today in Japan).\n"
-			       "Exit: 0 ok, 2 usage, 3 unreadable or corrupt source.\n");
+			       "Exit: 0 ok, 2 usage, 3 unreadable or corrupt source, 4 any other failure\n"
+			       "(output that cannot be written among them).\n");
 			exit(CTR_EXIT_OK);
 		} else {
 			return ctr_cli_fail("audit", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
@@ -159,5 +160,7 @@ int ctr_cmd_audit(int argc, char **argv)
 	json_decref(a.entries);
 	if (rc != 0)
 		return ctr_cli_fail("audit", ctr_cli_exit_for(rc), "%s", err.message);
-	return CTR_EXIT_OK;
+	/* the entries are printed as the replay goes: a write that failed on the way stays in ferror */
+	return fflush(stdout) == 0 && !ferror(stdout) ? CTR_EXIT_OK
+		: ctr_cli_fail("audit", CTR_EXIT_FAILURE, "cannot write to standard output");
 }

@@ -152,7 +152,8 @@ static void usage(void)
 	       "The invoices of cloud contracts (B1-B9) with their lines, as of the business date\n"
 	       "of the last replay: text for a person (yen with thousands separators), csv one\n"
 	       "row per line, json an array of invoices. Exit: 0 ok, 2 usage, 3 not a contrail\n"
-	       "database, 4 a read of it that fails or a database still being built.\n");
+	       "database, 4 a read of it that fails, a database still being built, or output that\n"
+	       "cannot be written.\n");
 }
 
 /* "YYYY-MM" with a month from 01 to 12. */
@@ -209,5 +210,7 @@ int ctr_cmd_invoices(int argc, char **argv)
 		sqlite3_close(db);
 	if (rc != 0)
 		return ctr_cli_fail("invoices", ctr_cli_exit_for(rc), "%s", err.message);
-	return CTR_EXIT_OK;
+	/* a report cut short by a full disk is no report: say so, as status does */
+	return fflush(stdout) == 0 && !ferror(stdout) ? CTR_EXIT_OK
+		: ctr_cli_fail("invoices", CTR_EXIT_FAILURE, "cannot write to standard output");
 }

@@ -19,6 +19,15 @@ assert (after_p3["licenses"], after_p3["assigned"], after_p3["unassigned"]) == (
 assert entries[6]["code"] == "over_allocation" and entries[6]["state"]["products"][0]["assigned"] == 1
 assert entries[-1]["state"]["members"][1]["state"] == "active"
 PY
+# audit into a full disk: a failure with one line, as for status and export
+for format in text json; do
+	status=0
+	"$CONTRAIL" audit --source "jsonl:$portal" --stream "$stream" --business-date 2023-03-15 \
+		--format "$format" > /dev/full 2> full.err || status=$?
+	expect_eq "exit of audit ($format) into a full disk" 4 "$status"
+	expect_eq "its lines on stderr ($format)" 1 "$(wc -l < full.err)"
+	grep -q "^contrail audit: cannot write to standard output$" full.err || fail "$(cat full.err)"
+done
 # audit --until: before and after a correction recorded later
 cat > corrected.jsonl <<'JL'
 {"id":"c1","type":"contract.opened","stream":"C-9","seq":1,"account":"1","at":"2023-01-05T10:00:00+09:00","data":{"name":"n","kind":"license","start_date":"2023-01-01","end_date":"2023-12-31","owners":[],"products":[{"sku":"A","name":"A","licenses":3}]}}

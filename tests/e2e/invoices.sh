@@ -55,3 +55,11 @@ done
 "$CONTRAIL" invoices --help | grep -q "4 a read of it that fails" || fail "invoices --help does not list exit 4"
 grep -A8 '^## `contrail invoices' "$(dirname "$0")/../../docs/cli.md" | grep -q "4 a read of the database that fails" ||
 	fail "docs/cli.md does not list exit 4 of invoices"
+
+# output that cannot be written (a full disk) is a failure with one line, as for status and export
+for format in text csv json; do
+	status=0; "$CONTRAIL" invoices --db now.db --format "$format" > /dev/full 2> err.txt || status=$?
+	expect_eq "exit of invoices ($format) into a full disk" 4 "$status"
+	expect_eq "its lines on stderr ($format)" 1 "$(wc -l < err.txt)"
+	grep -q "^contrail invoices: cannot write to standard output$" err.txt || fail "$(cat err.txt)"
+done
