@@ -26,6 +26,26 @@ static const char *const disjoint_tables[] = {
 	"invoices", "invoice_lines", "streams", "rejected_events", "checkpoints", NULL,
 };
 
+/*
+ * Why a shard's table could not be copied: a key already there is two shards
+ * holding one row (exit 3); a damaged shard is bad data too; anything else (a
+ * full disk, an I/O error) is a write of the report that failed, as another's.
+ */
+static int copy_failed(sqlite3 *db, const char *path, const char *table, struct ctr_error *err)
+{
+	int code = sqlite3_extended_errcode(db) & 0xff;
+
+	if (code == SQLITE_CONSTRAINT)
+		return ctr_error_set(err, CTR_ECORRUPT, "%s overlaps another shard in %s: %s",
+				     path, table, sqlite3_errmsg(db));
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		return ctr_error_set(err, CTR_ECORRUPT, "%s is damaged in %s: %s", path, table,
+				     sqlite3_errmsg(db));
+	ctr_db_error(db, CTR_EWRITE, err);
+	ctr_error_prefix(err, "copying %s of %s: ", table, path);
+	return CTR_EWRITE;
+}
+
 static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 {
 	char sql[1024];
@@ -37,8 +57,7 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 			 disjoint_tables[i], disjoint_tables[i],
 			 strcmp(disjoint_tables[i], "rejected_events") == 0 ? " ORDER BY rowid" : "");
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			return ctr_error_set(err, CTR_ECORRUPT, "%s overlaps another shard in %s: %s",
-					     path, disjoint_tables[i], sqlite3_errmsg(db));
+			return copy_failed(db, path, disjoint_tables[i], err);
 	}
 	/* a support id moved between shards: its latest placement wins (merges) */
 	rc = ctr_db_exec(db, "INSERT INTO main.support_ids SELECT * FROM shard.support_ids WHERE 1"

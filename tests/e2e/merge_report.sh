@@ -112,6 +112,23 @@ expect_eq "an id in two shards" 3 "$status"
 grep -q "1 event ids are in more than one shard" err.txt || fail "$(cat err.txt)"
 [ ! -e stolen.db ] || fail "a refused merge left its report"
 
+# a shard's rows that another shard holds too are an overlap (exit 3); a copy that fails for
+# another reason (here a read that overflows an integer, standing in for a full disk or an I/O
+# error) is reported as it is, a failure of the report (exit 4), not as an overlap
+cp shard-0.db twin-0.db
+status=0; "$CONTRAIL" merge --out twin.db shard-0.db twin-0.db 2> err.txt || status=$?
+expect_eq "a shard merged with its copy" 3 "$status"
+grep -q "twin-0.db overlaps another shard in contracts" err.txt || fail "$(cat err.txt)"
+cp shard-1.db failing-1.db
+q failing-1.db "ALTER TABLE contracts RENAME TO contracts_rows; CREATE VIEW contracts AS
+	SELECT * FROM contracts_rows WHERE abs(-9223372036854775807 - 1 + 0 * length(contract_id)) > 0"
+status=0; "$CONTRAIL" merge --out failing.db shard-0.db failing-1.db 2> err.txt || status=$?
+expect_eq "a shard whose copy fails" 4 "$status"
+expect_eq "its lines on stderr" 1 "$(wc -l < err.txt)"
+grep -q "^contrail merge: copying contracts of failing-1.db: database .*failing.db.merging: integer overflow$" \
+	err.txt || fail "$(cat err.txt)"
+[ ! -e failing.db ] && [ ! -e failing.db.merging ] || fail "a failed merge left its report"
+
 # diff: an option it does not know is a usage error, not a file it cannot open
 status=0; "$CONTRAIL" diff --bogus report.db 2> err.txt || status=$?
 expect_eq "diff --bogus" 2 "$status"
