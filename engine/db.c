@@ -81,18 +81,25 @@ int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
 	return rc;
 }
 
-char *ctr_db_meta_get(sqlite3 *db, const char *key)
+int ctr_db_meta_get(sqlite3 *db, const char *key, char **value, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	char *value = NULL;
+	int rc = 0, step;
 
+	*value = NULL;
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
-		return NULL;
+		return 0;
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
-		value = strdup((const char *)sqlite3_column_text(stmt, 0));
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
+		*value = strdup((const char *)sqlite3_column_text(stmt, 0));
+		if (*value == NULL)
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = ctr_db_error(db, CTR_EDB, err);
+	}
 	sqlite3_finalize(stmt);
-	return value;
+	return rc;
 }
 
 int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_error *err)
@@ -137,11 +144,14 @@ static int create_schema(sqlite3 *db, int bulk, struct ctr_error *err)
 static int contrail_version(sqlite3 *db, const char *path, enum ctr_db_mode mode,
 			    struct ctr_error *err)
 {
-	char *text = ctr_db_meta_get(db, "schema_version");
+	char *text;
+	int read = ctr_db_meta_get(db, "schema_version", &text, err);
 	int version = text ? atoi(text) : 0;
 	int ok = version == CTR_DB_SCHEMA_VERSION || (version == 1 && mode == CTR_DB_WRITE);
 
-	if (!ok && version > CTR_DB_SCHEMA_VERSION)
+	if (read != 0)
+		ok = 0; /* err says why */
+	else if (!ok && version > CTR_DB_SCHEMA_VERSION)
 		ctr_error_set(err, CTR_ECORRUPT, "%s is a contrail database of schema version %d, newer"
 			      " than this contrail's %d", path, version, CTR_DB_SCHEMA_VERSION);
 	else if (!ok && text != NULL)

@@ -81,8 +81,13 @@ void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 /* Steps a statement that returns no rows, then resets it and clears its bindings. */
 int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err);
 
-/* meta table access; get returns a malloc()ed copy or NULL. */
-char *ctr_db_meta_get(sqlite3 *db, const char *key);
+/*
+ * The value of key in the meta table into *value, a malloc()ed copy the
+ * caller frees, or NULL when there is none (or no meta table: a file not of
+ * contrail's). A read that fails is an error (CTR_EDB), not a missing value:
+ * a database would otherwise be taken for one never judged.
+ */
+int ctr_db_meta_get(sqlite3 *db, const char *key, char **value, struct ctr_error *err);
 int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_error *err);
 
 #endif

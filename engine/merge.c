@@ -103,12 +103,15 @@ static int shard_judging(const char *path, char date[11], char with[64], struct 
 
 	if (rc != 0)
 		return rc;
-	judged = ctr_db_meta_get(db, "judged_on");
-	judged_with = ctr_db_meta_get(db, "judged_with");
+	rc = ctr_db_meta_get(db, "judged_on", &judged, err);
+	judged_with = NULL;
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judged_with", &judged_with, err);
 	sqlite3_close(db);
-	if (judged == NULL) { /* an empty shard */
+	if (rc != 0 || judged == NULL) { /* one that cannot be read, or an empty shard */
+		free(judged);
 		free(judged_with);
-		return 0;
+		return rc;
 	}
 	if (judged_with == NULL)
 		judged_with = strdup(CTR_JUDGED_WITH_DEFAULT);

@@ -78,8 +78,15 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 	p->options = *options;
 	ctr_date_format(options->business_date, p->date);
 	ctr_judged_with(options, p->judged_with, sizeof(p->judged_with));
-	judged = ctr_db_meta_get(db, "judged_on");
-	with = ctr_db_meta_get(db, "judged_with");
+	with = NULL;
+	rc = ctr_db_meta_get(db, "judged_on", &judged, err);
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judged_with", &with, err);
+	if (rc != 0) { /* a date not read is not "never judged": states would go unjudged (L5) */
+		free(judged);
+		free(p);
+		return rc;
+	}
 	stored_with = with ? with : CTR_JUDGED_WITH_DEFAULT; /* older databases: the defaults */
 	p->needs_judge = judged != NULL &&
 			 (strcmp(judged, p->date) != 0 || strcmp(stored_with, p->judged_with) != 0);

@@ -47,3 +47,21 @@ grep -q "^contrail replay: database $PWD/event_ids.db: integer overflow$" event_
 	fail "$(cat event_ids.err)"
 expect_eq "runs recorded, event ids" 1 "$(q event_ids.db 'SELECT count(*) FROM runs')"
 expect_eq "the database as it was, event ids" "$before" "$("$CONTRAIL" hash --db event_ids.db)"
+
+# the date the states were judged on: read as none, a run on a later date would leave them
+# judged on the earlier one (L5)
+fails_to_read meta \
+	"CREATE VIEW meta AS SELECT key, CASE WHEN key = 'judged_on'
+		THEN abs(-9223372036854775807 - 1) ELSE value END AS value FROM meta_rows" \
+	"CREATE TRIGGER meta_put INSTEAD OF INSERT ON meta BEGIN
+		INSERT OR REPLACE INTO meta_rows VALUES (NEW.key, NEW.value); END"
+before=$("$CONTRAIL" hash --db meta.db)
+status=0
+"$CONTRAIL" replay --source file:events.avro --db meta.db --business-date 2024-06-01 \
+	> meta.out 2> meta.err || status=$?
+expect_eq "exit of a run that cannot read the date it was judged on" 4 "$status"
+expect_eq "its lines on stderr, judged on" 1 "$(wc -l < meta.err)"
+grep -q "^contrail replay: database $PWD/meta.db: integer overflow$" meta.err ||
+	fail "$(cat meta.err)"
+expect_eq "runs recorded, judged on" 1 "$(q meta.db 'SELECT count(*) FROM runs')"
+expect_eq "the database as it was, judged on" "$before" "$("$CONTRAIL" hash --db meta.db)"
