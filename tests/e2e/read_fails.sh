@@ -3,7 +3,9 @@
 # file (exit 4) and commits nothing, instead of taking the failure for the end of the rows.
 source "$(dirname "$0")/lib.sh"
 log_in_two 32 40 2
-replay_hash file:first.avro base.db --business-date 2024-04-01 > /dev/null
+cp first.avro log.avro
+replay_hash file:log.avro base.db --business-date 2024-04-01 > /dev/null
+cp events.avro log.avro
 
 # fails_to_read TABLE VIEW_SQL TRIGGER_SQL: TABLE kept under TABLE_rows, read through a view
 # whose reading overflows an integer, written through a trigger
@@ -22,7 +24,7 @@ fails_to_read checkpoints \
 		NEW.next_offset, NEW.byte_offset, NEW.block_first, NEW.fingerprint); END"
 before=$("$CONTRAIL" hash --db checkpoints.db)
 status=0
-"$CONTRAIL" replay --source file:first.avro --db checkpoints.db --business-date 2024-04-01 \
+"$CONTRAIL" replay --source file:log.avro --db checkpoints.db --business-date 2024-04-01 \
 	> checkpoints.out 2> checkpoints.err || status=$?
 expect_eq "exit of a run that cannot read its checkpoints" 4 "$status"
 expect_eq "its lines on stderr" 1 "$(wc -l < checkpoints.err)"
@@ -39,7 +41,7 @@ fails_to_read event_ids \
 		INSERT INTO event_ids_rows (ids) VALUES (NEW.ids); END"
 before=$("$CONTRAIL" hash --db event_ids.db)
 status=0
-"$CONTRAIL" replay --source file:events.avro --db event_ids.db --business-date 2024-04-01 \
+"$CONTRAIL" replay --source file:log.avro --db event_ids.db --business-date 2024-04-01 \
 	> event_ids.out 2> event_ids.err || status=$?
 expect_eq "exit of a run that cannot read its event ids" 4 "$status"
 expect_eq "its lines on stderr, event ids" 1 "$(wc -l < event_ids.err)"
@@ -57,7 +59,7 @@ fails_to_read meta \
 		INSERT OR REPLACE INTO meta_rows VALUES (NEW.key, NEW.value); END"
 before=$("$CONTRAIL" hash --db meta.db)
 status=0
-"$CONTRAIL" replay --source file:events.avro --db meta.db --business-date 2024-06-01 \
+"$CONTRAIL" replay --source file:log.avro --db meta.db --business-date 2024-06-01 \
 	> meta.out 2> meta.err || status=$?
 expect_eq "exit of a run that cannot read the date it was judged on" 4 "$status"
 expect_eq "its lines on stderr, judged on" 1 "$(wc -l < meta.err)"
@@ -65,3 +67,21 @@ grep -q "^contrail replay: database $PWD/meta.db: integer overflow$" meta.err ||
 	fail "$(cat meta.err)"
 expect_eq "runs recorded, judged on" 1 "$(q meta.db 'SELECT count(*) FROM runs')"
 expect_eq "the database as it was, judged on" "$before" "$("$CONTRAIL" hash --db meta.db)"
+
+# a contract's group companies: read as none, the contract would be judged and written without
+# them (the hash is not taken here: it would read them too)
+fails_to_read group_companies \
+	"CREATE VIEW group_companies AS SELECT contract_id, company, CASE WHEN length(added_by) >= 0
+		THEN abs(-9223372036854775807 - 1) END AS added_by FROM group_companies_rows" \
+	"CREATE TRIGGER group_companies_put INSTEAD OF INSERT ON group_companies BEGIN
+		INSERT OR REPLACE INTO group_companies_rows VALUES (NEW.contract_id, NEW.company,
+		NEW.added_by); END"
+[ "$(q base.db 'SELECT count(*) FROM group_companies')" -gt 0 ] || fail "no group companies to read"
+status=0
+"$CONTRAIL" replay --source file:log.avro --db group_companies.db --business-date 2024-04-01 \
+	> group_companies.out 2> group_companies.err || status=$?
+expect_eq "exit of a run that cannot read a contract's companies" 4 "$status"
+expect_eq "its lines on stderr, companies" 1 "$(wc -l < group_companies.err)"
+grep -q "^contrail replay: database $PWD/group_companies.db: integer overflow$" \
+	group_companies.err || fail "$(cat group_companies.err)"
+expect_eq "runs recorded, companies" 1 "$(q group_companies.db 'SELECT count(*) FROM runs')"
