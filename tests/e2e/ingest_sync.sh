@@ -3,22 +3,8 @@
 # directory that cannot be synced stops the run (exit 4) with one line naming the log.
 # sync_shim.c logs the syncs, and fails the one asked for.
 source "$(dirname "$0")/lib.sh"
-cc -shared -fPIC -o shim.so "$(dirname "$0")/sync_shim.c" -ldl || fail "cannot build the shim"
+sync_shim
 printf '%s\n' "$(head -n 3 "$EXAMPLES/portal_example/events.jsonl")" > three.jsonl
-
-# shimmed COMMAND...: COMMAND with the shim preloaded (an ASan build wants its runtime first)
-shimmed() {
-	SYNC_SHIM_LOG=$PWD/sync.log LD_PRELOAD=$PWD/shim.so \
-		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"
-}
-
-# line_of PATTERN: the first line of sync.log matching PATTERN, or fails
-line_of() {
-	local n
-	n=$(grep -n -m 1 -E "$1" sync.log | cut -d: -f1)
-	[ -n "$n" ] || fail "no [$1] in the syncs: $(cat sync.log)"
-	echo "$n"
-}
 
 mkdir logs
 shimmed "$CONTRAIL" ingest --log logs/new.avro three.jsonl 2> /dev/null

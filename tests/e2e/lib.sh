@@ -83,3 +83,22 @@ kill_part_way() {
 	done
 	[ "$kills" -ge 1 ] || fail "the replay finished before it could be killed"
 }
+
+# sync_shim: tests/e2e/sync_shim.c built as shim.so; shimmed COMMAND... then runs COMMAND with
+# it preloaded, logging to sync.log (an ASan build wants its runtime first: told not to check)
+sync_shim() {
+	cc -shared -fPIC -o shim.so "$(dirname "${BASH_SOURCE[0]}")/sync_shim.c" -ldl ||
+		fail "cannot build the shim"
+}
+shimmed() {
+	SYNC_SHIM_LOG=$PWD/sync.log LD_PRELOAD=$PWD/shim.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"
+}
+
+# line_of PATTERN: the number of the first line of sync.log matching PATTERN, or fails
+line_of() {
+	local n
+	n=$(grep -n -m 1 -E "$1" sync.log | cut -d: -f1)
+	[ -n "$n" ] || fail "no [$1] in the syncs and renames: $(cat sync.log)"
+	echo "$n"
+}

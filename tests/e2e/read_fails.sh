@@ -14,6 +14,22 @@ fails_to_read() {
 	q "$1.db" "ALTER TABLE $1 RENAME TO $1_rows; $2; $3"
 }
 
+# stops_at_read TABLE WHAT DATE [hash]: a run on TABLE.db stops with one line naming the file
+# (exit 4) and records nothing; with "hash", the database's projection hash is unchanged too
+stops_at_read() {
+	local before="" status=0
+	[ "${4:-}" = hash ] && before=$("$CONTRAIL" hash --db "$1.db")
+	"$CONTRAIL" replay --source file:log.avro --db "$1.db" --business-date "$3" \
+		> "$1.out" 2> "$1.err" || status=$?
+	expect_eq "exit of a run that cannot read $2" 4 "$status"
+	expect_eq "its lines on stderr, $2" 1 "$(wc -l < "$1.err")"
+	grep -q "^contrail replay: database $PWD/$1.db: integer overflow\$" "$1.err" ||
+		fail "$(cat "$1.err")"
+	expect_eq "runs recorded, $2" 1 "$(q "$1.db" 'SELECT count(*) FROM runs')"
+	[ -z "$before" ] ||
+		expect_eq "the database as it was, $2" "$before" "$("$CONTRAIL" hash --db "$1.db")"
+}
+
 # the checkpoints: read as none, the run would start over from offset 0
 fails_to_read checkpoints \
 	"CREATE VIEW checkpoints AS SELECT source, partition,
@@ -22,16 +38,7 @@ fails_to_read checkpoints \
 	"CREATE TRIGGER checkpoints_put INSTEAD OF INSERT ON checkpoints BEGIN
 		INSERT OR REPLACE INTO checkpoints_rows VALUES (NEW.source, NEW.partition,
 		NEW.next_offset, NEW.byte_offset, NEW.block_first, NEW.fingerprint); END"
-before=$("$CONTRAIL" hash --db checkpoints.db)
-status=0
-"$CONTRAIL" replay --source file:log.avro --db checkpoints.db --business-date 2024-04-01 \
-	> checkpoints.out 2> checkpoints.err || status=$?
-expect_eq "exit of a run that cannot read its checkpoints" 4 "$status"
-expect_eq "its lines on stderr" 1 "$(wc -l < checkpoints.err)"
-grep -q "^contrail replay: database $PWD/checkpoints.db: integer overflow$" checkpoints.err ||
-	fail "$(cat checkpoints.err)"
-expect_eq "runs recorded" 1 "$(q checkpoints.db 'SELECT count(*) FROM runs')"
-expect_eq "the database as it was" "$before" "$("$CONTRAIL" hash --db checkpoints.db)"
+stops_at_read checkpoints "its checkpoints" 2024-04-01 hash
 
 # the stored event ids: read as none, events delivered again would be applied twice (E1)
 fails_to_read event_ids \
@@ -39,16 +46,7 @@ fails_to_read event_ids \
 		THEN abs(-9223372036854775808) END AS ids FROM event_ids_rows" \
 	"CREATE TRIGGER event_ids_put INSTEAD OF INSERT ON event_ids BEGIN
 		INSERT INTO event_ids_rows (ids) VALUES (NEW.ids); END"
-before=$("$CONTRAIL" hash --db event_ids.db)
-status=0
-"$CONTRAIL" replay --source file:log.avro --db event_ids.db --business-date 2024-04-01 \
-	> event_ids.out 2> event_ids.err || status=$?
-expect_eq "exit of a run that cannot read its event ids" 4 "$status"
-expect_eq "its lines on stderr, event ids" 1 "$(wc -l < event_ids.err)"
-grep -q "^contrail replay: database $PWD/event_ids.db: integer overflow$" event_ids.err ||
-	fail "$(cat event_ids.err)"
-expect_eq "runs recorded, event ids" 1 "$(q event_ids.db 'SELECT count(*) FROM runs')"
-expect_eq "the database as it was, event ids" "$before" "$("$CONTRAIL" hash --db event_ids.db)"
+stops_at_read event_ids "its event ids" 2024-04-01 hash
 
 # the date the states were judged on: read as none, a run on a later date would leave them
 # judged on the earlier one (L5)
@@ -57,16 +55,7 @@ fails_to_read meta \
 		THEN abs(-9223372036854775807 - 1) ELSE value END AS value FROM meta_rows" \
 	"CREATE TRIGGER meta_put INSTEAD OF INSERT ON meta BEGIN
 		INSERT OR REPLACE INTO meta_rows VALUES (NEW.key, NEW.value); END"
-before=$("$CONTRAIL" hash --db meta.db)
-status=0
-"$CONTRAIL" replay --source file:log.avro --db meta.db --business-date 2024-06-01 \
-	> meta.out 2> meta.err || status=$?
-expect_eq "exit of a run that cannot read the date it was judged on" 4 "$status"
-expect_eq "its lines on stderr, judged on" 1 "$(wc -l < meta.err)"
-grep -q "^contrail replay: database $PWD/meta.db: integer overflow$" meta.err ||
-	fail "$(cat meta.err)"
-expect_eq "runs recorded, judged on" 1 "$(q meta.db 'SELECT count(*) FROM runs')"
-expect_eq "the database as it was, judged on" "$before" "$("$CONTRAIL" hash --db meta.db)"
+stops_at_read meta "the date it was judged on" 2024-06-01 hash
 
 # a contract's group companies: read as none, the contract would be judged and written without
 # them (the hash is not taken here: it would read them too)
@@ -77,11 +66,4 @@ fails_to_read group_companies \
 		INSERT OR REPLACE INTO group_companies_rows VALUES (NEW.contract_id, NEW.company,
 		NEW.added_by); END"
 [ "$(q base.db 'SELECT count(*) FROM group_companies')" -gt 0 ] || fail "no group companies to read"
-status=0
-"$CONTRAIL" replay --source file:log.avro --db group_companies.db --business-date 2024-04-01 \
-	> group_companies.out 2> group_companies.err || status=$?
-expect_eq "exit of a run that cannot read a contract's companies" 4 "$status"
-expect_eq "its lines on stderr, companies" 1 "$(wc -l < group_companies.err)"
-grep -q "^contrail replay: database $PWD/group_companies.db: integer overflow$" \
-	group_companies.err || fail "$(cat group_companies.err)"
-expect_eq "runs recorded, companies" 1 "$(q group_companies.db 'SELECT count(*) FROM runs')"
+stops_at_read group_companies "a contract's companies" 2024-04-01

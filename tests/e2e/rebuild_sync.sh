@@ -6,24 +6,10 @@
 # the WAL is removed, so a rename that fails leaves it whole. An export renames its rows into
 # place the same way. sync_shim.c logs the syncs and renames, and fails the one asked for.
 source "$(dirname "$0")/lib.sh"
-cc -shared -fPIC -o shim.so "$(dirname "$0")/sync_shim.c" -ldl || fail "cannot build the shim"
+sync_shim
 log_in_two 17 40 2
 before=$(replay_hash file:first.avro old.db --business-date 2024-04-01)
 reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
-
-# shimmed COMMAND...: COMMAND with the shim preloaded (an ASan build wants its runtime first)
-shimmed() {
-	SYNC_SHIM_LOG=$PWD/sync.log LD_PRELOAD=$PWD/shim.so \
-		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$@"
-}
-
-# line_of PATTERN: the first line of sync.log matching PATTERN, or fails
-line_of() {
-	local n
-	n=$(grep -n -m 1 -E "$1" sync.log | cut -d: -f1)
-	[ -n "$n" ] || fail "no [$1] in the syncs and renames: $(cat sync.log)"
-	echo "$n"
-}
 
 expect_eq "the rebuild's hash" "$reference" \
 	"$(shimmed "$CONTRAIL" replay --source file:events.avro --db old.db --rebuild \
