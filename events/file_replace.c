@@ -60,10 +60,3 @@ int ctr_file_rename(const char *built, const char *path, struct ctr_error *err)
 				     " written to the disk: %s", path, strerror(errno));
 	return 0;
 }
-
-int ctr_file_replace(const char *built, const char *path, struct ctr_error *err)
-{
-	int rc = ctr_file_sync(built, err);
-
-	return rc == 0 ? ctr_file_rename(built, path, err) : rc;
-}

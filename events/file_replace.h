@@ -22,7 +22,4 @@ int ctr_file_sync(const char *path, struct ctr_error *err);
  */
 int ctr_file_rename(const char *built, const char *path, struct ctr_error *err);
 
-/* Both: built's pages first, so a failed sync leaves path as it was. */
-int ctr_file_replace(const char *built, const char *path, struct ctr_error *err);
-
 #endif
