@@ -127,11 +127,11 @@ static int put_line(struct ctr_invoices *w, const char *number, int line_no, con
 	return rc;
 }
 
-/* The number of the contract's invoice for month into t->number (B7), which it returns. */
-static const char *invoice_number(struct ctr_invoices *w, struct terms *t, int month)
+/* The number of the contract's invoice for a month (m) into t->number (B7), which it returns. */
+static const char *invoice_number(struct terms *t, const struct month_text *m)
 {
 	/* read_terms put the contract id in front and sized the buffer for the suffix */
-	memcpy(t->number + t->id_len, month_text(w->months, month)->suffix, sizeof("-YYYYMM"));
+	memcpy(t->number + t->id_len, m->suffix, sizeof("-YYYYMM"));
 	return t->number;
 }
 
@@ -139,7 +139,7 @@ static const char *invoice_number(struct ctr_invoices *w, struct terms *t, int m
 static int put_invoice(struct ctr_invoices *w, struct terms *t, int month, int *early)
 {
 	const struct month_text *m = month_text(w->months, month);
-	const char *number = invoice_number(w, t, month);
+	const char *number = invoice_number(t, m);
 	int term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
 	int64_t full = seats(t, 0, month), light = seats(t, 1, month), subtotal, tax;
 	int rc;
@@ -255,9 +255,12 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 	rc = exec_bound(w, w->clear_lines, t->contract_id, first, last, err);
 	if (rc == 0)
 		rc = exec_bound(w, w->clear_invoices, t->contract_id, first, last, err);
-	if (rc == 0) /* all but the invoice that keeps its early termination line */
-		rc = exec_bound(w, w->clear_early, t->contract_id,
-				early_month >= 0 ? invoice_number(w, t, early_month) : NULL, NULL, err);
+	if (rc == 0) { /* all but the invoice that keeps its early termination line */
+		const char *keeps = early_month >= 0
+					    ? invoice_number(t, month_text(w->months, early_month))
+					    : NULL;
+		rc = exec_bound(w, w->clear_early, t->contract_id, keeps, NULL, err);
+	}
 	return rc;
 }
 
