@@ -76,8 +76,12 @@ $(BUILD)/libcontrail.a: $(LIB_OBJ)
 $(CONTRAIL): $(CLI_OBJ) $(BUILD)/libcontrail.a
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libcontrail.a $(PKG_LIBS)
 
+# the allocators wrapped so that a test can make one of contrail's own allocations fail
+# (tests/events/alloc_fail.h)
+UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+
 $(UNIT): $(TEST_OBJ) $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(BUILD)/libcontrail.a
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(PKG_LIBS) -lcriterion
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(UNIT_WRAP) -o $@ $^ $(PKG_LIBS) -lcriterion
 
 # the fuzz targets' objects are kept, not removed as intermediates, or each make compiled them again
 # (named: a pattern here counts only as the very target pattern of the rule that makes them)

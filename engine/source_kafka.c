@@ -22,23 +22,34 @@
 #include "engine/kafka_source_internal.h"
 #include "events/frame.h"
 
-static struct ctr_decoder *decoder_for(struct kafka_source *s, int schema_id)
+/*
+ * The decoder for a schema id, made on its first message; NULL for an id the
+ * catalog lacks. A decoder that cannot be made (out of memory) is an error of
+ * the run, not of the message: its id is in the catalog.
+ */
+static int decoder_for(struct kafka_source *s, int schema_id, struct ctr_decoder **out,
+		       struct ctr_error *err)
 {
-	struct ctr_error ignored;
 	const char *writer;
+	int rc;
 
+	*out = NULL;
 	if (schema_id <= 0 || schema_id > MAX_SCHEMA_ID)
-		return NULL;
+		return 0;
 	if (s->decoders[schema_id] == NULL && ctr_catalog_has_id(s->catalog, schema_id)) {
 		writer = schema_id == ctr_catalog_current_id(s->catalog)
 			 ? NULL : ctr_catalog_schema_json(s->catalog, schema_id);
-		ctr_decoder_new(writer, 1, &s->decoders[schema_id], &ignored);
+		rc = ctr_decoder_new(writer, 1, &s->decoders[schema_id], err);
+		if (rc != 0)
+			return rc;
 	}
-	return s->decoders[schema_id];
+	*out = s->decoders[schema_id];
+	return 0;
 }
 
 /* One message into ev. Rejections keep the whole value as their raw bytes. */
-static void decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct ctr_event *ev)
+static int decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct ctr_event *ev,
+		  struct ctr_error *err)
 {
 	const uint8_t *value = msg->payload, *record;
 	size_t record_len;
@@ -50,7 +61,8 @@ static void decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct
 	code = ctr_frame_parse(value, msg->len, &schema_id, &record, &record_len, message,
 			       sizeof(message));
 	if (code == CTR_CODE_OK) {
-		s->last_decoder = decoder_for(s, schema_id);
+		if (decoder_for(s, schema_id, &s->last_decoder, err) != 0)
+			return err->code;
 		if (s->last_decoder != NULL) {
 			ctr_decode_avro_record(s->last_decoder, record, record_len, ev);
 		} else {
@@ -68,6 +80,7 @@ static void decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct
 		ev->raw_len = msg->len;
 		ev->raw_is_avro = 0;
 	}
+	return 0;
 }
 
 /* An error the consumer reports: fatal when events could be skipped, else librdkafka retries. */
@@ -150,8 +163,8 @@ static int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 		p->known = p->read_this_run = 1;
 		kafka_reached(s, p, p->next);
 		s->last = msg;
-		decode(s, msg, ev);
-		return 1;
+		rc = decode(s, msg, ev, err);
+		return rc != 0 ? rc : 1;
 	}
 }
 

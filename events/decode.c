@@ -103,6 +103,10 @@ int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decod
 	d->block_reader = avro_reader_memory("", 0);
 	d->writer_json = strdup(writer_json ? writer_json
 				: ctr_catalog_schema_json(d->catalog, ctr_catalog_current_id(d->catalog)));
+	if (d->validator == NULL || d->block_reader == NULL || d->writer_json == NULL) {
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		goto fail;
+	}
 	*out = d;
 	return 0;
 fail:

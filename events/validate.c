@@ -47,52 +47,65 @@ static enum format format_of(const char *name)
 	return FORMAT_NONE;
 }
 
-static void compile(struct check_node *node, const json_t *type, const char *format);
+/* compile() and compile_children() return -1 when out of memory; release() frees what they built. */
+static int compile(struct check_node *node, const json_t *type, const char *format);
 
-static void compile_children(struct check_node *node, const json_t *list, int fields)
+static int compile_children(struct check_node *node, const json_t *list, int fields)
 {
 	const json_t *entry;
 	size_t i;
 
+	node->children = calloc(json_array_size(list) ? json_array_size(list) : 1,
+				sizeof(*node->children));
+	if (node->children == NULL)
+		return -1;
 	node->child_count = json_array_size(list);
-	node->children = calloc(node->child_count ? node->child_count : 1, sizeof(*node->children));
 	json_array_foreach(list, i, entry) {
 		struct check_node *child = &node->children[i];
 		if (fields) {
 			child->name = strdup(json_string_value(json_object_get(entry, "name")));
-			compile(child, json_object_get(entry, "type"),
-				json_string_value(json_object_get(entry, "format")));
-		} else {
-			compile(child, entry, NULL);
+			if (child->name == NULL ||
+			    compile(child, json_object_get(entry, "type"),
+				    json_string_value(json_object_get(entry, "format"))) != 0)
+				return -1;
+		} else if (compile(child, entry, NULL) != 0) {
+			return -1;
 		}
 		node->has_checks |= child->has_checks;
 	}
+	return 0;
 }
 
-static void compile(struct check_node *node, const json_t *type, const char *format)
+static int compile(struct check_node *node, const json_t *type, const char *format)
 {
 	node->format = format_of(format);
 	if (json_is_array(type)) {
 		/* a union: the format of an optional field applies to its non-null branch */
-		compile_children(node, type, 0);
+		if (compile_children(node, type, 0) != 0)
+			return -1;
 		for (size_t i = 0; i < node->child_count; i++)
 			if (node->children[i].format == FORMAT_NONE)
 				node->children[i].format = node->format;
 		node->has_checks |= node->format != FORMAT_NONE;
-		return;
+		return 0;
 	}
 	if (json_is_object(type)) {
 		const char *kind = json_string_value(json_object_get(type, "type"));
 		if (kind && strcmp(kind, "record") == 0) {
-			compile_children(node, json_object_get(type, "fields"), 1);
+			if (compile_children(node, json_object_get(type, "fields"), 1) != 0)
+				return -1;
 		} else if (kind && strcmp(kind, "array") == 0) {
-			node->child_count = 1;
 			node->children = calloc(1, sizeof(*node->children));
-			compile(node->children, json_object_get(type, "items"), NULL);
+			if (node->children == NULL)
+				return -1;
+			node->child_count = 1;
+			if (compile(node->children, json_object_get(type, "items"), NULL) != 0)
+				return -1;
 			node->has_checks = node->children->has_checks;
 		}
 	}
 	node->has_checks |= node->format != FORMAT_NONE;
+	return 0;
 }
 
 static void release(struct check_node *node)
@@ -107,8 +120,10 @@ struct ctr_validator *ctr_validator_new(const json_t *envelope_tree)
 {
 	struct ctr_validator *v = calloc(1, sizeof(*v));
 
-	if (v != NULL)
-		compile(&v->root, envelope_tree, NULL);
+	if (v != NULL && compile(&v->root, envelope_tree, NULL) != 0) {
+		ctr_validator_free(v);
+		return NULL;
+	}
 	return v;
 }
 

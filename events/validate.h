@@ -15,7 +15,10 @@
 
 struct ctr_validator;
 
-/* Compiles the checks of an envelope schema (its JSON tree). Freed with ctr_validator_free(). */
+/*
+ * Compiles the checks of an envelope schema (its JSON tree); NULL when out of
+ * memory. Freed with ctr_validator_free().
+ */
 struct ctr_validator *ctr_validator_new(const json_t *envelope_tree);
 void ctr_validator_free(struct ctr_validator *v);
 

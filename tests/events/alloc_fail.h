@@ -1,0 +1,16 @@
+/*
+ * alloc_fail.h - makes one allocation of contrail's own code fail, for tests
+ * of the out-of-memory paths. The unit-test binary is linked with --wrap for
+ * malloc, calloc, realloc and strdup, so the calls of the objects linked into
+ * it (contrail's code and the tests) come through here; the libraries' own
+ * allocations (Avro C, jansson, SQLite) do not.
+ */
+#ifndef CTR_TESTS_ALLOC_FAIL_H
+#define CTR_TESTS_ALLOC_FAIL_H
+
+/* The allocation after the next n succeed fails, once; later ones succeed again. */
+void alloc_fail_after(long n);
+/* Disarms; returns 1 if an allocation failed since alloc_fail_after(). */
+int alloc_fail_disarm(void);
+
+#endif
