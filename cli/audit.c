@@ -3,65 +3,76 @@
  */
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "engine/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows of sql, bound to one or two texts, as an array of objects. */
-static json_t *rows(sqlite3 *db, const char *sql, const char *first, const char *second)
+/* A read of the state; the first SQLite error stops it and stays in err. */
+struct reader {
+	sqlite3 *db;
+	struct ctr_error *err;
+};
+
+/* Rows of sql, bound to one or two texts, as an array of objects; empty after an error. */
+static json_t *rows(struct reader *r, const char *sql, const char *first, const char *second)
 {
 	json_t *list = json_array();
 	sqlite3_stmt *stmt = NULL;
+	int step;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (r->err->code != 0 || ctr_db_prepare(r->db, sql, &stmt, r->err) != 0)
 		return list;
 	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
 	if (second)
 		sqlite3_bind_text(stmt, 2, second, -1, SQLITE_STATIC);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		json_t *row = json_object();
 		for (int i = 0; i < sqlite3_column_count(stmt); i++)
 			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
 		json_array_append_new(list, row);
 	}
+	if (step != SQLITE_DONE)
+		ctr_db_error(r->db, CTR_EDB, r->err);
 	sqlite3_finalize(stmt);
 	return list;
 }
 
-static json_t *contract_state(sqlite3 *db, const char *id, json_t *contract)
+static json_t *contract_state(struct reader *r, const char *id, json_t *contract)
 {
 	return json_pack("{s:o,s:o,s:o,s:o}", "contract", contract,
-		"products", rows(db, "SELECT sku, licenses, assigned, unassigned, expired, over_allocated"
+		"products", rows(r, "SELECT sku, licenses, assigned, unassigned, expired, over_allocated"
 			     " FROM contract_products WHERE contract_id = ? ORDER BY sku", id, NULL),
-		"environments", rows(db, "SELECT env_id, name, status, mode, deleted FROM environments"
+		"environments", rows(r, "SELECT env_id, name, status, mode, deleted FROM environments"
 				 " WHERE contract_id = ? ORDER BY env_id", id, NULL),
-		"members", rows(db, "SELECT user, role, state FROM members WHERE contract_id = ?"
+		"members", rows(r, "SELECT user, role, state FROM members WHERE contract_id = ?"
 			    " ORDER BY user", id, NULL));
 }
 
-json_t *ctr_audit_state(sqlite3 *db, const char *stream)
+/* The state as the tables hold it, whichever kind of stream it is. */
+static json_t *state_of(struct reader *r, const char *stream)
 {
 	const char *slash = strchr(stream, '/');
-	json_t *found = rows(db, "SELECT contract_id, status, end_date, days_left, ownerless"
+	json_t *found = rows(r, "SELECT contract_id, status, end_date, days_left, ownerless"
 			     " FROM contracts WHERE contract_id = ?", stream, NULL);
 	json_t *row = json_incref(json_array_get(found, 0));
 
 	json_decref(found);
 	if (row)
-		return contract_state(db, stream, row);
-	found = rows(db, "SELECT customer_no, email, state, suspended, suspension_reasons"
+		return contract_state(r, stream, row);
+	found = rows(r, "SELECT customer_no, email, state, suspended, suspension_reasons"
 		     " FROM customers WHERE customer_no = ?", stream, NULL);
 	row = json_incref(json_array_get(found, 0));
 	json_decref(found);
 	if (row)
 		return json_pack("{s:o,s:o}", "customer", row, "support_ids",
-			rows(db, "SELECT support_id, state, usable, suspension_reasons, licenses, retired"
+			rows(r, "SELECT support_id, state, usable, suspension_reasons, licenses, retired"
 			     " FROM support_ids WHERE customer_no = ? ORDER BY support_id", stream, NULL));
 	if (slash) {
 		char store[256];
 		snprintf(store, sizeof(store), "%.*s", (int)(slash - stream), stream);
-		found = rows(db, "SELECT store_id, email, state, orders, valid_quotes FROM store_accounts"
+		found = rows(r, "SELECT store_id, email, state, orders, valid_quotes FROM store_accounts"
 			     " WHERE store_id = ? AND email = ?", store, slash + 1);
 		row = json_incref(json_array_get(found, 0));
 		json_decref(found);
@@ -69,6 +80,19 @@ json_t *ctr_audit_state(sqlite3 *db, const char *stream)
 			return json_pack("{s:o}", "store_account", row);
 	}
 	return json_pack("{s:b}", "opened", 0);
+}
+
+json_t *ctr_audit_state(sqlite3 *db, const char *stream, struct ctr_error *err)
+{
+	struct reader r = { db, err };
+	json_t *state;
+
+	err->code = 0;
+	state = state_of(&r, stream);
+	if (err->code == 0)
+		return state;
+	json_decref(state);
+	return NULL;
 }
 
 /* One object as "k v, k v" on a line. */

@@ -8,8 +8,13 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-/* The stream's state as JSON (a new reference): its contract, customer or store account. */
-json_t *ctr_audit_state(sqlite3 *db, const char *stream);
+#include "events/error.h"
+
+/*
+ * The stream's state as JSON (a new reference): its contract, customer or
+ * store account. NULL, with err set, when the tables cannot be read.
+ */
+json_t *ctr_audit_state(sqlite3 *db, const char *stream, struct ctr_error *err);
 /* The same, indented under an event in the text form; NULL prints nothing. */
 void ctr_audit_print_state(const json_t *state);
 

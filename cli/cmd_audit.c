@@ -24,6 +24,7 @@ struct audit {
 	json_t *pending;  /* outcomes since the last commit */
 	json_t *entries;  /* json: everything, printed at the end */
 	long number;
+	struct ctr_error read_failed; /* the first state that could not be read: the audit fails */
 };
 
 static void observe(void *ctx, const struct ctr_event *ev, const char *outcome, const char *code,
@@ -59,9 +60,11 @@ static void after_flush(void *ctx, sqlite3 *db)
 	json_t *state, *entry;
 	size_t i;
 
-	if (json_array_size(a->pending) == 0)
+	if (json_array_size(a->pending) == 0 || a->read_failed.code != 0)
 		return;
-	state = ctr_audit_state(db, a->stream);
+	state = ctr_audit_state(db, a->stream, &a->read_failed);
+	if (state == NULL)
+		return;
 	json_array_foreach(a->pending, i, entry) {
 		if (a->json) {
 			json_object_set(entry, "state", state);
@@ -150,6 +153,10 @@ int ctr_cmd_audit(int argc, char **argv)
 	a.pending = json_array();
 	a.entries = json_array();
 	rc = ctr_replay(source, &options, &result, &err);
+	if (rc == 0 && a.read_failed.code != 0) {
+		rc = a.read_failed.code;
+		err = a.read_failed;
+	}
 	if (rc == 0 && a.json) {
 		json_dumpf(a.entries, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');

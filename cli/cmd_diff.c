@@ -11,20 +11,20 @@
 #include "engine/db.h"
 #include "projections/schema_sql.h"
 
-/* "c1 IS NOT b.c1 OR ..." and the column names of table, from the table itself. */
+/* The column names of table, from the table itself; -1 when they cannot be read. */
 static int columns_of(sqlite3 *db, const char *table, char names[][64], int max)
 {
 	char sql[128];
 	sqlite3_stmt *stmt = NULL;
-	int count = 0;
+	int count = 0, step;
 
 	snprintf(sql, sizeof(sql), "PRAGMA main.table_info(%s)", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return 0;
-	while (sqlite3_step(stmt) == SQLITE_ROW && count < max)
+		return -1;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW && count < max)
 		snprintf(names[count++], 64, "%s", sqlite3_column_text(stmt, 1));
 	sqlite3_finalize(stmt);
-	return count;
+	return step == SQLITE_ROW || step == SQLITE_DONE ? count : -1;
 }
 
 /*
@@ -129,6 +129,8 @@ static long diff_table(sqlite3 *db, const struct ctr_hashed_table *t)
 	int count = columns_of(db, t->name, names, 32);
 	long removed, added, modified;
 
+	if (count < 0)
+		return -1;
 	printf("== %s\n", t->name);
 	removed = one_sided(db, t, "main", "other", '-', count);
 	added = one_sided(db, t, "other", "main", '+', count);

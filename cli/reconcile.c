@@ -109,19 +109,20 @@ static const struct ctr_hashed_table *projection(const char *name)
 	return NULL;
 }
 
+/* 1 when table has column, 0 when not, -1 when its columns cannot be read. */
 static int has_column(sqlite3 *db, const char *table, const char *column)
 {
 	char sql[128];
 	sqlite3_stmt *stmt = NULL;
-	int found = 0;
+	int found = 0, step = SQLITE_DONE;
 
 	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return 0;
-	while (!found && sqlite3_step(stmt) == SQLITE_ROW)
+		return -1;
+	while (!found && (step = sqlite3_step(stmt)) == SQLITE_ROW)
 		found = strcmp((const char *)sqlite3_column_text(stmt, 1), column) == 0;
 	sqlite3_finalize(stmt);
-	return found;
+	return found ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
 /* One expected value: the row by its key, the column compared as text. */
@@ -193,7 +194,11 @@ static int check_line(sqlite3 *db, char *fields[], const char *path, long number
 
 	if (t == NULL)
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s is not a projection table", path, number, fields[0]);
-	if (!has_column(db, t->name, fields[2]))
+	rc = has_column(db, t->name, fields[2]);
+	if (rc < 0)
+		return ctr_error_set(err, CTR_EDB, "%s:%ld: cannot read the columns of %s: %s", path,
+				     number, t->name, sqlite3_errmsg(db));
+	if (rc == 0)
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
 	rc = check(db, t, fields, out);
 	if (rc != 0)

@@ -1,0 +1,75 @@
+/*
+ * test_audit_state.c - the state `contrail audit` shows after each event
+ * (cli/audit.c), read from the projection tables: a table that fails part-way
+ * through its rows is an error of the audit, not a shorter state.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "cli/audit.h"
+
+static sqlite3 *db;
+
+static void exec(const char *sql)
+{
+	char *message = NULL;
+
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &message), SQLITE_OK, "%s", message);
+}
+
+static void setup(void)
+{
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	exec("CREATE TABLE contracts (contract_id, status, end_date, days_left, ownerless);"
+	     "CREATE TABLE environments (contract_id, env_id, name, status, mode, deleted);"
+	     "CREATE TABLE members (contract_id, user, role, state);"
+	     "INSERT INTO contracts VALUES ('C-1', 'active', '2025-03-31', 30, 0);");
+}
+
+static void teardown(void)
+{
+	sqlite3_close(db);
+}
+
+TestSuite(audit_state, .init = setup, .fini = teardown);
+
+Test(audit_state, a_contract_is_shown_with_its_products)
+{
+	struct ctr_error err;
+	json_t *state;
+
+	exec("CREATE TABLE contract_products (contract_id, sku, licenses, assigned, unassigned,"
+	     " expired, over_allocated);"
+	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 2, 3, 0, 0),"
+	     " ('C-1', 'B', 1, 0, 1, 0, 0);");
+	state = ctr_audit_state(db, "C-1", &err);
+	cr_assert_not_null(state, "%s", err.message);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(state, "contract"),
+							   "status")), "active");
+	cr_assert_eq(json_array_size(json_object_get(state, "products")), 2);
+	json_decref(state);
+}
+
+Test(audit_state, a_table_that_fails_part_way_is_an_error_not_fewer_rows)
+{
+	struct ctr_error err;
+
+	/* the second row overflows an integer as it is stepped to: the first has been read */
+	exec("CREATE TABLE product_rows (contract_id, sku, licenses);"
+	     "INSERT INTO product_rows VALUES ('C-1', 'A', 5), ('C-1', 'B', -9223372036854775808);"
+	     "CREATE VIEW contract_products AS SELECT contract_id, sku, abs(licenses) AS licenses,"
+	     " 0 AS assigned, 0 AS unassigned, 0 AS expired, 0 AS over_allocated FROM product_rows;");
+	cr_assert_null(ctr_audit_state(db, "C-1", &err));
+	cr_assert_eq(err.code, CTR_EDB);
+	cr_assert(strstr(err.message, "integer overflow") != NULL, "%s", err.message);
+}
+
+Test(audit_state, a_missing_table_is_an_error)
+{
+	struct ctr_error err;
+
+	cr_assert_null(ctr_audit_state(db, "C-1", &err));
+	cr_assert_eq(err.code, CTR_EDB, "%s", err.message);
+}
