@@ -6,15 +6,19 @@
 
 #include <time.h>
 
-static int digits(const char *text, int count, int *value)
+/*
+ * The two decimal digits at text, or -1. The second is read only when the
+ * first is a digit, so that a string ending early is never read past its end;
+ * callers check the characters of a value in order for the same reason.
+ */
+static inline int two_digits(const char *text)
 {
-	*value = 0;
-	for (int i = 0; i < count; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return 0;
-		*value = *value * 10 + (text[i] - '0');
-	}
-	return 1;
+	unsigned tens = (unsigned)(unsigned char)text[0] - '0', ones;
+
+	if (tens > 9)
+		return -1;
+	ones = (unsigned)(unsigned char)text[1] - '0';
+	return ones > 9 ? -1 : (int)(tens * 10 + ones);
 }
 
 static int days_in_month(int year, int month)
@@ -51,10 +55,16 @@ void ctr_date_to_civil(int32_t days, int *year, int *month, int *day)
 
 static int parse_civil(const char *text, int *year, int *month, int *day)
 {
-	if (!digits(text, 4, year) || text[4] != '-' || !digits(text + 5, 2, month) ||
-	    text[7] != '-' || !digits(text + 8, 2, day))
+	int century, rest;
+
+	if ((century = two_digits(text)) < 0 || (rest = two_digits(text + 2)) < 0 ||
+	    text[4] != '-' || (*month = two_digits(text + 5)) < 0 || text[7] != '-' ||
+	    (*day = two_digits(text + 8)) < 0)
 		return 0;
-	return *month >= 1 && *month <= 12 && *day >= 1 && *day <= days_in_month(*year, *month);
+	*year = century * 100 + rest;
+	/* every month has 28 days: the month's own length is needed only past them */
+	return *month >= 1 && *month <= 12 && *day >= 1 &&
+	       (*day <= 28 || *day <= days_in_month(*year, *month));
 }
 
 int32_t ctr_date_parse(const char *text, int *ok)
@@ -91,8 +101,9 @@ static int parse_clock(const char *text, int64_t *micros)
 	int hour, minute, second, used = 8;
 	int64_t fraction = 0, scale = 100000;
 
-	if (!digits(text, 2, &hour) || text[2] != ':' || !digits(text + 3, 2, &minute) ||
-	    text[5] != ':' || !digits(text + 6, 2, &second) || hour > 23 || minute > 59 || second > 60)
+	if ((hour = two_digits(text)) < 0 || text[2] != ':' || (minute = two_digits(text + 3)) < 0 ||
+	    text[5] != ':' || (second = two_digits(text + 6)) < 0 || hour > 23 || minute > 59 ||
+	    second > 60)
 		return 0;
 	if (text[8] == '.') {
 		used = 9;
@@ -123,8 +134,9 @@ int64_t ctr_timestamp_parse(const char *text, int *ok)
 	zone = text + 11 + used;
 	if ((zone[0] == 'Z' || zone[0] == 'z') && zone[1] == '\0') {
 		offset = 0;
-	} else if ((zone[0] == '+' || zone[0] == '-') && digits(zone + 1, 2, &offset_hours) &&
-		   zone[3] == ':' && digits(zone + 4, 2, &offset_minutes) && zone[6] == '\0' &&
+	} else if ((zone[0] == '+' || zone[0] == '-') &&
+		   (offset_hours = two_digits(zone + 1)) >= 0 && zone[3] == ':' &&
+		   (offset_minutes = two_digits(zone + 4)) >= 0 && zone[6] == '\0' &&
 		   offset_hours < 24 && offset_minutes < 60) {
 		offset = ((int64_t)offset_hours * 3600 + offset_minutes * 60) * 1000000;
 		if (zone[0] == '-')

@@ -2,6 +2,8 @@
  * test_timefmt.c - dates and RFC 3339 timestamps (events/timefmt.c).
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "events/timefmt.h"
 
@@ -51,6 +53,31 @@ Test(timefmt, timestamps_need_an_offset)
 	ctr_timestamp_parse("2023-02-01 10:00:00+09:00", &ok);
 	cr_assert_not(ok);
 	ctr_timestamp_parse("2023-02-01T25:00:00+09:00", &ok);
+	cr_assert_not(ok);
+}
+
+/*
+ * Every prefix of a timestamp is refused, each in a block of its own size so
+ * that `make sanitize` sees a read past its end; and a leap day is a day.
+ */
+Test(timefmt, a_timestamp_cut_short_anywhere_is_refused)
+{
+	const char *whole = "2024-02-29T10:00:00.25+09:00";
+	int ok;
+
+	for (size_t len = 0; len < strlen(whole); len++) {
+		char *prefix = strndup(whole, len);
+		cr_assert_not_null(prefix);
+		ctr_timestamp_parse(prefix, &ok);
+		cr_assert_not(ok, "%s", prefix);
+		ctr_date_parse(prefix, &ok);
+		cr_assert_eq(ok, len == 10, "%s", prefix);
+		free(prefix);
+	}
+	cr_assert_eq(ctr_timestamp_parse(whole, &ok),
+		     (int64_t)ctr_date_from_civil(2024, 2, 29) * 86400000000LL + 3600000000LL + 250000);
+	cr_assert(ok);
+	ctr_timestamp_parse("2023-02-29T10:00:00+09:00", &ok);
 	cr_assert_not(ok);
 }
 
