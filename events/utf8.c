@@ -1,6 +1,7 @@
 /*
  * utf8.c - the text check of utf8.h. Most strings in events are ASCII (ids,
- * types, times, emails), which is taken eight bytes at a time.
+ * types, times, emails), which is taken eight bytes at a time, a string's
+ * last few bytes (or a short string's four to seven) in eight that overlap.
  */
 #include "events/utf8.h"
 
@@ -57,6 +58,19 @@ int ctr_utf8_text(const uint8_t *s, size_t len)
 				at += 8;
 				continue;
 			}
+		} else if (len >= 8) {
+			/* the rest, in the last eight bytes (some seen already) */
+			memcpy(&word, s + len - 8, 8);
+			if ((word & HIGHS) == 0 && ((word - ONES) & ~word & HIGHS) == 0)
+				return 1;
+		} else if (len - at >= 4) {
+			/* four to seven left: the first four and the last four */
+			uint32_t first, last;
+			memcpy(&first, s + at, 4);
+			memcpy(&last, s + len - 4, 4);
+			word = (uint64_t)first << 32 | last;
+			if ((word & HIGHS) == 0 && ((word - ONES) & ~word & HIGHS) == 0)
+				return 1;
 		}
 		if (s[at] == 0)
 			return 0;

@@ -3,6 +3,7 @@
  * RFC 3629's table of well-formed sequences, and no NUL.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events/utf8.h"
@@ -43,4 +44,37 @@ Test(utf8, ill_formed_sequences)
 	cr_assert_not(valid("\xc3("));                /* a lead byte, then ASCII */
 	cr_assert_not(valid("ends inside one \xe6\x97")); /* cut short */
 	cr_assert_not(valid("eight bytes first\xe6\x97\xa5\xe6"));
+}
+
+/*
+ * ASCII is checked eight bytes at a time and a string's last bytes in words
+ * that overlap: a bad byte at any place in strings of 1 to 24 bytes is found,
+ * and a multi-byte sequence at any place is read whole. Each string is in a
+ * block of its own size, so that `make sanitize` sees a read past its end.
+ */
+Test(utf8, a_bad_byte_anywhere_in_a_short_or_long_string_is_found)
+{
+	static const uint8_t bad[] = { 0x00, 0x80, 0xC0, 0xFF };
+	static const uint8_t e_acute[] = { 0xC3, 0xA9 };
+
+	for (size_t len = 1; len <= 24; len++) {
+		uint8_t *s = malloc(len);
+		cr_assert_not_null(s);
+		memset(s, 'a', len);
+		cr_assert(ctr_utf8_text(s, len), "%zu ASCII bytes", len);
+		for (size_t at = 0; at < len; at++) {
+			for (size_t b = 0; b < sizeof(bad); b++) {
+				s[at] = bad[b];
+				cr_assert_not(ctr_utf8_text(s, len), "0x%02x at %zu of %zu", bad[b], at, len);
+			}
+			s[at] = 'a';
+			if (at + 2 <= len) {
+				memcpy(s + at, e_acute, 2);
+				cr_assert(ctr_utf8_text(s, len), "é at %zu of %zu", at, len);
+				cr_assert_not(ctr_utf8_text(s, at + 1), "é cut at %zu", at + 1);
+				memset(s + at, 'a', 2);
+			}
+		}
+		free(s);
+	}
 }
