@@ -1,7 +1,7 @@
 /*
  * file_replace.h - moving a finished file over another so that a crash of the
  * machine leaves one of the two whole: a rebuild's or a merge's database
- * (engine/db.c), an export's rows (cli/cmd_export.c); and the sync of a
+ * (engine/db_replace.c), an export's rows (cli/cmd_export.c); and the sync of a
  * directory that makes a new name last (a new log, and its torn tail moved
  * aside: avro_file_write.c).
  */

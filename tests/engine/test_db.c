@@ -1,5 +1,5 @@
 /*
- * test_db.c - engine/db.c's wrappers on the connection a replay shares
+ * test_db.c - engine/db_calls.c's wrappers on the connection a replay shares
  * between its loop and its writer: a failure's message is the failure's own,
  * whatever the other thread does on the connection meanwhile.
  */

@@ -1,0 +1,110 @@
+/*
+ * db_calls.c - the SQLite calls every module makes through db.h: SQLite's
+ * message wrapped into a ctr_error, on a connection the replay's loop and its
+ * writer share; and the meta table's keys read and written.
+ */
+#include "engine/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err)
+{
+	/* a rebuild writes PATH.rebuild, its invoices a file beside it: say which */
+	const char *path = sqlite3_db_filename(db, "main");
+
+	return ctr_error_set(err, code, "database%s%s: %s", path && *path ? " " : "",
+			     path ? path : "", sqlite3_errmsg(db));
+}
+
+/*
+ * The call and the reading of its message under the connection's mutex: the
+ * replay's loop and its writer share the connection, and a call of the other
+ * thread in between would leave its own message ("not an error") instead.
+ */
+int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err)
+{
+	sqlite3_mutex *lock = sqlite3_db_mutex(db);
+	int rc = 0;
+
+	sqlite3_mutex_enter(lock);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	sqlite3_mutex_leave(lock);
+	return rc;
+}
+
+int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr_error *err)
+{
+	sqlite3_mutex *lock = sqlite3_db_mutex(db);
+	int rc = 0;
+
+	sqlite3_mutex_enter(lock);
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	sqlite3_mutex_leave(lock);
+	return rc;
+}
+
+void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, index);
+}
+
+int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
+{
+	/* the connection's message is the last call's, whichever thread made it (run_loop.c) */
+	sqlite3_mutex *lock = sqlite3_db_mutex(db);
+	int rc;
+
+	sqlite3_mutex_enter(lock);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	else
+		rc = 0;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	sqlite3_mutex_leave(lock);
+	return rc;
+}
+
+int ctr_db_meta_get(sqlite3 *db, const char *key, char **value, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = 0, step;
+
+	*value = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
+		*value = strdup((const char *)sqlite3_column_text(stmt, 0));
+		if (*value == NULL)
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	} else if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = ctr_db_error(db, CTR_EDB, err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = ctr_db_prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &stmt, err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	sqlite3_finalize(stmt);
+	return rc;
+}
