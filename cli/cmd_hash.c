@@ -1,6 +1,6 @@
 /*
  * cmd_hash.c - `contrail hash`: prints the projection hash of a database
- * (DOMAIN.md E4a), to compare two replays. The hash itself is row_digest.c's.
+ * (DOMAIN.md E4a), to compare two replays. The hash itself is projection_hash.c's.
  */
 #include <getopt.h>
 #include <stdio.h>

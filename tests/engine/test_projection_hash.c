@@ -1,5 +1,5 @@
 /*
- * test_projection_hash.c - the projection hash (E4a, engine/row_digest.c): it
+ * test_projection_hash.c - the projection hash (E4a, engine/projection_hash.c): it
  * depends on the rows only, never on how they were written, any change of a
  * value shows, and the sums kept by the triggers equal a recount of the rows.
  */
