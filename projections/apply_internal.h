@@ -1,6 +1,6 @@
 /*
  * apply_internal.h - what the event handlers of licenses.c and members.c
- * share with the dispatcher in projections.c. Not for use outside projections/.
+ * share with the dispatcher in dispatch.c. Not for use outside projections/.
  */
 #ifndef CTR_APPLY_INTERNAL_H
 #define CTR_APPLY_INTERNAL_H
