@@ -1,7 +1,8 @@
 /*
  * kafka_source_internal.h - the state of a Kafka source, shared by
- * source_kafka.c (reading and decoding messages) and kafka_partitions.c (which
- * partitions it reads and how far). Not for use outside engine/.
+ * source_kafka.c (reading and decoding messages), kafka_open.c (opening and
+ * closing the source), kafka_partitions.c (which partitions it reads) and
+ * kafka_offsets.c (how far). Not for use outside engine/.
  */
 #ifndef CTR_KAFKA_SOURCE_INTERNAL_H
 #define CTR_KAFKA_SOURCE_INTERNAL_H
@@ -79,6 +80,14 @@ int kafka_all_done(const struct kafka_source *s);
 void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset);
 void kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 			rd_kafka_topic_partition_list_t *partitions, void *opaque);
+
+/* The ctr_source functions about reading messages (source_kafka.c). */
+int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err);
+void kafka_describe(struct ctr_source *src, char *buf, size_t size);
+char *kafka_to_json(struct ctr_source *src, const struct ctr_event *ev);
+int kafka_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
+		 struct ctr_error *err);
+int kafka_ready_fd(struct ctr_source *src);
 
 /* The ctr_source functions about positions. */
 int64_t kafka_lag(struct ctr_source *src);
