@@ -1,14 +1,13 @@
 /*
  * cmd_export.c - `contrail export`: one table of a database, in key order, as
- * CSV (RFC 4180, a header line, CRLF line ends) or as a JSON array of objects.
- * Binary columns (rejected_events.raw) are written in base64 in both. Only the
- * tables find_table() knows may be named: a name is never pasted into SQL
- * unchecked.
+ * CSV (RFC 4180, a header line, CRLF line ends) or as a JSON array of objects
+ * (the rows written by export_rows.c), into a file put in place only once it
+ * is whole. Only the tables find_table() knows may be named: a name is never
+ * pasted into SQL unchecked.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/export_rows.h"
 #include "engine/db.h"
 #include "events/file_replace.h"
 #include "projections/schema_sql.h"
@@ -35,12 +35,6 @@ struct export_args {
 	const char *table;
 	const char *format;
 	const char *out_path;
-};
-
-/* Reusable text of a blob column, so rows cost no allocation once it has grown. */
-struct base64_buffer {
-	char *text;
-	size_t size;
 };
 
 /* The i-th exportable table (hashed projections first), or NULL past the last. */
@@ -85,183 +79,6 @@ static void table_names(char *out, size_t size, size_t wrap)
 		line = wrapped ? strlen(t->name) : line + (size_t)written;
 		used += (size_t)written;
 	}
-}
-
-/* The blob as base64 text in buf (RFC 4648, padded); NULL when out of memory. */
-static const char *base64(struct base64_buffer *buf, const unsigned char *data, size_t len)
-{
-	static const char digits[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t need = 4 * ((len + 2) / 3) + 1;
-	char *p;
-
-	if (need > buf->size) {
-		p = realloc(buf->text, need);
-		if (p == NULL)
-			return NULL;
-		buf->text = p, buf->size = need;
-	}
-	p = buf->text;
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)data[i] << 16 | (i + 1 < len ? (unsigned)data[i + 1] << 8 : 0) |
-			     (i + 2 < len ? data[i + 2] : 0);
-		*p++ = digits[v >> 18 & 63];
-		*p++ = digits[v >> 12 & 63];
-		*p++ = i + 1 < len ? digits[v >> 6 & 63] : '=';
-		*p++ = i + 2 < len ? digits[v & 63] : '=';
-	}
-	*p = '\0';
-	return buf->text;
-}
-
-/* Length of the valid UTF-8 sequence at s (len bytes left), 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t len)
-{
-	size_t follow;
-	unsigned long code, least;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		follow = 1, code = s[0] & 0x1f, least = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		follow = 2, code = s[0] & 0x0f, least = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		follow = 3, code = s[0] & 0x07, least = 0x10000;
-	else
-		return 0;
-	if (follow >= len)
-		return 0;
-	for (size_t i = 1; i <= follow; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		code = code << 6 | (s[i] & 0x3f);
-	}
-	if (code < least || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-		return 0;
-	return follow + 1;
-}
-
-/*
- * A JSON string of text. JSON must be UTF-8, so a byte that is not part of a
- * valid sequence (a rejected event's text may hold anything) becomes U+FFFD.
- */
-static json_t *json_text(const unsigned char *text, size_t len)
-{
-	json_t *value = json_stringn((const char *)text, len);
-	char *fixed, *p;
-
-	if (value)
-		return value;
-	fixed = malloc(3 * len + 1);
-	if (fixed == NULL)
-		return NULL;
-	p = fixed;
-	for (size_t i = 0, step; i < len; i += step) {
-		step = utf8_sequence(text + i, len - i);
-		if (step == 0) {
-			memcpy(p, "\xef\xbf\xbd", 3), p += 3, step = 1;
-		} else {
-			memcpy(p, text + i, step), p += step;
-		}
-	}
-	value = json_stringn(fixed, (size_t)(p - fixed));
-	free(fixed);
-	return value;
-}
-
-static json_t *json_value(sqlite3_stmt *stmt, int i, struct base64_buffer *buf)
-{
-	const char *text;
-
-	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_NULL:
-		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(stmt, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(stmt, i));
-	case SQLITE_BLOB:
-		text = base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
-		return text ? json_string(text) : NULL;
-	default:
-		return json_text(sqlite3_column_text(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
-	}
-}
-
-/*
- * One row as a JSON object on a line of its own; -1 when out of memory. A
- * write error is left for close_output() to find.
- */
-static int write_json_row(sqlite3_stmt *stmt, FILE *out, int first, struct base64_buffer *buf)
-{
-	json_t *row = json_object();
-	int rc = row ? 0 : -1;
-
-	for (int i = 0; rc == 0 && i < sqlite3_column_count(stmt); i++)
-		rc = json_object_set_new(row, sqlite3_column_name(stmt, i), json_value(stmt, i, buf));
-	if (rc == 0) {
-		fputs(first ? "\n" : ",\n", out);
-		json_dumpf(row, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	}
-	json_decref(row);
-	return rc;
-}
-
-/* One row as a CSV record: NULL an empty field, blobs base64; -1 when out of memory. */
-static int write_csv_row(sqlite3_stmt *stmt, FILE *out, struct base64_buffer *buf)
-{
-	for (int i = 0; i < sqlite3_column_count(stmt); i++) {
-		int type = sqlite3_column_type(stmt, i);
-		const char *text = type == SQLITE_BLOB
-			? base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i))
-			: (const char *)sqlite3_column_text(stmt, i);
-		if (i)
-			fputc(',', out);
-		if (text == NULL && type != SQLITE_NULL)
-			return -1;
-		if (text)
-			ctr_cli_csv_field(out, text);
-	}
-	fputs("\r\n", out);
-	return 0;
-}
-
-static void write_csv_header(sqlite3_stmt *stmt, FILE *out)
-{
-	for (int i = 0; i < sqlite3_column_count(stmt); i++) {
-		if (i)
-			fputc(',', out);
-		ctr_cli_csv_field(out, sqlite3_column_name(stmt, i));
-	}
-	fputs("\r\n", out);
-}
-
-/* Steps stmt to the end, writing every row. */
-static int write_rows(sqlite3 *db, sqlite3_stmt *stmt, int json, FILE *out, struct ctr_error *err)
-{
-	struct base64_buffer buf = { NULL, 0 };
-	int step = SQLITE_DONE, rows = 0, failed = 0;
-
-	if (json)
-		fputc('[', out);
-	else
-		write_csv_header(stmt, out);
-	while (!failed) {
-		step = sqlite3_step(stmt);
-		if (step != SQLITE_ROW)
-			break;
-		failed = json ? write_json_row(stmt, out, rows++ == 0, &buf)
-			      : write_csv_row(stmt, out, &buf);
-	}
-	if (json)
-		fputs("\n]\n", out);
-	free(buf.text);
-	if (failed)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	if (step != SQLITE_DONE)
-		return ctr_db_error(db, CTR_ECORRUPT, err);
-	return 0;
 }
 
 /*
@@ -366,7 +183,7 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", a->out_path, strerror(errno));
 		goto fail;
 	}
-	rc = write_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
+	rc = ctr_export_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
 	rc = rc == 0 ? CTR_EXIT_OK : ctr_cli_exit_for(rc);
 	if (rc != CTR_EXIT_OK && *partial)
 		unlink(partial); /* still locked: ours */
