@@ -250,9 +250,13 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	s->is_stdin = strcmp(path, "-") == 0;
 	s->fp = s->is_stdin ? stdin : fopen(path, "rb");
-	s->line = malloc(LINE_CAP);
-	if (s->fp == NULL || s->line == NULL) {
+	if (s->fp == NULL) {
 		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	s->line = malloc(LINE_CAP);
+	if (s->line == NULL) {
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		goto fail;
 	}
 	rc = ctr_decoder_new(NULL, 1, &s->decoder, err);
