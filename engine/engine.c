@@ -283,7 +283,7 @@ static int open_parts(struct ctr_engine *e, struct ctr_error *err)
 				    " VALUES (?, ?, ?, ?, ?, ?)", &e->put_checkpoint, err);
 	if (rc == 0) {
 		e->rejects = ctr_rejects_new(e->db, e->run_id, err);
-		rc = e->rejects ? 0 : CTR_EDB;
+		rc = e->rejects ? 0 : err->code;
 	}
 	if (rc == 0)
 		rc = ctr_projections_new(e->db, &popts, &e->projections, err);

@@ -93,7 +93,7 @@ void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w);
 /* After batch written is committed: forgets the streams it did not touch (they reload on demand). */
 int ctr_streams_evict_idle(struct ctr_engine *e, int64_t written);
 
-/* rejects.c: pending changes to rejected_events, written at the next flush. */
+/* rejects.c: pending changes to rejected_events, written at the next flush (NULL: err says why). */
 struct ctr_rejects *ctr_rejects_new(sqlite3 *db, int64_t run_id, struct ctr_error *err);
 void ctr_rejects_free(struct ctr_rejects *r);
 /* A new row for ev (held_json: the event is held, E2). */

@@ -35,8 +35,10 @@ struct ctr_rejects *ctr_rejects_new(sqlite3 *db, int64_t run_id, struct ctr_erro
 {
 	struct ctr_rejects *r = calloc(1, sizeof(*r));
 
-	if (r == NULL)
+	if (r == NULL) {
+		ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		return NULL;
+	}
 	r->db = db;
 	r->run_id = run_id;
 	if (ctr_db_prepare(db, "INSERT OR REPLACE INTO rejected_events (position, event_id, stream,"
