@@ -22,6 +22,14 @@ struct ctr_apply {
 
 typedef enum ctr_code (*ctr_apply_fn)(struct ctr_apply *a);
 
+/*
+ * What a handler returns when an allocation fails: no rule's code. The event
+ * is not rejected (a run with the memory applies it); ctr_projections_apply
+ * fills err with CTR_ENOMEM and the engine stops the run, so the aggregate
+ * left half changed is never written.
+ */
+#define CTR_CODE_NO_MEMORY CTR_CODE_COUNT
+
 /* Writes a printf-style message into msg and returns code (for the support and store modules). */
 enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -87,7 +87,7 @@ enum ctr_code ctr_billing_seats_changed(struct ctr_apply *a)
 					"data.reported_on: required when a seat total goes down (B5)");
 	if ((full != b->requested_full && add_change(a->contract, 0, full_month, full) != 0) ||
 	    (light != b->requested_light && add_change(a->contract, 1, light_month, light) != 0))
-		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	b->requested_full = full;
 	b->requested_light = light;
 	ctr_contract_touch(a->contract, &a->contract->row);

@@ -67,6 +67,12 @@ static void queue_stream(struct ctr_projections *p, struct ctr_stream *stream)
 	stream->queued = 1;
 }
 
+static enum ctr_code out_of_memory(struct ctr_error *err)
+{
+	ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	return CTR_CODE_NO_MEMORY;
+}
+
 /* Support and store streams: their modules create, load and change the aggregate. */
 static enum ctr_code apply_other(struct ctr_projections *p, struct ctr_stream *stream,
 				 struct ctr_event *ev, char *msg, size_t size, struct ctr_error *err)
@@ -90,6 +96,8 @@ static enum ctr_code apply_other(struct ctr_projections *p, struct ctr_stream *s
 					    msg, size)
 			: ctr_store_apply(p->store, &stream->arena, &stream->aggregate, ev, msg,
 					  size);
+	if (code == CTR_CODE_NO_MEMORY)
+		return out_of_memory(err);
 	stream->opened = stream->aggregate != NULL;
 	if (stream->aggregate && (customer ? ctr_support_dirty(stream->aggregate)
 					   : ctr_store_dirty(stream->aggregate)))
@@ -204,6 +212,8 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 		code = fn ? fn(&a) : ctr_apply_reject(&a, CTR_CODE_UNKNOWN_TYPE, "no handler for %s",
 						      ev->type);
 	}
+	if (code == CTR_CODE_NO_MEMORY)
+		return out_of_memory(err);
 	if (stream->aggregate)
 		queue(p, stream->aggregate);
 	return code;

@@ -64,7 +64,7 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 					"data.end_date: required for a license contract");
 	c = ctr_contract_new(a->arena, a->ev->stream);
 	if (c == NULL)
-		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	ctr_set_text(c, &c->account, a->ev->account);
 	ctr_set_text(c, &c->name, ctr_payload_text(a->data, "name"));
 	ctr_set_text(c, &c->start_date, ctr_payload_text(a->data, "start_date"));
@@ -163,7 +163,7 @@ static enum ctr_code other_product_added(struct ctr_apply *a)
 					a->contract->contract_id);
 	/* the whole key: nothing bounds its length, and a cut one could name another product */
 	if (asprintf(&sku, "other:%s", key) < 0)
-		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	if (ctr_contract_product(a->contract, sku) != NULL) {
 		code = ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s", sku,
 					a->contract->contract_id);
@@ -173,7 +173,7 @@ static enum ctr_code other_product_added(struct ctr_apply *a)
 	p = ctr_contract_add_product(a->contract);
 	if (p == NULL) {
 		free(sku);
-		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	}
 	ctr_set_text(a->contract, &p->sku, sku);
 	free(sku);
@@ -260,7 +260,7 @@ static enum ctr_code environment_created(struct ctr_apply *a)
 					env_id);
 	e = ctr_contract_add_environment(a->contract);
 	if (e == NULL)
-		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	ctr_set_text(a->contract, &e->env_id, env_id);
 	ctr_set_text(a->contract, &e->name, ctr_payload_text(a->data, "name"));
 	e->has_sort_key = ctr_payload_field(a->data, "sort_key", &sort_key);

@@ -69,7 +69,7 @@ static enum ctr_code invited(struct ctr_apply *a)
 	if (m == NULL)
 		m = ctr_contract_add_member(a->contract);
 	if (m == NULL)
-		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	ctr_set_text(a->contract, &m->user, email);
 	ctr_set_text(a->contract, &m->email, email);
 	ctr_set_text(a->contract, &m->name, NULL);
@@ -98,7 +98,7 @@ static enum ctr_code joined(struct ctr_apply *a)
 	if (m == NULL) {
 		m = ctr_contract_add_member(a->contract);
 		if (m == NULL)
-			return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+			return CTR_CODE_NO_MEMORY;
 		invitation = member_by_email(a->contract, email, MEMBER_INVITED); /* may have moved */
 		ctr_set_text(a->contract, &m->user, user);
 	}
@@ -178,7 +178,7 @@ static enum ctr_code group_company_added(struct ctr_apply *a)
 					company, a->contract->contract_id);
 	g = ctr_contract_add_company(a->contract);
 	if (g == NULL)
-		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	ctr_set_text(a->contract, &g->company, company);
 	ctr_set_text(a->contract, &g->added_by, ctr_payload_text(a->data, "by"));
 	ctr_contract_touch(a->contract, &g->row);

@@ -66,7 +66,7 @@ static enum ctr_code open_account(struct ctr_store *s, struct ctr_arena *arena, 
 	if (a == NULL) {
 		a = ctr_arena_zalloc(arena, sizeof(*a));
 		if (a == NULL)
-			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+			return CTR_CODE_NO_MEMORY;
 		a->store_id = ctr_arena_strdup(arena, ctr_payload_text(&ev->data, "store_id"));
 		a->email = ctr_arena_strdup(arena, ctr_payload_text(&ev->data, "email"));
 		*aggregate = a;

@@ -164,7 +164,7 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 			      "%s ended %s, more than 3 years before this resume (S8)", replaces, old->ends_on);
 	s = ctr_customer_add_support(c);
 	if (s == NULL)
-		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	fill_support(c, s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
 	if (replaces) /* the lookup again: adding s may have moved the array */
 		mark_replaced(c, ctr_customer_support(c, replaces), s->starts_on);
@@ -220,7 +220,7 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 		if (s == NULL)
 			s = ctr_customer_add_support(c);
 		if (s == NULL)
-			return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+			return CTR_CODE_NO_MEMORY;
 		fill_support(c, s, &item, ev, at);
 		touch(c, s);
 	}
@@ -242,7 +242,7 @@ static enum ctr_code registered(struct ctr_support *m, struct ctr_arena *arena, 
 			      number, ev->stream);
 	c = ctr_arena_zalloc(arena, sizeof(*c));
 	if (c == NULL)
-		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "out of memory");
+		return CTR_CODE_NO_MEMORY;
 	c->arena = arena;
 	set(c, &c->customer_no, number);
 	set(c, &c->email, ctr_payload_text(&ev->data, "email"));
