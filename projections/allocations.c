@@ -102,7 +102,8 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 	code = check(a, e, &list, count);
 	if (code != CTR_CODE_OK)
 		return code;
-	for (size_t i = 0; i < count; i++) {
+	/* stopped where a row could not be made: apply ends the run */
+	for (size_t i = 0; i < count && !a->contract->out_of_memory; i++) {
 		if (superseded(&list, i, count))
 			continue;
 		ctr_payload_item(&list, i, &item);

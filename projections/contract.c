@@ -10,7 +10,8 @@
 
 void ctr_set_text(struct ctr_contract *c, char **field, const char *value)
 {
-	ctr_arena_set_text(c->arena, field, value);
+	if (ctr_arena_set_text(c->arena, field, value) != 0)
+		c->out_of_memory = 1;
 }
 
 struct ctr_contract *ctr_contract_new(struct ctr_arena *arena, const char *contract_id)
@@ -30,16 +31,18 @@ struct ctr_contract *ctr_contract_new(struct ctr_arena *arena, const char *contr
  * own, which grows); arrays start at four rows and double, so what is left
  * behind is less than what is in use.
  */
-static void *append(struct ctr_arena *arena, void **items, size_t *count, size_t *cap,
+static void *append(struct ctr_contract *c, void **items, size_t *count, size_t *cap,
 		    size_t size)
 {
 	char *slot;
 
 	if (*count == *cap) {
 		size_t grown = *cap ? *cap * 2 : 4;
-		void *moved = ctr_arena_grow(arena, *items, *cap * size, grown * size);
-		if (moved == NULL)
+		void *moved = ctr_arena_grow(c->arena, *items, *cap * size, grown * size);
+		if (moved == NULL) {
+			c->out_of_memory = 1;
 			return NULL;
+		}
 		*items = moved;
 		*cap = grown;
 	}
@@ -50,13 +53,13 @@ static void *append(struct ctr_arena *arena, void **items, size_t *count, size_t
 
 struct ctr_product *ctr_contract_add_product(struct ctr_contract *c)
 {
-	return append(c->arena, (void **)&c->products, &c->product_count, &c->product_cap,
+	return append(c, (void **)&c->products, &c->product_count, &c->product_cap,
 		      sizeof(*c->products));
 }
 
 struct ctr_environment *ctr_contract_add_environment(struct ctr_contract *c)
 {
-	return append(c->arena, (void **)&c->environments, &c->environment_count,
+	return append(c, (void **)&c->environments, &c->environment_count,
 		      &c->environment_cap,
 		      sizeof(*c->environments));
 }
@@ -64,19 +67,19 @@ struct ctr_environment *ctr_contract_add_environment(struct ctr_contract *c)
 struct ctr_allocation *ctr_environment_add_allocation(struct ctr_contract *c,
 						       struct ctr_environment *e)
 {
-	return append(c->arena, (void **)&e->allocations, &e->allocation_count, &e->allocation_cap,
+	return append(c, (void **)&e->allocations, &e->allocation_count, &e->allocation_cap,
 		      sizeof(*e->allocations));
 }
 
 struct ctr_member *ctr_contract_add_member(struct ctr_contract *c)
 {
-	return append(c->arena, (void **)&c->members, &c->member_count, &c->member_cap,
+	return append(c, (void **)&c->members, &c->member_count, &c->member_cap,
 		      sizeof(*c->members));
 }
 
 struct ctr_company *ctr_contract_add_company(struct ctr_contract *c)
 {
-	return append(c->arena, (void **)&c->companies, &c->company_count, &c->company_cap,
+	return append(c, (void **)&c->companies, &c->company_count, &c->company_cap,
 		      sizeof(*c->companies));
 }
 
@@ -84,7 +87,7 @@ struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c)
 {
 	struct ctr_billing *b = &c->billing;
 
-	return append(c->arena, (void **)&b->changes, &b->change_count, &b->change_cap,
+	return append(c, (void **)&b->changes, &b->change_count, &b->change_cap,
 		      sizeof(*b->changes));
 }
 

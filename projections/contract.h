@@ -118,6 +118,7 @@ struct ctr_contract {
 	struct ctr_row_flags row;
 	int any_dirty;       /* some row of the aggregate is dirty */
 	int queued;          /* on the projections' list of aggregates to flush */
+	int out_of_memory;   /* a text or row could not be allocated: the run stops (apply) */
 };
 
 /* A zeroed contract in arena, freed with the arena (there is no free of its own). */
@@ -130,7 +131,7 @@ struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, con
 struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user);
 struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company);
 
-/* Appends a zeroed row (NULL when out of memory). */
+/* Appends a zeroed row (NULL, and c->out_of_memory set, when out of memory). */
 struct ctr_product *ctr_contract_add_product(struct ctr_contract *c);
 struct ctr_environment *ctr_contract_add_environment(struct ctr_contract *c);
 struct ctr_allocation *ctr_environment_add_allocation(struct ctr_contract *c,
@@ -143,7 +144,10 @@ struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c);
 /* Marks a row changed, and its contract as having changes. */
 void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row);
 
-/* Replaces *field, a string of c, with a copy of value (NULL allowed) in c's arena. */
+/*
+ * Replaces *field, a string of c, with a copy of value (NULL allowed) in c's
+ * arena; out of memory, leaves it and sets c->out_of_memory.
+ */
 void ctr_set_text(struct ctr_contract *c, char **field, const char *value);
 
 /* M1: 1 when user is an active owner of c. */

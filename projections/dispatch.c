@@ -212,7 +212,8 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 		code = fn ? fn(&a) : ctr_apply_reject(&a, CTR_CODE_UNKNOWN_TYPE, "no handler for %s",
 						      ev->type);
 	}
-	if (code == CTR_CODE_NO_MEMORY)
+	a.contract = stream->aggregate; /* the one contract.opened made */
+	if (code == CTR_CODE_NO_MEMORY || (a.contract != NULL && a.contract->out_of_memory))
 		return out_of_memory(err);
 	if (stream->aggregate)
 		queue(p, stream->aggregate);

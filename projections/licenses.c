@@ -72,14 +72,15 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 	c->cloud = strcmp(kind, "cloud") == 0;
 	ctr_billing_open(c, a->data);
 	ctr_contract_touch(c, &c->row);
+	/* a row whose key could not be copied matches no lookup: stopped there (apply ends the run) */
 	ctr_payload_field(a->data, "products", &list);
-	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
+	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);
 		if (ctr_contract_product(c, ctr_payload_text(&item, "sku")) == NULL)
 			add_product(c, &item);
 	}
 	ctr_payload_field(a->data, "owners", &list);
-	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
+	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);
 		if (ctr_contract_member(c, ctr_payload_text(&item, "user")) == NULL)
 			add_owner(c, &item);
