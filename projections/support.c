@@ -17,7 +17,8 @@
 /* Strings of a customer live in its stream's arena, like the customer itself. */
 static void set(struct ctr_customer *c, char **field, const char *value)
 {
-	ctr_arena_set_text(c->arena, field, value);
+	if (ctr_arena_set_text(c->arena, field, value) != 0)
+		c->out_of_memory = 1; /* ctr_support_apply ends the run */
 }
 
 struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id)
@@ -35,8 +36,10 @@ struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
 		struct ctr_support_id *moved = ctr_arena_grow(c->arena, c->supports,
 							      c->support_cap * sizeof(*moved),
 							      cap * sizeof(*moved));
-		if (moved == NULL)
+		if (moved == NULL) {
+			c->out_of_memory = 1;
 			return NULL;
+		}
 		c->supports = moved;
 		c->support_cap = cap;
 	}
@@ -166,7 +169,8 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	if (s == NULL)
 		return CTR_CODE_NO_MEMORY;
 	fill_support(c, s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
-	if (replaces) /* the lookup again: adding s may have moved the array */
+	/* the lookup again: adding s may have moved the array (and not over an id left NULL) */
+	if (replaces && !c->out_of_memory)
 		mark_replaced(c, ctr_customer_support(c, replaces), s->starts_on);
 	touch(c, s);
 	return CTR_CODE_OK;
@@ -210,7 +214,8 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 			      c->customer_no, c->merged_into);
 	at = ctr_timestamp_parse(ev->at, &ok);
 	ctr_payload_field(&ev->data, "support_ids", &list);
-	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
+	/* stopped where an id could not be copied: it would match no lookup */
+	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);
 		struct ctr_support_id *s = ctr_customer_support(c, ctr_payload_text(&item, "support_id"));
 		/* a support id belongs to its latest placement by (at, id): a record placed
@@ -224,7 +229,8 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 		fill_support(c, s, &item, ev, at);
 		touch(c, s);
 	}
-	mark_moved_replacements(c);
+	if (!c->out_of_memory)
+		mark_moved_replacements(c);
 	return CTR_CODE_OK;
 }
 
@@ -276,8 +282,8 @@ static enum ctr_code flag(struct ctr_customer *c, struct ctr_event *ev)
 	return CTR_CODE_OK;
 }
 
-enum ctr_code ctr_support_apply(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
-				struct ctr_event *ev, char *msg, size_t size)
+static enum ctr_code apply(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
+			   struct ctr_event *ev, char *msg, size_t size)
 {
 	struct ctr_customer *c = *aggregate;
 
@@ -293,4 +299,14 @@ enum ctr_code ctr_support_apply(struct ctr_support *m, struct ctr_arena *arena, 
 	if (strcmp(ev->type, "customer.merged_in") == 0)
 		return merged_in(c, ev, msg, size);
 	return flag(c, ev);
+}
+
+/* What apply returns, or CTR_CODE_NO_MEMORY when the customer could not take all of it. */
+enum ctr_code ctr_support_apply(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
+				struct ctr_event *ev, char *msg, size_t size)
+{
+	enum ctr_code code = apply(m, arena, aggregate, ev, msg, size);
+	struct ctr_customer *c = *aggregate;
+
+	return c != NULL && c->out_of_memory ? CTR_CODE_NO_MEMORY : code;
 }

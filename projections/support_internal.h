@@ -31,6 +31,7 @@ struct ctr_customer {
 	size_t support_count, support_cap;
 	int dirty;
 	int queued;
+	int out_of_memory;   /* a text or support id could not be allocated: the run stops */
 };
 
 struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id);
