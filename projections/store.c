@@ -69,14 +69,16 @@ static enum ctr_code open_account(struct ctr_store *s, struct ctr_arena *arena, 
 			return CTR_CODE_NO_MEMORY;
 		a->store_id = ctr_arena_strdup(arena, ctr_payload_text(&ev->data, "store_id"));
 		a->email = ctr_arena_strdup(arena, ctr_payload_text(&ev->data, "email"));
+		if (a->store_id == NULL || a->email == NULL)
+			return CTR_CODE_NO_MEMORY;
 		*aggregate = a;
 	}
 	if (migrated) {
 		a->migrated = 1;
 		a->migrated_orders = ctr_payload_long(&ev->data, "orders", 0);
 		a->migrated_quotes = ctr_payload_long(&ev->data, "valid_quotes", 0);
-	} else {
-		ctr_arena_set_text(arena, &a->registered_on, day);
+	} else if (ctr_arena_set_text(arena, &a->registered_on, day) != 0) {
+		return CTR_CODE_NO_MEMORY; /* the run ends: the account is never written */
 	}
 	a->dirty = 1;
 	return CTR_CODE_OK;
@@ -240,6 +242,12 @@ int ctr_store_load(struct ctr_store *s, const char *stream, struct ctr_arena *ar
 	if (sqlite3_column_text(s->get, 7))
 		a->registered_on = ctr_arena_strdup(arena,
 						    (const char *)sqlite3_column_text(s->get, 7));
+	/* a copy that failed is a NULL where the row holds text */
+	if (a->store_id == NULL || a->email == NULL ||
+	    (a->registered_on == NULL && sqlite3_column_type(s->get, 7) != SQLITE_NULL)) {
+		sqlite3_reset(s->get);
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	}
 	sqlite3_reset(s->get);
 	*aggregate = a;
 	return 0;
