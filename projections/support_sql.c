@@ -312,10 +312,15 @@ void ctr_support_record_ids(struct ctr_support *s, struct ctr_writes *w)
 	s->pending_count = 0;
 }
 
-static char *column(struct ctr_arena *arena, sqlite3_stmt *stmt, int index)
+/* A copy of a text column in c's arena; one that could not be made marks c out of memory. */
+static char *column(struct ctr_customer *c, sqlite3_stmt *stmt, int index)
 {
 	const unsigned char *value = sqlite3_column_text(stmt, index);
-	return value ? ctr_arena_strdup(arena, (const char *)value) : NULL;
+	char *copy = value ? ctr_arena_strdup(c->arena, (const char *)value) : NULL;
+
+	if (value != NULL && copy == NULL)
+		c->out_of_memory = 1;
+	return copy;
 }
 
 int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_arena *arena,
@@ -340,8 +345,9 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 	}
 	c->arena = arena;
 	c->customer_no = ctr_arena_strdup(arena, customer_no);
-	c->email = column(arena, stmt, 0);
-	c->merged_into = column(arena, stmt, 1);
+	c->out_of_memory = c->customer_no == NULL;
+	c->email = column(c, stmt, 0);
+	c->merged_into = column(c, stmt, 1);
 	c->admin_pending = sqlite3_column_int(stmt, 2);
 	c->email_bounced = sqlite3_column_int(stmt, 3);
 	c->violation = sqlite3_column_int(stmt, 4);
@@ -357,20 +363,20 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 			step = SQLITE_NOMEM;
 			break;
 		}
-		id->support_id = column(arena, stmt, 0);
-		id->sku = column(arena, stmt, 1);
+		id->support_id = column(c, stmt, 0);
+		id->sku = column(c, stmt, 1);
 		id->licenses = sqlite3_column_int64(stmt, 2);
 		id->retired = sqlite3_column_int64(stmt, 3);
-		id->starts_on = column(arena, stmt, 4);
-		id->ends_on = column(arena, stmt, 5);
-		id->reason = column(arena, stmt, 6);
-		id->replaces = column(arena, stmt, 7);
-		id->replaced_on = column(arena, stmt, 8);
+		id->starts_on = column(c, stmt, 4);
+		id->ends_on = column(c, stmt, 5);
+		id->reason = column(c, stmt, 6);
+		id->replaces = column(c, stmt, 7);
+		id->replaced_on = column(c, stmt, 8);
 		id->placed_at = sqlite3_column_int64(stmt, 9);
-		id->placed_event = column(arena, stmt, 10);
+		id->placed_event = column(c, stmt, 10);
 	}
-	/* a customer short of a support id would be judged and committed without it */
-	if (step == SQLITE_NOMEM)
+	/* a customer short of a support id (or of a text) would be judged and committed without it */
+	if (step == SQLITE_NOMEM || c->out_of_memory)
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	else if (step != SQLITE_DONE)
 		rc = ctr_db_error(s->db, CTR_EDB, err);
