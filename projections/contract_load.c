@@ -46,13 +46,16 @@ static int next_row(sqlite3_stmt *stmt, int *step)
 
 /*
  * The end of a loop over a contract's rows. A read that failed part-way would
- * leave the aggregate short of rows, and the run judge and commit from it.
+ * leave the aggregate short of rows, and the run judge and commit from it; a
+ * text that could not be copied, short of a value (or a key the next loop's
+ * lookups would crash on).
  */
-static int rows_read(struct ctr_contract_sql *s, sqlite3_stmt *stmt, int step, struct ctr_error *err)
+static int rows_read(struct ctr_contract_sql *s, struct ctr_contract *c, sqlite3_stmt *stmt,
+		     int step, struct ctr_error *err)
 {
 	int rc = 0;
 
-	if (step == SQLITE_NOMEM)
+	if (step == SQLITE_NOMEM || c->out_of_memory)
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	else if (step != SQLITE_DONE)
 		rc = ctr_db_error(s->db, CTR_EDB, err);
@@ -79,7 +82,7 @@ static int load_products(struct ctr_contract_sql *s, struct ctr_contract *c, str
 		ctr_set_text(c, &p->own_end_date, column_text(stmt, 4));
 		p->row.stored = 1;
 	}
-	return rows_read(s, stmt, step, err);
+	return rows_read(s, c, stmt, step, err);
 }
 
 static int load_environments(struct ctr_contract_sql *s, struct ctr_contract *c,
@@ -107,7 +110,7 @@ static int load_environments(struct ctr_contract_sql *s, struct ctr_contract *c,
 		e->activated_us = sqlite3_column_int64(stmt, 9);
 		e->row.stored = 1;
 	}
-	return rows_read(s, stmt, step, err);
+	return rows_read(s, c, stmt, step, err);
 }
 
 static int load_allocations(struct ctr_contract_sql *s, struct ctr_contract *c,
@@ -119,13 +122,17 @@ static int load_allocations(struct ctr_contract_sql *s, struct ctr_contract *c,
 	while (next_row(stmt, &step)) {
 		struct ctr_environment *e = ctr_contract_environment(c, column_text(stmt, 0));
 		struct ctr_allocation *al = e ? ctr_environment_add_allocation(c, e) : NULL;
-		if (al == NULL)
+		if (e == NULL)
 			continue;
+		if (al == NULL) {
+			step = SQLITE_NOMEM;
+			break;
+		}
 		ctr_set_text(c, &al->sku, column_text(stmt, 1));
 		al->count = sqlite3_column_int64(stmt, 2);
 		al->row.stored = 1;
 	}
-	return rows_read(s, stmt, step, err);
+	return rows_read(s, c, stmt, step, err);
 }
 
 static int load_members(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
@@ -148,7 +155,7 @@ static int load_members(struct ctr_contract_sql *s, struct ctr_contract *c, stru
 		ctr_set_text(c, &m->lang, column_text(stmt, 6));
 		m->row.stored = 1;
 	}
-	return rows_read(s, stmt, step, err);
+	return rows_read(s, c, stmt, step, err);
 }
 
 static int load_companies(struct ctr_contract_sql *s, struct ctr_contract *c,
@@ -167,7 +174,7 @@ static int load_companies(struct ctr_contract_sql *s, struct ctr_contract *c,
 		ctr_set_text(c, &g->added_by, column_text(stmt, 1));
 		g->row.stored = 1;
 	}
-	return rows_read(s, stmt, step, err);
+	return rows_read(s, c, stmt, step, err);
 }
 
 static int load_terms(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
@@ -186,7 +193,7 @@ static int load_terms(struct ctr_contract_sql *s, struct ctr_contract *c, struct
 		b->tax_rate_pct = sqlite3_column_int64(stmt, 5);
 		step = SQLITE_DONE; /* one row at most: the contract is its key */
 	}
-	return rows_read(s, stmt, step, err);
+	return rows_read(s, c, stmt, step, err);
 }
 
 static int load_changes(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
@@ -211,7 +218,7 @@ static int load_changes(struct ctr_contract_sql *s, struct ctr_contract *c, stru
 		else
 			b->requested_full = change->total;
 	}
-	return rows_read(s, stmt, step, err);
+	return rows_read(s, c, stmt, step, err);
 }
 
 int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
@@ -243,8 +250,9 @@ int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 	ctr_set_text(c, &c->end_date, c->cloud ? NULL : column_text(stmt, 4));
 	ctr_set_text(c, &c->migration_to, column_text(stmt, 6));
 	c->row.stored = 1;
-	sqlite3_reset(stmt);
-	rc = load_products(s, c, err);
+	rc = rows_read(s, c, stmt, SQLITE_DONE, err);
+	if (rc == 0)
+		rc = load_products(s, c, err);
 	if (rc == 0)
 		rc = load_environments(s, c, err);
 	if (rc == 0)
