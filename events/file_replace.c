@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h> /* PATH_MAX */
 #include <stdio.h> /* rename */
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,18 +28,19 @@ static int sync_path(const char *path, int flags)
 	return rc;
 }
 
+/* The copy dirname() cuts is on the stack: after a rename, an allocation that failed would
+ * report a file that is in place as not moved. */
 int ctr_file_sync_directory(const char *path)
 {
-	char *copy = strdup(path);
-	int rc;
+	char copy[PATH_MAX];
+	size_t length = strlen(path);
 
-	if (copy == NULL) {
-		errno = ENOMEM;
+	if (length >= sizeof(copy)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	rc = sync_path(dirname(copy), O_DIRECTORY);
-	free(copy);
-	return rc;
+	memcpy(copy, path, length + 1);
+	return sync_path(dirname(copy), O_DIRECTORY);
 }
 
 int ctr_file_sync(const char *path, struct ctr_error *err)
