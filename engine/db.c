@@ -164,9 +164,12 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		goto fail;
 	}
 	/* a foreign database is refused before any pragma could change it */
-	if (!(mode != CTR_DB_READ && is_empty(db)) &&
-	    (version = contrail_version(db, path, mode, err)) == 0)
+	if (!(mode != CTR_DB_READ && is_empty(db)))
+		version = contrail_version(db, path, mode, err);
+	if (version == 0) {
+		rc = err->code; /* CTR_ECORRUPT, or what stopped the version's read (CTR_ENOMEM) */
 		goto fail;
+	}
 	/* REPLACE must fire the delete triggers that keep the projection digests (row_digest.h) */
 	rc = ctr_db_exec(db, pragmas(mode), err);
 	if (rc == 0)
