@@ -1,7 +1,9 @@
 /*
  * alloc_fail.c - the --wrap'd allocators of the unit-test binary (see
- * alloc_fail.h). Each test runs in a process of its own, so one counter serves.
+ * alloc_fail.h). Each test runs in a process of its own, so one counter serves;
+ * atomic, since a replay's writes allocate on libuv's thread pool.
  */
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "alloc_fail.h"
@@ -15,28 +17,36 @@ void *__wrap_calloc(size_t count, size_t size);
 void *__wrap_realloc(void *ptr, size_t size);
 char *__wrap_strdup(const char *text);
 
-static long left = -1; /* allocations to let through before one fails; -1: none fails */
-static int failed;
+static atomic_long left = -1; /* allocations to let through before one fails; < 0: none fails */
+static atomic_int failed;
+static atomic_long made; /* allocations asked for since alloc_fail_count() was last called */
 
 void alloc_fail_after(long n)
 {
-	left = n;
-	failed = 0;
+	atomic_store(&failed, 0);
+	atomic_store(&left, n);
 }
 
 int alloc_fail_disarm(void)
 {
-	left = -1;
-	return failed;
+	atomic_store(&left, -1);
+	return atomic_load(&failed);
+}
+
+long alloc_fail_count(void)
+{
+	return atomic_exchange(&made, 0);
 }
 
 static int fail_now(void)
 {
-	if (left < 0)
+	atomic_fetch_add(&made, 1);
+	if (atomic_load(&left) < 0)
 		return 0;
-	if (left-- > 0)
+	/* only the allocation that takes it from 0 fails; below 0 it stays disarmed */
+	if (atomic_fetch_sub(&left, 1) != 0)
 		return 0;
-	failed = 1;
+	atomic_store(&failed, 1);
 	return 1;
 }
 

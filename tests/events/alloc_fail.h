@@ -12,5 +12,7 @@
 void alloc_fail_after(long n);
 /* Disarms; returns 1 if an allocation failed since alloc_fail_after(). */
 int alloc_fail_disarm(void);
+/* How many allocations were asked for (failed or not) since the last call. */
+long alloc_fail_count(void);
 
 #endif

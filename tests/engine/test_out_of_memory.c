@@ -1,0 +1,228 @@
+/*
+ * test_out_of_memory.c - a whole replay when an allocation fails: every
+ * allocation of contrail's own code in a small replay (a generated history of
+ * a few dozen events, faults and all) is failed in turn (tests/events/
+ * alloc_fail.h). Each run must either succeed with the projection hash of the
+ * undisturbed run or fail with CTR_ENOMEM, never crash, and leave a database
+ * that a second, undisturbed run on it brings to that same hash: nothing
+ * committed half, nothing lost (E4). Under `make sanitize` nothing may leak.
+ * Four shapes: into a new database in one batch and in several, a rebuild,
+ * and the second half of the history on top of the first (stored streams
+ * loaded). Some 450-520 allocations each, every one failed in turn: about
+ * ten seconds a shape (stride 1 in sweep()).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/generate_internal.h"
+#include "engine/db.h"
+#include "engine/engine.h"
+#include "engine/row_digest.h"
+#include "tests/events/alloc_fail.h"
+#include "events/timefmt.h"
+
+static char dir[] = "/tmp/contrail-oom-XXXXXX";
+static char history[256], first_half[256], second_half[256];
+
+static void write_file(const char *path, const char *text, size_t size)
+{
+	FILE *out = fopen(path, "w");
+
+	cr_assert_not_null(out);
+	cr_assert_eq(fwrite(text, 1, size, out), size);
+	cr_assert_eq(fclose(out), 0);
+}
+
+/* A generated history, and the same lines cut in two files at a line boundary. */
+static void setup(void)
+{
+	struct ctr_generate_stats stats;
+	long faults[GEN_FAULT_COUNT];
+	struct ctr_error err = { 0 };
+	char *text = NULL;
+	size_t size = 0, cut;
+	FILE *out;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(history, sizeof(history), "%s/history.jsonl", dir);
+	snprintf(first_half, sizeof(first_half), "%s/first.jsonl", dir);
+	snprintf(second_half, sizeof(second_half), "%s/second.jsonl", dir);
+	out = open_memstream(&text, &size);
+	cr_assert_eq(gen_run(out, 11, 2, &stats, faults, &err), 0, "%s", err.message);
+	cr_assert_eq(fclose(out), 0);
+	cut = size / 2;
+	while (cut < size && text[cut - 1] != '\n')
+		cut++;
+	write_file(history, text, size);
+	write_file(first_half, text, cut);
+	write_file(second_half, text + cut, size - cut);
+	free(text);
+}
+
+static void teardown(void)
+{
+	char command[512];
+
+	snprintf(command, sizeof(command), "rm -rf %s", dir);
+	cr_assert_eq(system(command), 0);
+}
+
+TestSuite(out_of_memory_replay, .init = setup, .fini = teardown, .timeout = 300);
+
+/* A replay's shape: rebuilt or incremental, and events per transaction (0: the default). */
+struct shape {
+	int rebuild;
+	long batch;
+};
+
+static void no_overlap(void *ctx, sqlite3 *db)
+{
+	(void)ctx;
+	(void)db;
+}
+
+static int replay(const char *source, const char *db, struct shape shape,
+		  struct ctr_run_result *result, struct ctr_error *err)
+{
+	struct ctr_replay_options options = { 0 };
+	char spec[300];
+
+	options.db_path = db;
+	options.rebuild = shape.rebuild;
+	options.batch = shape.batch;
+	/* the next batch is read only once the last is committed (as an audit does), so that
+	 * the nth allocation is the same one in every run */
+	options.after_flush = no_overlap;
+	options.business_date = ctr_date_from_civil(2024, 4, 1);
+	options.expiring_days = 90;
+	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
+	snprintf(spec, sizeof(spec), "jsonl:%s", source);
+	return ctr_replay(spec, &options, result, err);
+}
+
+/* The hash of db recounted from its rows, which must equal the one kept by its sums. */
+static void stored_hash(const char *path, char hex[65])
+{
+	struct ctr_error err = { 0 };
+	char kept[65];
+	sqlite3 *db;
+
+	cr_assert_eq(ctr_db_open(path, CTR_DB_READ, &db, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_projection_hash_of(db, 1, hex, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_projection_hash_of(db, 0, kept, &err), 0, "%s", err.message);
+	sqlite3_close(db);
+	cr_assert_str_eq(kept, hex, "the kept sums are not the rows'");
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char command[700];
+
+	snprintf(command, sizeof(command), "cp %s %s", from, to);
+	cr_assert_eq(system(command), 0);
+}
+
+static void remove_db(const char *path)
+{
+	char command[512];
+
+	snprintf(command, sizeof(command), "rm -f %s %s-wal %s-shm", path, path, path);
+	cr_assert_eq(system(command), 0);
+}
+
+/*
+ * Replays source into a database that starts as a copy of base (a new one
+ * when base is NULL) with allocation n failed, then again undisturbed on the
+ * same database; returns whether allocation n was reached.
+ */
+static int fail_one(const char *source, const char *base, struct shape shape, long n,
+		    const char *expected)
+{
+	struct ctr_run_result result;
+	struct ctr_error err = { 0 };
+	char db[300], hash[65];
+	int rc, failed;
+
+	snprintf(db, sizeof(db), "%s/swept.db", dir);
+	remove_db(db);
+	if (base)
+		copy_file(base, db);
+	alloc_fail_after(n);
+	rc = replay(source, db, shape, &result, &err);
+	failed = alloc_fail_disarm();
+	if (rc == 0) {
+		cr_assert_str_eq(result.projection_hash, expected,
+				 "allocation %ld failed, yet the run succeeded with another hash", n);
+		stored_hash(db, hash);
+		cr_assert_str_eq(hash, expected, "allocation %ld failed: the rows differ", n);
+		return failed;
+	}
+	cr_assert(failed, "nothing failed, yet the run did: %d (%s)", rc, err.message);
+	cr_assert_eq(rc, CTR_ENOMEM, "allocation %ld failed: rc %d (%s)", n, rc, err.message);
+	rc = replay(source, db, shape, &result, &err);
+	cr_assert_eq(rc, 0, "allocation %ld failed, then the run again: %s", n, err.message);
+	cr_assert_str_eq(result.projection_hash, expected,
+			 "allocation %ld failed: the run again has another hash", n);
+	stored_hash(db, hash);
+	cr_assert_str_eq(hash, expected, "allocation %ld failed: the rows differ", n);
+	return 1;
+}
+
+/*
+ * Fails allocation 0, stride, 2 * stride, ... of the replay of source on top
+ * of base until a run reaches none; returns how many allocations a run makes.
+ */
+static long sweep(const char *source, const char *base, struct shape shape, long stride)
+{
+	struct ctr_run_result whole;
+	struct ctr_error err = { 0 };
+	char db[300];
+	long n, made;
+
+	/* undisturbed first: what is loaded once per process (the schema catalog) is loaded */
+	snprintf(db, sizeof(db), "%s/undisturbed.db", dir);
+	remove_db(db);
+	if (base)
+		copy_file(base, db);
+	alloc_fail_count();
+	cr_assert_eq(replay(source, db, shape, &whole, &err), 0, "%s", err.message);
+	made = alloc_fail_count();
+	for (n = 0; fail_one(source, base, shape, n, whole.projection_hash); n += stride)
+		continue;
+	cr_assert_gt(n, made / 2, "the sweep stopped at %ld of %ld allocations", n, made);
+	cr_log_info("%ld allocations failed in turn (the undisturbed run, which also loads what"
+		    " is loaded once, made %ld)", n / stride, made);
+	return made;
+}
+
+Test(out_of_memory_replay, a_replay_into_a_new_database_fails_whole_or_resumes)
+{
+	sweep(history, NULL, (struct shape){ 0, 0 }, 1);
+}
+
+Test(out_of_memory_replay, a_rebuild_fails_whole_or_is_built_again)
+{
+	sweep(history, NULL, (struct shape){ 1, 0 }, 1);
+}
+
+/* batches of 16: a failed run has committed the batches before it, and the next resumes */
+Test(out_of_memory_replay, a_replay_in_batches_fails_whole_or_resumes)
+{
+	sweep(history, NULL, (struct shape){ 0, 16 }, 1);
+}
+
+/* the second half on top of the first: stored streams are loaded as their events come */
+Test(out_of_memory_replay, an_incremental_replay_fails_whole_or_resumes)
+{
+	struct ctr_run_result first;
+	struct ctr_error err = { 0 };
+	char base[300];
+
+	snprintf(base, sizeof(base), "%s/first.db", dir);
+	cr_assert_eq(replay(first_half, base, (struct shape){ 0, 0 }, &first, &err), 0, "%s",
+		     err.message);
+	sweep(second_half, base, (struct shape){ 0, 0 }, 1);
+}
