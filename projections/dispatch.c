@@ -51,20 +51,22 @@ const char *ctr_family_name(enum ctr_family family)
 	return names[family];
 }
 
-static void queue_stream(struct ctr_projections *p, struct ctr_stream *stream)
+/* 0, or -1 when out of memory: a stream left off the list would not be written. */
+static int queue_stream(struct ctr_projections *p, struct ctr_stream *stream)
 {
 	if (stream->queued)
-		return;
+		return 0;
 	if (p->dirty_stream_count == p->dirty_stream_cap) {
 		size_t grown = p->dirty_stream_cap ? p->dirty_stream_cap * 2 : 256;
 		struct ctr_stream **moved = realloc(p->dirty_streams, grown * sizeof(*moved));
 		if (moved == NULL)
-			return;
+			return -1;
 		p->dirty_streams = moved;
 		p->dirty_stream_cap = grown;
 	}
 	p->dirty_streams[p->dirty_stream_count++] = stream;
 	stream->queued = 1;
+	return 0;
 }
 
 static enum ctr_code out_of_memory(struct ctr_error *err)
@@ -100,25 +102,28 @@ static enum ctr_code apply_other(struct ctr_projections *p, struct ctr_stream *s
 		return out_of_memory(err);
 	stream->opened = stream->aggregate != NULL;
 	if (stream->aggregate && (customer ? ctr_support_dirty(stream->aggregate)
-					   : ctr_store_dirty(stream->aggregate)))
-		queue_stream(p, stream);
+					   : ctr_store_dirty(stream->aggregate)) &&
+	    queue_stream(p, stream) != 0)
+		return out_of_memory(err);
 	return code;
 }
 
-static void queue(struct ctr_projections *p, struct ctr_contract *c)
+/* 0, or -1 when out of memory: a contract left off the list would not be written. */
+static int queue(struct ctr_projections *p, struct ctr_contract *c)
 {
 	if (c->queued || !c->any_dirty)
-		return;
+		return 0;
 	if (p->dirty_count == p->dirty_cap) {
 		size_t grown = p->dirty_cap ? p->dirty_cap * 2 : 256;
 		struct ctr_contract **moved = realloc(p->dirty, grown * sizeof(*moved));
 		if (moved == NULL)
-			return; /* written at the end of the run by the full pass instead */
+			return -1;
 		p->dirty = moved;
 		p->dirty_cap = grown;
 	}
 	p->dirty[p->dirty_count++] = c;
 	c->queued = 1;
+	return 0;
 }
 
 static int load(struct ctr_projections *p, struct ctr_stream *stream, struct ctr_error *err)
@@ -215,7 +220,7 @@ enum ctr_code ctr_projections_apply(struct ctr_projections *p, struct ctr_stream
 	a.contract = stream->aggregate; /* the one contract.opened made */
 	if (code == CTR_CODE_NO_MEMORY || (a.contract != NULL && a.contract->out_of_memory))
 		return out_of_memory(err);
-	if (stream->aggregate)
-		queue(p, stream->aggregate);
+	if (stream->aggregate && queue(p, stream->aggregate) != 0)
+		return out_of_memory(err);
 	return code;
 }
