@@ -275,3 +275,31 @@ Test(decode, formats_judged_alike_from_json_and_from_an_avro_record)
 	}
 	ctr_decoder_free(avro);
 }
+
+/*
+ * E2/E6: an id that is not an event_id, in a log an ingest wrote (ingest does
+ * not judge formats), is rejected at replay and takes no place in its stream.
+ * The position check judges it; the format walk leaves the envelope's id out.
+ */
+Test(decode, a_bad_event_id_in_a_log_record_takes_no_place)
+{
+	static const char line[] = "{\"id\":\"e 1\",\"type\":\"environment.deleted\"," ENVELOPE
+				   ",\"data\":{\"env_id\":\"x\"}}";
+	struct ctr_decoder *ingest, *replay;
+	struct ctr_event ev;
+	struct ctr_error err;
+	const void *bytes;
+	size_t len;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 0, &ingest, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &replay, &err), 0, "%s", err.message);
+	ctr_decode_json(ingest, line, sizeof(line) - 1, &ev);
+	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
+	cr_assert_eq(ctr_decoder_encode(ingest, &bytes, &len, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_decode_avro_record(replay, bytes, len, &ev), 1);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT, "%s", ev.message);
+	cr_assert_not(ev.takes_place);
+	cr_assert_str_eq(ev.message, "id: not a valid event_id");
+	ctr_decoder_free(ingest);
+	ctr_decoder_free(replay);
+}
