@@ -62,28 +62,36 @@ void avro_header_free(struct avro_header *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* What reading the metadata map returns besides 0: the bytes are not one, or memory ran out. */
+#define META_DAMAGED (-1)
+#define META_NO_MEMORY (-2)
+
 /*
- * A length-prefixed string, NUL-terminated; *budget is what is left of
- * AVRO_MAX_META_BYTES for the whole header, so the header allocates at most
+ * A length-prefixed string into *out, NUL-terminated; *budget is what is left
+ * of AVRO_MAX_META_BYTES for the whole header, so the header allocates at most
  * that much however its lengths are damaged.
  */
-static char *read_string(FILE *fp, uint64_t *offset, size_t *budget, size_t *len)
+static int read_string(FILE *fp, uint64_t *offset, size_t *budget, size_t *len, char **out)
 {
 	int64_t size;
 	char *text;
 
+	*out = NULL;
 	if (avro_read_long(fp, &size, offset) != 0 || size < 0 || (uint64_t)size > *budget)
-		return NULL;
+		return META_DAMAGED;
 	text = malloc((size_t)size + 1);
-	if (text == NULL || fread(text, 1, (size_t)size, fp) != (size_t)size) {
+	if (text == NULL)
+		return META_NO_MEMORY;
+	if (fread(text, 1, (size_t)size, fp) != (size_t)size) {
 		free(text);
-		return NULL;
+		return META_DAMAGED;
 	}
 	*offset += (uint64_t)size;
 	*budget -= (size_t)size;
 	text[size] = '\0';
 	*len = (size_t)size;
-	return text;
+	*out = text;
+	return 0;
 }
 
 static int read_meta_entries(FILE *fp, struct avro_header *h, int64_t count, uint64_t *offset,
@@ -91,19 +99,21 @@ static int read_meta_entries(FILE *fp, struct avro_header *h, int64_t count, uin
 {
 	struct avro_meta *bigger;
 	size_t key_len;
+	int rc;
 
 	bigger = realloc(h->meta, (size_t)(h->meta_count + count) * sizeof(*h->meta));
 	if (bigger == NULL)
-		return -1;
+		return META_NO_MEMORY;
 	h->meta = bigger;
 	for (int64_t i = 0; i < count; i++) {
 		struct avro_meta *m = &h->meta[h->meta_count];
 
-		m->key = read_string(fp, offset, budget, &key_len);
-		m->value = m->key ? read_string(fp, offset, budget, &m->value_len) : NULL;
-		if (m->value == NULL) {
+		rc = read_string(fp, offset, budget, &key_len, &m->key);
+		if (rc == 0)
+			rc = read_string(fp, offset, budget, &m->value_len, &m->value);
+		if (rc != 0) {
 			free(m->key);
-			return -1;
+			return rc;
 		}
 		h->meta_count++;
 	}
@@ -115,22 +125,25 @@ static int read_meta(FILE *fp, struct avro_header *h, uint64_t *offset)
 {
 	size_t budget = AVRO_MAX_META_BYTES;
 	int64_t count, block_size;
+	int rc;
 
 	for (;;) {
 		if (avro_read_long(fp, &count, offset) != 0)
-			return -1;
+			return META_DAMAGED;
 		if (count == 0)
 			return 0;
 		if (count < -AVRO_MAX_META || count > AVRO_MAX_META)
-			return -1;
+			return META_DAMAGED;
 		if (count < 0) { /* a negative count is followed by the block's byte size */
 			count = -count;
 			if (avro_read_long(fp, &block_size, offset) != 0)
-				return -1;
+				return META_DAMAGED;
 		}
-		if (count > AVRO_MAX_META - h->meta_count ||
-		    read_meta_entries(fp, h, count, offset, &budget) != 0)
-			return -1;
+		if (count > AVRO_MAX_META - h->meta_count)
+			return META_DAMAGED;
+		rc = read_meta_entries(fp, h, count, offset, &budget);
+		if (rc != 0)
+			return rc;
 	}
 }
 
@@ -155,13 +168,17 @@ int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct c
 {
 	uint8_t magic[4];
 	uint64_t offset = 4;
+	int rc;
 
 	memset(h, 0, sizeof(*h));
 	if (fread(magic, 1, 4, fp) != 4 || memcmp(magic, "Obj\x01", 4) != 0)
 		return ctr_error_set(err, CTR_ECORRUPT,
 				     "log %s: not an Avro object container file (no magic at byte offset 0)",
 				     path);
-	if (read_meta(fp, h, &offset) != 0)
+	rc = read_meta(fp, h, &offset);
+	if (rc == META_NO_MEMORY)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	if (rc != 0)
 		return ctr_error_set(err, CTR_ECORRUPT,
 				     "log %s: damaged header metadata near byte offset %llu", path,
 				     (unsigned long long)offset);
