@@ -88,6 +88,27 @@ static int random_sync(uint8_t sync[16])
 	return getrandom(sync, 16, 0) == 16 ? 0 : -1;
 }
 
+/* The path and the header's metadata (the schema first) copied into w; -1 when out of memory. */
+static int copy_meta(struct ctr_avro_writer *w, const char *path, const char *schema_json,
+		     const char *const *meta_keys, const char *const *meta_values, int n_meta)
+{
+	w->path = strdup(path);
+	w->header.meta = calloc(2 + (size_t)n_meta, sizeof(*w->header.meta));
+	if (w->path == NULL || w->header.meta == NULL)
+		return -1;
+	w->header.meta_count = 1 + n_meta;
+	w->header.meta[0].key = strdup("avro.schema");
+	w->header.meta[0].value = strdup(schema_json);
+	for (int i = 0; i < n_meta; i++) {
+		w->header.meta[1 + i].key = strdup(meta_keys[i]);
+		w->header.meta[1 + i].value = strdup(meta_values[i]);
+	}
+	for (int i = 0; i < w->header.meta_count; i++)
+		if (w->header.meta[i].key == NULL || w->header.meta[i].value == NULL)
+			return -1;
+	return 0;
+}
+
 int ctr_avro_writer_create(const char *path, const char *schema_json, const char *codec,
 			   const char *const *meta_keys, const char *const *meta_values, int n_meta,
 			   struct ctr_avro_writer **out, struct ctr_error *err)
@@ -97,11 +118,15 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 
 	if (w == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	w->path = strdup(path);
 	w->header.deflate = strcmp(codec, "deflate") == 0;
 	if (!w->header.deflate && strcmp(codec, "null") != 0) {
 		writer_free(w);
 		return ctr_error_set(err, CTR_EINVAL, "unsupported Avro codec %s", codec);
+	}
+	/* what the writer keeps is copied before the file is made, which a failure would leave */
+	if (copy_meta(w, path, schema_json, meta_keys, meta_values, n_meta) != 0) {
+		writer_free(w);
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
 	w->fp = fopen(path, "wbx");
 	if (w->fp != NULL)
@@ -114,14 +139,6 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 			unlink(path);
 		writer_free(w);
 		return rc;
-	}
-	w->header.meta = calloc(2 + (size_t)n_meta, sizeof(*w->header.meta));
-	w->header.meta_count = 1 + n_meta;
-	w->header.meta[0].key = strdup("avro.schema");
-	w->header.meta[0].value = strdup(schema_json);
-	for (int i = 0; i < n_meta; i++) {
-		w->header.meta[1 + i].key = strdup(meta_keys[i]);
-		w->header.meta[1 + i].value = strdup(meta_values[i]);
 	}
 	w->created = 1;
 	*out = w;
@@ -207,9 +224,10 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	uint64_t end;
 	int rc, torn = 0;
 
-	if (w == NULL)
+	if (w == NULL || (w->path = strdup(path)) == NULL) {
+		free(w);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	w->path = strdup(path);
+	}
 	/*
 	 * Held until the writer is closed: another ingest waits here, and then finds this
 	 * one's blocks whole, instead of both writing at the same end (one losing its

@@ -9,7 +9,9 @@
  * Six shapes: into a new database in one batch, in several, and in several
  * read while the last is written, a rebuild, the second half of the history
  * on top of the first (stored streams loaded), and the history from a local
- * log (its header and blocks read, its records decoded onto the tape). Some 450 to 480
+ * log (its header and blocks read, its records decoded onto the tape); and
+ * an ingest, which must exit 4 or as it would have, its log replaying to the
+ * same hash either way. Some 450 to 480
  * allocations a run, every one failed in turn (stride 1): 6 to 12 seconds a
  * shape, 20 to 40 under `make sanitize`.
  */
@@ -41,10 +43,10 @@ static void write_file(const char *path, const char *text, size_t size)
 	cr_assert_eq(fclose(out), 0);
 }
 
-/* The history appended to a new local log, as `contrail ingest` does (its bad lines refused). */
-static void ingest_history(void)
+/* `contrail ingest` of the history into log, in-process; its exit code. */
+static int ingest(const char *log)
 {
-	char *argv[] = { "ingest", "--log", log_file + 5, history + 6, NULL };
+	char *argv[] = { "ingest", "--log", (char *)log, history + 6, NULL };
 	int code, out = dup(STDOUT_FILENO), errors = dup(STDERR_FILENO);
 	int null = open("/dev/null", O_WRONLY);
 
@@ -62,6 +64,14 @@ static void ingest_history(void)
 	close(out);
 	close(errors);
 	close(null);
+	return code;
+}
+
+/* The history appended to a new local log (its bad lines refused). */
+static void ingest_history(void)
+{
+	int code = ingest(log_file + 5);
+
 	cr_assert(code == CTR_EXIT_OK || code == CTR_EXIT_FINDINGS, "ingest exited %d", code);
 }
 
@@ -287,4 +297,48 @@ Test(out_of_memory_replay, an_incremental_replay_fails_whole_or_resumes)
 	cr_assert_eq(replay(first_half, base, (struct shape){ 0, 0, 0 }, &first, &err), 0, "%s",
 		     err.message);
 	sweep(second_half, base, (struct shape){ 0, 0, 0 }, 1);
+}
+
+/*
+ * An ingest whose allocation n fails either ends as the undisturbed one did
+ * (the same exit, a log that replays to the same hash) or exits 4; run again
+ * then, it appends the history once more, and the log replays to the same hash
+ * (what the failed run appended comes again as duplicates, E1).
+ */
+Test(out_of_memory_replay, an_ingest_fails_with_exit_4_and_runs_again)
+{
+	struct ctr_run_result whole, run;
+	struct ctr_error err = { 0 };
+	char log[300], spec[310], db[300];
+	int expected_code, code, failed;
+	long n;
+
+	snprintf(log, sizeof(log), "%s/swept.avro", dir);
+	snprintf(spec, sizeof(spec), "file:%s", log);
+	snprintf(db, sizeof(db), "%s/swept.db", dir);
+	cr_assert_eq(replay(log_file, db, (struct shape){ 0, 0, 0 }, &whole, &err), 0, "%s",
+		     err.message);
+	remove_db(db);
+	unlink(log);
+	expected_code = ingest(log);
+	for (n = 0;; n++) {
+		unlink(log);
+		alloc_fail_after(n);
+		code = ingest(log);
+		failed = alloc_fail_disarm();
+		if (code == CTR_EXIT_FAILURE) {
+			cr_assert(failed, "nothing failed, yet ingest exited 4");
+			cr_assert_eq(ingest(log), expected_code, "allocation %ld failed: again", n);
+		} else {
+			cr_assert_eq(code, expected_code, "allocation %ld failed: exit %d", n, code);
+		}
+		remove_db(db);
+		cr_assert_eq(replay(spec, db, (struct shape){ 0, 0, 0 }, &run, &err), 0,
+			     "allocation %ld failed: %s", n, err.message);
+		cr_assert_str_eq(run.projection_hash, whole.projection_hash,
+				 "allocation %ld failed: the log replays to another hash", n);
+		if (!failed)
+			break;
+	}
+	cr_log_info("%ld allocations of an ingest failed in turn", n);
 }
