@@ -10,8 +10,8 @@
  * read while the last is written, a rebuild, the second half of the history
  * on top of the first (stored streams loaded), and the history from a local
  * log (its header and blocks read, its records decoded onto the tape); and
- * an ingest, which must exit 4 or as it would have, its log replaying to the
- * same hash either way. Some 450 to 480
+ * an ingest into a new log and one appending to a log, which must exit 4 or
+ * as it would have, the log replaying to the same hash either way. Some 450 to 480
  * allocations a run, every one failed in turn (stride 1): 6 to 12 seconds a
  * shape, 20 to 40 under `make sanitize`.
  */
@@ -43,10 +43,10 @@ static void write_file(const char *path, const char *text, size_t size)
 	cr_assert_eq(fclose(out), 0);
 }
 
-/* `contrail ingest` of the history into log, in-process; its exit code. */
-static int ingest(const char *log)
+/* `contrail ingest` of lines (a jsonl: source's spec) into log, in-process; its exit code. */
+static int ingest_lines(const char *log, const char *lines)
 {
-	char *argv[] = { "ingest", "--log", (char *)log, history + 6, NULL };
+	char *argv[] = { "ingest", "--log", (char *)log, (char *)lines + 6, NULL };
 	int code, out = dup(STDOUT_FILENO), errors = dup(STDERR_FILENO);
 	int null = open("/dev/null", O_WRONLY);
 
@@ -65,6 +65,11 @@ static int ingest(const char *log)
 	close(errors);
 	close(null);
 	return code;
+}
+
+static int ingest(const char *log)
+{
+	return ingest_lines(log, history);
 }
 
 /* The history appended to a new local log (its bad lines refused). */
@@ -302,14 +307,16 @@ Test(out_of_memory_replay, an_incremental_replay_fails_whole_or_resumes)
 /*
  * An ingest whose allocation n fails either ends as the undisturbed one did
  * (the same exit, a log that replays to the same hash) or exits 4; run again
- * then, it appends the history once more, and the log replays to the same hash
- * (what the failed run appended comes again as duplicates, E1).
+ * then, it appends its lines once more, and the log replays to the same hash
+ * (what the failed run appended comes again as duplicates, E1). The log is
+ * new, or holds the first half when the second is appended.
  */
-Test(out_of_memory_replay, an_ingest_fails_with_exit_4_and_runs_again)
+static void sweep_ingest(int append)
 {
 	struct ctr_run_result whole, run;
 	struct ctr_error err = { 0 };
 	char log[300], spec[310], db[300];
+	const char *lines = append ? second_half : history;
 	int expected_code, code, failed;
 	long n;
 
@@ -320,15 +327,20 @@ Test(out_of_memory_replay, an_ingest_fails_with_exit_4_and_runs_again)
 		     err.message);
 	remove_db(db);
 	unlink(log);
-	expected_code = ingest(log);
+	if (append)
+		ingest_lines(log, first_half);
+	expected_code = ingest_lines(log, lines);
 	for (n = 0;; n++) {
 		unlink(log);
+		if (append)
+			ingest_lines(log, first_half);
 		alloc_fail_after(n);
-		code = ingest(log);
+		code = ingest_lines(log, lines);
 		failed = alloc_fail_disarm();
 		if (code == CTR_EXIT_FAILURE) {
 			cr_assert(failed, "nothing failed, yet ingest exited 4");
-			cr_assert_eq(ingest(log), expected_code, "allocation %ld failed: again", n);
+			cr_assert_eq(ingest_lines(log, lines), expected_code,
+				     "allocation %ld failed: again", n);
 		} else {
 			cr_assert_eq(code, expected_code, "allocation %ld failed: exit %d", n, code);
 		}
@@ -341,4 +353,14 @@ Test(out_of_memory_replay, an_ingest_fails_with_exit_4_and_runs_again)
 			break;
 	}
 	cr_log_info("%ld allocations of an ingest failed in turn", n);
+}
+
+Test(out_of_memory_replay, an_ingest_into_a_new_log_fails_with_exit_4_and_runs_again)
+{
+	sweep_ingest(0);
+}
+
+Test(out_of_memory_replay, an_ingest_appending_to_a_log_fails_with_exit_4_and_runs_again)
+{
+	sweep_ingest(1);
 }
