@@ -23,25 +23,16 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/generate_internal.h"
 #include "engine/db.h"
 #include "engine/engine.h"
 #include "engine/row_digest.h"
 #include "events/timefmt.h"
+#include "tests/engine/history_fixture.h"
 #include "tests/events/alloc_fail.h"
 
 static char dir[] = "/tmp/contrail-oom-XXXXXX";
 /* sources: the history as JSON Lines, in two halves, and ingested into a local log */
 static char history[300], first_half[300], second_half[300], log_file[300];
-
-static void write_file(const char *path, const char *text, size_t size)
-{
-	FILE *out = fopen(path, "w");
-
-	cr_assert_not_null(out);
-	cr_assert_eq(fwrite(text, 1, size, out), size);
-	cr_assert_eq(fclose(out), 0);
-}
 
 /* `contrail ingest` of lines (a jsonl: source's spec) into log, in-process; its exit code. */
 static int ingest_lines(const char *log, const char *lines)
@@ -80,31 +71,15 @@ static void ingest_history(void)
 	cr_assert(code == CTR_EXIT_OK || code == CTR_EXIT_FINDINGS, "ingest exited %d", code);
 }
 
-/* A generated history, and the same lines cut in two files at a line boundary. */
+/* A generated history, the same lines cut in two files, and the whole ingested into a log. */
 static void setup(void)
 {
-	struct ctr_generate_stats stats;
-	long faults[GEN_FAULT_COUNT];
-	struct ctr_error err = { 0 };
-	char *text = NULL;
-	size_t size = 0, cut;
-	FILE *out;
-
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(history, sizeof(history), "jsonl:%s/history.jsonl", dir);
 	snprintf(first_half, sizeof(first_half), "jsonl:%s/first.jsonl", dir);
 	snprintf(second_half, sizeof(second_half), "jsonl:%s/second.jsonl", dir);
 	snprintf(log_file, sizeof(log_file), "file:%s/log.avro", dir);
-	out = open_memstream(&text, &size);
-	cr_assert_eq(gen_run(out, 11, 2, &stats, faults, &err), 0, "%s", err.message);
-	cr_assert_eq(fclose(out), 0);
-	cut = size / 2;
-	while (cut < size && text[cut - 1] != '\n')
-		cut++;
-	write_file(history + 6, text, size);
-	write_file(first_half + 6, text, cut);
-	write_file(second_half + 6, text + cut, size - cut);
-	free(text);
+	history_fixture_write(2, history + 6, first_half + 6, second_half + 6);
 	ingest_history();
 }
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/generate_internal.h"
 #include "engine/engine.h"
+#include "tests/engine/history_fixture.h"
 #include "events/timefmt.h"
 
 static char dir[] = "/tmp/contrail-run-loop-XXXXXX";
@@ -20,33 +20,11 @@ static char history[256], first_half[256], second_half[256];
 /* A generated history, and the same lines cut in two files at a line boundary. */
 static void setup(void)
 {
-	struct ctr_generate_stats stats;
-	long faults[GEN_FAULT_COUNT];
-	struct ctr_error err = { 0 };
-	char *text = NULL;
-	size_t size = 0, cut;
-	FILE *out;
-
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(history, sizeof(history), "%s/history.jsonl", dir);
 	snprintf(first_half, sizeof(first_half), "%s/first.jsonl", dir);
 	snprintf(second_half, sizeof(second_half), "%s/second.jsonl", dir);
-	out = open_memstream(&text, &size);
-	cr_assert_eq(gen_run(out, 11, 150, &stats, faults, &err), 0, "%s", err.message);
-	cr_assert_eq(fclose(out), 0);
-	cut = size / 2;
-	while (cut < size && text[cut - 1] != '\n')
-		cut++;
-	out = fopen(history, "w");
-	fwrite(text, 1, size, out);
-	fclose(out);
-	out = fopen(first_half, "w");
-	fwrite(text, 1, cut, out);
-	fclose(out);
-	out = fopen(second_half, "w");
-	fwrite(text + cut, 1, size - cut, out);
-	fclose(out);
-	free(text);
+	history_fixture_write(150, history, first_half, second_half);
 }
 
 static void teardown(void)
