@@ -134,7 +134,9 @@ tsan: deps
 		E2E_ONLY="determinism_batches determinism_kill incremental until_and_held bad_input" \
 		bash tests/run-e2e.sh
 
-# The unit tests, the scenarios and the tests of tests/e2e/ named here with every process under
+# The unit tests (but the sweeps of whole replays and ingests that fail each allocation in turn,
+# which `sanitize` runs), the scenarios and
+# the tests of tests/e2e/ named here with every process under
 # valgrind's memcheck (tests/run-valgrind.sh): definite leaks, reads of uninitialised or freed
 # memory; any finding fails the run, also in a process whose exit status a test does not look
 # at. The binary `test` runs, no build of its own. Not part of `test`: about 12 minutes on two

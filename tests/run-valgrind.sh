@@ -35,9 +35,9 @@ status=0
 # the unit tests meanwhile, on the other core, from the top directory as they expect: Criterion
 # runs each test in a child it starts anew (fork and exec), which valgrind follows, one at a time
 # (its default under valgrind). It does not look at how a child exited once its test passed, so
-# only the reports show a finding there. The sweep of whole replays that fails each allocation in
-# turn (out_of_memory_replay: some 2,400 replays) is left to `make sanitize`, which runs it under
-# ASan in a minute or two; under valgrind it would take most of an hour.
+# only the reports show a finding there. The sweeps of whole replays and ingests that fail each
+# allocation in turn (out_of_memory_replay: some 3,500 runs) are left to `make sanitize`, which
+# runs them under ASan in a few minutes; under valgrind they would take most of an hour.
 (cd "$here/.." && "${memcheck[@]}" --trace-children=yes "--log-file=$out/logs/unit.%p" "$UNIT" \
 	--filter '!(out_of_memory_replay)/*') \
 	> "$out/unit.out" 2>&1 &
