@@ -60,11 +60,13 @@ static void after_flush(void *ctx, sqlite3 *db)
 	json_t *state, *entry;
 	size_t i;
 
-	if (json_array_size(a->pending) == 0 || a->read_failed.code != 0)
+	if (json_array_size(a->pending) == 0)
 		return;
-	state = ctr_audit_state(db, a->stream, &a->read_failed);
-	if (state == NULL)
+	state = a->read_failed.code ? NULL : ctr_audit_state(db, a->stream, &a->read_failed);
+	if (state == NULL) { /* the audit fails at its end: what is pending will not be shown */
+		json_array_clear(a->pending);
 		return;
+	}
 	json_array_foreach(a->pending, i, entry) {
 		if (a->json) {
 			json_object_set(entry, "state", state);
