@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/export_rows.h"
 #include "engine/db.h"
+#include "events/utf8.h"
 
 /* Reusable text of a blob column, so rows cost no allocation once it has grown. */
 struct base64_buffer {
@@ -44,34 +45,6 @@ static const char *base64(struct base64_buffer *buf, const unsigned char *data, 
 	return buf->text;
 }
 
-/* Length of the valid UTF-8 sequence at s (len bytes left), 0 when it is not one. */
-static size_t utf8_sequence(const unsigned char *s, size_t len)
-{
-	size_t follow;
-	unsigned long code, least;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		follow = 1, code = s[0] & 0x1f, least = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		follow = 2, code = s[0] & 0x0f, least = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		follow = 3, code = s[0] & 0x07, least = 0x10000;
-	else
-		return 0;
-	if (follow >= len)
-		return 0;
-	for (size_t i = 1; i <= follow; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		code = code << 6 | (s[i] & 0x3f);
-	}
-	if (code < least || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-		return 0;
-	return follow + 1;
-}
-
 /*
  * A JSON string of text. JSON must be UTF-8, so a byte that is not part of a
  * valid sequence (a rejected event's text may hold anything) becomes U+FFFD.
@@ -88,7 +61,7 @@ static json_t *json_text(const unsigned char *text, size_t len)
 		return NULL;
 	p = fixed;
 	for (size_t i = 0, step; i < len; i += step) {
-		step = utf8_sequence(text + i, len - i);
+		step = text[i] < 0x80 ? 1 : ctr_utf8_sequence(text + i, len - i);
 		if (step == 0) {
 			memcpy(p, "\xef\xbf\xbd", 3), p += 3, step = 1;
 		} else {

@@ -7,8 +7,7 @@
 
 #include <string.h>
 
-/* The length of the sequence starting at s (at most avail bytes), or 0 when it is not one. */
-static size_t sequence(const uint8_t *s, size_t avail)
+size_t ctr_utf8_sequence(const uint8_t *s, size_t avail)
 {
 	uint8_t lead = s[0];
 	size_t len;
@@ -78,7 +77,7 @@ int ctr_utf8_text(const uint8_t *s, size_t len)
 			at++;
 			continue;
 		}
-		step = sequence(s + at, len - at);
+		step = ctr_utf8_sequence(s + at, len - at);
 		if (step == 0)
 			return 0;
 		at += step;

@@ -15,4 +15,10 @@
 /* 1 when s[0..len) is UTF-8 without a NUL byte, 0 when not. */
 int ctr_utf8_text(const uint8_t *s, size_t len);
 
+/*
+ * The length of the multi-byte sequence starting at s (at most avail bytes,
+ * avail at least 1), or 0 when it is not one: an ASCII byte is not one either.
+ */
+size_t ctr_utf8_sequence(const uint8_t *s, size_t avail);
+
 #endif
