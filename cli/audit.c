@@ -18,23 +18,15 @@ struct reader {
 /* Rows of sql, bound to one or two texts, as an array of objects; empty after an error. */
 static json_t *rows(struct reader *r, const char *sql, const char *first, const char *second)
 {
-	json_t *list = json_array();
 	sqlite3_stmt *stmt = NULL;
-	int step;
+	json_t *list;
 
 	if (r->err->code != 0 || ctr_db_prepare(r->db, sql, &stmt, r->err) != 0)
-		return list;
+		return json_array();
 	sqlite3_bind_text(stmt, 1, first, -1, SQLITE_STATIC);
 	if (second)
 		sqlite3_bind_text(stmt, 2, second, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		json_t *row = json_object();
-		for (int i = 0; i < sqlite3_column_count(stmt); i++)
-			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
-		json_array_append_new(list, row);
-	}
-	if (step != SQLITE_DONE)
-		ctr_db_error(r->db, CTR_EDB, r->err);
+	list = ctr_cli_json_rows(r->db, stmt, CTR_EDB, r->err);
 	sqlite3_finalize(stmt);
 	return list;
 }

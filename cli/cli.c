@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/db.h"
 #include "events/error.h"
 
 #include <jansson.h>
@@ -67,4 +68,20 @@ json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column)
 		return json_stringn((const char *)sqlite3_column_text(stmt, column),
 				    (size_t)sqlite3_column_bytes(stmt, column));
 	}
+}
+
+json_t *ctr_cli_json_rows(sqlite3 *db, sqlite3_stmt *stmt, int code, struct ctr_error *err)
+{
+	json_t *list = json_array();
+	int step;
+
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_t *row = json_object();
+		for (int i = 0; i < sqlite3_column_count(stmt); i++)
+			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
+		json_array_append_new(list, row);
+	}
+	if (step != SQLITE_DONE)
+		ctr_db_error(db, code, err);
+	return list;
 }

@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "events/error.h"
+
 enum ctr_exit {
 	CTR_EXIT_OK = 0,
 	CTR_EXIT_FINDINGS = 1, /* the command ran but found input it refused (ingest) */
@@ -45,6 +47,13 @@ void ctr_cli_csv_field(FILE *out, const char *text);
 
 /* A result column as JSON: null, an integer, a real or text (blobs as their bytes). */
 json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column);
+
+/*
+ * The rows of stmt (prepared and bound, on db) as an array of objects keyed by
+ * column name. A step that fails sets err to code with db's message, the rows
+ * read before it kept: a report must not take it for the end of the rows.
+ */
+json_t *ctr_cli_json_rows(sqlite3 *db, sqlite3_stmt *stmt, int code, struct ctr_error *err);
 
 /* The exit code for a library error code (CTR_E*). */
 int ctr_cli_exit_for(int error_code);

@@ -25,23 +25,12 @@ struct reader {
 /* The rows of sql (ours, no parameters) as an array of objects; empty after an error. */
 static json_t *rows(struct reader *r, const char *sql)
 {
-	json_t *list = json_array();
 	sqlite3_stmt *stmt = NULL;
-	int step = SQLITE_DONE;
+	json_t *list;
 
 	if (r->err.code != 0 || ctr_db_prepare(r->db, sql, &stmt, &r->err) != 0)
-		return list;
-	for (;;) {
-		step = sqlite3_step(stmt);
-		if (step != SQLITE_ROW)
-			break;
-		json_t *row = json_object();
-		for (int i = 0; i < sqlite3_column_count(stmt); i++)
-			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
-		json_array_append_new(list, row);
-	}
-	if (step != SQLITE_DONE)
-		ctr_db_error(r->db, CTR_ECORRUPT, &r->err);
+		return json_array();
+	list = ctr_cli_json_rows(r->db, stmt, CTR_ECORRUPT, &r->err);
 	sqlite3_finalize(stmt);
 	return list;
 }
