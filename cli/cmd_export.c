@@ -120,8 +120,9 @@ static int put_in_place(FILE *out, const char *partial, const char *path, struct
 
 	if (fflush(out) != 0 || ferror(out))
 		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s", partial);
-	if (rc == 0)
-		rc = ctr_file_sync(partial, err);
+	else if (fsync(fileno(out)) != 0) /* the descriptor it holds, not the file opened again */
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s to the disk: %s", partial,
+				   strerror(errno));
 	if (rc != 0) {
 		unlink(partial);
 		return rc;
