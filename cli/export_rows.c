@@ -73,22 +73,19 @@ static json_t *json_text(const unsigned char *text, size_t len)
 	return value;
 }
 
+/* A column as ctr_cli_json_column() has it, but blobs in base64 and text made valid UTF-8. */
 static json_t *json_value(sqlite3_stmt *stmt, int i, struct base64_buffer *buf)
 {
 	const char *text;
 
 	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_NULL:
-		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(stmt, i));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(stmt, i));
 	case SQLITE_BLOB:
 		text = base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
 		return text ? json_string(text) : NULL;
-	default:
+	case SQLITE_TEXT:
 		return json_text(sqlite3_column_text(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
+	default:
+		return ctr_cli_json_column(stmt, i);
 	}
 }
 
