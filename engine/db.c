@@ -145,6 +145,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
 	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
+	char message[256];
 
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
@@ -154,13 +155,14 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		/* an input that cannot be read is bad data; an output that cannot be made, a failure */
 		rc = mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE;
-		ctr_error_set(err, rc, "cannot open %s: %s", path, sqlite3_errmsg(db));
+		ctr_error_set(err, rc, "cannot open %s: %s", path,
+			      ctr_db_message(db, message, sizeof(message)));
 		goto fail;
 	}
 	rc = CTR_ECORRUPT;
 	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
 		ctr_error_set(err, CTR_ECORRUPT, "%s is not a contrail database: %s", path,
-			      sqlite3_errmsg(db));
+			      ctr_db_message(db, message, sizeof(message)));
 		goto fail;
 	}
 	/* a foreign database is refused before any pragma could change it */

@@ -68,6 +68,11 @@ int ctr_db_lock_writer(const char *path, int *fd, int *created, struct ctr_error
  */
 void ctr_db_unlock_writer(const char *path, int fd, int created, int failed);
 
+/*
+ * db's last message, with the cause the OS gave where an OS call failed
+ * ("disk I/O error (File too large)"); in buf when it needs one.
+ */
+const char *ctr_db_message(sqlite3 *db, char *buf, size_t size);
 /* Sets err to code with db's last message, naming its file ("database PATH: ..."); returns code. */
 int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err);
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */

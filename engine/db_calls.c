@@ -5,16 +5,61 @@
  */
 #include "engine/db.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * The errno of the OS call behind db's last error, 0 when none is known.
+ * SQLite reads errno as it records the error, which the rollback in between
+ * may have cleared; each file then keeps its own last failed call's: the
+ * main file's, or its WAL's or journal's.
+ */
+static int os_cause(sqlite3 *db)
+{
+	sqlite3_file *journal = NULL;
+	int cause = sqlite3_system_errno(db);
+
+	if (cause == 0 &&
+	    sqlite3_file_control(db, "main", SQLITE_FCNTL_LAST_ERRNO, &cause) != SQLITE_OK)
+		cause = 0;
+	if (cause == 0 &&
+	    sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &journal) == SQLITE_OK &&
+	    journal != NULL && journal->pMethods != NULL &&
+	    journal->pMethods->xFileControl(journal, SQLITE_FCNTL_LAST_ERRNO, &cause) != SQLITE_OK)
+		cause = 0;
+	return cause;
+}
+
+const char *ctr_db_message(sqlite3 *db, char *buf, size_t size)
+{
+	int primary = sqlite3_extended_errcode(db) & 0xff;
+	int cause;
+	char reason[128];
+
+	/*
+	 * SQLite says "disk I/O error" for a full disk, a file size limit and a
+	 * failing device alike; the operator needs to know which. Only the kinds
+	 * of failure an OS call makes are given a cause.
+	 */
+	if (!(primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN))
+		return sqlite3_errmsg(db);
+	cause = os_cause(db);
+	if (cause == 0)
+		return sqlite3_errmsg(db);
+	snprintf(buf, size, "%s (%s)", sqlite3_errmsg(db),
+		 strerror_r(cause, reason, sizeof(reason)));
+	return buf;
+}
 
 int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err)
 {
 	/* a rebuild writes PATH.rebuild, its invoices a file beside it: say which */
 	const char *path = sqlite3_db_filename(db, "main");
+	char message[256];
 
 	return ctr_error_set(err, code, "database%s%s: %s", path && *path ? " " : "",
-			     path ? path : "", sqlite3_errmsg(db));
+			     path ? path : "", ctr_db_message(db, message, sizeof(message)));
 }
 
 /*

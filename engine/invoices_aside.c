@@ -64,6 +64,7 @@ static void *thread_main(void *arg)
 static int attach(struct ctr_invoices_aside *a, sqlite3 *db, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
+	char message[256];
 	int rc = ctr_db_prepare(db, "ATTACH ?1 AS aside", &stmt, err);
 
 	if (rc != 0)
@@ -72,7 +73,8 @@ static int attach(struct ctr_invoices_aside *a, sqlite3 *db, struct ctr_error *e
 	if (sqlite3_step(stmt) == SQLITE_DONE)
 		a->attached = 1;
 	else
-		rc = ctr_error_set(err, CTR_EWRITE, "cannot attach %s: %s", a->path, sqlite3_errmsg(db));
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot attach %s: %s", a->path,
+				   ctr_db_message(db, message, sizeof(message)));
 	sqlite3_finalize(stmt);
 	return rc;
 }

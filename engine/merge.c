@@ -136,13 +136,15 @@ static int shard_judging(const char *path, char date[11], char with[64], struct 
 static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
 {
 	sqlite3_stmt *attach = NULL;
+	char message[256];
 	int rc = ctr_db_prepare(db, "ATTACH DATABASE ? AS shard", &attach, err);
 
 	if (rc != 0)
 		return rc;
 	sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
 	if (sqlite3_step(attach) != SQLITE_DONE)
-		rc = ctr_error_set(err, CTR_EIO, "cannot attach %s: %s", path, sqlite3_errmsg(db));
+		rc = ctr_error_set(err, CTR_EIO, "cannot attach %s: %s", path,
+				   ctr_db_message(db, message, sizeof(message)));
 	sqlite3_finalize(attach);
 	if (rc != 0)
 		return rc;

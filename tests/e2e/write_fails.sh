@@ -1,6 +1,6 @@
 # A database write that fails part-way (a file size limit standing in for a full disk): the run
-# stops with one line naming the file it could not write (exit 4), and nothing already committed
-# is lost; run again with room, it ends as an undisturbed run does.
+# stops with one line naming the file it could not write and the cause the OS gave (exit 4), and
+# nothing already committed is lost; run again with room, it ends as an undisturbed run does.
 source "$(dirname "$0")/lib.sh"
 log_in_two 31 300 2
 reference=$(replay_hash file:events.avro clean.db --business-date 2024-04-01)
@@ -21,7 +21,7 @@ limited "$size" "$CONTRAIL" replay --source file:log.avro --db inc.db --business
 	> inc.out 2> inc.err || status=$?
 expect_eq "exit of an incremental run that cannot write" 4 "$status"
 expect_eq "its lines on stderr" 1 "$(wc -l < inc.err)"
-grep -q "^contrail replay: database $PWD/inc.db: " inc.err || fail "$(cat inc.err)"
+grep -q "^contrail replay: database $PWD/inc.db: .*(File too large)$" inc.err || fail "$(cat inc.err)"
 expect_eq "the database as the last commit left it" "$before" "$("$CONTRAIL" hash --db inc.db)"
 expect_eq "runs recorded" 1 "$(q inc.db 'SELECT count(*) FROM runs')"
 expect_eq "the run again, with room" "$reference" \
@@ -39,6 +39,7 @@ status=0
 limited "$size" "$CONTRAIL" replay --source file:log.avro --db batches.db --batch 100 \
 	--business-date 2024-04-01 > batches.out 2> batches.err || status=$?
 expect_eq "exit of a run in batches that cannot write" 4 "$status"
+grep -q "(File too large)$" batches.err || fail "$(cat batches.err)"
 kept=$(q batches.db 'SELECT next_offset FROM checkpoints')
 [ "$kept" -gt "$first" ] || fail "no batch was committed before the write failed ($kept, $first)"
 [ "$kept" -lt "$(q clean.db 'SELECT next_offset FROM checkpoints')" ] ||
@@ -56,7 +57,8 @@ status=0
 limited 256 "$CONTRAIL" replay --source file:log.avro --db old.db --rebuild \
 	--business-date 2024-04-01 > rebuild.out 2> rebuild.err || status=$?
 expect_eq "exit of a rebuild that cannot write" 4 "$status"
-grep -q "^contrail replay: database $PWD/old.db.rebuild" rebuild.err || fail "$(cat rebuild.err)"
+grep -q "^contrail replay: database $PWD/old.db.rebuild.*(File too large)$" rebuild.err ||
+	fail "$(cat rebuild.err)"
 expect_eq "the old database kept" "$before" "$("$CONTRAIL" hash --db old.db)"
 [ -z "$(ls old.db.rebuild* 2> /dev/null)" ] || fail "left behind: $(ls old.db.rebuild*)"
 
