@@ -5,20 +5,15 @@
  * is whole. Only the tables find_table() knows may be named: a name is never
  * pasted into SQL unchecked.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/export_rows.h"
+#include "cli/output_file.h"
 #include "engine/db.h"
-#include "events/file_replace.h"
 #include "projections/schema_sql.h"
 
 /* What may be exported besides the hashed projections, with its row order. */
@@ -82,82 +77,17 @@ static void table_names(char *out, size_t size, size_t wrap)
 }
 
 /*
- * FILE.partial, opened for writing and locked, so that a second export to the
- * same FILE at the same time stops at once instead of writing rows into the
- * same file; NULL with err set when it cannot be. The lock goes with the
- * file's close, after its rename.
- */
-static FILE *open_partial(const char *partial, struct ctr_error *err)
-{
-	int fd = open(partial, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-	FILE *out;
-
-	if (fd < 0) {
-		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", partial, strerror(errno));
-		return NULL;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		ctr_error_set(err, CTR_EWRITE, "another export is writing %s", partial);
-		close(fd);
-		return NULL;
-	}
-	out = ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
-	if (out == NULL) {
-		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", partial, strerror(errno));
-		close(fd);
-	}
-	return out;
-}
-
-/*
- * Puts the written FILE.partial in place while it is still open and locked:
- * flushed, synced, renamed (events/file_replace.h). On a failure before the
- * rename the partial file goes too, while no other export can have it.
- */
-static int put_in_place(FILE *out, const char *partial, const char *path, struct ctr_error *err)
-{
-	int rc = 0;
-
-	if (fflush(out) != 0 || ferror(out))
-		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s", partial);
-	else if (fsync(fileno(out)) != 0) /* the descriptor it holds, not the file opened again */
-		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s to the disk: %s", partial,
-				   strerror(errno));
-	if (rc != 0) {
-		unlink(partial);
-		return rc;
-	}
-	return ctr_file_rename(partial, path, err);
-}
-
-/* Flushes and closes out (standard output stays open); 0 when everything reached it. */
-static int close_output(FILE *out)
-{
-	int failed = ferror(out) != 0;
-
-	if (out == stdout)
-		return fflush(out) != 0 || failed ? -1 : 0;
-	return fclose(out) != 0 || failed ? -1 : 0;
-}
-
-/*
- * Writes FILE under a name of its own beside it (locked: open_partial) and
- * renames it into place only when every row is written and synced to the disk
- * (events/file_replace.h), so a failed export, or a crash of the machine,
- * leaves FILE as it was. What is
- * not a regular file is written in place, through its name: a symbolic link
- * (renaming over it would replace the link), a pipe, a device; `-` and
- * /dev/stdout are standard output (reopening it would truncate what it
- * appends to).
+ * Writes FILE as FILE.partial and puts it in place only when every row is
+ * written and synced (cli/output_file.h), so a failed export, or a crash of
+ * the machine, leaves FILE as it was.
  */
 static int export_table(const struct export_args *a, const struct ctr_hashed_table *table)
 {
 	struct ctr_error err = { 0 };
+	struct ctr_output_file output;
 	sqlite3_stmt *stmt = NULL;
 	sqlite3 *db = NULL;
-	struct stat st;
-	FILE *out;
-	char sql[256], partial[4200] = "";
+	char sql[256];
 	int rc;
 
 	rc = ctr_db_open(a->db_path, CTR_DB_READ, &db, &err);
@@ -169,31 +99,12 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	if (ctr_db_prepare(db, sql, &stmt, &err) != 0)
 		goto fail;
 	rc = CTR_EXIT_FAILURE;
-	if (a->out_path == NULL || strcmp(a->out_path, "-") == 0 ||
-	    strcmp(a->out_path, "/dev/stdout") == 0) {
-		out = stdout;
-	} else if (lstat(a->out_path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		out = fopen(a->out_path, "w");
-	} else {
-		snprintf(partial, sizeof(partial), "%s.partial", a->out_path);
-		out = open_partial(partial, &err);
-		if (out == NULL)
-			goto fail;
-	}
-	if (out == NULL) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot write %s: %s", a->out_path, strerror(errno));
+	if (ctr_output_file_open(&output, a->out_path, &err) != 0)
 		goto fail;
-	}
-	rc = ctr_export_rows(db, stmt, strcmp(a->format, "json") == 0, out, &err);
+	rc = ctr_export_rows(db, stmt, strcmp(a->format, "json") == 0, output.out, &err);
 	rc = rc == 0 ? CTR_EXIT_OK : ctr_cli_exit_for(rc);
-	if (rc != CTR_EXIT_OK && *partial)
-		unlink(partial); /* still locked: ours */
-	else if (*partial && put_in_place(out, partial, a->out_path, &err) != 0)
+	if (ctr_output_file_close(&output, rc == CTR_EXIT_OK, &err) != 0)
 		rc = CTR_EXIT_FAILURE;
-	if (close_output(out) != 0 && rc == CTR_EXIT_OK) {
-		ctr_error_set(&err, CTR_EWRITE, "cannot write %s", out == stdout ? "standard output" : a->out_path);
-		rc = CTR_EXIT_FAILURE;
-	}
 fail:
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);

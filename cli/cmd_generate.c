@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/generate.h"
+#include "cli/output_file.h"
 
 /* An I/O failure, as for every command (docs/cli.md). */
 #define EXIT_WRITE_FAILED CTR_EXIT_FAILURE
@@ -27,7 +28,8 @@ static void usage(FILE *out)
 		"redeliveries, ...). The same seed and N give the same bytes.\n\n"
 		"  --accounts N   1 to 10000000 (required)\n"
 		"  --seed S       an unsigned 64-bit number (default 1)\n"
-		"  --out FILE     where to write; - or absent: standard output\n\n"
+		"  --out FILE     where to write, put in place only once whole and synced;\n"
+		"                 - or absent: standard output\n\n"
 		"Exit: 0 ok, 2 bad command line, 4 the output could not be written.\n");
 }
 
@@ -90,25 +92,12 @@ static int parse(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Opens the output (standard output for none or -) with a large buffer; NULL on failure. */
-static FILE *open_output(const char *path)
-{
-	FILE *out = stdout;
-
-	if (path && strcmp(path, "-") != 0)
-		out = fopen(path, "w");
-	if (out != NULL)
-		setvbuf(out, NULL, _IOFBF, 1 << 20);
-	return out;
-}
-
 int ctr_cmd_generate(int argc, char **argv)
 {
 	struct options o = { .seed = 1 };
 	struct ctr_generate_stats stats;
+	struct ctr_output_file output;
 	struct ctr_error err = { 0 };
-	const char *name;
-	FILE *out;
 	int rc = parse(argc, argv, &o), write_errno;
 
 	if (rc != 0)
@@ -117,22 +106,17 @@ int ctr_cmd_generate(int argc, char **argv)
 		usage(stdout);
 		return CTR_EXIT_OK;
 	}
-	out = open_output(o.out_path);
-	name = out == stdout || o.out_path == NULL ? "standard output" : o.out_path;
-	if (out == NULL)
-		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "cannot write %s: %s", name,
-				    strerror(errno));
+	if (ctr_output_file_open(&output, o.out_path, &err) != 0)
+		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "%s", err.message);
+	setvbuf(output.out, NULL, _IOFBF, 1 << 20);
 	errno = 0;
-	rc = ctr_generate(out, o.seed, (long)o.accounts, &stats, &err);
-	if (fflush(out) != 0 && rc == 0)
-		rc = CTR_EIO;
+	rc = ctr_generate(output.out, o.seed, (long)o.accounts, &stats, &err);
 	write_errno = errno;
-	if (out != stdout && fclose(out) != 0 && rc == 0) {
-		rc = CTR_EIO;
-		write_errno = errno;
-	}
+	/* a history cut short is no history: FILE is put in place whole or not at all */
+	if (ctr_output_file_close(&output, rc == 0, &err) != 0)
+		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "%s", err.message);
 	if (rc == CTR_EIO)
-		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "cannot write %s: %s", name,
+		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "cannot write %s: %s", output.name,
 				    write_errno ? strerror(write_errno) : "write error");
 	if (rc != 0)
 		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);

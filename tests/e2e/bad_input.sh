@@ -182,7 +182,7 @@ status=0
 "$CONTRAIL" export --db exp.db --table contracts --format csv --out mine.csv 2> second.err || status=$?
 kill "$holder" 2> /dev/null || true
 expect_eq "exit of a second export to one file" 4 "$status"
-grep -q "another export is writing .*mine\.csv\.partial" second.err || fail "$(cat second.err)"
+grep -q "another command is writing .*mine\.csv\.partial" second.err || fail "$(cat second.err)"
 [ -e mine.csv.partial ] || fail "the second export removed the first's partial file"
 expect_eq "the file it would have replaced" "$(q exp.db 'SELECT count(*) FROM contracts')" \
 	"$(($(wc -l < mine.csv) - 1))"

@@ -28,3 +28,23 @@ PY
 share=$(q a.db "SELECT 100.0 * rejected / read FROM runs")
 python3 -c "import sys; s = float('$share'); sys.exit(0 if 1 < s < 8 else 1)" || fail "rejected share $share%"
 [ "$(q a.db 'SELECT count(DISTINCT code) FROM rejected_events')" -ge 8 ] || fail "too few kinds of rejection"
+
+# --out FILE is put in place whole or not at all: a write that fails part-way (a file size limit
+# standing in for a full disk) exits 4 with one line and leaves FILE as it was, with nothing
+# beside it; a history written whole reaches the disk before it takes FILE's name
+echo precious > kept.jsonl
+status=0
+( trap '' XFSZ; ulimit -f 64; "$CONTRAIL" generate --seed 7 --accounts 400 --out kept.jsonl ) \
+	2> kept.err || status=$?
+expect_eq "exit of a generate that cannot write" 4 "$status"
+expect_eq "its lines on stderr" 1 "$(wc -l < kept.err)"
+grep -q "^contrail generate: cannot write kept\.jsonl: File too large$" kept.err ||
+	fail "$(cat kept.err)"
+expect_eq "the file --out names" precious "$(cat kept.jsonl)"
+[ ! -e kept.jsonl.partial ] || fail "the partial history was left behind"
+sync_shim
+shimmed "$CONTRAIL" generate --seed 7 --accounts 400 --out kept.jsonl 2> /dev/null
+synced=$(line_of "^fsync $PWD/kept\.jsonl\.partial\$")
+renamed=$(line_of "^rename (.*/)?kept\.jsonl\.partial (.*/)?kept\.jsonl\$")
+[ "$synced" -lt "$renamed" ] || fail "the history was renamed before it was synced: $(cat sync.log)"
+cmp -s a.jsonl kept.jsonl || fail "the history put in place differs from standard output's"

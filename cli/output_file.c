@@ -1,0 +1,118 @@
+/*
+ * output_file.c - a command's output file, put in place only once it is whole
+ * (cli/output_file.h).
+ */
+#include "cli/output_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "events/file_replace.h"
+
+/*
+ * FILE.partial, opened for writing and locked, so that a second command
+ * writing the same FILE at the same time stops at once instead of writing into
+ * the same file; NULL with err set when it cannot be. The lock goes with the
+ * file's close, after its rename.
+ */
+static FILE *open_partial(const char *partial, struct ctr_error *err)
+{
+	int fd = open(partial, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	FILE *out;
+
+	if (fd < 0) {
+		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", partial, strerror(errno));
+		return NULL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ctr_error_set(err, CTR_EWRITE, "another command is writing %s", partial);
+		close(fd);
+		return NULL;
+	}
+	out = ftruncate(fd, 0) == 0 ? fdopen(fd, "w") : NULL;
+	if (out == NULL) {
+		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", partial, strerror(errno));
+		close(fd);
+	}
+	return out;
+}
+
+int ctr_output_file_open(struct ctr_output_file *f, const char *path, struct ctr_error *err)
+{
+	struct stat st;
+
+	f->partial[0] = '\0';
+	f->path = path;
+	f->name = path;
+	if (path == NULL || strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0) {
+		f->out = stdout;
+		f->path = NULL;
+		f->name = "standard output";
+		return 0;
+	}
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		f->out = fopen(path, "w");
+		if (f->out == NULL)
+			return ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", path,
+					     strerror(errno));
+		return 0;
+	}
+	snprintf(f->partial, sizeof(f->partial), "%s.partial", path);
+	f->out = open_partial(f->partial, err);
+	return f->out == NULL ? err->code : 0;
+}
+
+/* Flushes and closes the stream (standard output stays open); 0 when everything reached it. */
+static int close_stream(FILE *out)
+{
+	int failed = ferror(out) != 0;
+
+	if (out == stdout)
+		return fflush(out) != 0 || failed ? -1 : 0;
+	return fclose(out) != 0 || failed ? -1 : 0;
+}
+
+/*
+ * Puts the written FILE.partial in place while it is still open and locked:
+ * flushed, synced, renamed (events/file_replace.h). On a failure before the
+ * rename the partial file goes too, while no other command can have it.
+ */
+static int put_in_place(struct ctr_output_file *f, struct ctr_error *err)
+{
+	int rc = 0;
+
+	errno = 0;
+	if (fflush(f->out) != 0 || ferror(f->out))
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", f->partial,
+				   errno ? strerror(errno) : "write error");
+	else if (fsync(fileno(f->out)) != 0) /* the descriptor it holds, not the file opened again */
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s to the disk: %s", f->partial,
+				   strerror(errno));
+	if (rc != 0) {
+		unlink(f->partial);
+		return rc;
+	}
+	return ctr_file_rename(f->partial, f->path, err);
+}
+
+int ctr_output_file_close(struct ctr_output_file *f, int written, struct ctr_error *err)
+{
+	int rc = 0;
+
+	if (f->partial[0] != '\0') {
+		if (written)
+			rc = put_in_place(f, err);
+		else
+			unlink(f->partial); /* still locked: ours */
+	}
+	errno = 0;
+	if (close_stream(f->out) != 0 && written && rc == 0)
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", f->name,
+				   errno ? strerror(errno) : "write error");
+	f->out = NULL;
+	return rc;
+}
