@@ -172,7 +172,7 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 			   struct ctr_event *ev)
 {
 	avro_value_t seq, data;
-	int branch = 0, ok = 0;
+	int branch = 0;
 
 	ev->id = field_string(record, index, F_ID);
 	ev->stream = field_string(record, index, F_STREAM);
@@ -188,12 +188,6 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 	avro_value_get_current_branch(&data, &ev->data);
 	ev->type = field_string(record, index, F_TYPE);
 	ev->type_index = branch;
-	/* a recorded that is not a time says nothing: the event's at stands for it (E5) */
-	ev->recorded_us = ctr_timestamp_parse(ev->recorded, &ok);
-	if (!ok)
-		ev->recorded_us = ctr_timestamp_parse(ev->at, &ok);
-	if (!ok)
-		ev->recorded_us = 0;
 	if (d->check_formats && ctr_position_check(ev) != 0)
 		return;
 	if (strcmp(ev->type, ctr_catalog_type_name(d->catalog, branch)) != 0)

@@ -75,6 +75,7 @@ static void read_recorded(json_t *root, struct ctr_event *ev)
 	ev->recorded_us = time_of(root, "recorded");
 	if (ev->recorded_us == 0)
 		ev->recorded_us = time_of(root, "at");
+	ev->recorded_known = 1;
 }
 
 /* type, account and at: a problem here still takes the event's place. */

@@ -25,7 +25,9 @@ struct ctr_event {
 	const char *recorded; /* defaults to at */
 	int64_t seq;
 	int type_index;       /* catalog type index, -1 when unknown */
-	int64_t recorded_us;  /* recorded as microseconds since the epoch, 0 if unparsable */
+	/* set when decoding read the time (JSON Lines); else ctr_event_recorded_us() parses it */
+	int recorded_known;
+	int64_t recorded_us;
 
 	avro_value_t data;    /* the payload; valid when code is CTR_CODE_OK */
 
@@ -49,5 +51,12 @@ void ctr_event_clear(struct ctr_event *ev);
 /* Marks ev rejected with code and a printf-style message. */
 void ctr_event_reject(struct ctr_event *ev, enum ctr_code code, int takes_place, const char *fmt,
 		      ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * When ev was recorded, in microseconds since the epoch: recorded, or at
+ * where recorded is not a time, 0 when neither is (E5). Only --until asks, so
+ * an Avro record's is parsed here, when asked, not as it is decoded.
+ */
+int64_t ctr_event_recorded_us(const struct ctr_event *ev);
 
 #endif

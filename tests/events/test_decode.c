@@ -303,3 +303,42 @@ Test(decode, a_bad_event_id_in_a_log_record_takes_no_place)
 	ctr_decoder_free(ingest);
 	ctr_decoder_free(replay);
 }
+
+/*
+ * E5: when an event was recorded (what --until compares), alike from a JSON
+ * line and from an Avro record: recorded as an instant, at where recorded is
+ * absent or not a time, 0 where neither is one.
+ */
+Test(decode, the_time_an_event_was_recorded_is_alike_from_json_and_from_avro)
+{
+	static const struct {
+		const char *times;
+		int64_t us;
+	} cases[] = {
+		{ "\"at\":\"2023-01-01T09:00:00+09:00\",\"recorded\":\"2023-01-02T00:00:00.5Z\"",
+		  1672617600500000 },
+		{ "\"at\":\"2023-01-01T09:00:00+09:00\",\"recorded\":\"yesterday\"", 1672531200000000 },
+		{ "\"at\":\"2023-01-01T09:00:00+09:00\"", 1672531200000000 },
+		{ "\"at\":\"2023-13-01T00:00:00+09:00\"", 0 },
+	};
+	struct ctr_decoder *avro;
+	struct ctr_error err;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &avro, &err), 0, "%s", err.message);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctr_event from_json, from_avro;
+		const void *bytes;
+		char line[512];
+		size_t len;
+
+		snprintf(line, sizeof(line),
+			 "{\"id\":\"e1\",\"type\":\"environment.deleted\",\"stream\":\"C-1\",\"seq\":2,"
+			 "\"account\":\"1\",%s,\"data\":{\"env_id\":\"x\"}}", cases[i].times);
+		decode(line, &from_json);
+		cr_assert_eq(ctr_event_recorded_us(&from_json), cases[i].us, "case %zu from JSON", i);
+		cr_assert_eq(ctr_decoder_encode(decoder, &bytes, &len, &err), 0, "%s", err.message);
+		cr_assert_eq(ctr_decode_avro_record(avro, bytes, len, &from_avro), 1, "case %zu", i);
+		cr_assert_eq(ctr_event_recorded_us(&from_avro), cases[i].us, "case %zu from Avro", i);
+	}
+	ctr_decoder_free(avro);
+}
