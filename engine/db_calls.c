@@ -38,11 +38,12 @@ const char *ctr_db_message(sqlite3 *db, char *buf, size_t size)
 	char reason[128];
 
 	/*
-	 * SQLite says "disk I/O error" for a full disk, a file size limit and a
-	 * failing device alike; the operator needs to know which. Only the kinds
-	 * of failure an OS call makes are given a cause.
+	 * SQLite says "disk I/O error" for a file size limit, a quota and a
+	 * failing device alike; the operator needs to know which. Only the two
+	 * kinds of failure SQLite takes an errno for are given one (a full disk
+	 * is "database or disk is full" already).
 	 */
-	if (!(primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN))
+	if (primary != SQLITE_IOERR && primary != SQLITE_CANTOPEN)
 		return sqlite3_errmsg(db);
 	cause = os_cause(db);
 	if (cause == 0)
