@@ -19,13 +19,13 @@
  * the same file; NULL with err set when it cannot be. The lock goes with the
  * file's close, after its rename.
  */
-static FILE *open_partial(const char *partial, struct ctr_error *err)
+static FILE *open_partial(const char *path, const char *partial, struct ctr_error *err)
 {
 	int fd = open(partial, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
 	FILE *out;
 
-	if (fd < 0) {
-		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", partial, strerror(errno));
+	if (fd < 0) { /* a missing directory, no permission: said of the name the user gave */
+		ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -62,7 +62,7 @@ int ctr_output_file_open(struct ctr_output_file *f, const char *path, struct ctr
 		return 0;
 	}
 	snprintf(f->partial, sizeof(f->partial), "%s.partial", path);
-	f->out = open_partial(f->partial, err);
+	f->out = open_partial(path, f->partial, err);
 	return f->out == NULL ? err->code : 0;
 }
 
