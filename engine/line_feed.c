@@ -113,13 +113,16 @@ int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
 		line->unterminated = 1;
 	} else {
 		line->truncated = 1;
+		line->unterminated = 1;
 		for (;;) {
 			c = getc(fp);
 			if (c == EOF)
 				break;
 			line->consumed++;
-			if (c == '\n')
+			if (c == '\n') {
+				line->unterminated = 0;
 				break;
+			}
 		}
 	}
 	if (!line->truncated && len > 0 && buf[len - 1] == '\r')
@@ -153,7 +156,7 @@ int ctr_read_line_unseekable(FILE *fp, char *buf, size_t cap, struct ctr_line *l
 		return 0;
 	/* as ctr_read_line() cuts it: cap - 1 bytes or more before the newline is too long */
 	line->truncated = have >= cap - 1;
-	line->unterminated = c == EOF && !line->truncated;
+	line->unterminated = c == EOF;
 	if (!line->truncated && have > 0 && buf[have - 1] == '\r')
 		have--;
 	buf[have] = '\0';
@@ -220,7 +223,7 @@ static int end_line(struct ctr_line_feed *f, struct ctr_line *line, size_t have,
 {
 	/* as ctr_read_line() cuts it: cap - 1 bytes or more before the newline is too long */
 	line->truncated = have >= f->cap - 1;
-	line->unterminated = !terminated && !line->truncated;
+	line->unterminated = !terminated;
 	if (!line->truncated && have > 0 && f->buf[have - 1] == '\r')
 		have--;
 	f->buf[have] = '\0';

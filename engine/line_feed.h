@@ -17,7 +17,7 @@ struct ctr_line {
 	long len;          /* bytes kept in the buffer */
 	int64_t consumed;  /* bytes of the stream it took, newline included */
 	int truncated;     /* longer than the buffer: the rest was skipped to its newline */
-	int unterminated;  /* the stream ended before its newline */
+	int unterminated;  /* the stream ended before its newline (a truncated line's too) */
 };
 
 /*

@@ -74,11 +74,13 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	 * still being written: it is left unread, so that the next run reads it
 	 * whole, rather than rejected here and its rest rejected there. A JSON
 	 * object is complete only at its closing brace, so one that parses is read.
+	 * One already over 1 MiB is never parsed, so it waits for its newline too:
+	 * rejected now, its rest would be read as a line of its own next time.
 	 */
 	if (line.unterminated && src->hold_partial_line && src->resumable &&
-	    ev->code == CTR_CODE_BAD_JSON) {
-		fprintf(stderr, "contrail: %s: the last line (%ld bytes) has no newline and is not"
-			" whole JSON; left for the next run\n", src->name, line.len);
+	    (ev->code == CTR_CODE_BAD_JSON || ev->code == CTR_CODE_TOO_LARGE)) {
+		fprintf(stderr, "contrail: %s: the last line (%lld bytes) has no newline and is not"
+			" whole JSON; left for the next run\n", src->name, (long long)line.consumed);
 		s->offset -= line.consumed;
 		s->lines_read--;
 		s->at_end = 1;
@@ -86,6 +88,9 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	}
 	if (line.truncated || line.len > CTR_EVENT_MAX_BYTES)
 		ev->raw_len = CTR_EVENT_MAX_BYTES; /* the first 1 MiB of a longer line */
+	if (line.truncated) /* the line's own length, not the buffer's */
+		snprintf(ev->message, sizeof(ev->message), "line of %lld bytes is over 1 MiB",
+			 (long long)(line.consumed - !line.unterminated));
 	return 1;
 }
 

@@ -85,3 +85,40 @@ printf '%s\n%s' "$one" "$two" > rest.jsonl
 printf ' x\n%s\n' "$three" >> rest.jsonl
 "$CONTRAIL" replay --source jsonl:rest.jsonl --db rest.db --business-date "$DATE" > /dev/null
 expect_eq "a rest that is not whitespace" "bad_json" "$(q rest.db 'SELECT code FROM rejected_events')"
+
+# E6 too_large: a last line already over 1 MiB without its newline is still being written too:
+# left for the next run, which rejects it once, whole, as one run over the finished file does,
+# its message giving the line's own length (its rest used to be read as a line of its own)
+python3 - "$one" "$two" "$three" <<'PY'
+import sys
+one, two, three = sys.argv[1:4]
+big = '{"id":"b1","type":"environment.created","stream":"C-1","seq":3,"account":"100001",' \
+      '"at":"2023-01-02T10:00:00+09:00","data":{"env_id":"b","name":"%s"}}' % ("x" * 1500000)
+whole = "%s\n%s\n%s\n%s\n" % (one, two, big, three.replace('"seq":3', '"seq":4'))
+open("big-whole.jsonl", "w").write(whole)
+cut = len(one) + len(two) + 2 + 1048576 + 100
+open("big-grown.jsonl", "w").write(whole[:cut])
+open("big-rest", "w").write(whole[cut:])
+print(len(big), file=open("big-len", "w"))
+PY
+status=0
+"$CONTRAIL" replay --source jsonl:big-grown.jsonl --db big-grown.db --business-date "$DATE" \
+	> /dev/null 2> big-grown.err || status=$?
+expect_eq "an over-long line still being written: exit" 0 "$status"
+grep -q "the last line (1048676 bytes) has no newline .*left for the next run" big-grown.err ||
+	fail "$(cat big-grown.err)"
+expect_eq "an over-long line still being written: lines read" 2 \
+	"$(q big-grown.db 'SELECT sum(read) FROM runs')"
+cat big-rest >> big-grown.jsonl
+cmp -s big-whole.jsonl big-grown.jsonl || fail "the over-long line's files differ"
+expect_eq "an over-long line finished later" \
+	"$(replay_hash jsonl:big-whole.jsonl big-whole.db --business-date "$DATE")" \
+	"$(replay_hash jsonl:big-grown.jsonl big-grown.db --business-date "$DATE")"
+expect_eq "an over-long line finished later: lines read" 4 "$(q big-grown.db 'SELECT sum(read) FROM runs')"
+expect_eq "an over-long line finished later: rejections" \
+	"$(q big-whole.db 'SELECT count(*) FROM rejected_events')" \
+	"$(q big-grown.db 'SELECT count(*) FROM rejected_events')"
+expect_eq "an over-long line finished later: rejected once, whole" \
+	"jsonl::3|line of $(cat big-len) bytes is over 1 MiB" \
+	"$(q big-grown.db "SELECT replace(position, '$PWD/big-grown.jsonl', ''), message
+		FROM rejected_events WHERE code = 'too_large'")"
