@@ -222,7 +222,7 @@ static int leaf_ok(const struct check_node *node, avro_value_t *value)
 
 	if (node->format == FORMAT_COUNT) {
 		avro_value_get_long(value, &number);
-		return number >= 0;
+		return number >= 0 && number <= CTR_COUNT_MAX;
 	}
 	if (avro_value_get_type(value) != AVRO_STRING)
 		return 1;
@@ -313,7 +313,8 @@ static const struct check_node *walk_tape(const struct check_node *node,
 	}
 	/* as leaf_ok: a count must be a long, and only strings carry the other formats */
 	if (node->format == FORMAT_COUNT)
-		return type == AVRO_INT64 && value->n.l < 0 ? node : NULL;
+		return type == AVRO_INT64 && (value->n.l < 0 || value->n.l > CTR_COUNT_MAX) ? node
+											 : NULL;
 	if (node->format == FORMAT_NONE || type != AVRO_STRING)
 		return NULL;
 	return format_ok(node->format, tape->text + value->first) ? NULL : node;
@@ -355,6 +356,11 @@ void ctr_validator_check(const struct ctr_validator *v, avro_value_t *envelope,
 	if (bad == NULL)
 		return;
 	/* E2: a bad id takes no place; any other field does */
-	ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, bad->format != FORMAT_EVENT_ID,
-			 "%s: not a valid %s", path ? path : "value", format_names[bad->format]);
+	if (bad->format == FORMAT_COUNT)
+		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 1, "%s: not a valid count (0 to %d)",
+				 path ? path : "value", CTR_COUNT_MAX);
+	else
+		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, bad->format != FORMAT_EVENT_ID,
+				 "%s: not a valid %s", path ? path : "value",
+				 format_names[bad->format]);
 }

@@ -16,6 +16,14 @@
 struct ctr_validator;
 
 /*
+ * The largest count: licenses, seats, allocations, prices in yen, orders.
+ * Far above any contract's, and small enough that no sum or product contrail
+ * makes of them (an invoice's seats x price x the months of a term, a
+ * contract's allocations) can overflow 64 bits.
+ */
+#define CTR_COUNT_MAX 100000000
+
+/*
  * Compiles the checks of an envelope schema (its JSON tree); NULL when out of
  * memory. Freed with ctr_validator_free().
  */

@@ -20,6 +20,21 @@ static int month_of(const char *date, int *day)
 	return year * 12 + month - 1;
 }
 
+enum ctr_code ctr_billing_check(struct ctr_apply *a)
+{
+	avro_value_t terms;
+	int64_t rate;
+
+	if (!ctr_payload_field(a->data, "billing", &terms))
+		return CTR_CODE_OK;
+	/* B8: a rate over 100% is no tax rate, and would take the tax past what 64 bits hold */
+	rate = ctr_payload_long(&terms, "tax_rate_pct", 10);
+	if (rate > 100)
+		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT,
+					"billing.tax_rate_pct: %lld is over 100", (long long)rate);
+	return CTR_CODE_OK;
+}
+
 void ctr_billing_open(struct ctr_contract *c, avro_value_t *data)
 {
 	struct ctr_billing *b = &c->billing;

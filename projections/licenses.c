@@ -58,10 +58,14 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 	const char *end_date = ctr_payload_text(a->data, "end_date");
 	struct ctr_contract *c;
 	avro_value_t list, item;
+	enum ctr_code code;
 
 	if (strcmp(kind, "license") == 0 && end_date == NULL)
 		return ctr_apply_reject(a, CTR_CODE_MISSING_FIELD,
 					"data.end_date: required for a license contract");
+	code = ctr_billing_check(a);
+	if (code != CTR_CODE_OK)
+		return code;
 	c = ctr_contract_new(a->arena, a->ev->stream);
 	if (c == NULL)
 		return CTR_CODE_NO_MEMORY;

@@ -112,6 +112,21 @@ Test(decode, a_negative_count_is_bad_format)
 	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT);
 }
 
+/* E6: a count is 0 to CTR_COUNT_MAX, so that no sum or invoice of counts can pass 64 bits. */
+Test(decode, a_count_over_its_cap_is_bad_format)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"contract.licenses_changed\"," ENVELOPE
+	       ",\"data\":{\"sku\":\"A\",\"licenses\":100000000}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
+	decode("{\"id\":\"e1\",\"type\":\"contract.licenses_changed\"," ENVELOPE
+	       ",\"data\":{\"sku\":\"A\",\"licenses\":100000001}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT);
+	cr_assert(ev.takes_place);
+	cr_assert_str_eq(ev.message, "licenses: not a valid count (0 to 100000000)");
+}
+
 Test(decode, an_impossible_date_is_bad_format)
 {
 	struct ctr_event ev;
@@ -237,6 +252,8 @@ Test(decode, formats_judged_alike_from_json_and_from_an_avro_record)
 		"{\"id\":\"e1\",\"type\":\"environment.allocated\"," ENVELOPE
 		",\"data\":{\"env_id\":\"x\",\"allocations\":[{\"sku\":\"A\",\"count\":3},"
 		"{\"sku\":\"B\",\"count\":-2}]}}",
+		"{\"id\":\"e1\",\"type\":\"environment.allocated\"," ENVELOPE
+		",\"data\":{\"env_id\":\"x\",\"allocations\":[{\"sku\":\"A\",\"count\":100000001}]}}",
 		"{\"id\":\"e1\",\"type\":\"customer.registered\"," ENVELOPE
 		",\"data\":{\"customer_no\":\"12345\",\"email\":\"a@b\"}}",
 		"{\"id\":\"e1\",\"type\":\"customer.registered\"," ENVELOPE
