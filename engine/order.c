@@ -177,39 +177,21 @@ static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_even
 
 /*
  * E1 for an event held by an earlier run, of which only the JSON is kept: the
- * same content may be written otherwise (key order, spacing, escapes, recorded
- * stated as at or left out), so texts that differ are compared as the decoder
- * encodes them, as the digests of one run's events are.
+ * same content may be written otherwise (key order, spacing, escapes), so
+ * texts that differ are compared as the decoder encodes them, as the digests
+ * of one run's events are.
  */
 static int same_content(struct ctr_engine *e, const char *json, const char *held_json)
 {
 	struct ctr_event decoded;
-	uint64_t digest, held_digest;
+	uint64_t digest;
 
 	if (strcmp(json, held_json) == 0)
 		return 1;
 	ctr_decode_json(e->retry, json, strlen(json), &decoded);
 	digest = decoded.digest;
 	ctr_decode_json(e->retry, held_json, strlen(held_json), &decoded);
-	if (decoded.code != CTR_CODE_OK)
-		return 0;
-	held_digest = decoded.digest;
-	return held_digest == digest || held_digest == ctr_decode_json_other_recorded(e->retry, json);
-}
-
-/*
- * E1: recorded defaults to at, so an event that states recorded as its at and
- * one that leaves it out have the same content, though not the same encoding
- * or digest. Asked only of an id read before whose digest differs: ev->digest
- * when the stored one is that of ev's other form, else stored unchanged.
- */
-static uint64_t other_form(struct ctr_engine *e, struct ctr_event *ev, uint64_t stored)
-{
-	char *json = e->source->to_json(e->source, ev);
-	uint64_t other = json ? ctr_decode_json_other_recorded(e->retry, json) : 0;
-
-	free(json);
-	return other != 0 && other == stored ? ev->digest : stored;
+	return decoded.code == CTR_CODE_OK && decoded.digest == digest;
 }
 
 /*
@@ -242,8 +224,6 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t
 			digest = ev->digest;
 		free(json);
 	}
-	if (digest != ev->digest)
-		digest = other_form(e, ev, digest);
 	if (digest == ev->digest) {
 		note(e, ev, "duplicate", CTR_CODE_OK, NULL);
 		e->counts.duplicates++;

@@ -59,13 +59,6 @@ int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 		       struct ctr_error *err);
 /* The last decoded event as one JSON Lines line (no newline); the caller free()s it. */
 char *ctr_decoder_to_json(struct ctr_decoder *d);
-/*
- * E1 with `recorded` defaulting to `at` (DOMAIN.md section 1): the content
- * digest of the event json in its other form, recorded stated as at where it
- * is left out, or left out where it states at; 0 when it states another time
- * (or json is not an object). Decodes with d (its last event changes).
- */
-uint64_t ctr_decode_json_other_recorded(struct ctr_decoder *d, const char *json);
 
 /* The catalog id of the schema the decoder reads and encodes with; 0 when not in the catalog. */
 int ctr_decoder_schema_id(const struct ctr_decoder *d);

@@ -323,28 +323,3 @@ char *ctr_decoder_to_json(struct ctr_decoder *d)
 	json_decref(json);
 	return line;
 }
-
-uint64_t ctr_decode_json_other_recorded(struct ctr_decoder *d, const char *json)
-{
-	json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
-	json_t *at = json_object_get(root, "at"), *recorded = json_object_get(root, "recorded");
-	struct ctr_event other;
-	uint64_t digest = 0;
-	char *line = NULL;
-	int swapped = -1;
-
-	if (json_is_string(at) && (recorded == NULL || json_is_null(recorded)))
-		swapped = json_object_set(root, "recorded", at);
-	else if (json_is_string(at) && json_equal(recorded, at))
-		swapped = json_object_del(root, "recorded");
-	if (swapped == 0)
-		line = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (line != NULL) {
-		/* whatever its code: a digest compares content, as for the event itself */
-		ctr_decode_json(d, line, strlen(line), &other);
-		digest = other.digest;
-	}
-	free(line);
-	json_decref(root);
-	return digest;
-}

@@ -185,16 +185,3 @@ expect_eq "a copy written otherwise, in one run" "k2|sequence_gap" \
 expect_eq "a copy written otherwise, after a restart" "k2|sequence_gap" \
 	"$(q text-two.db 'SELECT event_id, code FROM rejected_events')"
 expect_eq "duplicates over two runs" 1 "$(q text-two.db 'SELECT sum(duplicates) FROM runs')"
-# the same for a copy that states recorded as its at, which the held event left out (recorded
-# defaults to at): a duplicate after a restart as within one run; another time is a conflict
-cat > held-rec2.jsonl <<'JSON'
-{"id":"k2","type":"contract.licenses_changed","stream":"C-K","seq":2,"account":"1","at":"2023-02-01T10:00:00+09:00","recorded":"2023-02-01T10:00:00+09:00","data":{"sku":"A","licenses":7}}
-{"id":"k2","type":"contract.licenses_changed","stream":"C-K","seq":2,"account":"1","at":"2023-02-01T10:00:00+09:00","recorded":"2023-02-01T10:00:01+09:00","data":{"sku":"A","licenses":7}}
-JSON
-cp held-text.jsonl held-rec-grown.jsonl
-"$CONTRAIL" replay --source jsonl:held-rec-grown.jsonl --db rec-two.db > /dev/null
-cat held-rec2.jsonl >> held-rec-grown.jsonl
-"$CONTRAIL" replay --source jsonl:held-rec-grown.jsonl --db rec-two.db > /dev/null
-expect_eq "recorded stated as at, after a restart: duplicates" 1 "$(q rec-two.db 'SELECT sum(duplicates) FROM runs')"
-expect_eq "recorded stated as at, after a restart: rejections" "k2|sequence_gap
-k2|conflicting_duplicate" "$(q rec-two.db 'SELECT event_id, code FROM rejected_events ORDER BY rowid')"
