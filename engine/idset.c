@@ -319,7 +319,7 @@ int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
 			*repeated = total - kept;
 		rc = ctr_db_exec(db, "DELETE FROM event_ids", err);
 	}
-	if (rc == 0)
+	if (rc == 0 && kept > 0) /* no ids (shards that read nothing): no chunk, as a new database */
 		rc = store_chunk(db, merged, kept, err);
 	free(merged);
 	return rc;

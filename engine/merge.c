@@ -209,12 +209,13 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date,
 	sqlite3_stmt *stmt = NULL;
 	int rc = ctr_db_prepare(db, "INSERT INTO runs (run_id, started_at, finished_at, business_date,"
 				" read, applied, duplicates, rejected, projection_hash, source, until,"
-				" released, rebuild) SELECT coalesce(max(run_id), 0) + 1,"
+				" released, rebuild) SELECT (SELECT coalesce(max(run_id), 0) FROM runs) + 1,"
 				" strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
 				" ?1, coalesce(sum(read), 0), coalesce(sum(applied), 0),"
 				" coalesce(sum(duplicates), 0), coalesce(sum(rejected), 0), ?2, ?3, NULL,"
 				" coalesce(sum(released), 0), 1 FROM runs"
-				" WHERE source NOT LIKE 'merge of %'" /* a merged shard's runs count once */
+				/* a merged shard's runs count once; its merge's run_id is taken all the same */
+				" WHERE source NOT LIKE 'merge of %'"
 				" RETURNING run_id, read, applied, duplicates, rejected", &stmt, err);
 
 	if (rc != 0)

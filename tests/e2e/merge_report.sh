@@ -42,6 +42,33 @@ grep -q "was judged with expiring_days=90 store_cutoff=2024-10-31, the other sha
 "$CONTRAIL" merge --out nested.db pair.db shard-2.db > /dev/null
 flat_read=$(q flat.db "SELECT read FROM runs WHERE source LIKE 'merge of %'")
 expect_eq "read of a nested merge" "$flat_read" "$(q nested.db "SELECT read FROM runs WHERE source LIKE 'merge of %' ORDER BY run_id DESC LIMIT 1")"
+# a merged report as the last shard, alone, or beside another report: the same hash and counts
+# (the merge's run took the id of the report's own merge run, and the merge failed)
+"$CONTRAIL" merge --out single.db shard-2.db > /dev/null
+"$CONTRAIL" merge --out last.db shard-2.db pair.db > /dev/null
+"$CONTRAIL" merge --out alone.db pair.db > /dev/null
+"$CONTRAIL" merge --out reports.db pair.db single.db > /dev/null
+for merged in last alone reports; do
+	expect_eq "$merged: hash" "$("$CONTRAIL" hash --db "$merged.db")" \
+		"$(q "$merged.db" "SELECT projection_hash FROM runs ORDER BY run_id DESC LIMIT 1")"
+done
+expect_eq "a report as the last shard" "$whole" "$("$CONTRAIL" hash --db last.db)"
+expect_eq "two reports" "$whole" "$("$CONTRAIL" hash --db reports.db)"
+expect_eq "a report alone" "$("$CONTRAIL" hash --db pair.db)" "$("$CONTRAIL" hash --db alone.db)"
+expect_eq "read of two reports" "$flat_read" "$(q reports.db "SELECT read FROM runs ORDER BY run_id DESC LIMIT 1")"
+
+# shards that read nothing (a group member handed no events) merge into an empty report
+for i in 0 1; do
+	: > "nothing-$i.jsonl" # a source of its own each: one source in two shards is an overlap
+	replay_hash "jsonl:nothing-$i.jsonl" "empty-$i.db" --business-date 2024-04-01 > /dev/null
+done
+replay_hash jsonl:nothing-0.jsonl empty-whole.db --business-date 2024-04-01 > /dev/null
+status=0
+"$CONTRAIL" merge --out empty-report.db empty-0.db empty-1.db > /dev/null 2> empty.err || status=$?
+expect_eq "a merge of empty shards: exit" 0 "$status"
+expect_eq "a merge of empty shards" "$("$CONTRAIL" hash --db empty-whole.db)" "$("$CONTRAIL" hash --db empty-report.db)"
+"$CONTRAIL" merge --out half-empty.db empty-0.db shard-0.db > /dev/null
+expect_eq "an empty shard beside another" "$("$CONTRAIL" hash --db shard-0.db)" "$("$CONTRAIL" hash --db half-empty.db)"
 
 # the report replaced loses the WAL of the database it was: a reader would lay it over the new
 # file (here a WAL that adds a table, kept from the old report and put back)
