@@ -55,6 +55,20 @@ void ctr_cli_csv_field(FILE *out, const char *text)
 	fputc('"', out);
 }
 
+void ctr_cli_one_line(FILE *out, const char *text, char separator)
+{
+	for (; *text; text++) {
+		if (*text == '\\' || (separator && *text == separator))
+			fprintf(out, "\\%c", *text);
+		else if (*text == '\n')
+			fputs("\\n", out);
+		else if (*text == '\r')
+			fputs("\\r", out);
+		else
+			fputc(*text, out);
+	}
+}
+
 json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column)
 {
 	switch (sqlite3_column_type(stmt, column)) {

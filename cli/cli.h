@@ -45,6 +45,13 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 /* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 void ctr_cli_csv_field(FILE *out, const char *text);
 
+/*
+ * Writes text on one line: a backslash, a line feed and a carriage return as
+ * \\, \n and \r, and the character separator (0: none) after a backslash too,
+ * so that a report of one item a line stays so and splits back into its values.
+ */
+void ctr_cli_one_line(FILE *out, const char *text, char separator);
+
 /* A result column as JSON: null, an integer, a real or text (blobs as their bytes). */
 json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column);
 

@@ -33,20 +33,10 @@ static int columns_of(sqlite3 *db, const char *table, char names[][64], int max)
  */
 static void print_value(const unsigned char *text)
 {
-	if (text == NULL) {
+	if (text == NULL)
 		fputs("NULL", stdout);
-		return;
-	}
-	for (; *text; text++) {
-		if (*text == '\\' || *text == '|')
-			printf("\\%c", *text);
-		else if (*text == '\n')
-			fputs("\\n", stdout);
-		else if (*text == '\r')
-			fputs("\\r", stdout);
-		else
-			putchar(*text);
-	}
+	else
+		ctr_cli_one_line(stdout, (const char *)text, '|');
 }
 
 static void print_row(sqlite3_stmt *stmt, int from, int count)
@@ -154,7 +144,8 @@ int ctr_cmd_diff(int argc, char **argv)
 		       " changed (as in A), with each changed\ncolumn as `name: A -> B`. Columns are"
 		       " separated by '|'; in a value '\\', '|', a line\nfeed and a carriage return are"
 		       " written \\\\, \\|, \\n and \\r. Exit: 0 no difference, 1\ndifferences, 2 usage,"
-		       " 3 not a contrail database or a failed read, 4 a database still\nbeing built.\n");
+		       " 3 not a contrail database or a failed read, 4 a database still\nbeing built or"
+		       " output that cannot be written.\n");
 		return CTR_EXIT_OK;
 	}
 	if (argc != 3)
@@ -181,5 +172,7 @@ int ctr_cmd_diff(int argc, char **argv)
 	if (rc != 0)
 		return ctr_cli_fail("diff", ctr_cli_exit_for(rc), "%s", err.message);
 	printf("%ld rows differ\n", total);
+	if (fflush(stdout) != 0 || ferror(stdout)) /* rows not shown are no finding to exit 1 on */
+		return ctr_cli_fail("diff", CTR_EXIT_FAILURE, "cannot write to standard output");
 	return total ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
 }

@@ -17,7 +17,7 @@ static void usage(FILE *out)
 		     "kafka://BOOTSTRAP/TOPIC, read to its end) as one JSON line, in the current\n"
 		     "schema. Events that do not decode go to stderr as `POSITION: code: message`.\n"
 		     "Exit: 0 ok, 1 some events did not decode, 2 usage, 3 unreadable or corrupt\n"
-		     "source, 4 other failure (Kafka unreachable).\n");
+		     "source, 4 other failure (Kafka unreachable, output that cannot be written).\n");
 }
 
 static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
@@ -81,5 +81,7 @@ int ctr_cmd_dump(int argc, char **argv)
 	ctr_source_close(src);
 	if (rc < 0)
 		return ctr_cli_fail("dump", ctr_cli_exit_for(rc), "%s", err.message);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return ctr_cli_fail("dump", CTR_EXIT_FAILURE, "cannot write to standard output");
 	return bad ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
 }

@@ -24,7 +24,8 @@ static void usage(void)
 	       "support ids. docs/reconcile.md describes the formats.\n"
 	       "Exit: 0 clean, 1 something was found, 2 bad input (command line, expected file,\n"
 	       "a database that is missing or not a contrail database), 4 a query on the\n"
-	       "database failed or the database is still being built.\n");
+	       "database failed, the database is still being built, or the output cannot be\n"
+	       "written.\n");
 }
 
 static void print(const struct ctr_findings *f, const char *format)
@@ -35,12 +36,19 @@ static void print(const struct ctr_findings *f, const char *format)
 		printf("finding,table,key,column,expected,actual\r\n");
 	for (size_t i = 0; i < f->count; i++) {
 		const struct ctr_finding *x = &f->items[i];
-		if (strcmp(format, "text") == 0) {
-			printf("%s %s %s", x->kind, x->table, x->key);
-			if (*x->column)
-				printf(" %s: expected [%s], found [%s]", x->column, x->expected, x->actual);
-			else if (*x->actual)
-				printf(": %s", x->actual);
+		if (strcmp(format, "text") == 0) { /* one finding a line, whatever its values hold */
+			printf("%s %s ", x->kind, x->table);
+			ctr_cli_one_line(stdout, x->key, 0);
+			if (*x->column) {
+				printf(" %s: expected [", x->column);
+				ctr_cli_one_line(stdout, x->expected, 0);
+				fputs("], found [", stdout);
+				ctr_cli_one_line(stdout, x->actual, 0);
+				putchar(']');
+			} else if (*x->actual) {
+				fputs(": ", stdout);
+				ctr_cli_one_line(stdout, x->actual, 0);
+			}
 			putchar('\n');
 		} else if (strcmp(format, "csv") == 0) {
 			const char *fields[] = { x->kind, x->table, x->key, x->column, x->expected, x->actual };
@@ -110,5 +118,7 @@ int ctr_cmd_reconcile(int argc, char **argv)
 	print(&findings, format);
 	rc = findings.count ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
 	ctr_findings_free(&findings);
+	if (fflush(stdout) != 0 || ferror(stdout)) /* findings not shown are no result */
+		return ctr_cli_fail("reconcile", CTR_EXIT_FAILURE, "cannot write to standard output");
 	return rc;
 }

@@ -87,11 +87,28 @@ with open("clean.csv", "w", newline="") as out:
 PY
 "$CONTRAIL" reconcile --db portal.db --expected clean.csv > clean.txt
 expect_eq "clean" "0 findings" "$(tail -n 1 clean.txt)"
+# reports into a full disk: a failure with one line, not the exit of a clean or a finding result
+reports=("reconcile --db portal.db --expected clean.csv" "diff portal.db portal.db"
+	"dump --source jsonl:$portal")
+for report in "${reports[@]}"; do
+	status=0
+	"$CONTRAIL" $report > /dev/full 2> full.err || status=$?
+	expect_eq "exit of ${report%% *} into a full disk" 4 "$status"
+	grep -q "^contrail ${report%% *}: cannot write to standard output$" full.err || fail "$(cat full.err)"
+done
 { cat clean.csv; echo 'contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,5'; echo 'contracts,C-404,status,active'; } > planted.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected planted.csv --format csv > planted.txt || status=$?
 expect_eq "planted exit" 1 "$status"
 grep -q "^mismatch,contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,5,3" planted.txt || fail "$(cat planted.txt)"
 grep -q "^missing_row,contracts,C-404" planted.txt || fail "missing row"
+# text is one finding a line, whatever the values hold (a line break escaped as in diff)
+printf '%s\n' '{"id":"nl1","type":"contract.opened","stream":"C-NL","seq":1,"account":"1","at":"2023-01-05T10:00:00+09:00","data":{"name":"two\r\nlines \\ here","kind":"license","start_date":"2023-01-01","end_date":"2023-12-31","owners":[],"products":[]}}' > broken-value.jsonl
+"$CONTRAIL" replay --source jsonl:broken-value.jsonl --db broken-value.db > /dev/null
+printf 'table,key,column,expected\r\ncontracts,C-NL,name,one line\r\n' > broken-value.csv
+status=0; "$CONTRAIL" reconcile --db broken-value.db --expected broken-value.csv > broken-value.txt || status=$?
+expect_eq "a value with a line break: exit" 1 "$status"
+expect_eq "a value with a line break: lines (two findings, the count)" 3 "$(wc -l < broken-value.txt)"
+grep -qF 'expected [one line], found [two\r\nlines \\ here]' broken-value.txt || fail "$(cat broken-value.txt)"
 printf 'table,key,column,expected\nnot_a_table,x,y,z\n' > bad.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected bad.csv 2> err.txt || status=$?
 expect_eq "unknown table exit" 2 "$status"
