@@ -3,6 +3,7 @@
  * of a group, each complete for its accounts) into one reporting database.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,12 @@ static int out_is_a_shard(const char *out, char *const *shards, int count)
 		if (stat(shards[i], &s) == 0 && s.st_dev == o.st_dev && s.st_ino == o.st_ino)
 			return 1;
 	return 0;
+}
+
+static void on_signal(int signo)
+{
+	(void)signo;
+	ctr_merge_stop();
 }
 
 int ctr_cmd_merge(int argc, char **argv)
@@ -51,7 +58,7 @@ int ctr_cmd_merge(int argc, char **argv)
 			       "Exit: 0 ok, 2 usage, 3 a shard is not a contrail database, overlaps another,\n"
 			       "shares event ids with another or was judged on another date or with other\n"
 			       "--expiring-days or --store-cutoff, or REPORT.db is some other kind of file;\n"
-			       "4 other failure.\n");
+			       "4 other failure, or SIGINT or SIGTERM (REPORT.db is then left as it was).\n");
 			return CTR_EXIT_OK;
 		} else {
 			return ctr_cli_fail("merge", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
@@ -61,7 +68,12 @@ int ctr_cmd_merge(int argc, char **argv)
 		return ctr_cli_fail("merge", CTR_EXIT_USAGE, "usage: contrail merge --out REPORT.db SHARD.db...");
 	if (out_is_a_shard(out, argv + optind, argc - optind))
 		return ctr_cli_fail("merge", CTR_EXIT_USAGE, "--out %s is one of the shards", out);
+	/* SIGINT or SIGTERM: the merge stops and removes what it built (exit 4) */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	rc = ctr_merge(out, (const char *const *)argv + optind, argc - optind, &result, &err);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	if (rc != 0)
 		return ctr_cli_fail("merge", ctr_cli_exit_for(rc), "%s", err.message);
 	printf("merged %d shards into %s: read %lld, applied %lld, duplicates %lld, rejected %lld\n"

@@ -5,6 +5,7 @@
  */
 #include "engine/merge.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,25 @@ static int judge_all(sqlite3 *db, const char *date, const char *with, struct ctr
 	return rc;
 }
 
+/* A merge stopped by a signal (ctr_merge_stop). */
+static volatile sig_atomic_t merge_stopped;
+
+void ctr_merge_stop(void)
+{
+	merge_stopped = 1;
+}
+
+/*
+ * SQLite's progress handler: a statement under way ends (SQLITE_INTERRUPT) once
+ * a signal asked the merge to stop. Asked on the merge's own thread, so no
+ * handler touches a connection another thread may be closing.
+ */
+static int stop_asked(void *unused)
+{
+	(void)unused;
+	return merge_stopped;
+}
+
 /* The merge's own run: the shards' counts added up, and the merged hash. */
 static int record_merge(sqlite3 *db, int shard_count, const char *date,
 			struct ctr_run_result *result, struct ctr_error *err)
@@ -246,6 +266,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	int rc = 0;
 
 	memset(result, 0, sizeof(*result));
+	merge_stopped = 0; /* a stop asked of an earlier merge in this process is not this one's */
 	rc = ctr_db_check_replaceable(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
 		rc = shard_judging(shards[i], date, with, err);
@@ -257,6 +278,8 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	snprintf(built, sizeof(built), "%s.merging", out_path);
 	unlink(built);
 	rc = ctr_db_open(built, CTR_DB_CREATE_BULK, &db, err);
+	if (db != NULL)
+		sqlite3_progress_handler(db, 10000, stop_asked, NULL);
 	for (int i = 0; i < shard_count && rc == 0; i++)
 		rc = attach_and_copy(db, shards[i], err);
 	if (rc == 0)
@@ -274,6 +297,9 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (rc == 0)
 		rc = ctr_db_exec(db, "COMMIT", err);
 	sqlite3_close(db);
+	if (merge_stopped) /* whatever the interrupted statement reported */
+		rc = ctr_error_set(err, CTR_EINTR, "stopped by a signal; %s is left as it was",
+				   out_path);
 	if (rc == 0)
 		rc = ctr_db_replace(built, out_path, err);
 	if (rc != 0)

@@ -19,4 +19,11 @@
 int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	      struct ctr_run_result *result, struct ctr_error *err);
 
+/*
+ * Stops a merge under way (safe in a signal handler): its statement is
+ * interrupted and ctr_merge() returns CTR_EINTR, leaving out_path as it was
+ * and nothing beside it. A merge already renaming its report finishes.
+ */
+void ctr_merge_stop(void);
+
 #endif

@@ -159,3 +159,30 @@ grep -q "^contrail merge: copying contracts of failing-1.db: database .*failing.
 # diff: an option it does not know is a usage error, not a file it cannot open
 status=0; "$CONTRAIL" diff --bogus report.db 2> err.txt || status=$?
 expect_eq "diff --bogus" 2 "$status"
+
+# SIGTERM or SIGINT during a merge: exit 4 with one line, the report it would replace left as it
+# was, and nothing beside it (a merge that finished before the signal is tried again)
+before=$("$CONTRAIL" hash --db report.db)
+stopped=0
+for attempt in $(seq 1 40); do
+	for target in report fresh; do
+		"$CONTRAIL" merge --out "$target.db" shard-0.db shard-1.db shard-2.db > /dev/null \
+			2> stop.err &
+		pid=$!
+		while [ ! -e "$target.db.merging" ] && kill -0 "$pid" 2> /dev/null; do :; done
+		kill -TERM "$pid" 2> /dev/null || true
+		status=0
+		wait "$pid" || status=$?
+		[ "$status" -eq 0 ] && { rm -f fresh.db; continue; }
+		stopped=$((stopped + 1))
+		expect_eq "exit of a merge stopped by a signal" 4 "$status"
+		grep -q "^contrail merge: stopped by a signal; $target.db is left as it was$" stop.err ||
+			fail "$(cat stop.err)"
+		[ -z "$(ls "$target.db".merging* 2> /dev/null)" ] || fail "left behind: $(ls "$target".db*)"
+		[ "$target" = report ] || [ ! -e fresh.db ] || fail "a stopped merge into a new path left fresh.db"
+	done
+	[ "$stopped" -ge 2 ] && break
+done
+[ "$stopped" -ge 2 ] || fail "no merge was stopped part-way in 40 tries"
+expect_eq "the report a stopped merge would have replaced" "$before" "$("$CONTRAIL" hash --db report.db)"
+[ ! -e fresh.db ] || fail "a stopped merge into a new path left $(ls fresh.db*)"
