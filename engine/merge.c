@@ -99,7 +99,7 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 static int shard_judging(const char *path, char date[11], char with[64], struct ctr_error *err)
 {
 	sqlite3 *db;
-	char *judged, *judged_with;
+	char *judged, *judged_with, *judging = NULL;
 	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
 
 	if (rc != 0)
@@ -108,7 +108,15 @@ static int shard_judging(const char *path, char date[11], char with[64], struct 
 	judged_with = NULL;
 	if (rc == 0)
 		rc = ctr_db_meta_get(db, "judged_with", &judged_with, err);
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judging", &judging, err);
 	sqlite3_close(db);
+	/* rows judged on two dates (a replay on another one stopped part-way): the next replay
+	 * of the shard judges them all again; the merge judges only what spans shards */
+	if (rc == 0 && judging != NULL)
+		rc = ctr_error_set(err, CTR_EINVAL, "%s holds rows judged on %s by a replay stopped"
+				   " part-way; replay it again before merging", path, judging);
+	free(judging);
 	if (rc != 0 || judged == NULL) { /* one that cannot be read, or an empty shard */
 		free(judged);
 		free(judged_with);

@@ -38,7 +38,10 @@ int ctr_judged_note(sqlite3 *db, const char *date, const char *with, struct ctr_
 {
 	int rc = ctr_db_meta_set(db, "judged_on", date, err);
 
-	return rc == 0 ? ctr_db_meta_set(db, "judged_with", with, err) : rc;
+	if (rc == 0)
+		rc = ctr_db_meta_set(db, "judged_with", with, err);
+	/* every row is judged on date now: no run on another date is left part-way (record.c) */
+	return rc == 0 ? ctr_db_exec(db, "DELETE FROM meta WHERE key = 'judging'", err) : rc;
 }
 
 /* K3's counts were taken with the cutoff of the stored rows; another needs them all again. */

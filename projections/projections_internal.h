@@ -37,6 +37,7 @@ struct ctr_projections {
 	unsigned char resolved[CTR_MAX_TYPES];
 	int needs_judge; /* stored rows were judged on another date, or with other options */
 	int date_noted;  /* meta.judged_on holds date, meta.judged_with the options */
+	int judging_noted; /* meta.judging says rows judged on date are committed among others */
 };
 
 #endif

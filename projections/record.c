@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/db.h"
 #include "engine/strmap.h"
 #include "engine/writes.h"
 #include "projections/contract_sql.h"
@@ -58,6 +59,16 @@ static int settle_batch(void *projections, const char *unused, struct ctr_error 
 	if (rc == 0 && !p->needs_judge && !p->date_noted) {
 		rc = ctr_judged_note(p->db, p->date, p->judged_with, err);
 		p->date_noted = rc == 0;
+	}
+	/*
+	 * On another date than the stored rows', this batch's rows are judged on
+	 * this one, and every row is only at the run's end: a run stopped before
+	 * that leaves both kinds, which the next run must judge again whatever its
+	 * date (E4). meta.judging says so until ctr_projections_judge() is done.
+	 */
+	if (rc == 0 && p->needs_judge && !p->judging_noted) {
+		rc = ctr_db_meta_set(p->db, "judging", p->date, err);
+		p->judging_noted = rc == 0;
 	}
 	return rc;
 }

@@ -47,3 +47,36 @@ expect_eq "rejected over the runs" "$(q killed.db 'SELECT count(*) FROM rejected
 # every rejected row names a run that is in runs
 expect_eq "rejected rows of runs not recorded" 0 \
 	"$(q killed.db 'SELECT count(*) FROM rejected_events WHERE run_id NOT IN (SELECT run_id FROM runs)')"
+
+# E4 over a killed run on another business date: its committed batches were judged on that date,
+# the rest of the rows on the stored one; the next run, whatever its date, judges every row again
+# (the killed run's date had not been noted, so a run back on the stored date judged nothing)
+killed=
+for _ in 1 2 3 4 5; do
+	cp before-kill.db dated.db
+	rm -f dated.db-wal dated.db-shm
+	"$CONTRAIL" replay --source file:log.avro --db dated.db --batch 20 --business-date 2020-01-01 \
+		--expiring-days 2000 > /dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 1 2000); do
+		at=$(q dated.db 'SELECT next_offset FROM checkpoints' 2> /dev/null || echo "$first")
+		[ "${at:-$first}" -gt $((first + 200)) ] && break
+		sleep 0.005
+	done
+	kill -KILL "$pid" 2> /dev/null && killed=1
+	wait "$pid" 2> /dev/null || true
+	[ -n "$killed" ] && break
+done
+[ -n "$killed" ] || fail "the replay on another date finished before it could be killed, five times"
+expect_eq "a killed run on another date, resumed on the first" "$reference" \
+	"$(replay_hash file:log.avro dated.db --batch 20 --business-date 2024-04-01)"
+expect_eq "judging left part-way, after the run that judged everything" 0 \
+	"$(q dated.db "SELECT count(*) FROM meta WHERE key = 'judging'")"
+# such a database is no shard to merge until it is replayed again (exit 3, one line)
+cp before-kill.db part-way.db
+sqlite3 part-way.db "INSERT INTO meta VALUES ('judging', '2020-01-01')"
+status=0
+"$CONTRAIL" merge --out part-way-report.db part-way.db > /dev/null 2> part-way.err || status=$?
+expect_eq "exit of a merge of a shard judged part-way" 3 "$status"
+grep -q "part-way.db holds rows judged on 2020-01-01 by a replay stopped part-way" part-way.err ||
+	fail "$(cat part-way.err)"
