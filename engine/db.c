@@ -146,12 +146,17 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	sqlite3 *db = NULL;
 	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
 	char message[256];
+	struct stat st;
 
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
 	if (mode == CTR_DB_READ && being_built(path))
 		return ctr_error_set(err, CTR_EWRITE, "%s is being built by a replay or merge that has"
 				     " not finished; nothing is in it yet", path);
+	/* the lock file of a first --rebuild or merge killed before its end (db_lock.c) */
+	if (mode == CTR_DB_READ && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		return ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
+				     " finished; replay into it again", path);
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		/* an input that cannot be read is bad data; an output that cannot be made, a failure */
 		rc = mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE;

@@ -87,6 +87,14 @@ sqlite3 other.db "CREATE TABLE t (x); INSERT INTO t VALUES (1);"
 status=0; "$CONTRAIL" status --db other.db 2> db.err > /dev/null || status=$?
 expect_eq "status on a foreign database" 3 "$status"
 expect_eq "the foreign database is untouched" 1 "$(q other.db 'SELECT count(*) FROM t')"
+# an empty file (the lock file a first --rebuild killed with SIGKILL leaves) is said to be so
+: > empty.db
+status=0; "$CONTRAIL" status --db empty.db 2> db.err > /dev/null || status=$?
+expect_eq "status on an empty file" 3 "$status"
+grep -q "^contrail status: empty.db is empty: no replay or merge into it has finished; replay into it again$" \
+	db.err || fail "$(cat db.err)"
+expect_eq "a replay into the empty file" 0 \
+	"$("$CONTRAIL" replay --source jsonl:mixed.jsonl --db empty.db > /dev/null 2>&1; echo $?)"
 
 # exits_with CODE ARGS...: contrail ARGS exits CODE and says why in one line on stderr
 exits_with() {
