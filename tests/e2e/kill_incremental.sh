@@ -13,25 +13,30 @@ replay_hash file:log.avro killed.db --business-date 2024-04-01 > /dev/null
 first=$(q killed.db 'SELECT next_offset FROM checkpoints')
 cp events.avro log.avro
 cp killed.db before-kill.db
-# killed once its checkpoint has moved on, part-way through the new events; a run that finished
-# before the poll saw it move (a fast or a busy machine) is put back and started again
-killed=
-for _ in 1 2 3 4 5; do
-	cp before-kill.db killed.db
-	rm -f killed.db-wal killed.db-shm
-	"$CONTRAIL" replay --source file:log.avro --db killed.db --batch 20 --business-date 2024-04-01 \
-		> /dev/null 2>&1 &
-	pid=$!
-	for _ in $(seq 1 2000); do
-		at=$(q killed.db 'SELECT next_offset FROM checkpoints' 2> /dev/null || echo "$first")
-		[ "${at:-$first}" -gt $((first + 200)) ] && break
-		sleep 0.005
+# kill_part_way DB ARGS...: a replay of log.avro into DB (a copy of before-kill.db) with ARGS,
+# killed with SIGKILL once its checkpoint has moved on, part-way through the new events; a run
+# that finished before the poll saw it move (a fast or a busy machine) is put back and started
+# again, five times at most
+kill_part_way() {
+	local db=$1 killed= pid at
+	shift
+	for _ in 1 2 3 4 5; do
+		cp before-kill.db "$db"
+		rm -f "$db-wal" "$db-shm"
+		"$CONTRAIL" replay --source file:log.avro --db "$db" --batch 20 "$@" > /dev/null 2>&1 &
+		pid=$!
+		for _ in $(seq 1 2000); do
+			at=$(q "$db" 'SELECT next_offset FROM checkpoints' 2> /dev/null || echo "$first")
+			[ "${at:-$first}" -gt $((first + 200)) ] && break
+			sleep 0.005
+		done
+		kill -KILL "$pid" 2> /dev/null && killed=1
+		wait "$pid" 2> /dev/null || true
+		[ -n "$killed" ] && return 0
 	done
-	kill -KILL "$pid" 2> /dev/null && killed=1
-	wait "$pid" 2> /dev/null || true
-	[ -n "$killed" ] && break
-done
-[ -n "$killed" ] || fail "the replay finished before it could be killed, five times"
+	fail "the replay into $db finished before it could be killed, five times"
+}
+kill_part_way killed.db --business-date 2024-04-01
 at=$(q killed.db 'SELECT next_offset FROM checkpoints')
 [ "$at" -gt "$first" ] && [ "$at" -lt "$read_all" ] || fail "not killed part-way: $first < $at < $read_all"
 
@@ -51,23 +56,7 @@ expect_eq "rejected rows of runs not recorded" 0 \
 # E4 over a killed run on another business date: its committed batches were judged on that date,
 # the rest of the rows on the stored one; the next run, whatever its date, judges every row again
 # (the killed run's date had not been noted, so a run back on the stored date judged nothing)
-killed=
-for _ in 1 2 3 4 5; do
-	cp before-kill.db dated.db
-	rm -f dated.db-wal dated.db-shm
-	"$CONTRAIL" replay --source file:log.avro --db dated.db --batch 20 --business-date 2020-01-01 \
-		--expiring-days 2000 > /dev/null 2>&1 &
-	pid=$!
-	for _ in $(seq 1 2000); do
-		at=$(q dated.db 'SELECT next_offset FROM checkpoints' 2> /dev/null || echo "$first")
-		[ "${at:-$first}" -gt $((first + 200)) ] && break
-		sleep 0.005
-	done
-	kill -KILL "$pid" 2> /dev/null && killed=1
-	wait "$pid" 2> /dev/null || true
-	[ -n "$killed" ] && break
-done
-[ -n "$killed" ] || fail "the replay on another date finished before it could be killed, five times"
+kill_part_way dated.db --business-date 2020-01-01 --expiring-days 2000
 expect_eq "a killed run on another date, resumed on the first" "$reference" \
 	"$(replay_hash file:log.avro dated.db --batch 20 --business-date 2024-04-01)"
 expect_eq "judging left part-way, after the run that judged everything" 0 \
