@@ -119,23 +119,28 @@ static const char *pragmas(enum ctr_db_mode mode)
 /*
  * A first rebuild or a merge holds PATH as the empty file its writer lock made
  * (ctr_db_lock_writer) until it renames the finished file over it: a reader
- * that opened it would find no tables and call it foreign. Only an empty file
- * is tried, and a writer starting in the instant the shared lock is held waits
- * for it (lock_exclusive).
+ * that opened it would find no tables and call it foreign. An empty PATH is
+ * being built while a writer holds that lock, and is what one killed before
+ * its end left when none does. Only an empty file is tried, and a writer
+ * starting in the instant the shared lock is held waits for it
+ * (lock_exclusive). 0 when PATH is not an empty file, else err's code.
  */
-static int being_built(const char *path)
+static int empty_file(const char *path, struct ctr_error *err)
 {
 	struct stat st;
 	int fd, held;
 
-	if (stat(path, &st) != 0 || st.st_size != 0)
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-	close(fd);
-	return held;
+	held = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	if (fd >= 0)
+		close(fd);
+	if (held)
+		return ctr_error_set(err, CTR_EWRITE, "%s is being built by a replay or merge that"
+				     " has not finished; nothing is in it yet", path);
+	return ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
+			     " finished; replay into it again", path);
 }
 
 static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 **out,
@@ -146,17 +151,11 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	sqlite3 *db = NULL;
 	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
 	char message[256];
-	struct stat st;
 
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
-	if (mode == CTR_DB_READ && being_built(path))
-		return ctr_error_set(err, CTR_EWRITE, "%s is being built by a replay or merge that has"
-				     " not finished; nothing is in it yet", path);
-	/* the lock file of a first --rebuild or merge killed before its end (db_lock.c) */
-	if (mode == CTR_DB_READ && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
-				     " finished; replay into it again", path);
+	if (mode == CTR_DB_READ && empty_file(path, err) != 0)
+		return err->code;
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		/* an input that cannot be read is bad data; an output that cannot be made, a failure */
 		rc = mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE;

@@ -1,7 +1,7 @@
 /*
  * db_lock.c - one writer at a time on a database file (see db.h): the flock a
  * replay or a merge holds on it from start to end. A reader asking whether the
- * file is being built (being_built, db.c) takes a shared one for an instant.
+ * file is being built (empty_file, db.c) takes a shared one for an instant.
  */
 #include "engine/db.h"
 
@@ -23,7 +23,7 @@
  */
 /*
  * The exclusive lock on fd, or 0 when another writer holds it. A reader asking
- * whether PATH is being built (being_built) holds a shared lock for an
+ * whether PATH is being built (empty_file, db.c) holds a shared lock for an
  * instant: the exclusive one is tried again while only shared ones are in the
  * way, for a second at most, rather than turn a writer away as if another ran.
  */
