@@ -213,6 +213,12 @@ int ctr_format_ok(const char *format, const char *text)
 	return format_ok(format_of(format), text);
 }
 
+/* E6: a count, 0 to CTR_COUNT_MAX (validate.h), as both walks judge it. */
+static int count_ok(int64_t number)
+{
+	return number >= 0 && number <= CTR_COUNT_MAX;
+}
+
 /* 1 when the leaf value satisfies node's format. */
 static int leaf_ok(const struct check_node *node, avro_value_t *value)
 {
@@ -222,7 +228,7 @@ static int leaf_ok(const struct check_node *node, avro_value_t *value)
 
 	if (node->format == FORMAT_COUNT) {
 		avro_value_get_long(value, &number);
-		return number >= 0 && number <= CTR_COUNT_MAX;
+		return count_ok(number);
 	}
 	if (avro_value_get_type(value) != AVRO_STRING)
 		return 1;
@@ -313,8 +319,7 @@ static const struct check_node *walk_tape(const struct check_node *node,
 	}
 	/* as leaf_ok: a count must be a long, and only strings carry the other formats */
 	if (node->format == FORMAT_COUNT)
-		return type == AVRO_INT64 && (value->n.l < 0 || value->n.l > CTR_COUNT_MAX) ? node
-											 : NULL;
+		return type == AVRO_INT64 && !count_ok(value->n.l) ? node : NULL;
 	if (node->format == FORMAT_NONE || type != AVRO_STRING)
 		return NULL;
 	return format_ok(node->format, tape->text + value->first) ? NULL : node;
