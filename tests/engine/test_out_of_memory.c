@@ -58,15 +58,10 @@ static int ingest_lines(const char *log, const char *lines)
 	return code;
 }
 
-static int ingest(const char *log)
-{
-	return ingest_lines(log, history);
-}
-
 /* The history appended to a new local log (its bad lines refused). */
 static void ingest_history(void)
 {
-	int code = ingest(log_file + 5);
+	int code = ingest_lines(log_file + 5, history);
 
 	cr_assert(code == CTR_EXIT_OK || code == CTR_EXIT_FINDINGS, "ingest exited %d", code);
 }
