@@ -50,7 +50,13 @@ struct ctr_replay_options {
 	void *progress_ctx;
 	/* A Kafka source's group, settings and --follow (may be NULL). */
 	const struct ctr_source_options *source_options;
-	/* When it becomes non-zero the run commits what it has read and stops. */
+	/*
+	 * When it becomes non-zero the run commits what it has read and stops.
+	 * Set, the run watches SIGINT and SIGTERM while it reads, unblocked in the
+	 * calling thread; a caller that blocks them from its start (cmd_replay.c)
+	 * has one sent before the watchers are up stop the run as it begins, and
+	 * one sent after they close wait, blocked, instead of killing it.
+	 */
 	volatile sig_atomic_t *stop;
 	/* An audit: only this stream's events are read into the run (NULL: every stream). */
 	const char *only_stream;

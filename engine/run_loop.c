@@ -10,6 +10,7 @@
  * SIGINT and SIGTERM let the batch being read commit and end the run; a
  * timer draws progress.
  */
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ struct run_loop {
 	uv_poll_t poll;
 	uv_timer_t wake, progress;
 	uv_signal_t sigint, sigterm;
+	sigset_t caller_mask;  /* the signal mask the run found, put back as its watchers close */
 	uv_work_t work;
 	struct ctr_engine *e;
 	const char *started;
@@ -94,6 +96,10 @@ static void start_reading(struct run_loop *l)
 
 static void close_handles(struct run_loop *l)
 {
+	/* a signal from here on waits, blocked, if the caller had it blocked (engine.h) */
+	if (l->e->options->stop)
+		pthread_sigmask(SIG_SETMASK, &l->caller_mask, NULL);
+
 	uv_handle_t *handles[] = {
 		(uv_handle_t *)&l->idle, (uv_handle_t *)&l->poll, (uv_handle_t *)&l->wake,
 		(uv_handle_t *)&l->progress, (uv_handle_t *)&l->sigint, (uv_handle_t *)&l->sigterm,
@@ -365,6 +371,12 @@ static void init_handles(struct run_loop *l)
 		l->sigint.data = l->sigterm.data = l;
 		uv_signal_start(&l->sigint, on_signal, SIGINT);
 		uv_signal_start(&l->sigterm, on_signal, SIGTERM);
+		/* one the caller held back since its start reaches the watchers now */
+		sigset_t both;
+		sigemptyset(&both);
+		sigaddset(&both, SIGINT);
+		sigaddset(&both, SIGTERM);
+		pthread_sigmask(SIG_UNBLOCK, &both, &l->caller_mask);
 	}
 }
 
