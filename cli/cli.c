@@ -1,15 +1,18 @@
 /*
- * cli.c - what the subcommands share: the one-line error and the exit code
- * for a library error (see cli.h).
+ * cli.c - what the subcommands share: the one-line error, options given
+ * twice or empty, and the exit code for a library error (see cli.h).
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/db.h"
 #include "events/error.h"
+#include "events/timefmt.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -38,6 +41,79 @@ int ctr_cli_exit_for(int error_code)
 	default:
 		return CTR_EXIT_FAILURE;
 	}
+}
+
+/* The entry of longopts that getopt_long takes name (up to '=' or its end) for, or NULL. */
+static const struct option *long_option(const struct option *longopts, const char *name)
+{
+	size_t length = strcspn(name, "=");
+	const struct option *found = NULL;
+
+	for (const struct option *o = longopts; o->name != NULL; o++) {
+		if (strncmp(o->name, name, length) != 0)
+			continue;
+		if (strlen(o->name) == length)
+			return o; /* exact */
+		if (found != NULL && found->val != o->val)
+			return NULL; /* ambiguous: getopt_long says so itself */
+		found = o;
+	}
+	return found;
+}
+
+int ctr_cli_check_options(const char *command, int argc, char **argv, const char *shortopts,
+		      const struct option *longopts)
+{
+	const struct option *given[64];
+	size_t count = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *arg = argv[i];
+		const struct option *o;
+		const char *letter;
+
+		if (arg[0] == '-' && arg[1] != '-' && arg[1] != '\0' && arg[2] == '\0') {
+			letter = strchr(shortopts, arg[1]);
+			i += letter != NULL && letter[1] == ':'; /* its value is the next word */
+			continue;
+		}
+		if (strncmp(arg, "--", 2) != 0 || (o = long_option(longopts, arg + 2)) == NULL ||
+		    o->has_arg != required_argument)
+			continue;
+		const char *value = strchr(arg, '=');
+
+		value = value != NULL ? value + 1 : ++i < argc ? argv[i] : NULL;
+		if (value != NULL && value[0] == '\0')
+			return ctr_cli_fail(command, CTR_EXIT_USAGE, "--%s needs a value", o->name);
+		for (size_t k = 0; k < count; k++)
+			if (given[k]->val == o->val)
+				return ctr_cli_fail(command, CTR_EXIT_USAGE, "--%s is given twice",
+						    o->name);
+		if (count < sizeof(given) / sizeof(given[0]))
+			given[count++] = o;
+	}
+	return 0;
+}
+
+int ctr_cli_judging_option(const char *command, const char *name, const char *value,
+			   struct ctr_replay_options *o)
+{
+	char *end;
+	long days;
+	int ok;
+
+	if (strcmp(name, "store-cutoff") == 0) {
+		o->store_cutoff = ctr_date_parse(value, &ok);
+		return ok ? 0 : ctr_cli_fail(command, CTR_EXIT_USAGE, "--store-cutoff %s is not a"
+					     " date (YYYY-MM-DD)", value);
+	}
+	errno = 0;
+	days = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno == ERANGE || days < 0 || days > 100000)
+		return ctr_cli_fail(command, CTR_EXIT_USAGE, "--expiring-days must be an integer"
+				    " from 0 to 100000");
+	o->expiring_days = (int)days;
+	return 0;
 }
 
 void ctr_cli_csv_field(FILE *out, const char *text)

@@ -8,10 +8,12 @@
 #ifndef CTR_CLI_H
 #define CTR_CLI_H
 
+#include <getopt.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
+#include "engine/engine.h"
 #include "events/error.h"
 
 enum ctr_exit {
@@ -41,6 +43,28 @@ int ctr_cmd_publish(int argc, char **argv);
 /* Prints "contrail NAME: message" on stderr; returns code. */
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * 0 when every option of longopts that takes a value is given at most once in
+ * argv and with a value that is not empty, else CTR_EXIT_USAGE after one line
+ * naming it: getopt_long keeps the last value, so an auditor's second --until
+ * or --stream, or a second --db, would silently replace the first, and an
+ * empty --db or --group would reach the file system or Kafka. Options are read
+ * as getopt_long reads them (`--NAME VALUE`, `--NAME=VALUE`, an unambiguous
+ * prefix; shortopts' letters that take a value, such as -X, which may repeat,
+ * skip theirs) up to `--`.
+ */
+int ctr_cli_check_options(const char *command, int argc, char **argv, const char *shortopts,
+			  const struct option *longopts);
+
+/*
+ * The options that judge states on the business date, shared by replay and
+ * audit so that an audit shows what such a replay stores: `expiring-days`
+ * (L5, 0 to 100000) or `store-cutoff` (K3, a date), named by name, set in o
+ * from value. 0, or CTR_EXIT_USAGE after one line when value is not one.
+ */
+int ctr_cli_judging_option(const char *command, const char *name, const char *value,
+			   struct ctr_replay_options *o);
 
 /* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 void ctr_cli_csv_field(FILE *out, const char *text);

@@ -86,12 +86,16 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		{ "source", required_argument, NULL, 's' }, { "stream", required_argument, NULL, 't' },
 		{ "until", required_argument, NULL, 'u' }, { "business-date", required_argument, NULL, 'b' },
 		{ "format", required_argument, NULL, 'f' }, { "help", no_argument, NULL, 'h' },
+		{ "expiring-days", required_argument, NULL, 'e' },
+		{ "store-cutoff", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, ok = 1;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("audit", argc, argv, "", longopts) != 0)
+		return CTR_EXIT_USAGE;
 	for (;;) {
 		opt = getopt_long(argc, argv, "", longopts, NULL);
 		if (opt == -1)
@@ -106,17 +110,22 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			o->until_text = optarg;
 		} else if (opt == 'b') {
 			o->business_date = ctr_date_parse(optarg, &ok);
+		} else if (opt == 'e' || opt == 'c') {
+			if (ctr_cli_judging_option("audit", opt == 'e' ? "expiring-days" : "store-cutoff",
+						   optarg, o) != 0)
+				return CTR_EXIT_USAGE;
 		} else if (opt == 'f') {
 			a->json = strcmp(optarg, "json") == 0;
 			ok = a->json || strcmp(optarg, "text") == 0;
 		} else if (opt == 'h') {
 			printf("usage: contrail audit --source SRC --stream ID [--until T] [--business-date D]\n"
-			       "                      [--format text|json]\n\n"
+			       "                      [--expiring-days N] [--store-cutoff D] [--format text|json]\n\n"
 			       "Every event of stream ID in order, with its outcome (applied, duplicate, held,\n"
 			       "or rejected with its code and message) and the stream's state after it: a\n"
 			       "contract's products, environments and members; a customer's support ids and\n"
 			       "suspension reasons; a store account's state. --until T shows what was known\n"
-			       "at T, --business-date D judges the states on D (default today in Japan).\n"
+			       "at T, --business-date D judges the states on D (default today in Japan),\n"
+			       "--expiring-days and --store-cutoff as a replay's do (contrail replay --help).\n"
 			       "Exit: 0 ok, 2 usage, 3 unreadable or corrupt source, 4 any other failure\n"
 			       "(output that cannot be written among them).\n");
 			exit(CTR_EXIT_OK);

@@ -53,11 +53,15 @@ int ctr_cmd_dump(int argc, char **argv)
 	struct ctr_error err = { 0 };
 	struct ctr_source *src = NULL;
 	const char *spec = NULL;
+	/* formats are a replay's to judge: an event that decodes is printed (source.h) */
+	const struct ctr_source_options schema_only = { .schema_only = 1 };
 	long bad = 0;
 	int opt, rc;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("dump", argc, argv, "", longopts) != 0)
+		return CTR_EXIT_USAGE;
 	for (;;) {
 		opt = getopt_long(argc, argv, "", longopts, NULL);
 		if (opt == -1)
@@ -75,7 +79,7 @@ int ctr_cmd_dump(int argc, char **argv)
 		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "usage: contrail dump --source SRC");
 	if (ctr_source_check_spec(spec, &err) != 0)
 		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "%s", err.message);
-	rc = ctr_source_open(spec, NULL, &src, &err);
+	rc = ctr_source_open(spec, &schema_only, &src, &err);
 	if (rc == 0)
 		rc = dump(src, &bad, &err);
 	ctr_source_close(src);

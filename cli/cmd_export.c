@@ -139,6 +139,8 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("export", argc, argv, ":", longopts) != 0)
+		return -1;
 	for (;;) {
 		opt = getopt_long(argc, argv, ":", longopts, NULL);
 		if (opt == -1)
@@ -164,6 +166,8 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		ctr_cli_fail("export", 0, "--db, --table and --format are required (see contrail export --help)");
 	else if (strcmp(a->format, "csv") != 0 && strcmp(a->format, "json") != 0)
 		ctr_cli_fail("export", 0, "--format must be csv or json, not %s", a->format);
+	else if (a->out_path != NULL && ctr_output_file_is(a->out_path, a->db_path))
+		ctr_cli_fail("export", 0, "--out %s is the database it exports from", a->out_path);
 	else
 		return 1;
 	return -1;

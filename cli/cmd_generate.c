@@ -64,6 +64,8 @@ static int parse(int argc, char **argv, struct options *o)
 
 	opterr = 0;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
+	if (ctr_cli_check_options("generate", argc, argv, ":", longopts) != 0)
+		return CTR_EXIT_USAGE;
 	for (;;) {
 		opt = getopt_long(argc, argv, ":", longopts, NULL);
 		if (opt == -1)

@@ -190,6 +190,8 @@ static int parse(int argc, char **argv, struct ingest *in)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("ingest", argc, argv, "", longopts) != 0)
+		return CTR_EXIT_USAGE;
 	for (;;) {
 		opt = getopt_long(argc, argv, "", longopts, NULL);
 		if (opt == -1)

@@ -86,6 +86,8 @@ int ctr_cmd_reconcile(int argc, char **argv)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("reconcile", argc, argv, "", longopts) != 0)
+		return CTR_EXIT_USAGE;
 	for (;;) {
 		opt = getopt_long(argc, argv, "", longopts, NULL);
 		if (opt == -1)

@@ -97,12 +97,10 @@ static const char *repeated_topic(char *topics)
 
 		if (comma != NULL)
 			*comma = '\0';
-		if (*name != '\0') { /* empty names between commas are skipped */
-			for (size_t i = 0; i < count; i++)
-				if (strcmp(names[i], name) == 0)
-					return name;
-			names[count++] = name;
-		}
+		for (size_t i = 0; i < count; i++) /* none is empty (ctr_kafka_split) */
+			if (strcmp(names[i], name) == 0)
+				return name;
+		names[count++] = name;
 		name = comma != NULL ? comma + 1 : NULL;
 	}
 	return NULL;
@@ -157,6 +155,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("replay", argc, argv, "X:", longopts) != 0)
+		return CTR_EXIT_USAGE;
 	for (;;) {
 		opt = getopt_long(argc, argv, "X:", longopts, NULL);
 		if (opt == -1)
@@ -191,14 +191,12 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			o->batch = number;
 			break;
 		case 'c':
-			o->store_cutoff = ctr_date_parse(optarg, &ok);
-			if (!ok)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--store-cutoff %s is not a date (YYYY-MM-DD)", optarg);
+			if (ctr_cli_judging_option("replay", "store-cutoff", optarg, o) != 0)
+				return CTR_EXIT_USAGE;
 			break;
 		case 'e':
-			if (parse_long(optarg, 0, &number) != 0 || number > 100000)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--expiring-days must be an integer from 0 to 100000");
-			o->expiring_days = (int)number;
+			if (ctr_cli_judging_option("replay", "expiring-days", optarg, o) != 0)
+				return CTR_EXIT_USAGE;
 			break;
 		default:
 			return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unknown or incomplete option %s (see contrail replay --help)", argv[optind - 1]);
@@ -212,6 +210,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	if (ctr_source_check_spec(*source, &err) != 0)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
 	int kafka = strncmp(*source, "kafka://", 8) == 0;
+	if (sa->options.group != NULL && strspn(sa->options.group, " \t\r\n") == strlen(sa->options.group))
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group needs a name, not blanks");
 	if (!kafka && (sa->options.group || sa->options.follow || sa->options.settings_count))
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group, --follow and -X are for kafka:// sources");
 	if (sa->options.follow && o->has_until)

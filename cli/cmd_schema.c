@@ -32,6 +32,8 @@ int ctr_cmd_schema(int argc, char **argv)
 		return ctr_cli_fail("schema", CTR_EXIT_FAILURE, "%s", err.message);
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("schema", argc, argv, "", longopts) != 0)
+		return CTR_EXIT_USAGE;
 	for (;;) {
 		opt = getopt_long(argc, argv, "", longopts, NULL);
 		if (opt == -1)

@@ -187,6 +187,8 @@ static int parse_args(int argc, char **argv, const char **path, int *json)
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
+	if (ctr_cli_check_options("status", argc, argv, ":", longopts) != 0)
+		return -1;
 	for (;;) {
 		opt = getopt_long(argc, argv, ":", longopts, NULL);
 		if (opt == -1)

@@ -125,10 +125,30 @@ static int has_column(sqlite3 *db, const char *table, const char *column)
 	return found ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
+/* How many key columns t has ("a, b": 2). */
+static int key_columns_of(const struct ctr_hashed_table *t)
+{
+	int count = 1;
+
+	for (const char *c = t->key; *c; c++)
+		count += *c == ',';
+	return count;
+}
+
+/* How many parts key lacks for t's key columns (joined with '/'); 0 when none. */
+static int key_parts_missing(const struct ctr_hashed_table *t, const char *key)
+{
+	int parts = 1;
+
+	for (const char *c = key; *c; c++)
+		parts += *c == '/';
+	return parts < key_columns_of(t) ? key_columns_of(t) - parts : 0;
+}
+
 /* One expected value: the row by its key, the column compared as text. */
 static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struct ctr_findings *out)
 {
-	char sql[1024], where[512] = "", note[96], *key = strdup(f[1]), *parts[8], *rest = key;
+	char sql[1024], where[512] = "", *key = strdup(f[1]), *parts[8], *rest = key;
 	int count = 0, key_columns = 0, rc = 0, step;
 	size_t used = 0;
 	sqlite3_stmt *stmt = NULL;
@@ -152,14 +172,7 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struc
 		parts[count] = rest;
 		rest = slash + 1;
 	}
-	parts[count++] = rest;
-	if (count != key_columns) {
-		snprintf(note, sizeof(note), "the key has %d parts, %s needs %d", count, t->name,
-			 key_columns);
-		rc = add(out, "missing_row", t->name, f[1], NULL, NULL, note);
-		free(key);
-		return rc;
-	}
+	parts[count++] = rest; /* as many as key_columns: key_parts_missing() saw to it */
 	snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM %s WHERE %s", f[2], t->name, where);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		free(key);
@@ -200,6 +213,9 @@ static int check_line(sqlite3 *db, char *fields[], const char *path, long number
 				     number, t->name, sqlite3_errmsg(db));
 	if (rc == 0)
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
+	if (key_parts_missing(t, fields[1]))
+		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: the key of %s is %s, joined with /; %s"
+				     " has fewer parts", path, number, t->name, t->key, fields[1]);
 	rc = check(db, t, fields, out);
 	if (rc != 0)
 		return ctr_error_set(err, rc, "%s:%ld: %s", path, number, rc == CTR_ENOMEM ?

@@ -16,6 +16,15 @@ int ctr_kafka_split(const char *spec, char *bootstrap, size_t bootstrap_size, ch
 	    (size_t)(slash - rest) >= 1024)
 		return ctr_error_set(err, CTR_EINVAL, "%s is not kafka://BOOTSTRAP/TOPIC[,TOPIC...]",
 				     spec);
+	/* every name between the commas: an empty one is a slip, not a topic to skip */
+	for (const char *name = slash + 1;; name += strcspn(name, ",") + 1) {
+		size_t len = strcspn(name, ",");
+		if (len == 0 || len > CTR_KAFKA_TOPIC_MAX)
+			return ctr_error_set(err, CTR_EINVAL, "%s: a topic name is empty or longer"
+					     " than %d characters", spec, CTR_KAFKA_TOPIC_MAX);
+		if (name[len] == '\0')
+			break;
+	}
 	if (bootstrap)
 		snprintf(bootstrap, bootstrap_size, "%.*s", (int)(slash - rest), rest);
 	if (topics)

@@ -11,9 +11,12 @@
 #include "engine/source.h"
 #include "events/error.h"
 
+#define CTR_KAFKA_TOPIC_MAX 249 /* Kafka's own limit on a topic's name */
+
 /*
  * Splits kafka://BOOTSTRAP/TOPIC[,TOPIC...] into the bootstrap servers and
- * the topic list (either output may be NULL). CTR_EINVAL when malformed.
+ * the topic list (either output may be NULL). CTR_EINVAL when malformed: a
+ * topic name empty (two commas, one at an end) or over CTR_KAFKA_TOPIC_MAX.
  */
 int ctr_kafka_split(const char *spec, char *bootstrap, size_t bootstrap_size, char *topics,
 		    size_t topics_size, struct ctr_error *err);

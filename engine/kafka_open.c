@@ -192,6 +192,7 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	s->release = ctr_kafka_release_new(); /* without it, messages are destroyed at once */
 	s->grouped = options->group != NULL;
 	s->follow = options->follow;
+	s->check_formats = !options->schema_only;
 	s->catalog = ctr_catalog_default(err);
 	rc = s->catalog ? ctr_kafka_split(spec, bootstrap, sizeof(bootstrap), topics, sizeof(topics),
 					  err) : err->code;

@@ -39,6 +39,7 @@ struct kafka_source {
 	struct kafka_topic *topics;
 	size_t topic_count;
 	int grouped, follow, subscribed, ever_assigned, closing;
+	int check_formats;           /* not for a schema_only reader (source.h) */
 	int given;                   /* an assignment with partitions was taken */
 	int open;                    /* partitions assigned and not done: a bounded run ends at 0 */
 	int nonblocking;             /* after ready_fd(): next() never waits */

@@ -96,22 +96,37 @@ int ctr_row_digest_store(sqlite3 *db, const struct ctr_table_sums *sums, struct 
 	return rc;
 }
 
-int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_error *err)
+/*
+ * The hash from the kept sums, or with from_rows from the rows; with differs
+ * also the kept sums read beside the rows, and the first table whose sums are
+ * not its rows' named there (NULL when none).
+ */
+static int hash_tables(sqlite3 *db, int from_rows, char hex[65], const char **differs,
+		       struct ctr_error *err)
 {
 	struct ctr_sha256 s;
 	int rc = 0;
 
+	if (differs != NULL)
+		*differs = NULL;
 	ctr_sha256_init(&s);
 	ctr_sha256_update(&s, "contrail projection hash 1", 26);
 	for (int t = 0; rc == 0 && t < ctr_row_digest_table_count(); t++) {
 		const char *name = ctr_hashed_tables[t].name;
-		uint8_t sum[32], count[8];
-		int64_t rows = 0;
+		uint8_t sum[32], kept_sum[32], count[8];
+		int64_t rows = 0, kept_rows = 0;
 
 		if (from_rows)
 			rc = ctr_row_digest_scan(db, t, &rows, sum, err);
 		else if (read_sums(db, t, &rows, sum) != 0)
 			rc = ctr_db_error(db, CTR_EDB, err);
+		if (rc == 0 && differs != NULL) {
+			if (read_sums(db, t, &kept_rows, kept_sum) != 0)
+				rc = ctr_db_error(db, CTR_EDB, err);
+			else if (*differs == NULL &&
+				 (kept_rows != rows || memcmp(kept_sum, sum, 32) != 0))
+				*differs = name;
+		}
 		for (int i = 0; i < 8; i++)
 			count[i] = (uint8_t)((uint64_t)rows >> (56 - 8 * i));
 		ctr_row_digest_put_tagged(&s, 'S', strlen(name));
@@ -122,4 +137,15 @@ int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_
 	if (rc == 0)
 		ctr_sha256_hex(&s, hex);
 	return rc;
+}
+
+int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_error *err)
+{
+	return hash_tables(db, from_rows, hex, NULL, err);
+}
+
+int ctr_projection_hash_check(sqlite3 *db, char hex[65], const char **differs,
+			      struct ctr_error *err)
+{
+	return hash_tables(db, 1, hex, differs, err);
 }

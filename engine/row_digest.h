@@ -61,4 +61,12 @@ int ctr_row_digest_complete(sqlite3 *db, struct ctr_error *err);
 /* The projection hash from projection_digests, or, with from_rows, from the rows themselves. */
 int ctr_projection_hash_of(sqlite3 *db, int from_rows, char hex[65], struct ctr_error *err);
 
+/*
+ * The projection hash from the rows themselves, and in differs the first
+ * table whose kept row count or digest sum is not its rows' (NULL when every
+ * one agrees): the kept sums checked.
+ */
+int ctr_projection_hash_check(sqlite3 *db, char hex[65], const char **differs,
+			      struct ctr_error *err);
+
 #endif

@@ -5,10 +5,13 @@
 
 #include <string.h>
 
+#include "engine/kafka_config.h"
+
 int ctr_source_check_spec(const char *spec, struct ctr_error *err)
 {
-	if (strncmp(spec, "kafka://", 8) == 0 ||
-	    (strncmp(spec, "jsonl:", 6) == 0 && spec[6] != '\0') ||
+	if (strncmp(spec, "kafka://", 8) == 0)
+		return ctr_kafka_split(spec, NULL, 0, NULL, 0, err);
+	if ((strncmp(spec, "jsonl:", 6) == 0 && spec[6] != '\0') ||
 	    (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0'))
 		return 0;
 	return ctr_error_set(err, CTR_EINVAL,
@@ -24,11 +27,13 @@ int ctr_source_open(const char *spec, const struct ctr_source_options *options,
 
 	if (rc != 0)
 		return rc;
+	if (options == NULL)
+		options = &none;
 	if (strncmp(spec, "kafka://", 8) == 0)
-		return ctr_source_open_kafka(spec, options ? options : &none, out, err);
+		return ctr_source_open_kafka(spec, options, out, err);
 	if (strncmp(spec, "jsonl:", 6) == 0)
-		return ctr_source_open_jsonl(spec + 6, out, err);
-	return ctr_source_open_file(spec + 5, out, err);
+		return ctr_source_open_jsonl(spec + 6, !options->schema_only, out, err);
+	return ctr_source_open_file(spec + 5, !options->schema_only, out, err);
 }
 
 const char *ctr_source_position(struct ctr_source *src)

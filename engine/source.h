@@ -91,6 +91,13 @@ struct ctr_source_options {
 	int follow;                   /* keep reading past the high watermarks seen at start */
 	const char *const *settings;  /* librdkafka settings, "key=value" */
 	size_t settings_count;
+	/*
+	 * Decode what the schema holds without judging formats and positions
+	 * (E6): for the commands that pass events on (dump, publish), as ingest
+	 * appends them, so that the replay reading them judges them as it would
+	 * the source itself.
+	 */
+	int schema_only;
 };
 
 /*
@@ -102,17 +109,19 @@ int ctr_source_open(const char *spec, const struct ctr_source_options *options,
 		    struct ctr_source **out, struct ctr_error *err);
 void ctr_source_close(struct ctr_source *src);
 /*
- * 0 when spec names a kind of source ctr_source_open() knows (its path or topics
- * still unchecked); otherwise CTR_EINVAL and err says what the kinds are, for
- * the command line to refuse it as a usage error.
+ * 0 when spec names a kind of source ctr_source_open() knows, in its form (a
+ * Kafka spec's topic names too; a path unchecked); otherwise CTR_EINVAL and err
+ * says what is wrong, for the command line to refuse it as a usage error.
  */
 int ctr_source_check_spec(const char *spec, struct ctr_error *err);
 /* The position of the last event returned, as text; valid until the next call. */
 const char *ctr_source_position(struct ctr_source *src);
 
 /* The sources, by kind. */
-int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_error *err);
-int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_error *err);
+int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source **out,
+			  struct ctr_error *err);
+int ctr_source_open_file(const char *path, int check_formats, struct ctr_source **out,
+			 struct ctr_error *err);
 int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *options,
 			  struct ctr_source **out, struct ctr_error *err);
 

@@ -194,7 +194,8 @@ static void file_close(struct ctr_source *src)
 	free(s);
 }
 
-int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_error *err)
+int ctr_source_open_file(const char *path, int check_formats, struct ctr_source **out,
+			 struct ctr_error *err)
 {
 	struct file_source *s = calloc(1, sizeof(*s));
 	char absolute[PATH_MAX];
@@ -209,7 +210,8 @@ int ctr_source_open_file(const char *path, struct ctr_source **out, struct ctr_e
 		flock(s->lock_fd, LOCK_SH);
 	rc = ctr_avro_reader_open(path, &s->reader, err);
 	if (rc == 0)
-		rc = ctr_decoder_new(ctr_avro_reader_schema(s->reader), 1, &s->decoder, err);
+		rc = ctr_decoder_new(ctr_avro_reader_schema(s->reader), check_formats, &s->decoder,
+				     err);
 	if (rc == CTR_ESCHEMA)
 		ctr_error_prefix(err, "log %s: ", path);
 	if (rc != 0) {

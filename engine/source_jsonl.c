@@ -244,7 +244,8 @@ static void fingerprint(struct jsonl_source *s)
 	rewind(s->fp);
 }
 
-int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_error *err)
+int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source **out,
+			  struct ctr_error *err)
 {
 	struct jsonl_source *s = calloc(1, sizeof(*s));
 	char absolute[PATH_MAX];
@@ -264,7 +265,7 @@ int ctr_source_open_jsonl(const char *path, struct ctr_source **out, struct ctr_
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		goto fail;
 	}
-	rc = ctr_decoder_new(NULL, 1, &s->decoder, err);
+	rc = ctr_decoder_new(NULL, check_formats, &s->decoder, err);
 	if (rc != 0)
 		goto fail;
 	setvbuf(s->fp, NULL, _IOFBF, 1 << 20);

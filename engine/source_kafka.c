@@ -37,7 +37,7 @@ static int decoder_for(struct kafka_source *s, int schema_id, struct ctr_decoder
 	if (s->decoders[schema_id] == NULL && ctr_catalog_has_id(s->catalog, schema_id)) {
 		writer = schema_id == ctr_catalog_current_id(s->catalog)
 			 ? NULL : ctr_catalog_schema_json(s->catalog, schema_id);
-		rc = ctr_decoder_new(writer, 1, &s->decoders[schema_id], err);
+		rc = ctr_decoder_new(writer, s->check_formats, &s->decoders[schema_id], err);
 		if (rc != 0)
 			return rc;
 	}
@@ -65,8 +65,9 @@ static int decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct 
 			ctr_decode_avro_record(s->last_decoder, record, record_len, ev);
 		} else {
 			code = CTR_CODE_UNKNOWN_SCHEMA;
-			snprintf(message, sizeof(message), "schema id %d is not in the catalog",
-				 schema_id);
+			/* the header's 4 bytes as they are, not as a negative number */
+			snprintf(message, sizeof(message), "schema id %u is not in the catalog",
+				 (unsigned)schema_id);
 		}
 	}
 	if (code != CTR_CODE_OK) {
@@ -208,6 +209,12 @@ int kafka_ready_fd(struct ctr_source *src)
 		if (pipe2(s->wake, O_NONBLOCK | O_CLOEXEC) != 0)
 			return -1; /* the loop then calls next() on its idle handle */
 		queue = rd_kafka_queue_get_consumer(s->rk);
+		if (queue == NULL) { /* no group: librdkafka made no consumer queue to watch */
+			close(s->wake[0]);
+			close(s->wake[1]);
+			s->wake[0] = s->wake[1] = -1;
+			return -1;
+		}
 		rd_kafka_queue_io_event_enable(queue, s->wake[1], "1", 1);
 		rd_kafka_queue_destroy(queue);
 	}

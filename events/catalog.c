@@ -238,10 +238,49 @@ int ctr_catalog_type_index(const struct ctr_catalog *cat, const char *type)
 	return -1;
 }
 
+/* schema as Avro C writes it out (its canonical JSON), malloc'd; NULL when it cannot be. */
+static char *schema_text(avro_schema_t schema)
+{
+	for (int64_t size = 64 * 1024; size <= 64 * 1024 * 1024; size *= 2) {
+		char *text = malloc((size_t)size);
+		avro_writer_t out = text ? avro_writer_memory(text, size - 1) : NULL;
+		int rc = out ? avro_schema_to_json(schema, out) : -1;
+
+		if (rc == 0)
+			text[avro_writer_tell(out)] = '\0';
+		if (out)
+			avro_writer_free(out);
+		if (rc == 0)
+			return text;
+		free(text);
+		if (out == NULL)
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * avro_schema_equal() alone is not enough: Avro C's compares a union's
+ * branches only as far as the first union has them, so a writer's union with
+ * one more payload after ours was taken for ours, and that payload's records
+ * read as a branch the catalog has no type for. Both schemas written out the
+ * same is the whole of equality.
+ */
 int ctr_catalog_find_id(const struct ctr_catalog *cat, avro_schema_t writer)
 {
-	for (int i = 0; i < cat->version_count; i++)
-		if (avro_schema_equal(cat->versions[i].schema, writer))
-			return cat->versions[i].id;
-	return 0;
+	char *written = NULL;
+	int id = 0;
+
+	for (int i = 0; i < cat->version_count && id == 0; i++) {
+		if (!avro_schema_equal(cat->versions[i].schema, writer))
+			continue;
+		char *ours = schema_text(cat->versions[i].schema);
+		if (written == NULL)
+			written = schema_text(writer);
+		if (ours != NULL && written != NULL && strcmp(ours, written) == 0)
+			id = cat->versions[i].id;
+		free(ours);
+	}
+	free(written);
+	return id;
 }

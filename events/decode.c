@@ -52,6 +52,87 @@ static void slot_deinit(struct value_slot *slot)
 	json_decref(slot->tree);
 }
 
+/* The type a field holds: a union of null and one other type counts as that type. */
+static avro_type_t held_type(avro_schema_t schema)
+{
+	avro_type_t held = AVRO_NULL;
+
+	if (!is_avro_union(schema))
+		return avro_typeof(schema);
+	for (size_t i = 0; i < avro_schema_union_size(schema); i++) {
+		avro_schema_t branch = avro_schema_union_branch(schema, (int)i);
+		if (is_avro_null(branch))
+			continue;
+		if (held != AVRO_NULL)
+			return AVRO_UNION; /* two kinds of value: none fits one of ours */
+		held = avro_typeof(branch);
+	}
+	return held;
+}
+
+/*
+ * A log in a schema that is not one of the catalog's (another writer's) is
+ * converted field by field through JSON: an envelope field of another type
+ * (a seq written as text, an account as bytes) would fail in every record, so
+ * such a log is refused as a whole. An int where the catalog has a long is
+ * Avro's own promotion and converts.
+ */
+static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
+{
+	for (int f = 0; f < F_COUNT; f++) {
+		avro_schema_t own = avro_schema_record_field_get_by_index(d->own.schema, d->own.index[f]);
+		avro_schema_t current = avro_schema_record_field_get_by_index(d->current.schema,
+									      d->current.index[f]);
+		avro_type_t written = held_type(own), wanted = held_type(current);
+
+		if (f == F_DATA || written == wanted || (written == AVRO_INT32 && wanted == AVRO_INT64))
+			continue;
+		return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope's %s is a %s, where the"
+				     " catalog has a %s", envelope_fields[f], avro_schema_type_name(own),
+				     avro_schema_type_name(current));
+	}
+	return 0;
+}
+
+/* 1 when two named schemas are in the same namespace (none counting as one). */
+static int same_namespace(avro_schema_t a, avro_schema_t b)
+{
+	const char *x = avro_schema_namespace(a), *y = avro_schema_namespace(b);
+
+	return strcmp(x ? x : "", y ? y : "") == 0;
+}
+
+/*
+ * Avro matches a union's branches by name: for each payload of the log's
+ * schema (the branches of its data, or data itself when that is one record),
+ * the current schema's branch of the same record, or -1 when it has none.
+ */
+static int map_payloads(struct ctr_decoder *d, struct ctr_error *err)
+{
+	avro_schema_t own = avro_schema_record_field_get_by_index(d->own.schema,
+								  d->own.index[F_DATA]);
+	avro_schema_t current = avro_schema_record_field_get_by_index(d->current.schema,
+								      d->current.index[F_DATA]);
+	size_t count = is_avro_union(own) ? avro_schema_union_size(own) : 1;
+
+	d->payload_map = malloc((count ? count : 1) * sizeof(*d->payload_map));
+	if (d->payload_map == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	d->payload_count = count;
+	for (size_t i = 0; i < count; i++) {
+		avro_schema_t payload = is_avro_union(own) ? avro_schema_union_branch(own, (int)i) : own;
+		int index = -1;
+
+		if (!is_avro_record(payload) ||
+		    avro_schema_union_branch_by_name(current, &index, avro_schema_type_name(payload))
+			    == NULL ||
+		    !same_namespace(payload, avro_schema_union_branch(current, index)))
+			index = -1;
+		d->payload_map[i] = index;
+	}
+	return 0;
+}
+
 static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_error *err)
 {
 	int current = ctr_catalog_current_id(d->catalog);
@@ -72,9 +153,13 @@ static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_e
 		return rc;
 	d->own_id = ctr_catalog_find_id(d->catalog, schema);
 	d->converting = d->own_id != current;
-	if (d->converting)
-		return slot_init(&d->current, ctr_catalog_schema(d->catalog, current),
-				 ctr_catalog_schema_tree(d->catalog, current), err);
+	if (d->converting) {
+		rc = slot_init(&d->current, ctr_catalog_schema(d->catalog, current),
+			       ctr_catalog_schema_tree(d->catalog, current), err);
+		if (rc == 0)
+			rc = envelope_fits(d, err);
+		return rc == 0 ? map_payloads(d, err) : rc;
+	}
 	/* without a plan (a schema the tape cannot hold) records decode generically */
 	d->plan = ctr_avro_plan_new(schema);
 	d->tape = d->plan ? ctr_avro_tape_new(d->plan) : NULL;
@@ -121,6 +206,7 @@ void ctr_decoder_free(struct ctr_decoder *d)
 	slot_deinit(&d->own);
 	if (d->converting)
 		slot_deinit(&d->current);
+	free(d->payload_map);
 	ctr_validator_free(d->validator);
 	ctr_avro_tape_free(d->tape);
 	ctr_avro_plan_free(d->plan);
@@ -190,9 +276,14 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 	ev->type_index = branch;
 	if (d->check_formats && ctr_position_check(ev) != 0)
 		return;
-	if (strcmp(ev->type, ctr_catalog_type_name(d->catalog, branch)) != 0)
+	if (ctr_catalog_type_name(d->catalog, branch) == NULL) /* not a payload of ours */
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "its payload is branch %d of the data"
+				 " union, which the catalog does not have", branch);
+	else if (strcmp(ev->type, ctr_catalog_type_name(d->catalog, branch)) != 0)
 		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 1, "type: %s does not match its payload %s",
 				 ev->type, ctr_catalog_type_name(d->catalog, branch));
+	else if (d->check_formats && ev->account[0] == '\0') /* no partition key, no shard */
+		ctr_event_reject(ev, CTR_CODE_BAD_FORMAT, 1, "account: empty");
 	else if (d->check_formats)
 		ctr_validator_check(d->validator, record, ev);
 }
@@ -200,15 +291,23 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 /* Moves an old-schema value into the current schema (defaults filled). */
 int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 {
-	json_t *json = ctr_value_to_json(&d->own.value);
+	json_t *json;
 	avro_value_t data, branch;
 	enum ctr_code code;
 	const void *bytes;
 	size_t len;
-	int index = 0;
+	int written = 0, index;
 
 	avro_value_get_by_index(&d->own.value, (size_t)d->own.index[F_DATA], &data, NULL);
-	avro_value_get_discriminant(&data, &index);
+	if (avro_value_get_type(&data) == AVRO_UNION)
+		avro_value_get_discriminant(&data, &written);
+	index = written >= 0 && (size_t)written < d->payload_count ? d->payload_map[written] : -1;
+	if (index < 0) { /* a payload of the writer's own: no type of ours to read it as */
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "its payload (branch %d of the log's"
+				 " schema) is not a record the catalog holds", written);
+		return -1;
+	}
+	json = ctr_value_to_json(&d->own.value);
 	/* the JSON form of a union loses its branch; set it before filling */
 	avro_value_reset(&d->current.value);
 	avro_value_get_by_index(&d->current.value, (size_t)d->current.index[F_DATA], &data, NULL);

@@ -29,6 +29,8 @@ struct ctr_decoder {
 	struct value_slot own;     /* what JSON fills and Avro is read into */
 	struct value_slot current; /* used only when own is not the current schema */
 	int converting;
+	int *payload_map;          /* converting: for each payload of own, current's by name, or -1 */
+	size_t payload_count;
 	int own_id;                /* catalog id of the own schema, 0 if none */
 	int check_formats;
 	struct ctr_validator *validator;

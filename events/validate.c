@@ -83,9 +83,13 @@ static int compile(struct check_node *node, const json_t *type, const char *form
 		/* a union: the format of an optional field applies to its non-null branch */
 		if (compile_children(node, type, 0) != 0)
 			return -1;
-		for (size_t i = 0; i < node->child_count; i++)
-			if (node->children[i].format == FORMAT_NONE)
-				node->children[i].format = node->format;
+		for (size_t i = 0; i < node->child_count; i++) {
+			struct check_node *branch = &node->children[i];
+			if (branch->format == FORMAT_NONE)
+				branch->format = node->format;
+			/* or the walk, which skips what has no checks, never reaches it */
+			branch->has_checks |= branch->format != FORMAT_NONE;
+		}
 		node->has_checks |= node->format != FORMAT_NONE;
 		return 0;
 	}

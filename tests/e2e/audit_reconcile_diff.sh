@@ -121,6 +121,13 @@ printf "table,key,column,expected\ncontracts,x,no_such_column,1\n" > column.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected column.csv 2> err.txt || status=$?
 expect_eq "unknown column exit" 2 "$status"
 grep -q "column.csv:2: contracts has no column no_such_column" err.txt || fail "$(cat err.txt)"
+# a key with fewer parts than its table's key is a malformed line, not a row that is missing
+printf 'table,key,column,expected\nstore_accounts,webstore-edu,state,active\n' > parts.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected parts.csv > parts.txt 2> err.txt || status=$?
+expect_eq "a key too short: exit" 2 "$status"
+expect_eq "its line" "contrail reconcile: parts.csv:2: the key of store_accounts is store_id, email, joined with /; webstore-edu has fewer parts" \
+	"$(cat err.txt)"
+expect_eq "nothing reported" 0 "$(wc -c < parts.txt)"
 # a file saved in Latin-1 is not the UTF-8 the format is: refused naming the line, not a
 # mismatch that JSON cannot hold (it was left out of --format json, which still exited 1)
 { head -n 1 clean.csv; printf 'contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,M\xfcller\n'; } > latin1.csv

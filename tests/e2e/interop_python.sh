@@ -50,3 +50,85 @@ expect_eq "the record over 1 MiB" "too_large|1" \
 expect_eq "the other projections as without it" \
 	"$(q py.db 'SELECT count(*) FROM contracts') $(q py.db 'SELECT count(*) FROM members')" \
 	"$(q huge.db 'SELECT count(*) FROM contracts') $(q huge.db 'SELECT count(*) FROM members')"
+
+# Another writer's schema that is none of the catalog's: Avro resolves a union's branches by the
+# records' names, so a log whose data union lists our payloads in another order, or whose data is
+# one payload record alone, replays as the JSON Lines do; a record in a payload of the writer's
+# own (a branch after ours) is rejected alone (bad_avro, no place), and a log whose envelope gives
+# a field another type (seq as text) is refused whole: a foreign log, one line, exit 3.
+$PYTHON_AVRO - "$EXAMPLES/portal_example/events.jsonl" <<'PY'
+import copy, json, sys
+import avro.datafile, avro.io, avro.schema
+base = json.load(open("schema.avsc"))
+events = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+for event in events:
+    event.setdefault("recorded", None)
+    if event["type"] == "environment.created":
+        event["data"].setdefault("sort_key", None)
+
+def write(name, change, items):
+    s = copy.deepcopy(base)
+    change(s)
+    data = [f for f in s["fields"] if f["name"] == "data"][0]
+    schema = avro.schema.parse(json.dumps(s))
+    class Writer(avro.io.DatumWriter):  # the branch by the event's type, as python cannot tell
+        def write(self, datum, encoder):
+            for f in schema.fields:
+                if f.name == "data" and isinstance(f.type, avro.schema.UnionSchema):
+                    names = [b.name for b in f.type.schemas]
+                    i = names.index(datum["payload"])
+                    encoder.write_long(i)
+                    self.write_data(f.type.schemas[i], datum["data"], encoder)
+                else:
+                    self.write_data(f.type, datum[f.name], encoder)
+    with open(name, "wb") as out:
+        writer = avro.datafile.DataFileWriter(out, Writer(), schema)
+        for item in items:
+            writer.append(item)
+        writer.close()
+
+def payload_of(event):
+    union = [f for f in base["fields"] if f["name"] == "data"][0]["type"]
+    return [b["name"] for b in union if b.get("event_type") == event["type"]][0]
+
+for event in events:
+    event["payload"] = payload_of(event)
+def reverse(s):
+    [f for f in s["fields"] if f["name"] == "data"][0]["type"].reverse()
+write("reversed.avro", reverse, events)
+
+foreign = dict(events[0], id="foreign-1", type="x.foreign", stream="S-9", seq=1,
+               payload="Foreign", data={"q": "hi"})
+def add_foreign(s):
+    [f for f in s["fields"] if f["name"] == "data"][0]["type"].append(
+        {"type": "record", "name": "Foreign", "fields": [{"name": "q", "type": "string"}]})
+write("foreign.avro", add_foreign, events[:3] + [foreign] + events[3:])
+
+registered = [e for e in events if e["type"] == events[0]["type"]]  # the contracts opened
+def one_payload(s):
+    data = [f for f in s["fields"] if f["name"] == "data"][0]
+    data["type"] = [b for b in data["type"] if b.get("event_type") == events[0]["type"]][0]
+write("one_payload.avro", one_payload, registered)
+with open("registered.jsonl", "w") as out:
+    for e in registered:
+        out.write(json.dumps({k: v for k, v in e.items() if k not in ("payload", "recorded")}) + "\n")
+
+def seq_as_text(s):
+    [f for f in s["fields"] if f["name"] == "seq"][0]["type"] = "string"
+write("seq_text.avro", seq_as_text, [dict(e, seq=str(e["seq"])) for e in events])
+PY
+expect_eq "a union in another order" "$b" "$(replay_hash file:reversed.avro reversed.db --business-date 2023-03-15)"
+replay_hash file:foreign.avro foreign.db --business-date 2023-03-15 > /dev/null
+expect_eq "the payload of the writer's own" "bad_avro|10" \
+	"$(q foreign.db "SELECT code, (SELECT read FROM runs) FROM rejected_events WHERE position LIKE '%#4'")"
+expect_eq "the others as from the JSON Lines" "$(q json.db 'SELECT count(*) FROM contracts') 6" \
+	"$(q foreign.db 'SELECT count(*) FROM contracts') $(q foreign.db 'SELECT applied FROM runs')"
+[ -s registered.jsonl ] || fail "no events of one payload"
+expect_eq "a data of one payload record" \
+	"$(replay_hash jsonl:registered.jsonl registered.db --business-date 2023-03-15)" \
+	"$(replay_hash file:one_payload.avro one_payload.db --business-date 2023-03-15)"
+status=0
+"$CONTRAIL" replay --source file:seq_text.avro --db seq_text.db > /dev/null 2> seq_text.err || status=$?
+expect_eq "exit of a log whose seq is text" 3 "$status"
+expect_eq "its line" "contrail replay: log seq_text.avro: schema: the envelope's seq is a string, where the catalog has a long" \
+	"$(cat seq_text.err)"

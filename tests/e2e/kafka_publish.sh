@@ -57,3 +57,68 @@ grep -q "2 not delivered" unreachable.err || fail "$(tail -n 1 unreachable.err)"
 status=0; "$CONTRAIL" publish --to "kafka://$boot/t" -X security.protocol=ssl -X ssl.ca.location=/nonexistent \
 	jsonl:two.jsonl > /dev/null 2>&1 || status=$?
 expect_eq "exit of publish when the client cannot start" 4 "$status"
+
+# Formats are the replay's to judge (E6): publish and dump pass on an event that decodes however
+# bad its fields, as ingest appends it, so that a replay of the topic or of the dump judges it as
+# a replay of the file does. An event the producer refuses as too large is that event's alone
+# (not sent, exit 1), and one of up to 1 MiB (E6) goes to the broker. An empty account has no
+# partition key: not sent, where a replay rejects it (bad_format, taking its place).
+python3 - <<'PY' > judged.jsonl
+import json
+at = "2024-01-05T10:00:00+09:00"
+def line(i, seq, kind, data, **envelope):
+    event = {"id": "j%d" % i, "type": kind, "stream": "C-J", "seq": seq, "account": "7", "at": at, "data": data}
+    event.update(envelope)
+    print(json.dumps(event))
+line(1, 1, "contract.opened", {"name": "n", "kind": "license", "start_date": "2024-01-01",
+     "end_date": "2024-12-31", "owners": [], "products": [{"sku": "A", "name": "A", "licenses": 3}]})
+line(2, 2, "contract.licenses_changed", {"sku": "A", "licenses": 5}, at="garbage")
+line(3, 3, "contract.licenses_changed", {"sku": "A", "licenses": 6}, recorded="yesterday")
+line(4, 4, "contract.renewed", {"end_date": "2025-02-30"})
+line(5, 5, "contract.licenses_changed", {"sku": "A", "licenses": 9})
+PY
+"$CONTRAIL" dump --source jsonl:judged.jsonl > dumped.jsonl 2> dump.err || fail "dump: $(cat dump.err)"
+expect_eq "events dumped" 5 "$(wc -l < dumped.jsonl)"
+"$CONTRAIL" publish --to "kafka://$boot/judged" jsonl:judged.jsonl 2> judged.err || fail "$(cat judged.err)"
+grep -q "published 5 events.* 0 not delivered, 0 not sent" judged.err || fail "$(cat judged.err)"
+from_file=$(replay_hash jsonl:judged.jsonl file.db --business-date 2024-06-01)
+expect_eq "bad formats rejected from the file" 3 "$(q file.db "SELECT count(*) FROM rejected_events WHERE code = 'bad_format'")"
+expect_eq "the dump replays as the file" "$from_file" "$(replay_hash jsonl:dumped.jsonl dump.db --business-date 2024-06-01)"
+expect_eq "the topic replays as the file" "$from_file" \
+	"$(replay_hash "kafka://$boot/judged" topic.db --business-date 2024-06-01)"
+
+python3 - <<'PY' > sizes.jsonl
+import json
+at = "2023-01-10T10:00:00+09:00"
+def line(i, kind, data, account="900101"):
+    print(json.dumps({"id": "s%d" % i, "type": kind, "stream": "900101", "seq": i, "account": account, "at": at, "data": data}))
+line(1, "customer.registered", {"customer_no": "900101", "email": "a@example.com"})
+line(2, "support.violation_flagged", {"note": "x" * 1020000})
+line(3, "support.admin_changed", {"email": "b@example.com"}, account="")
+line(4, "support.admin_changed", {"email": "c@example.com"})
+PY
+status=0
+"$CONTRAIL" publish --to "kafka://$boot/sizes" jsonl:sizes.jsonl 2> sizes.err || status=$?
+expect_eq "exit of publish with an empty account" 1 "$status"
+grep -q "^jsonl:.*/sizes.jsonl:3: bad_format: account: empty, so no partition key (not sent)$" sizes.err ||
+	fail "$(cat sizes.err)"
+grep -q "published 3 events .*; 0 not delivered, 1 not sent$" sizes.err || fail "$(cat sizes.err)"
+status=0
+"$CONTRAIL" publish --to "kafka://$boot/small" -X message.max.bytes=1000000 jsonl:sizes.jsonl \
+	2> small.err || status=$?
+expect_eq "exit of publish under a lower limit" 1 "$status"
+grep -q "^jsonl:.*/sizes.jsonl:2: kafka: .*(not sent)$" small.err || fail "$(cat small.err)"
+grep -q "published 2 events .*; 0 not delivered, 2 not sent$" small.err || fail "$(cat small.err)"
+"$CONTRAIL" replay --source jsonl:sizes.jsonl --db sizes.db --business-date 2024-04-01 > /dev/null
+expect_eq "the empty account rejected from the file" "bad_format account: empty" \
+	"$(q sizes.db "SELECT code || ' ' || message FROM rejected_events")"
+
+# a topic list with an empty name is a bad command line, in every command that reads one
+for spec in "kafka://$boot/,judged" "kafka://$boot/judged,,sizes" "kafka://$boot/judged,"; do
+	for cmd in "replay --db never.db --source" "dump --source" "audit --stream C-J --source"; do
+		status=0; "$CONTRAIL" $cmd "$spec" > /dev/null 2> topics.err || status=$?
+		expect_eq "exit of $cmd $spec" 2 "$status"
+		grep -q "a topic name is empty" topics.err || fail "$(cat topics.err)"
+	done
+done
+[ ! -e never.db ] || fail "a refused topic list made a database"

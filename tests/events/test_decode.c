@@ -148,6 +148,58 @@ Test(decode, an_impossible_date_is_bad_format)
 	cr_assert(strstr(ev.message, "end_date") != NULL, "%s", ev.message);
 }
 
+/*
+ * E6: an optional field (a union with null) is judged by its format when it
+ * is given, and a null one is not judged at all. Until the format walk marked
+ * a union's branch as holding checks, no optional field was ever judged.
+ */
+Test(decode, an_optional_field_is_judged_by_its_format_when_given)
+{
+	static const struct {
+		const char *line, *message; /* NULL: applied */
+	} cases[] = {
+		{ "{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
+		  ",\"recorded\":\"yesterday\",\"data\":{\"env_id\":\"x\"}}",
+		  "recorded: not a valid timestamp" },
+		{ "{\"id\":\"e1\",\"type\":\"environment.deleted\"," ENVELOPE
+		  ",\"recorded\":null,\"data\":{\"env_id\":\"x\"}}", NULL },
+		{ "{\"id\":\"e1\",\"type\":\"support.issued\"," ENVELOPE
+		  ",\"data\":{\"support_id\":\"0054-29495\",\"sku\":\"A\",\"licenses\":3,"
+		  "\"starts_on\":\"2024-01-01\",\"ends_on\":\"2024-12-31\",\"reason\":\"renewal\","
+		  "\"replaces\":\"0054-2949\"}}", "replaces: not a valid support_id" },
+		{ "{\"id\":\"e1\",\"type\":\"support.issued\"," ENVELOPE
+		  ",\"data\":{\"support_id\":\"0054-29495\",\"sku\":\"A\",\"licenses\":3,"
+		  "\"starts_on\":\"2024-01-01\",\"ends_on\":\"2024-12-31\",\"reason\":\"renewal\","
+		  "\"replaces\":\"0054-29494\"}}", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctr_event ev;
+
+		decode(cases[i].line, &ev);
+		if (cases[i].message == NULL) {
+			cr_assert_eq(ev.code, CTR_CODE_OK, "case %zu: %s", i, ev.message);
+			continue;
+		}
+		cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT, "case %zu: %s", i, ev.message);
+		cr_assert(ev.takes_place, "case %zu", i);
+		cr_assert_str_eq(ev.message, cases[i].message, "case %zu", i);
+	}
+}
+
+/* E6: every stream of an account lands in one partition; an empty account has none */
+Test(decode, an_empty_account_is_bad_format_and_takes_its_place)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e1\",\"type\":\"environment.deleted\",\"stream\":\"C-1\",\"seq\":2,"
+	       "\"account\":\"\",\"at\":\"2023-01-01T00:00:00+09:00\",\"data\":{\"env_id\":\"x\"}}",
+	       &ev);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT, "%s", ev.message);
+	cr_assert(ev.takes_place);
+	cr_assert_str_eq(ev.message, "account: empty");
+}
+
 Test(decode, a_field_the_schema_cannot_hold_is_refused)
 {
 	struct ctr_event ev;

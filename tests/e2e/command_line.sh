@@ -1,0 +1,103 @@
+# Command lines that a user can get wrong without noticing (docs/cli.md): an option that takes
+# a value given twice (getopt would let the second silently win) or given an empty value is a
+# bad command line, exit 2 with one line; export refuses to write over the database it reads;
+# hash --recompute says when the kept sums differ from the rows; audit takes the replay's
+# options that judge states (L5 --expiring-days, K3 --store-cutoff).
+source "$(dirname "$0")/lib.sh"
+"$CONTRAIL" generate --seed 21 --accounts 5 --out history.jsonl 2> /dev/null
+"$CONTRAIL" replay --source jsonl:history.jsonl --db x.db --business-date 2024-04-01 > /dev/null
+hash=$("$CONTRAIL" hash --db x.db)
+
+# usage_line WHAT EXPECTED_LINE ARGS...: exit 2 and that one line on stderr
+usage_line() {
+	local what=$1 line=$2 status=0
+	shift 2
+	"$CONTRAIL" "$@" > out.txt 2> err.txt || status=$?
+	expect_eq "exit of $what" 2 "$status"
+	expect_eq "stderr of $what" "$line" "$(cat err.txt)"
+}
+usage_line "a second --until" "contrail audit: --until is given twice" audit \
+	--source jsonl:history.jsonl --stream 100001 --until 2020-01-01T00:00:00+09:00 \
+	--until=2030-01-01T00:00:00+09:00
+usage_line "a second --stream" "contrail audit: --stream is given twice" audit \
+	--source jsonl:history.jsonl --stream 100001 --stream 100002
+usage_line "a second --db, by a prefix" "contrail replay: --db is given twice" replay \
+	--source jsonl:history.jsonl --db x.db --d other.db
+usage_line "a second --format" "contrail export: --format is given twice" export --db x.db \
+	--table runs --format csv --format=json
+usage_line "an empty --db" "contrail replay: --db needs a value" replay \
+	--source jsonl:history.jsonl --db ''
+usage_line "an empty --out=" "contrail generate: --out needs a value" generate --accounts 1 --out=
+usage_line "an empty --stream" "contrail audit: --stream needs a value" audit \
+	--source jsonl:history.jsonl --stream ''
+usage_line "a blank --group" "contrail replay: --group needs a name, not blanks" replay \
+	--source kafka://127.0.0.1:1/t --db g.db --group ' '
+[ ! -e other.db ] && [ ! -e g.db ] || fail "a refused command line made a file"
+# -X repeats by design, and a value after -X is not an option of its own
+"$CONTRAIL" replay --source jsonl:history.jsonl --db x.db -X a=1 -X --db=y 2> err.txt && fail "-X on a file source"
+grep -q "^contrail replay: --group, --follow and -X are for kafka:// sources$" err.txt || fail "$(cat err.txt)"
+
+# export --out naming the database, by its name or through a link, leaves it whole
+ln -s x.db link.csv
+usage_line "export over its database" "contrail export: --out x.db is the database it exports from" \
+	export --db x.db --table runs --format csv --out x.db
+usage_line "export over its database by a link" \
+	"contrail export: --out link.csv is the database it exports from" \
+	export --db x.db --table runs --format csv --out link.csv
+expect_eq "the database after both" "$hash" "$("$CONTRAIL" hash --db x.db)"
+[ ! -e x.db.partial ] && [ ! -e link.csv.partial ] || fail "a partial file was left"
+
+# hash --recompute checks the kept sums (E4a) against the rows
+expect_eq "the rows' hash of an untouched database" "$hash" "$("$CONTRAIL" hash --db x.db --recompute)"
+cp x.db edited.db
+q edited.db "$(q edited.db "SELECT group_concat('DROP TRIGGER \"' || name || '\"', ';') FROM
+	sqlite_schema WHERE type = 'trigger' AND sql LIKE '%contracts%'")"
+q edited.db "UPDATE contracts SET name = name || ' (edited)' WHERE contract_id =
+	(SELECT min(contract_id) FROM contracts)"
+expect_eq "the kept hash, blind to the edit" "$hash" "$("$CONTRAIL" hash --db edited.db)"
+status=0
+"$CONTRAIL" hash --db edited.db --recompute > out.txt 2> err.txt || status=$?
+expect_eq "exit of hash --recompute on edited sums" 3 "$status"
+[ "$(cat out.txt)" != "$hash" ] && [ "$(wc -c < out.txt)" = 65 ] || fail "the rows' hash: $(cat out.txt)"
+grep -q "^contrail hash: contracts: the kept sums differ from its rows" err.txt || fail "$(cat err.txt)"
+expect_eq "its lines on stderr" 1 "$(wc -l < err.txt)"
+
+# audit judges as a replay given the same --expiring-days and --store-cutoff does (L5, K3)
+cat > judged.jsonl <<'JSONL'
+{"id":"x1","type":"contract.opened","stream":"C-X","seq":1,"account":"1","at":"2024-01-05T10:00:00+09:00","data":{"name":"n","kind":"license","start_date":"2024-01-01","end_date":"2024-07-31","owners":[{"user":"o@x.jp","email":"o@x.jp","name":"O"}],"products":[{"sku":"A","name":"A","licenses":3}]}}
+{"id":"m1","type":"store.account_migrated","stream":"s1/a@x.jp","seq":1,"account":"1","at":"2024-01-05T10:00:00+09:00","data":{"store_id":"s1","email":"a@x.jp","orders":0,"valid_quotes":0}}
+JSONL
+judge=(--business-date 2024-06-01 --expiring-days 30 --store-cutoff 2024-05-01)
+"$CONTRAIL" replay --source jsonl:judged.jsonl --db judged.db "${judge[@]}" > /dev/null
+expect_eq "the replay's states" "active deactivated" \
+	"$(q judged.db "SELECT (SELECT status FROM contracts) || ' ' || (SELECT state FROM store_accounts)")"
+"$CONTRAIL" audit --source jsonl:judged.jsonl --stream C-X "${judge[@]}" --format json > c.json
+"$CONTRAIL" audit --source jsonl:judged.jsonl --stream s1/a@x.jp "${judge[@]}" --format json > s.json
+"$CONTRAIL" audit --source jsonl:judged.jsonl --stream C-X --business-date 2024-06-01 \
+	--format json > c_default.json
+python3 - <<'PY'
+import json
+contract = json.load(open("c.json"))[-1]["state"]
+store = json.load(open("s.json"))[-1]["state"]
+default = json.load(open("c_default.json"))[-1]["state"]
+def find(state, key):
+    if isinstance(state, dict):
+        if key in state:
+            return state[key]
+        for v in state.values():
+            found = find(v, key)
+            if found is not None:
+                return found
+    if isinstance(state, list):
+        for v in state:
+            found = find(v, key)
+            if found is not None:
+                return found
+    return None
+assert find(contract, "status") == "active", contract          # 60 days left, 30 asked
+assert find(default, "status") == "expiring", default          # within the default 90
+assert find(store, "state") == "deactivated", store            # K3 from the cutoff on
+PY
+usage_line "a bad --expiring-days to audit" \
+	"contrail audit: --expiring-days must be an integer from 0 to 100000" \
+	audit --source jsonl:judged.jsonl --stream C-X --expiring-days 9x
