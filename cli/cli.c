@@ -49,11 +49,12 @@ static const struct option *long_option(const struct option *longopts, const cha
 	size_t length = strcspn(name, "=");
 	const struct option *found = NULL;
 
+	for (const struct option *o = longopts; o->name != NULL; o++)
+		if (strncmp(o->name, name, length) == 0 && strlen(o->name) == length)
+			return o; /* exact, wherever it is in the table */
 	for (const struct option *o = longopts; o->name != NULL; o++) {
 		if (strncmp(o->name, name, length) != 0)
 			continue;
-		if (strlen(o->name) == length)
-			return o; /* exact */
 		if (found != NULL && found->val != o->val)
 			return NULL; /* ambiguous: getopt_long says so itself */
 		found = o;
@@ -95,25 +96,27 @@ int ctr_cli_check_options(const char *command, int argc, char **argv, const char
 	return 0;
 }
 
-int ctr_cli_judging_option(const char *command, const char *name, const char *value,
-			   struct ctr_replay_options *o)
+int ctr_cli_expiring_days(const char *command, const char *text, struct ctr_replay_options *o)
 {
 	char *end;
 	long days;
-	int ok;
 
-	if (strcmp(name, "store-cutoff") == 0) {
-		o->store_cutoff = ctr_date_parse(value, &ok);
-		return ok ? 0 : ctr_cli_fail(command, CTR_EXIT_USAGE, "--store-cutoff %s is not a"
-					     " date (YYYY-MM-DD)", value);
-	}
 	errno = 0;
-	days = strtol(value, &end, 10);
-	if (*value == '\0' || *end != '\0' || errno == ERANGE || days < 0 || days > 100000)
+	days = strtol(text, &end, 10);
+	if (*text == '\0' || *end != '\0' || errno == ERANGE || days < 0 || days > 100000)
 		return ctr_cli_fail(command, CTR_EXIT_USAGE, "--expiring-days must be an integer"
 				    " from 0 to 100000");
 	o->expiring_days = (int)days;
 	return 0;
+}
+
+int ctr_cli_store_cutoff(const char *command, const char *text, struct ctr_replay_options *o)
+{
+	int ok;
+
+	o->store_cutoff = ctr_date_parse(text, &ok);
+	return ok ? 0 : ctr_cli_fail(command, CTR_EXIT_USAGE, "--store-cutoff %s is not a date"
+				     " (YYYY-MM-DD)", text);
 }
 
 void ctr_cli_csv_field(FILE *out, const char *text)

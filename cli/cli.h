@@ -59,12 +59,12 @@ int ctr_cli_check_options(const char *command, int argc, char **argv, const char
 
 /*
  * The options that judge states on the business date, shared by replay and
- * audit so that an audit shows what such a replay stores: `expiring-days`
- * (L5, 0 to 100000) or `store-cutoff` (K3, a date), named by name, set in o
- * from value. 0, or CTR_EXIT_USAGE after one line when value is not one.
+ * audit so that an audit shows what such a replay stores: --expiring-days N
+ * (L5, 0 to 100000) and --store-cutoff D (K3, a date), set in o from text.
+ * 0, or CTR_EXIT_USAGE after one line when text is not one.
  */
-int ctr_cli_judging_option(const char *command, const char *name, const char *value,
-			   struct ctr_replay_options *o);
+int ctr_cli_expiring_days(const char *command, const char *text, struct ctr_replay_options *o);
+int ctr_cli_store_cutoff(const char *command, const char *text, struct ctr_replay_options *o);
 
 /* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 void ctr_cli_csv_field(FILE *out, const char *text);

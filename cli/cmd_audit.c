@@ -111,8 +111,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		} else if (opt == 'b') {
 			o->business_date = ctr_date_parse(optarg, &ok);
 		} else if (opt == 'e' || opt == 'c') {
-			if (ctr_cli_judging_option("audit", opt == 'e' ? "expiring-days" : "store-cutoff",
-						   optarg, o) != 0)
+			if ((opt == 'e' ? ctr_cli_expiring_days : ctr_cli_store_cutoff)("audit", optarg, o))
 				return CTR_EXIT_USAGE;
 		} else if (opt == 'f') {
 			a->json = strcmp(optarg, "json") == 0;

@@ -15,7 +15,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: contrail dump --source SRC\n\n"
 		     "Prints every event of SRC (file:PATH, jsonl:PATH, jsonl:- or\n"
 		     "kafka://BOOTSTRAP/TOPIC, read to its end) as one JSON line, in the current\n"
-		     "schema. Events that do not decode go to stderr as `POSITION: code: message`.\n"
+		     "schema. Events that do not decode go to stderr as `POSITION: code: message`;\n"
+		     "formats are left to a replay (an event with a bad date is printed as it is).\n"
 		     "Exit: 0 ok, 1 some events did not decode, 2 usage, 3 unreadable or corrupt\n"
 		     "source, 4 other failure (Kafka unreachable, output that cannot be written).\n");
 }

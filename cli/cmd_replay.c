@@ -191,11 +191,11 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			o->batch = number;
 			break;
 		case 'c':
-			if (ctr_cli_judging_option("replay", "store-cutoff", optarg, o) != 0)
+			if (ctr_cli_store_cutoff("replay", optarg, o) != 0)
 				return CTR_EXIT_USAGE;
 			break;
 		case 'e':
-			if (ctr_cli_judging_option("replay", "expiring-days", optarg, o) != 0)
+			if (ctr_cli_expiring_days("replay", optarg, o) != 0)
 				return CTR_EXIT_USAGE;
 			break;
 		default:
@@ -234,16 +234,6 @@ int ctr_cmd_replay(int argc, char **argv)
 	rc = parse(argc, argv, &options, &source, &source_args);
 	if (rc != CTR_EXIT_OK)
 		return rc;
-	/*
-	 * Held back until the run's watchers are up, and again once they close:
-	 * a signal before the first event stops the run as it begins, one during
-	 * its last rename is ignored, and neither kills it half-way (engine.h).
-	 */
-	sigset_t stop_signals;
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	/* best effort: without the pool SQLite allocates its buffers as usual */
 	(void)ctr_heap_sqlite_pages(CTR_DB_PAGE_BUFFERS);
 	options.progress = tty ? progress : NULL;

@@ -135,14 +135,14 @@ static int key_columns_of(const struct ctr_hashed_table *t)
 	return count;
 }
 
-/* How many parts key lacks for t's key columns (joined with '/'); 0 when none. */
-static int key_parts_missing(const struct ctr_hashed_table *t, const char *key)
+/* 1 when key (its parts joined with '/') has fewer parts than t's key columns. */
+static int key_too_short(const struct ctr_hashed_table *t, const char *key)
 {
 	int parts = 1;
 
 	for (const char *c = key; *c; c++)
 		parts += *c == '/';
-	return parts < key_columns_of(t) ? key_columns_of(t) - parts : 0;
+	return parts < key_columns_of(t);
 }
 
 /* One expected value: the row by its key, the column compared as text. */
@@ -172,7 +172,7 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struc
 		parts[count] = rest;
 		rest = slash + 1;
 	}
-	parts[count++] = rest; /* as many as key_columns: key_parts_missing() saw to it */
+	parts[count++] = rest; /* as many as key_columns: key_too_short() saw to it */
 	snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM %s WHERE %s", f[2], t->name, where);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		free(key);
@@ -213,7 +213,7 @@ static int check_line(sqlite3 *db, char *fields[], const char *path, long number
 				     number, t->name, sqlite3_errmsg(db));
 	if (rc == 0)
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
-	if (key_parts_missing(t, fields[1]))
+	if (key_too_short(t, fields[1]))
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: the key of %s is %s, joined with /; %s"
 				     " has fewer parts", path, number, t->name, t->key, fields[1]);
 	rc = check(db, t, fields, out);

@@ -52,10 +52,11 @@ struct ctr_replay_options {
 	const struct ctr_source_options *source_options;
 	/*
 	 * When it becomes non-zero the run commits what it has read and stops.
-	 * Set, the run watches SIGINT and SIGTERM while it reads, unblocked in the
-	 * calling thread; a caller that blocks them from its start (cmd_replay.c)
-	 * has one sent before the watchers are up stop the run as it begins, and
-	 * one sent after they close wait, blocked, instead of killing it.
+	 * Set, the run watches SIGINT and SIGTERM from the start of its reading
+	 * (one sent before ends the process: nothing is written yet), and ignores
+	 * them once its watchers close, so that a run that has done its work is
+	 * not cut short while it puts a rebuild in place; a caller that goes on
+	 * after the run sets their actions again.
 	 */
 	volatile sig_atomic_t *stop;
 	/* An audit: only this stream's events are read into the run (NULL: every stream). */

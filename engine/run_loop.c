@@ -31,7 +31,6 @@ struct run_loop {
 	uv_poll_t poll;
 	uv_timer_t wake, progress;
 	uv_signal_t sigint, sigterm;
-	sigset_t caller_mask;  /* the signal mask the run found, put back as its watchers close */
 	uv_work_t work;
 	struct ctr_engine *e;
 	const char *started;
@@ -96,10 +95,6 @@ static void start_reading(struct run_loop *l)
 
 static void close_handles(struct run_loop *l)
 {
-	/* a signal from here on waits, blocked, if the caller had it blocked (engine.h) */
-	if (l->e->options->stop)
-		pthread_sigmask(SIG_SETMASK, &l->caller_mask, NULL);
-
 	uv_handle_t *handles[] = {
 		(uv_handle_t *)&l->idle, (uv_handle_t *)&l->poll, (uv_handle_t *)&l->wake,
 		(uv_handle_t *)&l->progress, (uv_handle_t *)&l->sigint, (uv_handle_t *)&l->sigterm,
@@ -108,6 +103,15 @@ static void close_handles(struct run_loop *l)
 	for (size_t i = 0; i < sizeof(handles) / sizeof(handles[0]); i++)
 		if (handles[i]->loop == &l->loop && !uv_is_closing(handles[i]))
 			uv_close(handles[i], NULL);
+	/*
+	 * Closing the watchers put back the signals' default action, which would
+	 * end the process in what is left of a run that read and wrote all it
+	 * had to: a rebuild's rename into place, the summary (engine.h).
+	 */
+	if (l->e->options->stop) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+	}
 }
 
 /* The run is over (or an error stopped it); an unfinished write still reports back. */
@@ -371,12 +375,6 @@ static void init_handles(struct run_loop *l)
 		l->sigint.data = l->sigterm.data = l;
 		uv_signal_start(&l->sigint, on_signal, SIGINT);
 		uv_signal_start(&l->sigterm, on_signal, SIGTERM);
-		/* one the caller held back since its start reaches the watchers now */
-		sigset_t both;
-		sigemptyset(&both);
-		sigaddset(&both, SIGINT);
-		sigaddset(&both, SIGTERM);
-		pthread_sigmask(SIG_UNBLOCK, &both, &l->caller_mask);
 	}
 }
 

@@ -52,22 +52,25 @@ static void slot_deinit(struct value_slot *slot)
 	json_decref(slot->tree);
 }
 
-/* The type a field holds: a union of null and one other type counts as that type. */
-static avro_type_t held_type(avro_schema_t schema)
+/*
+ * What a field holds: a union of null and one other type counts as that type;
+ * a union of two others stays itself (none of our fields is one).
+ */
+static avro_schema_t held(avro_schema_t schema)
 {
-	avro_type_t held = AVRO_NULL;
+	avro_schema_t other = NULL;
 
 	if (!is_avro_union(schema))
-		return avro_typeof(schema);
+		return schema;
 	for (size_t i = 0; i < avro_schema_union_size(schema); i++) {
 		avro_schema_t branch = avro_schema_union_branch(schema, (int)i);
 		if (is_avro_null(branch))
 			continue;
-		if (held != AVRO_NULL)
-			return AVRO_UNION; /* two kinds of value: none fits one of ours */
-		held = avro_typeof(branch);
+		if (other != NULL)
+			return schema;
+		other = branch;
 	}
-	return held;
+	return other != NULL ? other : schema;
 }
 
 /*
@@ -75,7 +78,8 @@ static avro_type_t held_type(avro_schema_t schema)
  * converted field by field through JSON: an envelope field of another type
  * (a seq written as text, an account as bytes) would fail in every record, so
  * such a log is refused as a whole. An int where the catalog has a long is
- * Avro's own promotion and converts.
+ * Avro's own promotion and converts; Avro's bytes-to-string is not taken (the
+ * conversion goes through JSON, which keeps bytes apart from text).
  */
 static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
 {
@@ -83,27 +87,20 @@ static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
 		avro_schema_t own = avro_schema_record_field_get_by_index(d->own.schema, d->own.index[f]);
 		avro_schema_t current = avro_schema_record_field_get_by_index(d->current.schema,
 									      d->current.index[f]);
-		avro_type_t written = held_type(own), wanted = held_type(current);
+		avro_type_t written = avro_typeof(held(own)), wanted = avro_typeof(held(current));
 
 		if (f == F_DATA || written == wanted || (written == AVRO_INT32 && wanted == AVRO_INT64))
 			continue;
 		return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope's %s is a %s, where the"
-				     " catalog has a %s", envelope_fields[f], avro_schema_type_name(own),
-				     avro_schema_type_name(current));
+				     " catalog has a %s", envelope_fields[f],
+				     avro_schema_type_name(held(own)), avro_schema_type_name(held(current)));
 	}
 	return 0;
 }
 
-/* 1 when two named schemas are in the same namespace (none counting as one). */
-static int same_namespace(avro_schema_t a, avro_schema_t b)
-{
-	const char *x = avro_schema_namespace(a), *y = avro_schema_namespace(b);
-
-	return strcmp(x ? x : "", y ? y : "") == 0;
-}
-
 /*
- * Avro matches a union's branches by name: for each payload of the log's
+ * Avro matches a union's branches by their records' unqualified names (a
+ * writer's namespace may be its own): for each payload of the log's
  * schema (the branches of its data, or data itself when that is one record),
  * the current schema's branch of the same record, or -1 when it has none.
  */
@@ -125,8 +122,7 @@ static int map_payloads(struct ctr_decoder *d, struct ctr_error *err)
 
 		if (!is_avro_record(payload) ||
 		    avro_schema_union_branch_by_name(current, &index, avro_schema_type_name(payload))
-			    == NULL ||
-		    !same_namespace(payload, avro_schema_union_branch(current, index)))
+			    == NULL)
 			index = -1;
 		d->payload_map[i] = index;
 	}

@@ -3,11 +3,14 @@
  * ingest_sync.sh: logs each fsync() and rename() to $SYNC_SHIM_LOG in order
  * ("fsync PATH", "rename FROM TO"), fails the fsync() of a file whose path
  * ends in $SYNC_SHIM_FAIL with EIO, as a disk that cannot take the pages
- * would, and a rename() to a path ending in $SYNC_SHIM_FAIL_RENAME with EIO.
+ * would, and a rename() to a path ending in $SYNC_SHIM_FAIL_RENAME with EIO;
+ * before a rename() to a path ending in $SYNC_SHIM_SIGNAL_RENAME it sends its
+ * own process SIGTERM, as a user might while a finished rebuild is put in place.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,8 @@ int rename(const char *from, const char *to)
 	if (real_rename == NULL)
 		real_rename = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
 	note("rename", from, to);
+	if (ends_in(to, "SYNC_SHIM_SIGNAL_RENAME"))
+		kill(getpid(), SIGTERM);
 	if (ends_in(to, "SYNC_SHIM_FAIL_RENAME")) {
 		errno = EIO;
 		return -1;

@@ -150,8 +150,9 @@ Test(decode, an_impossible_date_is_bad_format)
 
 /*
  * E6: an optional field (a union with null) is judged by its format when it
- * is given, and a null one is not judged at all. Until the format walk marked
- * a union's branch as holding checks, no optional field was ever judged.
+ * is given, and a null one is not judged at all, from JSON and from an Avro
+ * record on the tape alike. Until the format walk marked a union's branch as
+ * holding checks, no optional field was ever judged.
  */
 Test(decode, an_optional_field_is_judged_by_its_format_when_given)
 {
@@ -173,18 +174,27 @@ Test(decode, an_optional_field_is_judged_by_its_format_when_given)
 		  "\"replaces\":\"0054-29494\"}}", NULL },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct ctr_event ev;
+	struct ctr_decoder *avro;
+	struct ctr_error err;
 
-		decode(cases[i].line, &ev);
-		if (cases[i].message == NULL) {
-			cr_assert_eq(ev.code, CTR_CODE_OK, "case %zu: %s", i, ev.message);
-			continue;
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &avro, &err), 0, "%s", err.message);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctr_event from_json, from_avro;
+
+		decode(cases[i].line, &from_json);
+		decode_again_from_avro(avro, &from_avro, i);
+		for (int way = 0; way < 2; way++) {
+			const struct ctr_event *ev = way ? &from_avro : &from_json;
+			if (cases[i].message == NULL) {
+				cr_assert_eq(ev->code, CTR_CODE_OK, "case %zu/%d: %s", i, way, ev->message);
+				continue;
+			}
+			cr_assert_eq(ev->code, CTR_CODE_BAD_FORMAT, "case %zu/%d: %s", i, way, ev->message);
+			cr_assert(ev->takes_place, "case %zu/%d", i, way);
+			cr_assert_str_eq(ev->message, cases[i].message, "case %zu/%d", i, way);
 		}
-		cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT, "case %zu: %s", i, ev.message);
-		cr_assert(ev.takes_place, "case %zu", i);
-		cr_assert_str_eq(ev.message, cases[i].message, "case %zu", i);
 	}
+	ctr_decoder_free(avro);
 }
 
 /* E6: every stream of an account lands in one partition; an empty account has none */
@@ -198,6 +208,17 @@ Test(decode, an_empty_account_is_bad_format_and_takes_its_place)
 	cr_assert_eq(ev.code, CTR_CODE_BAD_FORMAT, "%s", ev.message);
 	cr_assert(ev.takes_place);
 	cr_assert_str_eq(ev.message, "account: empty");
+
+	struct ctr_decoder *avro;
+	struct ctr_error err;
+	struct ctr_event from_avro;
+
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &avro, &err), 0, "%s", err.message);
+	decode_again_from_avro(avro, &from_avro, 0);
+	cr_assert_eq(from_avro.code, CTR_CODE_BAD_FORMAT, "%s", from_avro.message);
+	cr_assert(from_avro.takes_place);
+	cr_assert_str_eq(from_avro.message, "account: empty");
+	ctr_decoder_free(avro);
 }
 
 Test(decode, a_field_the_schema_cannot_hold_is_refused)
