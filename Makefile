@@ -142,7 +142,7 @@ tsan: deps
 # cores, each process some 50 times slower. With every e2e test it takes 30; those left out
 # replay bigger histories (the determinism tests) or run more of what these run (the other Kafka,
 # incremental and kill tests, generate, migrations, support_shards).
-VALGRIND_E2E := audit_reconcile_diff bad_input ingest_cut_short interop_avrocat interop_python \
+VALGRIND_E2E := audit_reconcile_diff bad_input command_line ingest_cut_short interop_avrocat interop_python \
 	invoices jsonl_odd_bytes kafka_follow kafka_publish kafka_replay kafka_retention merge_report \
 	schema_evolution until_and_held write_fails
 valgrind: deps

@@ -41,6 +41,15 @@ struct topics {
 	int count;
 };
 
+/* text as a whole number from min to max, or 0 (none of ours may be 0) */
+static int whole_number(const char *text, int min, int max)
+{
+	char *end;
+	long value = strtol(text, &end, 10);
+
+	return *text != '\0' && *end == '\0' && value >= min && value <= max ? (int)value : 0;
+}
+
 static int parse(int argc, char **argv, int *brokers, struct topics *t)
 {
 	static const struct option longopts[] = {
@@ -48,37 +57,45 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 		{ "partitions", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, given_partitions = 0;
 
 	opterr = 0;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
+	/* --topic and each topic's --partitions repeat by design; --brokers does not */
 	for (;;) {
 		opt = getopt_long(argc, argv, "", longopts, NULL);
 		if (opt == -1)
 			break;
-		if (opt == 'b') {
-			*brokers = atoi(optarg);
-			if (*brokers >= 1 && *brokers <= 16)
+		if (opt == 'b' && *brokers == 0) {
+			*brokers = whole_number(optarg, 1, 16);
+			if (*brokers != 0)
 				continue;
 		}
-		if (opt == 't' && t->count < MAX_TOPICS) {
+		if (opt == 't' && t->count < MAX_TOPICS && *optarg != '\0') {
 			t->names[t->count] = optarg;
 			t->partitions[t->count++] = 1;
+			given_partitions = 0;
 			continue;
 		}
-		if (opt == 'p' && t->count > 0) {
+		if (opt == 'p' && t->count > 0 && !given_partitions++) {
 			int *last = &t->partitions[t->count - 1]; /* the last topic's */
 
-			*last = atoi(optarg);
-			if (*last >= 1 && *last <= 1024)
+			*last = whole_number(optarg, 1, 1024);
+			if (*last != 0)
 				continue;
 		}
 		if (opt == 'h') {
 			usage();
 			exit(CTR_EXIT_OK);
 		}
-		return ctr_cli_fail("broker", CTR_EXIT_USAGE, "bad or misplaced option %s (--partitions"
-				    " follows its --topic; --brokers 1-16; partitions 1-1024)", argv[optind - 1]);
+		const char *name = argv[optind - 1];
+		for (const struct option *o = longopts; o->name != NULL && optarg != NULL; o++)
+			if (o->val == opt)
+				name = o->name;
+		return ctr_cli_fail("broker", CTR_EXIT_USAGE, "bad, repeated or misplaced %s%s%s%s"
+				    " (--brokers 1-16, once; each --topic NAME followed by at most one"
+				    " --partitions 1-1024)", optarg ? "--" : "option ", name,
+				    optarg ? " " : "", optarg ? optarg : "");
 	}
 	if (optind != argc)
 		return ctr_cli_fail("broker", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);
@@ -91,7 +108,7 @@ int ctr_cmd_broker(int argc, char **argv)
 	rd_kafka_mock_cluster_t *cluster;
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char message[512];
-	int brokers = 1, rc = parse(argc, argv, &brokers, &topics);
+	int brokers = 0, rc = parse(argc, argv, &brokers, &topics); /* 0: not given */
 	rd_kafka_t *rk;
 
 	if (rc != CTR_EXIT_OK) {
@@ -103,7 +120,7 @@ int ctr_cmd_broker(int argc, char **argv)
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, message, sizeof(message));
 	if (rk == NULL)
 		return ctr_cli_fail("broker", CTR_EXIT_FAILURE, "cannot start: %s", message);
-	cluster = rd_kafka_mock_cluster_new(rk, brokers);
+	cluster = rd_kafka_mock_cluster_new(rk, brokers ? brokers : 1);
 	if (cluster == NULL) {
 		rd_kafka_destroy(rk);
 		return ctr_cli_fail("broker", CTR_EXIT_FAILURE, "cannot start the mock cluster");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -230,7 +231,15 @@ int ctr_cmd_ingest(int argc, char **argv)
 		return rc;
 	fp = strcmp(in.input_path, "-") == 0 ? stdin : fopen(in.input_path, "r");
 	if (fp == NULL)
-		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot open %s", in.input_path);
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,
+				    strerror(errno));
+	/* a directory opens but does not read: refused before a log is made for it */
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,
+				    strerror(EISDIR));
+	}
 	rc = open_log(&in, &err);
 	if (rc == 0)
 		rc = ingest_stream(&in, fp, &err);

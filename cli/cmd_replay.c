@@ -45,6 +45,7 @@ static void usage(FILE *out)
 		"                       partitions, each into its own database (contrail merge\n"
 		"                       combines them); offsets are also committed to G\n"
 		"  --follow             keep reading past the ends seen at start, until SIGINT\n"
+		"                       or SIGTERM\n"
 		"  -X key=value         a librdkafka setting (security.protocol, sasl.*, ssl.*)\n"
 		"Without --follow a Kafka replay reads each partition to the end it had at start.\n"
 		"An incremental run (no --rebuild) resumes from the checkpoints of SRC.\n"

@@ -59,5 +59,6 @@ int ctr_cmd_schema(int argc, char **argv)
 	if (!ctr_catalog_has_id(cat, id))
 		return ctr_cli_fail("schema", CTR_EXIT_USAGE, "the schema catalog has no version %d", id);
 	printf("%s\n", ctr_catalog_schema_json(cat, id));
-	return CTR_EXIT_OK;
+	return fflush(stdout) == 0 && !ferror(stdout) ? CTR_EXIT_OK
+		: ctr_cli_fail("schema", CTR_EXIT_FAILURE, "cannot write to standard output");
 }

@@ -101,3 +101,23 @@ PY
 usage_line "a bad --expiring-days to audit" \
 	"contrail audit: --expiring-days must be an integer from 0 to 100000" \
 	audit --source jsonl:judged.jsonl --stream C-X --expiring-days 9x
+
+# the broker's --brokers once and a whole number; each topic's --partitions at most once
+usage_line "a second --brokers" "contrail broker: bad, repeated or misplaced --brokers 3 (--brokers 1-16, once; each --topic NAME followed by at most one --partitions 1-1024)" \
+	broker --brokers 2 --brokers 3
+usage_line "a number with junk" "contrail broker: bad, repeated or misplaced --brokers 2x (--brokers 1-16, once; each --topic NAME followed by at most one --partitions 1-1024)" \
+	broker --brokers 2x
+usage_line "a topic's second --partitions" "contrail broker: bad, repeated or misplaced --partitions 3 (--brokers 1-16, once; each --topic NAME followed by at most one --partitions 1-1024)" \
+	broker --topic a --partitions 2 --partitions 3
+
+# schema into a full disk fails as every other command does; ingest of a directory makes no log
+status=0
+"$CONTRAIL" schema > /dev/full 2> err.txt || status=$?
+expect_eq "exit of schema into a full disk" 4 "$status"
+expect_eq "its line" "contrail schema: cannot write to standard output" "$(cat err.txt)"
+mkdir adir
+status=0
+"$CONTRAIL" ingest --log made.avro adir 2> err.txt || status=$?
+expect_eq "exit of ingest of a directory" 3 "$status"
+expect_eq "its line" "contrail ingest: cannot read adir: Is a directory" "$(cat err.txt)"
+[ ! -e made.avro ] || fail "an ingest of a directory made a log"
