@@ -5,6 +5,7 @@
  * reported with its number and code and is not appended.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,11 @@ static int take_schema(struct ingest *in, const char *stored, const char *schema
 	rc = ctr_decoder_new(schema_json, 0, &in->decoder, err);
 	if (rc == CTR_ESCHEMA)
 		ctr_error_prefix(err, "log %s: ", in->log_path);
+	/* a line's payload goes to the branch its type has in the catalog (decode.h) */
+	if (rc == 0 && !ctr_decoder_payloads_in_place(in->decoder))
+		rc = ctr_error_set(err, CTR_ESCHEMA, "log %s was written by another writer with its"
+				   " payloads in another order; ingest appends only where they are in"
+				   " the catalog's (a replay reads it)", in->log_path);
 	return rc;
 }
 
@@ -68,48 +74,55 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 	const struct ctr_catalog *cat = ctr_catalog_default(err);
 	const char *key = "contrail.schema_id";
 	char id_text[16];
-	const char *value = id_text;
+	const char *value = id_text, *aside;
 	int id = in->schema_id ? in->schema_id : cat ? ctr_catalog_current_id(cat) : 0;
+	struct ctr_avro_reader *header;
+	uint64_t torn_bytes;
+	int rc;
 
 	if (cat == NULL)
 		return err->code;
-	if (access(in->log_path, F_OK) == 0) {
-		struct ctr_avro_reader *header;
-		uint64_t torn_bytes;
-		const char *aside;
-		int rc;
-		/*
-		 * The log's schema is judged before the writer opens it: opening moves a
-		 * cut last block aside, and a log refused must be left as it was. A header
-		 * that cannot be read here (one being written) is judged by the writer,
-		 * under its lock.
-		 */
-		if (ctr_avro_reader_open(in->log_path, &header, NULL) == 0) {
-			rc = take_schema(in, ctr_avro_reader_meta(header, key),
-					 ctr_avro_reader_schema(header), err);
-			ctr_avro_reader_close(header);
-			if (rc != 0)
-				return rc;
-		}
-		rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
-		if (rc != 0)
-			return rc;
-		aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
-		if (aside != NULL)
-			fprintf(stderr, "contrail ingest: %s ended inside a block, as an append cut short"
-				" leaves it; its last %llu bytes were moved to %s, and the log goes on"
-				" from its last whole block\n", in->log_path,
-				(unsigned long long)torn_bytes, aside);
-		return take_schema(in, ctr_avro_writer_meta(in->writer, key),
-				   ctr_avro_writer_schema(in->writer), err);
-	}
 	if (!ctr_catalog_has_id(cat, id))
 		return ctr_error_set(err, CTR_EINVAL, "the schema catalog has no version %d", id);
 	snprintf(id_text, sizeof(id_text), "%d", id);
-	if (ctr_avro_writer_create(in->log_path, ctr_catalog_schema_json(cat, id), "null", &key,
-				   &value, 1, &in->writer, err) != 0)
-		return err->code;
-	return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
+	/*
+	 * An existing log's schema is judged before the writer opens it: opening moves a
+	 * cut last block aside, and a log refused must be left as it was. A header that
+	 * cannot be read here (one being written) is judged by the writer, under its lock.
+	 */
+	struct stat st;
+	if (stat(in->log_path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    ctr_avro_reader_open(in->log_path, &header, NULL) == 0) {
+		rc = take_schema(in, ctr_avro_reader_meta(header, key), ctr_avro_reader_schema(header),
+				 err);
+		ctr_avro_reader_close(header);
+		if (rc != 0)
+			return rc;
+	}
+	/* created under the lock an append takes, unless it is a log by then (avro_file.h) */
+	rc = ctr_avro_writer_create(in->log_path, ctr_catalog_schema_json(cat, id), "null", &key,
+				    &value, 1, &in->writer, err);
+	if (rc == 0) {
+		aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
+		if (aside != NULL)
+			fprintf(stderr, "contrail ingest: %s ended inside its header, as a creation cut"
+				" short leaves it; its %llu bytes were moved to %s, and the log begins"
+				" afresh\n", in->log_path, (unsigned long long)torn_bytes, aside);
+		return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
+	}
+	if (rc != CTR_EEXIST)
+		return rc;
+	rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
+	if (rc != 0)
+		return rc;
+	aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
+	if (aside != NULL)
+		fprintf(stderr, "contrail ingest: %s ended inside a block, as an append cut short"
+			" leaves it; its last %llu bytes were moved to %s, and the log goes on"
+			" from its last whole block\n", in->log_path,
+			(unsigned long long)torn_bytes, aside);
+	return take_schema(in, ctr_avro_writer_meta(in->writer, key),
+			   ctr_avro_writer_schema(in->writer), err);
 }
 
 static int append_line(struct ingest *in, const char *line, size_t len, long number,
@@ -200,7 +213,9 @@ static int parse(int argc, char **argv, struct ingest *in)
 		if (opt == 'l') {
 			in->log_path = optarg;
 		} else if (opt == 'v') {
-			in->schema_id = atoi(optarg);
+			char *end;
+			long version = strtol(optarg, &end, 10);
+			in->schema_id = *end == '\0' && version > 0 && version < 1000000 ? (int)version : 0;
 			if (in->schema_id <= 0)
 				return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "--schema-version must be a positive integer");
 		} else if (opt == 'h') {
@@ -229,6 +244,9 @@ int ctr_cmd_ingest(int argc, char **argv)
 
 	if (rc != CTR_EXIT_OK)
 		return rc;
+	/* a closed standard input would have the log opened as descriptor 0 and read back */
+	if (strcmp(in.input_path, "-") == 0 && fcntl(STDIN_FILENO, F_GETFD) == -1)
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read -: %s", strerror(errno));
 	fp = strcmp(in.input_path, "-") == 0 ? stdin : fopen(in.input_path, "r");
 	if (fp == NULL)
 		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,

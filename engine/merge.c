@@ -93,13 +93,40 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 }
 
 /*
- * The business date and the options (projections.h, ctr_judged_with) every
- * shard was judged on and with; they must agree.
+ * How many runs path holds and the --until of its last ("" for none) into
+ * until; 0, or err's code when they cannot be read.
  */
-static int shard_judging(const char *path, char date[11], char with[64], struct ctr_error *err)
+static int last_run(sqlite3 *db, int64_t *runs, char until[64], struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = ctr_db_prepare(db, "SELECT count(*), (SELECT coalesce(until, '') FROM runs"
+				" ORDER BY run_id DESC LIMIT 1) FROM runs", &stmt, err);
+
+	if (rc != 0)
+		return rc;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		const unsigned char *text = sqlite3_column_text(stmt, 1);
+		*runs = sqlite3_column_int64(stmt, 0);
+		snprintf(until, 64, "%s", text ? (const char *)text : "");
+	} else {
+		rc = ctr_db_error(db, CTR_EDB, err);
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * The business date and the options (projections.h, ctr_judged_with) every
+ * shard was judged on and with, and the --until its last run replayed to
+ * (first: this is the first shard, whose until the others must have); they
+ * must agree, or the report would be as no single replay is.
+ */
+static int shard_judging(const char *path, char date[11], char with[64], char until[64],
+			 int first, struct ctr_error *err)
 {
 	sqlite3 *db;
-	char *judged, *judged_with, *judging = NULL;
+	char *judged, *judged_with, *judging = NULL, last_until[64] = "";
+	int64_t runs = 0;
 	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
 
 	if (rc != 0)
@@ -110,7 +137,19 @@ static int shard_judging(const char *path, char date[11], char with[64], struct 
 		rc = ctr_db_meta_get(db, "judged_with", &judged_with, err);
 	if (rc == 0)
 		rc = ctr_db_meta_get(db, "judging", &judging, err);
+	if (rc == 0)
+		rc = last_run(db, &runs, last_until, err);
 	sqlite3_close(db);
+	/* a first replay killed before its first commit: its partitions would go missing unseen */
+	if (rc == 0 && runs == 0)
+		rc = ctr_error_set(err, CTR_EINVAL, "%s holds no finished run; replay into it before"
+				   " merging", path);
+	if (rc == 0 && first)
+		snprintf(until, 64, "%s", last_until);
+	else if (rc == 0 && strcmp(until, last_until) != 0)
+		rc = ctr_error_set(err, CTR_EINVAL, "%s was replayed %s%s, the other shards %s%s;"
+				   " replay them to one --until", path, *last_until ? "until " : "to its end",
+				   last_until, *until ? "until " : "to their end", until);
 	/* rows judged on two dates (a replay on another one stopped part-way): the next replay
 	 * of the shard judges them all again; the merge judges only what spans shards */
 	if (rc == 0 && judging != NULL)
@@ -230,7 +269,7 @@ static int stop_asked(void *unused)
 }
 
 /* The merge's own run: the shards' counts added up, and the merged hash. */
-static int record_merge(sqlite3 *db, int shard_count, const char *date,
+static int record_merge(sqlite3 *db, int shard_count, const char *date, const char *until,
 			struct ctr_run_result *result, struct ctr_error *err)
 {
 	char source[64];
@@ -240,7 +279,7 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date,
 				" released, rebuild) SELECT (SELECT coalesce(max(run_id), 0) FROM runs) + 1,"
 				" strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
 				" ?1, coalesce(sum(read), 0), coalesce(sum(applied), 0),"
-				" coalesce(sum(duplicates), 0), coalesce(sum(rejected), 0), ?2, ?3, NULL,"
+				" coalesce(sum(duplicates), 0), coalesce(sum(rejected), 0), ?2, ?3, ?4,"
 				" coalesce(sum(released), 0), 1 FROM runs"
 				/* a merged shard's runs count once; its merge's run_id is taken all the same */
 				" WHERE source NOT LIKE 'merge of %'"
@@ -252,6 +291,8 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date,
 	sqlite3_bind_text(stmt, 1, date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, result->projection_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, source, -1, SQLITE_STATIC);
+	if (*until) /* the shards' own, so that the report says it is as of then */
+		sqlite3_bind_text(stmt, 4, until, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		result->run_id = sqlite3_column_int64(stmt, 0);
 		result->counts.read = sqlite3_column_int64(stmt, 1);
@@ -268,7 +309,7 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date,
 int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	      struct ctr_run_result *result, struct ctr_error *err)
 {
-	char built[4200], date[11] = "", with[64] = "";
+	char built[4200], date[11] = "", with[64] = "", until[64] = "";
 	sqlite3 *db = NULL;
 	int lock_fd = -1, created = 0;
 	int rc = 0;
@@ -277,7 +318,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	merge_stopped = 0; /* a stop asked of an earlier merge in this process is not this one's */
 	rc = ctr_db_check_replaceable(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
-		rc = shard_judging(shards[i], date, with, err);
+		rc = shard_judging(shards[i], date, with, until, i == 0, err);
 	/* a report is replayed into: the report a replay is writing is not renamed over (db.h) */
 	if (rc == 0)
 		rc = ctr_db_lock_writer(out_path, &lock_fd, &created, err);
@@ -301,7 +342,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (rc == 0)
 		rc = ctr_projection_hash_of(db, 0, result->projection_hash, err);
 	if (rc == 0)
-		rc = record_merge(db, shard_count, date, result, err);
+		rc = record_merge(db, shard_count, date, until, result, err);
 	if (rc == 0)
 		rc = ctr_db_exec(db, "COMMIT", err);
 	sqlite3_close(db);

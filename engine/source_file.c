@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/source.h"
@@ -194,6 +196,27 @@ static void file_close(struct ctr_source *src)
 	free(s);
 }
 
+/*
+ * An ingest appending to the log finishes first: a half-written block reads as
+ * damage. A log still empty under the lock is one an ingest has just made and
+ * not yet locked to write its header into (avro_file.h): the lock is let go
+ * for it, a second at most, rather than call the log damaged.
+ */
+static void lock_log(int fd)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 }; /* 10 ms */
+	struct stat st;
+
+	for (int tries = 0; tries < 100; tries++) {
+		flock(fd, LOCK_SH);
+		if (fstat(fd, &st) != 0 || st.st_size > 0)
+			return;
+		flock(fd, LOCK_UN);
+		nanosleep(&pause, NULL);
+	}
+	flock(fd, LOCK_SH);
+}
+
 int ctr_source_open_file(const char *path, int check_formats, struct ctr_source **out,
 			 struct ctr_error *err)
 {
@@ -204,10 +227,9 @@ int ctr_source_open_file(const char *path, int check_formats, struct ctr_source 
 
 	if (s == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	/* an ingest appending to the log finishes first: a half-written block reads as damage */
 	s->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (s->lock_fd >= 0)
-		flock(s->lock_fd, LOCK_SH);
+		lock_log(s->lock_fd);
 	rc = ctr_avro_reader_open(path, &s->reader, err);
 	if (rc == 0)
 		rc = ctr_decoder_new(ctr_avro_reader_schema(s->reader), check_formats, &s->decoder,

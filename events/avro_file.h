@@ -73,9 +73,13 @@ int ctr_avro_reader_torn(const struct ctr_avro_reader *r);
 struct ctr_avro_writer;
 
 /*
- * Creates path (CTR_EIO if it exists) with the schema, codec ("null" or
- * "deflate"; anything else is CTR_EINVAL), n_meta more metadata pairs and a
- * random sync marker. On success *out is the caller's, released with
+ * Creates path with the schema, codec ("null" or "deflate"; anything else is
+ * CTR_EINVAL), n_meta more metadata pairs and a random sync marker, under the
+ * lock appends take: two writers creating one log find out which came first.
+ * CTR_EEXIST when path is a log already (append to it instead); an empty file,
+ * or one that ends inside a header (a creator killed as it wrote it), is taken
+ * as missing, the bytes of the latter moved to PATH.torn-0 first (no event
+ * was in it). On success *out is the caller's, released with
  * ctr_avro_writer_close().
  */
 int ctr_avro_writer_create(const char *path, const char *schema_json, const char *codec,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -109,6 +110,77 @@ static int copy_meta(struct ctr_avro_writer *w, const char *path, const char *sc
 	return 0;
 }
 
+static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error *err);
+
+/* The largest file taken for a header cut short rather than a log whose header is damaged. */
+#define CUT_HEADER_MAX (64 * 1024)
+
+/*
+ * path opened and locked as the file path names once the lock is held (one a
+ * creator that failed unlinked meanwhile is left for the one there now): w->fp,
+ * or NULL with errno set.
+ */
+static FILE *open_locked(const char *path)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		struct stat held, named;
+		FILE *fp;
+
+		if (fd < 0)
+			return NULL;
+		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &held) != 0) {
+			close(fd);
+			return NULL;
+		}
+		if (stat(path, &named) != 0 || held.st_dev != named.st_dev ||
+		    held.st_ino != named.st_ino) {
+			close(fd);
+			continue;
+		}
+		if (!S_ISREG(held.st_mode)) {
+			close(fd);
+			errno = EINVAL;
+			return NULL;
+		}
+		fp = fdopen(fd, "r+b");
+		if (fp == NULL)
+			close(fd);
+		return fp;
+	}
+	errno = EAGAIN;
+	return NULL;
+}
+
+/*
+ * 0 when the locked file holds no log yet: empty, or a header cut short (its
+ * bytes moved aside and cut); CTR_EEXIST when it is a log, or anything else
+ * that starts like none (the appender judges it).
+ */
+static int still_to_create(struct ctr_avro_writer *w, struct ctr_error *err)
+{
+	struct avro_header header;
+	struct stat st;
+	int cut;
+
+	if (fstat(fileno(w->fp), &st) != 0)
+		return ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", w->path,
+				     strerror(errno));
+	if (st.st_size == 0)
+		return 0;
+	avro_header_read(w->fp, w->path, &header, NULL);
+	cut = header.cut_short && st.st_size <= CUT_HEADER_MAX;
+	avro_header_free(&header);
+	if (!cut)
+		return ctr_error_set(err, CTR_EEXIST, "cannot create %s: it exists", w->path);
+	if (move_aside(w, 0, err) != 0)
+		return err->code;
+	if (ftruncate(fileno(w->fp), 0) != 0 || fseeko(w->fp, 0, SEEK_SET) != 0)
+		return ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", w->path,
+				     strerror(errno));
+	return 0;
+}
+
 int ctr_avro_writer_create(const char *path, const char *schema_json, const char *codec,
 			   const char *const *meta_keys, const char *const *meta_values, int n_meta,
 			   struct ctr_avro_writer **out, struct ctr_error *err)
@@ -128,15 +200,25 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 		writer_free(w);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
-	w->fp = fopen(path, "wbx");
-	if (w->fp != NULL)
-		flock(fileno(w->fp), LOCK_EX); /* for appends and replays that open it meanwhile */
-	if (w->fp == NULL || random_sync(w->header.sync) != 0 ||
+	/* locked before anything is written: appends and replays that open it meanwhile wait */
+	w->fp = open_locked(path);
+	if (w->fp == NULL) {
+		rc = errno == EINVAL /* a pipe, a device: no log */
+			? ctr_error_set(err, CTR_EINVAL, "%s is not a regular file", path)
+			: ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", path, strerror(errno));
+		writer_free(w);
+		return rc;
+	}
+	rc = still_to_create(w, err);
+	if (rc != 0) {
+		writer_free(w);
+		return rc;
+	}
+	if (random_sync(w->header.sync) != 0 ||
 	    write_header(w, schema_json, codec, meta_keys, meta_values, n_meta) != 0 ||
 	    fflush(w->fp) != 0) {
 		rc = ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", path, strerror(errno));
-		if (w->fp)
-			unlink(path);
+		unlink(path); /* still locked: one waiting for it finds it gone and starts afresh */
 		writer_free(w);
 		return rc;
 	}

@@ -219,6 +219,16 @@ int ctr_decoder_schema_id(const struct ctr_decoder *d)
 	return d->own_id;
 }
 
+int ctr_decoder_payloads_in_place(const struct ctr_decoder *d)
+{
+	if (d->own_id != 0)
+		return 1;
+	for (size_t i = 0; i < d->payload_count; i++)
+		if (d->payload_map[i] != (int)i)
+			return 0;
+	return d->payload_count == (size_t)ctr_catalog_type_count(d->catalog);
+}
+
 const char *ctr_decoder_writer_schema(const struct ctr_decoder *d)
 {
 	return d->writer_json;

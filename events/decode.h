@@ -62,6 +62,13 @@ char *ctr_decoder_to_json(struct ctr_decoder *d);
 
 /* The catalog id of the schema the decoder reads and encodes with; 0 when not in the catalog. */
 int ctr_decoder_schema_id(const struct ctr_decoder *d);
+/*
+ * 1 when the decoder's schema has the current schema's payloads at the same
+ * places in its data union (any catalog version has), so that an event encoded
+ * for it from JSON takes the branch its type names; 0 for another writer's
+ * order, which only reading resolves (by name).
+ */
+int ctr_decoder_payloads_in_place(const struct ctr_decoder *d);
 
 /* The JSON text of the schema the decoder reads Avro records with. */
 const char *ctr_decoder_writer_schema(const struct ctr_decoder *d);

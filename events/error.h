@@ -22,6 +22,7 @@ enum {
 	CTR_ESTATE = -8,   /* the operation does not fit the current state */
 	CTR_EWRITE = -9,   /* an output could not be created, written or moved into place */
 	CTR_EINTR = -10,   /* a signal stopped work that leaves nothing behind unless it is done */
+	CTR_EEXIST = -11,  /* what was to be made exists already */
 };
 
 #define CTR_ERROR_MAX 512

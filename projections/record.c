@@ -40,13 +40,12 @@ static int by_family_and_name(const void *a, const void *b)
  * rebuild, unseen until it is renamed into place) judges every row once at
  * its end.
  */
-static int settle_batch(void *projections, const char *unused, struct ctr_error *err)
+static int settle_batch(void *projections, const char *rows, struct ctr_error *err)
 {
 	struct ctr_projections *p = projections;
 	struct ctr_strmap *written = p->written;
 	int rc = 0;
 
-	(void)unused;
 	p->written = NULL;
 	if (written != NULL && ctr_strmap_count(written) > 0)
 		rc = ctr_migrations_refresh(p->db, p->options.business_date, written, err);
@@ -64,9 +63,11 @@ static int settle_batch(void *projections, const char *unused, struct ctr_error 
 	 * On another date than the stored rows', this batch's rows are judged on
 	 * this one, and every row is only at the run's end: a run stopped before
 	 * that leaves both kinds, which the next run must judge again whatever its
-	 * date (E4). meta.judging says so until ctr_projections_judge() is done.
+	 * date (E4). meta.judging says so until ctr_projections_judge() is done; a
+	 * batch that wrote no row (rows NULL: a run its source stopped before any
+	 * event, say) leaves every row as it was judged.
 	 */
-	if (rc == 0 && p->needs_judge && !p->judging_noted) {
+	if (rc == 0 && p->needs_judge && !p->judging_noted && rows != NULL) {
 		rc = ctr_db_meta_set(p->db, "judging", p->date, err);
 		p->judging_noted = rc == 0;
 	}
@@ -75,6 +76,8 @@ static int settle_batch(void *projections, const char *unused, struct ctr_error 
 
 int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w)
 {
+	int rows = p->dirty_count > 0 || p->dirty_stream_count > 0;
+
 	/* in key order, SQLite appends to its B-trees instead of splitting pages all over */
 	if (p->dirty_count > 1)
 		qsort(p->dirty, p->dirty_count, sizeof(*p->dirty), by_contract_id);
@@ -107,6 +110,6 @@ int ctr_projections_record(struct ctr_projections *p, struct ctr_writes *w)
 	p->changed = ctr_strmap_new();
 	if (p->changed == NULL)
 		return CTR_ENOMEM;
-	ctr_writes_call(w, settle_batch, p, NULL);
+	ctr_writes_call(w, settle_batch, p, rows ? "rows" : NULL);
 	return 0;
 }

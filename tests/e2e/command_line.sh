@@ -121,3 +121,21 @@ status=0
 expect_eq "exit of ingest of a directory" 3 "$status"
 expect_eq "its line" "contrail ingest: cannot read adir: Is a directory" "$(cat err.txt)"
 [ ! -e made.avro ] || fail "an ingest of a directory made a log"
+
+# ingest: a closed standard input is an input that cannot be read (the log was opened as
+# descriptor 0 and read back as the input); --schema-version a whole number; a log that is a
+# pipe is no log
+"$CONTRAIL" ingest --log closed.avro history.jsonl 2> /dev/null || [ $? -eq 1 ]
+cp closed.avro closed-before.avro
+status=0
+"$CONTRAIL" ingest --log closed.avro - <&- 2> err.txt || status=$?
+expect_eq "exit of ingest from a closed standard input" 3 "$status"
+expect_eq "its line" "contrail ingest: cannot read -: Bad file descriptor" "$(cat err.txt)"
+cmp -s closed.avro closed-before.avro || fail "the log changed"
+usage_line "a version with junk" "contrail ingest: --schema-version must be a positive integer" \
+	ingest --log v.avro --schema-version 2x history.jsonl
+mkfifo pipe.avro
+status=0
+timeout 20 "$CONTRAIL" ingest --log pipe.avro history.jsonl 2> err.txt || status=$?
+expect_eq "exit of ingest into a pipe" 3 "$status"
+expect_eq "its line" "contrail ingest: pipe.avro is not a regular file" "$(cat err.txt)"

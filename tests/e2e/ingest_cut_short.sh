@@ -115,3 +115,34 @@ for damage in schema version; do
 	cmp -s refused.avro refused-before.avro || fail "$damage: a refused log was changed"
 	[ -z "$(ls refused.avro.torn-* 2> /dev/null)" ] || fail "$damage: a refused log had bytes moved aside"
 done
+
+# An ingest killed as it created a new log (its header written in part, or not at all) leaves a
+# file that holds no event: the next ingest takes it for missing, the bytes of a cut header moved
+# to LOG.torn-0, and the log begins afresh under its lock.
+head -n 40 first.jsonl > few.jsonl
+expected=$(replay_hash jsonl:few.jsonl few.db --business-date 2024-04-01)
+head -c 4096 whole.avro > header_cut.avro
+"$CONTRAIL" ingest --log header_cut.avro few.jsonl 2> header_cut.err || [ $? -eq 1 ] || fail "$(cat header_cut.err)"
+grep -q "^contrail ingest: header_cut.avro ended inside its header, as a creation cut short leaves it; its 4096 bytes were moved to header_cut.avro.torn-0, and the log begins afresh$" \
+	header_cut.err || fail "$(cat header_cut.err)"
+cmp -s header_cut.avro.torn-0 <(head -c 4096 whole.avro) || fail "the cut header's bytes were not kept"
+expect_eq "the log begun afresh" "$expected" \
+	"$(replay_hash file:header_cut.avro header_cut.db --business-date 2024-04-01)"
+: > empty.avro
+"$CONTRAIL" ingest --log empty.avro few.jsonl 2> /dev/null || [ $? -eq 1 ]
+expect_eq "an empty file taken as a new log" "$expected" \
+	"$(replay_hash file:empty.avro empty.db --business-date 2024-04-01)"
+
+# Two ingests creating one log at the same time: one creates it, the other appends after it
+# (both used to race: "File exists", or a header not yet written read as damage).
+"$CONTRAIL" ingest --log single.avro few.jsonl 2> /dev/null || [ $? -eq 1 ]
+once=$("$CONTRAIL" dump --source file:single.avro 2> /dev/null | grep -c .)
+for i in $(seq 1 15); do
+	rm -f both.avro
+	"$CONTRAIL" ingest --log both.avro few.jsonl 2> a.err & first=$!
+	status=0; "$CONTRAIL" ingest --log both.avro few.jsonl 2> b.err || status=$?
+	wait "$first" || [ $? -eq 1 ] || fail "try $i, the first: $(cat a.err)"
+	[ "$status" -le 1 ] || fail "try $i, the second: $(cat b.err)"
+	expect_eq "try $i: both appended" "$((once * 2))" \
+		"$("$CONTRAIL" dump --source file:both.avro 2> /dev/null | grep -c .)"
+done

@@ -132,3 +132,12 @@ status=0
 expect_eq "exit of a log whose seq is text" 3 "$status"
 expect_eq "its line" "contrail replay: log seq_text.avro: schema: the envelope's seq is a string, where the catalog has a long" \
 	"$(cat seq_text.err)"
+# ingest does not append to such a log: a line's payload would go to the branch its type has in
+# the catalog, not in the writer's order (the log is left as it was, exit 3)
+cp reversed.avro reversed-before.avro
+status=0
+"$CONTRAIL" ingest --log reversed.avro "$EXAMPLES/portal_example/events.jsonl" 2> reversed.err || status=$?
+expect_eq "exit of an ingest into a log of another order" 3 "$status"
+grep -q "^contrail ingest: log reversed.avro was written by another writer with its payloads in another order" \
+	reversed.err || fail "$(cat reversed.err)"
+cmp -s reversed.avro reversed-before.avro || fail "the log changed"

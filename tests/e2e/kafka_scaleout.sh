@@ -57,6 +57,15 @@ grep -q "a partition it has not read" again.err || fail "$(cat again.err)"
 expect_eq "its checkpoints as they were" "$(q shard1.db 'SELECT * FROM checkpoints ORDER BY partition')" \
 	"$(q again.db 'SELECT * FROM checkpoints ORDER BY partition')"
 expect_eq "no run recorded" "$(q shard1.db 'SELECT count(*) FROM runs')" "$(q again.db 'SELECT count(*) FROM runs')"
+# the same on another business date leaves no mark of a run judged part-way (E4, meta.judging):
+# it wrote no row, so the shard still merges
+cp shard1.db again2.db
+status=0; "$CONTRAIL" replay --source "kafka://$boot/events" --db again2.db --business-date 2024-05-01 \
+	--group again2 -X session.timeout.ms=6000 > /dev/null 2> again2.err || status=$?
+expect_eq "a shard given partitions it never read, on another date" 3 "$status"
+expect_eq "no judging left" 0 "$(q again2.db "SELECT count(*) FROM meta WHERE key = 'judging'")"
+"$CONTRAIL" merge --out merged2.db again2.db shard2.db > /dev/null || fail "the shard no longer merges"
+expect_eq "merged hash after it" "$reference" "$("$CONTRAIL" hash --db merged2.db)"
 
 # SIGKILL part-way, then run again: nothing lost, nothing counted twice
 kill_part_way "0.3 0.6 0.9" "$CONTRAIL" replay --source "kafka://$boot/events" --db killed.db \

@@ -22,6 +22,27 @@ expect_eq "a replay into the report" "$whole" "$(sed -n 's/^projection hash //p'
 read_count=$(wc -l < history.jsonl)
 grep -q "read $read_count, applied 0, duplicates" <<< "$out" || fail "not all duplicates: $out"
 
+# shards replayed to one --until make a report as of then, which says so; shards replayed to
+# different ones (or one to its end) would make a report no single replay makes: refused. A
+# shard whose first replay never committed (no run in it) would drop its events unseen: refused.
+until=2022-06-30T23:59:59+09:00
+for i in 0 1; do replay_hash "jsonl:shard-$i.jsonl" "until-$i.db" --business-date 2024-04-01 --until "$until" > /dev/null; done
+cat shard-0.jsonl shard-1.jsonl > two.jsonl
+"$CONTRAIL" merge --out until-report.db until-0.db until-1.db > /dev/null
+expect_eq "a report of shards to one --until" \
+	"$(replay_hash jsonl:two.jsonl until-whole.db --business-date 2024-04-01 --until "$until")" \
+	"$("$CONTRAIL" hash --db until-report.db)"
+expect_eq "its run says until when" "$until" "$(q until-report.db 'SELECT until FROM runs ORDER BY run_id DESC LIMIT 1')"
+status=0; "$CONTRAIL" merge --out mixed.db until-0.db shard-1.db > /dev/null 2> mixed.err || status=$?
+expect_eq "exit of a merge of shards to different ends" 3 "$status"
+expect_eq "its line" "contrail merge: shard-1.db was replayed to its end, the other shards until $until; replay them to one --until" \
+	"$(cat mixed.err)"
+[ ! -e mixed.db ] || fail "a refused merge made its report"
+cp shard-2.db norun.db && q norun.db "DELETE FROM runs" # as a first replay killed before it committed
+status=0; "$CONTRAIL" merge --out norun-report.db shard-0.db norun.db > /dev/null 2> norun.err || status=$?
+expect_eq "exit of a merge of a shard with no run" 3 "$status"
+expect_eq "its line" "contrail merge: norun.db holds no finished run; replay into it before merging" "$(cat norun.err)"
+
 # shards replayed with one set of judging options make a report judged with them: it is
 # replayed into with them, and shards replayed with other ones are not merged (L5, K3)
 opts="--business-date 2024-04-01 --expiring-days 30 --store-cutoff 2024-01-31"

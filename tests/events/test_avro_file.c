@@ -159,7 +159,7 @@ Test(avro_file, create_refuses_an_existing_file)
 	struct ctr_error err;
 
 	create_log("null", 1);
-	cr_assert_eq(ctr_avro_writer_create(path, SCHEMA, "null", NULL, NULL, 0, &w, &err), CTR_EWRITE);
+	cr_assert_eq(ctr_avro_writer_create(path, SCHEMA, "null", NULL, NULL, 0, &w, &err), CTR_EEXIST);
 }
 
 Test(avro_file, the_writer_refuses_an_unknown_codec_by_name)
