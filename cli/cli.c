@@ -17,6 +17,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+int ctr_cli_stdin_closed;
+
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 {
 	va_list ap;

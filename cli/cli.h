@@ -40,6 +40,9 @@ int ctr_cmd_audit(int argc, char **argv);
 int ctr_cmd_broker(int argc, char **argv);
 int ctr_cmd_publish(int argc, char **argv);
 
+/* Set by main when the process began with standard input closed (it reads as /dev/null). */
+extern int ctr_cli_stdin_closed;
+
 /* Prints "contrail NAME: message" on stderr; returns code. */
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -47,7 +47,8 @@ static int whole_number(const char *text, int min, int max)
 	char *end;
 	long value = strtol(text, &end, 10);
 
-	return *text != '\0' && *end == '\0' && value >= min && value <= max ? (int)value : 0;
+	return *text >= '0' && *text <= '9' && *end == '\0' && value >= min && value <= max
+		? (int)value : 0;
 }
 
 static int parse(int argc, char **argv, int *brokers, struct topics *t)

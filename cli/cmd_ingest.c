@@ -5,7 +5,6 @@
  * reported with its number and code and is not appended.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +107,8 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 			fprintf(stderr, "contrail ingest: %s ended inside its header, as a creation cut"
 				" short leaves it; its %llu bytes were moved to %s, and the log begins"
 				" afresh\n", in->log_path, (unsigned long long)torn_bytes, aside);
+		ctr_decoder_free(in->decoder); /* one made for a log that has since gone */
+		in->decoder = NULL;
 		return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
 	}
 	if (rc != CTR_EEXIST)
@@ -215,7 +216,8 @@ static int parse(int argc, char **argv, struct ingest *in)
 		} else if (opt == 'v') {
 			char *end;
 			long version = strtol(optarg, &end, 10);
-			in->schema_id = *end == '\0' && version > 0 && version < 1000000 ? (int)version : 0;
+			in->schema_id = *optarg >= '0' && *optarg <= '9' && *end == '\0' && version > 0 &&
+					version < 1000000 ? (int)version : 0;
 			if (in->schema_id <= 0)
 				return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "--schema-version must be a positive integer");
 		} else if (opt == 'h') {
@@ -244,9 +246,9 @@ int ctr_cmd_ingest(int argc, char **argv)
 
 	if (rc != CTR_EXIT_OK)
 		return rc;
-	/* a closed standard input would have the log opened as descriptor 0 and read back */
-	if (strcmp(in.input_path, "-") == 0 && fcntl(STDIN_FILENO, F_GETFD) == -1)
-		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read -: %s", strerror(errno));
+	/* closed, it reads as /dev/null (main.c): nothing to append is not what was meant */
+	if (strcmp(in.input_path, "-") == 0 && ctr_cli_stdin_closed)
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read -: %s", strerror(EBADF));
 	fp = strcmp(in.input_path, "-") == 0 ? stdin : fopen(in.input_path, "r");
 	if (fp == NULL)
 		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,

@@ -2,9 +2,12 @@
  * main.c - the contrail binary: dispatches to one subcommand per file
  * (cli/cmd_*.c). `contrail --help` lists them.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/heap.h"
@@ -53,8 +56,27 @@ static void tune_process(void)
 	ctr_heap_tune();
 }
 
+/*
+ * A descriptor of 0, 1 or 2 left closed by whoever started us would be the
+ * first file we open (a log, a database) and take what is meant for the
+ * terminal: each is held by /dev/null instead, standard input marked closed
+ * for the commands that read it (ctr_cli_stdin_closed).
+ */
+static void hold_standard_descriptors(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 0)
+			ctr_cli_stdin_closed = 1;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(CTR_EXIT_FAILURE);
+	}
+}
+
 int main(int argc, char **argv)
 {
+	hold_standard_descriptors();
 	tune_process();
 	if (argc < 2) {
 		usage(stderr);

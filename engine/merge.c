@@ -92,40 +92,58 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 	return rc;
 }
 
+/* How far a shard was replayed: to its end, or until an instant (and its text as given). */
+struct replayed_to {
+	int64_t until_us; /* INT64_MAX: to the end */
+	char text[64];
+};
+
 /*
- * How many runs path holds and the --until of its last ("" for none) into
- * until; 0, or err's code when they cannot be read.
+ * How many runs db holds, and how far its runs since its last rebuild (or
+ * merge) replayed together: a run without --until took it to its end, and
+ * runs with one each added what was known at theirs (only duplicates before
+ * it), so the latest instant counts. 0, or err's code.
  */
-static int last_run(sqlite3 *db, int64_t *runs, char until[64], struct ctr_error *err)
+static int replayed(sqlite3 *db, int64_t *runs, struct replayed_to *to, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_db_prepare(db, "SELECT count(*), (SELECT coalesce(until, '') FROM runs"
-				" ORDER BY run_id DESC LIMIT 1) FROM runs", &stmt, err);
+	int rc = ctr_db_prepare(db, "SELECT until, (SELECT count(*) FROM runs) FROM runs WHERE"
+				" run_id >= coalesce((SELECT max(run_id) FROM runs WHERE rebuild = 1), 0)",
+				&stmt, err), step, ok;
 
-	if (rc != 0)
-		return rc;
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		const unsigned char *text = sqlite3_column_text(stmt, 1);
-		*runs = sqlite3_column_int64(stmt, 0);
-		snprintf(until, 64, "%s", text ? (const char *)text : "");
-	} else {
-		rc = ctr_db_error(db, CTR_EDB, err);
+	*runs = 0;
+	to->until_us = INT64_MIN;
+	to->text[0] = '\0';
+	while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(stmt, 0);
+		int64_t us = text ? ctr_timestamp_parse(text, &ok) : INT64_MAX;
+
+		*runs = sqlite3_column_int64(stmt, 1);
+		if (text == NULL || !ok)
+			us = INT64_MAX; /* not an instant: taken as the end, as no --until is */
+		if (us > to->until_us) {
+			to->until_us = us;
+			snprintf(to->text, sizeof(to->text), "%s", us == INT64_MAX ? "" : text);
+		}
 	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
 /*
  * The business date and the options (projections.h, ctr_judged_with) every
- * shard was judged on and with, and the --until its last run replayed to
- * (first: this is the first shard, whose until the others must have); they
- * must agree, or the report would be as no single replay is.
+ * shard was judged on and with, and how far it was replayed (first: this is
+ * the first shard, whose to the others must match); they must agree, or the
+ * report would be as no single replay is.
  */
-static int shard_judging(const char *path, char date[11], char with[64], char until[64],
-			 int first, struct ctr_error *err)
+static int shard_judging(const char *path, char date[11], char with[64],
+			 struct replayed_to *to, int first, struct ctr_error *err)
 {
 	sqlite3 *db;
-	char *judged, *judged_with, *judging = NULL, last_until[64] = "";
+	char *judged, *judged_with, *judging = NULL;
+	struct replayed_to own;
 	int64_t runs = 0;
 	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
 
@@ -138,18 +156,18 @@ static int shard_judging(const char *path, char date[11], char with[64], char un
 	if (rc == 0)
 		rc = ctr_db_meta_get(db, "judging", &judging, err);
 	if (rc == 0)
-		rc = last_run(db, &runs, last_until, err);
+		rc = replayed(db, &runs, &own, err);
 	sqlite3_close(db);
 	/* a first replay killed before its first commit: its partitions would go missing unseen */
 	if (rc == 0 && runs == 0)
 		rc = ctr_error_set(err, CTR_EINVAL, "%s holds no finished run; replay into it before"
 				   " merging", path);
 	if (rc == 0 && first)
-		snprintf(until, 64, "%s", last_until);
-	else if (rc == 0 && strcmp(until, last_until) != 0)
+		*to = own;
+	else if (rc == 0 && own.until_us != to->until_us)
 		rc = ctr_error_set(err, CTR_EINVAL, "%s was replayed %s%s, the other shards %s%s;"
-				   " replay them to one --until", path, *last_until ? "until " : "to its end",
-				   last_until, *until ? "until " : "to their end", until);
+				   " replay them to one --until", path, *own.text ? "until " : "to its end",
+				   own.text, *to->text ? "until " : "to their end", to->text);
 	/* rows judged on two dates (a replay on another one stopped part-way): the next replay
 	 * of the shard judges them all again; the merge judges only what spans shards */
 	if (rc == 0 && judging != NULL)
@@ -309,7 +327,8 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date, const ch
 int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	      struct ctr_run_result *result, struct ctr_error *err)
 {
-	char built[4200], date[11] = "", with[64] = "", until[64] = "";
+	char built[4200], date[11] = "", with[64] = "";
+	struct replayed_to to = { INT64_MAX, "" };
 	sqlite3 *db = NULL;
 	int lock_fd = -1, created = 0;
 	int rc = 0;
@@ -318,7 +337,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	merge_stopped = 0; /* a stop asked of an earlier merge in this process is not this one's */
 	rc = ctr_db_check_replaceable(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
-		rc = shard_judging(shards[i], date, with, until, i == 0, err);
+		rc = shard_judging(shards[i], date, with, &to, i == 0, err);
 	/* a report is replayed into: the report a replay is writing is not renamed over (db.h) */
 	if (rc == 0)
 		rc = ctr_db_lock_writer(out_path, &lock_fd, &created, err);
@@ -342,7 +361,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (rc == 0)
 		rc = ctr_projection_hash_of(db, 0, result->projection_hash, err);
 	if (rc == 0)
-		rc = record_merge(db, shard_count, date, until, result, err);
+		rc = record_merge(db, shard_count, date, to.text, result, err);
 	if (rc == 0)
 		rc = ctr_db_exec(db, "COMMIT", err);
 	sqlite3_close(db);

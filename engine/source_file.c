@@ -198,23 +198,36 @@ static void file_close(struct ctr_source *src)
 
 /*
  * An ingest appending to the log finishes first: a half-written block reads as
- * damage. A log still empty under the lock is one an ingest has just made and
- * not yet locked to write its header into (avro_file.h): the lock is let go
- * for it, a second at most, rather than call the log damaged.
+ * damage. The lock held is on the file path names once it is held (a creator
+ * whose header failed unlinks its file, and another may make one anew). A
+ * log still empty under the lock is one an ingest has just made and not yet
+ * locked to write its header into (avro_file.h): the lock is let go for it,
+ * a second at most, rather than call the log damaged. *fd: the locked
+ * descriptor, or -1 when path cannot be opened (the reader says why).
  */
-static void lock_log(int fd)
+static void lock_log(const char *path, int *fd)
 {
 	const struct timespec pause = { 0, 10 * 1000 * 1000 }; /* 10 ms */
-	struct stat st;
+	struct stat held, named;
 
 	for (int tries = 0; tries < 100; tries++) {
-		flock(fd, LOCK_SH);
-		if (fstat(fd, &st) != 0 || st.st_size > 0)
+		if (*fd < 0 && (*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			return;
-		flock(fd, LOCK_UN);
+		if (flock(*fd, LOCK_SH) != 0 || fstat(*fd, &held) != 0)
+			return;
+		if (stat(path, &named) != 0 || named.st_ino != held.st_ino ||
+		    named.st_dev != held.st_dev) {
+			close(*fd); /* unlinked or replaced meanwhile: the one there now */
+			*fd = -1;
+			continue;
+		}
+		if (held.st_size > 0)
+			return;
+		flock(*fd, LOCK_UN);
 		nanosleep(&pause, NULL);
 	}
-	flock(fd, LOCK_SH);
+	if (*fd >= 0)
+		flock(*fd, LOCK_SH);
 }
 
 int ctr_source_open_file(const char *path, int check_formats, struct ctr_source **out,
@@ -227,9 +240,8 @@ int ctr_source_open_file(const char *path, int check_formats, struct ctr_source 
 
 	if (s == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	s->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->lock_fd >= 0)
-		lock_log(s->lock_fd);
+	s->lock_fd = -1;
+	lock_log(path, &s->lock_fd);
 	rc = ctr_avro_reader_open(path, &s->reader, err);
 	if (rc == 0)
 		rc = ctr_decoder_new(ctr_avro_reader_schema(s->reader), check_formats, &s->decoder,

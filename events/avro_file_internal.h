@@ -28,7 +28,6 @@ struct avro_header {
 	uint8_t sync[16];
 	int deflate;        /* the codec: 0 null, 1 deflate */
 	uint64_t data_start;
-	int cut_short;      /* a read that failed ran out of bytes, what it read being a header's */
 };
 
 /* Reads a zigzag varint; 0 ok, 1 clean EOF before its first byte, -1 damaged. */

@@ -112,23 +112,23 @@ static int copy_meta(struct ctr_avro_writer *w, const char *path, const char *sc
 
 static int move_aside(struct ctr_avro_writer *w, uint64_t end, struct ctr_error *err);
 
-/* The largest file taken for a header cut short rather than a log whose header is damaged. */
-#define CUT_HEADER_MAX (64 * 1024)
-
 /*
  * path opened and locked as the file path names once the lock is held (one a
- * creator that failed unlinked meanwhile is left for the one there now): w->fp,
- * or NULL with errno set.
+ * creator that failed unlinked meanwhile is left for the one there now), or
+ * NULL with errno set; *not_regular when path is a pipe, a directory, a device.
  */
-static FILE *open_locked(const char *path)
+static FILE *open_locked(const char *path, int *not_regular)
 {
+	*not_regular = 0;
 	for (int tries = 0; tries < 16; tries++) {
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 		struct stat held, named;
 		FILE *fp;
 
-		if (fd < 0)
+		if (fd < 0) {
+			*not_regular = errno == EISDIR;
 			return NULL;
+		}
 		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &held) != 0) {
 			close(fd);
 			return NULL;
@@ -138,12 +138,8 @@ static FILE *open_locked(const char *path)
 			close(fd);
 			continue;
 		}
-		if (!S_ISREG(held.st_mode)) {
-			close(fd);
-			errno = EINVAL;
-			return NULL;
-		}
-		fp = fdopen(fd, "r+b");
+		*not_regular = !S_ISREG(held.st_mode);
+		fp = *not_regular ? NULL : fdopen(fd, "r+b");
 		if (fp == NULL)
 			close(fd);
 		return fp;
@@ -152,26 +148,57 @@ static FILE *open_locked(const char *path)
 	return NULL;
 }
 
-/*
- * 0 when the locked file holds no log yet: empty, or a header cut short (its
- * bytes moved aside and cut); CTR_EEXIST when it is a log, or anything else
- * that starts like none (the appender judges it).
- */
-static int still_to_create(struct ctr_avro_writer *w, struct ctr_error *err)
+/* The header write_header() writes, in memory: *bytes malloc'd, *len long (its sync last). */
+static int header_bytes(struct ctr_avro_writer *w, const char *schema, const char *codec,
+			const char *const *keys, const char *const *values, int n, char **bytes,
+			size_t *len)
 {
-	struct avro_header header;
+	FILE *file = w->fp, *memory = open_memstream(bytes, len);
+	int rc;
+
+	if (memory == NULL)
+		return -1;
+	w->fp = memory;
+	rc = write_header(w, schema, codec, keys, values, n);
+	w->fp = file;
+	return fclose(memory) == 0 ? rc : -1;
+}
+
+/*
+ * 1 when the locked file's size bytes are the start of header (but for its
+ * random sync marker): what a creator killed as it wrote this same header
+ * leaves. Anything else, a small log with a damaged header too, is not.
+ */
+static int header_cut_short(FILE *fp, off_t size, const char *header, size_t len)
+{
+	size_t compared = len - 16 < (size_t)size ? len - 16 : (size_t)size;
+	char *bytes;
+	int same;
+
+	if ((size_t)size >= len || (bytes = malloc(compared ? compared : 1)) == NULL)
+		return 0;
+	same = fseeko(fp, 0, SEEK_SET) == 0 && fread(bytes, 1, compared, fp) == compared &&
+	       memcmp(bytes, header, compared) == 0;
+	free(bytes);
+	return same;
+}
+
+/*
+ * 0 when the locked file holds no log yet: empty, or the header to be written
+ * cut short (its bytes then moved aside and cut); CTR_EEXIST for anything
+ * else, a log or not (the appender judges it).
+ */
+static int still_to_create(struct ctr_avro_writer *w, const char *header, size_t len,
+			   struct ctr_error *err)
+{
 	struct stat st;
-	int cut;
 
 	if (fstat(fileno(w->fp), &st) != 0)
 		return ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", w->path,
 				     strerror(errno));
 	if (st.st_size == 0)
 		return 0;
-	avro_header_read(w->fp, w->path, &header, NULL);
-	cut = header.cut_short && st.st_size <= CUT_HEADER_MAX;
-	avro_header_free(&header);
-	if (!cut)
+	if (!header_cut_short(w->fp, st.st_size, header, len))
 		return ctr_error_set(err, CTR_EEXIST, "cannot create %s: it exists", w->path);
 	if (move_aside(w, 0, err) != 0)
 		return err->code;
@@ -179,6 +206,22 @@ static int still_to_create(struct ctr_avro_writer *w, struct ctr_error *err)
 		return ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", w->path,
 				     strerror(errno));
 	return 0;
+}
+
+/* The whole header in one write, so that a kill leaves all of it or a prefix of it. */
+static int put_header(FILE *fp, const char *header, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fileno(fp), header + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return fseeko(fp, (off_t)len, SEEK_SET);
 }
 
 int ctr_avro_writer_create(const char *path, const char *schema_json, const char *codec,
@@ -200,25 +243,33 @@ int ctr_avro_writer_create(const char *path, const char *schema_json, const char
 		writer_free(w);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
+	char *header = NULL;
+	size_t header_len = 0;
+	int not_regular;
+
+	if (random_sync(w->header.sync) != 0 || header_bytes(w, schema_json, codec, meta_keys,
+							      meta_values, n_meta, &header,
+							      &header_len) != 0) {
+		free(header);
+		writer_free(w);
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	}
 	/* locked before anything is written: appends and replays that open it meanwhile wait */
-	w->fp = open_locked(path);
+	w->fp = open_locked(path, &not_regular);
 	if (w->fp == NULL) {
-		rc = errno == EINVAL /* a pipe, a device: no log */
-			? ctr_error_set(err, CTR_EINVAL, "%s is not a regular file", path)
+		rc = not_regular ? ctr_error_set(err, CTR_EINVAL, "%s is not a regular file", path)
 			: ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", path, strerror(errno));
+		free(header);
 		writer_free(w);
 		return rc;
 	}
-	rc = still_to_create(w, err);
-	if (rc != 0) {
-		writer_free(w);
-		return rc;
-	}
-	if (random_sync(w->header.sync) != 0 ||
-	    write_header(w, schema_json, codec, meta_keys, meta_values, n_meta) != 0 ||
-	    fflush(w->fp) != 0) {
+	rc = still_to_create(w, header, header_len, err);
+	if (rc == 0 && put_header(w->fp, header, header_len) != 0) {
 		rc = ctr_error_set(err, CTR_EWRITE, "cannot create %s: %s", path, strerror(errno));
 		unlink(path); /* still locked: one waiting for it finds it gone and starts afresh */
+	}
+	free(header);
+	if (rc != 0) {
 		writer_free(w);
 		return rc;
 	}

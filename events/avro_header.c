@@ -168,32 +168,24 @@ int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct c
 {
 	uint8_t magic[4];
 	uint64_t offset = 4;
-	size_t got;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	got = fread(magic, 1, 4, fp);
-	if (got != 4 || memcmp(magic, "Obj\x01", 4) != 0) {
-		h->cut_short = got < 4 && feof(fp) && memcmp(magic, "Obj\x01", got) == 0;
+	if (fread(magic, 1, 4, fp) != 4 || memcmp(magic, "Obj\x01", 4) != 0)
 		return ctr_error_set(err, CTR_ECORRUPT,
 				     "log %s: not an Avro object container file (no magic at byte offset 0)",
 				     path);
-	}
 	rc = read_meta(fp, h, &offset);
 	if (rc == META_NO_MEMORY)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	if (rc != 0) {
-		h->cut_short = feof(fp) && !ferror(fp);
+	if (rc != 0)
 		return ctr_error_set(err, CTR_ECORRUPT,
 				     "log %s: damaged header metadata near byte offset %llu", path,
 				     (unsigned long long)offset);
-	}
-	if (fread(h->sync, 1, 16, fp) != 16) {
-		h->cut_short = feof(fp) && !ferror(fp);
+	if (fread(h->sync, 1, 16, fp) != 16)
 		return ctr_error_set(err, CTR_ECORRUPT,
 				     "log %s: header ends before its sync marker at byte offset %llu",
 				     path, (unsigned long long)offset);
-	}
 	h->data_start = offset + 16;
 	if (avro_header_meta(h, "avro.schema") == NULL)
 		return ctr_error_set(err, CTR_ECORRUPT, "log %s: header has no avro.schema", path);

@@ -139,3 +139,15 @@ status=0
 timeout 20 "$CONTRAIL" ingest --log pipe.avro history.jsonl 2> err.txt || status=$?
 expect_eq "exit of ingest into a pipe" 3 "$status"
 expect_eq "its line" "contrail ingest: pipe.avro is not a regular file" "$(cat err.txt)"
+# a closed standard error is held by /dev/null: the refusals do not go into the log, which opens
+# as the lowest free descriptor
+printf '{"broken":\n' > broken.jsonl
+status=0
+"$CONTRAIL" ingest --log stderr.avro broken.jsonl 2>&- || status=$?
+expect_eq "exit of ingest with standard error closed" 1 "$status"
+"$CONTRAIL" dump --source file:stderr.avro > /dev/null || fail "the log took what was meant for stderr"
+mkdir dir.avro
+status=0
+"$CONTRAIL" ingest --log dir.avro history.jsonl 2> err.txt || status=$?
+expect_eq "exit of ingest into a directory" 3 "$status"
+expect_eq "its line" "contrail ingest: dir.avro is not a regular file" "$(cat err.txt)"

@@ -146,3 +146,14 @@ for i in $(seq 1 15); do
 	expect_eq "try $i: both appended" "$((once * 2))" \
 		"$("$CONTRAIL" dump --source file:both.avro 2> /dev/null | grep -c .)"
 done
+
+# A small log whose header is damaged (a length that runs past the end) is not one cut short:
+# the ingest refuses it and leaves it as it was (only the bytes of the very header an ingest
+# writes, cut, are taken for a creation cut short)
+"$CONTRAIL" ingest --log small.avro few.jsonl 2> /dev/null || [ $? -eq 1 ]
+printf '\x02' | dd of=small.avro bs=1 seek=19 conv=notrunc 2> /dev/null
+cp small.avro small-before.avro
+status=0; "$CONTRAIL" ingest --log small.avro few.jsonl 2> small.err || status=$?
+expect_eq "exit of an ingest into a small log with a damaged header" 3 "$status"
+cmp -s small.avro small-before.avro || fail "a damaged log was changed"
+[ -z "$(ls small.avro.torn-* 2> /dev/null)" ] || fail "a damaged log's bytes were moved aside"

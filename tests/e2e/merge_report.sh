@@ -38,6 +38,18 @@ expect_eq "exit of a merge of shards to different ends" 3 "$status"
 expect_eq "its line" "contrail merge: shard-1.db was replayed to its end, the other shards until $until; replay them to one --until" \
 	"$(cat mixed.err)"
 [ ! -e mixed.db ] || fail "a refused merge made its report"
+# how far a shard was replayed is the latest its runs since its last rebuild reached, compared
+# as instants: a shard replayed to its end and then --until T is at its end (its events after T
+# are in it), and the same instant written in another offset is the same --until
+cp shard-1.db end-then-until.db
+replay_hash "jsonl:shard-1.jsonl" end-then-until.db --business-date 2024-04-01 --until "$until" > /dev/null
+status=0; "$CONTRAIL" merge --out mixed2.db until-0.db end-then-until.db > /dev/null 2> mixed2.err || status=$?
+expect_eq "exit of a merge with a shard at its end after a --until run" 3 "$status"
+grep -q "end-then-until.db was replayed to its end, the other shards until $until" mixed2.err || fail "$(cat mixed2.err)"
+replay_hash "jsonl:shard-1.jsonl" utc-1.db --business-date 2024-04-01 --until 2022-06-30T14:59:59Z > /dev/null
+"$CONTRAIL" merge --out utc-report.db until-0.db utc-1.db > /dev/null || fail "one instant in two offsets refused"
+expect_eq "a report of one instant in two offsets" "$("$CONTRAIL" hash --db until-report.db)" \
+	"$("$CONTRAIL" hash --db utc-report.db)"
 cp shard-2.db norun.db && q norun.db "DELETE FROM runs" # as a first replay killed before it committed
 status=0; "$CONTRAIL" merge --out norun-report.db shard-0.db norun.db > /dev/null 2> norun.err || status=$?
 expect_eq "exit of a merge of a shard with no run" 3 "$status"
