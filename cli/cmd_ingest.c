@@ -77,6 +77,7 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 	int id = in->schema_id ? in->schema_id : cat ? ctr_catalog_current_id(cat) : 0;
 	struct ctr_avro_reader *header;
 	uint64_t torn_bytes;
+	struct stat st;
 	int rc;
 
 	if (cat == NULL)
@@ -89,7 +90,6 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 	 * cut last block aside, and a log refused must be left as it was. A header that
 	 * cannot be read here (one being written) is judged by the writer, under its lock.
 	 */
-	struct stat st;
 	if (stat(in->log_path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    ctr_avro_reader_open(in->log_path, &header, NULL) == 0) {
 		rc = take_schema(in, ctr_avro_reader_meta(header, key), ctr_avro_reader_schema(header),

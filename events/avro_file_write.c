@@ -224,36 +224,53 @@ static int put_header(FILE *fp, const char *header, size_t len)
 	return fseeko(fp, (off_t)len, SEEK_SET);
 }
 
+/*
+ * A writer for path in *out and its header in memory (*header malloc'd, *len
+ * long, its random sync marker last), made before the file is touched, which
+ * a failure would leave.
+ */
+static int new_writer(const char *path, const char *schema_json, const char *codec,
+		      const char *const *meta_keys, const char *const *meta_values, int n_meta,
+		      struct ctr_avro_writer **out, char **header, size_t *len, struct ctr_error *err)
+{
+	struct ctr_avro_writer *w = calloc(1, sizeof(*w));
+	int rc = 0;
+
+	*header = NULL;
+	if (w == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	w->header.deflate = strcmp(codec, "deflate") == 0;
+	if (!w->header.deflate && strcmp(codec, "null") != 0)
+		rc = ctr_error_set(err, CTR_EINVAL, "unsupported Avro codec %s", codec);
+	else if (copy_meta(w, path, schema_json, meta_keys, meta_values, n_meta) != 0)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	else if (random_sync(w->header.sync) != 0)
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot create %s: no random sync marker", path);
+	else if (header_bytes(w, schema_json, codec, meta_keys, meta_values, n_meta, header,
+			      len) != 0)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	if (rc != 0) {
+		free(*header);
+		*header = NULL;
+		writer_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
 int ctr_avro_writer_create(const char *path, const char *schema_json, const char *codec,
 			   const char *const *meta_keys, const char *const *meta_values, int n_meta,
 			   struct ctr_avro_writer **out, struct ctr_error *err)
 {
-	struct ctr_avro_writer *w = calloc(1, sizeof(*w));
-	int rc;
-
-	if (w == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	w->header.deflate = strcmp(codec, "deflate") == 0;
-	if (!w->header.deflate && strcmp(codec, "null") != 0) {
-		writer_free(w);
-		return ctr_error_set(err, CTR_EINVAL, "unsupported Avro codec %s", codec);
-	}
-	/* what the writer keeps is copied before the file is made, which a failure would leave */
-	if (copy_meta(w, path, schema_json, meta_keys, meta_values, n_meta) != 0) {
-		writer_free(w);
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	}
-	char *header = NULL;
+	struct ctr_avro_writer *w = NULL;
+	char *header;
 	size_t header_len = 0;
-	int not_regular;
+	int not_regular, rc = new_writer(path, schema_json, codec, meta_keys, meta_values, n_meta,
+					 &w, &header, &header_len, err);
 
-	if (random_sync(w->header.sync) != 0 || header_bytes(w, schema_json, codec, meta_keys,
-							      meta_values, n_meta, &header,
-							      &header_len) != 0) {
-		free(header);
-		writer_free(w);
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	}
+	if (rc != 0)
+		return rc;
 	/* locked before anything is written: appends and replays that open it meanwhile wait */
 	w->fp = open_locked(path, &not_regular);
 	if (w->fp == NULL) {
