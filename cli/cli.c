@@ -98,14 +98,26 @@ int ctr_cli_check_options(const char *command, int argc, char **argv, const char
 	return 0;
 }
 
-int ctr_cli_expiring_days(const char *command, const char *text, struct ctr_replay_options *o)
+int ctr_cli_number(const char *text, long min, long max, long *out)
 {
 	char *end;
+	long value;
+
+	if (*text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (*end != '\0' || errno == ERANGE || value < min || value > max)
+		return -1;
+	*out = value;
+	return 0;
+}
+
+int ctr_cli_expiring_days(const char *command, const char *text, struct ctr_replay_options *o)
+{
 	long days;
 
-	errno = 0;
-	days = strtol(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || errno == ERANGE || days < 0 || days > 100000)
+	if (ctr_cli_number(text, 0, 100000, &days) != 0)
 		return ctr_cli_fail(command, CTR_EXIT_USAGE, "--expiring-days must be an integer"
 				    " from 0 to 100000");
 	o->expiring_days = (int)days;

@@ -61,6 +61,13 @@ int ctr_cli_check_options(const char *command, int argc, char **argv, const char
 			  const struct option *longopts);
 
 /*
+ * text as a decimal number from min to max into *out: digits only (no sign,
+ * no space, nothing after them), as every numeric option is read. 0, or -1
+ * when it is not one.
+ */
+int ctr_cli_number(const char *text, long min, long max, long *out);
+
+/*
  * The options that judge states on the business date, shared by replay and
  * audit so that an audit shows what such a replay stores: --expiring-days N
  * (L5, 0 to 100000) and --store-cutoff D (K3, a date), set in o from text.

@@ -44,11 +44,9 @@ struct topics {
 /* text as a whole number from min to max, or 0 (none of ours may be 0) */
 static int whole_number(const char *text, int min, int max)
 {
-	char *end;
-	long value = strtol(text, &end, 10);
+	long value;
 
-	return *text >= '0' && *text <= '9' && *end == '\0' && value >= min && value <= max
-		? (int)value : 0;
+	return ctr_cli_number(text, min, max, &value) == 0 ? (int)value : 0;
 }
 
 static int parse(int argc, char **argv, int *brokers, struct topics *t)

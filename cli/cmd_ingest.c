@@ -5,6 +5,7 @@
  * reported with its number and code and is not appended.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,10 +215,8 @@ static int parse(int argc, char **argv, struct ingest *in)
 		if (opt == 'l') {
 			in->log_path = optarg;
 		} else if (opt == 'v') {
-			char *end;
-			long version = strtol(optarg, &end, 10);
-			in->schema_id = *optarg >= '0' && *optarg <= '9' && *end == '\0' && version > 0 &&
-					version < 1000000 ? (int)version : 0;
+			long version;
+			in->schema_id = ctr_cli_number(optarg, 1, INT_MAX, &version) == 0 ? (int)version : 0;
 			if (in->schema_id <= 0)
 				return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "--schema-version must be a positive integer");
 		} else if (opt == 'h') {

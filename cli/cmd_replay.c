@@ -3,6 +3,7 @@
  * prints what the run did. SIGINT and SIGTERM commit what was read and stop.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,19 +66,6 @@ static void progress(const struct ctr_progress *p, void *ctx)
 		(long long)p->counts->rejected, p->events_per_second);
 	if (p->lag >= 0)
 		fprintf(stderr, ", lag %lld", (long long)p->lag);
-}
-
-static int parse_long(const char *text, long min, long *out)
-{
-	char *end;
-	long value;
-
-	errno = 0;
-	value = strtol(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || errno == ERANGE || value < min)
-		return -1; /* out of range too: strtol would give LONG_MAX for any larger number */
-	*out = value;
-	return 0;
 }
 
 /* The source's part of the command line: --group, --follow, -X. */
@@ -187,7 +175,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--until %s is not an RFC 3339 timestamp with an offset", optarg);
 			break;
 		case 'n':
-			if (parse_long(optarg, 1, &number) != 0)
+			if (ctr_cli_number(optarg, 1, LONG_MAX, &number) != 0)
 				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--batch must be a positive integer");
 			o->batch = number;
 			break;

@@ -39,9 +39,8 @@ int ctr_cmd_schema(int argc, char **argv)
 		if (opt == -1)
 			break;
 		if (opt == 'v') {
-			char *end;
-			long version = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || version <= 0 || version > INT_MAX)
+			long version;
+			if (ctr_cli_number(optarg, 1, INT_MAX, &version) != 0)
 				return ctr_cli_fail("schema", CTR_EXIT_USAGE,
 						    "--version must be a positive integer, not %s", optarg);
 			id = (int)version;
