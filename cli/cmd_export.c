@@ -14,6 +14,7 @@
 #include "cli/export_rows.h"
 #include "cli/output_file.h"
 #include "engine/db.h"
+#include "events/file_replace.h"
 #include "projections/schema_sql.h"
 
 /* What may be exported besides the hashed projections, with its row order. */
@@ -166,7 +167,7 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		ctr_cli_fail("export", 0, "--db, --table and --format are required (see contrail export --help)");
 	else if (strcmp(a->format, "csv") != 0 && strcmp(a->format, "json") != 0)
 		ctr_cli_fail("export", 0, "--format must be csv or json, not %s", a->format);
-	else if (a->out_path != NULL && ctr_output_file_is(a->out_path, a->db_path))
+	else if (a->out_path != NULL && ctr_file_same(a->out_path, a->db_path))
 		ctr_cli_fail("export", 0, "--out %s is the database it exports from", a->out_path);
 	else
 		return 1;

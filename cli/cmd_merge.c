@@ -5,20 +5,16 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "engine/merge.h"
+#include "events/file_replace.h"
 
 /* 1 when out names the same file as one of the shards. */
 static int out_is_a_shard(const char *out, char *const *shards, int count)
 {
-	struct stat o, s;
-
-	if (stat(out, &o) != 0)
-		return 0;
 	for (int i = 0; i < count; i++)
-		if (stat(shards[i], &s) == 0 && s.st_dev == o.st_dev && s.st_ino == o.st_ino)
+		if (ctr_file_same(out, shards[i]))
 			return 1;
 	return 0;
 }

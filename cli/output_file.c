@@ -66,14 +66,6 @@ int ctr_output_file_open(struct ctr_output_file *f, const char *path, struct ctr
 	return f->out == NULL ? err->code : 0;
 }
 
-int ctr_output_file_is(const char *path, const char *input)
-{
-	struct stat out, in;
-
-	return stat(path, &out) == 0 && stat(input, &in) == 0 && out.st_dev == in.st_dev &&
-	       out.st_ino == in.st_ino;
-}
-
 /* Flushes and closes the stream (standard output stays open); 0 when everything reached it. */
 static int close_stream(FILE *out)
 {

@@ -27,9 +27,6 @@ struct ctr_output_file {
  */
 int ctr_output_file_open(struct ctr_output_file *f, const char *path, struct ctr_error *err);
 
-/* 1 when path names the file input does (the same file by any name, links followed), else 0. */
-int ctr_output_file_is(const char *path, const char *input);
-
 /*
  * Finishes the output: when written is 1, flushes it, syncs and renames the
  * partial file into place and closes it (CTR_EWRITE with the cause when any

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "events/file_replace.h"
+
 /*
  * flock, not SQLite's own locks: those last a transaction, and two replays
  * that both began from the same checkpoint would each commit their batches in
@@ -44,7 +46,7 @@ static int lock_exclusive(int fd)
 
 int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_error *err)
 {
-	struct stat held, named;
+	struct stat held;
 	int fd;
 
 	*out = -1;
@@ -66,8 +68,7 @@ int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_erro
 					     " process; run again when it is done", path);
 		}
 		/* a rebuild may have renamed its new file over path since it was opened */
-		if (fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
-		    held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+		if (ctr_file_named(fd, path, &held) == 1) {
 			*out = fd;
 			return 0;
 		}

@@ -17,6 +17,7 @@
 #include "engine/source.h"
 #include "events/avro_file.h"
 #include "events/decode.h"
+#include "events/file_replace.h"
 
 struct file_source {
 	struct ctr_source base;
@@ -208,15 +209,15 @@ static void file_close(struct ctr_source *src)
 static void lock_log(const char *path, int *fd)
 {
 	const struct timespec pause = { 0, 10 * 1000 * 1000 }; /* 10 ms */
-	struct stat held, named;
+	struct stat held;
+	int named;
 
 	for (int tries = 0; tries < 100; tries++) {
 		if (*fd < 0 && (*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 			return;
-		if (flock(*fd, LOCK_SH) != 0 || fstat(*fd, &held) != 0)
+		if (flock(*fd, LOCK_SH) != 0 || (named = ctr_file_named(*fd, path, &held)) < 0)
 			return;
-		if (stat(path, &named) != 0 || named.st_ino != held.st_ino ||
-		    named.st_dev != held.st_dev) {
+		if (!named) {
 			close(*fd); /* unlinked or replaced meanwhile: the one there now */
 			*fd = -1;
 			continue;

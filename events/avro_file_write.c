@@ -122,22 +122,21 @@ static FILE *open_locked(const char *path, int *not_regular)
 	*not_regular = 0;
 	for (int tries = 0; tries < 16; tries++) {
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-		struct stat held, named;
+		struct stat held;
+		int named;
 		FILE *fp;
 
 		if (fd < 0) {
 			*not_regular = errno == EISDIR;
 			return NULL;
 		}
-		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &held) != 0) {
+		named = flock(fd, LOCK_EX) == 0 ? ctr_file_named(fd, path, &held) : -1;
+		if (named != 1)
 			close(fd);
+		if (named < 0)
 			return NULL;
-		}
-		if (stat(path, &named) != 0 || held.st_dev != named.st_dev ||
-		    held.st_ino != named.st_ino) {
-			close(fd);
+		if (!named)
 			continue;
-		}
 		*not_regular = !S_ISREG(held.st_mode);
 		fp = *not_regular ? NULL : fdopen(fd, "r+b");
 		if (fp == NULL)

@@ -30,6 +30,23 @@ static int sync_path(const char *path, int flags)
 
 /* The copy dirname() cuts is on the stack: after a rename, an allocation that failed would
  * report a file that is in place as not moved. */
+int ctr_file_named(int fd, const char *path, struct stat *held)
+{
+	struct stat named;
+
+	if (fstat(fd, held) != 0)
+		return -1;
+	return stat(path, &named) == 0 && named.st_dev == held->st_dev &&
+	       named.st_ino == held->st_ino;
+}
+
+int ctr_file_same(const char *a, const char *b)
+{
+	struct stat x, y;
+
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 int ctr_file_sync_directory(const char *path)
 {
 	char copy[PATH_MAX];
