@@ -165,7 +165,8 @@ int ctr_cmd_diff(int argc, char **argv)
 	for (const struct ctr_hashed_table *t = ctr_hashed_tables; rc == 0 && t->name; t++) {
 		long found = diff_table(db, t);
 		if (found < 0)
-			rc = ctr_error_set(&err, CTR_ECORRUPT, "cannot compare %s: %s", t->name, sqlite3_errmsg(db));
+			rc = ctr_error_set(&err, CTR_ECORRUPT, "cannot compare %s of %s and %s: %s",
+					   t->name, argv[1], argv[2], sqlite3_errmsg(db));
 		total += found > 0 ? found : 0;
 	}
 	sqlite3_close(db);

@@ -124,8 +124,8 @@ static void usage(void)
 	       "objects, one per row, NULL as null, integers as numbers. Text is written as\n"
 	       "UTF-8; binary columns (rejected_events.raw) are base64 (RFC 4648) in both.\n"
 	       "Tables:\n%s.\n"
-	       "Exit: 0 ok, 2 usage, 3 not a contrail database, 4 cannot write FILE or the\n"
-	       "database is still being built.\n", names);
+	       "Exit: 0 ok, 2 usage, 3 not a contrail database or a damaged one, 4 cannot\n"
+	       "write FILE or the database is still being built.\n", names);
 }
 
 /* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */

@@ -152,8 +152,8 @@ static void usage(void)
 	       "The invoices of cloud contracts (B1-B9) with their lines, as of the business date\n"
 	       "of the last replay: text for a person (yen with thousands separators), csv one\n"
 	       "row per line, json an array of invoices. Exit: 0 ok, 2 usage, 3 not a contrail\n"
-	       "database, 4 a read of it that fails, a database still being built, or output that\n"
-	       "cannot be written.\n");
+	       "database or a damaged one, 4 a read of it that fails, a database still being\n"
+	       "built, or output that cannot be written.\n");
 }
 
 /* "YYYY-MM" with a month from 01 to 12. */

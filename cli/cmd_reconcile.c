@@ -23,7 +23,7 @@ static void usage(void)
 	       "migrations to unknown contracts, environments needing re-activation, suspended\n"
 	       "support ids. docs/reconcile.md describes the formats.\n"
 	       "Exit: 0 clean, 1 something was found, 2 bad input (command line, expected file,\n"
-	       "a database that is missing or not a contrail database), 4 a query on the\n"
+	       "a database that is missing, not a contrail database or damaged), 4 a query on the\n"
 	       "database failed, the database is still being built, or the output cannot be\n"
 	       "written.\n");
 }

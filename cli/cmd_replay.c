@@ -2,7 +2,6 @@
  * cmd_replay.c - `contrail replay`: replays a source into a database and
  * prints what the run did. SIGINT and SIGTERM commit what was read and stop.
  */
-#include <errno.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>

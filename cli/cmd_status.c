@@ -172,7 +172,8 @@ static void usage(void)
 	       "checkpoints, row counts of the projection tables,\n"
 	       "rejected events by code and streams holding events for a missing seq (the\n"
 	       "first %d by name). text is for a person; json is one object for a script.\n"
-	       "Exit: 0 ok, 2 usage, 3 not a contrail database, 4 still being built.\n", HELD_LISTED);
+	       "Exit: 0 ok, 2 usage, 3 not a contrail database or a damaged one, 4 still being\n"
+	       "built.\n", HELD_LISTED);
 }
 
 /* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */

@@ -208,19 +208,24 @@ static int check_line(sqlite3 *db, char *fields[], const char *path, long number
 	if (t == NULL)
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s is not a projection table", path, number, fields[0]);
 	rc = has_column(db, t->name, fields[2]);
-	if (rc < 0)
-		return ctr_error_set(err, CTR_EDB, "%s:%ld: cannot read the columns of %s: %s", path,
-				     number, t->name, sqlite3_errmsg(db));
+	if (rc < 0) {
+		rc = ctr_db_error(db, CTR_EDB, err);
+		ctr_error_prefix(err, "%s:%ld: cannot read the columns of %s: ", path, number, t->name);
+		return rc;
+	}
 	if (rc == 0)
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: %s has no column %s", path, number, t->name, fields[2]);
 	if (key_too_short(t, fields[1]))
 		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: the key of %s is %s, joined with /; %s"
 				     " has fewer parts", path, number, t->name, t->key, fields[1]);
 	rc = check(db, t, fields, out);
-	if (rc != 0)
-		return ctr_error_set(err, rc, "%s:%ld: %s", path, number, rc == CTR_ENOMEM ?
-				     "out of memory" : sqlite3_errmsg(db));
-	return 0;
+	if (rc == CTR_ENOMEM)
+		return ctr_error_set(err, rc, "%s:%ld: out of memory", path, number);
+	if (rc != 0) {
+		rc = ctr_db_error(db, rc, err);
+		ctr_error_prefix(err, "%s:%ld: ", path, number);
+	}
+	return rc;
 }
 
 int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
@@ -301,8 +306,9 @@ int ctr_reconcile_builtin(sqlite3 *db, struct ctr_findings *out, struct ctr_erro
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
 		sqlite3_stmt *stmt = NULL;
 		int rc = 0, step = SQLITE_DONE;
-		if (ctr_db_prepare(db, builtin[i].sql, &stmt, err) != 0)
-			return CTR_EDB;
+		rc = ctr_db_prepare(db, builtin[i].sql, &stmt, err);
+		if (rc != 0)
+			return rc;
 		while (rc == 0) {
 			step = sqlite3_step(stmt);
 			if (step != SQLITE_ROW)
@@ -311,9 +317,10 @@ int ctr_reconcile_builtin(sqlite3 *db, struct ctr_findings *out, struct ctr_erro
 				 (const char *)sqlite3_column_text(stmt, 0), NULL, NULL,
 				 (const char *)sqlite3_column_text(stmt, 1));
 		}
-		if (rc == 0 && step != SQLITE_DONE)
-			rc = ctr_error_set(err, CTR_EDB, "%s: %s", builtin[i].kind, sqlite3_errmsg(db));
-		else if (rc != 0)
+		if (rc == 0 && step != SQLITE_DONE) {
+			rc = ctr_db_error(db, CTR_EDB, err);
+			ctr_error_prefix(err, "%s: ", builtin[i].kind);
+		} else if (rc != 0)
 			ctr_error_set(err, rc, "%s: out of memory", builtin[i].kind);
 		sqlite3_finalize(stmt);
 		if (rc != 0)

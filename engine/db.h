@@ -73,7 +73,10 @@ void ctr_db_unlock_writer(const char *path, int fd, int created, int failed);
  * ("disk I/O error (File too large)"); in buf when it needs one.
  */
 const char *ctr_db_message(sqlite3 *db, char *buf, size_t size);
-/* Sets err to code with db's last message, naming its file ("database PATH: ..."); returns code. */
+/*
+ * Sets err to code with db's last message, naming its file ("database PATH: ...");
+ * returns code, or CTR_ECORRUPT where SQLite found the file damaged.
+ */
 int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err);
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);

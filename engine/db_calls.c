@@ -57,8 +57,12 @@ int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err)
 {
 	/* a rebuild writes PATH.rebuild, its invoices a file beside it: say which */
 	const char *path = sqlite3_db_filename(db, "main");
+	int primary = sqlite3_extended_errcode(db) & 0xff;
 	char message[256];
 
+	/* a damaged file is bad data in every command, whatever the call was for (exit 3) */
+	if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+		code = CTR_ECORRUPT;
 	return ctr_error_set(err, code, "database%s%s: %s", path && *path ? " " : "",
 			     path ? path : "", ctr_db_message(db, message, sizeof(message)));
 }
