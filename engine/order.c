@@ -85,16 +85,19 @@ static void held_free(struct ctr_held *h)
 static int taken_meanwhile(struct ctr_engine *e, const struct ctr_held *h,
 			   const struct ctr_event *ev, int *rc)
 {
+	static const char conflicting[] = "an event with this id and other content took its place"
+					  " while this one was held";
 	uint64_t digest = 0;
 
 	if (!ctr_idset_find(e->ids, ctr_idset_key(h->id), &digest))
 		return 0;
 	if (digest != ev->digest) {
+		note(e, ev, "rejected", CTR_CODE_CONFLICTING_DUPLICATE, conflicting);
 		*rc = ctr_rejects_recode(e->rejects, h->position, CTR_CODE_CONFLICTING_DUPLICATE,
-					 "an event with this id and other content took its place"
-					 " while this one was held");
+					 conflicting);
 		return 1;
 	}
+	note(e, ev, "duplicate", CTR_CODE_OK, NULL);
 	if (h->this_run) {
 		e->counts.rejected--;
 		e->counts.duplicates++;
@@ -103,9 +106,13 @@ static int taken_meanwhile(struct ctr_engine *e, const struct ctr_held *h,
 	return 1;
 }
 
-/* Retries the held events that are now next in line, in seq order (E2). */
+/*
+ * Retries the held events that are now next in line, in seq order (E2). Each
+ * ends applied, rejected or a duplicate, and is noted so (an audit shows it).
+ */
 static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_error *err)
 {
+	static const char taken[] = "seq already taken by an earlier event";
 	int rc = 0;
 
 	while (rc == 0 && stream->held_count > 0 && stream->held[0].seq <= stream->next_seq) {
@@ -114,18 +121,16 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 
 		memmove(stream->held, stream->held + 1, --stream->held_count * sizeof(h));
 		ctr_streams_touch(e, stream);
+		ctr_decode_json(e->retry, h.json, strlen(h.json), &ev);
+		if (h.digest != 0)
+			ev.digest = h.digest;
 		if (h.seq < stream->next_seq) {
 			/* another event took this seq first: a step back now */
-			rc = ctr_rejects_recode(e->rejects, h.position, CTR_CODE_SEQUENCE_GAP,
-						"seq already taken by an earlier event");
-		} else {
-			ctr_decode_json(e->retry, h.json, strlen(h.json), &ev);
-			if (h.digest != 0)
-				ev.digest = h.digest;
-			if (!taken_meanwhile(e, &h, &ev, &rc))
-				rc = take_place(e, stream, &ev,
-						h.this_run ? HELD_THIS_RUN : HELD_EARLIER, h.position,
-						err);
+			note(e, &ev, "rejected", CTR_CODE_SEQUENCE_GAP, taken);
+			rc = ctr_rejects_recode(e->rejects, h.position, CTR_CODE_SEQUENCE_GAP, taken);
+		} else if (!taken_meanwhile(e, &h, &ev, &rc)) {
+			rc = take_place(e, stream, &ev, h.this_run ? HELD_THIS_RUN : HELD_EARLIER,
+					h.position, err);
 		}
 		held_free(&h);
 	}

@@ -71,6 +71,23 @@ expect_eq "text: the shared state printed once, after the last" "#5 h3 environme
 #7 h5 environment.allocated seq 5 at 2023-01-14T10:00:00+09:00: applied
     contract:" "$(sed -n '/^#5 /,/^    contract:/p' released.txt)"
 
+# a held event whose seq another took meanwhile ends as a step back (E2): the audit shows that
+# end, as the replay records it, instead of leaving it held
+cat > taken.jsonl <<'JL'
+{"id":"t1","type":"contract.opened","stream":"C-T","seq":1,"account":"1","at":"2023-01-10T10:00:00+09:00","data":{"name":"n","kind":"license","start_date":"2023-01-10","end_date":"2025-01-31","owners":[{"user":"o@x.jp","email":"o@x.jp","name":"O"}],"products":[{"sku":"A","name":"A","licenses":5}]}}
+{"id":"x3","type":"contract.licenses_changed","stream":"C-T","seq":3,"account":"1","at":"2023-02-01T10:00:00+09:00","data":{"sku":"A","licenses":7}}
+{"id":"y3","type":"contract.licenses_changed","stream":"C-T","seq":3,"account":"1","at":"2023-02-01T10:00:00+09:00","data":{"sku":"A","licenses":9}}
+{"id":"z4","type":"contract.licenses_changed","stream":"C-T","seq":4,"account":"1","at":"2023-02-01T10:00:00+09:00","data":{"sku":"A","licenses":8}}
+{"id":"t2","type":"contract.licenses_changed","stream":"C-T","seq":2,"account":"1","at":"2023-01-20T10:00:00+09:00","data":{"sku":"A","licenses":6}}
+JL
+"$CONTRAIL" audit --source jsonl:taken.jsonl --stream C-T --business-date 2024-01-01 --format json > taken.json
+"$CONTRAIL" replay --source jsonl:taken.jsonl --db taken.db --business-date 2024-01-01 > /dev/null
+expect_eq "outcomes of the held events once their turn came" \
+	"t1:applied x3:held y3:held z4:held t2:applied x3:applied y3:rejected:sequence_gap z4:applied" \
+	"$(python3 -c "import json; print(' '.join(':'.join([e['event_id'], e['outcome']] + ([e['code']] if e['code'] and e['outcome'] != 'held' else [])) for e in json.load(open('taken.json'))))")"
+expect_eq "the replay's record of them" "y3 sequence_gap" \
+	"$(q taken.db "SELECT event_id || ' ' || code FROM rejected_events")"
+
 # reconcile: a clean snapshot, then planted differences, then bad input
 "$CONTRAIL" replay --source "jsonl:$portal" --db portal.db --business-date 2023-03-15 > /dev/null
 python3 - <<'PY'
