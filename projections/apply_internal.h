@@ -53,7 +53,10 @@ struct ctr_environment *ctr_live_environment(struct ctr_apply *a, enum ctr_code 
 enum ctr_code ctr_licenses_allocate(struct ctr_apply *a);
 
 /* billing.c: the terms of a cloud contract (B1-B5). */
-/* bad_format when the opening's billing terms cannot be billed (a tax rate over 100%). */
+/*
+ * bad_format when the opening's billing terms cannot be billed: a license
+ * contract's, or a tax rate over 100%.
+ */
 enum ctr_code ctr_billing_check(struct ctr_apply *a);
 void ctr_billing_open(struct ctr_contract *c, avro_value_t *data);
 enum ctr_code ctr_billing_seats_changed(struct ctr_apply *a);

@@ -27,6 +27,10 @@ enum ctr_code ctr_billing_check(struct ctr_apply *a)
 
 	if (!ctr_payload_field(a->data, "billing", &terms))
 		return CTR_CODE_OK;
+	/* seed 001 bills cloud subscriptions; a license contract is sold, not billed monthly */
+	if (strcmp(ctr_payload_text(a->data, "kind"), "cloud") != 0)
+		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT,
+					"billing: only a cloud contract is billed");
 	/* B8: a rate over 100% is no tax rate, and would take the tax past what 64 bits hold */
 	rate = ctr_payload_long(&terms, "tax_rate_pct", 10);
 	if (rate > 100)

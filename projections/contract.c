@@ -148,9 +148,15 @@ int ctr_contract_is_owner(const struct ctr_contract *c, const char *user)
 	return 0;
 }
 
+const char *ctr_date_earlier(const char *a, const char *b)
+{
+	if (a == NULL || (b != NULL && strcmp(b, a) < 0))
+		return b; /* ISO dates compare as text */
+	return a;
+}
+
 const char *ctr_product_end_date(const struct ctr_contract *c, const struct ctr_product *p)
 {
-	if (p->own_end_date)
-		return p->own_end_date;
-	return c->end_date ? c->end_date : c->cancel_end_on;
+	/* a cancellation ends the contract's products with it (L5) */
+	return ctr_date_earlier(p->own_end_date ? p->own_end_date : c->end_date, c->cancel_end_on);
 }

@@ -27,6 +27,9 @@ struct ctr_row_flags {
 	unsigned gone : 1; /* to be deleted at the next flush */
 };
 
+/* L4: the sku of an other product is this prefix and its license key */
+#define CTR_OTHER_SKU_PREFIX "other:"
+
 struct ctr_product {
 	char *sku;
 	char *name;
@@ -153,7 +156,12 @@ void ctr_set_text(struct ctr_contract *c, char **field, const char *value);
 /* M1: 1 when user is an active owner of c. */
 int ctr_contract_is_owner(const struct ctr_contract *c, const char *user);
 
-/* The end date that applies to product p (its own, else the contract's; may be NULL). */
+/* The earlier of two ISO dates, either of which may be NULL (NULL when both are). */
+const char *ctr_date_earlier(const char *a, const char *b);
+/*
+ * The end date that applies to product p: its own, else the contract's, or the
+ * contract's cancellation's end_on when that is earlier (may be NULL).
+ */
 const char *ctr_product_end_date(const struct ctr_contract *c, const struct ctr_product *p);
 
 #endif

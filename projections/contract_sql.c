@@ -85,7 +85,7 @@ void ctr_contract_sql_free(struct ctr_contract_sql *s)
 const char *ctr_contract_status(int cloud, const char *end_date, const char *cancel_end_on,
 				int32_t date, int expiring_days, int64_t *days_left, int *has_days)
 {
-	const char *end = end_date ? end_date : cancel_end_on;
+	const char *end = ctr_date_earlier(end_date, cancel_end_on);
 	int ok = 0;
 	int32_t end_days;
 

@@ -23,18 +23,32 @@ void ctr_terms_changed(struct ctr_contract *c, struct ctr_environment *only)
 	}
 }
 
-static struct ctr_product *add_product(struct ctr_contract *c, avro_value_t *item)
+static void set_product(struct ctr_contract *c, struct ctr_product *p, avro_value_t *item)
 {
-	struct ctr_product *p = ctr_contract_add_product(c);
-
-	if (p == NULL)
-		return NULL;
-	ctr_set_text(c, &p->sku, ctr_payload_text(item, "sku"));
 	ctr_set_text(c, &p->name, ctr_payload_text(item, "name"));
 	ctr_set_text(c, &p->own_end_date, ctr_payload_text(item, "end_date"));
 	p->licenses = ctr_payload_long(item, "licenses", 0);
 	ctr_contract_touch(c, &p->row);
-	return p;
+}
+
+static void add_product(struct ctr_contract *c, avro_value_t *item)
+{
+	struct ctr_product *p = ctr_contract_add_product(c);
+
+	if (p == NULL)
+		return;
+	ctr_set_text(c, &p->sku, ctr_payload_text(item, "sku"));
+	set_product(c, p, item);
+}
+
+static void set_owner(struct ctr_contract *c, struct ctr_member *m, avro_value_t *owner)
+{
+	ctr_set_text(c, &m->email, ctr_payload_text(owner, "email"));
+	ctr_set_text(c, &m->name, ctr_payload_text(owner, "name"));
+	m->role = ROLE_OWNER;
+	m->notify = 1;
+	m->state = MEMBER_ACTIVE;
+	ctr_contract_touch(c, &m->row);
 }
 
 static void add_owner(struct ctr_contract *c, avro_value_t *owner)
@@ -44,12 +58,16 @@ static void add_owner(struct ctr_contract *c, avro_value_t *owner)
 	if (m == NULL)
 		return;
 	ctr_set_text(c, &m->user, ctr_payload_text(owner, "user"));
-	ctr_set_text(c, &m->email, ctr_payload_text(owner, "email"));
-	ctr_set_text(c, &m->name, ctr_payload_text(owner, "name"));
-	m->role = ROLE_OWNER;
-	m->notify = 1;
-	m->state = MEMBER_ACTIVE;
-	ctr_contract_touch(c, &m->row);
+	set_owner(c, m, owner);
+}
+
+/* L4: skus under "other:" name other products; a regular product there would be taken for one */
+static enum ctr_code reserved_sku(struct ctr_apply *a, const char *sku)
+{
+	if (strncmp(sku, CTR_OTHER_SKU_PREFIX, strlen(CTR_OTHER_SKU_PREFIX)) != 0)
+		return CTR_CODE_OK;
+	return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "sku %s: the prefix %s is for other products (L4)",
+				sku, CTR_OTHER_SKU_PREFIX);
 }
 
 enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
@@ -64,6 +82,11 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 		return ctr_apply_reject(a, CTR_CODE_MISSING_FIELD,
 					"data.end_date: required for a license contract");
 	code = ctr_billing_check(a);
+	ctr_payload_field(a->data, "products", &list);
+	for (size_t i = 0; i < ctr_payload_count(&list) && code == CTR_CODE_OK; i++) {
+		ctr_payload_item(&list, i, &item);
+		code = reserved_sku(a, ctr_payload_text(&item, "sku"));
+	}
 	if (code != CTR_CODE_OK)
 		return code;
 	c = ctr_contract_new(a->arena, a->ev->stream);
@@ -72,21 +95,34 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 	ctr_set_text(c, &c->account, a->ev->account);
 	ctr_set_text(c, &c->name, ctr_payload_text(a->data, "name"));
 	ctr_set_text(c, &c->start_date, ctr_payload_text(a->data, "start_date"));
-	ctr_set_text(c, &c->end_date, end_date);
 	c->cloud = strcmp(kind, "cloud") == 0;
+	/* L5: a cloud contract renews itself and has no end date until a cancellation */
+	ctr_set_text(c, &c->end_date, c->cloud ? NULL : end_date);
 	ctr_billing_open(c, a->data);
 	ctr_contract_touch(c, &c->row);
-	/* a row whose key could not be copied matches no lookup: stopped there (apply ends the run) */
+	/*
+	 * A sku or owner listed twice: the last entry counts, as in an allocation.
+	 * A row whose key could not be copied matches no lookup: stopped there
+	 * (apply ends the run).
+	 */
 	ctr_payload_field(a->data, "products", &list);
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
+		struct ctr_product *p;
 		ctr_payload_item(&list, i, &item);
-		if (ctr_contract_product(c, ctr_payload_text(&item, "sku")) == NULL)
+		p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
+		if (p != NULL)
+			set_product(c, p, &item);
+		else
 			add_product(c, &item);
 	}
 	ctr_payload_field(a->data, "owners", &list);
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
+		struct ctr_member *m;
 		ctr_payload_item(&list, i, &item);
-		if (ctr_contract_member(c, ctr_payload_text(&item, "user")) == NULL)
+		m = ctr_contract_member(c, ctr_payload_text(&item, "user"));
+		if (m != NULL)
+			set_owner(c, m, &item);
+		else
 			add_owner(c, &item);
 	}
 	*out = c;
@@ -100,6 +136,8 @@ static enum ctr_code product_added(struct ctr_apply *a)
 	if (ctr_contract_product(a->contract, sku) != NULL)
 		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s",
 					sku, a->contract->contract_id);
+	if (reserved_sku(a, sku) != CTR_CODE_OK)
+		return CTR_CODE_BAD_FORMAT;
 	add_product(a->contract, a->data);
 	ctr_terms_changed(a->contract, NULL);
 	return CTR_CODE_OK;
@@ -146,7 +184,8 @@ static enum ctr_code renewed(struct ctr_apply *a)
 			ctr_set_text(c, &p->own_end_date, NULL);
 		ctr_contract_touch(c, &p->row);
 	}
-	ctr_set_text(c, &c->end_date, ctr_payload_text(a->data, "end_date"));
+	if (!c->cloud) /* L5: a cloud contract has no end date until a cancellation */
+		ctr_set_text(c, &c->end_date, ctr_payload_text(a->data, "end_date"));
 	ctr_contract_touch(c, &c->row);
 	for (size_t i = 0; i < c->product_count; i++)
 		ctr_contract_touch(c, &c->products[i].row); /* end dates follow the contract */
@@ -167,7 +206,7 @@ static enum ctr_code other_product_added(struct ctr_apply *a)
 		return ctr_apply_reject(a, CTR_CODE_NOT_OWNER, "%s is not an active owner of %s", by,
 					a->contract->contract_id);
 	/* the whole key: nothing bounds its length, and a cut one could name another product */
-	if (asprintf(&sku, "other:%s", key) < 0)
+	if (asprintf(&sku, CTR_OTHER_SKU_PREFIX "%s", key) < 0)
 		return CTR_CODE_NO_MEMORY;
 	if (ctr_contract_product(a->contract, sku) != NULL) {
 		code = ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s", sku,

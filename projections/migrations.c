@@ -30,7 +30,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	 * of the highest id. Two plans could otherwise share the row, and which was
 	 * written last would depend on the contracts a batch happened to change (E4).
 	 */
-	[PLANS] = "SELECT e.contract_id, e.name, e.env_id, e.migrate_to, e.deleted, c.end_date"
+	[PLANS] = "SELECT e.contract_id, e.name, e.env_id, e.migrate_to, e.deleted,"
+		  /* G4: the old contract's end, a cancellation's end_on when earlier (L5) */
+		  " CASE WHEN c.cancel_end_on < c.end_date THEN c.cancel_end_on ELSE c.end_date END"
 		  " FROM environments e JOIN contracts c USING (contract_id)"
 		  " WHERE e.migrate_to IS NOT NULL AND e.env_id = (SELECT o.env_id FROM environments o"
 		  " WHERE o.contract_id = e.contract_id AND o.name = e.name AND o.migrate_to IS NOT NULL"

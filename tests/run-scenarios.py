@@ -6,8 +6,9 @@ Each scenario folder holds:
   args          extra `contrail replay` arguments (optional, one line)
   expect        checks: a `> SQL` line followed by the expected rows, `|`-separated,
                 as the sqlite3 shell prints them; `#` lines name the rule checked.
-Each scenario is replayed four ways that must agree (E4): from JSON Lines with
-the default batch, from JSON Lines with --batch 1, and from a local Avro log
+Each scenario is replayed five ways that must agree (E4): from JSON Lines with
+the default batch, from JSON Lines with --batch 1, one event per run (each line
+a source of its own, each run resuming from the last), and from a local Avro log
 written by `contrail ingest`, incrementally and with --rebuild (lines ingest
 refuses are left out of those runs, so their checks are skipped when ingest
 refused any line and only the hash of the first two is compared).
@@ -72,6 +73,16 @@ def run_scenario(folder):
             db = os.path.join(tmp, name + ".db")
             hashes[name] = replay("jsonl:" + events, db, args + extra)
             failures += ["[%s] %s" % (name, f) for f in run_checks(db, checks)]
+        # every event in a run of its own, each run resuming from the last (E4)
+        db = os.path.join(tmp, "one-run-each.db")
+        for number, line in enumerate(open(events, encoding="utf-8", newline="\n"), 1):
+            one = os.path.join(tmp, "event-%d.jsonl" % number)
+            with open(one, "w", encoding="utf-8", newline="\n") as out:
+                out.write(line)
+            hashes["one-run-each"] = replay("jsonl:" + one, db, args)
+        # each of its runs counts its own event: the checks of `runs` are for one run
+        failures += ["[one-run-each] %s" % f for f in
+                     run_checks(db, [c for c in checks if "FROM runs" not in c["sql"]])]
         log = os.path.join(tmp, "events.avro")
         ingest = subprocess.run([CONTRAIL, "ingest", "--log", log, events],
                                 capture_output=True, text=True)
