@@ -55,25 +55,25 @@ static int read_position(const struct ctr_decoder *d, json_t *root, struct ctr_e
 	return d->check_formats ? ctr_position_check(ev) : 0;
 }
 
-/* A field's time in µs, or 0 when it is not a timestamp. */
+/* A field's time in µs, or CTR_TIME_NONE when it is not a timestamp. */
 static int64_t time_of(json_t *root, const char *key)
 {
 	json_t *value = json_object_get(root, key);
 	int ok = 0;
 	int64_t us = json_is_string(value) ? ctr_timestamp_parse(json_string_value(value), &ok) : 0;
 
-	return ok ? us : 0;
+	return ok ? us : CTR_TIME_NONE;
 }
 
 /*
  * recorded (or, when it is not a time, at) before anything else is judged, so
  * that --until skips an event recorded after T however bad the rest of it
- * (E5); 0 when neither is a time.
+ * (E5); CTR_TIME_NONE when neither is a time.
  */
 static void read_recorded(json_t *root, struct ctr_event *ev)
 {
 	ev->recorded_us = time_of(root, "recorded");
-	if (ev->recorded_us == 0)
+	if (ev->recorded_us == CTR_TIME_NONE)
 		ev->recorded_us = time_of(root, "at");
 	ev->recorded_known = 1;
 }

@@ -38,5 +38,5 @@ int64_t ctr_event_recorded_us(const struct ctr_event *ev)
 	us = ctr_timestamp_parse(ev->recorded, &ok);
 	if (!ok)
 		us = ctr_timestamp_parse(ev->at, &ok);
-	return ok ? us : 0;
+	return ok ? us : CTR_TIME_NONE;
 }

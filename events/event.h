@@ -52,10 +52,14 @@ void ctr_event_clear(struct ctr_event *ev);
 void ctr_event_reject(struct ctr_event *ev, enum ctr_code code, int takes_place, const char *fmt,
 		      ...) __attribute__((format(printf, 4, 5)));
 
+/* No time: before every instant a timestamp can name, the epoch and earlier ones included. */
+#define CTR_TIME_NONE INT64_MIN
+
 /*
  * When ev was recorded, in microseconds since the epoch: recorded, or at
- * where recorded is not a time, 0 when neither is (E5). Only --until asks, so
- * an Avro record's is parsed here, when asked, not as it is decoded.
+ * where recorded is not a time, CTR_TIME_NONE when neither is (E5). Only
+ * --until asks, so an Avro record's is parsed here, when asked, not as it is
+ * decoded.
  */
 int64_t ctr_event_recorded_us(const struct ctr_event *ev);
 

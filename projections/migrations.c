@@ -156,8 +156,8 @@ static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *toda
 	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 2, new_env, -1, SQLITE_STATIC);
 	match = compare(stmt[OLD_ALLOCATIONS], stmt[NEW_ALLOCATIONS], new_env != NULL, difference);
 	/* G2: activated after the allocation (an activation before it was cleared, allocations.c);
-	 * at one instant they were most likely one session's */
-	if (new_env && allocated && activated >= allocated)
+	 * at one instant they were most likely one session's. 0 is never (docs/schema.md). */
+	if (new_env && allocated && activated && activated >= allocated)
 		step = "done";
 	else if (new_env && allocated)
 		step = "allocated";

@@ -405,7 +405,8 @@ Test(decode, a_bad_event_id_in_a_log_record_takes_no_place)
 /*
  * E5: when an event was recorded (what --until compares), alike from a JSON
  * line and from an Avro record: recorded as an instant, at where recorded is
- * absent or not a time, 0 where neither is one.
+ * absent or not a time, CTR_TIME_NONE (before every --until) where neither is
+ * one. The epoch is an instant like any other, and so are those before it.
  */
 Test(decode, the_time_an_event_was_recorded_is_alike_from_json_and_from_avro)
 {
@@ -417,7 +418,9 @@ Test(decode, the_time_an_event_was_recorded_is_alike_from_json_and_from_avro)
 		  1672617600500000 },
 		{ "\"at\":\"2023-01-01T09:00:00+09:00\",\"recorded\":\"yesterday\"", 1672531200000000 },
 		{ "\"at\":\"2023-01-01T09:00:00+09:00\"", 1672531200000000 },
-		{ "\"at\":\"2023-13-01T00:00:00+09:00\"", 0 },
+		{ "\"at\":\"2023-13-01T00:00:00+09:00\"", CTR_TIME_NONE },
+		{ "\"at\":\"2023-01-01T09:00:00+09:00\",\"recorded\":\"1970-01-01T09:00:00+09:00\"", 0 },
+		{ "\"at\":\"1969-12-31T23:59:59Z\"", -1000000 },
 	};
 	struct ctr_decoder *avro;
 	struct ctr_error err;
