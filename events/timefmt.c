@@ -119,9 +119,14 @@ static int parse_clock(const char *text, int64_t *micros)
 	return used;
 }
 
+/* 0000-01-01 and 9999-12-31 in days since 1970-01-01: the dates four digits write */
+#define FIRST_DAY (-719528)
+#define LAST_DAY 2932896
+
 int64_t ctr_timestamp_parse(const char *text, int *ok)
 {
 	int year, month, day, offset_hours, offset_minutes, used;
+	int32_t days;
 	int64_t micros, offset = 0;
 	const char *zone;
 
@@ -144,8 +149,13 @@ int64_t ctr_timestamp_parse(const char *text, int *ok)
 	} else {
 		return 0;
 	}
+	micros += (int64_t)ctr_date_from_civil(year, month, day) * 86400000000LL - offset;
+	/* dates are written with four digits: an instant whose date in Japan has five is no time */
+	days = ctr_date_in_japan(micros);
+	if (days < FIRST_DAY || days > LAST_DAY)
+		return 0;
 	*ok = 1;
-	return (int64_t)ctr_date_from_civil(year, month, day) * 86400000000LL + micros - offset;
+	return micros;
 }
 
 int32_t ctr_date_in_japan(int64_t us)

@@ -17,7 +17,11 @@ void ctr_date_format(int32_t days, char out[11]);
 int32_t ctr_date_from_civil(int year, int month, int day);
 void ctr_date_to_civil(int32_t days, int *year, int *month, int *day);
 
-/* Microseconds since the epoch (UTC) of an RFC 3339 timestamp with offset. */
+/*
+ * Microseconds since the epoch (UTC) of an RFC 3339 timestamp with offset,
+ * whose date in Japan is in years 0000-9999 (the dates we write); else 0
+ * with *ok = 0.
+ */
 int64_t ctr_timestamp_parse(const char *text, int *ok);
 
 /* The date in Japan (UTC+9) of an instant in microseconds since the epoch, before 1970 too. */

@@ -34,6 +34,9 @@ struct terms {
 	struct seat_change { int light, month; int64_t total; } *changes;
 };
 
+/* B7: November 9999's invoice is due in December; December's would be due in a year of five digits */
+#define LAST_MONTH_BILLED (9999 * 12 + 11 - 1)
+
 static int month_index(int32_t day, int *day_of_month)
 {
 	int year, month;
@@ -240,6 +243,8 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 		return rc;
 	if (t->last_month >= 0 && t->last_month < until)
 		until = t->last_month; /* B6: the month of end_on is the last billed */
+	if (until > LAST_MONTH_BILLED)
+		until = LAST_MONTH_BILLED;
 	for (int month = t->first_month; rc == 0 && month <= until; month++) {
 		if (put_invoice(w, t, month, &early) != 0)
 			rc = ctr_db_error(w->db, CTR_EDB, err);
