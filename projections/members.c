@@ -3,6 +3,7 @@
  * rights (M1), invitations and joining (M2), removal and withdrawal (M3).
  */
 #include <string.h>
+#include <strings.h>
 
 #include "events/payload.h"
 #include "projections/apply_internal.h"
@@ -33,12 +34,13 @@ static struct ctr_member *active_member(struct ctr_apply *a, enum ctr_code *code
 	return m;
 }
 
+/* Emails compare case-insensitively (DOMAIN.md, edge cases: S2), ASCII letters only, as S2's do. */
 static struct ctr_member *member_by_email(struct ctr_contract *c, const char *email,
 					  enum ctr_member_state state)
 {
 	for (size_t i = 0; i < c->member_count; i++) {
 		struct ctr_member *m = &c->members[i];
-		if (!m->row.gone && m->state == state && strcmp(m->email, email) == 0)
+		if (!m->row.gone && m->state == state && strcasecmp(m->email, email) == 0)
 			return m;
 	}
 	return NULL;
@@ -60,18 +62,24 @@ static enum ctr_code invited(struct ctr_apply *a)
 	 * The invitation's row is keyed by the email; an active member whose user
 	 * id is that address (an old email, say) would lose the membership to it,
 	 * which only removal and withdrawal end (M3). A removed or withdrawn
-	 * member's row may take the invitation: joining restores it.
+ * member's row may take the invitation: joining restores it. An invitation
+	 * still pending for the address, however it was written, is renewed in its
+	 * row, whose key stays as it was.
 	 */
-	m = ctr_contract_member(a->contract, email);
-	if (m != NULL && m->state == MEMBER_ACTIVE)
-		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is already a member of %s",
-					email, a->contract->contract_id);
-	if (m == NULL)
-		m = ctr_contract_add_member(a->contract);
-	if (m == NULL)
-		return CTR_CODE_NO_MEMORY;
-	ctr_set_text(a->contract, &m->user, email);
-	ctr_set_text(a->contract, &m->email, email);
+	m = member_by_email(a->contract, email, MEMBER_INVITED);
+	if (m == NULL) {
+		m = ctr_contract_member(a->contract, email);
+		if (m != NULL && m->state == MEMBER_ACTIVE)
+			return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS,
+						"%s is already a member of %s", email,
+						a->contract->contract_id);
+		if (m == NULL)
+			m = ctr_contract_add_member(a->contract);
+		if (m == NULL)
+			return CTR_CODE_NO_MEMORY;
+		ctr_set_text(a->contract, &m->user, email);
+		ctr_set_text(a->contract, &m->email, email);
+	}
 	ctr_set_text(a->contract, &m->name, NULL);
 	ctr_set_text(a->contract, &m->lang, ctr_payload_text(a->data, "lang"));
 	m->role = strcmp(ctr_payload_text(a->data, "role"), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;
