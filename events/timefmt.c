@@ -6,6 +6,9 @@
 
 #include <time.h>
 
+#define DAY_US 86400000000LL
+#define JAPAN_US (9 * 3600 * 1000000LL) /* Japan is UTC+9 all year */
+
 /*
  * The two decimal digits at text, or -1. The second is read only when the
  * first is a digit, so that a string ending early is never read past its end;
@@ -126,7 +129,6 @@ static int parse_clock(const char *text, int64_t *micros)
 int64_t ctr_timestamp_parse(const char *text, int *ok)
 {
 	int year, month, day, offset_hours, offset_minutes, used;
-	int32_t days;
 	int64_t micros, offset = 0;
 	const char *zone;
 
@@ -149,10 +151,9 @@ int64_t ctr_timestamp_parse(const char *text, int *ok)
 	} else {
 		return 0;
 	}
-	micros += (int64_t)ctr_date_from_civil(year, month, day) * 86400000000LL - offset;
+	micros += (int64_t)ctr_date_from_civil(year, month, day) * DAY_US - offset;
 	/* dates are written with four digits: an instant whose date in Japan has five is no time */
-	days = ctr_date_in_japan(micros);
-	if (days < FIRST_DAY || days > LAST_DAY)
+	if (micros < FIRST_DAY * DAY_US - JAPAN_US || micros >= (LAST_DAY + 1) * DAY_US - JAPAN_US)
 		return 0;
 	*ok = 1;
 	return micros;
@@ -160,11 +161,10 @@ int64_t ctr_timestamp_parse(const char *text, int *ok)
 
 int32_t ctr_date_in_japan(int64_t us)
 {
-	const int64_t day_us = 86400000000LL;
-	int64_t local = us + 9 * 3600 * 1000000LL;
+	int64_t local = us + JAPAN_US;
 
 	/* floored: C's division truncates toward zero, which puts instants before 1970 a day late */
-	return (int32_t)(local / day_us - (local % day_us < 0));
+	return (int32_t)(local / DAY_US - (local % DAY_US < 0));
 }
 
 int32_t ctr_date_today_japan(void)

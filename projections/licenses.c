@@ -64,7 +64,8 @@ static void add_owner(struct ctr_contract *c, avro_value_t *owner)
 /* L4: skus under "other:" name other products; a regular product there would be taken for one */
 static enum ctr_code reserved_sku(struct ctr_apply *a, const char *sku)
 {
-	if (strncmp(sku, CTR_OTHER_SKU_PREFIX, strlen(CTR_OTHER_SKU_PREFIX)) != 0)
+	if (sku[0] != CTR_OTHER_SKU_PREFIX[0] || /* most skus, without a call */
+	    strncmp(sku, CTR_OTHER_SKU_PREFIX, strlen(CTR_OTHER_SKU_PREFIX)) != 0)
 		return CTR_CODE_OK;
 	return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "sku %s: the prefix %s is for other products (L4)",
 				sku, CTR_OTHER_SKU_PREFIX);
