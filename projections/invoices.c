@@ -156,6 +156,8 @@ static int put_invoice(struct ctr_invoices *w, struct terms *t, int month, int *
 		rc = put_line(w, number, 3, "early_termination", term_last - month, fee(t, month));
 		subtotal += (term_last - month) * fee(t, month);
 	}
+	if (rc != 0)
+		return rc; /* before a bind, which would clear the connection's error */
 	/* B8: rounded down, once per invoice; in two parts, as subtotal x rate may pass 64 bits */
 	tax = subtotal / 100 * t->tax_rate_pct + subtotal % 100 * t->tax_rate_pct / 100;
 	sqlite3_bind_text(w->invoice, 1, number, -1, SQLITE_STATIC);

@@ -62,13 +62,14 @@ static int next_allocation(sqlite3_stmt *stmt, int has_rows)
  * differ between the old environment and the new one (none: the empty
  * string), merging the two name-ordered lists as they are read, so neither
  * the number of products nor their names are bounded. 1 when they match,
- * 0 when not, -1 on a database error or without memory.
+ * 0 when not, -1 on a database error or without memory (err set).
  */
-static int compare(sqlite3_stmt *old, sqlite3_stmt *now, int has_new, sqlite3_str *difference)
+static int compare(sqlite3 *db, sqlite3_stmt *old, sqlite3_stmt *now, int has_new,
+		   sqlite3_str *difference, struct ctr_error *err)
 {
-	int in_old = next_allocation(old, 1), in_now = next_allocation(now, has_new);
+	int in_old = next_allocation(old, 1), in_now = next_allocation(now, has_new), rc = 0;
 
-	while (in_old > 0 || in_now > 0) {
+	while ((in_old > 0 || in_now > 0) && in_old >= 0 && in_now >= 0) {
 		const char *old_name = in_old > 0 ? (const char *)sqlite3_column_text(old, 0) : NULL;
 		const char *now_name = in_now > 0 ? (const char *)sqlite3_column_text(now, 0) : NULL;
 		int order = !old_name ? 1 : !now_name ? -1 : strcmp(old_name, now_name);
@@ -84,11 +85,14 @@ static int compare(sqlite3_stmt *old, sqlite3_stmt *now, int has_new, sqlite3_st
 		if (order >= 0)
 			in_now = next_allocation(now, 1);
 	}
+	/* the error read before a reset, which would leave the connection's error to the other */
+	if (in_old < 0 || in_now < 0)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	else if (sqlite3_str_errcode(difference) != SQLITE_OK)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	sqlite3_reset(old);
 	sqlite3_reset(now);
-	if (in_old < 0 || in_now < 0 || sqlite3_str_errcode(difference) != SQLITE_OK)
-		return -1;
-	return sqlite3_str_length(difference) == 0;
+	return rc != 0 ? -1 : sqlite3_str_length(difference) == 0;
 }
 
 /* A plan's texts point into the PLANS statement's row, which stays put while it is written. */
@@ -113,24 +117,32 @@ static void bind_row(sqlite3_stmt *stmt, const struct plan *p, const char *step,
 	sqlite3_bind_int(stmt, 8, overdue);
 }
 
-/* Writes the row unless the stored one holds the same values (no trigger work for nothing). */
-static int write_row(sqlite3_stmt **stmt, const struct plan *p, const char *step, int match,
-		     const char *difference, int overdue)
+/*
+ * Writes the row unless the stored one holds the same values (no trigger work
+ * for nothing). A failed step's error is read before the reset that would
+ * clear it.
+ */
+static int write_row(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p, const char *step,
+		     int match, const char *difference, int overdue, struct ctr_error *err)
 {
-	int same, rc = 0;
+	int found, rc = 0;
 
 	bind_row(stmt[CURRENT], p, step, match, difference, overdue);
-	same = sqlite3_step(stmt[CURRENT]) == SQLITE_ROW;
+	found = sqlite3_step(stmt[CURRENT]);
+	if (found != SQLITE_ROW && found != SQLITE_DONE)
+		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_reset(stmt[CURRENT]);
-	if (!same) {
+	if (rc == 0 && found == SQLITE_DONE) {
 		bind_row(stmt[INSERT], p, step, match, difference, overdue);
-		rc = sqlite3_step(stmt[INSERT]) == SQLITE_DONE ? 0 : -1;
+		if (sqlite3_step(stmt[INSERT]) != SQLITE_DONE)
+			rc = ctr_db_error(db, CTR_EDB, err);
 		sqlite3_reset(stmt[INSERT]);
 	}
 	return rc;
 }
 
-static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *today)
+static int write_one(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p, const char *today,
+		     struct ctr_error *err)
 {
 	sqlite3_str *difference = sqlite3_str_new(NULL);
 	const char *new_env = NULL, *step = "planned";
@@ -146,15 +158,17 @@ static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *toda
 		allocated = sqlite3_column_int64(stmt[NEW_ENV], 1);
 		activated = sqlite3_column_int64(stmt[NEW_ENV], 2);
 	} else if (found != SQLITE_DONE) { /* not read is not missing: its step would be wrong */
+		rc = ctr_db_error(db, CTR_EDB, err);
 		sqlite3_reset(stmt[NEW_ENV]);
 		sqlite3_free(sqlite3_str_finish(difference));
-		return -1;
+		return rc;
 	}
 	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 1, p->from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 2, p->env_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 1, p->to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 2, new_env, -1, SQLITE_STATIC);
-	match = compare(stmt[OLD_ALLOCATIONS], stmt[NEW_ALLOCATIONS], new_env != NULL, difference);
+	match = compare(db, stmt[OLD_ALLOCATIONS], stmt[NEW_ALLOCATIONS], new_env != NULL,
+			difference, err);
 	/* G2: activated after the allocation (an activation before it was cleared, allocations.c);
 	 * at one instant they were most likely one session's. 0 is never (docs/schema.md). */
 	if (new_env && allocated && activated && activated >= allocated)
@@ -166,10 +180,11 @@ static int write_one(sqlite3_stmt **stmt, const struct plan *p, const char *toda
 	else if (p->deleted)
 		step = "old_env_deleted";
 	/* G4: not done after its due date */
-	rc = match < 0 ? -1 : write_row(stmt, p, step, match,
-					sqlite3_str_value(difference) ? sqlite3_str_value(difference) : "",
-					strcmp(step, "done") != 0 && p->has_due &&
-					strcmp(today, p->due_by) > 0);
+	rc = match < 0 ? err->code
+		       : write_row(db, stmt, p, step, match,
+				   sqlite3_str_value(difference) ? sqlite3_str_value(difference) : "",
+				   strcmp(step, "done") != 0 && p->has_due &&
+				   strcmp(today, p->due_by) > 0, err);
 	sqlite3_reset(stmt[NEW_ENV]);
 	sqlite3_free(sqlite3_str_finish(difference));
 	return rc;
@@ -204,8 +219,7 @@ int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_
 		read_plan(stmt[PLANS], &p);
 		if (changed && !ctr_strmap_get(changed, p.from) && !ctr_strmap_get(changed, p.to))
 			continue;
-		if (write_one(stmt, &p, today) != 0)
-			rc = ctr_db_error(db, CTR_EDB, err);
+		rc = write_one(db, stmt, &p, today, err);
 	}
 	/* a plan not read is a migration left as an earlier run judged it */
 	if (rc == 0 && step != SQLITE_DONE)

@@ -219,9 +219,9 @@ int ctr_store_load(struct ctr_store *s, const char *stream, struct ctr_arena *ar
 	sqlite3_bind_text(s->get, 2, slash + 1, -1, SQLITE_STATIC);
 	step = sqlite3_step(s->get);
 	if (step != SQLITE_ROW) {
+		int rc = step == SQLITE_DONE ? 0 : ctr_db_error(s->db, CTR_EDB, err);
 		sqlite3_reset(s->get);
-		return step == SQLITE_DONE ? 0
-		       : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errstr(step));
+		return rc;
 	}
 	a = ctr_arena_zalloc(arena, sizeof(*a));
 	if (a == NULL) {

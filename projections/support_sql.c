@@ -334,9 +334,9 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? 0 : ctr_db_error(s->db, CTR_EDB, err);
 		sqlite3_reset(stmt);
-		return step == SQLITE_DONE ? 0
-		       : ctr_error_set(err, CTR_EDB, "database: %s", sqlite3_errstr(step));
+		return rc;
 	}
 	c = ctr_arena_zalloc(arena, sizeof(*c));
 	if (c == NULL) {

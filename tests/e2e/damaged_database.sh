@@ -33,4 +33,20 @@ printf 'table,key,column,expected\ncontracts,C-1,status,active\n' > expected.csv
 says reconcile 2 --db damaged.db --expected expected.csv
 says diff 3 damaged.db base.db
 expect_eq "runs after the refused replay" "$runs_before" "$(q damaged.db 'SELECT count(*) FROM runs')"
+
+# every table and index damaged in turn: the replay of the rest on a new date reads or writes
+# it, and stops with exit 3 naming the file, whichever statement (a load, a judge, an upsert)
+# met the damage first
+for name in $(q base.db "SELECT name FROM sqlite_master WHERE rootpage > 0 ORDER BY name"); do
+	cp base.db each.db
+	root=$(q each.db "SELECT rootpage FROM sqlite_master WHERE name = '$name'")
+	printf '\377%.0s' $(seq 12) |
+		dd of=each.db bs=1 seek=$(((root - 1) * page_size)) conv=notrunc 2> /dev/null
+	status=0
+	"$CONTRAIL" replay --source file:log.avro --db each.db --business-date 2024-06-01 \
+		> each.out 2> each.err || status=$?
+	expect_eq "exit of a replay with $name damaged" 3 "$status"
+	grep -q "^contrail replay: database $PWD/each.db: database disk image is malformed\$" \
+		each.err || fail "$name: $(cat each.err)"
+done
 echo ok
