@@ -47,8 +47,9 @@ static const char *line_name(const char *kind)
 }
 
 /*
- * Columns wide enough for any count (E6 caps seats and prices at 100,000,000)
- * and any amount 64 bits hold, so that every invoice lines up.
+ * Columns wide enough for any count (E6 caps seats at 100,000,000) and any
+ * price or amount 64 bits hold (an early termination's price is a month's
+ * fee), so that every invoice lines up.
  */
 static void text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 {
@@ -58,13 +59,13 @@ static void text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 	       sqlite3_column_text(inv, 1), sqlite3_column_text(inv, 2), sqlite3_column_text(inv, 8));
 	printf("  issue date %s, due %s\n", sqlite3_column_text(inv, 3), sqlite3_column_text(inv, 4));
 	while (sqlite3_step(lines) == SQLITE_ROW)
-		printf("  %-34s %11s x %11s = %25s yen\n",
+		printf("  %-34s %11s x %25s = %25s yen\n",
 		       line_name((const char *)sqlite3_column_text(lines, 1)),
 		       yen(sqlite3_column_int64(lines, 2), a), yen(sqlite3_column_int64(lines, 3), b),
 		       yen(sqlite3_column_int64(lines, 4), c));
-	printf("  %-63s %25s yen\n", "subtotal", yen(sqlite3_column_int64(inv, 5), a));
-	printf("  %-63s %25s yen\n", "consumption tax", yen(sqlite3_column_int64(inv, 6), b));
-	printf("  %-63s %25s yen\n\n", "total", yen(sqlite3_column_int64(inv, 7), c));
+	printf("  %-77s %25s yen\n", "subtotal", yen(sqlite3_column_int64(inv, 5), a));
+	printf("  %-77s %25s yen\n", "consumption tax", yen(sqlite3_column_int64(inv, 6), b));
+	printf("  %-77s %25s yen\n\n", "total", yen(sqlite3_column_int64(inv, 7), c));
 }
 
 static void csv_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)

@@ -171,7 +171,9 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			o->has_until = 1;
 			o->until_text = optarg;
 			if (!ok)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--until %s is not an RFC 3339 timestamp with an offset", optarg);
+				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--until %s is not an RFC 3339"
+						    " timestamp with an offset, its date in Japan in years"
+						    " 0000-9999", optarg);
 			break;
 		case 'n':
 			if (ctr_cli_number(optarg, 1, LONG_MAX, &number) != 0)

@@ -46,6 +46,39 @@ static struct ctr_member *member_by_email(struct ctr_contract *c, const char *em
 	return NULL;
 }
 
+/*
+ * The row an invitation of email goes into, or NULL with *code set. The row is
+ * keyed by the email; an active member whose user id is that address (an old
+ * email, say) would lose the membership to it, which only removal and
+ * withdrawal end (M3). A removed or withdrawn member's row may take the
+ * invitation: joining restores it. An invitation still pending for the
+ * address, however it was written, is renewed in its row, whose key stays.
+ */
+static struct ctr_member *invitation_row(struct ctr_apply *a, const char *email,
+					 enum ctr_code *code)
+{
+	struct ctr_member *m = ctr_contract_member(a->contract, email);
+	struct ctr_member *pending;
+
+	if (m != NULL && m->state == MEMBER_ACTIVE) {
+		*code = ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is already a member of %s",
+					 email, a->contract->contract_id);
+		return NULL;
+	}
+	pending = member_by_email(a->contract, email, MEMBER_INVITED);
+	if (pending != NULL)
+		return pending;
+	if (m == NULL)
+		m = ctr_contract_add_member(a->contract);
+	if (m == NULL) {
+		*code = CTR_CODE_NO_MEMORY;
+		return NULL;
+	}
+	ctr_set_text(a->contract, &m->user, email);
+	ctr_set_text(a->contract, &m->email, email);
+	return m;
+}
+
 /* M2: an invitation is a members row keyed by the invited email, state invited. */
 static enum ctr_code invited(struct ctr_apply *a)
 {
@@ -58,28 +91,9 @@ static enum ctr_code invited(struct ctr_apply *a)
 	if (member_by_email(a->contract, email, MEMBER_ACTIVE) != NULL)
 		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is already a member of %s",
 					email, a->contract->contract_id);
-	/*
-	 * The invitation's row is keyed by the email; an active member whose user
-	 * id is that address (an old email, say) would lose the membership to it,
-	 * which only removal and withdrawal end (M3). A removed or withdrawn
- * member's row may take the invitation: joining restores it. An invitation
-	 * still pending for the address, however it was written, is renewed in its
-	 * row, whose key stays as it was.
-	 */
-	m = member_by_email(a->contract, email, MEMBER_INVITED);
-	if (m == NULL) {
-		m = ctr_contract_member(a->contract, email);
-		if (m != NULL && m->state == MEMBER_ACTIVE)
-			return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS,
-						"%s is already a member of %s", email,
-						a->contract->contract_id);
-		if (m == NULL)
-			m = ctr_contract_add_member(a->contract);
-		if (m == NULL)
-			return CTR_CODE_NO_MEMORY;
-		ctr_set_text(a->contract, &m->user, email);
-		ctr_set_text(a->contract, &m->email, email);
-	}
+	m = invitation_row(a, email, &code);
+	if (m == NULL)
+		return code;
 	ctr_set_text(a->contract, &m->name, NULL);
 	ctr_set_text(a->contract, &m->lang, ctr_payload_text(a->data, "lang"));
 	m->role = strcmp(ctr_payload_text(a->data, "role"), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;

@@ -8,7 +8,8 @@ Each scenario folder holds:
                 as the sqlite3 shell prints them; `#` lines name the rule checked.
 Each scenario is replayed five ways that must agree (E4): from JSON Lines with
 the default batch, from JSON Lines with --batch 1, one event per run (each line
-a source of its own, each run resuming from the last), and from a local Avro log
+a source of its own, each run resuming from the last, on another business date,
+then a run of none on the scenario's), and from a local Avro log
 written by `contrail ingest`, incrementally and with --rebuild (lines ingest
 refuses are left out of those runs, so their checks are skipped when ingest
 refused any line and only the hash of the first two is compared).
@@ -61,6 +62,13 @@ def replay(source, db, args):
     return result.stdout.split("projection hash ")[1].strip()
 
 
+def another_date(args):
+    """args with another business date than theirs (or today's)."""
+    out = [a for i, a in enumerate(args)
+           if a != "--business-date" and (i == 0 or args[i - 1] != "--business-date")]
+    return out + ["--business-date", "2001-02-03"]
+
+
 def run_scenario(folder):
     events = os.path.join(folder, "events.jsonl")
     args_path = os.path.join(folder, "args")
@@ -73,13 +81,17 @@ def run_scenario(folder):
             db = os.path.join(tmp, name + ".db")
             hashes[name] = replay("jsonl:" + events, db, args + extra)
             failures += ["[%s] %s" % (name, f) for f in run_checks(db, checks)]
-        # every event in a run of its own, each run resuming from the last (E4)
+        # every event in a run of its own, each run resuming from the last, on another business
+        # date; then a run of no events on the scenario's, which judges every row again (E4, E5)
         db = os.path.join(tmp, "one-run-each.db")
         for number, line in enumerate(open(events, encoding="utf-8", newline="\n"), 1):
             one = os.path.join(tmp, "event-%d.jsonl" % number)
             with open(one, "w", encoding="utf-8", newline="\n") as out:
                 out.write(line)
-            hashes["one-run-each"] = replay("jsonl:" + one, db, args)
+            replay("jsonl:" + one, db, another_date(args))
+        none = os.path.join(tmp, "none.jsonl")
+        open(none, "w").close()
+        hashes["one-run-each"] = replay("jsonl:" + none, db, args)
         # each of its runs counts its own event: the checks of `runs` are for one run
         failures += ["[one-run-each] %s" % f for f in
                      run_checks(db, [c for c in checks if "FROM runs" not in c["sql"]])]
