@@ -244,7 +244,7 @@ int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_er
 	uint64_t id_key, stream_hash;
 	int handled, rc;
 
-	/* E5: recorded after T was not known at T, however bad (0 when neither time is one) */
+	/* E5: recorded after T was not known at T, however bad (read when neither time is one) */
 	if (e->options->has_until && ctr_event_recorded_us(ev) > e->options->until_us) {
 		e->counts.skipped++;
 		return 0;
