@@ -45,7 +45,8 @@ static int contrail_version(sqlite3 *db, const char *path, enum ctr_db_mode mode
 	char *text;
 	int read = ctr_db_meta_get(db, "schema_version", &text, err);
 	int version = text ? atoi(text) : 0;
-	int ok = version == CTR_DB_SCHEMA_VERSION || (version == 1 && mode == CTR_DB_WRITE);
+	int ok = version == CTR_DB_SCHEMA_VERSION ||
+		 ((version == 1 || version == 2) && mode == CTR_DB_WRITE);
 
 	if (read != 0)
 		ok = 0; /* err says why */
@@ -62,15 +63,21 @@ static int contrail_version(sqlite3 *db, const char *path, enum ctr_db_mode mode
 	return ok ? version : 0;
 }
 
-/* Version 1 to 2: the customers' records of support ids that change hands from now on. */
-static int upgrade(sqlite3 *db, struct ctr_error *err)
+/*
+ * Version 1 to 2: the customers' records of support ids that change hands from
+ * now on; 2 to 3: the contract rows derived again (schema_sql.h). One
+ * transaction: a database is of one version or the next.
+ */
+static int upgrade(sqlite3 *db, int from, struct ctr_error *err)
 {
 	char version[16];
 	int rc = ctr_db_exec(db, "BEGIN IMMEDIATE", err);
 
 	snprintf(version, sizeof(version), "%d", CTR_DB_SCHEMA_VERSION);
-	if (rc == 0)
+	if (rc == 0 && from == 1)
 		rc = ctr_db_exec(db, ctr_schema_upgrade_from_1_sql, err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, ctr_schema_upgrade_to_3_sql, err);
 	if (rc == 0)
 		rc = ctr_db_meta_set(db, "schema_version", version, err);
 	if (rc == 0)
@@ -182,8 +189,8 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		rc = ctr_row_digest_register(db, err);
 	if (rc == 0 && mode != CTR_DB_READ && is_empty(db))
 		rc = create_schema(db, mode == CTR_DB_CREATE_BULK, err);
-	else if (rc == 0 && version == 1)
-		rc = upgrade(db, err);
+	else if (rc == 0 && version < CTR_DB_SCHEMA_VERSION)
+		rc = upgrade(db, version, err);
 	if (rc != 0)
 		goto fail;
 	*out = db;

@@ -119,12 +119,12 @@ sqlite3 old.db "DROP TRIGGER support_changed_hands; DROP TABLE support_lost;
 exits_with 3 status --db old.db
 grep -q "schema version 1.*a replay brings it up to date" one-line.err || fail "$(cat one-line.err)"
 "$CONTRAIL" replay --source jsonl:mixed.jsonl --db old.db > /dev/null 2>&1 || true
-expect_eq "brought up to date by a replay" "2|0" \
+expect_eq "brought up to date by a replay" "3|0" \
 	"$(q old.db "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), count(*) FROM support_lost")"
 expect_eq "status after the replay" 0 "$("$CONTRAIL" status --db old.db > /dev/null 2>&1; echo $?)"
-sqlite3 old.db "UPDATE meta SET value = '3' WHERE key = 'schema_version'"
+sqlite3 old.db "UPDATE meta SET value = '4' WHERE key = 'schema_version'"
 exits_with 3 replay --source jsonl:mixed.jsonl --db old.db
-grep -q "schema version 3, newer than" one-line.err || fail "$(cat one-line.err)"
+grep -q "schema version 4, newer than" one-line.err || fail "$(cat one-line.err)"
 "$CONTRAIL" replay --source jsonl:mixed.jsonl --db old.db --rebuild > /dev/null 2>&1 || true
 expect_eq "renewed by --rebuild" 0 "$("$CONTRAIL" status --db old.db > /dev/null 2>&1; echo $?)"
 

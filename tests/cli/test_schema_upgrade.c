@@ -1,0 +1,105 @@
+/*
+ * test_schema_upgrade.c - a database of schema version 2 holds contract rows
+ * derived as before version 3 (a cloud contract's end_date as it was opened
+ * with, the products and migration of a license contract cancelled early
+ * ending with its term). Read commands refuse it; a replay brings it up to
+ * date in place, and it then holds what a rebuild of the same events holds
+ * (L5, G4, E4).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "engine/db.h"
+#include "engine/row_digest.h"
+#include "tests/cli/run_command.h"
+
+#define EVENTS "tests/scenarios/contracts_l5_g4_ends/events.jsonl"
+
+static char dir[64], old_db[128], new_db[128];
+
+/* The statements run on path through contrail's own connection, so the digests follow. */
+static void sql(const char *path, const char *statements)
+{
+	struct ctr_error err;
+	sqlite3 *db;
+
+	cr_assert_eq(ctr_db_open(path, CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_db_exec(db, statements, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_row_digest_flush(db, &err), 0, "%s", err.message);
+	sqlite3_close(db);
+}
+
+/* The projection hash a replay printed. */
+static void hash_of(const struct command_run *run, char hash[65])
+{
+	const char *at = strstr(run->out, "projection hash ");
+
+	cr_assert_not_null(at, "%s", run->out);
+	cr_assert_eq(sscanf(at, "projection hash %64s", hash), 1);
+}
+
+static void setup(void)
+{
+	FILE *none;
+	char path[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/contrail-upgrade-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(old_db, sizeof(old_db), "%s/old.db", dir);
+	snprintf(new_db, sizeof(new_db), "%s/new.db", dir);
+	snprintf(path, sizeof(path), "%s/none.jsonl", dir);
+	none = fopen(path, "w");
+	cr_assert_not_null(none);
+	fclose(none);
+}
+
+static void teardown(void)
+{
+	remove_tree(dir);
+}
+
+TestSuite(schema_upgrade, .init = setup, .fini = teardown);
+
+Test(schema_upgrade, a_replay_derives_the_rows_of_version_2_again_as_a_rebuild_does)
+{
+	char source[256], none[128], rebuilt[65], upgraded[65];
+	struct command_run *run;
+
+	snprintf(source, sizeof(source), "jsonl:%s", EVENTS);
+	snprintf(none, sizeof(none), "jsonl:%s/none.jsonl", dir);
+	run = RUN_IN(dir, ctr_cmd_replay, "replay", "--source", source, "--db", new_db, "--rebuild",
+		     "--business-date", "2025-06-01");
+	cr_assert_eq(run->code, 0, "%s", run->err);
+	hash_of(run, rebuilt);
+	run = RUN_IN(dir, ctr_cmd_replay, "replay", "--source", source, "--db", old_db,
+		     "--business-date", "2025-06-01");
+	cr_assert_eq(run->code, 0, "%s", run->err);
+
+	/* the rows as version 2 derived them */
+	sql(old_db, "UPDATE contracts SET end_date = '2025-06-30', status = 'expiring',"
+		      " days_left = 29 WHERE contract_id = 'CL-opened';"
+		      "UPDATE contract_products SET end_date = '2025-06-30'"
+		      " WHERE contract_id = 'CL-opened';"
+		      "UPDATE contracts SET days_left = 303 WHERE contract_id = 'C-cancelled';"
+		      "UPDATE contract_products SET end_date = coalesce(own_end_date, '2026-03-31'),"
+		      " expired = 0 WHERE contract_id = 'C-cancelled';"
+		      "UPDATE migrations SET due_by = '2026-03-31', overdue = 0;"
+		      "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
+	run = RUN_IN(dir, ctr_cmd_status, "status", "--db", old_db);
+	cr_assert_eq(run->code, CTR_EXIT_DATA, "%s", run->err);
+	cr_assert_not_null(strstr(run->err, "schema version 2, not 3: a replay brings it up to date"),
+			   "%s", run->err);
+
+	run = RUN_IN(dir, ctr_cmd_replay, "replay", "--source", none, "--db", old_db,
+		     "--business-date", "2025-06-01");
+	cr_assert_eq(run->code, 0, "%s", run->err);
+	hash_of(run, upgraded);
+	cr_assert_str_eq(upgraded, rebuilt);
+	run = RUN_IN(dir, ctr_cmd_diff, "diff", old_db, new_db);
+	cr_assert_eq(run->code, 0, "%s%s", run->out, run->err);
+	run = RUN_IN(dir, ctr_cmd_hash, "hash", "--db", old_db, "--recompute");
+	cr_assert_eq(run->code, 0, "%s", run->err);
+	cr_assert_eq(strncmp(run->out, rebuilt, 64), 0, "%s", run->out);
+}
