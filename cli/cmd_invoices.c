@@ -63,9 +63,9 @@ static void text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 		       line_name((const char *)sqlite3_column_text(lines, 1)),
 		       yen(sqlite3_column_int64(lines, 2), a), yen(sqlite3_column_int64(lines, 3), b),
 		       yen(sqlite3_column_int64(lines, 4), c));
-	printf("  %-77s %25s yen\n", "subtotal", yen(sqlite3_column_int64(inv, 5), a));
-	printf("  %-77s %25s yen\n", "consumption tax", yen(sqlite3_column_int64(inv, 6), b));
-	printf("  %-77s %25s yen\n\n", "total", yen(sqlite3_column_int64(inv, 7), c));
+	printf("  %-76s %25s yen\n", "subtotal", yen(sqlite3_column_int64(inv, 5), a));
+	printf("  %-76s %25s yen\n", "consumption tax", yen(sqlite3_column_int64(inv, 6), b));
+	printf("  %-76s %25s yen\n\n", "total", yen(sqlite3_column_int64(inv, 7), c));
 }
 
 static void csv_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)

@@ -74,6 +74,9 @@ static json_t *report(struct reader *r)
 	char held_sql[128];
 
 	json_object_set_new(out, "last_run", last_run(r));
+	/* rows judged on two dates, or not yet judged since an upgrade: the next replay judges all */
+	json_object_set_new(out, "judging",
+			    single(r, "SELECT value FROM meta WHERE key = 'judging'"));
 	json_object_set_new(out, "checkpoints", rows(r, "SELECT source, partition, next_offset"
 		" FROM checkpoints ORDER BY source, partition"));
 	for (int i = 0; ctr_hashed_tables[i].name; i++)
@@ -243,6 +246,10 @@ int ctr_cmd_status(int argc, char **argv)
 		putchar('\n');
 	} else {
 		print_run(json_object_get(out, "last_run"));
+		if (json_is_string(json_object_get(out, "judging")))
+			printf("judging           %s: some states are judged on another date or by an"
+			       " older version;\n                  the next replay judges them all\n",
+			       text(out, "judging"));
 		print_checkpoints(json_object_get(out, "checkpoints"));
 		print_lists(out);
 	}

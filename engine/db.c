@@ -78,6 +78,8 @@ static int upgrade(sqlite3 *db, int from, struct ctr_error *err)
 		rc = ctr_db_exec(db, ctr_schema_upgrade_from_1_sql, err);
 	if (rc == 0)
 		rc = ctr_db_exec(db, ctr_schema_upgrade_to_3_sql, err);
+	if (rc == 0) /* the rows' digests committed with them, whatever the replay does next */
+		rc = ctr_row_digest_flush(db, err);
 	if (rc == 0)
 		rc = ctr_db_meta_set(db, "schema_version", version, err);
 	if (rc == 0)

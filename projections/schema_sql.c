@@ -125,16 +125,20 @@ const char ctr_schema_upgrade_from_1_sql[] = SUPPORT_LOST_SQL;
  * date is the earlier of its own (or its contract's) and that end_on (L5);
  * and every state judged again by the next run's judge, as after a run on
  * another date stopped part-way (record.c), which refreshes migrations' due
- * dates (G4) too. The digest triggers keep the projection hash in step.
+ * dates (G4) too. The digest triggers keep the projection hash in step, their
+ * sums committed with the rows (db.c).
  */
 #define PRODUCT_END "coalesce(contract_products.own_end_date," \
 		    " CASE WHEN c.kind = 'cloud' THEN NULL ELSE c.end_date END)"
+#define PRODUCT_END_SQL \
+	"SELECT CASE WHEN c.cancel_end_on IS NOT NULL AND (" PRODUCT_END " IS NULL OR" \
+	" c.cancel_end_on < " PRODUCT_END ") THEN c.cancel_end_on ELSE " PRODUCT_END " END" \
+	" FROM contracts c WHERE c.contract_id = contract_products.contract_id"
 const char ctr_schema_upgrade_to_3_sql[] =
 	"UPDATE contracts SET end_date = cancel_end_on"
 	" WHERE kind = 'cloud' AND end_date IS NOT cancel_end_on;\n"
-	"UPDATE contract_products SET end_date = (SELECT CASE WHEN c.cancel_end_on IS NOT NULL AND"
-	" (" PRODUCT_END " IS NULL OR c.cancel_end_on < " PRODUCT_END ") THEN c.cancel_end_on"
-	" ELSE " PRODUCT_END " END FROM contracts c WHERE c.contract_id = contract_products.contract_id);\n"
+	"UPDATE contract_products SET end_date = (" PRODUCT_END_SQL ")"
+	" WHERE end_date IS NOT (" PRODUCT_END_SQL ");\n"
 	"INSERT OR REPLACE INTO meta (key, value) SELECT 'judging', value FROM meta"
 	" WHERE key = 'judged_on';\n";
 

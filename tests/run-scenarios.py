@@ -6,10 +6,11 @@ Each scenario folder holds:
   args          extra `contrail replay` arguments (optional, one line)
   expect        checks: a `> SQL` line followed by the expected rows, `|`-separated,
                 as the sqlite3 shell prints them; `#` lines name the rule checked.
-Each scenario is replayed five ways that must agree (E4): from JSON Lines with
+Each scenario is replayed six ways that must agree (E4): from JSON Lines with
 the default batch, from JSON Lines with --batch 1, one event per run (each line
-a source of its own, each run resuming from the last, on another business date,
-then a run of none on the scenario's), and from a local Avro log
+a source of its own, each run resuming from the last; on the scenario's business
+date, and on another then judged again by a run of none on the scenario's), and
+from a local Avro log
 written by `contrail ingest`, incrementally and with --rebuild (lines ingest
 refuses are left out of those runs, so their checks are skipped when ingest
 refused any line and only the hash of the first two is compared).
@@ -81,20 +82,24 @@ def run_scenario(folder):
             db = os.path.join(tmp, name + ".db")
             hashes[name] = replay("jsonl:" + events, db, args + extra)
             failures += ["[%s] %s" % (name, f) for f in run_checks(db, checks)]
-        # every event in a run of its own, each run resuming from the last, on another business
-        # date; then a run of no events on the scenario's, which judges every row again (E4, E5)
-        db = os.path.join(tmp, "one-run-each.db")
-        for number, line in enumerate(open(events, encoding="utf-8", newline="\n"), 1):
-            one = os.path.join(tmp, "event-%d.jsonl" % number)
-            with open(one, "w", encoding="utf-8", newline="\n") as out:
-                out.write(line)
-            replay("jsonl:" + one, db, another_date(args))
+        # every event in a run of its own, each run resuming from the last: on the scenario's
+        # business date, and on another one followed by a run of no events on the scenario's,
+        # which judges every row again (E4, E5)
         none = os.path.join(tmp, "none.jsonl")
         open(none, "w").close()
-        hashes["one-run-each"] = replay("jsonl:" + none, db, args)
-        # each of its runs counts its own event: the checks of `runs` are for one run
-        failures += ["[one-run-each] %s" % f for f in
-                     run_checks(db, [c for c in checks if "FROM runs" not in c["sql"]])]
+        for name, each_args in (("one-run-each", args), ("one-run-each-judged-again",
+                                                         another_date(args))):
+            db = os.path.join(tmp, name + ".db")
+            for number, line in enumerate(open(events, encoding="utf-8", newline="\n"), 1):
+                one = os.path.join(tmp, "event-%d.jsonl" % number)
+                with open(one, "w", encoding="utf-8", newline="\n") as out:
+                    out.write(line)
+                hashes[name] = replay("jsonl:" + one, db, each_args)
+            if each_args != args:
+                hashes[name] = replay("jsonl:" + none, db, args)
+            # each of its runs counts its own event: the checks of `runs` are for one run
+            failures += ["[%s] %s" % (name, f) for f in
+                         run_checks(db, [c for c in checks if "FROM runs" not in c["sql"]])]
         log = os.path.join(tmp, "events.avro")
         ingest = subprocess.run([CONTRAIL, "ingest", "--log", log, events],
                                 capture_output=True, text=True)
