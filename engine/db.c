@@ -112,17 +112,19 @@ static const char *pragmas(enum ctr_db_mode mode)
 		return "PRAGMA main.journal_mode = OFF; PRAGMA main.synchronous = OFF;"
 		       " PRAGMA recursive_triggers = ON; PRAGMA main.cache_size = -"
 		       NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA temp_store = MEMORY;"
-		       " PRAGMA main.locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 5000;";
+		       " PRAGMA main.locking_mode = EXCLUSIVE;"
+		       " PRAGMA busy_timeout = " NUMBER_TEXT(CTR_DB_BUSY_MS) ";";
 	/*
 	 * Mapped (up to SQLite's 2 GiB limit): the pages an incremental run only reads cost
 	 * neither a copy nor a buffer, so its cache holds little beyond the pages it writes.
 	 */
 	/* the timeout first: turning a rebuilt or merged file to WAL waits for its readers */
 	if (mode == CTR_DB_WRITE)
-		return "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		return "PRAGMA busy_timeout = " NUMBER_TEXT(CTR_DB_BUSY_MS) "; PRAGMA journal_mode = WAL;"
+		       " PRAGMA synchronous = NORMAL;"
 		       " PRAGMA recursive_triggers = ON; PRAGMA cache_size = -"
 		       NUMBER_TEXT(CTR_DB_CACHE_KIB) "; PRAGMA mmap_size = 2147418112;";
-	return "PRAGMA busy_timeout = 5000;";
+	return "PRAGMA busy_timeout = " NUMBER_TEXT(CTR_DB_BUSY_MS) ";";
 }
 
 /*
@@ -172,12 +174,25 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 			      ctr_db_message(db, message, sizeof(message)));
 		goto fail;
 	}
-	rc = CTR_ECORRUPT;
+	/*
+	 * Before the first read: a reader that finds another connection rebuilding
+	 * the WAL index (or a writer switching the journal) waits as every later
+	 * statement does, instead of taking the file for a foreign one.
+	 */
+	sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
 	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+		int primary = sqlite3_extended_errcode(db) & 0xff;
+
+		if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+			rc = ctr_db_error(db, CTR_EDB, err); /* still busy: a failure, not bad data */
+			goto fail;
+		}
+		rc = CTR_ECORRUPT;
 		ctr_error_set(err, CTR_ECORRUPT, "%s is not a contrail database: %s", path,
 			      ctr_db_message(db, message, sizeof(message)));
 		goto fail;
 	}
+	rc = CTR_ECORRUPT;
 	/* a foreign database is refused before any pragma could change it */
 	if (!(mode != CTR_DB_READ && is_empty(db)))
 		version = contrail_version(db, path, mode, err);

@@ -17,6 +17,8 @@
  * (cli/heap.c): the pool is never smaller than the cache it serves.
  */
 #define CTR_DB_CACHE_KIB 65536
+/* How long a statement waits for another connection's lock before it fails. */
+#define CTR_DB_BUSY_MS 5000
 #define CTR_DB_PAGE_BUFFERS (CTR_DB_CACHE_KIB / 4)
 
 enum ctr_db_mode {

@@ -133,23 +133,54 @@ static int replayed(sqlite3 *db, int64_t *runs, struct replayed_to *to, struct c
 }
 
 /*
+ * What a shard holds as far as a merge judges it: its meta (the date and
+ * options it was judged on and with, a judging left part-way) and its last
+ * run, from schema ("main", or "shard" attached). Read when the shard is
+ * judged and again in the transaction that copies it: a replay that committed
+ * in between would put rows the merge never judged into the report.
+ */
+static int shard_state(sqlite3 *db, const char *schema, char **state, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+	char sql[320];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce((SELECT group_concat(key || '=' || value, ';')"
+		 " FROM (SELECT key, value FROM %s.meta ORDER BY key)), '') || '|' ||"
+		 " coalesce((SELECT max(run_id) FROM %s.runs), 0)", schema, schema);
+	*state = NULL;
+	rc = ctr_db_prepare(db, sql, &stmt, err);
+	if (rc == 0 && sqlite3_step(stmt) != SQLITE_ROW)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	if (rc == 0 && (*state = strdup((const char *)sqlite3_column_text(stmt, 0))) == NULL)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
  * The business date and the options (projections.h, ctr_judged_with) every
  * shard was judged on and with, and how far it was replayed (first: this is
  * the first shard, whose to the others must match); they must agree, or the
- * report would be as no single replay is.
+ * report would be as no single replay is. Read in one transaction, with the
+ * shard's state (shard_state), which the copy compares.
  */
 static int shard_judging(const char *path, char date[11], char with[64],
-			 struct replayed_to *to, int first, struct ctr_error *err)
+			 struct replayed_to *to, int first, char **state, struct ctr_error *err)
 {
 	sqlite3 *db;
-	char *judged, *judged_with, *judging = NULL;
+	char *judged = NULL, *judged_with, *judging = NULL;
 	struct replayed_to own;
 	int64_t runs = 0;
 	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
 
 	if (rc != 0)
 		return rc;
-	rc = ctr_db_meta_get(db, "judged_on", &judged, err);
+	rc = ctr_db_exec(db, "BEGIN", err);
+	if (rc == 0)
+		rc = shard_state(db, "main", state, err);
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judged_on", &judged, err);
 	judged_with = NULL;
 	if (rc == 0)
 		rc = ctr_db_meta_get(db, "judged_with", &judged_with, err);
@@ -199,10 +230,11 @@ static int shard_judging(const char *path, char date[11], char with[64],
 	return rc;
 }
 
-static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
+static int attach_and_copy(sqlite3 *db, const char *path, const char *judged_state,
+			   struct ctr_error *err)
 {
 	sqlite3_stmt *attach = NULL;
-	char message[256];
+	char message[256], *state = NULL;
 	int rc = ctr_db_prepare(db, "ATTACH DATABASE ? AS shard", &attach, err);
 
 	if (rc != 0)
@@ -215,6 +247,12 @@ static int attach_and_copy(sqlite3 *db, const char *path, struct ctr_error *err)
 	if (rc != 0)
 		return rc;
 	rc = ctr_db_exec(db, "BEGIN", err);
+	if (rc == 0) /* the shard's snapshot is this transaction's from its first read on */
+		rc = shard_state(db, "shard", &state, err);
+	if (rc == 0 && strcmp(state, judged_state) != 0)
+		rc = ctr_error_set(err, CTR_EDB, "%s changed while it was merged (a replay"
+				   " committed into it); merge again once it is done", path);
+	free(state);
 	if (rc == 0)
 		rc = copy_shard(db, path, err);
 	if (rc == 0)
@@ -324,20 +362,18 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date, const ch
 	return rc;
 }
 
-int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
-	      struct ctr_run_result *result, struct ctr_error *err)
+/* ctr_merge, with each shard's state as it was judged in states (shard_state). */
+static int merge(const char *out_path, const char *const *shards, int shard_count,
+		 char **states, struct ctr_run_result *result, struct ctr_error *err)
 {
 	char built[4200], date[11] = "", with[64] = "";
 	struct replayed_to to = { INT64_MAX, "" };
 	sqlite3 *db = NULL;
 	int lock_fd = -1, created = 0;
-	int rc = 0;
+	int rc = ctr_db_check_replaceable(out_path, err);
 
-	memset(result, 0, sizeof(*result));
-	merge_stopped = 0; /* a stop asked of an earlier merge in this process is not this one's */
-	rc = ctr_db_check_replaceable(out_path, err);
 	for (int i = 0; i < shard_count && rc == 0; i++)
-		rc = shard_judging(shards[i], date, with, &to, i == 0, err);
+		rc = shard_judging(shards[i], date, with, &to, i == 0, &states[i], err);
 	/* a report is replayed into: the report a replay is writing is not renamed over (db.h) */
 	if (rc == 0)
 		rc = ctr_db_lock_writer(out_path, &lock_fd, &created, err);
@@ -349,7 +385,7 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (db != NULL)
 		sqlite3_progress_handler(db, 10000, stop_asked, NULL);
 	for (int i = 0; i < shard_count && rc == 0; i++)
-		rc = attach_and_copy(db, shards[i], err);
+		rc = attach_and_copy(db, shards[i], states[i], err);
 	if (rc == 0)
 		rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
@@ -373,5 +409,22 @@ int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
 	if (rc != 0)
 		unlink(built);
 	ctr_db_unlock_writer(out_path, lock_fd, created, rc != 0);
+	return rc;
+}
+
+int ctr_merge(const char *out_path, const char *const *shards, int shard_count,
+	      struct ctr_run_result *result, struct ctr_error *err)
+{
+	char **states = calloc((size_t)shard_count, sizeof(*states));
+	int rc;
+
+	memset(result, 0, sizeof(*result));
+	merge_stopped = 0; /* a stop asked of an earlier merge in this process is not this one's */
+	if (states == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	rc = merge(out_path, shards, shard_count, states, result, err);
+	for (int i = 0; i < shard_count; i++)
+		free(states[i]);
+	free(states);
 	return rc;
 }
