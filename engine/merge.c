@@ -202,8 +202,9 @@ static int shard_judging(const char *path, char date[11], char with[64],
 	/* rows judged on two dates (a replay on another one stopped part-way): the next replay
 	 * of the shard judges them all again; the merge judges only what spans shards */
 	if (rc == 0 && judging != NULL)
-		rc = ctr_error_set(err, CTR_EINVAL, "%s holds rows judged on %s by a replay stopped"
-				   " part-way; replay it again before merging", path, judging);
+		rc = ctr_error_set(err, CTR_EINVAL, "%s holds rows judged on %s by a replay that has"
+				   " not finished (stopped part-way, or still running); merge once a"
+				   " replay of it has finished", path, judging);
 	free(judging);
 	if (rc != 0 || judged == NULL) { /* one that cannot be read, or an empty shard */
 		free(judged);

@@ -67,5 +67,5 @@ sqlite3 part-way.db "INSERT INTO meta VALUES ('judging', '2020-01-01')"
 status=0
 "$CONTRAIL" merge --out part-way-report.db part-way.db > /dev/null 2> part-way.err || status=$?
 expect_eq "exit of a merge of a shard judged part-way" 3 "$status"
-grep -q "part-way.db holds rows judged on 2020-01-01 by a replay stopped part-way" part-way.err ||
+grep -q "part-way.db holds rows judged on 2020-01-01 by a replay that has not finished" part-way.err ||
 	fail "$(cat part-way.err)"
