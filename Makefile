@@ -135,7 +135,8 @@ tsan: deps
 		bash tests/run-e2e.sh
 
 # The unit tests (but the sweeps of whole replays and ingests that fail each allocation in turn,
-# which `sanitize` runs), the scenarios and the tests of tests/e2e/ named here with every process
+# which `sanitize` runs), the scenarios (replayed four ways, not one event per run) and the tests
+# of tests/e2e/ named here with every process
 # under valgrind's memcheck (tests/run-valgrind.sh): definite leaks, reads of uninitialised or
 # freed memory; any finding fails the run, also in a process whose exit status a test does not look
 # at. The binary `test` runs, no build of its own. Not part of `test`: about 16 minutes on two
