@@ -49,17 +49,39 @@ static void print_row(sqlite3_stmt *stmt, int from, int count)
 	putchar('\n');
 }
 
+/*
+ * "b.k1 = a.k1 AND b.k2 = a.k2" for t's key columns: a lookup in the other
+ * side's primary key for each row, where a multi-column NOT IN made SQLite scan
+ * (ten seconds for the invoice lines of two 1,000-account histories).
+ */
+static void key_match(const struct ctr_hashed_table *t, char *out, size_t size)
+{
+	const char *column = t->key;
+	size_t used = 0;
+
+	out[0] = '\0';
+	while (*column && used < size) {
+		int length = (int)strcspn(column, ", ");
+
+		used += (size_t)snprintf(out + used, size - used, "%sb.\"%.*s\" = a.\"%.*s\"",
+					 used ? " AND " : "", length, column, length, column);
+		column += length;
+		column += strspn(column, ", ");
+	}
+}
+
 /* Rows of one side missing on the other (mark '-' or '+'). */
 static long one_sided(sqlite3 *db, const struct ctr_hashed_table *t, const char *mine,
 		      const char *theirs, char mark, int count)
 {
-	char sql[1024];
+	char sql[1024], match[256];
 	sqlite3_stmt *stmt = NULL;
 	long found = 0;
 	int step;
 
-	snprintf(sql, sizeof(sql), "SELECT * FROM %s.%s WHERE (%s) NOT IN (SELECT %s FROM %s.%s)"
-		 " ORDER BY %s", mine, t->name, t->key, t->key, theirs, t->name, t->key);
+	key_match(t, match, sizeof(match));
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s.%s a WHERE NOT EXISTS (SELECT 1 FROM %s.%s b"
+		 " WHERE %s) ORDER BY %s", mine, t->name, theirs, t->name, match, t->key);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	for (;;) {
