@@ -139,7 +139,7 @@ tsan: deps
 # of tests/e2e/ named here with every process
 # under valgrind's memcheck (tests/run-valgrind.sh): definite leaks, reads of uninitialised or
 # freed memory; any finding fails the run, also in a process whose exit status a test does not look
-# at. The binary `test` runs, no build of its own. Not part of `test`: about 16 minutes on two
+# at. The binary `test` runs, no build of its own. Not part of `test`: 16 to 23 minutes on two
 # cores, each process some 50 times slower. With every e2e test it takes 30; those left out
 # replay bigger histories (the determinism tests) or run more of what these run (the other Kafka,
 # incremental and kill tests, generate, migrations, support_shards).
