@@ -118,7 +118,7 @@ static const char *pragmas(enum ctr_db_mode mode)
 	 * Mapped (up to SQLite's 2 GiB limit): the pages an incremental run only reads cost
 	 * neither a copy nor a buffer, so its cache holds little beyond the pages it writes.
 	 */
-	/* the timeout first: turning a rebuilt or merged file to WAL waits for its readers */
+	/* the timeout first: turning a file to WAL (one an older contrail built) waits for its readers */
 	if (mode == CTR_DB_WRITE)
 		return "PRAGMA busy_timeout = " NUMBER_TEXT(CTR_DB_BUSY_MS) "; PRAGMA journal_mode = WAL;"
 		       " PRAGMA synchronous = NORMAL;"
