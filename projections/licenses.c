@@ -67,8 +67,9 @@ static enum ctr_code reserved_sku(struct ctr_apply *a, const char *sku)
 	if (sku[0] != CTR_OTHER_SKU_PREFIX[0] || /* most skus, without a call */
 	    strncmp(sku, CTR_OTHER_SKU_PREFIX, strlen(CTR_OTHER_SKU_PREFIX)) != 0)
 		return CTR_CODE_OK;
-	return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "sku %s: the prefix %s is for other products (L4)",
-				sku, CTR_OTHER_SKU_PREFIX);
+	return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT,
+				"sku %s: the prefix %s is for other products (L4)", sku,
+				CTR_OTHER_SKU_PREFIX);
 }
 
 enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
