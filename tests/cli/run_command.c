@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "engine/db.h"
+#include "engine/row_digest.h"
+
 void slurp(const char *path, char *buf, size_t size)
 {
 	FILE *f = fopen(path, "rb");
@@ -70,4 +73,15 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 void remove_tree(const char *dir)
 {
 	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+void run_sql(const char *path, const char *statements)
+{
+	struct ctr_error err;
+	sqlite3 *db;
+
+	cr_assert_eq(ctr_db_open(path, CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_db_exec(db, statements, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_row_digest_flush(db, &err), 0, "%s", err.message);
+	sqlite3_close(db);
 }

@@ -27,4 +27,10 @@ void slurp(const char *path, char *buf, size_t size);
 /* Removes dir and everything under it. */
 void remove_tree(const char *dir);
 
+/*
+ * Runs statements on the database at path through contrail's own connection
+ * (ctr_db_open), so that the projection digests follow the rows they change.
+ */
+void run_sql(const char *path, const char *statements);
+
 #endif

@@ -30,13 +30,7 @@ static void write_file(const char *path, const char *text)
 
 static void sql(const char *statements)
 {
-	struct ctr_error err;
-	sqlite3 *db;
-
-	cr_assert_eq(ctr_db_open(db_path, CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_db_exec(db, statements, &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_row_digest_flush(db, &err), 0, "%s", err.message);
-	sqlite3_close(db);
+	run_sql(db_path, statements);
 }
 
 /* Two contracts inserted out of key order, C-1's name holding a comma and quotes. */

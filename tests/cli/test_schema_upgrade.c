@@ -11,25 +11,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/db.h"
-#include "engine/row_digest.h"
 #include "tests/cli/run_command.h"
 
 #define EVENTS "tests/scenarios/contracts_l5_g4_ends/events.jsonl"
 
 static char dir[64], old_db[128], new_db[128];
-
-/* The statements run on path through contrail's own connection, so the digests follow. */
-static void sql(const char *path, const char *statements)
-{
-	struct ctr_error err;
-	sqlite3 *db;
-
-	cr_assert_eq(ctr_db_open(path, CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_db_exec(db, statements, &err), 0, "%s", err.message);
-	cr_assert_eq(ctr_row_digest_flush(db, &err), 0, "%s", err.message);
-	sqlite3_close(db);
-}
 
 /* The projection hash a replay printed. */
 static void hash_of(const struct command_run *run, char hash[65])
@@ -79,7 +65,7 @@ static void two_databases(char rebuilt[65])
 	run = RUN_IN(dir, ctr_cmd_replay, "replay", "--source", source, "--db", old_db,
 		     "--business-date", "2025-06-01");
 	cr_assert_eq(run->code, 0, "%s", run->err);
-	sql(old_db, "UPDATE contracts SET end_date = '2025-06-30', status = 'expiring',"
+	run_sql(old_db, "UPDATE contracts SET end_date = '2025-06-30', status = 'expiring',"
 		      " days_left = 29 WHERE contract_id = 'CL-opened';"
 		      "UPDATE contract_products SET end_date = '2025-06-30'"
 		      " WHERE contract_id = 'CL-opened';"

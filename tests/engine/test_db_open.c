@@ -7,10 +7,10 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "engine/db.h"
+#include "tests/cli/run_command.h"
 
 static char dir[64], path[128];
 
@@ -28,10 +28,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char command[160];
-
-	snprintf(command, sizeof(command), "rm -rf %s", dir);
-	cr_assert_eq(system(command), 0);
+	remove_tree(dir);
 }
 
 TestSuite(db_open, .init = setup, .fini = teardown);
