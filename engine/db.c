@@ -45,6 +45,10 @@ static int contrail_version(sqlite3 *db, const char *path, enum ctr_db_mode mode
 	char *text;
 	int read = ctr_db_meta_get(db, "schema_version", &text, err);
 	int version = text ? atoi(text) : 0;
+
+	/* no meta table at all (the statement not prepared): another program's database */
+	if (read == CTR_EDB && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_ERROR)
+		read = 0;
 	int ok = version == CTR_DB_SCHEMA_VERSION ||
 		 ((version == 1 || version == 2) && mode == CTR_DB_WRITE);
 
@@ -183,8 +187,14 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
 		int primary = sqlite3_extended_errcode(db) & 0xff;
 
-		if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-			rc = ctr_db_error(db, CTR_EDB, err); /* still busy: a failure, not bad data */
+		/*
+		 * Only what SQLite finds in the file is bad data. Still busy, or a file it
+		 * cannot read (a WAL database whose directory or -shm file the reader may
+		 * not write: "attempt to write a readonly database") is a failure.
+		 */
+		if (primary != SQLITE_NOTADB && primary != SQLITE_CORRUPT) {
+			rc = ctr_error_set(err, CTR_EDB, "cannot read %s: %s", path,
+					   ctr_db_message(db, message, sizeof(message)));
 			goto fail;
 		}
 		rc = CTR_ECORRUPT;

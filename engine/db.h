@@ -93,9 +93,10 @@ int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err);
 
 /*
  * The value of key in the meta table into *value, a malloc()ed copy the
- * caller frees, or NULL when there is none (or no meta table: a file not of
- * contrail's). A read that fails is an error (CTR_EDB), not a missing value:
- * a database would otherwise be taken for one never judged.
+ * caller frees, or NULL when there is none. A read that fails is an error
+ * (CTR_EDB), not a missing value: a database would otherwise be taken for one
+ * never judged. A file with no meta table fails so too (SQLite's SQLITE_ERROR,
+ * the statement not prepared), and is then not contrail's.
  */
 int ctr_db_meta_get(sqlite3 *db, const char *key, char **value, struct ctr_error *err);
 int ctr_db_meta_set(sqlite3 *db, const char *key, const char *value, struct ctr_error *err);

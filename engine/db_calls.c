@@ -128,8 +128,9 @@ int ctr_db_meta_get(sqlite3 *db, const char *key, char **value, struct ctr_error
 	int rc = 0, step;
 
 	*value = NULL;
+	/* not prepared is an error too: a value not read is not a value never set */
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
-		return 0;
+		return ctr_db_error(db, CTR_EDB, err);
 	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {

@@ -305,7 +305,6 @@ static void close_parts(struct ctr_engine *e)
 	ctr_keyset_free(e->evicted);
 	sqlite3_finalize(e->read_pin);
 	sqlite3_finalize(e->put_checkpoint);
-	free(e->dirty);
 	sqlite3_close(e->db);
 	ctr_source_close(e->source);
 }

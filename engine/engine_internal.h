@@ -40,8 +40,9 @@ struct ctr_engine {
 	struct ctr_projections *projections;
 	struct ctr_idset *ids;
 	struct ctr_strmap *streams;
-	struct ctr_stream **dirty;
-	size_t dirty_count, dirty_cap;
+	/* the streams whose row the batch writes, in the order first touched: a list
+	 * through the streams themselves, so that marking one cannot fail */
+	struct ctr_stream *dirty_first, **dirty_end;
 	struct ctr_rejects *rejects;
 	struct ctr_decoder *retry;   /* decodes held events */
 	struct ctr_run_counts counts;

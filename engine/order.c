@@ -145,39 +145,46 @@ static struct ctr_held *held_find(struct ctr_stream *stream, const char *id)
 	return NULL;
 }
 
-/* E2: an early event waits, in seq order, for the events before it. */
+/*
+ * E2: an early event waits, in seq order, for the events before it. It is kept
+ * as its JSON (json, taken over), which its rejected_events row holds too: a
+ * later run finds it there. Without that text (memory ran out) it cannot be
+ * held in either place, and the run stops rather than keep something else.
+ */
 static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev,
 		char *json)
 {
 	enum ctr_code code = stream->held_count ? CTR_CODE_STREAM_BLOCKED : CTR_CODE_SEQUENCE_GAP;
+	struct ctr_held h = { .seq = ev->seq, .digest = ev->digest, .json = json, .this_run = 1 };
 	char message[160];
 	size_t at = stream->held_count;
-	struct ctr_held *h;
 
+	h.id = strdup(ev->id);
+	h.position = strdup(ctr_source_position(e->source));
+	if (h.json == NULL || h.id == NULL || h.position == NULL)
+		goto out_of_memory;
 	if (stream->held_count == stream->held_cap) {
 		size_t grown = stream->held_cap ? stream->held_cap * 2 : 4;
 		struct ctr_held *moved = realloc(stream->held, grown * sizeof(*moved));
 		if (moved == NULL)
-			return CTR_ENOMEM;
+			goto out_of_memory;
 		stream->held = moved;
 		stream->held_cap = grown;
 	}
 	while (at > 0 && stream->held[at - 1].seq > ev->seq)
 		at--;
 	memmove(stream->held + at + 1, stream->held + at,
-		(stream->held_count - at) * sizeof(*h));
+		(stream->held_count - at) * sizeof(h));
+	stream->held[at] = h;
 	stream->held_count++;
-	h = &stream->held[at];
-	h->seq = ev->seq;
-	h->id = strdup(ev->id);
-	h->digest = ev->digest;
-	h->json = json ? json : strdup("{}");
-	h->position = strdup(ctr_source_position(e->source));
-	h->this_run = 1;
 	ctr_streams_touch(e, stream);
 	snprintf(message, sizeof(message), "seq %lld arrived while %s waits for seq %lld",
 		 (long long)ev->seq, stream->name, (long long)stream->next_seq);
 	return reject(e, ev, code, message, json);
+
+out_of_memory:
+	held_free(&h);
+	return CTR_ENOMEM;
 }
 
 /*
@@ -238,7 +245,7 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t
 		      "an event with this id and other content was already read", NULL);
 }
 
-int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
+static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct ctr_stream *stream;
 	uint64_t id_key, stream_hash;
@@ -275,6 +282,17 @@ int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_er
 	rc = take_place(e, stream, ev, FRESH, NULL, err);
 	if (rc == 0)
 		rc = drain(e, stream, err);
+	return rc;
+}
+
+int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
+{
+	int rc = process(e, ev, err);
+
+	/* the steps that keep rows and held events return CTR_ENOMEM without a message */
+	if (rc != 0 && err->code == 0)
+		ctr_error_set(err, rc, rc == CTR_ENOMEM ? "out of memory" : "event %s not processed",
+			      ev->id);
 	return rc;
 }
 

@@ -94,6 +94,10 @@ static struct op *push(struct ctr_rejects *r, enum op_kind kind, const char *pos
 	memset(op, 0, sizeof(*op));
 	op->kind = kind;
 	op->position = strdup(position);
+	if (op->position == NULL) {
+		r->count--;
+		return NULL;
+	}
 	return op;
 }
 
@@ -117,7 +121,9 @@ int ctr_rejects_add(struct ctr_rejects *r, const char *position, const struct ct
 	op->held_json = copy(held_json);
 	op->seq = ev->seq;
 	op->raw = malloc(ev->raw_len ? ev->raw_len : 1);
-	if (op->raw == NULL)
+	/* a row missing a text it was given would say something else (a held event not held) */
+	if (op->raw == NULL || (ev->id && !op->event_id) || (ev->stream && !op->stream) ||
+	    (ev->type && !op->type) || (message && !op->message) || (held_json && !op->held_json))
 		return CTR_ENOMEM;
 	memcpy(op->raw, ev->raw, ev->raw_len);
 	op->raw_len = ev->raw_len;

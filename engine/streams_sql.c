@@ -64,6 +64,10 @@ static int load_held(struct ctr_engine *e, struct ctr_stream *s, struct ctr_erro
 		h->id = strdup((const char *)sqlite3_column_text(stmt, 1));
 		h->json = strdup((const char *)sqlite3_column_text(stmt, 2));
 		h->position = strdup((const char *)sqlite3_column_text(stmt, 3));
+		if (h->id == NULL || h->json == NULL || h->position == NULL) {
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+			break;
+		}
 		/* the digest is taken again when the event is decoded for its retry */
 	}
 	if (rc == 0 && step != SQLITE_DONE)
@@ -139,22 +143,17 @@ void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream)
 	stream->last_batch = e->batch_number;
 	if (stream->dirty)
 		return;
-	if (e->dirty_count == e->dirty_cap) {
-		size_t grown = e->dirty_cap ? e->dirty_cap * 2 : 1024;
-		struct ctr_stream **moved = realloc(e->dirty, grown * sizeof(*moved));
-		if (moved == NULL)
-			return;
-		e->dirty = moved;
-		e->dirty_cap = grown;
-	}
-	e->dirty[e->dirty_count++] = stream;
+	if (e->dirty_end == NULL)
+		e->dirty_end = &e->dirty_first;
+	stream->next_dirty = NULL;
+	*e->dirty_end = stream;
+	e->dirty_end = &stream->next_dirty;
 	stream->dirty = 1;
 }
 
 void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w)
 {
-	for (size_t i = 0; i < e->dirty_count; i++) {
-		struct ctr_stream *s = e->dirty[i];
+	for (struct ctr_stream *s = e->dirty_first; s != NULL; s = s->next_dirty) {
 		s->dirty = 0;
 		ctr_writes_stmt(w, e->put_stream);
 		ctr_writes_text(w, 1, s->name);
@@ -168,7 +167,8 @@ void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w)
 			s->loaded = 1;
 		}
 	}
-	e->dirty_count = 0;
+	e->dirty_first = NULL;
+	e->dirty_end = &e->dirty_first;
 }
 
 struct eviction {

@@ -32,7 +32,8 @@ struct ctr_stream {
 	int opened;         /* its opening event was applied (E6 unknown_stream) */
 	int stored;         /* the database holds state of this stream */
 	int loaded;         /* its stored aggregate was read in this run */
-	int dirty;
+	int dirty;          /* on the engine's list of streams whose row the batch writes */
+	struct ctr_stream *next_dirty;
 	int64_t last_batch;  /* the batch that last changed it (idle streams are evicted) */
 	int queued;          /* on the projections' list of support and store aggregates to write */
 	void *aggregate;    /* the family's state, NULL until opened or loaded */
