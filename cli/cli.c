@@ -13,6 +13,7 @@
 #include "engine/db.h"
 #include "events/error.h"
 #include "events/timefmt.h"
+#include "events/utf8.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -29,6 +30,13 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return code;
+}
+
+_Noreturn void ctr_cli_help_exit(const char *command)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		exit(CTR_EXIT_OK);
+	exit(ctr_cli_fail(command, CTR_EXIT_FAILURE, "cannot write to standard output"));
 }
 
 int ctr_cli_exit_for(int error_code)
@@ -162,8 +170,32 @@ void ctr_cli_one_line(FILE *out, const char *text, char separator)
 	}
 }
 
+char *ctr_cli_utf8_repaired(const char *text, size_t len)
+{
+	const uint8_t *bytes = (const uint8_t *)text;
+	char *fixed = malloc(3 * len + 1), *p = fixed;
+
+	if (fixed == NULL)
+		return NULL;
+	for (size_t i = 0, step; i < len; i += step) {
+		step = bytes[i] < 0x80 ? 1 : ctr_utf8_sequence(bytes + i, len - i);
+		if (step == 0 || bytes[i] == 0) {
+			memcpy(p, "\xef\xbf\xbd", 3), p += 3, step = 1;
+		} else {
+			memcpy(p, bytes + i, step), p += step;
+		}
+	}
+	*p = '\0';
+	return fixed;
+}
+
 json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column)
 {
+	const char *text;
+	size_t len;
+	char *repaired;
+	json_t *value;
+
 	switch (sqlite3_column_type(stmt, column)) {
 	case SQLITE_NULL:
 		return json_null();
@@ -172,8 +204,16 @@ json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column)
 	case SQLITE_FLOAT:
 		return json_real(sqlite3_column_double(stmt, column));
 	default:
-		return json_stringn((const char *)sqlite3_column_text(stmt, column),
-				    (size_t)sqlite3_column_bytes(stmt, column));
+		text = (const char *)sqlite3_column_text(stmt, column);
+		len = (size_t)sqlite3_column_bytes(stmt, column);
+		value = text ? json_stringn(text, len) : NULL;
+		if (value != NULL || text == NULL)
+			return value;
+		/* not UTF-8 (jansson refuses it): a key left out would be worse than U+FFFD */
+		repaired = ctr_cli_utf8_repaired(text, len);
+		value = repaired ? json_string(repaired) : NULL;
+		free(repaired);
+		return value;
 	}
 }
 

@@ -48,6 +48,12 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
+ * Ends the process after command's --help: exit 0, or 4 with ctr_cli_fail's
+ * line when the text could not be written (standard output on a full disk).
+ */
+_Noreturn void ctr_cli_help_exit(const char *command);
+
+/*
  * 0 when every option of longopts that takes a value is given at most once in
  * argv and with a value that is not empty, else CTR_EXIT_USAGE after one line
  * naming it: getopt_long keeps the last value, so an auditor's second --until
@@ -86,7 +92,17 @@ void ctr_cli_csv_field(FILE *out, const char *text);
  */
 void ctr_cli_one_line(FILE *out, const char *text, char separator);
 
-/* A result column as JSON: null, an integer, a real or text (blobs as their bytes). */
+/*
+ * text[0..len) as a malloc()ed string of UTF-8 (NULL when out of memory): each
+ * byte that begins no valid sequence, and NUL, becomes U+FFFD. What contrail
+ * stores from its events is UTF-8 already; a source's path may not be.
+ */
+char *ctr_cli_utf8_repaired(const char *text, size_t len);
+
+/*
+ * A result column as JSON: null, an integer, a real or text (blobs as their
+ * bytes), text that is not UTF-8 repaired (ctr_cli_utf8_repaired).
+ */
 json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column);
 
 /*

@@ -127,7 +127,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			       "--expiring-days and --store-cutoff as a replay's do (contrail replay --help).\n"
 			       "Exit: 0 ok, 2 usage, 3 unreadable or corrupt source, 4 any other failure\n"
 			       "(output that cannot be written among them).\n");
-			exit(CTR_EXIT_OK);
+			ctr_cli_help_exit("audit");
 		} else {
 			return ctr_cli_fail("audit", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
 		}

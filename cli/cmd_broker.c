@@ -85,7 +85,7 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 		}
 		if (opt == 'h') {
 			usage();
-			exit(CTR_EXIT_OK);
+			ctr_cli_help_exit("broker");
 		}
 		const char *name = argv[optind - 1];
 		for (const struct option *o = longopts; o->name != NULL && optarg != NULL; o++)

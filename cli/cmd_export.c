@@ -122,7 +122,8 @@ static void usage(void)
 	       "output). csv: RFC 4180, a header line, CRLF line ends, fields quoted when they\n"
 	       "hold a comma, a quote, CR or LF, NULL as an empty field. json: an array of\n"
 	       "objects, one per row, NULL as null, integers as numbers. Text is written as\n"
-	       "UTF-8; binary columns (rejected_events.raw) are base64 (RFC 4648) in both.\n"
+	       "UTF-8 (a byte of a source's path that is not, as U+FFFD); binary columns\n"
+	       "(rejected_events.raw) are base64 (RFC 4648) in both.\n"
 	       "Tables:\n%s.\n"
 	       "Exit: 0 ok, 2 usage, 3 not a contrail database or a damaged one, 4 cannot\n"
 	       "write FILE or the database is still being built.\n", names);

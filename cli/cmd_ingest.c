@@ -221,7 +221,7 @@ static int parse(int argc, char **argv, struct ingest *in)
 				return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "--schema-version must be a positive integer");
 		} else if (opt == 'h') {
 			usage(stdout);
-			exit(CTR_EXIT_OK);
+			ctr_cli_help_exit("ingest");
 		} else {
 			return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "unknown or incomplete option %s (see contrail ingest --help)", argv[optind - 1]);
 		}

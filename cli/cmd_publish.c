@@ -90,7 +90,7 @@ static int parse(int argc, char **argv, struct publish *p)
 				return rc;
 		} else if (opt == 'h') {
 			usage();
-			exit(CTR_EXIT_OK);
+			ctr_cli_help_exit("publish");
 		} else {
 			return ctr_cli_fail("publish", CTR_EXIT_USAGE, "bad option %s (see contrail publish --help)", argv[optind - 1]);
 		}

@@ -160,7 +160,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		case 's': *source = optarg; break;
 		case 'd': o->db_path = optarg; break;
 		case 'r': o->rebuild = 1; break;
-		case 'h': usage(stdout); exit(CTR_EXIT_OK);
+		case 'h': usage(stdout); ctr_cli_help_exit("replay");
 		case 'b':
 			o->business_date = ctr_date_parse(optarg, &ok);
 			if (!ok)

@@ -45,48 +45,15 @@ static const char *base64(struct base64_buffer *buf, const unsigned char *data, 
 	return buf->text;
 }
 
-/*
- * A JSON string of text. JSON must be UTF-8, so a byte that is not part of a
- * valid sequence (a rejected event's text may hold anything) becomes U+FFFD.
- */
-static json_t *json_text(const unsigned char *text, size_t len)
-{
-	json_t *value = json_stringn((const char *)text, len);
-	char *fixed, *p;
-
-	if (value)
-		return value;
-	fixed = malloc(3 * len + 1);
-	if (fixed == NULL)
-		return NULL;
-	p = fixed;
-	for (size_t i = 0, step; i < len; i += step) {
-		step = text[i] < 0x80 ? 1 : ctr_utf8_sequence(text + i, len - i);
-		if (step == 0) {
-			memcpy(p, "\xef\xbf\xbd", 3), p += 3, step = 1;
-		} else {
-			memcpy(p, text + i, step), p += step;
-		}
-	}
-	value = json_stringn(fixed, (size_t)(p - fixed));
-	free(fixed);
-	return value;
-}
-
-/* A column as ctr_cli_json_column() has it, but blobs in base64 and text made valid UTF-8. */
+/* A column as ctr_cli_json_column() has it, but blobs in base64. */
 static json_t *json_value(sqlite3_stmt *stmt, int i, struct base64_buffer *buf)
 {
 	const char *text;
 
-	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_BLOB:
-		text = base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
-		return text ? json_string(text) : NULL;
-	case SQLITE_TEXT:
-		return json_text(sqlite3_column_text(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
-	default:
+	if (sqlite3_column_type(stmt, i) != SQLITE_BLOB)
 		return ctr_cli_json_column(stmt, i);
-	}
+	text = base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i));
+	return text ? json_string(text) : NULL;
 }
 
 /*
@@ -113,15 +80,21 @@ static int write_csv_row(sqlite3_stmt *stmt, FILE *out, struct base64_buffer *bu
 {
 	for (int i = 0; i < sqlite3_column_count(stmt); i++) {
 		int type = sqlite3_column_type(stmt, i);
+		char *repaired = NULL;
 		const char *text = type == SQLITE_BLOB
 			? base64(buf, sqlite3_column_blob(stmt, i), (size_t)sqlite3_column_bytes(stmt, i))
 			: (const char *)sqlite3_column_text(stmt, i);
+		/* as in JSON, a byte that is not UTF-8 (a source's path, say) is U+FFFD */
+		if (text && type == SQLITE_TEXT &&
+		    !ctr_utf8_text((const uint8_t *)text, (size_t)sqlite3_column_bytes(stmt, i)))
+			text = repaired = ctr_cli_utf8_repaired(text, (size_t)sqlite3_column_bytes(stmt, i));
 		if (i)
 			fputc(',', out);
 		if (text == NULL && type != SQLITE_NULL)
 			return -1;
 		if (text)
 			ctr_cli_csv_field(out, text);
+		free(repaired);
 	}
 	fputs("\r\n", out);
 	return 0;

@@ -74,6 +74,24 @@ static void hold_standard_descriptors(void)
 	}
 }
 
+/*
+ * What a command wrote to standard output reaches it only when flushed: a
+ * summary or a report lost there (a full disk, say) is a
+ * failure, exit 4, even of a command that did all else. One that failed
+ * already has said why.
+ */
+static int output_written(const char *command, int code)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return code;
+	if (code != CTR_EXIT_OK && code != CTR_EXIT_FINDINGS)
+		return code;
+	/* the words of the commands that check their own reports (export, schema, ...) */
+	fprintf(stderr, "contrail%s%s: cannot write to standard output\n", command ? " " : "",
+		command ? command : "");
+	return CTR_EXIT_FAILURE;
+}
+
 int main(int argc, char **argv)
 {
 	hold_standard_descriptors();
@@ -85,13 +103,13 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return CTR_EXIT_OK;
+		return output_written(NULL, CTR_EXIT_OK);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			int code = commands[i].run(argc - 1, argv + 1);
 			ctr_catalog_default_free();
-			return code;
+			return output_written(commands[i].name, code);
 		}
 	}
 	fprintf(stderr, "contrail: unknown command %s (see contrail --help)\n", argv[1]);

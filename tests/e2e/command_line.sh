@@ -115,6 +115,17 @@ status=0
 "$CONTRAIL" schema > /dev/full 2> err.txt || status=$?
 expect_eq "exit of schema into a full disk" 4 "$status"
 expect_eq "its line" "contrail schema: cannot write to standard output" "$(cat err.txt)"
+# so does a command whose summary is lost there (a replay's, its runs committed), and --help
+status=0
+"$CONTRAIL" replay --source jsonl:history.jsonl --db full.db > /dev/full 2> err.txt || status=$?
+expect_eq "exit of replay into a full disk" 4 "$status"
+expect_eq "its line" "contrail replay: cannot write to standard output" "$(cat err.txt)"
+expect_eq "the run committed" 1 "$(q full.db 'SELECT count(*) FROM runs')"
+for args in "--help" "replay --help"; do
+	status=0
+	"$CONTRAIL" $args > /dev/full 2> err.txt || status=$?
+	expect_eq "exit of $args into a full disk" 4 "$status"
+done
 mkdir adir
 status=0
 "$CONTRAIL" ingest --log made.avro adir 2> err.txt || status=$?

@@ -91,3 +91,25 @@ rc=0; cat nonl-nul.jsonl | "$CONTRAIL" dump --source jsonl:- > nul-pipe.out 2> n
 expect_eq "dump of a pipe, a NUL in the last line: exit" 1 "$rc"
 expect_eq "dump of a pipe, a NUL in the last line: the events" "$(cat nul-file.out)" "$(cat nul-pipe.out)"
 grep -q ":3: bad_json" nul-pipe.err || fail "the NUL line was not bad_json: $(cat nul-pipe.err)"
+
+# a source whose path is not UTF-8: the JSON and CSV reports carry it with U+FFFD for the byte
+# that is not, alike, rather than leave the key out (status) or write bytes that are not text
+odd_path=$(printf 'odd\377.jsonl')
+head -n 2 odd.jsonl > "$odd_path"
+"$CONTRAIL" replay --source "jsonl:$odd_path" --db odd-path.db > /dev/null
+"$CONTRAIL" status --db odd-path.db --format json > status.json
+python3 - <<'PY' || fail "status --format json: $(cat status.json)"
+import json
+status = json.load(open("status.json"))
+# the source is stored as an absolute path
+assert status["last_run"]["source"].endswith("/odd\ufffd.jsonl"), status["last_run"]
+assert [c["source"] for c in status["checkpoints"]] == [status["last_run"]["source"]], status
+PY
+"$CONTRAIL" export --db odd-path.db --table runs --format csv > runs.csv
+"$CONTRAIL" export --db odd-path.db --table runs --format json > runs.json
+python3 - <<'PY' || fail "export of the runs: $(cat runs.csv)"
+import csv, io, json
+rows = list(csv.DictReader(io.StringIO(open("runs.csv", "rb").read().decode("utf-8"))))
+assert rows[0]["source"].endswith("/odd\ufffd.jsonl"), rows
+assert json.load(open("runs.json"))[0]["source"] == rows[0]["source"]
+PY
