@@ -30,11 +30,12 @@ static int columns_of(sqlite3 *db, const char *table, char names[][64], int max)
 /*
  * A value on one line: a backslash, a line break or the column separator in
  * it escaped, so that every row is one line and splits back into its columns.
+ * SQL's NULL is \N, which no text is written as (its backslash would be \\).
  */
 static void print_value(const unsigned char *text)
 {
 	if (text == NULL)
-		fputs("NULL", stdout);
+		fputs("\\N", stdout);
 	else
 		ctr_cli_one_line(stdout, (const char *)text, '|');
 }

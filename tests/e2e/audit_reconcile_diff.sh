@@ -206,3 +206,14 @@ expect_eq "diff exit, names" 1 "$status"
 expect_eq "the changed name on one line" '    name: Contract -> two\nlines\|a\\b' \
 	"$(grep '^    name: ' named.txt)"
 expect_eq "lines besides the tables' names" "3" "$(grep -vc '^== ' named.txt)"
+# SQL's NULL and the text NULL are told apart: a migration planned to a contract named NULL
+{
+	cat "$EXAMPLES/licenses_l1_l4_l8/events.jsonl"
+	echo '{"id":"null-target","type":"contract.migration_planned","stream":"C-1","seq":14,"account":"100001","at":"2023-01-10T10:00:00+09:00","data":{"to_contract":"NULL"}}'
+} > null-text.jsonl
+"$CONTRAIL" replay --source jsonl:null-text.jsonl --db null-text.db --business-date 2024-06-01 > /dev/null
+status=0; "$CONTRAIL" diff plain.db null-text.db > null-text.txt || status=$?
+expect_eq "diff exit, NULL against 'NULL'" 1 "$status"
+expect_eq "NULL is \\N, the text NULL itself" '    migration_to: \N -> NULL' \
+	"$(grep '^    migration_to: ' null-text.txt)"
+
