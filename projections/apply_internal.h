@@ -38,6 +38,14 @@ enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const 
 enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * CTR_CODE_OK when each of the payload's text fields named (a NULL-ended list)
+ * holds something, else bad_format naming the first that is empty: the portal
+ * requires them (seed 000 marks its forms' fields so), and an empty name, id or
+ * key would name nothing, or match another empty one (G1's environments by name).
+ */
+enum ctr_code ctr_apply_required(struct ctr_apply *a, const char *const fields[]);
+
 /* The handler of a contract-family event type, or NULL. */
 ctr_apply_fn ctr_licenses_handler(const char *type);
 ctr_apply_fn ctr_members_handler(const char *type);

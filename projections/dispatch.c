@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/db_gate.h"
+#include "events/payload.h"
 #include "projections/contract_sql.h"
 #include "projections/store.h"
 #include "projections/support.h"
@@ -24,6 +25,16 @@ enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const ch
 	vsnprintf(a->msg, a->msg_size, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+enum ctr_code ctr_apply_required(struct ctr_apply *a, const char *const fields[])
+{
+	for (size_t i = 0; fields[i] != NULL; i++) {
+		const char *text = ctr_payload_text(a->data, fields[i]);
+		if (text == NULL || *text == '\0')
+			return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "%s: empty", fields[i]);
+	}
+	return CTR_CODE_OK;
 }
 
 enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)

@@ -202,8 +202,11 @@ static enum ctr_code other_product_added(struct ctr_apply *a)
 	const char *key = ctr_payload_text(a->data, "license_key");
 	char *sku;
 	struct ctr_product *p;
-	enum ctr_code code;
+	static const char *const required[] = { "license_key", "name", NULL };
+	enum ctr_code code = ctr_apply_required(a, required);
 
+	if (code != CTR_CODE_OK)
+		return code;
 	if (!ctr_contract_is_owner(a->contract, by))
 		return ctr_apply_reject(a, CTR_CODE_NOT_OWNER, "%s is not an active owner of %s", by,
 					a->contract->contract_id);
@@ -297,10 +300,14 @@ struct ctr_environment *ctr_live_environment(struct ctr_apply *a, enum ctr_code 
 
 static enum ctr_code environment_created(struct ctr_apply *a)
 {
+	static const char *const required[] = { "env_id", "name", NULL };
 	const char *env_id = ctr_payload_text(a->data, "env_id");
+	enum ctr_code code = ctr_apply_required(a, required);
 	struct ctr_environment *e;
 	avro_value_t sort_key;
 
+	if (code != CTR_CODE_OK)
+		return code;
 	if (ctr_contract_environment(a->contract, env_id) != NULL)
 		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "environment %s already exists",
 					env_id);

@@ -106,11 +106,15 @@ static enum ctr_code invited(struct ctr_apply *a)
 /* M2: joining replaces the invitation with the member's own row. */
 static enum ctr_code joined(struct ctr_apply *a)
 {
+	static const char *const required[] = { "user", "name", NULL };
 	const char *user = ctr_payload_text(a->data, "user");
 	const char *email = ctr_payload_text(a->data, "email");
 	struct ctr_member *invitation = member_by_email(a->contract, email, MEMBER_INVITED);
 	struct ctr_member *m = ctr_contract_member(a->contract, user);
+	enum ctr_code code = ctr_apply_required(a, required);
 
+	if (code != CTR_CODE_OK)
+		return code;
 	if (invitation == NULL)
 		return ctr_apply_reject(a, CTR_CODE_NOT_INVITED, "%s has no pending invitation to %s",
 					email, a->contract->contract_id);
@@ -189,9 +193,13 @@ static enum ctr_code withdrew(struct ctr_apply *a)
 
 static enum ctr_code group_company_added(struct ctr_apply *a)
 {
+	static const char *const required[] = { "company", NULL };
 	const char *company = ctr_payload_text(a->data, "company");
-	enum ctr_code code = require_owner(a);
+	enum ctr_code code = ctr_apply_required(a, required);
 	struct ctr_company *g;
+
+	if (code == CTR_CODE_OK)
+		code = require_owner(a);
 
 	if (code != CTR_CODE_OK)
 		return code;

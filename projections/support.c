@@ -149,9 +149,15 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	const char *replaces = ctr_payload_text(&ev->data, "replaces");
 	const char *reason = ctr_payload_text(&ev->data, "reason");
 	struct ctr_support_id *old = replaces ? ctr_customer_support(c, replaces) : NULL, *s;
+	const char *starts_on = ctr_payload_text(&ev->data, "starts_on");
+	const char *ends_on = ctr_payload_text(&ev->data, "ends_on");
 	int32_t on = event_date(ev);
 	int ok;
 
+	/* a period that ends before it starts is never active, yet would count for S9: a typo */
+	if (strcmp(ends_on, starts_on) < 0)
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "ends_on %s is before starts_on %s",
+				       ends_on, starts_on);
 	if (invalid_on(c, on))
 		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s is invalid (S9)",
 			      c->customer_no);
