@@ -251,7 +251,13 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 		return;
 	}
 	read_recorded(d->line_tree, ev);
-	if (read_position(d, d->line_tree, ev) != 0 || read_header(d->catalog, d->line_tree, ev) != 0)
+	if (read_position(d, d->line_tree, ev) != 0) {
+		/* kept with the rejection as read (its row's type), though not judged */
+		if (json_is_string(json_object_get(d->line_tree, "type")))
+			ev->type = json_string_value(json_object_get(d->line_tree, "type"));
+		return;
+	}
+	if (read_header(d->catalog, d->line_tree, ev) != 0)
 		return;
 	code = fill(d, d->line_tree, ev);
 	if (code != CTR_CODE_OK) {

@@ -26,6 +26,14 @@ expect_eq "too_large row (its envelope is not read)" "|too_large" "$(q big.db 'S
 expect_eq "raw kept (first 1 MiB)" 1048576 "$(q big.db 'SELECT length(raw) FROM rejected_events')"
 expect_eq "the next event applied" "e2" "$(q big.db 'SELECT env_id FROM environments')"
 
+# an event with no place (its seq not a number) keeps with its rejection what of its envelope was
+# read: its id, stream and type (schema.md: NULL only when they could not be read)
+printf '%s\n' '{"id":"s1","type":"contract.renewed","stream":"C-1","seq":"x","account":"1","at":"2023-01-01T00:00:00+09:00","data":{"end_date":"2025-01-01"}}' \
+	> no-seq.jsonl
+"$CONTRAIL" replay --source jsonl:no-seq.jsonl --db no-seq.db > /dev/null
+expect_eq "an unplaced event's row" "s1|C-1|contract.renewed|bad_format|" \
+	"$(q no-seq.db 'SELECT event_id, stream, type, code, seq FROM rejected_events')"
+
 # a truncated log: the events before the damage are committed, the run stops with exit 3
 "$CONTRAIL" generate --seed 3 --accounts 60 --out history.jsonl 2> /dev/null
 "$CONTRAIL" ingest --log full.avro history.jsonl 2> /dev/null || [ $? -eq 1 ]
