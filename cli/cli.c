@@ -170,6 +170,62 @@ void ctr_cli_one_line(FILE *out, const char *text, char separator)
 	}
 }
 
+static int is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+char *ctr_cli_shown(const char *text)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *shown = malloc(4 * strlen(text) + 1), *p = shown;
+
+	if (shown == NULL)
+		return NULL;
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (!is_control(*c))
+			*p++ = (char)*c;
+		else if (*c == '\n' || *c == '\r' || *c == '\t')
+			*p++ = '\\', *p++ = *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't';
+		else
+			*p++ = '\\', *p++ = 'x', *p++ = hex[*c >> 4], *p++ = hex[*c & 15];
+	}
+	*p = '\0';
+	return shown;
+}
+
+int ctr_cli_json_shown(json_t *value)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+
+	if (json_is_string(value)) {
+		const char *text = json_string_value(value);
+		char *shown;
+		int rc;
+
+		for (i = 0; text[i] && !is_control((unsigned char)text[i]); i++)
+			;
+		if (text[i] == '\0')
+			return 0;
+		shown = ctr_cli_shown(text);
+		rc = shown ? json_string_set(value, shown) : -1;
+		free(shown);
+		return rc;
+	}
+	if (json_is_object(value)) {
+		json_object_foreach(value, key, item)
+			if (ctr_cli_json_shown(item) != 0)
+				return -1;
+	} else if (json_is_array(value)) {
+		json_array_foreach(value, i, item)
+			if (ctr_cli_json_shown(item) != 0)
+				return -1;
+	}
+	return 0;
+}
+
 char *ctr_cli_utf8_repaired(const char *text, size_t len)
 {
 	const uint8_t *bytes = (const uint8_t *)text;

@@ -93,6 +93,18 @@ void ctr_cli_csv_field(FILE *out, const char *text);
 void ctr_cli_one_line(FILE *out, const char *text, char separator);
 
 /*
+ * text for a person's report (status, audit, invoices as text), malloc()ed
+ * (NULL when out of memory): each control character written as \n, \r, \t or
+ * \xNN, so that a value holding a line break or a terminal's escape cannot
+ * make a line of its own or move the cursor. Reports for programs escape
+ * otherwise (ctr_cli_one_line) or are JSON.
+ */
+char *ctr_cli_shown(const char *text);
+
+/* Every string in value (an object's, an array's, itself) as ctr_cli_shown() has it; -1 when out of memory. */
+int ctr_cli_json_shown(json_t *value);
+
+/*
  * text[0..len) as a malloc()ed string of UTF-8 (NULL when out of memory): each
  * byte that begins no valid sequence, and NUL, becomes U+FFFD. What contrail
  * stores from its events is UTF-8 already; a source's path may not be.

@@ -67,6 +67,13 @@ static void after_flush(void *ctx, sqlite3 *db)
 		json_array_clear(a->pending);
 		return;
 	}
+	/* a person's text shows a value's control characters, not their effect (ctr_cli_shown) */
+	if (!a->json && (ctr_cli_json_shown(a->pending) != 0 || ctr_cli_json_shown(state) != 0)) {
+		ctr_error_set(&a->read_failed, CTR_ENOMEM, "out of memory");
+		json_array_clear(a->pending);
+		json_decref(state);
+		return;
+	}
 	json_array_foreach(a->pending, i, entry) {
 		if (a->json) {
 			json_object_set(entry, "state", state);

@@ -244,6 +244,9 @@ int ctr_cmd_status(int argc, char **argv)
 	if (json) {
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
+	} else if (ctr_cli_json_shown(out) != 0) {
+		json_decref(out);
+		return ctr_cli_fail("status", CTR_EXIT_FAILURE, "out of memory");
 	} else {
 		print_run(json_object_get(out, "last_run"));
 		if (json_is_string(json_object_get(out, "judging")))

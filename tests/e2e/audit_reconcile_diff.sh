@@ -126,6 +126,20 @@ status=0; "$CONTRAIL" reconcile --db broken-value.db --expected broken-value.csv
 expect_eq "a value with a line break: exit" 1 "$status"
 expect_eq "a value with a line break: lines (two findings, the count)" 3 "$(wc -l < broken-value.txt)"
 grep -qF 'expected [one line], found [two\r\nlines \\ here]' broken-value.txt || fail "$(cat broken-value.txt)"
+# the reports for a person (status, audit, invoices as text) show a value's control characters
+# as escapes, so that none makes a line of its own or reaches the terminal: a held event on a
+# stream whose id holds a line feed, an environment named with a line break and an escape
+printf '%s\n' '{"id":"nl2","type":"environment.created","stream":"C-NL","seq":2,"account":"1","at":"2023-01-05T10:00:00+09:00","data":{"env_id":"e1","name":"a\r\nb\u001b[2J"}}' \
+	'{"id":"nl3","type":"environment.deleted","stream":"C-x\nlast run          999","seq":3,"account":"1","at":"2023-01-05T10:00:00+09:00","data":{"env_id":"e1"}}' \
+	>> broken-value.jsonl
+"$CONTRAIL" replay --source jsonl:broken-value.jsonl --db broken-value.db > /dev/null
+"$CONTRAIL" status --db broken-value.db > status.txt
+expect_eq "status: one line holds the held stream" '  C-x\nlast run          999 1 held, waiting for seq 1' \
+	"$(grep 'held, waiting' status.txt)"
+expect_eq "status: one last run" 1 "$(grep -c '^last run' status.txt)"
+"$CONTRAIL" audit --source jsonl:broken-value.jsonl --stream C-NL > audit.txt
+grep -qF 'name a\r\nb\x1b[2J' audit.txt || fail "$(cat audit.txt)"
+[ "$(tr -cd '\r\033' < audit.txt | wc -c)" = 0 ] || fail "a control character in the audit's text"
 printf 'table,key,column,expected\nnot_a_table,x,y,z\n' > bad.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected bad.csv 2> err.txt || status=$?
 expect_eq "unknown table exit" 2 "$status"
