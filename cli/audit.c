@@ -62,10 +62,15 @@ static json_t *state_of(struct reader *r, const char *stream)
 			rows(r, "SELECT support_id, state, usable, suspension_reasons, licenses, retired"
 			     " FROM support_ids WHERE customer_no = ? ORDER BY support_id", stream, NULL));
 	if (slash) {
-		char store[256];
-		snprintf(store, sizeof(store), "%.*s", (int)(slash - stream), stream);
+		/* the whole store id: nothing bounds its length */
+		char *store = strndup(stream, (size_t)(slash - stream));
+		if (store == NULL) {
+			ctr_error_set(r->err, CTR_ENOMEM, "out of memory");
+			return NULL;
+		}
 		found = rows(r, "SELECT store_id, email, state, orders, valid_quotes FROM store_accounts"
 			     " WHERE store_id = ? AND email = ?", store, slash + 1);
+		free(store);
 		row = json_incref(json_array_get(found, 0));
 		json_decref(found);
 		if (row)

@@ -164,7 +164,13 @@ static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_parti
 		rd_kafka_topic_partition_list_add(ours, taken->elems[i].topic, taken->elems[i].partition);
 		p->assigned = 0;
 		s->open -= !p->done;
-		if (p->read_this_run && !p->done && !s->closing)
+		/*
+		 * A bounded member's partition not read to its end is missing from its
+		 * shard, read or not: the member it went to may end at once (a bounded
+		 * one's first assignment under the cooperative protocol is empty), and the
+		 * partition, handed back, is not read again here (assign()).
+		 */
+		if ((p->read_this_run || !s->follow) && !p->done && !s->closing)
 			kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
 				  " group at offset %lld of %lld; this shard is incomplete for its"
 				  " accounts: start the members together and run again",

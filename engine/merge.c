@@ -152,7 +152,8 @@ static int shard_state(sqlite3 *db, const char *schema, char **state, struct ctr
 	rc = ctr_db_prepare(db, sql, &stmt, err);
 	if (rc == 0 && sqlite3_step(stmt) != SQLITE_ROW)
 		rc = ctr_db_error(db, CTR_EDB, err);
-	if (rc == 0 && (*state = strdup((const char *)sqlite3_column_text(stmt, 0))) == NULL)
+	if (rc == 0 && (sqlite3_column_text(stmt, 0) == NULL ||
+			(*state = strdup((const char *)sqlite3_column_text(stmt, 0))) == NULL))
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	sqlite3_finalize(stmt);
 	return rc;

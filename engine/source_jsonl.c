@@ -46,6 +46,8 @@ static int next_line(struct jsonl_source *s, struct ctr_line *line, struct ctr_e
 
 	if (rc == CTR_LINE_FEED_EMPTY)
 		return CTR_SOURCE_AGAIN;
+	if (rc < 0 && errno == ENOMEM) /* the read-ahead thread's queue: a failure, not bad data */
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	if (rc < 0)
 		return ctr_error_set(err, CTR_EIO, "%s: %s", s->base.name, strerror(errno));
 	return rc;

@@ -163,6 +163,10 @@ int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *e
 		kafka_reached(s, p, p->next);
 		s->last = msg;
 		rc = decode(s, msg, ev, err);
+		/* a failure (no memory for its decoder) is not the message read: the run's
+		 * final write stores the checkpoint, and the next run must read it again */
+		if (rc != 0)
+			p->next = msg->offset;
 		return rc != 0 ? rc : 1;
 	}
 }

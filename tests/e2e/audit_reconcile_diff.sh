@@ -140,6 +140,12 @@ expect_eq "status: one last run" 1 "$(grep -c '^last run' status.txt)"
 "$CONTRAIL" audit --source jsonl:broken-value.jsonl --stream C-NL > audit.txt
 grep -qF 'name a\r\nb\x1b[2J' audit.txt || fail "$(cat audit.txt)"
 [ "$(tr -cd '\r\033' < audit.txt | wc -c)" = 0 ] || fail "a control character in the audit's text"
+# a store account whose store id is long (nothing bounds it) is found by the audit
+long_store=$(printf 's%.0s' $(seq 300))
+printf '{"id":"ls1","type":"store.account_registered","stream":"%s/u@x","seq":1,"account":"1","at":"2024-06-01T10:00:00+09:00","data":{"store_id":"%s","email":"u@x"}}\n' \
+	"$long_store" "$long_store" > long-store.jsonl
+"$CONTRAIL" audit --source jsonl:long-store.jsonl --stream "$long_store/u@x" > long-store.txt
+grep -q "state active" long-store.txt || fail "$(cat long-store.txt)"
 printf 'table,key,column,expected\nnot_a_table,x,y,z\n' > bad.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected bad.csv 2> err.txt || status=$?
 expect_eq "unknown table exit" 2 "$status"

@@ -181,3 +181,48 @@ Test(kafka_faults, a_partition_taken_part_way_is_not_committed_by_the_member_tha
 	ctr_source_close(src);
 	cluster_stop(&c);
 }
+
+/*
+ * A bounded member's partition taken before it read any of it stops the
+ * member as one taken part-way does: the member it went to may end at once
+ * (a bounded member's first assignment under the cooperative protocol is
+ * empty), and the partition, handed back, is not read again by this one, so
+ * no shard would hold its accounts and the merge could not tell. The
+ * revocation is handed to the rebalance callback just after the assignment,
+ * before any message was fetched.
+ */
+Test(kafka_faults, a_partition_taken_before_it_was_read_stops_a_bounded_member, .timeout = 120)
+{
+	struct cluster c;
+	struct ctr_source_options options = { .group = "taken-early" };
+	struct ctr_source *src;
+	struct kafka_source *member;
+	struct kafka_partition *p = NULL;
+	struct ctr_event ev;
+	struct ctr_error err = { 0 };
+	rd_kafka_topic_partition_list_t *taken = rd_kafka_topic_partition_list_new(1);
+	int rc;
+
+	cluster_start(&c, 1);
+	cr_assert_eq(ctr_source_open(c.spec, &options, &src, &err), 0, "%s", err.message);
+	member = (struct kafka_source *)src;
+	cr_assert_geq(src->ready_fd(src), 0);
+	for (int turns = 0; turns < 6000 && !member->ever_assigned; turns++) { /* 60 s at most */
+		rc = src->next(src, &ev, &err);
+		cr_assert_eq(rc, CTR_SOURCE_AGAIN, "nothing read before the assignment (%d)", rc);
+		if (!member->ever_assigned)
+			usleep(10 * 1000);
+	}
+	p = kafka_partition_of(member, "events", 2);
+	cr_assert(p != NULL && p->assigned && !p->done, "partition 2 assigned, not finished");
+	cr_assert(!p->read_this_run, "nothing of partition 2 read yet");
+	rd_kafka_topic_partition_list_add(taken, "events", 2);
+	kafka_on_rebalance(member->rk, RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS, taken, member);
+	rd_kafka_topic_partition_list_destroy(taken);
+	rc = src->next(src, &ev, &err);
+	cr_assert_eq(rc, CTR_ESTATE, "the member is stopped (%d: %s)", rc, err.message);
+	cr_assert_not_null(strstr(err.message, "events partition 2 went to another member"), "%s",
+			   err.message);
+	ctr_source_close(src);
+	cluster_stop(&c);
+}
