@@ -203,8 +203,10 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	if (rc == 0) {
 		rd_kafka_conf_set_opaque(conf, s);
 		rd_kafka_conf_set_log_cb(conf, on_log);
-		if (s->grouped)
+		if (s->grouped) {
 			rd_kafka_conf_set_rebalance_cb(conf, kafka_on_rebalance);
+			rd_kafka_conf_set_offset_commit_cb(conf, kafka_on_commit);
+		}
 	}
 	if (rc == 0)
 		rc = ctr_kafka_new(RD_KAFKA_CONSUMER, conf, &s->rk, err); /* takes conf */

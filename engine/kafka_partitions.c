@@ -324,3 +324,24 @@ void kafka_committed(struct ctr_source *src)
 		rd_kafka_commit(s->rk, list, 1);
 	rd_kafka_topic_partition_list_destroy(list);
 }
+
+/*
+ * A commit the group refused (a rebalance's new generation, a broker down) is
+ * forgotten, so that the next kafka_committed() makes it again rather than
+ * take the offset for told. Called from the consumer's poll, on the loop.
+ */
+void kafka_on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+		     rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+	struct kafka_source *s = opaque;
+
+	(void)rk;
+	for (int i = 0; offsets != NULL && i < offsets->cnt; i++) {
+		const rd_kafka_topic_partition_t *elem = &offsets->elems[i];
+		struct kafka_partition *p = kafka_partition_of(s, elem->topic, elem->partition);
+
+		if ((e != RD_KAFKA_RESP_ERR_NO_ERROR || elem->err != RD_KAFKA_RESP_ERR_NO_ERROR) &&
+		    p != NULL && p->committed == elem->offset)
+			p->committed = -1;
+	}
+}

@@ -81,6 +81,9 @@ int kafka_all_done(const struct kafka_source *s);
 void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset);
 void kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 			rd_kafka_topic_partition_list_t *partitions, void *opaque);
+/* librdkafka's report of a commit to the group (kafka_committed): one refused is made again. */
+void kafka_on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+		     rd_kafka_topic_partition_list_t *offsets, void *opaque);
 
 /* The ctr_source functions about reading messages (source_kafka.c). */
 int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err);

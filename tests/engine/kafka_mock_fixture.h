@@ -11,6 +11,7 @@
 
 /* Kafka protocol API keys (the mock's request-error API takes them; librdkafka keeps its names private). */
 #define API_FETCH 1
+#define API_OFFSET_COMMIT 8
 #define API_SYNC_GROUP 14
 
 struct cluster {

@@ -226,3 +226,56 @@ Test(kafka_faults, a_partition_taken_before_it_was_read_stops_a_bounded_member, 
 	ctr_source_close(src);
 	cluster_stop(&c);
 }
+
+/*
+ * A commit the group refused is made again at the next one, though the
+ * positions did not move since: lag tools would otherwise show the old
+ * offsets for as long as the member reads nothing new. The mock refuses the
+ * first OffsetCommit (a per-partition error librdkafka does not retry).
+ */
+Test(kafka_faults, a_commit_the_group_refused_is_made_again, .timeout = 120)
+{
+	struct cluster c;
+	struct ctr_source_options options = { .group = "refused" };
+	struct ctr_source *src;
+	struct ctr_event ev;
+	struct ctr_error err = { 0 };
+	const struct ctr_checkpoint *cps;
+	int64_t told[4] = { -1, -1, -1, -1 }, offsets[4];
+	size_t count;
+	int found = 0;
+
+	cluster_start(&c, 1);
+	cr_assert_eq(ctr_source_open(c.spec, &options, &src, &err), 0, "%s", err.message);
+	for (int i = 0; i < 200; i++)
+		cr_assert_eq(src->next(src, &ev, &err), 1, "%s", err.message);
+	count = src->tell(src, &cps);
+	for (size_t i = 0; i < count; i++)
+		told[cps[i].partition] = cps[i].next_offset;
+	rd_kafka_mock_push_request_errors(c.mock, API_OFFSET_COMMIT, 1,
+					  RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE);
+	src->committed(src);
+	/* the refusal is reported through the consumer's poll, which reading serves */
+	for (int i = 0; i < 100; i++) {
+		cr_assert_eq(src->next(src, &ev, &err), 1, "%s", err.message);
+		usleep(10 * 1000);
+	}
+	group_offsets(&c, "refused", offsets);
+	for (int p = 0; p < 4; p++)
+		cr_assert_lt(offsets[p], 0, "partition %d committed though refused", p);
+	src->committed(src); /* the same positions, told again */
+	for (int tries = 0; tries < 50 && !found; tries++) {
+		group_offsets(&c, "refused", offsets);
+		for (int p = 0; p < 4; p++)
+			found |= offsets[p] >= 0;
+		if (!found)
+			usleep(100 * 1000);
+	}
+	cr_assert(found, "the refused commit was made again");
+	for (int p = 0; p < 4; p++)
+		cr_assert_eq(offsets[p], told[p] > 0 ? told[p] : offsets[p],
+			     "partition %d: committed %lld, told %lld", p, (long long)offsets[p],
+			     (long long)told[p]);
+	ctr_source_close(src);
+	cluster_stop(&c);
+}
