@@ -67,6 +67,28 @@ for cmd in "replay --source file:schema-damaged.avro --db sd.db" \
 	expect_eq "one line" 1 "$(wc -l < cmd.err)"
 	grep -q "log schema-damaged.avro: its schema does not parse" cmd.err || fail "$(cat cmd.err)"
 done
+# a log whose schema parses but is not a record (another writer's file of ints, strings, ...):
+# refused alike by every command that reads it, where Avro C's field lookup crashed
+for schema in '"int"' '["null","string"]' '{"type":"map","values":"long"}' \
+	'{"type":"fixed","name":"F","size":4}'; do
+	python3 - "$schema" <<'PY'
+import sys
+def long(n):
+    n, out = n << 1, b""
+    while n > 0x7F:
+        out, n = out + bytes([n & 0x7F | 0x80]), n >> 7
+    return out + bytes([n])
+meta = [(b"avro.schema", sys.argv[1].encode()), (b"avro.codec", b"null")]
+header = b"Obj\x01" + long(len(meta)) + b"".join(long(len(k)) + k + long(len(v)) + v for k, v in meta)
+open("not-a-record.avro", "wb").write(header + b"\x00" + b"S" * 16)
+PY
+	for cmd in "replay --source file:not-a-record.avro --db nr.db" "dump --source file:not-a-record.avro" \
+		"ingest --log not-a-record.avro /dev/null"; do
+		status=0; "$CONTRAIL" $cmd 2> cmd.err > /dev/null || status=$?
+		expect_eq "exit of $cmd on a log of $schema" 3 "$status"
+		grep -q "not-a-record.avro: schema: not a record, as the envelope is$" cmd.err || fail "$(cat cmd.err)"
+	done
+done
 # a damaged record inside a block (a string length made negative): one line, exit 3, nothing
 # committed before it is lost
 python3 - <<'PY'
