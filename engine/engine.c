@@ -303,6 +303,7 @@ static void close_parts(struct ctr_engine *e)
 	ctr_decoder_free(e->retry);
 	ctr_writes_free(e->writes);
 	ctr_keyset_free(e->evicted);
+	ctr_keyset_free(e->held_ids);
 	sqlite3_finalize(e->read_pin);
 	sqlite3_finalize(e->put_checkpoint);
 	sqlite3_close(e->db);

@@ -113,14 +113,13 @@ static int taken_meanwhile(struct ctr_engine *e, const struct ctr_held *h,
 static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_error *err)
 {
 	static const char taken[] = "seq already taken by an earlier event";
+	size_t done = 0; /* those retried, moved out of the list once at the end */
 	int rc = 0;
 
-	while (rc == 0 && stream->held_count > 0 && stream->held[0].seq <= stream->next_seq) {
-		struct ctr_held h = stream->held[0];
+	while (rc == 0 && done < stream->held_count && stream->held[done].seq <= stream->next_seq) {
+		struct ctr_held h = stream->held[done++];
 		struct ctr_event ev;
 
-		memmove(stream->held, stream->held + 1, --stream->held_count * sizeof(h));
-		ctr_streams_touch(e, stream);
 		ctr_decode_json(e->retry, h.json, strlen(h.json), &ev);
 		if (h.digest != 0)
 			ev.digest = h.digest;
@@ -134,11 +133,27 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 		}
 		held_free(&h);
 	}
+	if (done > 0) {
+		stream->held_count -= done;
+		memmove(stream->held, stream->held + done, stream->held_count * sizeof(*stream->held));
+		ctr_streams_touch(e, stream);
+	}
 	return rc;
 }
 
-static struct ctr_held *held_find(struct ctr_stream *stream, const char *id)
+int ctr_engine_note_held(struct ctr_engine *e, const char *id)
 {
+	if (e->held_ids == NULL && (e->held_ids = ctr_keyset_new()) == NULL)
+		return CTR_ENOMEM;
+	return ctr_keyset_add(e->held_ids, ctr_keyset_key(id)) == 0 ? 0 : CTR_ENOMEM;
+}
+
+/* The event held in stream under id, or NULL: the walk only when the id was ever held. */
+static struct ctr_held *held_find(struct ctr_engine *e, struct ctr_stream *stream, const char *id)
+{
+	if (stream->held_count == 0 || e->held_ids == NULL ||
+	    !ctr_keyset_has(e->held_ids, ctr_keyset_key(id)))
+		return NULL;
 	for (size_t i = 0; i < stream->held_count; i++)
 		if (strcmp(stream->held[i].id, id) == 0)
 			return &stream->held[i];
@@ -161,7 +176,8 @@ static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_even
 
 	h.id = strdup(ev->id);
 	h.position = strdup(ctr_source_position(e->source));
-	if (h.json == NULL || h.id == NULL || h.position == NULL)
+	if (h.json == NULL || h.id == NULL || h.position == NULL ||
+	    ctr_engine_note_held(e, ev->id) != 0)
 		goto out_of_memory;
 	if (stream->held_count == stream->held_cap) {
 		size_t grown = stream->held_cap ? stream->held_cap * 2 : 4;
@@ -214,7 +230,7 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t id_key,
 		       struct ctr_event *ev, int *handled)
 {
-	struct ctr_held *h = stream ? held_find(stream, ev->id) : NULL;
+	struct ctr_held *h = stream ? held_find(e, stream, ev->id) : NULL;
 	uint64_t digest = 0;
 	int known;
 

@@ -64,7 +64,8 @@ static int load_held(struct ctr_engine *e, struct ctr_stream *s, struct ctr_erro
 		h->id = strdup((const char *)sqlite3_column_text(stmt, 1));
 		h->json = strdup((const char *)sqlite3_column_text(stmt, 2));
 		h->position = strdup((const char *)sqlite3_column_text(stmt, 3));
-		if (h->id == NULL || h->json == NULL || h->position == NULL) {
+		if (h->id == NULL || h->json == NULL || h->position == NULL ||
+		    ctr_engine_note_held(e, h->id) != 0) {
 			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 			break;
 		}
