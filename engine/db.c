@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -164,11 +165,15 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	int flags = mutex | (mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
 			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
+	struct stat st;
 	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
 	char message[256];
 
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
+	/* a named pipe would make SQLite's open wait for a writer; a device is no database */
+	if (strcmp(path, ":memory:") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return ctr_error_set(err, CTR_ECORRUPT, "%s is not a regular file", path);
 	if (mode == CTR_DB_READ && empty_file(path, err) != 0)
 		return err->code;
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {

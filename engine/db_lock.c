@@ -53,15 +53,24 @@ int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_erro
 	*created = 0;
 	for (int tries = 0; tries < 16; tries++) {
 		*created = 0; /* only the file this try holds counts */
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* not waiting for a writer, should path be a named pipe */
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT) {
 			fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 			*created = fd >= 0;
+			if (fd < 0 && errno == EEXIST && lstat(path, &held) == 0 && S_ISLNK(held.st_mode) &&
+			    stat(path, &held) != 0)
+				return ctr_error_set(err, CTR_EWRITE, "cannot create %s: it is a symbolic"
+						     " link to a file that does not exist", path);
 			if (fd < 0 && errno == EEXIST)
 				continue; /* made meanwhile: open it as it is */
 		}
 		if (fd < 0)
 			return ctr_error_set(err, CTR_EWRITE, "cannot open %s: %s", path, strerror(errno));
+		if (fstat(fd, &held) == 0 && !S_ISREG(held.st_mode)) {
+			close(fd);
+			return ctr_error_set(err, CTR_ECORRUPT, "%s is not a regular file", path);
+		}
 		if (!lock_exclusive(fd)) {
 			close(fd);
 			return ctr_error_set(err, CTR_EWRITE, "%s is being replayed into by another"

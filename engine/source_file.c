@@ -235,6 +235,7 @@ int ctr_source_open_file(const char *path, int check_formats, struct ctr_source 
 			 struct ctr_error *err)
 {
 	struct file_source *s = calloc(1, sizeof(*s));
+	struct stat kind;
 	char absolute[PATH_MAX];
 	const uint8_t *sync;
 	int rc;
@@ -242,6 +243,11 @@ int ctr_source_open_file(const char *path, int check_formats, struct ctr_source 
 	if (s == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	s->lock_fd = -1;
+	/* a named pipe's open would wait for a writer, and a log is read more than once */
+	if (stat(path, &kind) == 0 && !S_ISREG(kind.st_mode)) {
+		free(s);
+		return ctr_error_set(err, CTR_ECORRUPT, "log %s is not a regular file", path);
+	}
 	lock_log(path, &s->lock_fd);
 	rc = ctr_avro_reader_open(path, &s->reader, err);
 	if (rc == 0)

@@ -150,6 +150,28 @@ status=0
 timeout 20 "$CONTRAIL" ingest --log pipe.avro history.jsonl 2> err.txt || status=$?
 expect_eq "exit of ingest into a pipe" 3 "$status"
 expect_eq "its line" "contrail ingest: pipe.avro is not a regular file" "$(cat err.txt)"
+# so is a named pipe given as a database or read as a log, by every command, at once: an open of
+# a pipe waits for a writer
+for args in "replay --source jsonl:history.jsonl --db pipe.avro" "status --db pipe.avro" \
+	"hash --db pipe.avro" "export --db pipe.avro --table runs --format csv"; do
+	status=0
+	timeout 20 "$CONTRAIL" $args 2> err.txt > /dev/null || status=$?
+	expect_eq "exit of $args" 3 "$status"
+	expect_eq "its line" "contrail ${args%% *}: pipe.avro is not a regular file" "$(cat err.txt)"
+done
+for args in "replay --source file:pipe.avro --db from-pipe.db" "dump --source file:pipe.avro"; do
+	status=0
+	timeout 20 "$CONTRAIL" $args 2> err.txt > /dev/null || status=$?
+	expect_eq "exit of $args" 3 "$status"
+	expect_eq "its line" "contrail ${args%% *}: log pipe.avro is not a regular file" "$(cat err.txt)"
+done
+# a database named by a symbolic link to a file that is not there is not made through it
+ln -s missing-target.db dangling.db
+status=0
+"$CONTRAIL" replay --source jsonl:history.jsonl --db dangling.db 2> err.txt > /dev/null || status=$?
+expect_eq "exit of a replay into a dangling link" 4 "$status"
+expect_eq "its line" "contrail replay: cannot create dangling.db: it is a symbolic link to a file that does not exist" \
+	"$(cat err.txt)"
 # a closed standard error is held by /dev/null: the refusals do not go into the log, which opens
 # as the lowest free descriptor
 printf '{"broken":\n' > broken.jsonl
