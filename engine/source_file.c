@@ -28,6 +28,7 @@ struct file_source {
 	struct ctr_avro_block block;
 	int in_block;
 	int64_t consumed;     /* records of the current block read so far */
+	int block_lies;       /* the current block holds other than the count its header says */
 	int64_t block_first;  /* ordinal of the current block's first record */
 	int64_t records_read;
 	int64_t skip;         /* records to pass over after a seek */
@@ -69,15 +70,18 @@ static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_er
 				return rc;
 		}
 		rc = ctr_decode_avro_next(s->decoder, ev);
+		if (rc == 0 && s->consumed != s->block.count) {
+			/* the run stops here, and the checkpoint stays at the block: every later
+			 * run finds the damage again, as a rebuild does (file_tell) */
+			s->block_lies = 1;
+			return ctr_error_set(err, CTR_ECORRUPT, "%s: block at offset %llu holds %lld"
+					     " records, its header says %lld", src->name,
+					     (unsigned long long)s->block.offset, (long long)s->consumed,
+					     (long long)s->block.count);
+		}
 		if (rc == 0) {
 			s->in_block = 0;
 			s->resume_at = s->block.next_offset;
-			if (s->consumed != s->block.count)
-				return ctr_error_set(err, CTR_ECORRUPT,
-						     "%s: block at offset %llu holds %lld records,"
-						     " its header says %lld", src->name,
-						     (unsigned long long)s->block.offset,
-						     (long long)s->consumed, (long long)s->block.count);
 			continue;
 		}
 		if (rc < 0) /* a damaged log stops the run; what came before is committed */
@@ -132,7 +136,7 @@ static size_t file_tell(struct ctr_source *src, const struct ctr_checkpoint **cp
 	memset(cp, 0, sizeof(*cp));
 	snprintf(cp->source, sizeof(cp->source), "%s", src->name);
 	cp->next_offset = s->records_read;
-	if (s->in_block && s->records_read < s->block_first + s->block.count) {
+	if (s->in_block && (s->block_lies || s->records_read < s->block_first + s->block.count)) {
 		cp->byte_offset = (int64_t)s->block.offset;
 		cp->block_first = s->block_first;
 	} else {
