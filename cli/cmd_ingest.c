@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/line_feed.h"
 #include "events/avro_file.h"
 #include "events/catalog.h"
 #include "events/decode.h"
@@ -148,26 +149,39 @@ static int append_line(struct ingest *in, const char *line, size_t len, long num
 	return 0;
 }
 
+/*
+ * Each line of fp appended or refused, read as a replay of JSON Lines reads
+ * it: into a buffer one event's size, the rest of a longer line skipped to its
+ * newline (too_large), so that a runaway line costs no more memory than a
+ * line may hold.
+ */
 static int ingest_stream(struct ingest *in, FILE *fp, struct ctr_error *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	const size_t cap = CTR_EVENT_MAX_BYTES + 3; /* an event, a CR, a newline, a NUL */
+	char *line = malloc(cap);
+	struct stat kind;
+	struct ctr_line read;
+	int regular = fstat(fileno(fp), &kind) == 0 && S_ISREG(kind.st_mode);
 	long number = 0;
-	int rc = 0;
+	int rc = line ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory"), got = 0;
 
 	while (rc == 0) {
-		len = getline(&line, &cap, fp);
-		if (len < 0)
+		got = regular ? ctr_read_line(fp, line, cap, &read)
+			      : ctr_read_line_unseekable(fp, line, cap, &read);
+		if (got != 1)
 			break;
 		number++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len > 0)
-			rc = append_line(in, line, (size_t)len, number, err);
+		if (read.truncated) { /* E6, with the line's own length, as a replay says it */
+			fprintf(stderr, "%s:%ld: %s: line of %lld bytes is over 1 MiB\n", in->input_path,
+				number, ctr_code_name(CTR_CODE_TOO_LARGE),
+				(long long)(read.consumed - !read.unterminated));
+			in->refused++;
+		} else if (read.len > 0) {
+			rc = append_line(in, line, (size_t)read.len, number, err);
+		}
 	}
-	/* getline gives -1 at the end and on a read error alike; the lines before stay appended */
-	if (rc == 0 && ferror(fp))
+	/* the lines before a read error stay appended */
+	if (rc == 0 && got < 0)
 		rc = ctr_error_set(err, CTR_EIO, "cannot read %s: %s", in->input_path, strerror(errno));
 	free(line);
 	return rc;

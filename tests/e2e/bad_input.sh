@@ -25,6 +25,15 @@ print(json.dumps(dict(big, id='small', data={'env_id':'e2','name':'ok'})))" > bi
 expect_eq "too_large row (its envelope is not read)" "|too_large" "$(q big.db 'SELECT event_id, code FROM rejected_events')"
 expect_eq "raw kept (first 1 MiB)" 1048576 "$(q big.db 'SELECT length(raw) FROM rejected_events')"
 expect_eq "the next event applied" "e2" "$(q big.db 'SELECT env_id FROM environments')"
+# an ingest refuses it alike, from a file and from a pipe, reading no more of it than an event
+# may hold (the rest skipped to its newline), and appends the lines around it
+for input in big.jsonl -; do
+	status=0; "$CONTRAIL" ingest --log "big-$RANDOM.avro" "$input" < big.jsonl 2> ingest.err > /dev/null \
+		|| status=$?
+	expect_eq "ingest of a line over 1 MiB from $input" 1 "$status"
+	expect_eq "its line" "$([ "$input" = - ] && echo - || echo big.jsonl):2: too_large: line of $(sed -n 2p big.jsonl | wc -c | awk '{print $1 - 1}') bytes is over 1 MiB" \
+		"$(head -n 1 ingest.err)"
+done
 
 # an event with no place (its seq not a number) keeps with its rejection what of its envelope was
 # read: its id, stream and type (schema.md: NULL only when they could not be read)
