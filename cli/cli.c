@@ -156,42 +156,89 @@ void ctr_cli_csv_field(FILE *out, const char *text)
 	fputc('"', out);
 }
 
-void ctr_cli_one_line(FILE *out, const char *text, char separator)
+/*
+ * How the character at c is written in a report: *used its bytes, and its
+ * escape in buf, or NULL when it is written as it is. A backslash, C0's and
+ * C1's control characters and DEL: each could end a line, move a cursor or
+ * read as another escape.
+ */
+static const char *escape_of(const unsigned char *c, char buf[8], size_t *used)
 {
-	for (; *text; text++) {
-		if (*text == '\\' || (separator && *text == separator))
-			fprintf(out, "\\%c", *text);
-		else if (*text == '\n')
-			fputs("\\n", out);
-		else if (*text == '\r')
-			fputs("\\r", out);
-		else
-			fputc(*text, out);
+	*used = 1;
+	switch (*c) {
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	default: break;
 	}
+	if (*c < 0x20 || *c == 0x7f) {
+		snprintf(buf, 8, "\\x%02x", *c);
+		return buf;
+	}
+	if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) { /* U+0080 to U+009F in UTF-8 */
+		snprintf(buf, 8, "\\u%04x", c[1]);
+		*used = 2;
+		return buf;
+	}
+	return NULL;
 }
 
-static int is_control(unsigned char c)
+void ctr_cli_one_line(FILE *out, const char *text, char separator)
 {
-	return c < 0x20 || c == 0x7f;
+	const unsigned char *c = (const unsigned char *)text;
+	const char *escape;
+	char buf[8];
+	size_t used;
+
+	while (*c) {
+		if (separator && *c == (unsigned char)separator) {
+			fputc('\\', out);
+			fputc(*c++, out);
+			continue;
+		}
+		escape = escape_of(c, buf, &used);
+		if (escape)
+			fputs(escape, out);
+		else
+			fputc(*c, out);
+		c += used;
+	}
 }
 
 char *ctr_cli_shown(const char *text)
 {
-	static const char hex[] = "0123456789abcdef";
-	char *shown = malloc(4 * strlen(text) + 1), *p = shown;
+	char *shown = malloc(4 * strlen(text) + 1), *p = shown; /* "\\x1b" is the longest, 4 a byte */
+	const unsigned char *c = (const unsigned char *)text;
+	const char *escape;
+	char buf[8];
+	size_t used;
 
 	if (shown == NULL)
 		return NULL;
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if (!is_control(*c))
+	while (*c) {
+		escape = escape_of(c, buf, &used);
+		if (escape) {
+			p = stpcpy(p, escape);
+		} else {
 			*p++ = (char)*c;
-		else if (*c == '\n' || *c == '\r' || *c == '\t')
-			*p++ = '\\', *p++ = *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't';
-		else
-			*p++ = '\\', *p++ = 'x', *p++ = hex[*c >> 4], *p++ = hex[*c & 15];
+		}
+		c += used;
 	}
 	*p = '\0';
 	return shown;
+}
+
+/* 1 when ctr_cli_shown() would write text otherwise. */
+static int needs_escape(const char *text)
+{
+	char buf[8];
+	size_t used;
+
+	for (const unsigned char *c = (const unsigned char *)text; *c; c += used)
+		if (escape_of(c, buf, &used) != NULL)
+			return 1;
+	return 0;
 }
 
 int ctr_cli_json_shown(json_t *value)
@@ -205,9 +252,7 @@ int ctr_cli_json_shown(json_t *value)
 		char *shown;
 		int rc;
 
-		for (i = 0; text[i] && !is_control((unsigned char)text[i]); i++)
-			;
-		if (text[i] == '\0')
+		if (!needs_escape(text))
 			return 0;
 		shown = ctr_cli_shown(text);
 		rc = shown ? json_string_set(value, shown) : -1;

@@ -86,18 +86,17 @@ int ctr_cli_store_cutoff(const char *command, const char *text, struct ctr_repla
 void ctr_cli_csv_field(FILE *out, const char *text);
 
 /*
- * Writes text on one line: a backslash, a line feed and a carriage return as
- * \\, \n and \r, and the character separator (0: none) after a backslash too,
- * so that a report of one item a line stays so and splits back into its values.
+ * Writes text on one line as ctr_cli_shown() has it, and the character
+ * separator (0: none) after a backslash too, so that a report of one item a
+ * line stays so and splits back into its values (diff, reconcile).
  */
 void ctr_cli_one_line(FILE *out, const char *text, char separator);
 
 /*
- * text for a person's report (status, audit, invoices as text), malloc()ed
- * (NULL when out of memory): each control character written as \n, \r, \t or
- * \xNN, so that a value holding a line break or a terminal's escape cannot
- * make a line of its own or move the cursor. Reports for programs escape
- * otherwise (ctr_cli_one_line) or are JSON.
+ * text for a report read by a person, malloc()ed (NULL when out of memory): a
+ * backslash as \\, a line feed, carriage return and tab as \n, \r and \t, the
+ * other control characters of C0 and DEL as \xNN and those of C1 as \u00NN, so
+ * that a value cannot make a line of its own or reach a terminal as an escape.
  */
 char *ctr_cli_shown(const char *text);
 

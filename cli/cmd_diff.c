@@ -165,10 +165,12 @@ int ctr_cmd_diff(int argc, char **argv)
 		printf("usage: contrail diff A.db B.db\n\nThe projection rows that differ between two"
 		       " contrail databases, table by table:\n`- row` only in A, `+ row` only in B, `~ row`"
 		       " changed (as in A), with each changed\ncolumn as `name: A -> B`. Columns are"
-		       " separated by '|'; in a value '\\', '|', a line\nfeed and a carriage return are"
-		       " written \\\\, \\|, \\n and \\r. Exit: 0 no difference, 1\ndifferences, 2 usage,"
-		       " 3 not a contrail database or a failed read, 4 a database still\nbeing built or"
-		       " output that cannot be written.\n");
+		       " separated by '|'; in a value '\\', '|', a line\nfeed, a carriage return and a"
+		       " tab are written \\\\, \\|, \\n, \\r and \\t, other control\ncharacters"
+		       " as \\xNN (C1's as \\u00NN), SQL's NULL as \\N. Exit: 0 no difference,\n1"
+		       " differences, 2 usage, 3 missing, not a contrail database or damaged, 4 a\n"
+		       "database that cannot be read or is still being built, or output that cannot\n"
+		       "be written.\n");
 		return CTR_EXIT_OK;
 	}
 	if (argc != 3)

@@ -32,8 +32,10 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 			break;
 		char *line;
 		if (ev.code != CTR_CODE_OK) {
-			fprintf(stderr, "%s: %s: %s\n", ctr_source_position(src),
-				ctr_code_name(ev.code), ev.message);
+			/* the message may quote the event: shown, not obeyed, by a terminal */
+			fprintf(stderr, "%s: %s: ", ctr_source_position(src), ctr_code_name(ev.code));
+			ctr_cli_one_line(stderr, ev.message, 0);
+			fputc('\n', stderr);
 			(*bad)++;
 			continue;
 		}

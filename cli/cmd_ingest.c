@@ -137,8 +137,10 @@ static int append_line(struct ingest *in, const char *line, size_t len, long num
 
 	ctr_decode_json(in->decoder, line, len, &ev);
 	if (ev.code != CTR_CODE_OK) {
-		fprintf(stderr, "%s:%ld: %s: %s\n", in->input_path, number, ctr_code_name(ev.code),
-			ev.message);
+		/* the message may quote the line: shown, not obeyed, by a terminal */
+		fprintf(stderr, "%s:%ld: %s: ", in->input_path, number, ctr_code_name(ev.code));
+		ctr_cli_one_line(stderr, ev.message, 0);
+		fputc('\n', stderr);
 		in->refused++;
 		return 0;
 	}

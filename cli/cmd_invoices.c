@@ -199,7 +199,7 @@ int ctr_cmd_invoices(int argc, char **argv)
 	};
 	struct filter f = { .format = "text" };
 	struct ctr_error err = { 0 };
-	sqlite3 *db;
+	sqlite3 *db = NULL;
 	int opt, rc;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */

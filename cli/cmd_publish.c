@@ -135,8 +135,10 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 		if (rc <= 0)
 			break;
 		if (ev.code != CTR_CODE_OK) {
-			fprintf(stderr, "%s: %s: %s (not sent)\n", ctr_source_position(src),
-				ctr_code_name(ev.code), ev.message);
+			/* the message may quote the event: shown, not obeyed, by a terminal */
+			fprintf(stderr, "%s: %s: ", ctr_source_position(src), ctr_code_name(ev.code));
+			ctr_cli_one_line(stderr, ev.message, 0);
+			fputs(" (not sent)\n", stderr);
 			p->refused++;
 			continue;
 		}

@@ -169,6 +169,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
 	char message[256];
 
+	*out = NULL; /* on every failure: a caller may close what it was given */
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
 	/* a named pipe would make SQLite's open wait for a writer; a device is no database */

@@ -143,21 +143,33 @@ static void mark_moved_replacements(struct ctr_customer *c)
 	}
 }
 
+/*
+ * A period that ends before it starts is never active, yet would count for S9:
+ * a typo, bad_format wherever a support id's record comes from. 0 and msg then.
+ */
+static int period_ok(avro_value_t *record, char *msg, size_t size)
+{
+	const char *starts_on = ctr_payload_text(record, "starts_on");
+	const char *ends_on = ctr_payload_text(record, "ends_on");
+
+	if (strcmp(ends_on, starts_on) >= 0)
+		return 1;
+	ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "%s: ends_on %s is before starts_on %s",
+			ctr_payload_text(record, "support_id"), ends_on, starts_on);
+	return 0;
+}
+
 static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	const char *id = ctr_payload_text(&ev->data, "support_id");
 	const char *replaces = ctr_payload_text(&ev->data, "replaces");
 	const char *reason = ctr_payload_text(&ev->data, "reason");
 	struct ctr_support_id *old = replaces ? ctr_customer_support(c, replaces) : NULL, *s;
-	const char *starts_on = ctr_payload_text(&ev->data, "starts_on");
-	const char *ends_on = ctr_payload_text(&ev->data, "ends_on");
 	int32_t on = event_date(ev);
 	int ok;
 
-	/* a period that ends before it starts is never active, yet would count for S9: a typo */
-	if (strcmp(ends_on, starts_on) < 0)
-		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "ends_on %s is before starts_on %s",
-				       ends_on, starts_on);
+	if (!period_ok(&ev->data, msg, size))
+		return CTR_CODE_BAD_FORMAT;
 	if (invalid_on(c, on))
 		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s is invalid (S9)",
 			      c->customer_no);
@@ -215,11 +227,16 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 	int64_t at;
 	int ok;
 
+	ctr_payload_field(&ev->data, "support_ids", &list);
+	for (size_t i = 0; i < ctr_payload_count(&list); i++) { /* the format first, as issued's */
+		ctr_payload_item(&list, i, &item);
+		if (!period_ok(&item, msg, size))
+			return CTR_CODE_BAD_FORMAT;
+	}
 	if (c->merged_into)
 		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s was merged into %s",
 			      c->customer_no, c->merged_into);
 	at = ctr_timestamp_parse(ev->at, &ok);
-	ctr_payload_field(&ev->data, "support_ids", &list);
 	/* stopped where an id could not be copied: it would match no lookup */
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);

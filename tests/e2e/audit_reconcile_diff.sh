@@ -140,6 +140,18 @@ expect_eq "status: one last run" 1 "$(grep -c '^last run' status.txt)"
 "$CONTRAIL" audit --source jsonl:broken-value.jsonl --stream C-NL > audit.txt
 grep -qF 'name a\r\nb\x1b[2J' audit.txt || fail "$(cat audit.txt)"
 [ "$(tr -cd '\r\033' < audit.txt | wc -c)" = 0 ] || fail "a control character in the audit's text"
+# diff escapes them too (its rows split at '|'), and so do the refusals an ingest and a dump
+# print, which quote the line: a type holding a line feed and an escape
+head -n 1 broken-value.jsonl > opened-only.jsonl
+"$CONTRAIL" replay --source jsonl:opened-only.jsonl --db opened-only.db > /dev/null
+"$CONTRAIL" diff opened-only.db broken-value.db > control.txt || true
+grep -qF '+ C-NL|e1|a\r\nb\x1b[2J|' control.txt || fail "$(cat control.txt)"
+printf '%s\n' '{"id":"t1","type":"x\nFAKE: line\u001b[2J","stream":"C-1","seq":1,"account":"1","at":"2023-01-01T00:00:00+09:00","data":{}}' \
+	> control.jsonl
+"$CONTRAIL" ingest --log control.avro control.jsonl 2>> control.txt > /dev/null || true
+"$CONTRAIL" dump --source jsonl:control.jsonl 2>> control.txt > /dev/null || true
+expect_eq "the refusals, a line each" 2 "$(grep -c 'unknown_type: type: x\\nFAKE: line\\x1b\[2J is not' control.txt)"
+[ "$(tr -cd '\r\033' < control.txt | wc -c)" = 0 ] || fail "a control character in diff, ingest or dump"
 # a store account whose store id is long (nothing bounds it) is found by the audit
 long_store=$(printf 's%.0s' $(seq 300))
 printf '{"id":"ls1","type":"store.account_registered","stream":"%s/u@x","seq":1,"account":"1","at":"2024-06-01T10:00:00+09:00","data":{"store_id":"%s","email":"u@x"}}\n' \

@@ -153,7 +153,8 @@ expect_eq "its line" "contrail ingest: pipe.avro is not a regular file" "$(cat e
 # so is a named pipe given as a database or read as a log, by every command, at once: an open of
 # a pipe waits for a writer
 for args in "replay --source jsonl:history.jsonl --db pipe.avro" "status --db pipe.avro" \
-	"hash --db pipe.avro" "export --db pipe.avro --table runs --format csv"; do
+	"hash --db pipe.avro" "export --db pipe.avro --table runs --format csv" \
+	"invoices --db pipe.avro" "diff pipe.avro x.db"; do
 	status=0
 	timeout 20 "$CONTRAIL" $args 2> err.txt > /dev/null || status=$?
 	expect_eq "exit of $args" 3 "$status"
@@ -165,6 +166,11 @@ for args in "replay --source file:pipe.avro --db from-pipe.db" "dump --source fi
 	expect_eq "exit of $args" 3 "$status"
 	expect_eq "its line" "contrail ${args%% *}: log pipe.avro is not a regular file" "$(cat err.txt)"
 done
+# invoices of a database that is not there: one line, exit 3 (it closed a connection it never had)
+status=0
+"$CONTRAIL" invoices --db missing.db 2> err.txt > /dev/null || status=$?
+expect_eq "exit of invoices of a missing database" 3 "$status"
+expect_eq "its line" "contrail invoices: cannot open missing.db: no such readable file" "$(cat err.txt)"
 # a database named by a symbolic link to a file that is not there is not made through it
 ln -s missing-target.db dangling.db
 status=0
