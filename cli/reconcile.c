@@ -5,6 +5,7 @@
  */
 #include "cli/reconcile.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,11 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 		char *text;
 
 		len = getline(&line, &cap, fp);
+		if (len < 0 && !feof(fp)) { /* a read error, or no memory for the line: not its end */
+			rc = ctr_error_set(err, CTR_EINVAL, "cannot read %s after line %ld: %s", path,
+					   number, strerror(errno));
+			break;
+		}
 		if (len < 0)
 			break;
 		text = line;
