@@ -35,10 +35,12 @@ struct ctr_engine {
 	sqlite3 *db;
 	int db_fresh;            /* no stream was stored before this run */
 	struct ctr_keyset *evicted;  /* streams dropped from memory in this run (if db_fresh) */
-	/* the ids of every event held in this run, a key each: an event whose id is not
-	 * among them is no held event's duplicate, asked without a walk of its stream's
-	 * held events (NULL until one is held) */
+	/* the ids of the events held since none was, a key each: an event whose id is
+	 * not among them is no held event's duplicate, asked without a walk of its
+	 * stream's held events (NULL while none is held, so a --follow run does not
+	 * keep every id it ever held) */
 	struct ctr_keyset *held_ids;
+	int64_t held_total;          /* events held in every stream in memory */
 	int64_t run_id;
 	struct ctr_source *source;
 	struct ctr_projections *projections;
@@ -94,7 +96,7 @@ void ctr_streams_finalize(struct ctr_engine *e);
 struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint64_t hash,
 				   enum ctr_family family, struct ctr_error *err);
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream);
-/* Keeps id among the held ones (e->held_ids): 0, or CTR_ENOMEM. */
+/* Keeps id among the held ones (e->held_ids) and counts it: 0, or CTR_ENOMEM. */
 int ctr_engine_note_held(struct ctr_engine *e, const char *id);
 void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w);
 /* After batch written is committed: forgets the streams it did not touch (they reload on demand). */

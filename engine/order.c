@@ -137,6 +137,11 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 		stream->held_count -= done;
 		memmove(stream->held, stream->held + done, stream->held_count * sizeof(*stream->held));
 		ctr_streams_touch(e, stream);
+		e->held_total -= (int64_t)done;
+		if (e->held_total == 0) { /* none held anywhere: the keys start afresh */
+			ctr_keyset_free(e->held_ids);
+			e->held_ids = NULL;
+		}
 	}
 	return rc;
 }
@@ -145,7 +150,10 @@ int ctr_engine_note_held(struct ctr_engine *e, const char *id)
 {
 	if (e->held_ids == NULL && (e->held_ids = ctr_keyset_new()) == NULL)
 		return CTR_ENOMEM;
-	return ctr_keyset_add(e->held_ids, ctr_keyset_key(id)) == 0 ? 0 : CTR_ENOMEM;
+	if (ctr_keyset_add(e->held_ids, ctr_keyset_key(id)) != 0)
+		return CTR_ENOMEM;
+	e->held_total++;
+	return 0;
 }
 
 /* The event held in stream under id, or NULL: the walk only when the id was ever held. */
