@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -52,22 +51,16 @@ static const char *line_name(const char *kind)
  * price or amount 64 bits hold (an early termination's price is a month's
  * fee), so that every invoice lines up.
  */
-static int text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
+static void text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 {
 	char a[32], b[32], c[32];
-	/* the number and the contract hold the contract's id, which may hold any character */
-	char *invoice_no = ctr_cli_shown((const char *)sqlite3_column_text(inv, 0));
-	char *contract = ctr_cli_shown((const char *)sqlite3_column_text(inv, 1));
 
-	if (invoice_no == NULL || contract == NULL) {
-		free(invoice_no);
-		free(contract);
-		return CTR_ENOMEM;
-	}
-	printf("invoice %s  contract %s  period %s  %s\n", invoice_no, contract,
-	       sqlite3_column_text(inv, 2), sqlite3_column_text(inv, 8));
-	free(invoice_no);
-	free(contract);
+	/* the number and the contract hold the contract's id, which may hold any character */
+	fputs("invoice ", stdout);
+	ctr_cli_one_line(stdout, (const char *)sqlite3_column_text(inv, 0), 0);
+	fputs("  contract ", stdout);
+	ctr_cli_one_line(stdout, (const char *)sqlite3_column_text(inv, 1), 0);
+	printf("  period %s  %s\n", sqlite3_column_text(inv, 2), sqlite3_column_text(inv, 8));
 	printf("  issue date %s, due %s\n", sqlite3_column_text(inv, 3), sqlite3_column_text(inv, 4));
 	while (sqlite3_step(lines) == SQLITE_ROW)
 		printf("  %-34s %11s x %25s = %25s yen\n",
@@ -77,7 +70,6 @@ static int text_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 	printf("  %-76s %25s yen\n", "subtotal", yen(sqlite3_column_int64(inv, 5), a));
 	printf("  %-76s %25s yen\n", "consumption tax", yen(sqlite3_column_int64(inv, 6), b));
 	printf("  %-76s %25s yen\n\n", "total", yen(sqlite3_column_int64(inv, 7), c));
-	return 0;
 }
 
 static void csv_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
@@ -143,12 +135,9 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 			break;
 		}
 		sqlite3_bind_text(lines, 1, (const char *)sqlite3_column_text(inv, 0), -1, SQLITE_TRANSIENT);
-		if (strcmp(f->format, "text") == 0) {
-			if (text_invoice(inv, lines) != 0) {
-				rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-				break;
-			}
-		} else if (strcmp(f->format, "csv") == 0)
+		if (strcmp(f->format, "text") == 0)
+			text_invoice(inv, lines);
+		else if (strcmp(f->format, "csv") == 0)
 			csv_invoice(inv, lines);
 		else
 			json_array_append_new(all, json_invoice(inv, lines));
