@@ -45,6 +45,9 @@ enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const ch
  * key would name nothing, or match another empty one (G1's environments by name).
  */
 enum ctr_code ctr_apply_required(struct ctr_apply *a, const char *const fields[]);
+/* The same for the fields of every item of the payload's list list_name. */
+enum ctr_code ctr_apply_required_items(struct ctr_apply *a, const char *list_name,
+				       const char *const fields[]);
 
 /* The handler of a contract-family event type, or NULL. */
 ctr_apply_fn ctr_licenses_handler(const char *type);

@@ -37,6 +37,25 @@ enum ctr_code ctr_apply_required(struct ctr_apply *a, const char *const fields[]
 	return CTR_CODE_OK;
 }
 
+enum ctr_code ctr_apply_required_items(struct ctr_apply *a, const char *list_name,
+				       const char *const fields[])
+{
+	avro_value_t list, item;
+
+	if (!ctr_payload_field(a->data, list_name, &list))
+		return CTR_CODE_OK; /* an optional list left out */
+	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
+		ctr_payload_item(&list, i, &item);
+		for (size_t f = 0; fields[f] != NULL; f++) {
+			const char *text = ctr_payload_text(&item, fields[f]);
+			if (text == NULL || *text == '\0')
+				return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "%s[%zu].%s: empty",
+							list_name, i, fields[f]);
+		}
+	}
+	return CTR_CODE_OK;
+}
+
 enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
 {
 	va_list ap;

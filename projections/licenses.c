@@ -74,6 +74,9 @@ static enum ctr_code reserved_sku(struct ctr_apply *a, const char *sku)
 
 enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 {
+	/* a product's sku and name and an owner's user id and name, as member.joined's */
+	static const char *const product_required[] = { "sku", "name", NULL };
+	static const char *const owner_required[] = { "user", "name", NULL };
 	const char *kind = ctr_payload_text(a->data, "kind");
 	const char *end_date = ctr_payload_text(a->data, "end_date");
 	struct ctr_contract *c;
@@ -83,7 +86,11 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 	if (strcmp(kind, "license") == 0 && end_date == NULL)
 		return ctr_apply_reject(a, CTR_CODE_MISSING_FIELD,
 					"data.end_date: required for a license contract");
-	code = ctr_billing_check(a);
+	code = ctr_apply_required_items(a, "products", product_required);
+	if (code == CTR_CODE_OK)
+		code = ctr_apply_required_items(a, "owners", owner_required);
+	if (code == CTR_CODE_OK)
+		code = ctr_billing_check(a);
 	ctr_payload_field(a->data, "products", &list);
 	for (size_t i = 0; i < ctr_payload_count(&list) && code == CTR_CODE_OK; i++) {
 		ctr_payload_item(&list, i, &item);
@@ -133,8 +140,12 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 
 static enum ctr_code product_added(struct ctr_apply *a)
 {
+	static const char *const required[] = { "sku", "name", NULL };
 	const char *sku = ctr_payload_text(a->data, "sku");
+	enum ctr_code code = ctr_apply_required(a, required);
 
+	if (code != CTR_CODE_OK)
+		return code;
 	if (ctr_contract_product(a->contract, sku) != NULL)
 		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "product %s is already on %s",
 					sku, a->contract->contract_id);
