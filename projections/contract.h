@@ -114,6 +114,13 @@ struct ctr_contract {
 	size_t product_count, product_cap;
 	struct ctr_environment *environments;
 	size_t environment_count, environment_cap;
+	/*
+	 * An index of the environments by env_id, once there are many (contract.c):
+	 * open addressing over env_slot_cap slots, each 0 or an environment's
+	 * position + 1; environments[0, env_indexed) are in it.
+	 */
+	uint32_t *env_slots;
+	size_t env_slot_cap, env_indexed;
 	struct ctr_member *members;
 	size_t member_count, member_cap;
 	struct ctr_company *companies;

@@ -12,15 +12,22 @@
 #include "projections/apply_internal.h"
 
 /* L6: a change of terms leaves every linked environment needing a sync or a re-activation. */
+static void terms_changed_for(struct ctr_contract *c, struct ctr_environment *e)
+{
+	if (e->deleted || e->status == ENV_UNLINKED)
+		return;
+	e->status = e->mode == MODE_OFFLINE ? ENV_NEEDS_REACTIVATION : ENV_PENDING_SYNC;
+	ctr_contract_touch(c, &e->row);
+}
+
 void ctr_terms_changed(struct ctr_contract *c, struct ctr_environment *only)
 {
-	for (size_t i = 0; i < c->environment_count; i++) {
-		struct ctr_environment *e = &c->environments[i];
-		if ((only && e != only) || e->deleted || e->status == ENV_UNLINKED)
-			continue;
-		e->status = e->mode == MODE_OFFLINE ? ENV_NEEDS_REACTIVATION : ENV_PENDING_SYNC;
-		ctr_contract_touch(c, &e->row);
+	if (only != NULL) { /* an allocation: not a walk of every environment */
+		terms_changed_for(c, only);
+		return;
 	}
+	for (size_t i = 0; i < c->environment_count; i++)
+		terms_changed_for(c, &c->environments[i]);
 }
 
 static void set_product(struct ctr_contract *c, struct ctr_product *p, avro_value_t *item)
