@@ -34,6 +34,29 @@ for input in big.jsonl -; do
 	expect_eq "its line" "$([ "$input" = - ] && echo - || echo big.jsonl):2: too_large: line of $(sed -n 2p big.jsonl | wc -c | awk '{print $1 - 1}') bytes is over 1 MiB" \
 		"$(head -n 1 ingest.err)"
 done
+# the limit's edge (E6): a line of exactly 1 MiB, its newline not counted, is an event (replayed
+# and ingested); one byte more is too_large and takes no place, so the stream's next seq is 2
+python3 -c "
+import json
+def line(seq, eid, size):
+    ev = {'id': eid, 'type': 'environment.created', 'stream': 'C-1', 'seq': seq, 'account': '1',
+          'at': '2023-01-01T00:00:00+09:00', 'data': {'env_id': eid, 'name': ''}}
+    ev['data']['name'] = 'x' * (size - len(json.dumps(ev)))
+    text = json.dumps(ev)
+    assert len(text) == size
+    return text
+print(open('mixed.jsonl').readline().strip())
+print(line(2, 'at-limit', 1048576))
+print(line(3, 'over-limit', 1048577))
+print(line(3, 'after', 300))" > edge.jsonl
+"$CONTRAIL" replay --source jsonl:edge.jsonl --db edge.db > /dev/null
+expect_eq "1 MiB applied" "after at-limit" \
+	"$(q edge.db "SELECT group_concat(env_id, ' ') FROM (SELECT env_id FROM environments ORDER BY env_id)")"
+expect_eq "1 MiB + 1 rejected" "too_large" "$(q edge.db 'SELECT code FROM rejected_events')"
+status=0; "$CONTRAIL" ingest --log edge.avro edge.jsonl 2> ingest.err > /dev/null || status=$?
+expect_eq "ingest of the edge" "1 edge.jsonl:3: too_large: line of 1048577 bytes is over 1 MiB" \
+	"$status $(head -n 1 ingest.err)"
+expect_eq "the 1 MiB line appended" 3 "$(avrocat edge.avro | wc -l)"
 # and a line longer than the memory the ingest may have is refused the same way, not lost: the
 # whole line was once read into memory, and a read that failed taken for the end of the input
 # (exit 0, nothing refused). Where the binary cannot start under the limit at all (a sanitizer's
