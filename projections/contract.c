@@ -2,12 +2,14 @@
  * contract.c - allocation, lookups and row bookkeeping of the contract
  * aggregate (see contract.h). Contracts hold a handful of rows each, so the
  * lookups are linear scans, but for environments, of which one contract may
- * hold tens of thousands: past a few dozen they are found through an index.
+ * hold tens of thousands: past a few dozen they are found through an index
+ * (row_index.c).
  * Everything is allocated from the stream's arena and goes with it, so nothing
  * here frees.
  */
 #include "projections/contract.h"
 
+#include <stddef.h>
 #include <string.h>
 
 void ctr_set_text(struct ctr_contract *c, char **field, const char *value)
@@ -101,79 +103,14 @@ struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku
 	return NULL;
 }
 
-/* Below this many environments a walk costs less than an index's upkeep. */
-#define ENV_INDEX_FROM 32
-
-static size_t env_id_hash(const char *env_id)
-{
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-
-	for (const unsigned char *p = (const unsigned char *)env_id; *p; p++)
-		h = (h ^ *p) * 1099511628211u;
-	return (size_t)(h ^ (h >> 32));
-}
-
-/* The slot holding env_id, or the empty slot where it would go. */
-static uint32_t *env_slot(const struct ctr_contract *c, const char *env_id)
-{
-	size_t mask = c->env_slot_cap - 1;
-
-	for (size_t i = env_id_hash(env_id) & mask;; i = (i + 1) & mask) {
-		uint32_t *slot = &c->env_slots[i];
-		if (*slot == 0 || strcmp(c->environments[*slot - 1].env_id, env_id) == 0)
-			return slot;
-	}
-}
-
-/*
- * Brings environments [env_indexed, count) into the index, keeping it at most
- * half full; an environment whose id is taken keeps the first one's (as the
- * walk found the first). Stops at an id not yet set (the row being created) or
- * when out of memory: the rest are then walked.
- */
-static void env_index_catch_up(struct ctr_contract *c)
-{
-	if (c->environment_count * 2 > c->env_slot_cap) {
-		size_t cap = c->env_slot_cap ? c->env_slot_cap : ENV_INDEX_FROM * 4;
-		uint32_t *slots;
-		while (c->environment_count * 2 > cap)
-			cap *= 2;
-		slots = ctr_arena_zalloc(c->arena, cap * sizeof(*slots));
-		if (slots == NULL)
-			return; /* the old index, or none, still answers with the walk after it */
-		c->env_slots = slots; /* the old one stays in the arena, smaller than this */
-		c->env_slot_cap = cap;
-		c->env_indexed = 0;
-	}
-	for (; c->env_indexed < c->environment_count; c->env_indexed++) {
-		const char *env_id = c->environments[c->env_indexed].env_id;
-		uint32_t *slot;
-		if (env_id == NULL)
-			return;
-		slot = env_slot(c, env_id);
-		if (*slot == 0)
-			*slot = (uint32_t)c->env_indexed + 1;
-	}
-}
-
 struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id)
 {
-	size_t walk_from = 0;
+	size_t i = ctr_row_index_find(&c->environment_index, c->arena, c->environments,
+				      sizeof(*c->environments),
+				      offsetof(struct ctr_environment, env_id),
+				      c->environment_count, env_id);
 
-	if (c->environment_count >= ENV_INDEX_FROM && c->environment_count < UINT32_MAX) {
-		env_index_catch_up(c);
-		if (c->env_slot_cap > 0) {
-			uint32_t *slot = env_slot(c, env_id);
-			if (*slot != 0)
-				return &c->environments[*slot - 1];
-			walk_from = c->env_indexed;
-		}
-	}
-	for (size_t i = walk_from; i < c->environment_count; i++)
-		if (c->environments[i].env_id != NULL &&
-		    strcmp(c->environments[i].env_id, env_id) == 0)
-			return &c->environments[i];
-	return NULL;
+	return i < c->environment_count ? &c->environments[i] : NULL;
 }
 
 struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, const char *sku)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "engine/arena.h"
+#include "projections/row_index.h"
 
 enum ctr_env_status { ENV_UNLINKED, ENV_LINKED, ENV_NEEDS_REACTIVATION, ENV_PENDING_SYNC };
 enum ctr_mode { MODE_NONE, MODE_ONLINE, MODE_OFFLINE };
@@ -114,13 +115,7 @@ struct ctr_contract {
 	size_t product_count, product_cap;
 	struct ctr_environment *environments;
 	size_t environment_count, environment_cap;
-	/*
-	 * An index of the environments by env_id, once there are many (contract.c):
-	 * open addressing over env_slot_cap slots, each 0 or an environment's
-	 * position + 1; environments[0, env_indexed) are in it.
-	 */
-	uint32_t *env_slots;
-	size_t env_slot_cap, env_indexed;
+	struct ctr_row_index environment_index; /* by env_id, once they are many */
 	struct ctr_member *members;
 	size_t member_count, member_cap;
 	struct ctr_company *companies;

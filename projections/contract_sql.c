@@ -103,11 +103,14 @@ const char *ctr_contract_status(int cloud, const char *end_date, const char *can
 	return *days_left <= expiring_days ? "expiring" : "active";
 }
 
+/* M3: no member is an active owner (one walk: asking ctr_contract_is_owner of each is a walk each) */
 static int ownerless(const struct ctr_contract *c)
 {
-	for (size_t i = 0; i < c->member_count; i++)
-		if (ctr_contract_is_owner(c, c->members[i].user))
+	for (size_t i = 0; i < c->member_count; i++) {
+		const struct ctr_member *m = &c->members[i];
+		if (!m->row.gone && m->state == MEMBER_ACTIVE && m->role == ROLE_OWNER)
 			return 0;
+	}
 	return 1;
 }
 

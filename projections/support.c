@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "events/payload.h"
@@ -23,10 +24,11 @@ static void set(struct ctr_customer *c, char **field, const char *value)
 
 struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id)
 {
-	for (size_t i = 0; i < c->support_count; i++)
-		if (strcmp(c->supports[i].support_id, support_id) == 0)
-			return &c->supports[i];
-	return NULL;
+	size_t i = ctr_row_index_find(&c->support_index, c->arena, c->supports,
+				      sizeof(*c->supports), offsetof(struct ctr_support_id, support_id),
+				      c->support_count, support_id);
+
+	return i < c->support_count ? &c->supports[i] : NULL;
 }
 
 struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
@@ -44,6 +46,7 @@ struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
 		c->support_cap = cap;
 	}
 	memset(&c->supports[c->support_count], 0, sizeof(*c->supports));
+	c->last_end = NULL; /* the new id's end is not known yet */
 	return &c->supports[c->support_count++];
 }
 
@@ -52,14 +55,22 @@ int ctr_support_dirty(const void *aggregate)
 	return ((const struct ctr_customer *)aggregate)->dirty;
 }
 
-/* The last day support ended, over the customer's support ids ("" without any). */
-static const char *last_end(const struct ctr_customer *c)
+/*
+ * The last day support ended, over the customer's support ids ("" without
+ * any). Kept once found: S9 asks it of every id issued, and a customer with
+ * many ids would walk them all each time. An id added or filled anew forgets
+ * it; issued() carries it over its new id.
+ */
+static const char *last_end(struct ctr_customer *c)
 {
 	const char *last = "";
 
+	if (c->last_end != NULL)
+		return c->last_end;
 	for (size_t i = 0; i < c->support_count; i++)
 		if (strcmp(c->supports[i].ends_on, last) > 0)
 			last = c->supports[i].ends_on;
+	c->last_end = last;
 	return last;
 }
 
@@ -90,7 +101,7 @@ static int32_t event_date(const struct ctr_event *ev)
 }
 
 /* S9: invalid once three years passed since the end of all its support (or merged away). */
-static int invalid_on(const struct ctr_customer *c, int32_t date)
+static int invalid_on(struct ctr_customer *c, int32_t date)
 {
 	const char *end = last_end(c);
 
@@ -111,6 +122,7 @@ static void fill_support(struct ctr_customer *c, struct ctr_support_id *s, avro_
 	set(c, &s->sku, ctr_payload_text(data, "sku"));
 	set(c, &s->starts_on, ctr_payload_text(data, "starts_on"));
 	set(c, &s->ends_on, ctr_payload_text(data, "ends_on"));
+	c->last_end = NULL; /* it may have been the latest, and be earlier now */
 	set(c, &s->reason, ctr_payload_text(data, "reason"));
 	set(c, &s->replaces, ctr_payload_text(data, "replaces"));
 	set(c, &s->placed_event, ev->id);
@@ -167,6 +179,7 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	struct ctr_support_id *old = replaces ? ctr_customer_support(c, replaces) : NULL, *s;
 	int32_t on = event_date(ev);
 	int ok;
+	const char *known_end;
 
 	if (!period_ok(&ev->data, msg, size))
 		return CTR_CODE_BAD_FORMAT;
@@ -183,10 +196,14 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	if (strcmp(reason, "resume") == 0 && on > three_years_end(old->ends_on))
 		return ctr_reject_into(msg, size, CTR_CODE_RESUME_WINDOW_CLOSED,
 			      "%s ended %s, more than 3 years before this resume (S8)", replaces, old->ends_on);
+	known_end = c->last_end; /* invalid_on() found it above */
 	s = ctr_customer_add_support(c);
 	if (s == NULL)
 		return CTR_CODE_NO_MEMORY;
 	fill_support(c, s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
+	/* a new id: the latest end is the one before or its own */
+	if (known_end != NULL && s->ends_on != NULL)
+		c->last_end = strcmp(s->ends_on, known_end) > 0 ? s->ends_on : known_end;
 	/* the lookup again: adding s may have moved the array (and not over an id left NULL) */
 	if (replaces && !c->out_of_memory)
 		mark_replaced(c, ctr_customer_support(c, replaces), s->starts_on);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "engine/arena.h"
+#include "projections/row_index.h"
 
 struct ctr_support_id {
 	char *support_id, *sku, *starts_on, *ends_on, *reason, *replaces;
@@ -29,6 +30,8 @@ struct ctr_customer {
 	int violation;       /* S7 */
 	struct ctr_support_id *supports;
 	size_t support_count, support_cap;
+	struct ctr_row_index support_index; /* by support_id, once they are many */
+	const char *last_end; /* the latest ends_on of its ids, "" for none; NULL: not known (support.c) */
 	int dirty;
 	int queued;
 	int out_of_memory;   /* a text or support id could not be allocated: the run stops */

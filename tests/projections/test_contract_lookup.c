@@ -1,6 +1,7 @@
 /*
  * test_contract_lookup.c - the contract aggregate's lookup of environments by
- * env_id (projections/contract.c), which walks a short list and indexes a long
+ * env_id (projections/contract.c through projections/row_index.c, which also
+ * finds a customer's support ids), which walks a short list and indexes a long
  * one: both must answer alike, the first of two rows with one id included.
  */
 #include <criterion/criterion.h>
@@ -39,7 +40,7 @@ Test(contract_lookup, finds_each_of_many_environments_as_they_are_added)
 				cr_assert_eq(e->sort_key, j);
 			}
 	}
-	cr_assert_gt(c->env_slot_cap, 0, "5,000 environments are indexed");
+	cr_assert_gt(c->environment_index.slot_cap, 0, "5,000 environments are indexed");
 	cr_assert_null(ctr_contract_environment(c, "env-5000"));
 	cr_assert_null(ctr_contract_environment(c, ""));
 	ctr_arena_free(&arena);
@@ -60,7 +61,7 @@ Test(contract_lookup, the_first_of_two_rows_with_one_id_is_found_walked_or_index
 		add_env(c, env_id);
 	}
 	cr_assert_eq(ctr_contract_environment(c, "twice")->sort_key, 1);
-	cr_assert_gt(c->env_slot_cap, 0);
+	cr_assert_gt(c->environment_index.slot_cap, 0);
 	ctr_arena_free(&arena);
 }
 
