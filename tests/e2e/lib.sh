@@ -9,10 +9,17 @@ fail() { echo "FAILED: $*" >&2; exit 1; }
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() { [ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"; }
 
-# replay SOURCE DB ARGS... -> prints the projection hash
+# replay SOURCE DB ARGS... -> prints the projection hash. A run that prints none fails, and
+# prints a value no other call prints, so that two such runs never compare equal (a comparison
+# often stands in an argument, where the failure of $(...) does not stop the script).
 replay_hash() {
-	local source=$1 db=$2; shift 2
-	"$CONTRAIL" replay --source "$source" --db "$db" "$@" | sed -n 's/^projection hash //p'
+	local source=$1 db=$2 hash; shift 2
+	hash=$("$CONTRAIL" replay --source "$source" --db "$db" "$@" | sed -n 's/^projection hash //p')
+	if ! [[ $hash =~ ^[0-9a-f]{64}$ ]]; then
+		echo "no projection hash from replay of $source ($BASHPID $RANDOM)"
+		fail "replay of $source into $db printed no projection hash"
+	fi
+	echo "$hash"
 }
 
 q() { sqlite3 "$1" "$2"; }
