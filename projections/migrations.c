@@ -23,6 +23,12 @@ enum { PLANS, NEW_ENV, OLD_ALLOCATIONS, NEW_ALLOCATIONS, INSERT, CURRENT, STMT_C
 			" GROUP BY p.name ORDER BY p.name"
 
 
+/*
+ * The environments of a contract by name go through environments_by_name:
+ * without statistics SQLite takes the primary key's contract_id instead and
+ * sorts every environment of the contract, for each plan (quadratic for a
+ * contract of thousands of environments).
+ */
 static const char *const stmt_sql[STMT_COUNT] = {
 	/*
 	 * One plan per row of migrations (old contract, environment name): of the
@@ -34,11 +40,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		  /* G4: the old contract's end, a cancellation's end_on when earlier (L5) */
 		  " CASE WHEN c.cancel_end_on < c.end_date THEN c.cancel_end_on ELSE c.end_date END"
 		  " FROM environments e JOIN contracts c USING (contract_id)"
-		  " WHERE e.migrate_to IS NOT NULL AND e.env_id = (SELECT o.env_id FROM environments o"
+		  " WHERE e.migrate_to IS NOT NULL AND e.env_id = (SELECT o.env_id"
+		  " FROM environments o INDEXED BY environments_by_name"
 		  " WHERE o.contract_id = e.contract_id AND o.name = e.name AND o.migrate_to IS NOT NULL"
 		  " ORDER BY o.deleted, o.env_id DESC LIMIT 1)",
 	/* the live environment of that name in the new contract, else a deleted one */
-	[NEW_ENV] = "SELECT env_id, allocated_us, activated_us FROM environments"
+	[NEW_ENV] = "SELECT env_id, allocated_us, activated_us"
+		    " FROM environments INDEXED BY environments_by_name"
 		    " WHERE contract_id = ? AND name = ? ORDER BY deleted, env_id LIMIT 1",
 	[OLD_ALLOCATIONS] = ALLOCATIONS_SQL,
 	[NEW_ALLOCATIONS] = ALLOCATIONS_SQL,
