@@ -111,9 +111,14 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 	json_t *all = json_array();
 	int rc;
 
-	rc = ctr_db_prepare(db, "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal,"
-			    " tax, total, status FROM invoices WHERE (?1 IS NULL OR period = ?1)"
-			    " AND (?2 IS NULL OR contract_id = ?2) ORDER BY contract_id, period", &inv, err);
+	/* one contract's through the index by contract (an "?2 IS NULL OR" would read them all) */
+	rc = ctr_db_prepare(db, f->contract != NULL
+			    ? "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal,"
+			      " tax, total, status FROM invoices WHERE contract_id = ?2"
+			      " AND (?1 IS NULL OR period = ?1) ORDER BY period"
+			    : "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal,"
+			      " tax, total, status FROM invoices WHERE (?1 IS NULL OR period = ?1)"
+			      " ORDER BY contract_id, period", &inv, err);
 	if (rc == 0)
 		rc = ctr_db_prepare(db, "SELECT line_no, kind, quantity, unit_price, amount FROM invoice_lines"
 				    " WHERE invoice_no = ? ORDER BY line_no", &lines, err);
@@ -123,7 +128,8 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 		       "unit_price,amount,subtotal,tax,total\r\n");
 	if (rc == 0) {
 		sqlite3_bind_text(inv, 1, f->period, -1, SQLITE_STATIC);
-		sqlite3_bind_text(inv, 2, f->contract, -1, SQLITE_STATIC);
+		if (f->contract != NULL)
+			sqlite3_bind_text(inv, 2, f->contract, -1, SQLITE_STATIC);
 	}
 	while (rc == 0) {
 		int step = sqlite3_step(inv);
