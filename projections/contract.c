@@ -1,9 +1,10 @@
 /*
  * contract.c - allocation, lookups and row bookkeeping of the contract
  * aggregate (see contract.h). Contracts hold a handful of rows each, so the
- * lookups are linear scans, but for environments, of which one contract may
- * hold tens of thousands: past a few dozen they are found through an index
- * (row_index.c).
+ * lookups are linear scans, but for products, environments and group
+ * companies, of which one contract may hold thousands: past a few dozen they
+ * are found through an index (row_index.c). Members are walked: a joining
+ * member's row takes over its invitation's key.
  * Everything is allocated from the stream's arena and goes with it, so nothing
  * here frees.
  */
@@ -97,10 +98,11 @@ struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c)
 
 struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku)
 {
-	for (size_t i = 0; i < c->product_count; i++)
-		if (strcmp(c->products[i].sku, sku) == 0)
-			return &c->products[i];
-	return NULL;
+	size_t i = ctr_row_index_find(&c->product_index, c->arena, c->products,
+				      sizeof(*c->products), offsetof(struct ctr_product, sku),
+				      c->product_count, sku);
+
+	return i < c->product_count ? &c->products[i] : NULL;
 }
 
 struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id)
@@ -131,10 +133,11 @@ struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user)
 
 struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company)
 {
-	for (size_t i = 0; i < c->company_count; i++)
-		if (strcmp(c->companies[i].company, company) == 0)
-			return &c->companies[i];
-	return NULL;
+	size_t i = ctr_row_index_find(&c->company_index, c->arena, c->companies,
+				      sizeof(*c->companies), offsetof(struct ctr_company, company),
+				      c->company_count, company);
+
+	return i < c->company_count ? &c->companies[i] : NULL;
 }
 
 void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row)

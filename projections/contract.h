@@ -113,6 +113,7 @@ struct ctr_contract {
 	struct ctr_billing billing;
 	struct ctr_product *products;
 	size_t product_count, product_cap;
+	struct ctr_row_index product_index; /* by sku, once they are many */
 	struct ctr_environment *environments;
 	size_t environment_count, environment_cap;
 	struct ctr_row_index environment_index; /* by env_id, once they are many */
@@ -120,6 +121,7 @@ struct ctr_contract {
 	size_t member_count, member_cap;
 	struct ctr_company *companies;
 	size_t company_count, company_cap;
+	struct ctr_row_index company_index; /* by company, once they are many */
 	struct ctr_row_flags row;
 	int any_dirty;       /* some row of the aggregate is dirty */
 	int queued;          /* on the projections' list of aggregates to flush */

@@ -84,3 +84,33 @@ Test(contract_lookup, a_row_whose_id_is_not_yet_set_is_passed_over)
 	cr_assert_eq(ctr_contract_environment(c, "late"), &c->environments[100]);
 	ctr_arena_free(&arena);
 }
+
+Test(contract_lookup, products_and_group_companies_are_found_among_many)
+{
+	struct ctr_arena arena = { 0 };
+	struct ctr_contract *c = ctr_contract_new(&arena, "C-1");
+	char key[32];
+
+	cr_assert_not_null(c);
+	for (int i = 0; i < 300; i++) {
+		struct ctr_product *p = ctr_contract_add_product(c);
+		struct ctr_company *g = ctr_contract_add_company(c);
+		cr_assert(p != NULL && g != NULL);
+		snprintf(key, sizeof(key), "SKU-%d", i);
+		ctr_set_text(c, &p->sku, key);
+		p->licenses = i;
+		snprintf(key, sizeof(key), "company %d", i);
+		ctr_set_text(c, &g->company, key);
+	}
+	for (int i = 0; i < 300; i++) {
+		snprintf(key, sizeof(key), "SKU-%d", i);
+		cr_assert_eq(ctr_contract_product(c, key)->licenses, i);
+		snprintf(key, sizeof(key), "company %d", i);
+		cr_assert_eq(ctr_contract_company(c, key), &c->companies[i]);
+	}
+	cr_assert_null(ctr_contract_product(c, "SKU-300"));
+	cr_assert_null(ctr_contract_company(c, "company 300"));
+	cr_assert_gt(c->product_index.slot_cap, 0);
+	cr_assert_gt(c->company_index.slot_cap, 0);
+	ctr_arena_free(&arena);
+}
