@@ -59,6 +59,8 @@ expect_eq "its checkpoints as they were" "$(q shard1.db 'SELECT * FROM checkpoin
 expect_eq "no run recorded" "$(q shard1.db 'SELECT count(*) FROM runs')" "$(q again.db 'SELECT count(*) FROM runs')"
 # the same on another business date leaves no mark of a run judged part-way (E4, meta.judging):
 # it wrote no row, so the shard still merges
+expect_eq "the shard judged on another date" 2024-04-01 \
+	"$(q shard1.db "SELECT value FROM meta WHERE key = 'judged_on'")"
 cp shard1.db again2.db
 status=0; "$CONTRAIL" replay --source "kafka://$boot/events" --db again2.db --business-date 2024-05-01 \
 	--group again2 -X session.timeout.ms=6000 > /dev/null 2> again2.err || status=$?

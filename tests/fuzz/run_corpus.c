@@ -65,5 +65,9 @@ int main(int argc, char **argv)
 		closedir(dir);
 	}
 	printf("%s: %ld inputs\n", argv[0], inputs);
+	if (inputs == 0) { /* a corpus gone missing would otherwise pass, having checked nothing */
+		fprintf(stderr, "%s: no inputs to run\n", argv[0]);
+		return 1;
+	}
 	return 0;
 }
