@@ -3,8 +3,9 @@
  * aggregate (see contract.h). Contracts hold a handful of rows each, so the
  * lookups are linear scans, but for products, environments and group
  * companies, of which one contract may hold thousands: past a few dozen they
- * are found through an index (row_index.c). Members are walked: a joining
- * member's row takes over its invitation's key.
+ * are found through an index (row_index.c). Members are walked: their lookups
+ * pass over rows gone (an invitation a member's row replaced) to the first
+ * live one, which an index by key does not know.
  * Everything is allocated from the stream's arena and goes with it, so nothing
  * here frees.
  */
