@@ -5,20 +5,13 @@
 
 #include <string.h>
 
+#include "events/hash.h"
+
 static const char *key_of(const void *rows, size_t row_size, size_t key_offset, size_t i)
 {
 	const char *const *field = (const char *const *)((const char *)rows + i * row_size +
 							  key_offset);
 	return *field;
-}
-
-static size_t key_hash(const char *key)
-{
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		h = (h ^ *p) * 1099511628211u;
-	return (size_t)(h ^ (h >> 32));
 }
 
 /* The slot holding key, or the empty slot where it would go (the slots are at most half full). */
@@ -27,7 +20,8 @@ static uint32_t *slot_of(const struct ctr_row_index *index, const void *rows, si
 {
 	size_t mask = index->slot_cap - 1;
 
-	for (size_t i = key_hash(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = (size_t)ctr_hash64(key, strlen(key), 0x726f7773) & mask;;
+	     i = (i + 1) & mask) {
 		uint32_t *slot = &index->slots[i];
 		if (*slot == 0 || strcmp(key_of(rows, row_size, key_offset, *slot - 1), key) == 0)
 			return slot;
