@@ -27,31 +27,37 @@ enum ctr_code ctr_apply_reject(struct ctr_apply *a, enum ctr_code code, const ch
 	return code;
 }
 
-enum ctr_code ctr_apply_required(struct ctr_apply *a, const char *const fields[])
+/* The first of fields (a NULL-ended list) that record holds empty or not at all, else NULL. */
+static const char *first_empty(avro_value_t *record, const char *const fields[])
 {
 	for (size_t i = 0; fields[i] != NULL; i++) {
-		const char *text = ctr_payload_text(a->data, fields[i]);
+		const char *text = ctr_payload_text(record, fields[i]);
 		if (text == NULL || *text == '\0')
-			return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "%s: empty", fields[i]);
+			return fields[i];
 	}
-	return CTR_CODE_OK;
+	return NULL;
+}
+
+enum ctr_code ctr_apply_required(struct ctr_apply *a, const char *const fields[])
+{
+	const char *empty = first_empty(a->data, fields);
+
+	return empty ? ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "%s: empty", empty) : CTR_CODE_OK;
 }
 
 enum ctr_code ctr_apply_required_items(struct ctr_apply *a, const char *list_name,
 				       const char *const fields[])
 {
 	avro_value_t list, item;
+	const char *empty;
 
 	if (!ctr_payload_field(a->data, list_name, &list))
 		return CTR_CODE_OK; /* an optional list left out */
 	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
 		ctr_payload_item(&list, i, &item);
-		for (size_t f = 0; fields[f] != NULL; f++) {
-			const char *text = ctr_payload_text(&item, fields[f]);
-			if (text == NULL || *text == '\0')
-				return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "%s[%zu].%s: empty",
-							list_name, i, fields[f]);
-		}
+		if ((empty = first_empty(&item, fields)) != NULL)
+			return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "%s[%zu].%s: empty",
+						list_name, i, empty);
 	}
 	return CTR_CODE_OK;
 }
