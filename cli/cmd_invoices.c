@@ -105,6 +105,9 @@ static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 		"status", sqlite3_column_text(inv, 8), "lines", list);
 }
 
+#define INVOICES_SQL "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal," \
+		     " tax, total, status FROM invoices"
+
 static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 {
 	sqlite3_stmt *inv = NULL, *lines = NULL;
@@ -113,12 +116,10 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 
 	/* one contract's through the index by contract (an "?2 IS NULL OR" would read them all) */
 	rc = ctr_db_prepare(db, f->contract != NULL
-			    ? "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal,"
-			      " tax, total, status FROM invoices WHERE contract_id = ?2"
-			      " AND (?1 IS NULL OR period = ?1) ORDER BY period"
-			    : "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal,"
-			      " tax, total, status FROM invoices WHERE (?1 IS NULL OR period = ?1)"
-			      " ORDER BY contract_id, period", &inv, err);
+			    ? INVOICES_SQL " WHERE contract_id = ?2 AND (?1 IS NULL OR period = ?1)"
+			      " ORDER BY period"
+			    : INVOICES_SQL " WHERE (?1 IS NULL OR period = ?1) ORDER BY contract_id, period",
+			    &inv, err);
 	if (rc == 0)
 		rc = ctr_db_prepare(db, "SELECT line_no, kind, quantity, unit_price, amount FROM invoice_lines"
 				    " WHERE invoice_no = ? ORDER BY line_no", &lines, err);
