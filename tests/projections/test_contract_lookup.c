@@ -20,6 +20,17 @@ static struct ctr_environment *add_env(struct ctr_contract *c, const char *env_i
 	return e;
 }
 
+/* Environments env-0 to env-(count - 1), each named as it is added. */
+static void add_envs(struct ctr_contract *c, int count)
+{
+	char env_id[32];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(env_id, sizeof(env_id), "env-%d", i);
+		add_env(c, env_id);
+	}
+}
+
 Test(contract_lookup, finds_each_of_many_environments_as_they_are_added)
 {
 	struct ctr_arena arena = { 0 };
@@ -50,16 +61,12 @@ Test(contract_lookup, the_first_of_two_rows_with_one_id_is_found_walked_or_index
 {
 	struct ctr_arena arena = { 0 };
 	struct ctr_contract *c = ctr_contract_new(&arena, "C-1");
-	char env_id[32];
 
 	cr_assert_not_null(c);
 	add_env(c, "twice")->sort_key = 1;
 	add_env(c, "twice")->sort_key = 2;
 	cr_assert_eq(ctr_contract_environment(c, "twice")->sort_key, 1);
-	for (int i = 0; i < 200; i++) {
-		snprintf(env_id, sizeof(env_id), "env-%d", i);
-		add_env(c, env_id);
-	}
+	add_envs(c, 200);
 	cr_assert_eq(ctr_contract_environment(c, "twice")->sort_key, 1);
 	cr_assert_gt(c->environment_index.slot_cap, 0);
 	ctr_arena_free(&arena);
@@ -69,13 +76,9 @@ Test(contract_lookup, a_row_whose_id_is_not_yet_set_is_passed_over)
 {
 	struct ctr_arena arena = { 0 };
 	struct ctr_contract *c = ctr_contract_new(&arena, "C-1");
-	char env_id[32];
 
 	cr_assert_not_null(c);
-	for (int i = 0; i < 100; i++) {
-		snprintf(env_id, sizeof(env_id), "env-%d", i);
-		add_env(c, env_id);
-	}
+	add_envs(c, 100);
 	/* a row whose env_id is not set yet, or could not be copied (out of memory) */
 	cr_assert_not_null(ctr_contract_add_environment(c));
 	cr_assert_null(ctr_contract_environment(c, "late"));
