@@ -1,11 +1,9 @@
 /*
  * contract.c - allocation, lookups and row bookkeeping of the contract
  * aggregate (see contract.h). Contracts hold a handful of rows each, so the
- * lookups are linear scans, but for products, environments and group
- * companies, of which one contract may hold thousands: past a few dozen they
- * are found through an index (row_index.c). Members are walked: their lookups
- * pass over rows gone (an invitation a member's row replaced) to the first
- * live one, which an index by key does not know.
+ * lookups are linear scans, but for products, environments, members and
+ * group companies, of which one contract may hold thousands: past a few
+ * dozen they are found through an index (row_index.c).
  * Everything is allocated from the stream's arena and goes with it, so nothing
  * here frees.
  */
@@ -97,21 +95,35 @@ struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c)
 		      sizeof(*b->changes));
 }
 
+static const struct ctr_row_key product_by_sku = {
+	sizeof(struct ctr_product), offsetof(struct ctr_product, sku), 0
+};
+static const struct ctr_row_key environment_by_id = {
+	sizeof(struct ctr_environment), offsetof(struct ctr_environment, env_id), 0
+};
+static const struct ctr_row_key member_by_user = {
+	sizeof(struct ctr_member), offsetof(struct ctr_member, user), 0
+};
+/* DOMAIN.md, edge cases: emails compare case-insensitively (ASCII letters, as S2's do). */
+static const struct ctr_row_key member_by_email = {
+	sizeof(struct ctr_member), offsetof(struct ctr_member, email), 1
+};
+static const struct ctr_row_key company_by_name = {
+	sizeof(struct ctr_company), offsetof(struct ctr_company, company), 0
+};
+
 struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku)
 {
-	size_t i = ctr_row_index_find(&c->product_index, c->arena, c->products,
-				      sizeof(*c->products), offsetof(struct ctr_product, sku),
-				      c->product_count, sku);
+	size_t i = ctr_row_index_find(&c->product_index, c->arena, &product_by_sku, c->products,
+				      c->product_count, sku, NULL, NULL);
 
 	return i < c->product_count ? &c->products[i] : NULL;
 }
 
 struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id)
 {
-	size_t i = ctr_row_index_find(&c->environment_index, c->arena, c->environments,
-				      sizeof(*c->environments),
-				      offsetof(struct ctr_environment, env_id),
-				      c->environment_count, env_id);
+	size_t i = ctr_row_index_find(&c->environment_index, c->arena, &environment_by_id,
+				      c->environments, c->environment_count, env_id, NULL, NULL);
 
 	return i < c->environment_count ? &c->environments[i] : NULL;
 }
@@ -124,19 +136,58 @@ struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, con
 	return NULL;
 }
 
+/* A member's row counts until it is gone (an invitation a member's own row replaced, M2). */
+static int live_member(const void *row, const void *unused)
+{
+	(void)unused;
+	return !((const struct ctr_member *)row)->row.gone;
+}
+
+static int active_owner(const void *row, const void *unused)
+{
+	const struct ctr_member *m = row;
+
+	(void)unused;
+	return !m->row.gone && m->state == MEMBER_ACTIVE && m->role == ROLE_OWNER;
+}
+
+static int live_member_in_state(const void *row, const void *state)
+{
+	const struct ctr_member *m = row;
+
+	return !m->row.gone && m->state == *(const enum ctr_member_state *)state;
+}
+
 struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user)
 {
-	for (size_t i = 0; i < c->member_count; i++)
-		if (!c->members[i].row.gone && strcmp(c->members[i].user, user) == 0)
-			return &c->members[i];
-	return NULL;
+	size_t i = ctr_row_index_find(&c->member_user_index, c->arena, &member_by_user, c->members,
+				      c->member_count, user, live_member, NULL);
+
+	return i < c->member_count ? &c->members[i] : NULL;
+}
+
+struct ctr_member *ctr_contract_member_by_email(struct ctr_contract *c, const char *email,
+						enum ctr_member_state state)
+{
+	size_t i = ctr_row_index_find(&c->member_email_index, c->arena, &member_by_email,
+				      c->members, c->member_count, email, live_member_in_state,
+				      &state);
+
+	return i < c->member_count ? &c->members[i] : NULL;
+}
+
+void ctr_contract_set_member_email(struct ctr_contract *c, struct ctr_member *m,
+				   const char *email)
+{
+	ctr_set_text(c, &m->email, email);
+	ctr_row_index_rekeyed(&c->member_email_index, c->arena, &member_by_email, c->members,
+			      (size_t)(m - c->members));
 }
 
 struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company)
 {
-	size_t i = ctr_row_index_find(&c->company_index, c->arena, c->companies,
-				      sizeof(*c->companies), offsetof(struct ctr_company, company),
-				      c->company_count, company);
+	size_t i = ctr_row_index_find(&c->company_index, c->arena, &company_by_name, c->companies,
+				      c->company_count, company, NULL, NULL);
 
 	return i < c->company_count ? &c->companies[i] : NULL;
 }
@@ -147,15 +198,10 @@ void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row)
 	c->any_dirty = 1;
 }
 
-int ctr_contract_is_owner(const struct ctr_contract *c, const char *user)
+int ctr_contract_is_owner(struct ctr_contract *c, const char *user)
 {
-	for (size_t i = 0; i < c->member_count; i++) {
-		const struct ctr_member *m = &c->members[i];
-		if (!m->row.gone && m->state == MEMBER_ACTIVE && m->role == ROLE_OWNER &&
-		    strcmp(m->user, user) == 0)
-			return 1;
-	}
-	return 0;
+	return ctr_row_index_find(&c->member_user_index, c->arena, &member_by_user, c->members,
+				  c->member_count, user, active_owner, NULL) < c->member_count;
 }
 
 const char *ctr_date_earlier(const char *a, const char *b)

@@ -119,6 +119,8 @@ struct ctr_contract {
 	struct ctr_row_index environment_index; /* by env_id, once they are many */
 	struct ctr_member *members;
 	size_t member_count, member_cap;
+	struct ctr_row_index member_user_index;  /* by user, once they are many */
+	struct ctr_row_index member_email_index; /* by email, case folded, once they are many */
 	struct ctr_company *companies;
 	size_t company_count, company_cap;
 	struct ctr_row_index company_index; /* by company, once they are many */
@@ -136,6 +138,9 @@ struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku
 struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id);
 struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, const char *sku);
 struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user);
+/* The first member in state whose email is email, compared case-insensitively (M2). */
+struct ctr_member *ctr_contract_member_by_email(struct ctr_contract *c, const char *email,
+						enum ctr_member_state state);
 struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company);
 
 /* Appends a zeroed row (NULL, and c->out_of_memory set, when out of memory). */
@@ -158,7 +163,11 @@ void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row);
 void ctr_set_text(struct ctr_contract *c, char **field, const char *value);
 
 /* M1: 1 when user is an active owner of c. */
-int ctr_contract_is_owner(const struct ctr_contract *c, const char *user);
+int ctr_contract_is_owner(struct ctr_contract *c, const char *user);
+
+/* Sets a member's email: its lookup by email must know of the change. */
+void ctr_contract_set_member_email(struct ctr_contract *c, struct ctr_member *m,
+				   const char *email);
 
 /* The earlier of two ISO dates, either of which may be NULL (NULL when both are). */
 const char *ctr_date_earlier(const char *a, const char *b);

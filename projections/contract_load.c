@@ -147,7 +147,7 @@ static int load_members(struct ctr_contract_sql *s, struct ctr_contract *c, stru
 			break;
 		}
 		ctr_set_text(c, &m->user, column_text(stmt, 0));
-		ctr_set_text(c, &m->email, column_text(stmt, 1));
+		ctr_contract_set_member_email(c, m, column_text(stmt, 1));
 		m->role = strcmp(column_text(stmt, 2), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;
 		m->notify = sqlite3_column_int(stmt, 3);
 		m->state = name_index(member_state_names, 4, column_text(stmt, 4));

@@ -103,7 +103,7 @@ const char *ctr_contract_status(int cloud, const char *end_date, const char *can
 	return *days_left <= expiring_days ? "expiring" : "active";
 }
 
-/* M3: no member is an active owner (one walk: asking ctr_contract_is_owner of each is a walk each) */
+/* M3: no member is an active owner (one walk over them, at a flush) */
 static int ownerless(const struct ctr_contract *c)
 {
 	for (size_t i = 0; i < c->member_count; i++) {

@@ -50,7 +50,7 @@ static void add_product(struct ctr_contract *c, avro_value_t *item)
 
 static void set_owner(struct ctr_contract *c, struct ctr_member *m, avro_value_t *owner)
 {
-	ctr_set_text(c, &m->email, ctr_payload_text(owner, "email"));
+	ctr_contract_set_member_email(c, m, ctr_payload_text(owner, "email"));
 	ctr_set_text(c, &m->name, ctr_payload_text(owner, "name"));
 	m->role = ROLE_OWNER;
 	m->notify = 1;

@@ -3,7 +3,6 @@
  * rights (M1), invitations and joining (M2), removal and withdrawal (M3).
  */
 #include <string.h>
-#include <strings.h>
 
 #include "events/payload.h"
 #include "projections/apply_internal.h"
@@ -34,18 +33,6 @@ static struct ctr_member *active_member(struct ctr_apply *a, enum ctr_code *code
 	return m;
 }
 
-/* Emails compare case-insensitively (DOMAIN.md, edge cases: S2), ASCII letters only, as S2's do. */
-static struct ctr_member *member_by_email(struct ctr_contract *c, const char *email,
-					  enum ctr_member_state state)
-{
-	for (size_t i = 0; i < c->member_count; i++) {
-		struct ctr_member *m = &c->members[i];
-		if (!m->row.gone && m->state == state && strcasecmp(m->email, email) == 0)
-			return m;
-	}
-	return NULL;
-}
-
 /*
  * The row an invitation of email goes into, or NULL with *code set. The row is
  * keyed by the email; an active member whose user id is that address (an old
@@ -65,7 +52,7 @@ static struct ctr_member *invitation_row(struct ctr_apply *a, const char *email,
 					 email, a->contract->contract_id);
 		return NULL;
 	}
-	pending = member_by_email(a->contract, email, MEMBER_INVITED);
+	pending = ctr_contract_member_by_email(a->contract, email, MEMBER_INVITED);
 	if (pending != NULL)
 		return pending;
 	if (m == NULL)
@@ -75,7 +62,7 @@ static struct ctr_member *invitation_row(struct ctr_apply *a, const char *email,
 		return NULL;
 	}
 	ctr_set_text(a->contract, &m->user, email);
-	ctr_set_text(a->contract, &m->email, email);
+	ctr_contract_set_member_email(a->contract, m, email);
 	return m;
 }
 
@@ -88,7 +75,7 @@ static enum ctr_code invited(struct ctr_apply *a)
 
 	if (code != CTR_CODE_OK)
 		return code;
-	if (member_by_email(a->contract, email, MEMBER_ACTIVE) != NULL)
+	if (ctr_contract_member_by_email(a->contract, email, MEMBER_ACTIVE) != NULL)
 		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is already a member of %s",
 					email, a->contract->contract_id);
 	m = invitation_row(a, email, &code);
@@ -109,7 +96,8 @@ static enum ctr_code joined(struct ctr_apply *a)
 	static const char *const required[] = { "user", "name", NULL };
 	const char *user = ctr_payload_text(a->data, "user");
 	const char *email = ctr_payload_text(a->data, "email");
-	struct ctr_member *invitation = member_by_email(a->contract, email, MEMBER_INVITED);
+	struct ctr_member *invitation =
+		ctr_contract_member_by_email(a->contract, email, MEMBER_INVITED);
 	struct ctr_member *m = ctr_contract_member(a->contract, user);
 	enum ctr_code code = ctr_apply_required(a, required);
 
@@ -125,7 +113,8 @@ static enum ctr_code joined(struct ctr_apply *a)
 		m = ctr_contract_add_member(a->contract);
 		if (m == NULL)
 			return CTR_CODE_NO_MEMORY;
-		invitation = member_by_email(a->contract, email, MEMBER_INVITED); /* may have moved */
+		/* the rows may have moved */
+		invitation = ctr_contract_member_by_email(a->contract, email, MEMBER_INVITED);
 		ctr_set_text(a->contract, &m->user, user);
 	}
 	if (m != invitation) {
@@ -134,7 +123,7 @@ static enum ctr_code joined(struct ctr_apply *a)
 		invitation->row.gone = 1;
 		ctr_contract_touch(a->contract, &invitation->row);
 	}
-	ctr_set_text(a->contract, &m->email, email);
+	ctr_contract_set_member_email(a->contract, m, email);
 	ctr_set_text(a->contract, &m->name, ctr_payload_text(a->data, "name"));
 	m->notify = 1;
 	m->state = MEMBER_ACTIVE;

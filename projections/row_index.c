@@ -7,77 +7,156 @@
 
 #include "events/hash.h"
 
-static const char *key_of(const void *rows, size_t row_size, size_t key_offset, size_t i)
+#define SEED 0x726f7773
+
+static const char *key_of(const struct ctr_row_key *spec, const void *rows, size_t i)
 {
-	const char *const *field = (const char *const *)((const char *)rows + i * row_size +
-							  key_offset);
+	const char *const *field = (const char *const *)((const char *)rows + i * spec->row_size +
+							  spec->key_offset);
 	return *field;
 }
 
-/* The slot holding key, or the empty slot where it would go (the slots are at most half full). */
-static uint32_t *slot_of(const struct ctr_row_index *index, const void *rows, size_t row_size,
-			 size_t key_offset, const char *key)
+static unsigned char folded(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch - 'A' + 'a') : ch;
+}
+
+static int same_key(const struct ctr_row_key *spec, const char *a, const char *b)
+{
+	if (!spec->fold_case)
+		return strcmp(a, b) == 0;
+	for (; folded((unsigned char)*a) == folded((unsigned char)*b); a++, b++)
+		if (*a == '\0')
+			return 1;
+	return 0;
+}
+
+/* Keys that compare the same hash the same: a folded key is hashed a piece at a time. */
+static uint64_t hash_of(const struct ctr_row_key *spec, const char *key)
+{
+	unsigned char piece[64];
+	uint64_t hash = SEED;
+	size_t n = 0;
+
+	if (!spec->fold_case)
+		return ctr_hash64(key, strlen(key), SEED);
+	do {
+		for (n = 0; n < sizeof(piece) && key[n] != '\0'; n++)
+			piece[n] = folded((unsigned char)key[n]);
+		hash = ctr_hash64(piece, n, hash);
+		key += n;
+	} while (n == sizeof(piece));
+	return hash;
+}
+
+static int wanted(const struct ctr_row_key *spec, const void *rows, size_t i, const char *key,
+		  ctr_row_accept_fn accept, const void *ctx)
+{
+	const char *row_key = key_of(spec, rows, i);
+
+	return row_key != NULL && same_key(spec, row_key, key) &&
+	       (accept == NULL || accept((const char *)rows + i * spec->row_size, ctx));
+}
+
+/* Puts row i in the slots under its present key (they are at most half full: one is empty). */
+static void insert(struct ctr_row_index *index, const struct ctr_row_key *spec,
+		   const void *rows, size_t i)
 {
 	size_t mask = index->slot_cap - 1;
+	size_t slot = (size_t)hash_of(spec, key_of(spec, rows, i)) & mask;
 
-	for (size_t i = (size_t)ctr_hash64(key, strlen(key), 0x726f7773) & mask;;
-	     i = (i + 1) & mask) {
-		uint32_t *slot = &index->slots[i];
-		if (*slot == 0 || strcmp(key_of(rows, row_size, key_offset, *slot - 1), key) == 0)
-			return slot;
-	}
+	while (index->slots[slot] != 0)
+		slot = (slot + 1) & mask;
+	index->slots[slot] = (uint32_t)i + 1;
+	index->used++;
 }
 
 /*
- * Brings rows [indexed, count) into the index, keeping it at most half full.
- * Stops at a row whose key is not set (the row being made, or a copy that
- * failed): that row and those after it are walked.
+ * Empties the slots (making them larger when the rows are many) to be filled
+ * again from the first row, which also drops the stale positions of rows
+ * whose key has changed. At least a quarter of them stay free once the count
+ * rows are in, so emptying them costs each row or key change a constant
+ * amount. Out of memory, the index is given up and the rows are walked.
  */
-static void catch_up(struct ctr_row_index *index, struct ctr_arena *arena, const void *rows,
-		     size_t row_size, size_t key_offset, size_t count)
+static void empty_slots(struct ctr_row_index *index, struct ctr_arena *arena, size_t count)
 {
-	if (count * 2 > index->slot_cap) {
-		size_t cap = index->slot_cap ? index->slot_cap : CTR_ROW_INDEX_FROM * 4;
-		uint32_t *slots;
-		while (count * 2 > cap)
-			cap *= 2;
-		slots = ctr_arena_zalloc(arena, cap * sizeof(*slots));
-		if (slots == NULL)
-			return; /* the index there is, if any, still answers for what it holds */
-		index->slots = slots; /* the old slots stay in the arena, fewer than these */
-		index->slot_cap = cap;
-		index->indexed = 0;
+	size_t cap = index->slot_cap ? index->slot_cap : CTR_ROW_INDEX_FROM * 4;
+
+	while (count * 4 > cap)
+		cap *= 2;
+	if (cap == index->slot_cap) {
+		memset(index->slots, 0, cap * sizeof(*index->slots));
+	} else {
+		uint32_t *slots = ctr_arena_zalloc(arena, cap * sizeof(*slots));
+		index->slots = slots; /* any old slots stay in the arena, fewer than these */
+		index->slot_cap = slots != NULL ? cap : 0;
 	}
+	index->used = index->indexed = 0;
+}
+
+/* Room for rows [indexed, count): the slots are kept at most half full. */
+static void make_room(struct ctr_row_index *index, struct ctr_arena *arena, size_t count)
+{
+	if (index->slot_cap == 0 || (index->used + (count - index->indexed)) * 2 > index->slot_cap)
+		empty_slots(index, arena, count);
+}
+
+/*
+ * Brings rows [indexed, count) into the index. Stops at a row whose key is
+ * not set (the row being made, or a copy that failed): that row and those
+ * after it are walked.
+ */
+static void catch_up(struct ctr_row_index *index, struct ctr_arena *arena,
+		     const struct ctr_row_key *spec, const void *rows, size_t count)
+{
+	make_room(index, arena, count);
+	if (index->slot_cap == 0)
+		return;
 	for (; index->indexed < count; index->indexed++) {
-		const char *key = key_of(rows, row_size, key_offset, index->indexed);
-		uint32_t *slot;
-		if (key == NULL)
+		if (key_of(spec, rows, index->indexed) == NULL)
 			return;
-		slot = slot_of(index, rows, row_size, key_offset, key);
-		if (*slot == 0)
-			*slot = (uint32_t)index->indexed + 1;
+		insert(index, spec, rows, index->indexed);
 	}
 }
 
 size_t ctr_row_index_find(struct ctr_row_index *index, struct ctr_arena *arena,
-			  const void *rows, size_t row_size, size_t key_offset, size_t count,
-			  const char *key)
+			  const struct ctr_row_key *spec, const void *rows, size_t count,
+			  const char *key, ctr_row_accept_fn accept, const void *ctx)
 {
 	size_t walk_from = 0;
 
 	if (count >= CTR_ROW_INDEX_FROM && count < UINT32_MAX) {
-		catch_up(index, arena, rows, row_size, key_offset, count);
+		catch_up(index, arena, spec, rows, count);
 		if (index->slot_cap > 0) {
-			uint32_t *slot = slot_of(index, rows, row_size, key_offset, key);
-			if (*slot != 0)
-				return *slot - 1;
+			/* every row indexed with the key is on its chain, in no set order */
+			size_t mask = index->slot_cap - 1, first = count;
+			for (size_t slot = (size_t)hash_of(spec, key) & mask; index->slots[slot] != 0;
+			     slot = (slot + 1) & mask) {
+				size_t i = index->slots[slot] - 1;
+				if (i < first && wanted(spec, rows, i, key, accept, ctx))
+					first = i;
+			}
+			if (first < count)
+				return first; /* rows not yet indexed come after it */
 			walk_from = index->indexed;
 		}
 	}
-	for (size_t i = walk_from; i < count; i++) {
-		const char *row_key = key_of(rows, row_size, key_offset, i);
-		if (row_key != NULL && strcmp(row_key, key) == 0)
+	for (size_t i = walk_from; i < count; i++)
+		if (wanted(spec, rows, i, key, accept, ctx))
 			return i;
-	}
 	return count;
+}
+
+void ctr_row_index_rekeyed(struct ctr_row_index *index, struct ctr_arena *arena,
+			   const struct ctr_row_key *spec, const void *rows, size_t pos)
+{
+	if (index->slot_cap == 0 || pos >= index->indexed)
+		return; /* walked, or indexed under its present key when it is caught up with */
+	if (key_of(spec, rows, pos) == NULL)
+		return;
+	if ((index->used + 1) * 2 > index->slot_cap) {
+		empty_slots(index, arena, index->indexed); /* the next lookup fills them again */
+		return;
+	}
+	insert(index, spec, rows, pos);
 }

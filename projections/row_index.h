@@ -1,15 +1,18 @@
 /*
  * row_index.h - finding a row of an aggregate's array by the text key it
- * holds (an environment by env_id, a support id by its id). Aggregates hold a
- * handful of rows, which a walk finds fastest; a few hold tens of thousands
- * (one contract's environments, one customer's support ids), and a walk for
- * each of their events made replaying them quadratic. Past a few dozen rows
- * the index answers instead: open addressing over the rows' positions, in
- * the aggregate's arena, brought up to date as it is asked.
+ * holds (an environment by env_id, a support id by its id, a member by user
+ * id or by email). Aggregates hold a handful of rows, which a walk finds
+ * fastest; a few hold tens of thousands (one contract's environments or
+ * members, one customer's support ids), and a walk for each of their events
+ * made replaying them quadratic. Past a few dozen rows the index answers
+ * instead: open addressing over the rows' positions, in the aggregate's
+ * arena, brought up to date as it is asked.
  *
  * The rows may only be appended (the array may move: positions, not
- * pointers, are kept), and a row's key, once set, must not change. Of two
- * rows with one key the first is found, as a walk finds it.
+ * pointers, are kept). A row's key may change only if the index is told
+ * (ctr_row_index_rekeyed). Every row is indexed, two with one key included,
+ * and a lookup answers as a walk would: the first row, in array order, with
+ * the key that the caller's test accepts.
  */
 #ifndef CTR_ROW_INDEX_H
 #define CTR_ROW_INDEX_H
@@ -23,20 +26,34 @@
 struct ctr_row_index {
 	uint32_t *slots;   /* 0, or a row's position + 1 */
 	size_t slot_cap;   /* a power of two, 0 until the rows are many */
+	size_t used;       /* slots holding a position, stale ones (a key since changed) included */
 	size_t indexed;    /* rows [0, indexed) are in the slots */
 };
+
+/* Where an array's rows keep their key, and how keys compare. */
+struct ctr_row_key {
+	size_t row_size;   /* bytes per row */
+	size_t key_offset; /* the row's key, a char * (NULL: not set yet, never found) */
+	int fold_case;     /* keys compare as strcasecmp compares them (ASCII letters) */
+};
+
+/* 1 when row, a row with the key asked for, is the one wanted (ctx: the caller's). */
+typedef int (*ctr_row_accept_fn)(const void *row, const void *ctx);
 
 /* The rows an array of which is walked, not indexed: below this. */
 #define CTR_ROW_INDEX_FROM 32
 
 /*
- * The position of the first of rows[0, count) whose key is key, or count when
- * none is. Each row is row_size bytes and holds its key, a char * (NULL: not
- * set yet, never found), at key_offset. The index's memory comes from arena;
- * out of memory, the rows are walked.
+ * The position of the first of rows[0, count) whose key is key and which
+ * accept (NULL: any row) accepts, or count when none is. The index's memory
+ * comes from arena; out of memory, the rows are walked.
  */
 size_t ctr_row_index_find(struct ctr_row_index *index, struct ctr_arena *arena,
-			  const void *rows, size_t row_size, size_t key_offset, size_t count,
-			  const char *key);
+			  const struct ctr_row_key *spec, const void *rows, size_t count,
+			  const char *key, ctr_row_accept_fn accept, const void *ctx);
+
+/* Row pos's key has changed: it is found by its new one from now on. */
+void ctr_row_index_rekeyed(struct ctr_row_index *index, struct ctr_arena *arena,
+			   const struct ctr_row_key *spec, const void *rows, size_t pos);
 
 #endif

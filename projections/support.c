@@ -22,11 +22,14 @@ static void set(struct ctr_customer *c, char **field, const char *value)
 		c->out_of_memory = 1; /* ctr_support_apply ends the run */
 }
 
+static const struct ctr_row_key support_by_id = {
+	sizeof(struct ctr_support_id), offsetof(struct ctr_support_id, support_id), 0
+};
+
 struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id)
 {
-	size_t i = ctr_row_index_find(&c->support_index, c->arena, c->supports,
-				      sizeof(*c->supports), offsetof(struct ctr_support_id, support_id),
-				      c->support_count, support_id);
+	size_t i = ctr_row_index_find(&c->support_index, c->arena, &support_by_id, c->supports,
+				      c->support_count, support_id, NULL, NULL);
 
 	return i < c->support_count ? &c->supports[i] : NULL;
 }
