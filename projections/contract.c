@@ -96,20 +96,26 @@ struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c)
 }
 
 static const struct ctr_row_key product_by_sku = {
-	sizeof(struct ctr_product), offsetof(struct ctr_product, sku), 0
+	.row_size = sizeof(struct ctr_product),
+	.key_offset = offsetof(struct ctr_product, sku),
 };
 static const struct ctr_row_key environment_by_id = {
-	sizeof(struct ctr_environment), offsetof(struct ctr_environment, env_id), 0
+	.row_size = sizeof(struct ctr_environment),
+	.key_offset = offsetof(struct ctr_environment, env_id),
 };
 static const struct ctr_row_key member_by_user = {
-	sizeof(struct ctr_member), offsetof(struct ctr_member, user), 0
+	.row_size = sizeof(struct ctr_member),
+	.key_offset = offsetof(struct ctr_member, user),
 };
 /* DOMAIN.md, edge cases: emails compare case-insensitively (ASCII letters, as S2's do). */
 static const struct ctr_row_key member_by_email = {
-	sizeof(struct ctr_member), offsetof(struct ctr_member, email), 1
+	.row_size = sizeof(struct ctr_member),
+	.key_offset = offsetof(struct ctr_member, email),
+	.fold_case = 1,
 };
 static const struct ctr_row_key company_by_name = {
-	sizeof(struct ctr_company), offsetof(struct ctr_company, company), 0
+	.row_size = sizeof(struct ctr_company),
+	.key_offset = offsetof(struct ctr_company, company),
 };
 
 struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku)

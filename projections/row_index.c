@@ -102,9 +102,9 @@ static void make_room(struct ctr_row_index *index, struct ctr_arena *arena, size
 }
 
 /*
- * Brings rows [indexed, count) into the index. Stops at a row whose key is
- * not set (the row being made, or a copy that failed): that row and those
- * after it are walked.
+ * Brings rows [indexed, count) into the index. A row whose key is not set
+ * (the row being made, or a copy that failed) stops it, and that row and
+ * those after it are walked, unless rows may lack a key (passed over then).
  */
 static void catch_up(struct ctr_row_index *index, struct ctr_arena *arena,
 		     const struct ctr_row_key *spec, const void *rows, size_t count)
@@ -113,33 +113,45 @@ static void catch_up(struct ctr_row_index *index, struct ctr_arena *arena,
 	if (index->slot_cap == 0)
 		return;
 	for (; index->indexed < count; index->indexed++) {
-		if (key_of(spec, rows, index->indexed) == NULL)
+		if (key_of(spec, rows, index->indexed) != NULL)
+			insert(index, spec, rows, index->indexed);
+		else if (!spec->keyless_rows)
 			return;
-		insert(index, spec, rows, index->indexed);
 	}
+}
+
+/* The first slot of key's chain, once the index is up to date over rows[0, count); NULL: walk. */
+static uint32_t *chain_of(struct ctr_row_index *index, struct ctr_arena *arena,
+			  const struct ctr_row_key *spec, const void *rows, size_t count,
+			  const char *key, size_t *mask)
+{
+	if (count < CTR_ROW_INDEX_FROM || count >= UINT32_MAX)
+		return NULL;
+	catch_up(index, arena, spec, rows, count);
+	if (index->slot_cap == 0)
+		return NULL;
+	*mask = index->slot_cap - 1;
+	return &index->slots[(size_t)hash_of(spec, key) & *mask];
 }
 
 size_t ctr_row_index_find(struct ctr_row_index *index, struct ctr_arena *arena,
 			  const struct ctr_row_key *spec, const void *rows, size_t count,
 			  const char *key, ctr_row_accept_fn accept, const void *ctx)
 {
-	size_t walk_from = 0;
+	size_t mask, walk_from = 0, first = count;
+	uint32_t *chain = chain_of(index, arena, spec, rows, count, key, &mask);
 
-	if (count >= CTR_ROW_INDEX_FROM && count < UINT32_MAX) {
-		catch_up(index, arena, spec, rows, count);
-		if (index->slot_cap > 0) {
-			/* every row indexed with the key is on its chain, in no set order */
-			size_t mask = index->slot_cap - 1, first = count;
-			for (size_t slot = (size_t)hash_of(spec, key) & mask; index->slots[slot] != 0;
-			     slot = (slot + 1) & mask) {
-				size_t i = index->slots[slot] - 1;
-				if (i < first && wanted(spec, rows, i, key, accept, ctx))
-					first = i;
-			}
-			if (first < count)
-				return first; /* rows not yet indexed come after it */
-			walk_from = index->indexed;
+	if (chain != NULL) {
+		/* every row indexed with the key is on its chain, in no set order */
+		for (size_t slot = (size_t)(chain - index->slots); index->slots[slot] != 0;
+		     slot = (slot + 1) & mask) {
+			size_t i = index->slots[slot] - 1;
+			if (i < first && wanted(spec, rows, i, key, accept, ctx))
+				first = i;
 		}
+		if (first < count)
+			return first; /* rows not yet indexed come after it */
+		walk_from = index->indexed;
 	}
 	for (size_t i = walk_from; i < count; i++)
 		if (wanted(spec, rows, i, key, accept, ctx))
@@ -147,13 +159,41 @@ size_t ctr_row_index_find(struct ctr_row_index *index, struct ctr_arena *arena,
 	return count;
 }
 
+void ctr_row_index_each(struct ctr_row_index *index, struct ctr_arena *arena,
+			const struct ctr_row_key *spec, void *rows, size_t count, const char *key,
+			void (*visit)(void *row, void *ctx), void *ctx)
+{
+	size_t mask, walk_from = 0;
+	uint32_t *chain = chain_of(index, arena, spec, rows, count, key, &mask);
+
+	if (chain != NULL) {
+		/* a row is on a chain once at most (ctr_row_index_rekeyed) */
+		for (size_t slot = (size_t)(chain - index->slots); index->slots[slot] != 0;
+		     slot = (slot + 1) & mask) {
+			size_t i = index->slots[slot] - 1;
+			if (wanted(spec, rows, i, key, NULL, NULL))
+				visit((char *)rows + i * spec->row_size, ctx);
+		}
+		walk_from = index->indexed;
+	}
+	for (size_t i = walk_from; i < count; i++)
+		if (wanted(spec, rows, i, key, NULL, NULL))
+			visit((char *)rows + i * spec->row_size, ctx);
+}
+
 void ctr_row_index_rekeyed(struct ctr_row_index *index, struct ctr_arena *arena,
 			   const struct ctr_row_key *spec, const void *rows, size_t pos)
 {
-	if (index->slot_cap == 0 || pos >= index->indexed)
+	const char *key = key_of(spec, rows, pos);
+	size_t mask = index->slot_cap - 1;
+
+	if (index->slot_cap == 0 || pos >= index->indexed || key == NULL)
 		return; /* walked, or indexed under its present key when it is caught up with */
-	if (key_of(spec, rows, pos) == NULL)
-		return;
+	/* back to a key it had: its old place on the chain serves */
+	for (size_t slot = (size_t)hash_of(spec, key) & mask; index->slots[slot] != 0;
+	     slot = (slot + 1) & mask)
+		if (index->slots[slot] - 1 == pos)
+			return;
 	if ((index->used + 1) * 2 > index->slot_cap) {
 		empty_slots(index, arena, index->indexed); /* the next lookup fills them again */
 		return;

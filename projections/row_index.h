@@ -1,12 +1,12 @@
 /*
  * row_index.h - finding a row of an aggregate's array by the text key it
- * holds (an environment by env_id, a support id by its id, a member by user
- * id or by email). Aggregates hold a handful of rows, which a walk finds
- * fastest; a few hold tens of thousands (one contract's environments or
- * members, one customer's support ids), and a walk for each of their events
- * made replaying them quadratic. Past a few dozen rows the index answers
- * instead: open addressing over the rows' positions, in the aggregate's
- * arena, brought up to date as it is asked.
+ * holds (an environment by env_id, a support id by its id or by the id it
+ * replaces, a member by user id or by email). Aggregates hold a handful of
+ * rows, which a walk finds fastest; a few hold tens of thousands (one
+ * contract's environments or members, one customer's support ids), and a
+ * walk for each of their events made replaying them quadratic. Past a few
+ * dozen rows the index answers instead: open addressing over the rows'
+ * positions, in the aggregate's arena, brought up to date as it is asked.
  *
  * The rows may only be appended (the array may move: positions, not
  * pointers, are kept). A row's key may change only if the index is told
@@ -35,6 +35,12 @@ struct ctr_row_key {
 	size_t row_size;   /* bytes per row */
 	size_t key_offset; /* the row's key, a char * (NULL: not set yet, never found) */
 	int fold_case;     /* keys compare as strcasecmp compares them (ASCII letters) */
+	/*
+	 * 0: a row whose key is NULL is being made, and the rows from it on are
+	 * walked until it has one. 1: such a row has no key and is passed over;
+	 * a key it is given later must be announced (ctr_row_index_rekeyed).
+	 */
+	int keyless_rows;
 };
 
 /* 1 when row, a row with the key asked for, is the one wanted (ctx: the caller's). */
@@ -51,6 +57,11 @@ typedef int (*ctr_row_accept_fn)(const void *row, const void *ctx);
 size_t ctr_row_index_find(struct ctr_row_index *index, struct ctr_arena *arena,
 			  const struct ctr_row_key *spec, const void *rows, size_t count,
 			  const char *key, ctr_row_accept_fn accept, const void *ctx);
+
+/* Calls visit once for each of rows[0, count) whose key is key, in no set order. */
+void ctr_row_index_each(struct ctr_row_index *index, struct ctr_arena *arena,
+			const struct ctr_row_key *spec, void *rows, size_t count, const char *key,
+			void (*visit)(void *row, void *ctx), void *ctx);
 
 /* Row pos's key has changed: it is found by its new one from now on. */
 void ctr_row_index_rekeyed(struct ctr_row_index *index, struct ctr_arena *arena,

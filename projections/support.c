@@ -23,7 +23,14 @@ static void set(struct ctr_customer *c, char **field, const char *value)
 }
 
 static const struct ctr_row_key support_by_id = {
-	sizeof(struct ctr_support_id), offsetof(struct ctr_support_id, support_id), 0
+	.row_size = sizeof(struct ctr_support_id),
+	.key_offset = offsetof(struct ctr_support_id, support_id),
+};
+/* Most ids replace none. */
+static const struct ctr_row_key support_by_replaced = {
+	.row_size = sizeof(struct ctr_support_id),
+	.key_offset = offsetof(struct ctr_support_id, replaces),
+	.keyless_rows = 1,
 };
 
 struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id)
@@ -128,6 +135,8 @@ static void fill_support(struct ctr_customer *c, struct ctr_support_id *s, avro_
 	c->last_end = NULL; /* it may have been the latest, and be earlier now */
 	set(c, &s->reason, ctr_payload_text(data, "reason"));
 	set(c, &s->replaces, ctr_payload_text(data, "replaces"));
+	ctr_row_index_rekeyed(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
+			      (size_t)(s - c->supports));
 	set(c, &s->placed_event, ev->id);
 	s->licenses = ctr_payload_long(data, "licenses", 0);
 	s->retired = ctr_payload_long(data, "retired", 0);
@@ -147,15 +156,32 @@ static void mark_replaced(struct ctr_customer *c, struct ctr_support_id *old, co
 	touch(c, old);
 }
 
-/* The replacements among ids moved in whole by a merge, whose records name what they replace. */
-static void mark_moved_replacements(struct ctr_customer *c)
+struct replacement {
+	struct ctr_customer *customer;
+	struct ctr_support_id *old;
+};
+
+static void replaced_by(void *row, void *ctx)
 {
-	for (size_t i = 0; i < c->support_count; i++) {
-		struct ctr_support_id *s = &c->supports[i];
-		struct ctr_support_id *old = s->replaces ? ctr_customer_support(c, s->replaces) : NULL;
-		if (old != NULL)
-			mark_replaced(c, old, s->starts_on);
-	}
+	struct replacement *r = ctx;
+
+	mark_replaced(r->customer, r->old, ((struct ctr_support_id *)row)->starts_on);
+}
+
+/*
+ * S3: s replaces the id its record names, and is replaced by the ids whose
+ * records name it: a merge can bring an id before or after the one it
+ * replaces, and an id issued here can be one that an id merged in replaces.
+ */
+static void link_replacements(struct ctr_customer *c, struct ctr_support_id *s)
+{
+	struct ctr_support_id *old = s->replaces ? ctr_customer_support(c, s->replaces) : NULL;
+	struct replacement replacement = { c, s };
+
+	if (old != NULL)
+		mark_replaced(c, old, s->starts_on);
+	ctr_row_index_each(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
+			   c->support_count, s->support_id, replaced_by, &replacement);
 }
 
 /*
@@ -207,9 +233,8 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	/* a new id: the latest end is the one before or its own */
 	if (known_end != NULL && s->ends_on != NULL)
 		c->last_end = strcmp(s->ends_on, known_end) > 0 ? s->ends_on : known_end;
-	/* the lookup again: adding s may have moved the array (and not over an id left NULL) */
-	if (replaces && !c->out_of_memory)
-		mark_replaced(c, ctr_customer_support(c, replaces), s->starts_on);
+	if (!c->out_of_memory) /* not over an id left NULL */
+		link_replacements(c, s);
 	touch(c, s);
 	return CTR_CODE_OK;
 }
@@ -272,8 +297,11 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 		fill_support(c, s, &item, ev, at);
 		touch(c, s);
 	}
-	if (!c->out_of_memory)
-		mark_moved_replacements(c);
+	/* the ids placed, looked up again: adding one may have moved the array */
+	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
+		ctr_payload_item(&list, i, &item);
+		link_replacements(c, ctr_customer_support(c, ctr_payload_text(&item, "support_id")));
+	}
 	return CTR_CODE_OK;
 }
 

@@ -31,6 +31,7 @@ struct ctr_customer {
 	struct ctr_support_id *supports;
 	size_t support_count, support_cap;
 	struct ctr_row_index support_index; /* by support_id, once they are many */
+	struct ctr_row_index replaced_index; /* by the id each replaces (S3), once they are many */
 	const char *last_end; /* the latest ends_on of its ids, "" for none; NULL: not known (support.c) */
 	int dirty;
 	int queued;
