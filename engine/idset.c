@@ -4,9 +4,17 @@
  * since the last flush. Stored chunks are merged once there are more than
  * MAX_CHUNKS, so a lookup is a hash probe plus at most MAX_CHUNKS binary
  * searches, and those only for ids of earlier runs.
+ *
+ * Which chunks merge: the newest, back to the first one more than twice as
+ * large as those newer than it together (two at least). Merging every chunk
+ * each time rewrote all the ids stored so far every few flushes, which runs
+ * that flush often (an audit, a flush per event; a followed source with a
+ * trickle of events) paid for over and over: quadratic in the ids. Merged
+ * this way an id is rewritten about log2 of the ids' number times at most.
  */
 #include "engine/idset.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +42,7 @@ struct ctr_idset {
 	struct chunk chunks[MAX_CHUNKS + 1]; /* loaded from the database */
 	int chunk_count;
 	int stored_chunks;      /* rows in event_ids */
+	size_t stored_sizes[MAX_CHUNKS + 1]; /* their ids, in the order of their chunk column */
 	sqlite3 *db;            /* where the recorded writes go */
 	sqlite3_stmt *insert;
 };
@@ -211,7 +220,7 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 		}
 		memcpy(c->pairs, sqlite3_column_blob(stmt, 0), bytes);
 		set->chunk_count++;
-		set->stored_chunks++;
+		set->stored_sizes[set->stored_chunks++] = c->count;
 	}
 	/* ids missed would let their events, delivered again, be applied twice (E1) */
 	if (rc == 0 && step != SQLITE_DONE)
@@ -269,45 +278,58 @@ static void sort_pairs(struct pair *pairs, size_t count)
 	free(buffer);
 }
 
-static int store_chunk(sqlite3 *db, const struct pair *pairs, size_t count, struct ctr_error *err)
+static int store_chunk(sqlite3 *db, int64_t chunk, const struct pair *pairs, size_t count,
+		       struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_db_prepare(db, "INSERT INTO event_ids (ids) VALUES (?)", &stmt, err);
+	int rc = ctr_db_prepare(db, "INSERT INTO event_ids (chunk, ids) VALUES (?, ?)", &stmt, err);
 
 	if (rc != 0)
 		return rc;
-	sqlite3_bind_blob64(stmt, 1, pairs, count * sizeof(struct pair), SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 1, chunk);
+	sqlite3_bind_blob64(stmt, 2, pairs, count * sizeof(struct pair), SQLITE_STATIC);
 	rc = ctr_db_step_done(db, stmt, err);
 	sqlite3_finalize(stmt);
 	return rc;
 }
 
-int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
+/*
+ * Merges the newest `newest` chunks stored in db (0: all of them) into one,
+ * which takes the place of the oldest of them. A key stored more than once
+ * is kept once and counted in *repeated (may be NULL).
+ */
+static int merge_stored(sqlite3 *db, int64_t newest, size_t *repeated, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
 	struct pair *merged = NULL;
 	size_t total = 0, kept = 0;
+	int64_t first_chunk = 0;
 	int step = SQLITE_DONE;
-	int rc = ctr_db_prepare(db, "SELECT ids FROM event_ids", &stmt, err);
+	int rc = ctr_db_prepare(db, "SELECT chunk, ids FROM event_ids ORDER BY chunk DESC LIMIT ?",
+				&stmt, err);
 
+	if (rc == 0)
+		sqlite3_bind_int64(stmt, 1, newest > 0 ? newest : -1);
 	while (rc == 0) {
 		step = sqlite3_step(stmt);
 		if (step != SQLITE_ROW)
 			break;
-		size_t count = (size_t)sqlite3_column_bytes(stmt, 0) / sizeof(struct pair);
+		size_t count = (size_t)sqlite3_column_bytes(stmt, 1) / sizeof(struct pair);
 		struct pair *grown = realloc(merged, (total + count) * sizeof(struct pair) + 1);
 		if (grown == NULL) {
 			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 			break;
 		}
 		merged = grown;
-		memcpy(merged + total, sqlite3_column_blob(stmt, 0), count * sizeof(struct pair));
+		memcpy(merged + total, sqlite3_column_blob(stmt, 1), count * sizeof(struct pair));
 		total += count;
+		first_chunk = sqlite3_column_int64(stmt, 0);
 	}
-	/* the merge replaces every chunk: one it could not read would be lost */
+	/* the merge replaces the chunks it read: one it could not read would be lost */
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = ctr_db_error(db, CTR_EDB, err);
 	sqlite3_finalize(stmt);
+	stmt = NULL;
 	if (rc == 0) {
 		/* in place: the chunks are sorted runs, and a second array would double the memory */
 		if (total > 1)
@@ -317,20 +339,40 @@ int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
 				merged[kept++] = merged[i];
 		if (repeated)
 			*repeated = total - kept;
-		rc = ctr_db_exec(db, "DELETE FROM event_ids", err);
+		rc = ctr_db_prepare(db, "DELETE FROM event_ids WHERE chunk >= ?", &stmt, err);
 	}
-	if (rc == 0 && kept > 0) /* no ids (shards that read nothing): no chunk, as a new database */
-		rc = store_chunk(db, merged, kept, err);
+	if (rc == 0) {
+		sqlite3_bind_int64(stmt, 1, first_chunk);
+		rc = ctr_db_step_done(db, stmt, err);
+		sqlite3_finalize(stmt);
+	}
+	/* no ids (shards that read nothing): no chunk, as a new database */
+	if (rc == 0 && kept > 0)
+		rc = store_chunk(db, first_chunk, merged, kept, err);
 	free(merged);
 	return rc;
 }
 
-static int compact_stored(void *set, const char *unused, struct ctr_error *err)
+int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
 {
-	struct ctr_idset *ids = set;
+	return merge_stored(db, 0, repeated, err);
+}
 
-	(void)unused;
-	return ctr_idset_compact(ids->db, NULL, err);
+static int merge_newest(void *set, const char *newest, struct ctr_error *err)
+{
+	return merge_stored(((struct ctr_idset *)set)->db, strtoll(newest, NULL, 10), NULL, err);
+}
+
+/* How many of the newest stored chunks to merge, once they are too many (see the top). */
+static int chunks_to_merge(const struct ctr_idset *set)
+{
+	int first = set->stored_chunks - 1;
+	size_t newer = set->stored_sizes[first];
+
+	while (first > 0 &&
+	       (set->stored_chunks - first < 2 || set->stored_sizes[first - 1] <= 2 * newer))
+		newer += set->stored_sizes[--first];
+	return set->stored_chunks - first;
 }
 
 int ctr_idset_record(struct ctr_idset *set, sqlite3 *db, struct ctr_writes *w,
@@ -346,10 +388,18 @@ int ctr_idset_record(struct ctr_idset *set, sqlite3 *db, struct ctr_writes *w,
 	ctr_writes_stmt(w, set->insert);
 	ctr_writes_blob(w, 1, set->pending, set->pending_count * sizeof(struct pair));
 	ctr_writes_step(w);
+	set->stored_sizes[set->stored_chunks++] = set->pending_count;
 	set->pending_count = 0;
-	if (++set->stored_chunks > MAX_CHUNKS) {
-		ctr_writes_call(w, compact_stored, set, NULL);
-		set->stored_chunks = 1;
+	if (set->stored_chunks > MAX_CHUNKS) {
+		int newest = chunks_to_merge(set);
+		size_t merged = 0;
+		char arg[16];
+		snprintf(arg, sizeof(arg), "%d", newest);
+		ctr_writes_call(w, merge_newest, set, arg);
+		set->stored_chunks -= newest;
+		for (int i = 0; i < newest; i++)
+			merged += set->stored_sizes[set->stored_chunks + i];
+		set->stored_sizes[set->stored_chunks++] = merged;
 	}
 	return 0;
 }

@@ -119,6 +119,66 @@ Test(idset, a_stored_chunk_holds_every_id_of_the_batch_in_key_order)
 	sqlite3_close(db);
 }
 
+static int64_t single_value(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t value;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK, "%s", sql);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW, "%s", sql);
+	value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return value;
+}
+
+/*
+ * A flush per event (an audit, a trickle followed): the small chunks merge
+ * among themselves, and the large one is rewritten only once they together
+ * are half its size, not every few flushes; at most 8 chunks are stored.
+ */
+Test(idset, frequent_small_flushes_merge_the_small_chunks_and_leave_the_large_one)
+{
+	struct ctr_idset *set = ctr_idset_new(), *loaded = ctr_idset_new();
+	struct ctr_error err;
+	uint64_t digest = 0;
+	char id[32];
+	sqlite3 *db;
+	int rewritten_at = 0;
+
+	cr_assert_eq(ctr_db_open(":memory:", CTR_DB_WRITE, &db, &err), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(id, sizeof(id), "old-%d", i);
+		ctr_idset_add(set, ctr_idset_key(id), 1);
+	}
+	cr_assert_eq(flush(set, db, &err), 0, "%s", err.message);
+	for (int i = 0; i < 700; i++) {
+		snprintf(id, sizeof(id), "new-%d", i);
+		ctr_idset_add(set, ctr_idset_key(id), (uint64_t)i + 2);
+		cr_assert_eq(flush(set, db, &err), 0, "%s", err.message);
+		cr_assert_leq(single_value(db, "SELECT count(*) FROM event_ids"), 8);
+		cr_assert_eq(single_value(db, "SELECT sum(length(ids)) / 16 FROM event_ids"), 1001 + i);
+		int64_t first = single_value(db, "SELECT length(ids) / 16 FROM event_ids WHERE chunk = 1");
+		if (i < 400)
+			cr_assert_eq(first, 1000, "the large chunk rewritten after %d small ones", i + 1);
+		else if (first > 1000 && rewritten_at == 0)
+			rewritten_at = i + 1;
+	}
+	cr_assert_gt(rewritten_at, 0, "the small chunks, together larger than half of it, merged into it");
+	cr_assert_eq(ctr_idset_load(loaded, db, &err), 0, "%s", err.message);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(id, sizeof(id), "old-%d", i);
+		cr_assert(ctr_idset_find(loaded, ctr_idset_key(id), &digest), "%s", id);
+	}
+	for (int i = 0; i < 700; i++) {
+		snprintf(id, sizeof(id), "new-%d", i);
+		cr_assert(ctr_idset_find(loaded, ctr_idset_key(id), &digest), "%s", id);
+		cr_assert_eq(digest, (uint64_t)i + 2);
+	}
+	ctr_idset_free(set);
+	ctr_idset_free(loaded);
+	sqlite3_close(db);
+}
+
 Test(idset, sized_for_what_is_expected_it_keeps_and_takes_ids)
 {
 	struct ctr_idset *set = ctr_idset_new();
