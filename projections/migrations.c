@@ -218,8 +218,7 @@ int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_
 	int rc = 0, step = SQLITE_DONE;
 
 	ctr_date_format(business_date, today);
-	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
-		rc = ctr_db_prepare(db, stmt_sql[i], &stmt[i], err);
+	rc = ctr_db_prepare(db, stmt_sql[PLANS], &stmt[PLANS], err);
 	while (rc == 0) {
 		step = sqlite3_step(stmt[PLANS]);
 		if (step != SQLITE_ROW)
@@ -227,7 +226,11 @@ int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_
 		read_plan(stmt[PLANS], &p);
 		if (changed && !ctr_strmap_get(changed, p.from) && !ctr_strmap_get(changed, p.to))
 			continue;
-		rc = write_one(db, stmt, &p, today, err);
+		/* the rest once a plan needs them: most flushes find none (an audit flushes per event) */
+		for (int i = PLANS + 1; i < STMT_COUNT && rc == 0 && stmt[i] == NULL; i++)
+			rc = ctr_db_prepare(db, stmt_sql[i], &stmt[i], err);
+		if (rc == 0)
+			rc = write_one(db, stmt, &p, today, err);
 	}
 	/* a plan not read is a migration left as an earlier run judged it */
 	if (rc == 0 && step != SQLITE_DONE)
