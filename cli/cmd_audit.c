@@ -13,6 +13,7 @@
 
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "cli/json_array_out.h"
 #include "engine/engine.h"
 #include "engine/source.h"
 #include "events/timefmt.h"
@@ -22,7 +23,7 @@ struct audit {
 	const char *stream;
 	int json;
 	json_t *pending;  /* outcomes since the last commit */
-	json_t *entries;  /* json: everything, printed at the end */
+	struct ctr_json_array_out entries; /* json: printed as each state is read */
 	long number;
 	struct ctr_error read_failed; /* the first state that could not be read: the audit fails */
 };
@@ -76,8 +77,11 @@ static void after_flush(void *ctx, sqlite3 *db)
 	}
 	json_array_foreach(a->pending, i, entry) {
 		if (a->json) {
-			json_object_set(entry, "state", state);
-			json_array_append(a->entries, entry);
+			if (json_object_set(entry, "state", state) != 0 ||
+			    ctr_json_array_put(&a->entries, entry) != 0) {
+				ctr_error_set(&a->read_failed, CTR_ENOMEM, "out of memory");
+				break;
+			}
 		} else {
 			print_text(entry, i + 1 == json_array_size(a->pending) ? state : NULL);
 		}
@@ -168,20 +172,18 @@ int ctr_cmd_audit(int argc, char **argv)
 	options.after_flush = after_flush;
 	options.observe_ctx = &a;
 	a.pending = json_array();
-	a.entries = json_array();
+	a.entries.out = stdout;
 	rc = ctr_replay(source, &options, &result, &err);
 	if (rc == 0 && a.read_failed.code != 0) {
 		rc = a.read_failed.code;
 		err = a.read_failed;
 	}
-	if (rc == 0 && a.json) {
-		json_dumpf(a.entries, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else if (rc == 0) {
+	/* ended after a failure too: the entries printed stay a whole array (the exit says it failed) */
+	if (a.json && (rc == 0 || a.entries.count > 0))
+		ctr_json_array_end(&a.entries);
+	else if (rc == 0)
 		printf("%lld events of %s\n", (long long)result.counts.read, a.stream);
-	}
 	json_decref(a.pending);
-	json_decref(a.entries);
 	if (rc != 0)
 		return ctr_cli_fail("audit", ctr_cli_exit_for(rc), "%s", err.message);
 	/* the entries are printed as the replay goes: a write that failed on the way stays in ferror */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json_array_out.h"
 #include "engine/db.h"
 
 struct filter {
@@ -105,13 +106,22 @@ static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 		"status", sqlite3_column_text(inv, 8), "lines", list);
 }
 
+/* Prints invoice, which it takes, as the next element: -1 out of memory. */
+static int put_json(struct ctr_json_array_out *all, json_t *invoice)
+{
+	int rc = invoice != NULL ? ctr_json_array_put(all, invoice) : -1;
+
+	json_decref(invoice);
+	return rc;
+}
+
 #define INVOICES_SQL "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal," \
 		     " tax, total, status FROM invoices"
 
 static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 {
 	sqlite3_stmt *inv = NULL, *lines = NULL;
-	json_t *all = json_array();
+	struct ctr_json_array_out all = { .out = stdout };
 	int rc;
 
 	/* one contract's through the index by contract (an "?2 IS NULL OR" would read them all) */
@@ -146,17 +156,15 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 			text_invoice(inv, lines);
 		else if (strcmp(f->format, "csv") == 0)
 			csv_invoice(inv, lines);
-		else
-			json_array_append_new(all, json_invoice(inv, lines));
+		else if (put_json(&all, json_invoice(inv, lines)) != 0)
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		/* the printers stop at the lines' last row or at a failed step, which reset reports */
 		if (sqlite3_reset(lines) != SQLITE_OK)
 			rc = ctr_db_error(db, CTR_EDB, err);
 	}
-	if (rc == 0 && strcmp(f->format, "json") == 0) {
-		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	}
-	json_decref(all);
+	/* ended after a failure too: what was printed stays a whole array (the exit says it failed) */
+	if (strcmp(f->format, "json") == 0 && (rc == 0 || all.count > 0))
+		ctr_json_array_end(&all);
 	sqlite3_finalize(inv);
 	sqlite3_finalize(lines);
 	return rc;
