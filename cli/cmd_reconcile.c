@@ -106,11 +106,15 @@ int ctr_cmd_reconcile(int argc, char **argv)
 	if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)
 		return ctr_cli_fail("reconcile", CTR_EXIT_USAGE, "--format must be text, csv or json");
 	rc = ctr_db_open(db_path, CTR_DB_READ, &db, &err);
+	/* one read transaction: every line compared with one state, not one a replay committed
+	 * part-way through (and no transaction begun and ended per line) */
+	if (rc == 0)
+		rc = ctr_db_exec(db, "BEGIN", &err);
 	if (rc == 0)
 		rc = ctr_reconcile_expected(db, expected, &findings, &err);
 	if (rc == 0)
 		rc = ctr_reconcile_builtin(db, &findings, &err);
-	sqlite3_close(db);
+	sqlite3_close(db); /* ends the read transaction */
 	if (rc != 0) {
 		ctr_findings_free(&findings);
 		/* the expected file or the database is the input here: exit 2 (docs/reconcile.md) */
