@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/json_array_out.h"
 #include "cli/reconcile.h"
 #include "engine/db.h"
 
@@ -28,9 +29,10 @@ static void usage(void)
 	       "written.\n");
 }
 
-static void print(const struct ctr_findings *f, const char *format)
+/* Prints the findings: 0, or -1 when one could not be made into JSON (out of memory). */
+static int print(const struct ctr_findings *f, const char *format)
 {
-	json_t *all = json_array();
+	struct ctr_json_array_out all = { .out = stdout };
 
 	if (strcmp(format, "csv") == 0)
 		printf("finding,table,key,column,expected,actual\r\n");
@@ -57,18 +59,20 @@ static void print(const struct ctr_findings *f, const char *format)
 				fputs(k < 5 ? "," : "\r\n", stdout);
 			}
 		} else {
-			json_array_append_new(all, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "finding", x->kind,
+			json_t *finding = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "finding", x->kind,
 				"table", x->table, "key", x->key, "column", x->column,
-				"expected", x->expected, "actual", x->actual));
+				"expected", x->expected, "actual", x->actual);
+			int rc = finding != NULL ? ctr_json_array_put(&all, finding) : -1;
+			json_decref(finding);
+			if (rc != 0)
+				return -1;
 		}
 	}
-	if (strcmp(format, "json") == 0) {
-		json_dumpf(all, stdout, JSON_INDENT(2));
-		putchar('\n');
-	} else if (strcmp(format, "text") == 0) {
+	if (strcmp(format, "json") == 0)
+		ctr_json_array_end(&all);
+	else if (strcmp(format, "text") == 0)
 		printf("%zu findings\n", f->count);
-	}
-	json_decref(all);
+	return 0;
 }
 
 int ctr_cmd_reconcile(int argc, char **argv)
@@ -121,9 +125,11 @@ int ctr_cmd_reconcile(int argc, char **argv)
 		return ctr_cli_fail("reconcile", rc == CTR_EDB || rc == CTR_ENOMEM ||
 				    rc == CTR_EWRITE ? CTR_EXIT_FAILURE : CTR_EXIT_USAGE, "%s", err.message);
 	}
-	print(&findings, format);
-	rc = findings.count ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
+	rc = print(&findings, format) != 0 ? CTR_EXIT_FAILURE
+	     : findings.count ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
 	ctr_findings_free(&findings);
+	if (rc == CTR_EXIT_FAILURE)
+		return ctr_cli_fail("reconcile", CTR_EXIT_FAILURE, "out of memory");
 	if (fflush(stdout) != 0 || ferror(stdout)) /* findings not shown are no result */
 		return ctr_cli_fail("reconcile", CTR_EXIT_FAILURE, "cannot write to standard output");
 	return rc;
