@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 void ctr_set_text(struct ctr_contract *c, char **field, const char *value)
 {
@@ -185,9 +186,13 @@ struct ctr_member *ctr_contract_member_by_email(struct ctr_contract *c, const ch
 void ctr_contract_set_member_email(struct ctr_contract *c, struct ctr_member *m,
 				   const char *email)
 {
+	/* its place in the index holds while the address is the same but for case */
+	int same_key = m->email != NULL && email != NULL && strcasecmp(m->email, email) == 0;
+
 	ctr_set_text(c, &m->email, email);
-	ctr_row_index_rekeyed(&c->member_email_index, c->arena, &member_by_email, c->members,
-			      (size_t)(m - c->members));
+	if (!same_key)
+		ctr_row_index_rekeyed(&c->member_email_index, c->arena, &member_by_email,
+				      c->members, (size_t)(m - c->members));
 }
 
 struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company)

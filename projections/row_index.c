@@ -54,8 +54,10 @@ static int wanted(const struct ctr_row_key *spec, const void *rows, size_t i, co
 {
 	const char *row_key = key_of(spec, rows, i);
 
-	return row_key != NULL && same_key(spec, row_key, key) &&
-	       (accept == NULL || accept((const char *)rows + i * spec->row_size, ctx));
+	/* the caller's test first: cheaper than the key's, and it passes over rows gone */
+	return row_key != NULL &&
+	       (accept == NULL || accept((const char *)rows + i * spec->row_size, ctx)) &&
+	       same_key(spec, row_key, key);
 }
 
 /* Puts row i in the slots under its present key (they are at most half full: one is empty). */
