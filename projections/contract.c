@@ -186,13 +186,16 @@ struct ctr_member *ctr_contract_member_by_email(struct ctr_contract *c, const ch
 void ctr_contract_set_member_email(struct ctr_contract *c, struct ctr_member *m,
 				   const char *email)
 {
+	size_t pos = (size_t)(m - c->members);
 	/* its place in the index holds while the address is the same but for case */
 	int same_key = m->email != NULL && email != NULL && strcasecmp(m->email, email) == 0;
 
+	if (!same_key)
+		ctr_row_index_key_changing(&c->member_email_index, &member_by_email, c->members, pos);
 	ctr_set_text(c, &m->email, email);
 	if (!same_key)
-		ctr_row_index_rekeyed(&c->member_email_index, c->arena, &member_by_email,
-				      c->members, (size_t)(m - c->members));
+		ctr_row_index_key_changed(&c->member_email_index, c->arena, &member_by_email,
+					  c->members, pos);
 }
 
 struct ctr_company *ctr_contract_company(struct ctr_contract *c, const char *company)

@@ -4,6 +4,7 @@
 #include "projections/row_index.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "events/hash.h"
 
@@ -21,14 +22,10 @@ static unsigned char folded(unsigned char ch)
 	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch - 'A' + 'a') : ch;
 }
 
+/* strcasecmp folds ASCII letters only, as folded() does: contrail keeps the C locale */
 static int same_key(const struct ctr_row_key *spec, const char *a, const char *b)
 {
-	if (!spec->fold_case)
-		return strcmp(a, b) == 0;
-	for (; folded((unsigned char)*a) == folded((unsigned char)*b); a++, b++)
-		if (*a == '\0')
-			return 1;
-	return 0;
+	return (spec->fold_case ? strcasecmp(a, b) : strcmp(a, b)) == 0;
 }
 
 /* Keys that compare the same hash the same: a folded key is hashed a piece at a time. */
@@ -75,10 +72,9 @@ static void insert(struct ctr_row_index *index, const struct ctr_row_key *spec,
 
 /*
  * Empties the slots (making them larger when the rows are many) to be filled
- * again from the first row, which also drops the stale positions of rows
- * whose key has changed. At least a quarter of them stay free once the count
- * rows are in, so emptying them costs each row or key change a constant
- * amount. Out of memory, the index is given up and the rows are walked.
+ * again from the first row. At least a quarter of them stay free once the
+ * count rows are in, so emptying them costs each row a constant amount. Out
+ * of memory, the index is given up and the rows are walked.
  */
 static void empty_slots(struct ctr_row_index *index, struct ctr_arena *arena, size_t count)
 {
@@ -169,7 +165,7 @@ void ctr_row_index_each(struct ctr_row_index *index, struct ctr_arena *arena,
 	uint32_t *chain = chain_of(index, arena, spec, rows, count, key, &mask);
 
 	if (chain != NULL) {
-		/* a row is on a chain once at most (ctr_row_index_rekeyed) */
+		/* a row is in the slots once, under its present key */
 		for (size_t slot = (size_t)(chain - index->slots); index->slots[slot] != 0;
 		     slot = (slot + 1) & mask) {
 			size_t i = index->slots[slot] - 1;
@@ -183,19 +179,46 @@ void ctr_row_index_each(struct ctr_row_index *index, struct ctr_arena *arena,
 			visit((char *)rows + i * spec->row_size, ctx);
 }
 
-void ctr_row_index_rekeyed(struct ctr_row_index *index, struct ctr_arena *arena,
-			   const struct ctr_row_key *spec, const void *rows, size_t pos)
+/* 1 when row pos is in the slots: they are filled up to it, and it has a key. */
+static int indexed(const struct ctr_row_index *index, const struct ctr_row_key *spec,
+		   const void *rows, size_t pos)
 {
-	const char *key = key_of(spec, rows, pos);
-	size_t mask = index->slot_cap - 1;
+	return index->slot_cap > 0 && pos < index->indexed && key_of(spec, rows, pos) != NULL;
+}
 
-	if (index->slot_cap == 0 || pos >= index->indexed || key == NULL)
+void ctr_row_index_key_changing(struct ctr_row_index *index, const struct ctr_row_key *spec,
+				const void *rows, size_t pos)
+{
+	size_t mask = index->slot_cap - 1, hole;
+
+	if (!indexed(index, spec, rows, pos))
+		return;
+	for (hole = (size_t)hash_of(spec, key_of(spec, rows, pos)) & mask;
+	     index->slots[hole] != pos + 1; hole = (hole + 1) & mask)
+		if (index->slots[hole] == 0)
+			return; /* not there: nothing to give up */
+	index->slots[hole] = 0;
+	index->used--;
+	/*
+	 * Linear probing's deletion: a later position of the run moves back into
+	 * the hole when its chain starts at or before the hole, so that no chain
+	 * passes over an empty slot.
+	 */
+	for (size_t next = (hole + 1) & mask; index->slots[next] != 0; next = (next + 1) & mask) {
+		size_t home = (size_t)hash_of(spec, key_of(spec, rows, index->slots[next] - 1)) & mask;
+		if (((next - hole) & mask) <= ((next - home) & mask)) {
+			index->slots[hole] = index->slots[next];
+			index->slots[next] = 0;
+			hole = next;
+		}
+	}
+}
+
+void ctr_row_index_key_changed(struct ctr_row_index *index, struct ctr_arena *arena,
+			       const struct ctr_row_key *spec, const void *rows, size_t pos)
+{
+	if (!indexed(index, spec, rows, pos))
 		return; /* walked, or indexed under its present key when it is caught up with */
-	/* back to a key it had: its old place on the chain serves */
-	for (size_t slot = (size_t)hash_of(spec, key) & mask; index->slots[slot] != 0;
-	     slot = (slot + 1) & mask)
-		if (index->slots[slot] - 1 == pos)
-			return;
 	if ((index->used + 1) * 2 > index->slot_cap) {
 		empty_slots(index, arena, index->indexed); /* the next lookup fills them again */
 		return;

@@ -9,10 +9,11 @@
  * positions, in the aggregate's arena, brought up to date as it is asked.
  *
  * The rows may only be appended (the array may move: positions, not
- * pointers, are kept). A row's key may change only if the index is told
- * (ctr_row_index_rekeyed). Every row is indexed, two with one key included,
- * and a lookup answers as a walk would: the first row, in array order, with
- * the key that the caller's test accepts.
+ * pointers, are kept). A row's key may change only between
+ * ctr_row_index_key_changing and ctr_row_index_key_changed, so that each row
+ * is in the slots once, under its present key. Every row is indexed, two
+ * with one key included, and a lookup answers as a walk would: the first row,
+ * in array order, with the key that the caller's test accepts.
  */
 #ifndef CTR_ROW_INDEX_H
 #define CTR_ROW_INDEX_H
@@ -26,7 +27,7 @@
 struct ctr_row_index {
 	uint32_t *slots;   /* 0, or a row's position + 1 */
 	size_t slot_cap;   /* a power of two, 0 until the rows are many */
-	size_t used;       /* slots holding a position, stale ones (a key since changed) included */
+	size_t used;       /* slots holding a position */
 	size_t indexed;    /* rows [0, indexed) are in the slots */
 };
 
@@ -38,7 +39,7 @@ struct ctr_row_key {
 	/*
 	 * 0: a row whose key is NULL is being made, and the rows from it on are
 	 * walked until it has one. 1: such a row has no key and is passed over;
-	 * a key it is given later must be announced (ctr_row_index_rekeyed).
+	 * a key it is given later is announced as any change of key is.
 	 */
 	int keyless_rows;
 };
@@ -63,8 +64,14 @@ void ctr_row_index_each(struct ctr_row_index *index, struct ctr_arena *arena,
 			const struct ctr_row_key *spec, void *rows, size_t count, const char *key,
 			void (*visit)(void *row, void *ctx), void *ctx);
 
+/*
+ * Row pos's key is about to change (in place, as ctr_arena_set_text may
+ * write it): its place under the present one is given up.
+ */
+void ctr_row_index_key_changing(struct ctr_row_index *index, const struct ctr_row_key *spec,
+				const void *rows, size_t pos);
 /* Row pos's key has changed: it is found by its new one from now on. */
-void ctr_row_index_rekeyed(struct ctr_row_index *index, struct ctr_arena *arena,
-			   const struct ctr_row_key *spec, const void *rows, size_t pos);
+void ctr_row_index_key_changed(struct ctr_row_index *index, struct ctr_arena *arena,
+			       const struct ctr_row_key *spec, const void *rows, size_t pos);
 
 #endif

@@ -134,9 +134,11 @@ static void fill_support(struct ctr_customer *c, struct ctr_support_id *s, avro_
 	set(c, &s->ends_on, ctr_payload_text(data, "ends_on"));
 	c->last_end = NULL; /* it may have been the latest, and be earlier now */
 	set(c, &s->reason, ctr_payload_text(data, "reason"));
+	ctr_row_index_key_changing(&c->replaced_index, &support_by_replaced, c->supports,
+				   (size_t)(s - c->supports));
 	set(c, &s->replaces, ctr_payload_text(data, "replaces"));
-	ctr_row_index_rekeyed(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
-			      (size_t)(s - c->supports));
+	ctr_row_index_key_changed(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
+				  (size_t)(s - c->supports));
 	set(c, &s->placed_event, ev->id);
 	s->licenses = ctr_payload_long(data, "licenses", 0);
 	s->retired = ctr_payload_long(data, "retired", 0);

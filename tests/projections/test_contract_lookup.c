@@ -208,7 +208,7 @@ Test(contract_lookup, a_member_is_found_by_its_present_email_in_any_case)
 	ctr_contract_set_member_email(c, &c->members[7], long_upper);
 	cr_assert_null(ctr_contract_member_by_email(c, "user7@example.com", MEMBER_ACTIVE));
 	cr_assert_eq(ctr_contract_member_by_email(c, long_lower, MEMBER_ACTIVE), &c->members[7]);
-	/* thousands of changes of one email: the stale positions are dropped as they fill up */
+	/* thousands of changes of one email: each gives up its place under the one before */
 	for (int i = 0; i < 5000; i++) {
 		snprintf(email, sizeof(email), "Moved%d@x", i);
 		ctr_contract_set_member_email(c, &c->members[42], email);

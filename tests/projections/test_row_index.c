@@ -31,9 +31,10 @@ struct rows {
 
 static void set_key(struct rows *r, size_t i, const char *key)
 {
+	ctr_row_index_key_changing(&r->index, &by_key, r->row, i);
 	r->row[i].key = key ? ctr_arena_strdup(&r->arena, key) : NULL;
 	cr_assert(key == NULL || r->row[i].key != NULL);
-	ctr_row_index_rekeyed(&r->index, &r->arena, &by_key, r->row, i);
+	ctr_row_index_key_changed(&r->index, &r->arena, &by_key, r->row, i);
 }
 
 static void add(struct rows *r, const char *key)
