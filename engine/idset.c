@@ -42,7 +42,8 @@ struct ctr_idset {
 	struct chunk chunks[MAX_CHUNKS + 1]; /* loaded from the database */
 	int chunk_count;
 	int stored_chunks;      /* rows in event_ids */
-	size_t stored_sizes[MAX_CHUNKS + 1]; /* their ids, in the order of their chunk column */
+	/* their ids, in the order of their chunk column: the most a load takes, and a flush's */
+	size_t stored_sizes[MAX_CHUNKS + 2];
 	sqlite3 *db;            /* where the recorded writes go */
 	sqlite3_stmt *insert;
 };

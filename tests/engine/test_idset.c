@@ -179,6 +179,43 @@ Test(idset, frequent_small_flushes_merge_the_small_chunks_and_leave_the_large_on
 	sqlite3_close(db);
 }
 
+/* A database holding nine chunks, the most a load takes (written by other means), takes a tenth. */
+Test(idset, a_flush_onto_the_most_chunks_a_load_takes_merges_them)
+{
+	struct ctr_idset *set = ctr_idset_new(), *loaded = ctr_idset_new();
+	struct ctr_error err;
+	sqlite3_stmt *insert = NULL;
+	uint64_t digest = 0;
+	char id[32];
+	sqlite3 *db;
+
+	cr_assert_eq(ctr_db_open(":memory:", CTR_DB_WRITE, &db, &err), 0);
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO event_ids (ids) VALUES (?)", -1, &insert,
+					NULL), SQLITE_OK);
+	for (int i = 0; i < 9; i++) { /* a chunk of one id each: sorted as it stands */
+		snprintf(id, sizeof(id), "nine-%d", i);
+		uint64_t pair[2] = { ctr_idset_key(id), (uint64_t)i + 1 };
+		sqlite3_bind_blob(insert, 1, pair, sizeof(pair), SQLITE_STATIC);
+		cr_assert_eq(sqlite3_step(insert), SQLITE_DONE);
+		sqlite3_reset(insert);
+	}
+	sqlite3_finalize(insert);
+	cr_assert_eq(ctr_idset_load(set, db, &err), 0, "%s", err.message);
+	ctr_idset_add(set, ctr_idset_key("tenth"), 10);
+	cr_assert_eq(flush(set, db, &err), 0, "%s", err.message);
+	cr_assert_leq(single_value(db, "SELECT count(*) FROM event_ids"), 8);
+	cr_assert_eq(ctr_idset_load(loaded, db, &err), 0, "%s", err.message);
+	for (int i = 0; i < 9; i++) {
+		snprintf(id, sizeof(id), "nine-%d", i);
+		cr_assert(ctr_idset_find(loaded, ctr_idset_key(id), &digest), "%s", id);
+		cr_assert_eq(digest, (uint64_t)i + 1);
+	}
+	cr_assert(ctr_idset_find(loaded, ctr_idset_key("tenth"), &digest));
+	ctr_idset_free(set);
+	ctr_idset_free(loaded);
+	sqlite3_close(db);
+}
+
 Test(idset, sized_for_what_is_expected_it_keeps_and_takes_ids)
 {
 	struct ctr_idset *set = ctr_idset_new();
