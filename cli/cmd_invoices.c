@@ -106,11 +106,21 @@ static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 		"status", sqlite3_column_text(inv, 8), "lines", list);
 }
 
-/* Prints invoice, which it takes, as the next element: -1 out of memory. */
-static int put_json(struct ctr_json_array_out *all, json_t *invoice)
+/*
+ * Prints the invoice on inv as the array's next element once its lines are
+ * all read: one whose lines stop at a damaged page is not printed (the array
+ * ends with the invoices before it), and the failed step is the error.
+ */
+static int put_json(struct ctr_json_array_out *all, sqlite3_stmt *inv, sqlite3_stmt *lines,
+		    sqlite3 *db, struct ctr_error *err)
 {
-	int rc = invoice != NULL ? ctr_json_array_put(all, invoice) : -1;
+	json_t *invoice = json_invoice(inv, lines);
+	int rc = 0;
 
+	if (sqlite3_reset(lines) != SQLITE_OK)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	else if (invoice == NULL || ctr_json_array_put(all, invoice) != 0)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	json_decref(invoice);
 	return rc;
 }
@@ -156,10 +166,10 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 			text_invoice(inv, lines);
 		else if (strcmp(f->format, "csv") == 0)
 			csv_invoice(inv, lines);
-		else if (put_json(&all, json_invoice(inv, lines)) != 0)
-			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		else
+			rc = put_json(&all, inv, lines, db, err);
 		/* the printers stop at the lines' last row or at a failed step, which reset reports */
-		if (sqlite3_reset(lines) != SQLITE_OK)
+		if (sqlite3_reset(lines) != SQLITE_OK && rc == 0)
 			rc = ctr_db_error(db, CTR_EDB, err);
 	}
 	/* ended after a failure too: what was printed stays a whole array (the exit says it failed) */

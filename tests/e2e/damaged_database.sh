@@ -49,4 +49,21 @@ for name in $(q base.db "SELECT name FROM sqlite_master WHERE rootpage > 0 ORDER
 	grep -q "^contrail replay: database $PWD/each.db: database disk image is malformed\$" \
 		each.err || fail "$name: $(cat each.err)"
 done
+
+# invoices' lines damaged: json prints an invoice only once its lines are read, so the array
+# (closed, of the invoices before the damage) never shows one with its lines cut short
+[ "$(q base.db "SELECT count(*) FROM invoice_lines")" -gt 0 ] || fail "no invoice lines to damage"
+cp base.db lines.db
+root=$(q lines.db "SELECT rootpage FROM sqlite_master WHERE name = 'invoice_lines'")
+printf '\377%.0s' $(seq 12) |
+	dd of=lines.db bs=1 seek=$(((root - 1) * page_size)) conv=notrunc 2> /dev/null
+status=0
+"$CONTRAIL" invoices --db lines.db --format json > lines.json 2> lines.err || status=$?
+expect_eq "exit of invoices with invoice_lines damaged" 3 "$status"
+grep -q "database disk image is malformed" lines.err || fail "invoices: $(cat lines.err)"
+python3 - lines.json <<'PY' || fail "invoices printed an invoice whose lines were not read"
+import json, sys
+text = open(sys.argv[1]).read()
+assert all(invoice["lines"] for invoice in (json.loads(text) if text else []))
+PY
 echo ok
