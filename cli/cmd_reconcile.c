@@ -64,8 +64,11 @@ static int print(const struct ctr_findings *f, const char *format)
 				"expected", x->expected, "actual", x->actual);
 			int rc = finding != NULL ? ctr_json_array_put(&all, finding) : -1;
 			json_decref(finding);
-			if (rc != 0)
+			if (rc != 0) {
+				if (all.count > 0) /* what was printed stays a whole array */
+					ctr_json_array_end(&all);
 				return -1;
+			}
 		}
 	}
 	if (strcmp(format, "json") == 0)
