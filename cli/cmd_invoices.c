@@ -88,16 +88,22 @@ static void csv_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 	}
 }
 
+/* The invoice on inv with its lines, or NULL when a line could not be made (no line left out). */
 static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 {
 	json_t *list = json_array();
 
-	while (sqlite3_step(lines) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:i,s:s,s:I,s:I,s:I}", "line_no",
+	while (list != NULL && sqlite3_step(lines) == SQLITE_ROW)
+		if (json_array_append_new(list, json_pack("{s:i,s:s,s:I,s:I,s:I}", "line_no",
 			sqlite3_column_int(lines, 0), "kind", sqlite3_column_text(lines, 1),
 			"quantity", (json_int_t)sqlite3_column_int64(lines, 2),
 			"unit_price", (json_int_t)sqlite3_column_int64(lines, 3),
-			"amount", (json_int_t)sqlite3_column_int64(lines, 4)));
+			"amount", (json_int_t)sqlite3_column_int64(lines, 4))) != 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	if (list == NULL)
+		return NULL;
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:s,s:o}",
 		"invoice_no", sqlite3_column_text(inv, 0), "contract_id", sqlite3_column_text(inv, 1),
 		"period", sqlite3_column_text(inv, 2), "issue_date", sqlite3_column_text(inv, 3),

@@ -7,10 +7,12 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "engine/db.h"
+#include "events/json_text.h"
 #include "projections/schema_sql.h"
 
 /* Held streams listed by name; the report always gives their full count. */
@@ -231,6 +233,7 @@ int ctr_cmd_status(int argc, char **argv)
 	const char *path = NULL;
 	int json = 0, parsed = parse_args(argc, argv, &path, &json), rc;
 	json_t *out;
+	char *text_json;
 
 	if (parsed <= 0)
 		return parsed == 0 ? CTR_EXIT_OK : CTR_EXIT_USAGE;
@@ -241,12 +244,15 @@ int ctr_cmd_status(int argc, char **argv)
 	sqlite3_close(r.db);
 	if (out == NULL)
 		return ctr_cli_fail("status", CTR_EXIT_DATA, "%s", r.err.message);
-	if (json) {
-		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else if (ctr_cli_json_shown(out) != 0) {
+	/* the whole report or none of it */
+	text_json = json ? ctr_json_text(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	if (json ? text_json == NULL : ctr_cli_json_shown(out) != 0) {
 		json_decref(out);
 		return ctr_cli_fail("status", CTR_EXIT_FAILURE, "out of memory");
+	}
+	if (json) {
+		puts(text_json);
+		free(text_json);
 	} else {
 		print_run(json_object_get(out, "last_run"));
 		if (json_is_string(json_object_get(out, "judging")))

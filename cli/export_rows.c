@@ -69,7 +69,9 @@ static int write_json_row(sqlite3_stmt *stmt, FILE *out, int first, struct base6
 		rc = json_object_set_new(row, sqlite3_column_name(stmt, i), json_value(stmt, i, buf));
 	if (rc == 0) {
 		fputs(first ? "\n" : ",\n", out);
-		json_dumpf(row, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		/* fails part-way only for memory (a write error is the stream's) */
+		if (json_dumpf(row, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0 && !ferror(out))
+			rc = -1;
 	}
 	json_decref(row);
 	return rc;

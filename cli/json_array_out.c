@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events/json_text.h"
+
 int ctr_json_array_put(struct ctr_json_array_out *array, const json_t *item)
 {
-	char *text = json_dumps(item, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	char *text = ctr_json_text(item, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 
 	if (text == NULL)
 		return -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events/json_text.h"
 #include "events/schema_files.h"
 
 struct catalog_version {
@@ -95,7 +96,9 @@ static int load_version(struct ctr_catalog *cat, json_t *version, struct catalog
 	out->tree = compose(cat, version, err);
 	if (out->tree == NULL)
 		return err ? err->code : CTR_ESCHEMA;
-	out->json = json_dumps(out->tree, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	out->json = ctr_json_text(out->tree, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (out->json == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	if (avro_schema_from_json_length(out->json, strlen(out->json), &out->schema) != 0)
 		return ctr_error_set(err, CTR_ESCHEMA, "schema version %d: %s", out->id,
 				     avro_strerror());

@@ -10,6 +10,7 @@
 #include "events/decode.h"
 #include "events/decode_internal.h"
 #include "events/hash.h"
+#include "events/json_text.h"
 #include "events/timefmt.h"
 #include "events/validate.h"
 #include "events/value_json.h"
@@ -325,7 +326,7 @@ char *ctr_decoder_to_json(struct ctr_decoder *d)
 		return NULL;
 	if (json_is_null(recorded))
 		json_object_del(json, "recorded");
-	line = json_dumps(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	line = ctr_json_text(json, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(json);
 	return line;
 }
