@@ -194,7 +194,7 @@ static void usage(void)
 	       "of the last replay: text for a person (yen with thousands separators), csv one\n"
 	       "row per line, json an array of invoices. Exit: 0 ok, 2 usage, 3 not a contrail\n"
 	       "database or a damaged one, 4 a read of it that fails, a database still being\n"
-	       "built, or output that cannot be written.\n");
+	       "built, memory that runs out, or output that cannot be written.\n");
 }
 
 /* "YYYY-MM" with a month from 01 to 12. */
