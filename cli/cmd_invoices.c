@@ -112,25 +112,6 @@ static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 		"status", sqlite3_column_text(inv, 8), "lines", list);
 }
 
-/*
- * Prints the invoice on inv as the array's next element once its lines are
- * all read: one whose lines stop at a damaged page is not printed (the array
- * ends with the invoices before it), and the failed step is the error.
- */
-static int put_json(struct ctr_json_array_out *all, sqlite3_stmt *inv, sqlite3_stmt *lines,
-		    sqlite3 *db, struct ctr_error *err)
-{
-	json_t *invoice = json_invoice(inv, lines);
-	int rc = 0;
-
-	if (sqlite3_reset(lines) != SQLITE_OK)
-		rc = ctr_db_error(db, CTR_EDB, err);
-	else if (invoice == NULL || ctr_json_array_put(all, invoice) != 0)
-		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	json_decref(invoice);
-	return rc;
-}
-
 #define INVOICES_SQL "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal," \
 		     " tax, total, status FROM invoices"
 
@@ -160,6 +141,7 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 	}
 	while (rc == 0) {
 		int step = sqlite3_step(inv);
+		json_t *invoice = NULL;
 
 		if (step == SQLITE_DONE)
 			break;
@@ -173,10 +155,18 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 		else if (strcmp(f->format, "csv") == 0)
 			csv_invoice(inv, lines);
 		else
-			rc = put_json(&all, inv, lines, db, err);
-		/* the printers stop at the lines' last row or at a failed step, which reset reports */
-		if (sqlite3_reset(lines) != SQLITE_OK && rc == 0)
+			invoice = json_invoice(inv, lines);
+		/*
+		 * The printers stop at the lines' last row or at a failed step, which
+		 * reset reports. JSON is printed an invoice at a time once its lines are
+		 * all read: one whose lines stop at a damaged page is not printed.
+		 */
+		if (sqlite3_reset(lines) != SQLITE_OK)
 			rc = ctr_db_error(db, CTR_EDB, err);
+		else if (strcmp(f->format, "json") == 0 &&
+			 (invoice == NULL || ctr_json_array_put(&all, invoice) != 0))
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		json_decref(invoice);
 	}
 	/* ended after a failure too: what was printed stays a whole array (the exit says it failed) */
 	if (strcmp(f->format, "json") == 0 && (rc == 0 || all.count > 0))
