@@ -8,7 +8,6 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +44,13 @@ static void teardown(void)
 
 TestSuite(invoices_json, .init = setup, .fini = teardown);
 
-static atomic_long allocations_left = -1; /* < 0: none fails */
-static atomic_int failed;
+static long allocations_left = -1; /* < 0: none fails */
+static int failed;
 
 static void *failing_malloc(size_t size)
 {
-	if (atomic_load(&allocations_left) >= 0 && atomic_fetch_sub(&allocations_left, 1) == 0) {
-		atomic_store(&failed, 1);
+	if (allocations_left >= 0 && allocations_left-- == 0) {
+		failed = 1;
 		return NULL;
 	}
 	return malloc(size);
@@ -62,12 +61,12 @@ static struct command_run *invoices_failing(long n)
 {
 	struct command_run *r;
 
-	atomic_store(&failed, 0);
-	atomic_store(&allocations_left, n);
+	failed = 0;
+	allocations_left = n;
 	json_set_alloc_funcs(failing_malloc, free);
 	r = RUN_IN(dir, ctr_cmd_invoices, "invoices", "--db", db_path, "--format", "json");
 	json_set_alloc_funcs(malloc, free);
-	atomic_store(&allocations_left, -1);
+	allocations_left = -1;
 	return r;
 }
 
