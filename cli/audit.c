@@ -92,6 +92,35 @@ json_t *ctr_audit_state(sqlite3 *db, const char *stream, struct ctr_error *err)
 	return NULL;
 }
 
+/*
+ * A column's value as json_dumps() writes a scalar, but without allocating (a
+ * value it could not allocate for had been printed as "(null)"); a text as it
+ * is.
+ */
+static void print_scalar(const json_t *value)
+{
+	switch (json_typeof(value)) {
+	case JSON_STRING:
+		fputs(json_string_value(value), stdout);
+		break;
+	case JSON_INTEGER:
+		printf("%" JSON_INTEGER_FORMAT, json_integer_value(value));
+		break;
+	case JSON_REAL: /* no column the audit shows is REAL */
+		printf("%.17g", json_real_value(value));
+		break;
+	case JSON_TRUE:
+		fputs("true", stdout);
+		break;
+	case JSON_FALSE:
+		fputs("false", stdout);
+		break;
+	default: /* rows hold no arrays or objects */
+		fputs("null", stdout);
+		break;
+	}
+}
+
 /* One object as "k v, k v" on a line. */
 static void print_object(const char *indent, const json_t *object)
 {
@@ -101,9 +130,8 @@ static void print_object(const char *indent, const json_t *object)
 
 	printf("%s", indent);
 	json_object_foreach((json_t *)object, key, value) {
-		char *text = json_is_string(value) ? NULL : json_dumps(value, JSON_ENCODE_ANY);
-		printf("%s%s %s", first ? "" : ", ", key, text ? text : json_string_value(value));
-		free(text);
+		printf("%s%s ", first ? "" : ", ", key);
+		print_scalar(value);
 		first = 0;
 	}
 	putchar('\n');

@@ -1,11 +1,15 @@
 /*
  * test_audit_state.c - the state `contrail audit` shows after each event
  * (cli/audit.c), read from the projection tables: a table that fails part-way
- * through its rows is an error of the audit, not a shorter state.
+ * through its rows is an error of the audit, not a shorter state; the state
+ * printed as text whole even when the JSON library can allocate nothing.
  */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/audit.h"
@@ -72,4 +76,26 @@ Test(audit_state, a_missing_table_is_an_error)
 
 	cr_assert_null(ctr_audit_state(db, "C-1", &err));
 	cr_assert_eq(err.code, CTR_EDB, "%s", err.message);
+}
+
+static void *no_memory(size_t size)
+{
+	(void)size;
+	return NULL;
+}
+
+/* The values are printed as they are, not through json_dumps, which allocates. */
+Test(audit_print, a_state_is_printed_whole_without_memory, .init = cr_redirect_stdout)
+{
+	json_t *state = json_pack("{s:{s:s,s:i,s:n,s:b}}", "contract", "contract_id", "C-1",
+				  "days_left", 30, "cancel_end_on", "ownerless", 0);
+
+	cr_assert_not_null(state);
+	json_set_alloc_funcs(no_memory, free);
+	ctr_audit_print_state(state);
+	json_set_alloc_funcs(malloc, free);
+	fflush(stdout);
+	cr_assert_stdout_eq_str("    contract:\n"
+				"      contract_id C-1, days_left 30, cancel_end_on null, ownerless false\n");
+	json_decref(state);
 }
