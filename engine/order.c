@@ -77,8 +77,8 @@ static void held_free(struct ctr_held *h)
 }
 
 /*
- * E1 for a held event whose turn came: its id may have taken a place on another
- * stream while it waited. It is then what it would have been had it arrived
+ * E1 for a held event whose turn came: its id may have taken a place while it
+ * waited, on another stream or on its own. It is then what it would have been had it arrived
  * after that event: a duplicate, or a conflicting one, that takes no place.
  * 1 when so (rc set), 0 when the id is still free.
  */
@@ -123,11 +123,13 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 		ctr_decode_json(e->retry, h.json, strlen(h.json), &ev);
 		if (h.digest != 0)
 			ev.digest = h.digest;
-		if (h.seq < stream->next_seq) {
+		if (taken_meanwhile(e, &h, &ev, &rc)) {
+			/* E1 before E2, as for an event read now */
+		} else if (h.seq < stream->next_seq) {
 			/* another event took this seq first: a step back now */
 			note(e, &ev, "rejected", CTR_CODE_SEQUENCE_GAP, taken);
 			rc = ctr_rejects_recode(e->rejects, h.position, CTR_CODE_SEQUENCE_GAP, taken);
-		} else if (!taken_meanwhile(e, &h, &ev, &rc)) {
+		} else {
 			rc = take_place(e, stream, &ev, h.this_run ? HELD_THIS_RUN : HELD_EARLIER,
 					h.position, err);
 		}
@@ -233,7 +235,9 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 /*
  * E1: a known id is a duplicate when its content is the same. Asked of the ids
  * that took their place (stream NULL; id_key is ev->id's key) or of those held
- * in stream.
+ * in stream. A held event's id is not used yet (E1 decided): an event under it
+ * with other content goes on to its seq like any other (handled 0), and of the
+ * two the one that takes a place first keeps the id, whichever came first.
  */
 static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t id_key,
 		       struct ctr_event *ev, int *handled)
@@ -263,6 +267,10 @@ static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t
 	if (digest == ev->digest) {
 		note(e, ev, "duplicate", CTR_CODE_OK, NULL);
 		e->counts.duplicates++;
+		return 0;
+	}
+	if (h != NULL) {
+		*handled = 0;
 		return 0;
 	}
 	return reject(e, ev, CTR_CODE_CONFLICTING_DUPLICATE,
