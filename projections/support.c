@@ -145,29 +145,41 @@ static void fill_support(struct ctr_customer *c, struct ctr_support_id *s, avro_
 	s->placed_at = placed_at;
 }
 
-/*
- * S3: old is replaced from the day its first replacement starts. A renewal of
- * some licenses and a resume of the retired rest both replace one id (S8); the
- * later must not move the day the earlier began.
- */
-static void mark_replaced(struct ctr_customer *c, struct ctr_support_id *old, const char *starts_on)
-{
-	if (old->replaced_on != NULL && strcmp(old->replaced_on, starts_on) <= 0)
-		return;
-	set(c, &old->replaced_on, starts_on);
-	touch(c, old);
-}
-
 struct replacement {
-	struct ctr_customer *customer;
-	struct ctr_support_id *old;
+	const char *earliest; /* starts_on of the earliest replacement found so far */
 };
 
 static void replaced_by(void *row, void *ctx)
 {
 	struct replacement *r = ctx;
+	const char *starts_on = ((struct ctr_support_id *)row)->starts_on;
 
-	mark_replaced(r->customer, r->old, ((struct ctr_support_id *)row)->starts_on);
+	if (starts_on != NULL && (r->earliest == NULL || strcmp(starts_on, r->earliest) < 0))
+		r->earliest = starts_on;
+}
+
+/*
+ * S3: the id named old_id is replaced from the day the first of the ids whose
+ * records name it starts, as those records stand now: a merge may place an id
+ * again with another start or without `replaces` (Merges: an id belongs to its
+ * latest placement), and the day follows. A renewal of some licenses and a
+ * resume of the retired rest both replace one id (S8): the earlier start holds.
+ */
+static void refresh_replaced(struct ctr_customer *c, const char *old_id)
+{
+	struct ctr_support_id *old = ctr_customer_support(c, old_id);
+	struct replacement replacement = { NULL };
+
+	if (old == NULL)
+		return;
+	ctr_row_index_each(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
+			   c->support_count, old_id, replaced_by, &replacement);
+	if (old->replaced_on == replacement.earliest ||
+	    (old->replaced_on && replacement.earliest &&
+	     strcmp(old->replaced_on, replacement.earliest) == 0))
+		return;
+	set(c, &old->replaced_on, replacement.earliest);
+	touch(c, old);
 }
 
 /*
@@ -177,13 +189,9 @@ static void replaced_by(void *row, void *ctx)
  */
 static void link_replacements(struct ctr_customer *c, struct ctr_support_id *s)
 {
-	struct ctr_support_id *old = s->replaces ? ctr_customer_support(c, s->replaces) : NULL;
-	struct replacement replacement = { c, s };
-
-	if (old != NULL)
-		mark_replaced(c, old, s->starts_on);
-	ctr_row_index_each(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
-			   c->support_count, s->support_id, replaced_by, &replacement);
+	if (s->replaces != NULL)
+		refresh_replaced(c, s->replaces);
+	refresh_replaced(c, s->support_id);
 }
 
 /*
@@ -292,12 +300,18 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 		 * later (issued after the date of this merge) stands, as its row does */
 		if (s != NULL && placed_later(s, at, ev->id))
 			continue;
+		char *replaced_before = NULL; /* what s's record named, if it names another now */
+		if (s != NULL && s->replaces != NULL && (replaced_before = strdup(s->replaces)) == NULL)
+			return CTR_CODE_NO_MEMORY;
 		if (s == NULL)
 			s = ctr_customer_add_support(c);
 		if (s == NULL)
 			return CTR_CODE_NO_MEMORY;
 		fill_support(c, s, &item, ev, at);
 		touch(c, s);
+		if (replaced_before != NULL && !c->out_of_memory)
+			refresh_replaced(c, replaced_before);
+		free(replaced_before);
 	}
 	/* the ids placed, looked up again: adding one may have moved the array */
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
