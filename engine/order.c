@@ -158,18 +158,6 @@ int ctr_engine_note_held(struct ctr_engine *e, const char *id)
 	return 0;
 }
 
-/* The event held in stream under id, or NULL: the walk only when the id was ever held. */
-static struct ctr_held *held_find(struct ctr_engine *e, struct ctr_stream *stream, const char *id)
-{
-	if (stream->held_count == 0 || e->held_ids == NULL ||
-	    !ctr_keyset_has(e->held_ids, ctr_keyset_key(id)))
-		return NULL;
-	for (size_t i = 0; i < stream->held_count; i++)
-		if (strcmp(stream->held[i].id, id) == 0)
-			return &stream->held[i];
-	return NULL;
-}
-
 /*
  * E2: an early event waits, in seq order, for the events before it. It is kept
  * as its JSON (json, taken over), which its rejected_events row holds too: a
@@ -233,6 +221,35 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 }
 
 /*
+ * 1 when stream holds an event with ev's id and content: any of those under the
+ * id, as a stream may hold two of other content (see seen_before). The walk
+ * only when the id was ever held.
+ */
+static int held_same(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev)
+{
+	char *json = NULL;
+	int same = 0;
+
+	if (stream->held_count == 0 || e->held_ids == NULL ||
+	    !ctr_keyset_has(e->held_ids, ctr_keyset_key(ev->id)))
+		return 0;
+	for (size_t i = 0; i < stream->held_count && !same; i++) {
+		const struct ctr_held *h = &stream->held[i];
+		if (strcmp(h->id, ev->id) != 0)
+			continue;
+		if (h->digest != 0) {
+			same = h->digest == ev->digest;
+		} else { /* held by an earlier run, which kept its JSON, not its digest */
+			if (json == NULL)
+				json = e->source->to_json(e->source, ev);
+			same = json != NULL && same_content(e, json, h->json);
+		}
+	}
+	free(json);
+	return same;
+}
+
+/*
  * E1: a known id is a duplicate when its content is the same. Asked of the ids
  * that took their place (stream NULL; id_key is ev->id's key) or of those held
  * in stream. A held event's id is not used yet (E1 decided): an event under it
@@ -242,37 +259,23 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t id_key,
 		       struct ctr_event *ev, int *handled)
 {
-	struct ctr_held *h = stream ? held_find(e, stream, ev->id) : NULL;
 	uint64_t digest = 0;
-	int known;
+	int same;
 
 	if (stream == NULL) {
-		known = ctr_idset_find(e->ids, id_key, &digest);
-	} else if (h != NULL) { /* the ids of held events: they have no place yet */
-		known = 1;
-		digest = h->digest;
+		*handled = ctr_idset_find(e->ids, id_key, &digest);
+		same = *handled && digest == ev->digest;
 	} else {
-		known = 0;
+		/* the ids of held events have no place yet: only a copy is handled here */
+		*handled = same = held_same(e, stream, ev);
 	}
-
-	*handled = known;
-	if (!known)
-		return 0;
-	if (h && h->digest == 0) { /* held by an earlier run, which kept its JSON, not its digest */
-		char *json = e->source->to_json(e->source, ev);
-		if (json != NULL && same_content(e, json, h->json))
-			digest = ev->digest;
-		free(json);
-	}
-	if (digest == ev->digest) {
+	if (same) {
 		note(e, ev, "duplicate", CTR_CODE_OK, NULL);
 		e->counts.duplicates++;
 		return 0;
 	}
-	if (h != NULL) {
-		*handled = 0;
+	if (!*handled)
 		return 0;
-	}
 	return reject(e, ev, CTR_CODE_CONFLICTING_DUPLICATE,
 		      "an event with this id and other content was already read", NULL);
 }
