@@ -78,9 +78,9 @@ static void held_free(struct ctr_held *h)
 
 /*
  * E1 for a held event whose turn came: its id may have taken a place while it
- * waited, on another stream or on its own. It is then what it would have been had it arrived
- * after that event: a duplicate, or a conflicting one, that takes no place.
- * 1 when so (rc set), 0 when the id is still free.
+ * waited, on another stream or on its own. It is then what it would have been
+ * had it arrived after that event: a duplicate, or a conflicting one, that
+ * takes no place. 1 when so (rc set), 0 when the id is still free.
  */
 static int taken_meanwhile(struct ctr_engine *e, const struct ctr_held *h,
 			   const struct ctr_event *ev, int *rc)
