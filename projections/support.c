@@ -309,7 +309,9 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 			return CTR_CODE_NO_MEMORY;
 		fill_support(c, s, &item, ev, at);
 		touch(c, s);
-		if (replaced_before != NULL && !c->out_of_memory)
+		/* the id it names now is refreshed with the rest below */
+		if (replaced_before != NULL && !c->out_of_memory &&
+		    (s->replaces == NULL || strcmp(s->replaces, replaced_before) != 0))
 			refresh_replaced(c, replaced_before);
 		free(replaced_before);
 	}
