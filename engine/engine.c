@@ -209,11 +209,39 @@ static int invoices_aside(struct ctr_engine *e, struct ctr_invoices_aside **asid
 }
 
 /*
+ * The end of a rebuild whose invoices are written aside, after its judges:
+ * the other tables are summed (by two connections, on the committed file)
+ * while the invoices' thread still writes; then the invoices are moved in
+ * with the sums that thread kept, and the digests stored (fold_digests does
+ * the same in one piece for a rebuild without invoices).
+ */
+static int complete_aside(struct ctr_engine *e, struct ctr_invoices_aside *aside,
+			  struct ctr_error *err)
+{
+	struct ctr_table_sums sums;
+	int rc = ctr_db_exec(e->db, "COMMIT", err);
+
+	memset(&sums, 0, sizeof(sums));
+	ctr_invoices_aside_claim(&sums);
+	if (rc == 0)
+		rc = ctr_row_digest_sum_rest(e->db, &sums, err);
+	if (rc == 0) /* before the write lock, which would take the attached file too */
+		rc = ctr_invoices_aside_wait(aside, err);
+	if (rc == 0)
+		rc = ctr_db_exec(e->db, "BEGIN IMMEDIATE", err);
+	if (rc == 0)
+		rc = ctr_invoices_aside_finish(aside, e->db, &sums, err);
+	if (rc == 0)
+		rc = ctr_row_digest_store(e->db, &sums, err);
+	return rc == 0 ? ctr_row_digest_install(e->db, err) : rc;
+}
+
+/*
  * One transaction: the recorded rows, rejections, ids, checkpoints; and the
  * run when final. A rebuild's final write commits more than once, its file
  * renamed into place only once the run succeeds: before its judges, so that
  * its invoices are written aside meanwhile (invoices_aside.h), and before its
- * digests are summed (fold_digests).
+ * digests are summed (fold_digests, complete_aside).
  */
 int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_result *final,
 		     struct ctr_error *err)
@@ -229,8 +257,8 @@ int ctr_engine_write(struct ctr_engine *e, const char *started, struct ctr_run_r
 	if (rc == 0 && final)
 		rc = ctr_projections_judge(e->projections, err);
 	if (rc == 0 && aside)
-		rc = ctr_invoices_aside_finish(aside, e->db, err);
-	if (rc == 0)
+		rc = complete_aside(e, aside, err);
+	else if (rc == 0)
 		rc = fold_digests(e, final != NULL, err);
 	if (rc == 0 && final)
 		rc = record_run(e, started, &e->counts, final->projection_hash, err);

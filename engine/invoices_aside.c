@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/db.h"
+#include "engine/row_digest_internal.h"
 #include "projections/invoices.h"
 
 /* The tables the thread writes, and the copies of what it computes them from. */
@@ -27,9 +28,10 @@ struct ctr_invoices_aside {
 	int32_t business_date;
 	int attached, started, joined;
 	pthread_t thread;
-	/* the thread's result */
+	/* the thread's result, and the sums of the rows it wrote */
 	int rc;
 	struct ctr_error err;
+	struct ctr_table_sums sums;
 };
 
 static int write_invoices(struct ctr_invoices_aside *a, sqlite3 *db)
@@ -39,6 +41,8 @@ static int write_invoices(struct ctr_invoices_aside *a, sqlite3 *db)
 
 	if (rc == 0)
 		rc = ctr_invoices_new(db, a->business_date, &inv, &a->err);
+	if (rc == 0) /* summed as written: the moved rows need not be read again */
+		ctr_invoices_sum_rows(inv, &a->sums);
 	if (rc == 0)
 		rc = ctr_db_exec(db, "BEGIN", &a->err);
 	if (rc == 0)
@@ -133,21 +137,44 @@ static void join(struct ctr_invoices_aside *a)
 	a->joined = 1;
 }
 
-int ctr_invoices_aside_finish(struct ctr_invoices_aside *a, sqlite3 *db, struct ctr_error *err)
+void ctr_invoices_aside_claim(struct ctr_table_sums *sums)
+{
+	for (int i = 0; i < WRITTEN_COUNT; i++) {
+		int t = ctr_row_digest_table_index(written[i]);
+		if (t >= 0)
+			sums->known[t] = 1;
+	}
+}
+
+int ctr_invoices_aside_wait(struct ctr_invoices_aside *a, struct ctr_error *err)
+{
+	join(a);
+	if (a->rc != 0)
+		*err = a->err;
+	return a->rc;
+}
+
+int ctr_invoices_aside_finish(struct ctr_invoices_aside *a, sqlite3 *db,
+			      struct ctr_table_sums *sums, struct ctr_error *err)
 {
 	char sql[128];
-	int rc = 0;
+	int rc = ctr_invoices_aside_wait(a, err);
 
-	join(a);
-	if (a->rc != 0) {
-		*err = a->err;
-		return a->rc;
-	}
 	/* into empty tables without triggers: SQLite moves the rows whole, without decoding them */
 	for (int i = 0; i < WRITTEN_COUNT && rc == 0; i++) {
+		int t = ctr_row_digest_table_index(written[i]);
 		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM aside.%s", written[i],
 			 written[i]);
 		rc = ctr_db_exec(db, sql, err);
+		if (rc != 0 || t < 0)
+			continue;
+		if (a->sums.known[t]) {
+			sums->rows[t] = a->sums.rows[t];
+			memcpy(sums->sum[t], a->sums.sum[t], sizeof(sums->sum[t]));
+		} else {
+			rc = ctr_row_digest_scan(db, t, &sums->rows[t], sums->sum[t], err);
+		}
+		sums->known[t] = rc == 0;
 	}
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "engine/row_digest.h"
 #include "events/error.h"
 
 struct ctr_invoices_aside;
@@ -28,12 +29,24 @@ int ctr_invoices_aside_start(sqlite3 *db, int32_t business_date, struct ctr_invo
 			     struct ctr_error *err);
 
 /*
- * In db's transaction, after the other judges (which must not touch the
- * attached file meanwhile): waits for the thread and moves its invoices into
- * db's tables, which must be empty and without triggers, as a rebuild's are
- * until its end (the digests are summed after).
+ * Marks the tables the thread writes as known in sums, so that the other
+ * tables can be summed (ctr_row_digest_sum_rest) while it writes; their
+ * figures are filled in by ctr_invoices_aside_finish.
  */
-int ctr_invoices_aside_finish(struct ctr_invoices_aside *aside, sqlite3 *db, struct ctr_error *err);
+void ctr_invoices_aside_claim(struct ctr_table_sums *sums);
+
+/* Waits for the thread; its result. Outside db's transactions, before finish. */
+int ctr_invoices_aside_wait(struct ctr_invoices_aside *aside, struct ctr_error *err);
+
+/*
+ * In db's transaction, after the other judges (which must not touch the
+ * attached file meanwhile) and the wait: moves the thread's invoices into
+ * db's tables, which must be empty and without triggers, as a rebuild's are
+ * until its end, and puts their row counts and digest sums in sums (the
+ * thread's, or the moved rows' own when it could not sum them).
+ */
+int ctr_invoices_aside_finish(struct ctr_invoices_aside *aside, sqlite3 *db,
+			      struct ctr_table_sums *sums, struct ctr_error *err);
 
 /* Removes the second file of a rebuild of rebuild_path that was killed, if any. */
 void ctr_invoices_aside_remove(const char *rebuild_path);

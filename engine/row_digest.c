@@ -32,6 +32,14 @@ int ctr_row_digest_table_count(void)
 	return n;
 }
 
+int ctr_row_digest_table_index(const char *table)
+{
+	for (int t = 0; ctr_hashed_tables[t].name; t++)
+		if (strcmp(ctr_hashed_tables[t].name, table) == 0)
+			return t;
+	return -1;
+}
+
 static void fn_row_digest(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	uint8_t digest[32];

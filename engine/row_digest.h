@@ -37,8 +37,32 @@ void ctr_row_digest_discard(sqlite3 *db);
 struct ctr_table_sums {
 	int64_t rows[CTR_MAX_HASHED_TABLES];
 	uint8_t sum[CTR_MAX_HASHED_TABLES][32];
+	int known[CTR_MAX_HASHED_TABLES]; /* summed already: ctr_row_digest_sum_rest leaves it */
 	int helper_tables; /* how many a second connection summed (row_sums.c) */
 };
+
+/* The index of table in ctr_hashed_tables order, or -1. */
+int ctr_row_digest_table_index(const char *table);
+/* Adds digest to sum (sign 1) or subtracts it (sign -1), modulo 2^256. */
+void ctr_row_digest_add(uint8_t sum[32], const uint8_t digest[32], int sign);
+
+/*
+ * A row's digest from its values given one by one in column order, for a
+ * writer that knows what it stores: equal to the digest of the stored row
+ * when each value is stored as given (text in a TEXT column, an integer in an
+ * INTEGER one).
+ */
+struct ctr_row_encoder {
+	uint8_t small[2048];
+	uint8_t *bytes;
+	size_t len, cap;
+	int failed; /* out of memory: no digest */
+};
+void ctr_row_encoder_start(struct ctr_row_encoder *e);
+void ctr_row_encoder_text(struct ctr_row_encoder *e, const char *text, size_t len);
+void ctr_row_encoder_int(struct ctr_row_encoder *e, int64_t value);
+/* The row's digest into out, and the encoder released; -1 when it ran out of memory. */
+int ctr_row_encoder_digest(struct ctr_row_encoder *e, uint8_t out[32]);
 
 /*
  * Sums every row of every hashed table (the end of a rebuild or a merge).
@@ -47,6 +71,8 @@ struct ctr_table_sums {
  * db sums them all.
  */
 int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err);
+/* The same for the tables not marked known in sums (it leaves the others), then marks all known. */
+int ctr_row_digest_sum_rest(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err);
 /* Replaces projection_digests with sums (in a transaction). */
 int ctr_row_digest_store(sqlite3 *db, const struct ctr_table_sums *sums, struct ctr_error *err);
 

@@ -17,8 +17,6 @@ int ctr_row_digest_table_count(void);
 /* The row count and digest sum of every row of table t, read through db. */
 int ctr_row_digest_scan(sqlite3 *db, int t, int64_t *rows, uint8_t sum[32], struct ctr_error *err);
 
-/* Adds digest to sum (sign 1) or subtracts it (sign -1), modulo 2^256 (row_encoding.c). */
-void ctr_row_digest_add(uint8_t sum[32], const uint8_t digest[32], int sign);
 /* The digest of the row whose values are argv[0] to argv[argc - 1] (row_encoding.c). */
 void ctr_row_digest_values(int argc, sqlite3_value **argv, uint8_t out[32]);
 /* Hashes a tag byte and value as a varint into s (row_encoding.c). */

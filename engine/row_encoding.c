@@ -3,6 +3,7 @@
  * without ambiguity and hashed in four lanes; and the arithmetic of the sums
  * of digests, modulo 2^256.
  */
+#include "engine/row_digest.h"
 #include "engine/row_digest_internal.h"
 
 #include <stdlib.h>
@@ -71,19 +72,17 @@ void ctr_row_digest_put_tagged(struct ctr_sha256 *s, uint8_t tag, uint64_t value
 
 /* A row's values encoded: per value a type tag and a varint (integers zigzag, text and
  * blobs their length, then their bytes). */
-struct encoding {
-	uint8_t small[2048];
-	uint8_t *bytes;
-	size_t len, cap;
-};
-
-static void put(struct encoding *e, const void *data, size_t len)
+static void put(struct ctr_row_encoder *e, const void *data, size_t len)
 {
+	if (e->failed)
+		return;
 	if (e->len + len > e->cap) {
 		size_t cap = (e->len + len) * 2;
 		uint8_t *bigger = malloc(cap);
-		if (bigger == NULL)
+		if (bigger == NULL) {
+			e->failed = 1;
 			return;
+		}
 		memcpy(bigger, e->bytes, e->len);
 		if (e->bytes != e->small)
 			free(e->bytes);
@@ -94,11 +93,54 @@ static void put(struct encoding *e, const void *data, size_t len)
 	e->len += len;
 }
 
-static void put_varint(struct encoding *e, uint8_t tag, uint64_t value)
+static void put_varint(struct ctr_row_encoder *e, uint8_t tag, uint64_t value)
 {
 	uint8_t bytes[11];
 
 	put(e, bytes, tagged(bytes, tag, value));
+}
+
+void ctr_row_encoder_start(struct ctr_row_encoder *e)
+{
+	e->bytes = e->small;
+	e->len = 0;
+	e->cap = sizeof(e->small);
+	e->failed = 0;
+}
+
+void ctr_row_encoder_text(struct ctr_row_encoder *e, const char *text, size_t len)
+{
+	put_varint(e, 'T', (uint64_t)len);
+	put(e, text, len);
+}
+
+void ctr_row_encoder_int(struct ctr_row_encoder *e, int64_t value)
+{
+	put_varint(e, 'I', ((uint64_t)value << 1) ^ (uint64_t)(value >> 63));
+}
+
+static void put_value(struct ctr_row_encoder *e, sqlite3_value *value)
+{
+	int type = sqlite3_value_type(value);
+
+	if (type == SQLITE_NULL) {
+		put(e, "N", 1);
+	} else if (type == SQLITE_INTEGER) {
+		ctr_row_encoder_int(e, sqlite3_value_int64(value));
+	} else if (type == SQLITE_FLOAT) {
+		double real = sqlite3_value_double(value);
+		uint64_t bits;
+		memcpy(&bits, &real, sizeof(bits));
+		put_varint(e, 'R', bits);
+	} else if (type == SQLITE_TEXT) {
+		const char *text = (const char *)sqlite3_value_text(value);
+		ctr_row_encoder_text(e, text, (size_t)sqlite3_value_bytes(value));
+	} else {
+		const void *data = sqlite3_value_blob(value);
+		int len = sqlite3_value_bytes(value);
+		put_varint(e, 'B', (uint64_t)len);
+		put(e, data, (size_t)len);
+	}
 }
 
 /*
@@ -107,40 +149,33 @@ static void put_varint(struct encoding *e, uint8_t tag, uint64_t value)
  * forgery — and several times cheaper than SHA-256 per row; the table sums and the
  * projection hash over them are SHA-256.
  */
-void ctr_row_digest_values(int argc, sqlite3_value **argv, uint8_t out[32])
+int ctr_row_encoder_digest(struct ctr_row_encoder *e, uint8_t out[32])
 {
 	static const uint64_t seeds[4] = { 0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL,
 					   0xa4093822299f31d0ULL, 0x082efa98ec4e6c89ULL };
-	struct encoding e;
 	uint64_t lanes[4];
+	int failed = e->failed;
 
-	e.bytes = e.small;
-	e.len = 0;
-	e.cap = sizeof(e.small);
-	for (int i = 0; i < argc; i++) {
-		int type = sqlite3_value_type(argv[i]);
-		if (type == SQLITE_NULL) {
-			put(&e, "N", 1);
-		} else if (type == SQLITE_INTEGER) {
-			int64_t v = sqlite3_value_int64(argv[i]);
-			put_varint(&e, 'I', ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
-		} else if (type == SQLITE_FLOAT) {
-			double real = sqlite3_value_double(argv[i]);
-			uint64_t bits;
-			memcpy(&bits, &real, sizeof(bits));
-			put_varint(&e, 'R', bits);
-		} else {
-			const void *data = type == SQLITE_TEXT ? (const void *)sqlite3_value_text(argv[i])
-							       : sqlite3_value_blob(argv[i]);
-			int len = sqlite3_value_bytes(argv[i]);
-			put_varint(&e, type == SQLITE_TEXT ? 'T' : 'B', (uint64_t)len);
-			put(&e, data, (size_t)len);
-		}
+	if (!failed) {
+		ctr_hash64x4(e->bytes, e->len, seeds, lanes);
+		for (int lane = 0; lane < 4; lane++)
+			for (int b = 0; b < 8; b++)
+				out[lane * 8 + b] = (uint8_t)(lanes[lane] >> (56 - 8 * b));
 	}
-	ctr_hash64x4(e.bytes, e.len, seeds, lanes);
-	for (int lane = 0; lane < 4; lane++)
-		for (int b = 0; b < 8; b++)
-			out[lane * 8 + b] = (uint8_t)(lanes[lane] >> (56 - 8 * b));
-	if (e.bytes != e.small)
-		free(e.bytes);
+	if (e->bytes != e->small)
+		free(e->bytes);
+	ctr_row_encoder_start(e);
+	return failed ? -1 : 0;
+}
+
+/* Out of memory, a row gets the digest of no values: wrong, and the check of the kept sums says so. */
+void ctr_row_digest_values(int argc, sqlite3_value **argv, uint8_t out[32])
+{
+	struct ctr_row_encoder e;
+
+	ctr_row_encoder_start(&e);
+	for (int i = 0; i < argc; i++)
+		put_value(&e, argv[i]);
+	if (ctr_row_encoder_digest(&e, out) != 0)
+		(void)ctr_row_encoder_digest(&e, out);
 }

@@ -51,7 +51,8 @@ static int take_tables(struct recount *r, sqlite3 *db)
 		t = atomic_fetch_sub(&r->next, 1);
 		if (t < 0)
 			break;
-		summed += sum_one(r, db, t);
+		if (!r->sums->known[t])
+			summed += sum_one(r, db, t);
 	}
 	return summed;
 }
@@ -66,7 +67,7 @@ static void *helper_main(void *arg)
 			    NULL) == SQLITE_OK &&
 	    ctr_row_digest_register(db, &ignored) == 0) {
 		int last = ctr_row_digest_table_count() - 1;
-		int summed = last >= 0 ? sum_one(r, db, last) : 0;
+		int summed = last >= 0 && !r->sums->known[last] ? sum_one(r, db, last) : 0;
 		r->sums->helper_tables = summed + take_tables(r, db);
 	}
 	sqlite3_close(db);
@@ -116,12 +117,25 @@ static int helper_may_read(sqlite3 *db, const char *path)
 
 int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err)
 {
+	memset(sums, 0, sizeof(*sums));
+	return ctr_row_digest_sum_rest(db, sums, err);
+}
+
+int ctr_row_digest_sum_rest(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_error *err)
+{
 	struct recount r = { .sums = sums };
 	const char *path = sqlite3_db_filename(db, "main");
 	pthread_t helper;
 	int helped, rc = 0;
 
-	memset(sums, 0, sizeof(*sums));
+	for (int t = 0; t < ctr_row_digest_table_count(); t++) {
+		r.done[t] = sums->known[t];
+		if (!sums->known[t]) {
+			sums->rows[t] = 0;
+			memset(sums->sum[t], 0, sizeof(sums->sum[t]));
+		}
+	}
+	sums->helper_tables = 0;
 	/* the last table is the helper's; without a helper, it is summed below */
 	atomic_init(&r.next, ctr_row_digest_table_count() - 2);
 	if (helper_may_read(db, path))
@@ -133,6 +147,8 @@ int ctr_row_digest_sum(sqlite3 *db, struct ctr_table_sums *sums, struct ctr_erro
 	for (int t = 0; rc == 0 && t < ctr_row_digest_table_count(); t++)
 		if (!r.done[t])
 			rc = ctr_row_digest_scan(db, t, &sums->rows[t], sums->sum[t], err);
+	for (int t = 0; rc == 0 && t < ctr_row_digest_table_count(); t++)
+		sums->known[t] = 1;
 	free(r.uri);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/row_digest.h"
 #include "events/timefmt.h"
 #include "projections/calendar.h"
 
@@ -113,7 +114,58 @@ struct ctr_invoices {
 	sqlite3_stmt *select_one, *select_all; /* two statements: one can use the key */
 	sqlite3_stmt *any_invoice;
 	int tables_empty; /* nothing stored to clear: the first refresh of a new file */
+	/* where the rows written are summed (ctr_invoices_sum_rows), or NULL */
+	struct ctr_table_sums *sums;
+	int invoices_table, lines_table; /* their indexes in sums */
+	int summing; /* this refresh sums what it writes */
 };
+
+/* Adds the digest of the row e holds to table t's sum; a row not digested ends the summing. */
+static void sum_row(struct ctr_invoices *w, int t, struct ctr_row_encoder *e)
+{
+	uint8_t digest[32];
+
+	if (ctr_row_encoder_digest(e, digest) != 0) {
+		w->summing = 0;
+		w->sums->known[w->invoices_table] = w->sums->known[w->lines_table] = 0;
+		return;
+	}
+	ctr_row_digest_add(w->sums->sum[t], digest, 1);
+	w->sums->rows[t]++;
+}
+
+static void sum_line(struct ctr_invoices *w, const char *number, int line_no, const char *kind,
+		     int64_t quantity, int64_t unit_price)
+{
+	struct ctr_row_encoder e;
+
+	ctr_row_encoder_start(&e);
+	ctr_row_encoder_text(&e, number, strlen(number));
+	ctr_row_encoder_int(&e, line_no);
+	ctr_row_encoder_text(&e, kind, strlen(kind));
+	ctr_row_encoder_int(&e, quantity);
+	ctr_row_encoder_int(&e, unit_price);
+	ctr_row_encoder_int(&e, quantity * unit_price);
+	sum_row(w, w->lines_table, &e);
+}
+
+static void sum_invoice(struct ctr_invoices *w, const struct terms *t,
+			const struct month_text *m, int64_t subtotal, int64_t tax, const char *status)
+{
+	struct ctr_row_encoder e;
+
+	ctr_row_encoder_start(&e);
+	ctr_row_encoder_text(&e, t->number, strlen(t->number));
+	ctr_row_encoder_text(&e, t->contract_id, t->id_len);
+	ctr_row_encoder_text(&e, m->period, strlen(m->period));
+	ctr_row_encoder_text(&e, m->issue, strlen(m->issue));
+	ctr_row_encoder_text(&e, m->due, strlen(m->due));
+	ctr_row_encoder_int(&e, subtotal);
+	ctr_row_encoder_int(&e, tax);
+	ctr_row_encoder_int(&e, subtotal + tax);
+	ctr_row_encoder_text(&e, status, strlen(status));
+	sum_row(w, w->invoices_table, &e);
+}
 
 
 static int put_line(struct ctr_invoices *w, const char *number, int line_no, const char *kind,
@@ -127,6 +179,8 @@ static int put_line(struct ctr_invoices *w, const char *number, int line_no, con
 	sqlite3_bind_int64(w->line, 6, quantity * unit_price);
 	int rc = sqlite3_step(w->line) == SQLITE_DONE ? 0 : -1;
 	sqlite3_reset(w->line);
+	if (rc == 0 && w->summing)
+		sum_line(w, number, line_no, kind, quantity, unit_price);
 	return rc;
 }
 
@@ -145,6 +199,7 @@ static int put_invoice(struct ctr_invoices *w, struct terms *t, int month, int *
 	const char *number = invoice_number(t, m);
 	int term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
 	int64_t full = seats(t, 0, month), light = seats(t, 1, month), subtotal, tax;
+	const char *status;
 	int rc;
 
 	subtotal = full * t->price_full + light * t->price_light;
@@ -168,11 +223,13 @@ static int put_invoice(struct ctr_invoices *w, struct terms *t, int month, int *
 	sqlite3_bind_int64(w->invoice, 6, subtotal);
 	sqlite3_bind_int64(w->invoice, 7, tax);
 	sqlite3_bind_int64(w->invoice, 8, subtotal + tax);
-	sqlite3_bind_text(w->invoice, 9, m->issue_day > w->business_date ? "draft" : "issued", -1,
-			  SQLITE_STATIC);
+	status = m->issue_day > w->business_date ? "draft" : "issued";
+	sqlite3_bind_text(w->invoice, 9, status, -1, SQLITE_STATIC);
 	if (rc == 0 && sqlite3_step(w->invoice) != SQLITE_DONE)
 		rc = -1;
 	sqlite3_reset(w->invoice);
+	if (rc == 0 && w->summing)
+		sum_invoice(w, t, m, subtotal, tax, status);
 	return rc;
 }
 
@@ -370,6 +427,13 @@ void ctr_invoices_free(struct ctr_invoices *inv)
 	free(inv);
 }
 
+void ctr_invoices_sum_rows(struct ctr_invoices *inv, struct ctr_table_sums *sums)
+{
+	inv->invoices_table = ctr_row_digest_table_index("invoices");
+	inv->lines_table = ctr_row_digest_table_index("invoice_lines");
+	inv->sums = inv->invoices_table >= 0 && inv->lines_table >= 0 ? sums : NULL;
+}
+
 int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err)
 {
 	sqlite3_stmt *select = contract_id ? inv->select_one : inv->select_all;
@@ -381,6 +445,16 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 	/* a rebuild's one refresh of every contract starts from empty tables: nothing to clear */
 	inv->tables_empty = contract_id == NULL && sqlite3_step(inv->any_invoice) == SQLITE_DONE;
 	sqlite3_reset(inv->any_invoice);
+	inv->summing = inv->sums != NULL && inv->tables_empty;
+	if (inv->sums != NULL) {
+		inv->sums->known[inv->invoices_table] = inv->sums->known[inv->lines_table] =
+			inv->summing;
+		for (int i = 0; i < 2 && inv->summing; i++) {
+			int table = i ? inv->lines_table : inv->invoices_table;
+			inv->sums->rows[table] = 0;
+			memset(inv->sums->sum[table], 0, sizeof(inv->sums->sum[table]));
+		}
+	}
 	while (rc == 0) {
 		int step = sqlite3_step(select);
 

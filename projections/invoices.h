@@ -18,6 +18,17 @@ int ctr_invoices_new(sqlite3 *db, int32_t business_date, struct ctr_invoices **o
 		     struct ctr_error *err);
 void ctr_invoices_free(struct ctr_invoices *inv);
 
+struct ctr_table_sums;
+
+/*
+ * Has the refreshes that follow digest the rows they write (row_digest.h)
+ * into sums, when they are the first refresh of every contract into empty
+ * tables (a new file's, where every row is written once and none deleted):
+ * the invoices and invoice_lines tables are then marked known in sums, and
+ * no longer when a refresh could not sum them.
+ */
+void ctr_invoices_sum_rows(struct ctr_invoices *inv, struct ctr_table_sums *sums);
+
 /* Rewrites the invoices of contract_id, or of every cloud contract when NULL. */
 int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err);
 

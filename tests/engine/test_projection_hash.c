@@ -279,3 +279,46 @@ Test(projection_hash, sums_taken_inside_a_transaction_count_its_rows)
 	cr_assert_eq(sums.helper_tables, 0);
 	cr_assert_str_eq(rebuilt, kept);
 }
+
+/*
+ * A row's digest built value by value (a writer that sums what it writes, as
+ * a rebuild's invoices do) is the stored row's: text of every length, the
+ * empty text, zero and negative integers, the largest ones.
+ */
+Test(projection_hash, a_row_encoded_value_by_value_has_the_stored_rows_digest)
+{
+	char long_text[5000];
+	struct ctr_row_encoder e;
+	uint8_t built[32];
+	struct ctr_error err;
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+
+	memset(long_text, 'n', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	cr_assert_eq(ctr_db_open(":memory:", CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
+	for (int row = 0; row < 2; row++) {
+		const char *number = row ? long_text : "C1-202401";
+		const char *kind = row ? "" : "seats_full";
+		int64_t quantity = row ? INT64_MIN : 0, unit_price = row ? INT64_MAX : -1;
+
+		cr_assert_eq(sqlite3_prepare_v2(db, "SELECT contrail_row_digest(?1, ?2, ?3, ?4, ?5)", -1,
+						&stmt, NULL), SQLITE_OK);
+		sqlite3_bind_text(stmt, 1, number, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 2, row + 1);
+		sqlite3_bind_text(stmt, 3, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, quantity);
+		sqlite3_bind_int64(stmt, 5, unit_price);
+		cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+		ctr_row_encoder_start(&e);
+		ctr_row_encoder_text(&e, number, strlen(number));
+		ctr_row_encoder_int(&e, row + 1);
+		ctr_row_encoder_text(&e, kind, strlen(kind));
+		ctr_row_encoder_int(&e, quantity);
+		ctr_row_encoder_int(&e, unit_price);
+		cr_assert_eq(ctr_row_encoder_digest(&e, built), 0);
+		cr_assert_arr_eq(built, sqlite3_column_blob(stmt, 0), 32, "row %d digested otherwise", row);
+		sqlite3_finalize(stmt);
+	}
+	sqlite3_close(db);
+}
