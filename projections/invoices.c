@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/row_batch.h"
 #include "engine/row_digest.h"
 #include "events/timefmt.h"
 #include "projections/calendar.h"
@@ -118,6 +119,10 @@ struct ctr_invoices {
 	struct ctr_table_sums *sums;
 	int invoices_table, lines_table; /* their indexes in sums */
 	int summing; /* this refresh sums what it writes */
+	enum ctr_invoice_tables writes; /* the tables a refresh writes */
+	/* a refresh into empty tables inserts many rows at once (made by its first such refresh) */
+	struct ctr_row_batch *invoice_rows, *line_rows;
+	int batching; /* this refresh does */
 };
 
 /* Adds the digest of the row e holds to table t's sum; a row not digested ends the summing. */
@@ -168,17 +173,31 @@ static void sum_invoice(struct ctr_invoices *w, const struct terms *t,
 }
 
 
+/* B2-B6: one line of an invoice, kept as its amount; lines are not written when only invoices are. */
 static int put_line(struct ctr_invoices *w, const char *number, int line_no, const char *kind,
-		    int64_t quantity, int64_t unit_price)
+		    int64_t quantity, int64_t unit_price, struct ctr_error *err)
 {
-	sqlite3_bind_text(w->line, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int(w->line, 2, line_no);
-	sqlite3_bind_text(w->line, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(w->line, 4, quantity);
-	sqlite3_bind_int64(w->line, 5, unit_price);
-	sqlite3_bind_int64(w->line, 6, quantity * unit_price);
-	int rc = sqlite3_step(w->line) == SQLITE_DONE ? 0 : -1;
-	sqlite3_reset(w->line);
+	int rc = 0;
+
+	if (!(w->writes & CTR_INVOICE_LINES))
+		return 0;
+	if (w->batching) {
+		ctr_row_batch_text(w->line_rows, number, strlen(number));
+		ctr_row_batch_int(w->line_rows, line_no);
+		ctr_row_batch_text(w->line_rows, kind, strlen(kind));
+		ctr_row_batch_int(w->line_rows, quantity);
+		ctr_row_batch_int(w->line_rows, unit_price);
+		ctr_row_batch_int(w->line_rows, quantity * unit_price);
+		rc = ctr_row_batch_end_row(w->line_rows, err);
+	} else {
+		sqlite3_bind_text(w->line, 1, number, -1, SQLITE_STATIC);
+		sqlite3_bind_int(w->line, 2, line_no);
+		sqlite3_bind_text(w->line, 3, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(w->line, 4, quantity);
+		sqlite3_bind_int64(w->line, 5, unit_price);
+		sqlite3_bind_int64(w->line, 6, quantity * unit_price);
+		rc = ctr_db_step_done(w->db, w->line, err);
+	}
 	if (rc == 0 && w->summing)
 		sum_line(w, number, line_no, kind, quantity, unit_price);
 	return rc;
@@ -192,45 +211,68 @@ static const char *invoice_number(struct terms *t, const struct month_text *m)
 	return t->number;
 }
 
+/* The invoice row itself; not written when only lines are. */
+static int put_invoice_row(struct ctr_invoices *w, const struct terms *t,
+			   const struct month_text *m, int64_t subtotal, int64_t tax,
+			   struct ctr_error *err)
+{
+	const char *status = m->issue_day > w->business_date ? "draft" : "issued";
+	sqlite3_stmt *stmt = w->invoice;
+	struct ctr_row_batch *rows = w->invoice_rows;
+	int rc;
+
+	if (!(w->writes & CTR_INVOICE_ROWS))
+		return 0;
+	if (w->batching) {
+		ctr_row_batch_text(rows, t->number, strlen(t->number));
+		ctr_row_batch_text(rows, t->contract_id, t->id_len);
+		ctr_row_batch_text(rows, m->period, strlen(m->period));
+		ctr_row_batch_text(rows, m->issue, strlen(m->issue));
+		ctr_row_batch_text(rows, m->due, strlen(m->due));
+		ctr_row_batch_int(rows, subtotal);
+		ctr_row_batch_int(rows, tax);
+		ctr_row_batch_int(rows, subtotal + tax);
+		ctr_row_batch_text(rows, status, strlen(status));
+		rc = ctr_row_batch_end_row(rows, err);
+	} else {
+		sqlite3_bind_text(stmt, 1, t->number, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, t->contract_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, m->period, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, m->issue, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, m->due, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 6, subtotal);
+		sqlite3_bind_int64(stmt, 7, tax);
+		sqlite3_bind_int64(stmt, 8, subtotal + tax);
+		sqlite3_bind_text(stmt, 9, status, -1, SQLITE_STATIC);
+		rc = ctr_db_step_done(w->db, stmt, err);
+	}
+	if (rc == 0 && w->summing)
+		sum_invoice(w, t, m, subtotal, tax, status);
+	return rc;
+}
+
 /* One invoice for month (B3, B6, B7, B8, B9). */
-static int put_invoice(struct ctr_invoices *w, struct terms *t, int month, int *early)
+static int put_invoice(struct ctr_invoices *w, struct terms *t, int month, int *early,
+		       struct ctr_error *err)
 {
 	const struct month_text *m = month_text(w->months, month);
 	const char *number = invoice_number(t, m);
 	int term_last = t->first_month + ((month - t->first_month) / 12 + 1) * 12 - 1;
 	int64_t full = seats(t, 0, month), light = seats(t, 1, month), subtotal, tax;
-	const char *status;
 	int rc;
 
 	subtotal = full * t->price_full + light * t->price_light;
-	rc = put_line(w, number, 1, "seats_full", full, t->price_full);
+	rc = put_line(w, number, 1, "seats_full", full, t->price_full, err);
 	if (rc == 0)
-		rc = put_line(w, number, 2, "seats_light", light, t->price_light);
+		rc = put_line(w, number, 2, "seats_light", light, t->price_light, err);
 	*early = month == t->last_month && month < term_last;
 	if (rc == 0 && *early) { /* B6 */
-		rc = put_line(w, number, 3, "early_termination", term_last - month, fee(t, month));
+		rc = put_line(w, number, 3, "early_termination", term_last - month, fee(t, month), err);
 		subtotal += (term_last - month) * fee(t, month);
 	}
-	if (rc != 0)
-		return rc; /* before a bind, which would clear the connection's error */
 	/* B8: rounded down, once per invoice; in two parts, as subtotal x rate may pass 64 bits */
 	tax = subtotal / 100 * t->tax_rate_pct + subtotal % 100 * t->tax_rate_pct / 100;
-	sqlite3_bind_text(w->invoice, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->invoice, 2, t->contract_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->invoice, 3, m->period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->invoice, 4, m->issue, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->invoice, 5, m->due, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(w->invoice, 6, subtotal);
-	sqlite3_bind_int64(w->invoice, 7, tax);
-	sqlite3_bind_int64(w->invoice, 8, subtotal + tax);
-	status = m->issue_day > w->business_date ? "draft" : "issued";
-	sqlite3_bind_text(w->invoice, 9, status, -1, SQLITE_STATIC);
-	if (rc == 0 && sqlite3_step(w->invoice) != SQLITE_DONE)
-		rc = -1;
-	sqlite3_reset(w->invoice);
-	if (rc == 0 && w->summing)
-		sum_invoice(w, t, m, subtotal, tax, status);
-	return rc;
+	return rc == 0 ? put_invoice_row(w, t, m, subtotal, tax, err) : rc;
 }
 
 static int load_changes(struct ctr_invoices *inv, struct terms *t, struct ctr_error *err)
@@ -305,8 +347,7 @@ static int write_contract(struct ctr_invoices *w, struct terms *t, struct ctr_er
 	if (until > LAST_MONTH_BILLED)
 		until = LAST_MONTH_BILLED;
 	for (int month = t->first_month; rc == 0 && month <= until; month++) {
-		if (put_invoice(w, t, month, &early) != 0)
-			rc = ctr_db_error(w->db, CTR_EDB, err);
+		rc = put_invoice(w, t, month, &early, err);
 		if (early)
 			early_month = month;
 	}
@@ -369,6 +410,7 @@ int ctr_invoices_new(sqlite3 *db, int32_t business_date, struct ctr_invoices **o
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	inv->db = db;
 	inv->business_date = business_date;
+	inv->writes = CTR_INVOICE_ROWS | CTR_INVOICE_LINES;
 	for (int i = 0; i < MONTH_SLOTS; i++)
 		inv->months[i].month = -1;
 	rc = ctr_db_prepare(db, "INSERT INTO invoices VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -417,6 +459,8 @@ void ctr_invoices_free(struct ctr_invoices *inv)
 		return;
 	sqlite3_finalize(inv->invoice);
 	sqlite3_finalize(inv->line);
+	ctr_row_batch_free(inv->invoice_rows);
+	ctr_row_batch_free(inv->line_rows);
 	sqlite3_finalize(inv->changes);
 	sqlite3_finalize(inv->clear_lines);
 	sqlite3_finalize(inv->clear_invoices);
@@ -427,6 +471,11 @@ void ctr_invoices_free(struct ctr_invoices *inv)
 	free(inv);
 }
 
+void ctr_invoices_write_only(struct ctr_invoices *inv, enum ctr_invoice_tables tables)
+{
+	inv->writes = tables;
+}
+
 void ctr_invoices_sum_rows(struct ctr_invoices *inv, struct ctr_table_sums *sums)
 {
 	inv->invoices_table = ctr_row_digest_table_index("invoices");
@@ -434,17 +483,22 @@ void ctr_invoices_sum_rows(struct ctr_invoices *inv, struct ctr_table_sums *sums
 	inv->sums = inv->invoices_table >= 0 && inv->lines_table >= 0 ? sums : NULL;
 }
 
-int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err)
+/*
+ * What a refresh does besides: a rebuild's one refresh of every contract
+ * starts from empty tables, so it has nothing to clear, inserts rows many at
+ * a time and may sum them as it writes.
+ */
+static int start_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err)
 {
-	sqlite3_stmt *select = contract_id ? inv->select_one : inv->select_all;
-	struct terms *t = calloc(1, sizeof(*t));
-	int rc = t ? 0 : ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	int rc = 0;
 
-	if (contract_id)
-		sqlite3_bind_text(select, 1, contract_id, -1, SQLITE_STATIC);
-	/* a rebuild's one refresh of every contract starts from empty tables: nothing to clear */
 	inv->tables_empty = contract_id == NULL && sqlite3_step(inv->any_invoice) == SQLITE_DONE;
 	sqlite3_reset(inv->any_invoice);
+	if (inv->tables_empty && inv->invoice_rows == NULL)
+		rc = ctr_row_batch_new(inv->db, "invoices", 9, &inv->invoice_rows, err);
+	if (rc == 0 && inv->tables_empty && inv->line_rows == NULL)
+		rc = ctr_row_batch_new(inv->db, "invoice_lines", 6, &inv->line_rows, err);
+	inv->batching = inv->tables_empty;
 	inv->summing = inv->sums != NULL && inv->tables_empty;
 	if (inv->sums != NULL) {
 		inv->sums->known[inv->invoices_table] = inv->sums->known[inv->lines_table] =
@@ -455,6 +509,17 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 			memset(inv->sums->sum[table], 0, sizeof(inv->sums->sum[table]));
 		}
 	}
+	return rc;
+}
+
+int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, struct ctr_error *err)
+{
+	sqlite3_stmt *select = contract_id ? inv->select_one : inv->select_all;
+	struct terms *t = calloc(1, sizeof(*t));
+	int rc = t ? start_refresh(inv, contract_id, err) : ctr_error_set(err, CTR_ENOMEM, "out of memory");
+
+	if (contract_id)
+		sqlite3_bind_text(select, 1, contract_id, -1, SQLITE_STATIC);
 	while (rc == 0) {
 		int step = sqlite3_step(select);
 
@@ -470,6 +535,11 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 			rc = write_contract(inv, t, err);
 	}
 	sqlite3_reset(select);
+	if (rc == 0 && inv->batching)
+		rc = ctr_row_batch_flush(inv->invoice_rows, err);
+	if (rc == 0 && inv->batching)
+		rc = ctr_row_batch_flush(inv->line_rows, err);
+	inv->batching = 0;
 	if (t != NULL) {
 		free(t->changes);
 		free(t->number);

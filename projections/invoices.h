@@ -20,6 +20,20 @@ void ctr_invoices_free(struct ctr_invoices *inv);
 
 struct ctr_table_sums;
 
+/* The tables a refresh writes: both unless told otherwise. */
+enum ctr_invoice_tables {
+	CTR_INVOICE_ROWS = 1,  /* invoices */
+	CTR_INVOICE_LINES = 2, /* invoice_lines */
+};
+
+/*
+ * Has the refreshes that follow write one of the tables only, leaving the
+ * other as it is: for two connections writing a new file's invoices at once,
+ * each into a file of its own (engine/invoices_aside.c). Only for the first
+ * refresh of every contract into empty tables, where nothing is cleared.
+ */
+void ctr_invoices_write_only(struct ctr_invoices *inv, enum ctr_invoice_tables tables);
+
 /*
  * Has the refreshes that follow digest the rows they write (row_digest.h)
  * into sums, when they are the first refresh of every contract into empty
