@@ -11,14 +11,9 @@
 #include <string.h>
 
 #include "engine/db.h"
+#include "engine/writes_internal.h"
 
-enum op_kind { OP_STMT = 1, OP_TEXT, OP_NULL, OP_INT, OP_BLOB, OP_STEP, OP_CALL };
-
-struct ctr_writes {
-	unsigned char *bytes;
-	size_t used, capacity;
-	int out_of_memory;
-};
+typedef enum ctr_writes_op op_kind_t;
 
 struct ctr_writes *ctr_writes_new(void)
 {
@@ -29,7 +24,9 @@ void ctr_writes_free(struct ctr_writes *w)
 {
 	if (w == NULL)
 		return;
+	ctr_writes_forget_puts(w);
 	free(w->bytes);
+	free(w->rows);
 	free(w);
 }
 
@@ -55,7 +52,7 @@ static unsigned char *room(struct ctr_writes *w, size_t size)
 	return w->bytes + w->used - size;
 }
 
-static void put(struct ctr_writes *w, enum op_kind kind, int index, const void *operand,
+static void put(struct ctr_writes *w, op_kind_t kind, int index, const void *operand,
 		size_t operand_size, const void *data, uint32_t len)
 {
 	size_t size = 1 + 2 + operand_size + (data ? sizeof(len) + len : 0);
@@ -148,43 +145,59 @@ static const unsigned char *take_data(const unsigned char **at, uint32_t *len)
 	return data;
 }
 
+void ctr_writes_bind(sqlite3_stmt *stmt, const unsigned char **at, int offset)
+{
+	op_kind_t kind = (op_kind_t)*(*at)++;
+	uint16_t index;
+	uint32_t len;
+	int64_t value;
+	const unsigned char *data;
+
+	memcpy(&index, *at, 2);
+	*at += 2;
+	if (kind == OP_TEXT) {
+		data = take_data(at, &len);
+		if (stmt != NULL)
+			sqlite3_bind_text(stmt, index + offset, (const char *)data, (int)len,
+					  SQLITE_STATIC);
+	} else if (kind == OP_NULL) {
+		if (stmt != NULL)
+			sqlite3_bind_null(stmt, index + offset);
+	} else if (kind == OP_INT) {
+		memcpy(&value, *at, sizeof(value));
+		*at += sizeof(value);
+		if (stmt != NULL)
+			sqlite3_bind_int64(stmt, index + offset, value);
+	} else if (kind == OP_BLOB) {
+		data = take_data(at, &len);
+		if (stmt != NULL)
+			sqlite3_bind_blob(stmt, index + offset, data, (int)len, SQLITE_STATIC);
+	}
+}
+
 int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 {
-	const unsigned char *at = w->bytes, *end = w->bytes + w->used;
+	const unsigned char *at = w->bytes, *end = w->bytes + w->used, *after;
 	sqlite3_stmt *stmt = NULL;
 	int rc = w->out_of_memory ? ctr_error_set(err, CTR_ENOMEM, "out of memory") : 0;
 
 	while (rc == 0 && at < end) {
-		enum op_kind kind = (enum op_kind)*at++;
-		uint16_t index;
+		op_kind_t kind = (op_kind_t)*at;
 		uint32_t len;
-		int64_t value;
 		const unsigned char *data;
 
-		memcpy(&index, at, 2);
-		at += 2;
+		rc = ctr_writes_run_puts(w, at, end, &after, err);
+		if (rc != 0 || after != at) {
+			at = after;
+			continue;
+		}
 		switch (kind) {
 		case OP_STMT:
-			memcpy(&stmt, at, sizeof(stmt));
-			at += sizeof(stmt);
-			break;
-		case OP_TEXT:
-			data = take_data(&at, &len);
-			sqlite3_bind_text(stmt, index, (const char *)data, (int)len, SQLITE_STATIC);
-			break;
-		case OP_NULL:
-			sqlite3_bind_null(stmt, index);
-			break;
-		case OP_INT:
-			memcpy(&value, at, sizeof(value));
-			at += sizeof(value);
-			sqlite3_bind_int64(stmt, index, value);
-			break;
-		case OP_BLOB:
-			data = take_data(&at, &len);
-			sqlite3_bind_blob(stmt, index, data, (int)len, SQLITE_STATIC);
+			memcpy(&stmt, at + 3, sizeof(stmt));
+			at += 3 + sizeof(stmt);
 			break;
 		case OP_STEP:
+			at += 3;
 			rc = ctr_db_step_done(db, stmt, err);
 			break;
 		case OP_CALL: {
@@ -192,12 +205,17 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 				ctr_writes_fn fn;
 				void *ctx;
 			} call;
-			memcpy(&call, at, sizeof(call));
-			at += sizeof(call);
+			uint16_t has_arg;
+			memcpy(&has_arg, at + 1, 2);
+			memcpy(&call, at + 3, sizeof(call));
+			at += 3 + sizeof(call);
 			data = take_data(&at, &len);
-			rc = call.fn(call.ctx, index ? (const char *)data : NULL, err);
+			rc = call.fn(call.ctx, has_arg ? (const char *)data : NULL, err);
 			break;
 		}
+		default:
+			ctr_writes_bind(stmt, &at, 0);
+			break;
 		}
 	}
 	ctr_writes_clear(w); /* a failed step was reset; values are bound only right before one */

@@ -1,7 +1,8 @@
 /*
  * test_writes.c - statements recorded on one thread and run later
  * (engine/writes.c): values are copies, order is kept, calls run in their
- * place, a failure stops the run and empties the record.
+ * place, a failure stops the run and empties the record; row puts run many
+ * to a statement with the same result.
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -156,4 +157,98 @@ Test(writes, a_record_made_on_one_thread_runs_on_another)
 	cr_assert_eq(*(int *)rc, 0);
 	cr_assert_eq(count("SELECT sum(n) FROM t"), 10000LL * 9999 / 2);
 	ctr_writes_free(w);
+}
+
+/*
+ * Row puts ("INSERT OR REPLACE INTO table VALUES (?, ...)") run many rows to
+ * a statement (engine/writes_puts.c), table by table within a stretch of
+ * puts: the result is the record's, in its order.
+ */
+static sqlite3_stmt *put_p, *put_q;
+
+static void make_put_tables(void)
+{
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE p (k TEXT PRIMARY KEY, n INTEGER NOT NULL, s TEXT)"
+				  " WITHOUT ROWID; CREATE TABLE q (k TEXT PRIMARY KEY, n INTEGER)",
+				  NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO p VALUES (?,?,?)", -1, &put_p,
+					NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO q (k, n) VALUES (?, ?)", -1,
+					&put_q, NULL), SQLITE_OK);
+}
+
+static void record_put(struct ctr_writes *w, sqlite3_stmt *put, const char *key, int64_t n)
+{
+	ctr_writes_stmt(w, put);
+	ctr_writes_text(w, 1, key);
+	ctr_writes_int(w, 2, n);
+	ctr_writes_step(w);
+}
+
+static int count_p(void *ctx, const char *arg, struct ctr_error *err)
+{
+	int64_t *seen = ctx;
+
+	(void)arg;
+	(void)err;
+	*seen = count("SELECT count(*) * 1000 + sum(n) FROM p");
+	return 0;
+}
+
+Test(writes, puts_run_table_by_table_with_each_tables_rows_in_order)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+	int64_t seen = -1;
+	char key[16];
+
+	make_put_tables();
+	for (int i = 0; i < 100; i++) { /* p and q alternate; p's keys come back with new values */
+		snprintf(key, sizeof(key), "k%d", i % 30);
+		record_put(w, put_p, key, i);
+		snprintf(key, sizeof(key), "q%d", i);
+		record_put(w, put_q, key, i);
+		if (i == 49)
+			ctr_writes_call(w, count_p, &seen, NULL);
+		if (i == 70)
+			record_row(w, "other", i); /* another statement ends a stretch too */
+	}
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	/* at the call, p's 30 keys held their last values of the first 50 rows: 20..49 */
+	cr_assert_eq(seen, 30 * 1000 + (20 + 49) * 30 / 2, "the call saw %lld", (long long)seen);
+	cr_assert_eq(count("SELECT count(*) FROM p"), 30);
+	cr_assert_eq(count("SELECT sum(n) FROM p"), (70 + 99) * 30 / 2, "not each key's last value");
+	cr_assert_eq(count("SELECT count(*) FROM q WHERE n = CAST(substr(k, 2) AS INTEGER)"), 100);
+	cr_assert_eq(count("SELECT count(*) FROM p WHERE s IS NOT NULL"), 0, "an unbound value");
+	cr_assert_eq(count("SELECT n FROM t WHERE k = 'other'"), 70);
+	ctr_writes_free(w);
+	sqlite3_finalize(put_p);
+	sqlite3_finalize(put_q);
+}
+
+Test(writes, a_failing_put_among_many_stops_the_run_with_sqlites_message)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+	char key[16];
+
+	make_put_tables();
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		ctr_writes_stmt(w, put_p);
+		ctr_writes_text(w, 1, key);
+		if (i != 5) /* p.n is NOT NULL */
+			ctr_writes_int(w, 2, i);
+		ctr_writes_step(w);
+	}
+	cr_assert_eq(ctr_writes_run(w, db, &err), CTR_EDB);
+	cr_assert(strstr(err.message, "NOT NULL") != NULL, "%s", err.message);
+	cr_assert_eq(ctr_writes_size(w), 0);
+	record_put(w, put_p, "again", 1);
+	record_put(w, put_p, "again2", 2);
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	cr_assert_eq(count("SELECT count(*) FROM p WHERE k GLOB 'again*'"), 2);
+	ctr_writes_free(w);
+	sqlite3_finalize(put_p);
+	sqlite3_finalize(put_q);
 }
