@@ -112,6 +112,11 @@ void ctr_writes_step(struct ctr_writes *w)
 	put(w, OP_STEP, 0, NULL, 0, NULL, 0);
 }
 
+void ctr_writes_step_if_unchanged(struct ctr_writes *w)
+{
+	put(w, OP_STEP_IF_UNCHANGED, 0, NULL, 0, NULL, 0);
+}
+
 void ctr_writes_call(struct ctr_writes *w, ctr_writes_fn fn, void *ctx, const char *arg)
 {
 	struct {
@@ -180,6 +185,7 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 	const unsigned char *at = w->bytes, *end = w->bytes + w->used, *after;
 	sqlite3_stmt *stmt = NULL;
 	int rc = w->out_of_memory ? ctr_error_set(err, CTR_ENOMEM, "out of memory") : 0;
+	int last_changed = 0; /* the statement stepped last, alone, changed a row */
 
 	while (rc == 0 && at < end) {
 		op_kind_t kind = (op_kind_t)*at;
@@ -189,6 +195,7 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 		rc = ctr_writes_run_puts(w, at, end, &after, err);
 		if (rc != 0 || after != at) {
 			at = after;
+			last_changed = 0;
 			continue;
 		}
 		switch (kind) {
@@ -198,7 +205,19 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 			break;
 		case OP_STEP:
 			at += 3;
+			/* the count is the connection's: read before another thread's call */
+			sqlite3_mutex_enter(sqlite3_db_mutex(db));
 			rc = ctr_db_step_done(db, stmt, err);
+			last_changed = rc == 0 && sqlite3_changes(db) > 0;
+			sqlite3_mutex_leave(sqlite3_db_mutex(db));
+			break;
+		case OP_STEP_IF_UNCHANGED:
+			at += 3;
+			if (last_changed)
+				sqlite3_clear_bindings(stmt); /* they point into this record */
+			else
+				rc = ctr_db_step_done(db, stmt, err);
+			last_changed = 0;
 			break;
 		case OP_CALL: {
 			struct {
@@ -211,6 +230,7 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 			at += 3 + sizeof(call);
 			data = take_data(&at, &len);
 			rc = call.fn(call.ctx, has_arg ? (const char *)data : NULL, err);
+			last_changed = 0;
 			break;
 		}
 		default:

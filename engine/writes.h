@@ -36,6 +36,13 @@ void ctr_writes_int(struct ctr_writes *w, int index, int64_t value);
 void ctr_writes_blob(struct ctr_writes *w, int index, const void *data, size_t len);
 /* Ends the statement started last: it is executed (to SQLITE_DONE), reset and cleared. */
 void ctr_writes_step(struct ctr_writes *w);
+/*
+ * Ends the statement started last like ctr_writes_step(), but it is executed
+ * only when the statement stepped just before it is known to have changed no
+ * row: for a statement that has nothing to do once the one before it wrote.
+ * After a call, or after row puts run many to a statement, it is executed.
+ */
+void ctr_writes_step_if_unchanged(struct ctr_writes *w);
 /* fn(ctx, arg, err) is called in this place; ctx must outlive the run. */
 void ctr_writes_call(struct ctr_writes *w, ctr_writes_fn fn, void *ctx, const char *arg);
 

@@ -12,7 +12,16 @@
 
 #include "events/error.h"
 
-enum ctr_writes_op { OP_STMT = 1, OP_TEXT, OP_NULL, OP_INT, OP_BLOB, OP_STEP, OP_CALL };
+enum ctr_writes_op {
+	OP_STMT = 1,
+	OP_TEXT,
+	OP_NULL,
+	OP_INT,
+	OP_BLOB,
+	OP_STEP,
+	OP_STEP_IF_UNCHANGED,
+	OP_CALL
+};
 
 /* Rows of one put statement run this many to a statement. */
 #define CTR_PUT_ROWS 16

@@ -122,8 +122,8 @@ static int next_row(struct ctr_writes *w, const unsigned char **at, const unsign
 	c += 3 + sizeof(stmt);
 	row->values = c;
 	while (c < end && *c != OP_STEP) {
-		if (*c == OP_STMT || *c == OP_CALL)
-			return 0; /* a statement left without its step: run as recorded */
+		if (*c == OP_STMT || *c == OP_CALL || *c == OP_STEP_IF_UNCHANGED)
+			return 0; /* not a plain row: run as recorded */
 		ctr_writes_bind(NULL, &c, 0);
 	}
 	if (c >= end)

@@ -264,7 +264,7 @@ static void put_support(struct ctr_support *s, struct ctr_customer *c, struct ct
 	ctr_writes_step(w);
 	ctr_writes_stmt(w, s->stmt[PUT_LOST]);
 	bind_record(w, c, id);
-	ctr_writes_step(w);
+	ctr_writes_step_if_unchanged(w); /* an upsert that wrote left c the holder */
 }
 
 static int pend(struct ctr_support *s, struct ctr_customer *c, struct ctr_support_id *id)

@@ -252,3 +252,52 @@ Test(writes, a_failing_put_among_many_stops_the_run_with_sqlites_message)
 	sqlite3_finalize(put_p);
 	sqlite3_finalize(put_q);
 }
+
+/*
+ * A step "if unchanged" runs only when the statement stepped alone just
+ * before it changed no row; after a call or a stretch of puts it runs.
+ */
+Test(writes, a_step_if_unchanged_runs_only_after_a_statement_that_changed_nothing)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+	sqlite3_stmt *keep_first, *note;
+
+	make_put_tables();
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO t (k, n) VALUES (?1, ?2)"
+					" ON CONFLICT (k) DO NOTHING", -1, &keep_first, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO q (k, n) VALUES (?1, ?2)", -1, &note, NULL),
+		     SQLITE_OK);
+	for (int i = 0; i < 4; i++) { /* a, b, a, b: the second of each key changes nothing */
+		const char *key = i % 2 ? "b" : "a";
+		ctr_writes_stmt(w, keep_first);
+		ctr_writes_text(w, 1, key);
+		ctr_writes_int(w, 2, i);
+		ctr_writes_step(w);
+		ctr_writes_stmt(w, note);
+		ctr_writes_text(w, 1, key);
+		ctr_writes_int(w, 2, i);
+		ctr_writes_step_if_unchanged(w);
+	}
+	ctr_writes_call(w, count_p, &(int64_t){ 0 }, NULL);
+	ctr_writes_stmt(w, note); /* after a call: not known, so it runs */
+	ctr_writes_text(w, 1, "after-call");
+	ctr_writes_step_if_unchanged(w);
+	record_put(w, put_p, "p1", 1);
+	record_put(w, put_p, "p2", 2); /* a stretch of puts: not known either */
+	ctr_writes_stmt(w, note);
+	ctr_writes_text(w, 1, "after-puts");
+	ctr_writes_step_if_unchanged(w);
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	cr_assert_eq(count("SELECT count(*) FROM t"), 2);
+	cr_assert_eq(count("SELECT count(*) FROM q WHERE k IN ('a', 'b') AND n >= 2"), 2,
+		     "a note after a change, or none after no change");
+	cr_assert_eq(count("SELECT count(*) FROM q"), 4);
+	cr_assert_eq(count("SELECT count(*) FROM q WHERE k GLOB 'after-*' AND n IS NULL"), 2,
+		     "a value bound to a skipped step was kept");
+	ctr_writes_free(w);
+	sqlite3_finalize(keep_first);
+	sqlite3_finalize(note);
+	sqlite3_finalize(put_p);
+	sqlite3_finalize(put_q);
+}
