@@ -14,6 +14,7 @@
 #include "events/error.h"
 #include "events/timefmt.h"
 #include "events/utf8.h"
+#include "projections/calendar.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -118,6 +119,23 @@ int ctr_cli_number(const char *text, long min, long max, long *out)
 	if (*end != '\0' || errno == ERANGE || value < min || value > max)
 		return -1;
 	*out = value;
+	return 0;
+}
+
+int ctr_cli_business_date(const char *command, const char *text, struct ctr_replay_options *o)
+{
+	int ok;
+	int32_t day = ctr_date_parse(text, &ok);
+
+	if (!ok)
+		return ctr_cli_fail(command, CTR_EXIT_USAGE, "--business-date %s is not a date"
+				    " (YYYY-MM-DD)", text);
+	if (day < ctr_date_from_civil(CTR_CALENDAR_FIRST_YEAR, 1, 1) ||
+	    day > ctr_date_from_civil(CTR_CALENDAR_LAST_YEAR, 12, 31))
+		return ctr_cli_fail(command, CTR_EXIT_USAGE, "--business-date %s is outside the years"
+				    " the holiday calendar covers (%d to %d)", text,
+				    CTR_CALENDAR_FIRST_YEAR, CTR_CALENDAR_LAST_YEAR);
+	o->business_date = day;
 	return 0;
 }
 

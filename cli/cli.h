@@ -75,10 +75,13 @@ int ctr_cli_number(const char *text, long min, long max, long *out);
 
 /*
  * The options that judge states on the business date, shared by replay and
- * audit so that an audit shows what such a replay stores: --expiring-days N
- * (L5, 0 to 100000) and --store-cutoff D (K3, a date), set in o from text.
+ * audit so that an audit shows what such a replay stores: --business-date D
+ * (E5, a date in the years the holiday calendar covers: B9 bills every month
+ * up to D, so a mistyped far year would bill for millennia), --expiring-days
+ * N (L5, 0 to 100000) and --store-cutoff D (K3, a date), set in o from text.
  * 0, or CTR_EXIT_USAGE after one line when text is not one.
  */
+int ctr_cli_business_date(const char *command, const char *text, struct ctr_replay_options *o);
 int ctr_cli_expiring_days(const char *command, const char *text, struct ctr_replay_options *o);
 int ctr_cli_store_cutoff(const char *command, const char *text, struct ctr_replay_options *o);
 

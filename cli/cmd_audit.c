@@ -120,7 +120,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			o->has_until = 1;
 			o->until_text = optarg;
 		} else if (opt == 'b') {
-			o->business_date = ctr_date_parse(optarg, &ok);
+			if (ctr_cli_business_date("audit", optarg, o) != 0)
+				return CTR_EXIT_USAGE;
 		} else if (opt == 'e' || opt == 'c') {
 			if ((opt == 'e' ? ctr_cli_expiring_days : ctr_cli_store_cutoff)("audit", optarg, o))
 				return CTR_EXIT_USAGE;

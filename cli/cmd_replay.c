@@ -31,7 +31,8 @@ static void usage(FILE *out)
 		"  --source SRC         file:PATH (a local Avro log), jsonl:PATH, jsonl:- or\n"
 		"                       kafka://BOOTSTRAP/TOPIC[,TOPIC...]\n"
 		"  --db PATH            the database; created when missing\n"
-		"  --business-date D    the date states are judged on (default: today in Japan)\n"
+		"  --business-date D    the date states are judged on, 1955-01-01 to 2099-12-31\n"
+		"                       (default: today in Japan)\n"
 		"  --until T            replay only events recorded at or before T (RFC 3339);\n"
 		"                       such a run stores no checkpoint\n"
 		"  --rebuild            build a new database from the whole source and rename it\n"
@@ -162,9 +163,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		case 'r': o->rebuild = 1; break;
 		case 'h': usage(stdout); ctr_cli_help_exit("replay");
 		case 'b':
-			o->business_date = ctr_date_parse(optarg, &ok);
-			if (!ok)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--business-date %s is not a date (YYYY-MM-DD)", optarg);
+			if (ctr_cli_business_date("replay", optarg, o) != 0)
+				return CTR_EXIT_USAGE;
 			break;
 		case 'u':
 			o->until_us = ctr_timestamp_parse(optarg, &ok);

@@ -11,6 +11,10 @@
 
 #include <stdint.h>
 
+/* The years the rules above are right for (the equinoxes' approximation ends with 2099). */
+#define CTR_CALENDAR_FIRST_YEAR 1955
+#define CTR_CALENDAR_LAST_YEAR 2099
+
 /* 1 when the day is a national, substitute or citizens' holiday. */
 int ctr_calendar_is_holiday(int32_t day);
 /* 1 on weekdays that are not holidays. */

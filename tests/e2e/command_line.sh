@@ -2,7 +2,8 @@
 # a value given twice (getopt would let the second silently win) or given an empty value is a
 # bad command line, exit 2 with one line; export refuses to write over the database it reads;
 # hash --recompute says when the kept sums differ from the rows; audit takes the replay's
-# options that judge states (L5 --expiring-days, K3 --store-cutoff).
+# options that judge states (L5 --expiring-days, K3 --store-cutoff); a business date is one the
+# holiday calendar covers.
 source "$(dirname "$0")/lib.sh"
 "$CONTRAIL" generate --seed 21 --accounts 5 --out history.jsonl 2> /dev/null
 "$CONTRAIL" replay --source jsonl:history.jsonl --db x.db --business-date 2024-04-01 > /dev/null
@@ -32,6 +33,11 @@ usage_line "an empty --stream" "contrail audit: --stream needs a value" audit \
 	--source jsonl:history.jsonl --stream ''
 usage_line "a blank --group" "contrail replay: --group needs a name, not blanks" replay \
 	--source kafka://127.0.0.1:1/t --db g.db --group ' '
+# E5, B9: a business date past the holiday calendar's years would bill every month up to it
+usage_line "a business date past 2099" "contrail replay: --business-date 9999-12-31 is outside the years the holiday calendar covers (1955 to 2099)" \
+	replay --source jsonl:history.jsonl --db other.db --business-date 9999-12-31
+usage_line "an audit's business date before 1955" "contrail audit: --business-date 1954-12-31 is outside the years the holiday calendar covers (1955 to 2099)" \
+	audit --source jsonl:history.jsonl --stream 100001 --business-date 1954-12-31
 [ ! -e other.db ] && [ ! -e g.db ] || fail "a refused command line made a file"
 # -X repeats by design, and a value after -X is not an option of its own
 "$CONTRAIL" replay --source jsonl:history.jsonl --db x.db -X a=1 -X --db=y 2> err.txt && fail "-X on a file source"

@@ -146,6 +146,29 @@ Test(invoices, none_before_billing_starts)
 	assert_invoices(0, NULL);
 }
 
+/*
+ * B7, B9 at the end of the calendar: with the business date on 9999-12-31 (the
+ * command line takes none past 2099, docs/cli.md; this is the code's own end),
+ * November's invoice is due on the year's last day and December's, due in a
+ * year of five digits, is not made.
+ */
+Test(invoices, none_due_past_the_last_day_of_9999)
+{
+	struct ctr_error err = { 0 };
+
+	ctr_invoices_free(invoices);
+	cr_assert_eq(ctr_invoices_new(db, ctr_date_from_civil(9999, 12, 31), &invoices, &err), 0,
+		     "%s", err.message);
+	exec("UPDATE contracts SET start_date = '9999-09-01'");
+	exec("UPDATE billing_terms SET service_start = '9999-10-01'");
+	refresh();
+	cr_assert_eq(count("SELECT count(*) FROM invoices"), 2);
+	cr_assert_eq(count("SELECT count(*) FROM invoices WHERE invoice_no = 'C1-999910'"
+			   " AND issue_date = '9999-10-31' AND due_date = '9999-11-30'"), 1);
+	cr_assert_eq(count("SELECT count(*) FROM invoices WHERE invoice_no = 'C1-999911'"
+			   " AND issue_date = '9999-11-30' AND due_date = '9999-12-31'"), 1);
+}
+
 /* A refresh that cannot read the terms fails with the database's message instead of
  * returning as if every contract had been refreshed. */
 Test(invoices, a_refresh_that_cannot_read_the_terms_fails)
