@@ -194,3 +194,10 @@ int ctr_row_batch_flush(struct ctr_row_batch *b, struct ctr_error *err)
 	sqlite3_finalize(rest);
 	return rc;
 }
+
+void ctr_row_batch_discard(struct ctr_row_batch *b)
+{
+	b->rows = b->given = 0;
+	b->used = 0;
+	b->out_of_memory = b->misused = 0;
+}

@@ -32,5 +32,7 @@ void ctr_row_batch_int(struct ctr_row_batch *b, int64_t value);
 int ctr_row_batch_end_row(struct ctr_row_batch *b, struct ctr_error *err);
 /* Inserts the rows held, if any. */
 int ctr_row_batch_flush(struct ctr_row_batch *b, struct ctr_error *err);
+/* Forgets the rows held and the row being given: after a failure, before the batch is used again. */
+void ctr_row_batch_discard(struct ctr_row_batch *b);
 
 #endif

@@ -32,6 +32,8 @@ struct ctr_put_form {
 	sqlite3_stmt *single;
 	sqlite3_stmt *many; /* its rows CTR_PUT_ROWS to a statement; NULL when not a put */
 	int params;         /* per row */
+	const char *table;  /* the table it puts rows in, in single's SQL; table_len bytes */
+	size_t table_len;
 };
 
 /* A row of a put in the record: where its values begin, and its form. */
@@ -58,9 +60,9 @@ struct ctr_writes {
 void ctr_writes_bind(sqlite3_stmt *stmt, const unsigned char **at, int offset);
 
 /*
- * When the record at `at` begins a row of a put, runs it and the rows of
- * puts that follow it (up to anything else) and sets *after past them;
- * otherwise sets *after to at. Nonzero on failure.
+ * When the record at `at` begins a stretch of two or more rows of puts (up to
+ * anything else), runs them and sets *after past them; otherwise (a lone put
+ * row among them) sets *after to at, to be run as recorded. Nonzero on failure.
  */
 int ctr_writes_run_puts(struct ctr_writes *w, const unsigned char *at, const unsigned char *end,
 			const unsigned char **after, struct ctr_error *err);

@@ -10,7 +10,8 @@
  * table, each table's rows in their recorded order, CTR_PUT_ROWS to a
  * statement: about half the cost per row of SQLite's statement per row.
  * Anything else in the record (another statement, a call) ends a stretch and
- * runs where it was recorded.
+ * runs where it was recorded. A put's table must have no trigger whose
+ * effect depends on the order of rows across tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +53,10 @@ static int put_params(const char *sql, const char **tuple)
 	return c[1] == '\0' ? params : 0;
 }
 
-/* The put statement of CTR_PUT_ROWS rows for single, or NULL when single is no put. */
-static sqlite3_stmt *prepare_many(sqlite3_stmt *single, int *params)
+/* The put statement of CTR_PUT_ROWS rows for form->single, or NULL when it is no put. */
+static sqlite3_stmt *prepare_many(struct ctr_put_form *form, int *params)
 {
+	sqlite3_stmt *single = form->single;
 	const char *sql = sqlite3_sql(single), *tuple = NULL;
 	sqlite3_stmt *many = NULL;
 	size_t head, tuple_len, size;
@@ -64,6 +66,8 @@ static sqlite3_stmt *prepare_many(sqlite3_stmt *single, int *params)
 	if (*params == 0 || *params != sqlite3_bind_parameter_count(single) ||
 	    *params * CTR_PUT_ROWS > 32766)
 		return NULL;
+	form->table = sql + strlen("INSERT OR REPLACE INTO ");
+	form->table_len = strcspn(form->table, " (");
 	head = (size_t)(tuple - sql);
 	tuple_len = strlen(tuple);
 	size = head + CTR_PUT_ROWS * (tuple_len + 1) + 1;
@@ -94,8 +98,20 @@ static const struct ctr_put_form *form_of(struct ctr_writes *w, sqlite3_stmt *st
 	if (w->form_count == CTR_MAX_PUT_FORMS)
 		return NULL;
 	f = &w->forms[w->form_count++];
-	f->single = stmt;
-	f->many = prepare_many(stmt, &f->params);
+	*f = (struct ctr_put_form){ .single = stmt };
+	f->many = prepare_many(f, &f->params);
+	/*
+	 * Rows are grouped by statement: a second put statement of one table
+	 * runs as recorded, so that the table's rows keep their order.
+	 */
+	for (int i = 0; f->many != NULL && i < w->form_count - 1; i++) {
+		const struct ctr_put_form *other = &w->forms[i];
+		if (other->many != NULL && other->table_len == f->table_len &&
+		    strncmp(other->table, f->table, f->table_len) == 0) {
+			sqlite3_finalize(f->many);
+			f->many = NULL;
+		}
+	}
 	return f;
 }
 

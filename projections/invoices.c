@@ -539,6 +539,10 @@ int ctr_invoices_refresh(struct ctr_invoices *inv, const char *contract_id, stru
 		rc = ctr_row_batch_flush(inv->invoice_rows, err);
 	if (rc == 0 && inv->batching)
 		rc = ctr_row_batch_flush(inv->line_rows, err);
+	if (rc != 0 && inv->batching) { /* what a failed refresh held is not for the next */
+		ctr_row_batch_discard(inv->invoice_rows);
+		ctr_row_batch_discard(inv->line_rows);
+	}
 	inv->batching = 0;
 	if (t != NULL) {
 		free(t->changes);

@@ -113,3 +113,26 @@ Test(row_batch, a_failed_insert_is_an_error)
 	cr_assert_eq(single("SELECT count(*) FROM t"), 0);
 	ctr_row_batch_free(b);
 }
+
+/* After a failure, a discarded batch holds nothing of before: the next rows go in alone. */
+Test(row_batch, a_discarded_batch_starts_afresh)
+{
+	struct ctr_row_batch *b;
+	struct ctr_error err = { 0 };
+
+	cr_assert_eq(ctr_row_batch_new(db, "t", 3, &b, &err), 0, "%s", err.message);
+	ctr_row_batch_text(b, "held", 4); /* a whole row held, then half of one */
+	ctr_row_batch_int(b, 1);
+	ctr_row_batch_text(b, "s", 1);
+	cr_assert_eq(ctr_row_batch_end_row(b, &err), 0, "%s", err.message);
+	ctr_row_batch_text(b, "half", 4);
+	ctr_row_batch_discard(b);
+	ctr_row_batch_text(b, "next", 4);
+	ctr_row_batch_int(b, 2);
+	ctr_row_batch_text(b, "t", 1);
+	cr_assert_eq(ctr_row_batch_end_row(b, &err), 0, "%s", err.message);
+	cr_assert_eq(ctr_row_batch_flush(b, &err), 0, "%s", err.message);
+	cr_assert_eq(single("SELECT count(*) FROM t"), 1);
+	cr_assert_eq(single("SELECT n FROM t WHERE k = 'next' AND s = 't'"), 2);
+	ctr_row_batch_free(b);
+}

@@ -301,3 +301,28 @@ Test(writes, a_step_if_unchanged_runs_only_after_a_statement_that_changed_nothin
 	sqlite3_finalize(put_p);
 	sqlite3_finalize(put_q);
 }
+
+/* Two put statements of one table: the table's rows keep their recorded order. */
+Test(writes, two_put_statements_of_one_table_keep_its_rows_in_order)
+{
+	struct ctr_writes *w = ctr_writes_new();
+	struct ctr_error err;
+	sqlite3_stmt *other_put_p;
+	char key[16];
+
+	make_put_tables();
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO p (k, n) VALUES (?, ?)", -1,
+					&other_put_p, NULL), SQLITE_OK);
+	for (int i = 0; i < 60; i++) { /* 20 keys, each put by one statement, then the other, ... */
+		snprintf(key, sizeof(key), "k%d", i % 20);
+		record_put(w, i / 20 % 2 ? other_put_p : put_p, key, i);
+	}
+	cr_assert_eq(ctr_writes_run(w, db, &err), 0, "%s", err.message);
+	cr_assert_eq(count("SELECT count(*) FROM p"), 20);
+	cr_assert_eq(count("SELECT count(*) FROM p WHERE n = 40 + CAST(substr(k, 2) AS INTEGER)"), 20,
+		     "a key's last put did not win");
+	ctr_writes_free(w);
+	sqlite3_finalize(other_put_p);
+	sqlite3_finalize(put_p);
+	sqlite3_finalize(put_q);
+}
