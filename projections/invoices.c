@@ -125,12 +125,31 @@ struct ctr_invoices {
 	int batching; /* this refresh does */
 };
 
-/* Adds the digest of the row e holds to table t's sum; a row not digested ends the summing. */
-static void sum_row(struct ctr_invoices *w, int t, struct ctr_row_encoder *e)
+/* A value of a row written: text of len bytes, or the integer number when text is NULL. */
+struct value {
+	const char *text;
+	size_t len;
+	int64_t number;
+};
+
+#define TEXT(s) ((struct value){ .text = (s), .len = strlen(s) })
+#define TEXT_LEN(s, n) ((struct value){ .text = (s), .len = (n) })
+#define INT(n) ((struct value){ .number = (n) })
+
+/* Adds the digest of the row to table t's sum; a row not digested ends the summing. */
+static void sum_row(struct ctr_invoices *w, int t, const struct value *values, int count)
 {
+	struct ctr_row_encoder e;
 	uint8_t digest[32];
 
-	if (ctr_row_encoder_digest(e, digest) != 0) {
+	ctr_row_encoder_start(&e);
+	for (int i = 0; i < count; i++) {
+		if (values[i].text)
+			ctr_row_encoder_text(&e, values[i].text, values[i].len);
+		else
+			ctr_row_encoder_int(&e, values[i].number);
+	}
+	if (ctr_row_encoder_digest(&e, digest) != 0) {
 		w->summing = 0;
 		w->sums->known[w->invoices_table] = w->sums->known[w->lines_table] = 0;
 		return;
@@ -139,71 +158,52 @@ static void sum_row(struct ctr_invoices *w, int t, struct ctr_row_encoder *e)
 	w->sums->rows[t]++;
 }
 
-static void sum_line(struct ctr_invoices *w, const char *number, int line_no, const char *kind,
-		     int64_t quantity, int64_t unit_price)
+/*
+ * Writes a row of values to one of the two tables: held in its batch when this
+ * refresh batches, else through stmt; and summed when this refresh sums.
+ */
+static int put_row(struct ctr_invoices *w, enum ctr_invoice_tables table, const struct value *values,
+		   int count, struct ctr_error *err)
 {
-	struct ctr_row_encoder e;
+	int lines = table == CTR_INVOICE_LINES, rc;
 
-	ctr_row_encoder_start(&e);
-	ctr_row_encoder_text(&e, number, strlen(number));
-	ctr_row_encoder_int(&e, line_no);
-	ctr_row_encoder_text(&e, kind, strlen(kind));
-	ctr_row_encoder_int(&e, quantity);
-	ctr_row_encoder_int(&e, unit_price);
-	ctr_row_encoder_int(&e, quantity * unit_price);
-	sum_row(w, w->lines_table, &e);
-}
-
-static void sum_invoice(struct ctr_invoices *w, const struct terms *t,
-			const struct month_text *m, int64_t subtotal, int64_t tax, const char *status)
-{
-	struct ctr_row_encoder e;
-
-	ctr_row_encoder_start(&e);
-	ctr_row_encoder_text(&e, t->number, strlen(t->number));
-	ctr_row_encoder_text(&e, t->contract_id, t->id_len);
-	ctr_row_encoder_text(&e, m->period, strlen(m->period));
-	ctr_row_encoder_text(&e, m->issue, strlen(m->issue));
-	ctr_row_encoder_text(&e, m->due, strlen(m->due));
-	ctr_row_encoder_int(&e, subtotal);
-	ctr_row_encoder_int(&e, tax);
-	ctr_row_encoder_int(&e, subtotal + tax);
-	ctr_row_encoder_text(&e, status, strlen(status));
-	sum_row(w, w->invoices_table, &e);
-}
-
-
-/* B2-B6: one line of an invoice, kept as its amount; lines are not written when only invoices are. */
-static int put_line(struct ctr_invoices *w, const char *number, int line_no, const char *kind,
-		    int64_t quantity, int64_t unit_price, struct ctr_error *err)
-{
-	int rc = 0;
-
-	if (!(w->writes & CTR_INVOICE_LINES))
+	if (!(w->writes & table))
 		return 0;
 	if (w->batching) {
-		ctr_row_batch_text(w->line_rows, number, strlen(number));
-		ctr_row_batch_int(w->line_rows, line_no);
-		ctr_row_batch_text(w->line_rows, kind, strlen(kind));
-		ctr_row_batch_int(w->line_rows, quantity);
-		ctr_row_batch_int(w->line_rows, unit_price);
-		ctr_row_batch_int(w->line_rows, quantity * unit_price);
-		rc = ctr_row_batch_end_row(w->line_rows, err);
+		struct ctr_row_batch *rows = lines ? w->line_rows : w->invoice_rows;
+		for (int i = 0; i < count; i++) {
+			if (values[i].text)
+				ctr_row_batch_text(rows, values[i].text, values[i].len);
+			else
+				ctr_row_batch_int(rows, values[i].number);
+		}
+		rc = ctr_row_batch_end_row(rows, err);
 	} else {
-		sqlite3_bind_text(w->line, 1, number, -1, SQLITE_STATIC);
-		sqlite3_bind_int(w->line, 2, line_no);
-		sqlite3_bind_text(w->line, 3, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(w->line, 4, quantity);
-		sqlite3_bind_int64(w->line, 5, unit_price);
-		sqlite3_bind_int64(w->line, 6, quantity * unit_price);
-		rc = ctr_db_step_done(w->db, w->line, err);
+		sqlite3_stmt *stmt = lines ? w->line : w->invoice;
+		for (int i = 0; i < count; i++) {
+			if (values[i].text)
+				sqlite3_bind_text(stmt, i + 1, values[i].text, (int)values[i].len,
+						  SQLITE_STATIC);
+			else
+				sqlite3_bind_int64(stmt, i + 1, values[i].number);
+		}
+		rc = ctr_db_step_done(w->db, stmt, err);
 	}
 	if (rc == 0 && w->summing)
-		sum_line(w, number, line_no, kind, quantity, unit_price);
+		sum_row(w, lines ? w->lines_table : w->invoices_table, values, count);
 	return rc;
 }
 
-/* The number of the contract's invoice for a month (m) into t->number (B7), which it returns. */
+/* B2-B6: one line of an invoice, kept as its amount. */
+static int put_line(struct ctr_invoices *w, const char *number, int line_no, const char *kind,
+		    int64_t quantity, int64_t unit_price, struct ctr_error *err)
+{
+	const struct value row[] = { TEXT(number),   INT(line_no),    TEXT(kind),
+				     INT(quantity), INT(unit_price), INT(quantity * unit_price) };
+
+	return put_row(w, CTR_INVOICE_LINES, row, 6, err);
+}
+
 static const char *invoice_number(struct terms *t, const struct month_text *m)
 {
 	/* read_terms put the contract id in front and sized the buffer for the suffix */
@@ -211,44 +211,17 @@ static const char *invoice_number(struct terms *t, const struct month_text *m)
 	return t->number;
 }
 
-/* The invoice row itself; not written when only lines are. */
+/* The invoice row itself. */
 static int put_invoice_row(struct ctr_invoices *w, const struct terms *t,
 			   const struct month_text *m, int64_t subtotal, int64_t tax,
 			   struct ctr_error *err)
 {
 	const char *status = m->issue_day > w->business_date ? "draft" : "issued";
-	sqlite3_stmt *stmt = w->invoice;
-	struct ctr_row_batch *rows = w->invoice_rows;
-	int rc;
+	const struct value row[] = { TEXT(t->number),  TEXT_LEN(t->contract_id, t->id_len),
+				     TEXT(m->period),  TEXT(m->issue), TEXT(m->due), INT(subtotal),
+				     INT(tax),         INT(subtotal + tax), TEXT(status) };
 
-	if (!(w->writes & CTR_INVOICE_ROWS))
-		return 0;
-	if (w->batching) {
-		ctr_row_batch_text(rows, t->number, strlen(t->number));
-		ctr_row_batch_text(rows, t->contract_id, t->id_len);
-		ctr_row_batch_text(rows, m->period, strlen(m->period));
-		ctr_row_batch_text(rows, m->issue, strlen(m->issue));
-		ctr_row_batch_text(rows, m->due, strlen(m->due));
-		ctr_row_batch_int(rows, subtotal);
-		ctr_row_batch_int(rows, tax);
-		ctr_row_batch_int(rows, subtotal + tax);
-		ctr_row_batch_text(rows, status, strlen(status));
-		rc = ctr_row_batch_end_row(rows, err);
-	} else {
-		sqlite3_bind_text(stmt, 1, t->number, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 2, t->contract_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 3, m->period, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 4, m->issue, -1, SQLITE_STATIC);
-		sqlite3_bind_text(stmt, 5, m->due, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(stmt, 6, subtotal);
-		sqlite3_bind_int64(stmt, 7, tax);
-		sqlite3_bind_int64(stmt, 8, subtotal + tax);
-		sqlite3_bind_text(stmt, 9, status, -1, SQLITE_STATIC);
-		rc = ctr_db_step_done(w->db, stmt, err);
-	}
-	if (rc == 0 && w->summing)
-		sum_invoice(w, t, m, subtotal, tax, status);
-	return rc;
+	return put_row(w, CTR_INVOICE_ROWS, row, 9, err);
 }
 
 /* One invoice for month (B3, B6, B7, B8, B9). */
