@@ -109,18 +109,11 @@ void ctr_writes_blob(struct ctr_writes *w, int index, const void *data, size_t l
 
 void ctr_writes_step(struct ctr_writes *w)
 {
-	size_t at = w->used;
-
 	put(w, OP_STEP, 0, NULL, 0, NULL, 0);
-	w->last_step = w->out_of_memory ? 0 : at + 1;
 }
 
 void ctr_writes_step_if_unchanged(struct ctr_writes *w)
 {
-	/* only the step it depends on counts its changes: the others run without */
-	if (w->last_step != 0)
-		w->bytes[w->last_step - 1] = OP_STEP_COUNTED;
-	w->last_step = 0;
 	put(w, OP_STEP_IF_UNCHANGED, 0, NULL, 0, NULL, 0);
 }
 
@@ -139,7 +132,6 @@ void ctr_writes_clear(struct ctr_writes *w)
 {
 	w->used = 0;
 	w->out_of_memory = 0;
-	w->last_step = 0;
 }
 
 size_t ctr_writes_size(const struct ctr_writes *w)
@@ -193,7 +185,7 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 	const unsigned char *at = w->bytes, *end = w->bytes + w->used, *after;
 	sqlite3_stmt *stmt = NULL;
 	int rc = w->out_of_memory ? ctr_error_set(err, CTR_ENOMEM, "out of memory") : 0;
-	int last_changed = 0; /* the statement stepped last, counted, changed a row */
+	int last_changed = 0; /* the statement stepped last, alone, changed a row */
 
 	while (rc == 0 && at < end) {
 		op_kind_t kind = (op_kind_t)*at;
@@ -212,11 +204,6 @@ int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 			at += 3 + sizeof(stmt);
 			break;
 		case OP_STEP:
-			at += 3;
-			rc = ctr_db_step_done(db, stmt, err);
-			last_changed = 0;
-			break;
-		case OP_STEP_COUNTED:
 			at += 3;
 			/* the count is the connection's: read before another thread's call */
 			sqlite3_mutex_enter(sqlite3_db_mutex(db));

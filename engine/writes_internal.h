@@ -19,7 +19,6 @@ enum ctr_writes_op {
 	OP_INT,
 	OP_BLOB,
 	OP_STEP,
-	OP_STEP_COUNTED, /* an OP_STEP whose change count the next OP_STEP_IF_UNCHANGED reads */
 	OP_STEP_IF_UNCHANGED,
 	OP_CALL
 };
@@ -47,7 +46,6 @@ struct ctr_writes {
 	unsigned char *bytes;
 	size_t used, capacity;
 	int out_of_memory;
-	size_t last_step; /* where the last OP_STEP recorded is, plus 1; 0: none */
 	/* the statements met by runs, and room for a run of puts' rows */
 	struct ctr_put_form forms[CTR_MAX_PUT_FORMS];
 	int form_count;

@@ -122,12 +122,6 @@ void ctr_writes_forget_puts(struct ctr_writes *w)
 	w->form_count = 0;
 }
 
-/* A row's end: a counted step is a step here (a stretch run many at a time counts no changes). */
-static int is_step(unsigned char op)
-{
-	return op == OP_STEP || op == OP_STEP_COUNTED;
-}
-
 /* The put row whose STMT op is at *at: its form and values, *at moved past its STEP; 0 if none. */
 static int next_row(struct ctr_writes *w, const unsigned char **at, const unsigned char *end,
 		    struct ctr_put_row *row)
@@ -143,7 +137,7 @@ static int next_row(struct ctr_writes *w, const unsigned char **at, const unsign
 		return 0;
 	c += 3 + sizeof(stmt);
 	row->values = c;
-	while (c < end && !is_step(*c)) {
+	while (c < end && *c != OP_STEP) {
 		if (*c == OP_STMT || *c == OP_CALL || *c == OP_STEP_IF_UNCHANGED)
 			return 0; /* not a plain row: run as recorded */
 		ctr_writes_bind(NULL, &c, 0);
@@ -159,7 +153,7 @@ static void bind_row(const struct ctr_put_row *row, sqlite3_stmt *stmt, int offs
 {
 	const unsigned char *c = row->values;
 
-	while (!is_step(*c))
+	while (*c != OP_STEP)
 		ctr_writes_bind(stmt, &c, offset);
 }
 
