@@ -190,13 +190,30 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	 * statement does, instead of taking the file for a foreign one.
 	 */
 	sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
+	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK &&
+	    mode == CTR_DB_READ && ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY ||
+				     (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CANTOPEN)) {
+		/* a WAL database whose directory or -shm the reader may not write */
+		char uri[8500];
+
+		sqlite3_close(db);
+		db = NULL;
+		rc = ctr_db_unchanging_uri(path, uri, sizeof(uri), err);
+		if (rc != 0)
+			goto fail;
+		if (sqlite3_open_v2(uri, &db, flags | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+			rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path,
+					   ctr_db_message(db, message, sizeof(message)));
+			goto fail;
+		}
+	}
 	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
 		int primary = sqlite3_extended_errcode(db) & 0xff;
 
 		/*
 		 * Only what SQLite finds in the file is bad data. Still busy, or a file it
 		 * cannot read (a WAL database whose directory or -shm file the reader may
-		 * not write: "attempt to write a readonly database") is a failure.
+		 * not write, with a WAL that holds pages) is a failure.
 		 */
 		if (primary != SQLITE_NOTADB && primary != SQLITE_CORRUPT) {
 			rc = ctr_error_set(err, CTR_EDB, "cannot read %s: %s", path,

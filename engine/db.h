@@ -33,6 +33,15 @@ enum ctr_db_mode {
  */
 int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ctr_error *err);
 /*
+ * For a database that cannot be read as it is (CTR_DB_READ, SQLite unable to
+ * make PATH-shm: a directory the reader may not write), the URI that reads
+ * it as an unchanging file, into uri: only when no WAL beside it holds pages
+ * and no PATH-shm exists, so that no connection has it open and every commit
+ * is in the file. Otherwise CTR_EDB with a message saying why it cannot be
+ * read there. A writer that starts while it is read is not seen.
+ */
+int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_error *err);
+/*
  * The same, for a connection that one thread alone ever uses: SQLite then
  * takes no mutex on each call (about a tenth of the invoices' thread).
  */

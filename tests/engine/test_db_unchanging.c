@@ -1,0 +1,104 @@
+/*
+ * test_db_unchanging.c - when a WAL database may be read as an unchanging
+ * file, where its reader cannot make PATH-shm (engine/db_unchanging.c): only
+ * with no WAL holding pages and no index beside it; the URI escapes what a
+ * URI's path gives a meaning and reads the file. The reader without write
+ * access itself is tests/e2e/read_only_directory.sh.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/db.h"
+#include "tests/cli/run_command.h"
+
+static char dir[64], path[160], side[200];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/contrail-unchanging-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	remove_tree(dir);
+}
+
+TestSuite(db_unchanging, .init = setup, .fini = teardown);
+
+/* A contrail database at dir/name, closed: its WAL and index gone with the last connection. */
+static void make_database(const char *name)
+{
+	struct ctr_error err;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_eq(ctr_db_open(path, CTR_DB_WRITE, &db, &err), 0, "%s", err.message);
+	sqlite3_close(db);
+}
+
+static void write_file(const char *suffix, const char *content)
+{
+	FILE *f;
+
+	snprintf(side, sizeof(side), "%s%s", path, suffix);
+	f = fopen(side, "w");
+	cr_assert_not_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+Test(db_unchanging, a_closed_database_reads_through_the_uri_with_its_path_escaped)
+{
+	struct ctr_error err = { 0 };
+	char uri[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+
+	make_database("a %41?b#c.db");
+	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), 0, "%s", err.message);
+	cr_assert(strstr(uri, "/a %2541%3Fb%23c.db?immutable=1") != NULL, "%s", uri);
+	cr_assert_eq(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'",
+					-1, &stmt, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
+Test(db_unchanging, an_empty_wal_is_no_obstacle)
+{
+	struct ctr_error err = { 0 };
+	char uri[512];
+
+	make_database("empty-wal.db");
+	write_file("-wal", "");
+	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), 0, "%s", err.message);
+}
+
+/* Reading the file alone would miss the commits the WAL holds: no stale answer, one that says why. */
+Test(db_unchanging, a_wal_holding_pages_is_refused_with_the_reason)
+{
+	struct ctr_error err = { 0 };
+	char uri[512];
+
+	make_database("wal.db");
+	write_file("-wal", "frames");
+	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
+	cr_assert(strstr(err.message, "holds commits not yet in the file") != NULL, "%s",
+		  err.message);
+}
+
+/* An index beside it is another connection's, which may be writing: not read as unchanging. */
+Test(db_unchanging, an_index_beside_it_is_refused)
+{
+	struct ctr_error err = { 0 };
+	char uri[512];
+
+	make_database("shm.db");
+	write_file("-shm", "");
+	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
+	cr_assert(strstr(err.message, "-shm") != NULL, "%s", err.message);
+}
