@@ -37,43 +37,57 @@ void ctr_avro_tape_free(struct ctr_avro_tape *tape)
 	free(tape);
 }
 
+/* The values grown to hold need of them; -1 when memory ran out. */
+static int grow_values(struct ctr_avro_tape *t, size_t need)
+{
+	size_t cap = t->value_cap ? t->value_cap * 2 : 256;
+
+	while (cap < need)
+		cap *= 2;
+	struct tape_value *moved = realloc(t->values, cap * sizeof(*moved));
+	if (moved == NULL)
+		return -1;
+	t->values = moved;
+	t->value_cap = cap;
+	return 0;
+}
+
 /* count values side by side at the tape's end; *first is the first. */
-static int reserve(struct ctr_avro_tape *t, uint64_t count, uint32_t *first)
+static inline int reserve(struct ctr_avro_tape *t, uint64_t count, uint32_t *first)
 {
 	if (count > UINT32_MAX - t->value_count)
 		return -1;
-	if (t->value_count + count > t->value_cap) {
-		size_t cap = t->value_cap ? t->value_cap * 2 : 256;
-		while (cap < t->value_count + count)
-			cap *= 2;
-		struct tape_value *moved = realloc(t->values, cap * sizeof(*moved));
-		if (moved == NULL)
-			return -1;
-		t->values = moved;
-		t->value_cap = cap;
-	}
+	if (t->value_count + count > t->value_cap && grow_values(t, t->value_count + count) != 0)
+		return -1;
 	*first = (uint32_t)t->value_count;
 	t->value_count += (size_t)count;
 	return 0;
 }
 
+/* The text grown to hold need bytes; -1 when memory ran out. */
+static int grow_text(struct ctr_avro_tape *t, size_t need)
+{
+	size_t cap = t->text_cap ? t->text_cap * 2 : 4096;
+
+	while (cap < need)
+		cap *= 2;
+	char *moved = realloc(t->text, cap);
+	if (moved == NULL)
+		return -1;
+	t->text = moved;
+	t->text_cap = cap;
+	return 0;
+}
+
 /* Copies len bytes and a NUL into the text; their offset, or -1. */
-static int64_t keep_text(struct ctr_avro_tape *t, const uint8_t *p, size_t len)
+static inline int64_t keep_text(struct ctr_avro_tape *t, const uint8_t *p, size_t len)
 {
 	size_t at = t->text_len;
 
 	if (len >= UINT32_MAX - at)
 		return -1;
-	if (at + len + 1 > t->text_cap) {
-		size_t cap = t->text_cap ? t->text_cap * 2 : 4096;
-		while (cap < at + len + 1)
-			cap *= 2;
-		char *moved = realloc(t->text, cap);
-		if (moved == NULL)
-			return -1;
-		t->text = moved;
-		t->text_cap = cap;
-	}
+	if (at + len + 1 > t->text_cap && grow_text(t, at + len + 1) != 0)
+		return -1;
 	memcpy(t->text + at, p, len);
 	t->text[at + len] = '\0';
 	t->text_len = at + len + 1;
@@ -96,13 +110,20 @@ static uint64_t little_endian(const uint8_t *p, int bytes)
 	return bits;
 }
 
-static int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
-		      const uint8_t *p, size_t avail);
+static inline int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
+			     const uint8_t *p, size_t avail);
 
 /* A varint, as ctr_zigzag_read(); one longer than its value needs makes the record not canonical. */
-static size_t read_varint(struct ctr_avro_tape *t, const uint8_t *p, size_t avail, int64_t *value)
+static inline size_t read_varint(struct ctr_avro_tape *t, const uint8_t *p, size_t avail,
+				 int64_t *value)
 {
-	size_t used = ctr_zigzag_read(p, avail, value);
+	size_t used;
+
+	if (avail > 0 && p[0] < 0x80) { /* most are one byte: a length, a branch, a small number */
+		*value = (int64_t)(p[0] >> 1) ^ -(int64_t)(p[0] & 1);
+		return 1;
+	}
+	used = ctr_zigzag_read(p, avail, value);
 
 	if (used > 1 && !ctr_zigzag_minimal(p, used))
 		t->not_canonical = 1;
@@ -110,7 +131,7 @@ static size_t read_varint(struct ctr_avro_tape *t, const uint8_t *p, size_t avai
 }
 
 /* bytes that are kept as text: strings, bytes, fixed */
-static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
+__attribute__((always_inline)) static inline int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 			   const uint8_t *p, size_t avail)
 {
 	int64_t len = n->limit, offset;
@@ -134,7 +155,7 @@ static int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, u
 	return (int64_t)used + len;
 }
 
-static int64_t decode_record(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
+__attribute__((noinline)) static int64_t decode_record(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 			     const uint8_t *p, size_t avail)
 {
 	const struct ctr_avro_plan *plan = t->plan;
@@ -155,7 +176,7 @@ static int64_t decode_record(struct ctr_avro_tape *t, const struct plan_node *n,
 	return (int64_t)at;
 }
 
-static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
+__attribute__((noinline)) static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 			    const uint8_t *p, size_t avail)
 {
 	const struct ctr_avro_plan *plan = t->plan;
@@ -184,7 +205,7 @@ static int block_count_canonical(const uint8_t *p, size_t used)
 }
 
 /* Blocks of items until a zero count; the items of every block must lie side by side. */
-static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
+__attribute__((noinline)) static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
 			    const uint8_t *p, size_t avail)
 {
 	const struct plan_node *items = &t->plan->nodes[t->plan->kids[n->kids]];
@@ -226,8 +247,15 @@ static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, 
 	}
 }
 
-static int64_t decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
-		      const uint8_t *p, size_t avail)
+/*
+ * One value. Inlined into the loops of the three kinds that hold values (their
+ * own functions, not inlined), so that a record's strings and numbers cost no
+ * call: a call of this function with all of them inlined saved and restored
+ * most registers for each value.
+ */
+__attribute__((always_inline)) static inline int64_t
+decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, const uint8_t *p,
+       size_t avail)
 {
 	struct tape_value *v = &t->values[slot];
 	int64_t number;
