@@ -166,7 +166,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
 	struct stat st;
-	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION;
+	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION, first_read;
 	char message[256];
 
 	*out = NULL; /* on every failure: a caller may close what it was given */
@@ -190,10 +190,11 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	 * statement does, instead of taking the file for a foreign one.
 	 */
 	sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
-	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK &&
-	    mode == CTR_DB_READ && ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY ||
-				     (sqlite3_extended_errcode(db) & 0xff) == SQLITE_CANTOPEN)) {
-		/* a WAL database whose directory or -shm the reader may not write */
+	first_read = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	if (first_read != SQLITE_OK && mode == CTR_DB_READ &&
+	    (sqlite3_extended_errcode(db) == SQLITE_READONLY_DIRECTORY ||
+	     sqlite3_extended_errcode(db) == SQLITE_CANTOPEN)) {
+		/* a WAL database whose directory the reader may not write (db_unchanging.c) */
 		char uri[8500];
 
 		sqlite3_close(db);
@@ -202,12 +203,13 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		if (rc != 0)
 			goto fail;
 		if (sqlite3_open_v2(uri, &db, flags | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-			rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path,
+			rc = ctr_error_set(err, CTR_EDB, "cannot open %s: %s", path,
 					   ctr_db_message(db, message, sizeof(message)));
 			goto fail;
 		}
+		first_read = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
 	}
-	if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+	if (first_read != SQLITE_OK) {
 		int primary = sqlite3_extended_errcode(db) & 0xff;
 
 		/*

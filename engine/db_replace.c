@@ -68,9 +68,9 @@ static void checkpoint_old(const char *path, const char *wal)
  * theirs: the first replay into it would otherwise switch it, which waits for
  * every reader to leave and fails when one stays. Exclusive, so no -shm file is
  * made beside it; its WAL, empty, goes as it closes. The switch writes no
- * journal and syncs nothing (a journal's sync had been 0.03 s of a rebuild's
- * end): the file is synced whole before it replaces anything (ctr_db_replace),
- * and until then a file cut short by a crash is only a rebuild not finished.
+ * journal (its write, sync and removal had been 0.03 s of a rebuild's end):
+ * the file is synced whole before it replaces anything (ctr_db_replace), and
+ * until then a file cut short by a crash is only a rebuild not finished.
  */
 static int into_wal(const char *built, struct ctr_error *err)
 {

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/db.h"
 #include "tests/cli/run_command.h"
@@ -58,6 +59,8 @@ Test(db_unchanging, a_closed_database_reads_through_the_uri_with_its_path_escape
 
 	make_database("a %41?b#c.db");
 	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), 0, "%s", err.message);
+	/* no authority: a path that starts with "//" would make one */
+	cr_assert_eq(strncmp(uri, "file:///", 8), 0, "%s", uri);
 	cr_assert(strstr(uri, "/a %2541%3Fb%23c.db?immutable=1") != NULL, "%s", uri);
 	cr_assert_eq(sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL),
 		     SQLITE_OK);
@@ -101,4 +104,46 @@ Test(db_unchanging, an_index_beside_it_is_refused)
 	write_file("-shm", "");
 	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
 	cr_assert(strstr(err.message, "-shm") != NULL, "%s", err.message);
+}
+
+/* SQLite keeps the side files beside the file a link names: they are looked for there. */
+Test(db_unchanging, a_symbolic_link_is_judged_by_the_files_beside_its_target)
+{
+	struct ctr_error err = { 0 };
+	char uri[512], link_path[200];
+
+	make_database("target.db");
+	write_file("-wal", "frames");
+	snprintf(link_path, sizeof(link_path), "%s/link.db", dir);
+	cr_assert_eq(symlink(path, link_path), 0);
+	cr_assert_eq(ctr_db_unchanging_uri(link_path, uri, sizeof(uri), &err), CTR_EDB);
+	cr_assert(strstr(err.message, "target.db-wal) holds commits") != NULL, "%s", err.message);
+}
+
+/* Only a WAL database is refused for want of an index; another file is not read as unchanging. */
+Test(db_unchanging, a_database_not_in_wal_mode_is_not_read_so)
+{
+	struct ctr_error err = { 0 };
+	char uri[512];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/rollback.db", dir);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE t (a)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
+	cr_assert(strstr(err.message, "not a database in WAL mode") != NULL, "%s", err.message);
+}
+
+/* A journal left by a transaction cut short: the file alone is half-written. */
+Test(db_unchanging, a_journal_beside_it_is_refused)
+{
+	struct ctr_error err = { 0 };
+	char uri[512];
+
+	make_database("journal.db");
+	write_file("-journal", "pages");
+	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
+	cr_assert(strstr(err.message, "journal.db-journal) is to be rolled back") != NULL, "%s",
+		  err.message);
 }
