@@ -35,10 +35,11 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ct
 /*
  * For a database that cannot be read as it is (CTR_DB_READ, SQLite unable to
  * make PATH-shm: a directory the reader may not write), the URI that reads
- * it as an unchanging file, into uri: only when no WAL beside it holds pages
- * and no PATH-shm exists, so that no connection has it open and every commit
- * is in the file. Otherwise CTR_EDB with a message saying why it cannot be
- * read there. A writer that starts while it is read is not seen.
+ * it as an unchanging file, into uri: only for a file in WAL mode with no
+ * -shm and no -journal beside it (beside the file a link names) and no WAL
+ * holding pages, so that no connection has it open and every commit is in
+ * the file. Otherwise CTR_EDB with a message saying why it cannot be read
+ * there. A writer that starts while it is read is not waited for.
  */
 int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_error *err);
 /*
