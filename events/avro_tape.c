@@ -131,8 +131,9 @@ static inline size_t read_varint(struct ctr_avro_tape *t, const uint8_t *p, size
 }
 
 /* bytes that are kept as text: strings, bytes, fixed */
-__attribute__((always_inline)) static inline int64_t decode_text(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
-			   const uint8_t *p, size_t avail)
+__attribute__((always_inline)) static inline int64_t
+decode_text(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, const uint8_t *p,
+	    size_t avail)
 {
 	int64_t len = n->limit, offset;
 	size_t used = 0;
@@ -155,8 +156,9 @@ __attribute__((always_inline)) static inline int64_t decode_text(struct ctr_avro
 	return (int64_t)used + len;
 }
 
-__attribute__((noinline)) static int64_t decode_record(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
-			     const uint8_t *p, size_t avail)
+__attribute__((noinline)) static int64_t
+decode_record(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, const uint8_t *p,
+	      size_t avail)
 {
 	const struct ctr_avro_plan *plan = t->plan;
 	uint32_t first;
@@ -176,8 +178,9 @@ __attribute__((noinline)) static int64_t decode_record(struct ctr_avro_tape *t, 
 	return (int64_t)at;
 }
 
-__attribute__((noinline)) static int64_t decode_union(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
-			    const uint8_t *p, size_t avail)
+__attribute__((noinline)) static int64_t
+decode_union(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, const uint8_t *p,
+	     size_t avail)
 {
 	const struct ctr_avro_plan *plan = t->plan;
 	int64_t index, size;
@@ -205,8 +208,9 @@ static int block_count_canonical(const uint8_t *p, size_t used)
 }
 
 /* Blocks of items until a zero count; the items of every block must lie side by side. */
-__attribute__((noinline)) static int64_t decode_array(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot,
-			    const uint8_t *p, size_t avail)
+__attribute__((noinline)) static int64_t
+decode_array(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, const uint8_t *p,
+	     size_t avail)
 {
 	const struct plan_node *items = &t->plan->nodes[t->plan->kids[n->kids]];
 	size_t at = 0;

@@ -81,7 +81,7 @@ Test(db_unchanging, an_empty_wal_is_no_obstacle)
 	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), 0, "%s", err.message);
 }
 
-/* Reading the file alone would miss the commits the WAL holds: no stale answer, one that says why. */
+/* The file alone would miss the commits the WAL holds: no stale answer, one that says why. */
 Test(db_unchanging, a_wal_holding_pages_is_refused_with_the_reason)
 {
 	struct ctr_error err = { 0 };
