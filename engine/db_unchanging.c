@@ -5,11 +5,12 @@
  *
  * A WAL database is read through a shared-memory index in PATH-shm, which a
  * reader makes when it is missing; where it cannot, SQLite refuses the read
- * ("attempt to write a readonly database"). With neither PATH-shm nor a WAL
- * holding pages, no connection has the file open and every commit is in the
- * file itself, so it can be read as an unchanging file (SQLite's immutable),
- * without the index and without locks. Its side files are looked for beside
- * the file itself, a symbolic link followed, as SQLite keeps them.
+ * ("attempt to write a readonly database"). For a file in WAL mode with no
+ * PATH-shm, no PATH-journal and no WAL holding pages, no connection has the
+ * file open and every commit is in the file itself, so it can be read as an
+ * unchanging file (SQLite's immutable), without the index and without locks.
+ * Its side files are looked for beside the file itself, a symbolic link
+ * followed, as SQLite keeps them.
  */
 #include "engine/db.h"
 
