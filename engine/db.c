@@ -214,8 +214,8 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 
 		/*
 		 * Only what SQLite finds in the file is bad data. Still busy, or a file it
-		 * cannot read (a WAL database whose directory or -shm file the reader may
-		 * not write, with a WAL that holds pages) is a failure.
+		 * cannot read (a hot journal this reader may not roll back, an index it may
+		 * not open) is a failure.
 		 */
 		if (primary != SQLITE_NOTADB && primary != SQLITE_CORRUPT) {
 			rc = ctr_error_set(err, CTR_EDB, "cannot read %s: %s", path,

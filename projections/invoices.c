@@ -204,6 +204,7 @@ static int put_line(struct ctr_invoices *w, const char *number, int line_no, con
 	return put_row(w, CTR_INVOICE_LINES, row, 6, err);
 }
 
+/* The number of the contract's invoice for a month (m) into t->number (B7), which it returns. */
 static const char *invoice_number(struct terms *t, const struct month_text *m)
 {
 	/* read_terms put the contract id in front and sized the buffer for the suffix */

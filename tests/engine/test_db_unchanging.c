@@ -50,6 +50,16 @@ static void write_file(const char *suffix, const char *content)
 	fclose(f);
 }
 
+/* Asserts that db_path is refused (CTR_EDB) with a message that holds why. */
+static void refused(const char *db_path, const char *why)
+{
+	struct ctr_error err = { 0 };
+	char uri[512];
+
+	cr_assert_eq(ctr_db_unchanging_uri(db_path, uri, sizeof(uri), &err), CTR_EDB, "%s", uri);
+	cr_assert(strstr(err.message, why) != NULL, "%s", err.message);
+}
+
 Test(db_unchanging, a_closed_database_reads_through_the_uri_with_its_path_escaped)
 {
 	struct ctr_error err = { 0 };
@@ -84,66 +94,47 @@ Test(db_unchanging, an_empty_wal_is_no_obstacle)
 /* The file alone would miss the commits the WAL holds: no stale answer, one that says why. */
 Test(db_unchanging, a_wal_holding_pages_is_refused_with_the_reason)
 {
-	struct ctr_error err = { 0 };
-	char uri[512];
-
 	make_database("wal.db");
 	write_file("-wal", "frames");
-	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
-	cr_assert(strstr(err.message, "holds commits not yet in the file") != NULL, "%s",
-		  err.message);
+	refused(path, "holds commits not yet in the file");
 }
 
 /* An index beside it is another connection's, which may be writing: not read as unchanging. */
 Test(db_unchanging, an_index_beside_it_is_refused)
 {
-	struct ctr_error err = { 0 };
-	char uri[512];
-
 	make_database("shm.db");
 	write_file("-shm", "");
-	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
-	cr_assert(strstr(err.message, "-shm") != NULL, "%s", err.message);
+	refused(path, "-shm");
 }
 
 /* SQLite keeps the side files beside the file a link names: they are looked for there. */
 Test(db_unchanging, a_symbolic_link_is_judged_by_the_files_beside_its_target)
 {
-	struct ctr_error err = { 0 };
-	char uri[512], link_path[200];
+	char link_path[200];
 
 	make_database("target.db");
 	write_file("-wal", "frames");
 	snprintf(link_path, sizeof(link_path), "%s/link.db", dir);
 	cr_assert_eq(symlink(path, link_path), 0);
-	cr_assert_eq(ctr_db_unchanging_uri(link_path, uri, sizeof(uri), &err), CTR_EDB);
-	cr_assert(strstr(err.message, "target.db-wal) holds commits") != NULL, "%s", err.message);
+	refused(link_path, "target.db-wal) holds commits");
 }
 
 /* Only a WAL database is refused for want of an index; another file is not read as unchanging. */
 Test(db_unchanging, a_database_not_in_wal_mode_is_not_read_so)
 {
-	struct ctr_error err = { 0 };
-	char uri[512];
 	sqlite3 *db;
 
 	snprintf(path, sizeof(path), "%s/rollback.db", dir);
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE t (a)", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
-	cr_assert(strstr(err.message, "not a database in WAL mode") != NULL, "%s", err.message);
+	refused(path, "not a database in WAL mode");
 }
 
 /* A journal left by a transaction cut short: the file alone is half-written. */
 Test(db_unchanging, a_journal_beside_it_is_refused)
 {
-	struct ctr_error err = { 0 };
-	char uri[512];
-
 	make_database("journal.db");
 	write_file("-journal", "pages");
-	cr_assert_eq(ctr_db_unchanging_uri(path, uri, sizeof(uri), &err), CTR_EDB);
-	cr_assert(strstr(err.message, "journal.db-journal) is to be rolled back") != NULL, "%s",
-		  err.message);
+	refused(path, "journal.db-journal) is to be rolled back");
 }
