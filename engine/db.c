@@ -217,6 +217,13 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		 * cannot read (a hot journal this reader may not roll back, an index it may
 		 * not open) is a failure.
 		 */
+		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
+			rc = ctr_error_set(err, CTR_EDB, "cannot read %s: its journal (%s-journal)"
+					   " holds a write a process left unfinished, which a"
+					   " reader may not roll back; the next writer to open it"
+					   " does (a replay into it, or sqlite3)", path, path);
+			goto fail;
+		}
 		if (primary != SQLITE_NOTADB && primary != SQLITE_CORRUPT) {
 			rc = ctr_error_set(err, CTR_EDB, "cannot read %s: %s", path,
 					   ctr_db_message(db, message, sizeof(message)));

@@ -1,7 +1,7 @@
 /*
  * db_replace.c - a finished database moved over the one it replaces (see
- * db.h): whether path may be replaced at all, and the old database's WAL
- * emptied and removed before the rename.
+ * db.h): whether path may be replaced at all, and the old database's WAL and
+ * journal emptied and removed before the rename.
  */
 #include "engine/db.h"
 
@@ -11,31 +11,50 @@
 
 #include "events/file_replace.h"
 
-int ctr_db_check_replaceable(const char *path, struct ctr_error *err)
+/*
+ * 1 when path holds contrail's meta table, 0 when it does not (or is not SQLite
+ * at all); CTR_EDB in err when another connection kept it busy past the
+ * timeout. A journal a writer left unfinished beside it is rolled back first,
+ * as any writer opening it would: the file is the database it was before that
+ * write, and only then can it be told from another kind.
+ */
+static int is_ours(const char *path, int flags, struct ctr_error *err)
 {
-	struct stat st;
 	sqlite3 *db = NULL;
 	sqlite3_stmt *stmt = NULL;
-	int ours = 0, busy = 0;
+	int ours = 0;
 
-	if (stat(path, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
-		return 0;
-	/* any version of ours: a rebuild is how a database of an older one is renewed */
-	if (S_ISREG(st.st_mode) &&
-	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, flags, NULL) == SQLITE_OK) {
 		/* a reader rebuilding the WAL index is waited for, as by every statement */
 		sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
 		if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1,
 				       &stmt, NULL) == SQLITE_OK)
 			ours = sqlite3_step(stmt) == SQLITE_ROW;
-		busy = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY;
-		if (busy)
-			ctr_db_error(db, CTR_EDB, err);
+		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK &&
+		    flags == SQLITE_OPEN_READONLY) {
+			sqlite3_finalize(stmt);
+			sqlite3_close(db);
+			return is_ours(path, SQLITE_OPEN_READWRITE, err);
+		}
+		if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY)
+			ours = ctr_db_error(db, CTR_EDB, err);
 	}
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
-	if (busy)
-		return CTR_EDB;
+	return ours;
+}
+
+int ctr_db_check_replaceable(const char *path, struct ctr_error *err)
+{
+	struct stat st;
+	int ours;
+
+	if (stat(path, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
+		return 0;
+	/* any version of ours: a rebuild is how a database of an older one is renewed */
+	ours = S_ISREG(st.st_mode) ? is_ours(path, SQLITE_OPEN_READONLY, err) : 0;
+	if (ours < 0)
+		return ours;
 	if (!ours)
 		return ctr_error_set(err, CTR_ECORRUPT, "%s exists and is not a contrail database;"
 				     " it is not replaced", path);
@@ -44,21 +63,30 @@ int ctr_db_check_replaceable(const char *path, struct ctr_error *err)
 
 /*
  * Moves what the old database's WAL holds into its file before the WAL goes
- * (a run killed after a commit leaves its last batches there), so that the
- * old database is whole in its file should the rename fail or the machine
- * stop before it. Best effort: a reader still in the WAL, or a damaged old
- * database (which a rebuild is there to replace), leaves it as it was.
+ * (a run killed after a commit leaves its last batches there), and rolls back
+ * a journal a writer of another program left unfinished, so that the old
+ * database is whole in its file should the rename fail or the machine stop
+ * before it. FULL, not TRUNCATE: a reader of the last commit (a dashboard)
+ * keeps no page from the file, and TRUNCATE would wait the whole timeout for
+ * it to leave. A reader kept on an older commit past the timeout holds back
+ * the later commits' pages; the file is then the database as of that older
+ * commit, whole, and a crash before the rename leaves that (any replay goes on
+ * from its checkpoints). A damaged old database, which a rebuild is there to
+ * replace, is left as it is.
  */
-static void checkpoint_old(const char *path, const char *wal)
+static void settle_old(const char *path, const char *wal, const char *journal)
 {
 	struct stat st;
 	sqlite3 *db = NULL;
 
-	if (stat(wal, &st) != 0 || st.st_size == 0)
+	if ((stat(wal, &st) != 0 || st.st_size == 0) && stat(journal, &st) != 0)
 		return;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 1000);
-		sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+		sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
+		/* the first read rolls the journal back; then the WAL, if the file has one */
+		if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) ==
+		    SQLITE_OK)
+			sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL);
 	}
 	sqlite3_close(db);
 }
@@ -89,17 +117,20 @@ static int into_wal(const char *built, struct ctr_error *err)
 
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)
 {
-	char side[4200];
+	char wal[4200], journal[4200], shm[4200];
 	int rc = into_wal(built, err);
 
 	if (rc == 0)
 		rc = ctr_file_sync(built, err); /* before anything of the old database goes */
 	if (rc != 0)
 		return rc;
-	snprintf(side, sizeof(side), "%s-wal", path);
-	checkpoint_old(path, side);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(journal, sizeof(journal), "%s-journal", path);
+	settle_old(path, wal, journal);
+	/* whatever is left of them would be laid over the new file by its first reader */
+	unlink(wal);
+	unlink(journal);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	unlink(shm);
 	return ctr_file_rename(built, path, err);
 }
