@@ -219,3 +219,20 @@ done
 [ "$stopped" -ge 2 ] || fail "no merge was stopped part-way in 40 tries"
 expect_eq "the report a stopped merge would have replaced" "$before" "$("$CONTRAIL" hash --db report.db)"
 [ ! -e fresh.db ] || fail "a stopped merge into a new path left $(ls fresh.db*)"
+
+# a replay that commits into a shard after the merge judged it and before it copies it (the
+# shim runs the replay as the merge takes its writer lock): the merge stops with one line,
+# exit 4, rather than put rows it never judged into the report, which is left as it was
+sync_shim
+cp shard-1.db racing-1.db
+status=0
+SYNC_SHIM_RUN_AT_FLOCK="'$CONTRAIL' replay --source jsonl:shard-1.jsonl --db racing-1.db --business-date 2024-04-01 > raced.out" \
+	shimmed "$CONTRAIL" merge --out report.db shard-0.db racing-1.db shard-2.db > race.out 2> race.err || status=$?
+grep -q "^run 2: read 0" raced.out || fail "the replay in the merge's way did not run: $(cat sync.log raced.out)"
+expect_eq "exit of a merge whose shard a replay committed into" 4 "$status"
+expect_eq "the line it printed" "contrail merge: racing-1.db changed while it was merged (a replay committed into it); merge again once it is done" \
+	"$(cat race.err)"
+expect_eq "the report left as it was" "$before" "$("$CONTRAIL" hash --db report.db)"
+[ -z "$(ls report.db.merging* 2> /dev/null)" ] || fail "left behind: $(ls report.db*)"
+expect_eq "merged again once it is done" "$whole" \
+	"$("$CONTRAIL" merge --out report.db shard-0.db racing-1.db shard-2.db | sed -n 's/^projection hash //p')"

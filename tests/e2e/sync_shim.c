@@ -5,7 +5,10 @@
  * ends in $SYNC_SHIM_FAIL with EIO, as a disk that cannot take the pages
  * would, and a rename() to a path ending in $SYNC_SHIM_FAIL_RENAME with EIO;
  * before a rename() to a path ending in $SYNC_SHIM_SIGNAL_RENAME it sends its
- * own process SIGTERM, as a user might while a finished rebuild is put in place.
+ * own process SIGTERM, as a user might while a finished rebuild is put in place;
+ * before its first flock() (the writer lock of a replay or a merge) it runs
+ * $SYNC_SHIM_RUN_AT_FLOCK with sh, once, as another process might meanwhile
+ * (merge_report.sh: a replay committing into a shard the merge has judged).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 /* 1 when path ends in the value of the environment variable name (set and not empty). */
@@ -70,4 +74,23 @@ int rename(const char *from, const char *to)
 		return -1;
 	}
 	return real_rename(from, to);
+}
+
+int flock(int fd, int operation)
+{
+	static int (*real_flock)(int, int);
+	const char *command = getenv("SYNC_SHIM_RUN_AT_FLOCK");
+
+	if (real_flock == NULL)
+		real_flock = (int (*)(int, int))dlsym(RTLD_NEXT, "flock");
+	if (command != NULL && *command != '\0') {
+		char *once = strdup(command);
+
+		/* unset first: the command's own processes inherit the environment */
+		unsetenv("SYNC_SHIM_RUN_AT_FLOCK");
+		if (once == NULL || system(once) != 0)
+			note("flock-command-failed", once ? once : "", NULL);
+		free(once);
+	}
+	return real_flock(fd, operation);
 }
