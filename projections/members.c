@@ -109,6 +109,10 @@ static enum ctr_code joined(struct ctr_apply *a)
 	if (m != NULL && m != invitation && m->state == MEMBER_ACTIVE)
 		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is already a member of %s",
 					user, a->contract->contract_id);
+	/* the row keyed by that address holds another invitation, which the join would end */
+	if (m != NULL && m != invitation && m->state == MEMBER_INVITED)
+		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "%s is the address of a pending"
+					" invitation to %s", user, a->contract->contract_id);
 	if (m == NULL) {
 		m = ctr_contract_add_member(a->contract);
 		if (m == NULL)
