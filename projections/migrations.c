@@ -44,10 +44,19 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		  " FROM environments o INDEXED BY environments_by_name"
 		  " WHERE o.contract_id = e.contract_id AND o.name = e.name AND o.migrate_to IS NOT NULL"
 		  " ORDER BY o.deleted, o.env_id DESC LIMIT 1)",
-	/* the live environment of that name in the new contract, else a deleted one */
-	[NEW_ENV] = "SELECT env_id, allocated_us, activated_us"
-		    " FROM environments INDEXED BY environments_by_name"
-		    " WHERE contract_id = ? AND name = ? ORDER BY deleted, env_id LIMIT 1",
+	/*
+	 * How far each environment of that name in the new contract went (G2):
+	 * 2 activated after its last allocation (an activation before it was
+	 * cleared, allocations.c; at one instant they were most likely one
+	 * session's; 0 is never, docs/schema.md), 1 allocated, 0 created. The step
+	 * is the furthest whose condition holds for any of them, deleted or not
+	 * ("whenever it was created"); of those, a live one before a deleted one,
+	 * then the lowest id.
+	 */
+	[NEW_ENV] = "SELECT env_id, CASE WHEN coalesce(allocated_us, 0) = 0 THEN 0"
+		    " WHEN coalesce(activated_us, 0) <> 0 AND activated_us >= allocated_us THEN 2"
+		    " ELSE 1 END AS reached FROM environments INDEXED BY environments_by_name"
+		    " WHERE contract_id = ? AND name = ? ORDER BY reached DESC, deleted, env_id LIMIT 1",
 	[OLD_ALLOCATIONS] = ALLOCATIONS_SQL,
 	[NEW_ALLOCATIONS] = ALLOCATIONS_SQL,
 	[INSERT] = "INSERT OR REPLACE INTO migrations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -154,8 +163,7 @@ static int write_one(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p, con
 {
 	sqlite3_str *difference = sqlite3_str_new(NULL);
 	const char *new_env = NULL, *step = "planned";
-	long long allocated = 0, activated = 0;
-	int found, match, rc;
+	int found, match, rc, reached = 0;
 
 	sqlite3_bind_text(stmt[NEW_ENV], 1, p->to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt[NEW_ENV], 2, p->name, -1, SQLITE_STATIC);
@@ -163,8 +171,7 @@ static int write_one(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p, con
 	found = sqlite3_step(stmt[NEW_ENV]);
 	if (found == SQLITE_ROW) {
 		new_env = (const char *)sqlite3_column_text(stmt[NEW_ENV], 0);
-		allocated = sqlite3_column_int64(stmt[NEW_ENV], 1);
-		activated = sqlite3_column_int64(stmt[NEW_ENV], 2);
+		reached = sqlite3_column_int(stmt[NEW_ENV], 1);
 	} else if (found != SQLITE_DONE) { /* not read is not missing: its step would be wrong */
 		rc = ctr_db_error(db, CTR_EDB, err);
 		sqlite3_reset(stmt[NEW_ENV]);
@@ -177,11 +184,10 @@ static int write_one(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p, con
 	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 2, new_env, -1, SQLITE_STATIC);
 	match = compare(db, stmt[OLD_ALLOCATIONS], stmt[NEW_ALLOCATIONS], new_env != NULL,
 			difference, err);
-	/* G2: activated after the allocation (an activation before it was cleared, allocations.c);
-	 * at one instant they were most likely one session's. 0 is never (docs/schema.md). */
-	if (new_env && allocated && activated && activated >= allocated)
+	/* G2, the furthest step (NEW_ENV) */
+	if (new_env && reached == 2)
 		step = "done";
-	else if (new_env && allocated)
+	else if (new_env && reached == 1)
 		step = "allocated";
 	else if (new_env)
 		step = "new_env_created";
