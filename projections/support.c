@@ -276,16 +276,46 @@ static int placed_later(const struct ctr_support_id *s, int64_t at, const char *
 	return s->placed_at > at || (s->placed_at == at && strcmp(s->placed_event, event_id) > 0);
 }
 
+/*
+ * A record a merge brings in comes whole from another customer, so it holds
+ * only what issuing and retiring could have made there: its period (as
+ * period_ok), no more licenses retired than it has (S8), and no `replaces`
+ * naming itself (S3: a replacement is a later id). bad_format and msg else.
+ */
+static int merged_record_ok(avro_value_t *record, char *msg, size_t size)
+{
+	const char *id = ctr_payload_text(record, "support_id");
+	const char *replaces = ctr_payload_text(record, "replaces");
+	int64_t licenses = ctr_payload_long(record, "licenses", 0);
+	int64_t retired = ctr_payload_long(record, "retired", 0);
+
+	if (!period_ok(record, msg, size))
+		return 0;
+	if (retired > licenses) {
+		ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "%s: %lld licenses retired of %lld",
+				id, (long long)retired, (long long)licenses);
+		return 0;
+	}
+	if (replaces != NULL && strcmp(replaces, id) == 0) {
+		ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "%s: replaces itself", id);
+		return 0;
+	}
+	return 1;
+}
+
 static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	avro_value_t list, item;
 	int64_t at;
 	int ok;
 
+	if (strcmp(ctr_payload_text(&ev->data, "from"), c->customer_no) == 0)
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "customer %s merged into itself",
+				       c->customer_no);
 	ctr_payload_field(&ev->data, "support_ids", &list);
 	for (size_t i = 0; i < ctr_payload_count(&list); i++) { /* the format first, as issued's */
 		ctr_payload_item(&list, i, &item);
-		if (!period_ok(&item, msg, size))
+		if (!merged_record_ok(&item, msg, size))
 			return CTR_CODE_BAD_FORMAT;
 	}
 	if (c->merged_into)
@@ -387,6 +417,10 @@ static enum ctr_code apply(struct ctr_support *m, struct ctr_arena *arena, void 
 		return retired(c, ev, msg, size);
 	if (strcmp(ev->type, "customer.merged_in") == 0)
 		return merged_in(c, ev, msg, size);
+	if (strcmp(ev->type, "customer.merged_out") == 0 &&
+	    strcmp(ctr_payload_text(&ev->data, "into"), c->customer_no) == 0)
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "customer %s merged into itself",
+				       c->customer_no);
 	return flag(c, ev);
 }
 
