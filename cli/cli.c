@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/db.h"
+#include "engine/source.h"
 #include "events/error.h"
 #include "events/timefmt.h"
 #include "events/utf8.h"
@@ -21,16 +23,51 @@
 
 int ctr_cli_stdin_closed;
 
+static const char *escape_of(const unsigned char *c, char buf[8], size_t *used);
+
+/*
+ * A line's values (a path, an option's argument) may hold control characters:
+ * they are shown escaped, as ctr_cli_shown() has them, so that the line stays
+ * one line and nothing reaches the terminal as an escape. A backslash is left
+ * as it is: a value in the message may be shown already.
+ */
+static void line_out(const char *fmt, va_list ap)
+{
+	char *line = NULL, buf[8];
+	size_t used;
+	int made = vasprintf(&line, fmt, ap);
+
+	for (const unsigned char *c = made >= 0 ? (const unsigned char *)line : NULL; c && *c; c += used) {
+		const char *escape = escape_of(c, buf, &used);
+		if (escape && *c != '\\')
+			fputs(escape, stderr);
+		else
+			fwrite(c, 1, used, stderr);
+	}
+	if (made < 0) /* no memory for the line: its pattern says what it was about */
+		fputs(fmt, stderr);
+	fputc('\n', stderr);
+	free(made >= 0 ? line : NULL);
+}
+
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	fprintf(stderr, "contrail %s: ", command);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	line_out(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
+}
+
+void ctr_cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	line_out(fmt, ap);
+	va_end(ap);
 }
 
 _Noreturn void ctr_cli_help_exit(const char *command)
@@ -350,4 +387,27 @@ json_t *ctr_cli_json_rows(sqlite3 *db, sqlite3_stmt *stmt, int code, struct ctr_
 	if (step != SQLITE_DONE)
 		ctr_db_error(db, code, err);
 	return list;
+}
+
+int ctr_cli_source_is_file(const char *source, const char *path)
+{
+	const char *named = strncmp(source, "file:", 5) == 0	 ? source + 5
+			    : strncmp(source, "jsonl:", 6) == 0 ? source + 6
+								 : NULL;
+	struct stat a, b;
+
+	return named != NULL && strcmp(named, "-") != 0 && stat(named, &a) == 0 &&
+	       stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int ctr_cli_check_source(const char *command, const char *source)
+{
+	struct ctr_error err = { 0 };
+
+	if (ctr_source_check_spec(source, &err) != 0)
+		return ctr_cli_fail(command, CTR_EXIT_USAGE, "%s", err.message);
+	/* closed, it reads as /dev/null (main.c): no events is not what was meant */
+	if (strcmp(source, "jsonl:-") == 0 && ctr_cli_stdin_closed)
+		return ctr_cli_fail(command, CTR_EXIT_DATA, "cannot read -: %s", strerror(EBADF));
+	return CTR_EXIT_OK;
 }

@@ -43,9 +43,26 @@ int ctr_cmd_publish(int argc, char **argv);
 /* Set by main when the process began with standard input closed (it reads as /dev/null). */
 extern int ctr_cli_stdin_closed;
 
-/* Prints "contrail NAME: message" on stderr; returns code. */
+/*
+ * 1 when source (file:PATH or jsonl:PATH) names the file path names, through
+ * a link or another name too: a replay would read the database it writes.
+ */
+int ctr_cli_source_is_file(const char *source, const char *path);
+/*
+ * CTR_EXIT_OK for a source spec that may be read; else prints why: a spec of
+ * no known kind (CTR_EXIT_USAGE), jsonl:- with standard input closed
+ * (CTR_EXIT_DATA, as an input that cannot be read).
+ */
+int ctr_cli_check_source(const char *command, const char *source);
+
+/*
+ * Prints "contrail NAME: message" on stderr as one line, the control
+ * characters of its values escaped (as ctr_cli_shown() has them); returns code.
+ */
 int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A line of information on stderr (what a command did), escaped as ctr_cli_fail's. */
+void ctr_cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Ends the process after command's --help: exit 0, or 4 with ctr_cli_fail's

@@ -148,10 +148,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	}
 	if (*source == NULL || a->stream == NULL || optind != argc)
 		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "usage: contrail audit --source SRC --stream ID");
-	struct ctr_error err;
-	if (ctr_source_check_spec(*source, &err) != 0)
-		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "%s", err.message);
-	return CTR_EXIT_OK;
+	return ctr_cli_check_source("audit", *source);
 }
 
 int ctr_cmd_audit(int argc, char **argv)

@@ -71,6 +71,10 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 				continue;
 		}
 		if (opt == 't' && t->count < MAX_TOPICS && *optarg != '\0') {
+			for (int i = 0; i < t->count; i++)
+				if (strcmp(t->names[i], optarg) == 0)
+					return ctr_cli_fail("broker", CTR_EXIT_USAGE, "--topic %s is"
+							    " named twice", optarg);
 			t->names[t->count] = optarg;
 			t->partitions[t->count++] = 1;
 			given_partitions = 0;

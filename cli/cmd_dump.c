@@ -33,7 +33,8 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 		char *line;
 		if (ev.code != CTR_CODE_OK) {
 			/* the message may quote the event: shown, not obeyed, by a terminal */
-			fprintf(stderr, "%s: %s: ", ctr_source_position(src), ctr_code_name(ev.code));
+			ctr_cli_one_line(stderr, ctr_source_position(src), 0);
+			fprintf(stderr, ": %s: ", ctr_code_name(ev.code));
 			ctr_cli_one_line(stderr, ev.message, 0);
 			fputc('\n', stderr);
 			(*bad)++;
@@ -80,8 +81,9 @@ int ctr_cmd_dump(int argc, char **argv)
 	}
 	if (spec == NULL || optind != argc)
 		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "usage: contrail dump --source SRC");
-	if (ctr_source_check_spec(spec, &err) != 0)
-		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "%s", err.message);
+	rc = ctr_cli_check_source("dump", spec);
+	if (rc != CTR_EXIT_OK)
+		return rc;
 	rc = ctr_source_open(spec, &schema_only, &src, &err);
 	if (rc == 0)
 		rc = dump(src, &bad, &err);

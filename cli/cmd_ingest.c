@@ -106,9 +106,10 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 	if (rc == 0) {
 		aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
 		if (aside != NULL)
-			fprintf(stderr, "contrail ingest: %s ended inside its header, as a creation cut"
-				" short leaves it; its %llu bytes were moved to %s, and the log begins"
-				" afresh\n", in->log_path, (unsigned long long)torn_bytes, aside);
+			ctr_cli_note("contrail ingest: %s ended inside its header, as a creation cut"
+				     " short leaves it; its %llu bytes were moved to %s, and the log"
+				     " begins afresh", in->log_path, (unsigned long long)torn_bytes,
+				     aside);
 		ctr_decoder_free(in->decoder); /* one made for a log that has since gone */
 		in->decoder = NULL;
 		return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
@@ -120,10 +121,10 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 		return rc;
 	aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
 	if (aside != NULL)
-		fprintf(stderr, "contrail ingest: %s ended inside a block, as an append cut short"
-			" leaves it; its last %llu bytes were moved to %s, and the log goes on"
-			" from its last whole block\n", in->log_path,
-			(unsigned long long)torn_bytes, aside);
+		ctr_cli_note("contrail ingest: %s ended inside a block, as an append cut short"
+			     " leaves it; its last %llu bytes were moved to %s, and the log goes on"
+			     " from its last whole block", in->log_path,
+			     (unsigned long long)torn_bytes, aside);
 	return take_schema(in, ctr_avro_writer_meta(in->writer, key),
 			   ctr_avro_writer_schema(in->writer), err);
 }
@@ -138,7 +139,8 @@ static int append_line(struct ingest *in, const char *line, size_t len, long num
 	ctr_decode_json(in->decoder, line, len, &ev);
 	if (ev.code != CTR_CODE_OK) {
 		/* the message may quote the line: shown, not obeyed, by a terminal */
-		fprintf(stderr, "%s:%ld: %s: ", in->input_path, number, ctr_code_name(ev.code));
+		ctr_cli_one_line(stderr, in->input_path, 0);
+		fprintf(stderr, ":%ld: %s: ", number, ctr_code_name(ev.code));
 		ctr_cli_one_line(stderr, ev.message, 0);
 		fputc('\n', stderr);
 		in->refused++;
@@ -174,7 +176,8 @@ static int ingest_stream(struct ingest *in, FILE *fp, struct ctr_error *err)
 			break;
 		number++;
 		if (read.truncated) { /* E6, with the line's own length, as a replay says it */
-			fprintf(stderr, "%s:%ld: %s: line of %lld bytes is over 1 MiB\n", in->input_path,
+			ctr_cli_one_line(stderr, in->input_path, 0);
+			fprintf(stderr, ":%ld: %s: line of %lld bytes is over 1 MiB\n",
 				number, ctr_code_name(CTR_CODE_TOO_LARGE),
 				(long long)(read.consumed - !read.unterminated));
 			in->refused++;
@@ -288,7 +291,7 @@ int ctr_cmd_ingest(int argc, char **argv)
 				    err.message, (long long)in.written);
 	if (rc != 0)
 		return ctr_cli_fail("ingest", ctr_cli_exit_for(rc), "%s", err.message);
-	fprintf(stderr, "appended %ld events to %s; %ld lines refused\n", in.appended, in.log_path,
-		in.refused);
+	ctr_cli_note("appended %ld events to %s; %ld lines refused", in.appended, in.log_path,
+		     in.refused);
 	return in.refused ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
 }

@@ -98,8 +98,9 @@ static int parse(int argc, char **argv, struct publish *p)
 	if (p->to == NULL || optind != argc - 1)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "usage: contrail publish --to kafka://BOOTSTRAP/TOPIC SOURCE");
 	p->source = argv[optind];
-	if (ctr_source_check_spec(p->source, &err) != 0)
-		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "%s", err.message);
+	rc = ctr_cli_check_source("publish", p->source);
+	if (rc != CTR_EXIT_OK)
+		return rc;
 	if (ctr_kafka_split(p->to, bootstrap, sizeof(bootstrap), p->topic, sizeof(p->topic),
 			    &err) != 0 || strchr(p->topic, ',') != NULL)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to must be kafka://BOOTSTRAP/TOPIC");
@@ -136,7 +137,8 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 			break;
 		if (ev.code != CTR_CODE_OK) {
 			/* the message may quote the event: shown, not obeyed, by a terminal */
-			fprintf(stderr, "%s: %s: ", ctr_source_position(src), ctr_code_name(ev.code));
+			ctr_cli_one_line(stderr, ctr_source_position(src), 0);
+			fprintf(stderr, ": %s: ", ctr_code_name(ev.code));
 			ctr_cli_one_line(stderr, ev.message, 0);
 			fputs(" (not sent)\n", stderr);
 			p->refused++;
@@ -144,8 +146,8 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 		}
 		if (ev.account[0] == '\0') {
 			/* librdkafka would scatter a keyless event: its stream would span shards */
-			fprintf(stderr, "%s: bad_format: account: empty, so no partition key (not sent)\n",
-				ctr_source_position(src));
+			ctr_cli_one_line(stderr, ctr_source_position(src), 0);
+			fputs(": bad_format: account: empty, so no partition key (not sent)\n", stderr);
 			p->refused++;
 			continue;
 		}
@@ -164,8 +166,8 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 				break;
 			}
 			if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) { /* this event alone: -X's limit */
-				fprintf(stderr, "%s: kafka: %s (not sent)\n", ctr_source_position(src),
-					rd_kafka_err2str(e));
+				ctr_cli_one_line(stderr, ctr_source_position(src), 0);
+				fprintf(stderr, ": kafka: %s (not sent)\n", rd_kafka_err2str(e));
 				p->refused++;
 				break;
 			}
@@ -221,7 +223,7 @@ int ctr_cmd_publish(int argc, char **argv)
 	free(p.frame);
 	if (rc < 0)
 		return ctr_cli_fail("publish", ctr_cli_exit_for(rc), "%s", err.message);
-	fprintf(stderr, "published %ld events to %s; %ld not delivered, %ld not sent\n", p.sent - p.failed,
-		p.to, p.failed, p.refused);
+	ctr_cli_note("published %ld events to %s; %ld not delivered, %ld not sent", p.sent - p.failed,
+		     p.to, p.failed, p.refused);
 	return p.failed || p.refused ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
 }

@@ -196,9 +196,12 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);
 	if (*source == NULL || o->db_path == NULL)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source and --db are required");
-	struct ctr_error err;
-	if (ctr_source_check_spec(*source, &err) != 0)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
+	int rc = ctr_cli_check_source("replay", *source);
+	if (rc != CTR_EXIT_OK)
+		return rc;
+	if (ctr_cli_source_is_file(*source, o->db_path))
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source %s and --db %s are one file",
+				    *source, o->db_path);
 	int kafka = strncmp(*source, "kafka://", 8) == 0;
 	if (sa->options.group != NULL && strspn(sa->options.group, " \t\r\n") == strlen(sa->options.group))
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group needs a name, not blanks");

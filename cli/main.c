@@ -112,6 +112,6 @@ int main(int argc, char **argv)
 			return output_written(commands[i].name, code);
 		}
 	}
-	fprintf(stderr, "contrail: unknown command %s (see contrail --help)\n", argv[1]);
+	ctr_cli_note("contrail: unknown command %s (see contrail --help)", argv[1]);
 	return CTR_EXIT_USAGE;
 }

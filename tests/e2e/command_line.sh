@@ -149,6 +149,15 @@ status=0
 expect_eq "exit of ingest from a closed standard input" 3 "$status"
 expect_eq "its line" "contrail ingest: cannot read -: Bad file descriptor" "$(cat err.txt)"
 cmp -s closed.avro closed-before.avro || fail "the log changed"
+# so is jsonl:- for every command that reads a source: no events is not what was meant
+for args in "replay --source jsonl:- --db closed.db" "dump --source jsonl:-" \
+	"audit --source jsonl:- --stream 100001" "publish --to kafka://127.0.0.1:9/t jsonl:-"; do
+	status=0
+	"$CONTRAIL" $args <&- > /dev/null 2> err.txt || status=$?
+	expect_eq "exit of $args from a closed standard input" 3 "$status"
+	expect_eq "its line" "contrail ${args%% *}: cannot read -: Bad file descriptor" "$(cat err.txt)"
+done
+[ ! -e closed.db ] || fail "a replay from a closed standard input made its database"
 usage_line "a version with junk" "contrail ingest: --schema-version must be a positive integer" \
 	ingest --log v.avro --schema-version 2x history.jsonl
 mkfifo pipe.avro
@@ -196,3 +205,31 @@ status=0
 "$CONTRAIL" ingest --log dir.avro history.jsonl 2> err.txt || status=$?
 expect_eq "exit of ingest into a directory" 3 "$status"
 expect_eq "its line" "contrail ingest: dir.avro is not a regular file" "$(cat err.txt)"
+# a replay reading the file it writes (the log or JSON Lines named as the database too, or
+# through a link): one line, exit 2, and the file left alone
+cp x.db same.db
+ln -s same.db same-link.db
+for source in file:same.db jsonl:same.db jsonl:same-link.db; do
+	usage_line "a replay of $source into same.db" \
+		"contrail replay: --source $source and --db same.db are one file" \
+		replay --source "$source" --db same.db
+done
+cmp -s x.db same.db || fail "same.db changed"
+# the broker: a topic named twice is a bad command line
+usage_line "a topic named twice" "contrail broker: --topic a is named twice" broker --topic a \
+	--partitions 2 --topic a
+# a value with control characters is shown escaped in the line, which stays one line and
+# takes no terminal escape
+usage_line "a business date with a line feed" \
+	'contrail replay: --business-date 2024\n01-01 is not a date (YYYY-MM-DD)' \
+	replay --source jsonl:history.jsonl --db x.db --business-date $'2024\n01-01'
+status=0
+"$CONTRAIL" status --db $'\e[2Jgone.db' 2> err.txt || status=$?
+expect_eq "exit of status of a missing database with an escape in its name" 3 "$status"
+expect_eq "its line" 'contrail status: cannot open \x1b[2Jgone.db: no such readable file' "$(cat err.txt)"
+cp history.jsonl $'two\nlines.jsonl'
+printf '{"broken":\n' >> $'two\nlines.jsonl'
+"$CONTRAIL" ingest --log two.avro $'two\nlines.jsonl' 2> err.txt || [ $? -eq 1 ]
+grep -q '^two\\nlines.jsonl:[0-9]*: bad_json: ' err.txt || fail "$(cat err.txt)"
+expect_eq "no line of the refusals starts with the name's second half" 0 "$(grep -c '^lines.jsonl' err.txt || true)"
+echo ok
