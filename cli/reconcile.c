@@ -53,8 +53,39 @@ static int add(struct ctr_findings *f, const char *kind, const char *table, cons
 	return 0;
 }
 
+/*
+ * add() for a finding of the expected file, unless one like it was reported:
+ * a missing row once, however many of its columns the file names (kind
+ * missing_row, column NULL), and a line the file repeats once. 0 or
+ * CTR_ENOMEM, as add().
+ */
+static int add_once(struct ctr_findings *f, const char *kind, const char *table, const char *key,
+		    const char *column, const char *expected, const char *actual)
+{
+	/* the texts with their lengths, so that no two findings read alike */
+	char *identity = sqlite3_mprintf("%s %s %d:%s %d:%s %d:%s", kind, table, (int)strlen(key), key,
+					 column ? (int)strlen(column) : -1, column ? column : "",
+					 expected ? (int)strlen(expected) : -1, expected ? expected : "");
+	int rc;
+
+	if (identity == NULL || (f->reported == NULL && (f->reported = ctr_strmap_new()) == NULL)) {
+		sqlite3_free(identity);
+		return CTR_ENOMEM;
+	}
+	if (ctr_strmap_get(f->reported, identity) != NULL) {
+		sqlite3_free(identity);
+		return 0;
+	}
+	rc = ctr_strmap_put(f->reported, identity, f) == NULL ? CTR_ENOMEM
+							      : add(f, kind, table, key, column, expected, actual);
+	sqlite3_free(identity);
+	return rc;
+}
+
 void ctr_findings_free(struct ctr_findings *f)
 {
+	ctr_strmap_free(f->reported);
+	f->reported = NULL;
 	for (size_t i = 0; i < f->count; i++)
 		free(f->items[i].key);
 	free(f->items);
@@ -183,14 +214,14 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struc
 		sqlite3_bind_text(stmt, i + 1, parts[i], -1, SQLITE_STATIC);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_DONE) {
-		rc = add(out, "missing_row", t->name, f[1], NULL, NULL, NULL);
+		rc = add_once(out, "missing_row", t->name, f[1], NULL, NULL, NULL);
 	} else if (step == SQLITE_ROW) {
 		const unsigned char *value = sqlite3_column_text(stmt, 0);
 		const char *actual = value ? (const char *)value : "";
 		if (value == NULL && sqlite3_errcode(db) == SQLITE_NOMEM)
 			rc = CTR_ENOMEM;
 		else if (strcmp(actual, f[3]) != 0)
-			rc = add(out, "mismatch", t->name, f[1], f[2], f[3], actual);
+			rc = add_once(out, "mismatch", t->name, f[1], f[2], f[3], actual);
 	} else {
 		rc = CTR_EDB;
 	}

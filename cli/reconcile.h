@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+#include "engine/strmap.h"
 #include "events/error.h"
 
 /* The four texts are one allocation, starting at key; values of any length are kept whole. */
@@ -23,6 +24,7 @@ struct ctr_finding {
 struct ctr_findings {
 	struct ctr_finding *items;
 	size_t count, cap;
+	struct ctr_strmap *reported; /* the expected file's findings so far, each reported once */
 };
 
 void ctr_findings_free(struct ctr_findings *f);

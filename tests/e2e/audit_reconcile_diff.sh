@@ -118,6 +118,18 @@ status=0; "$CONTRAIL" reconcile --db portal.db --expected planted.csv --format c
 expect_eq "planted exit" 1 "$status"
 grep -q "^mismatch,contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,5,3" planted.txt || fail "$(cat planted.txt)"
 grep -q "^missing_row,contracts,C-404" planted.txt || fail "missing row"
+# a missing row is one finding however many of its columns the snapshot names, and a line the
+# snapshot repeats is one finding: a job counting findings counts each difference once
+{ cat planted.csv; echo 'contracts,C-404,kind,license'; echo 'contracts,C-404,name,x'
+  echo 'contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,5'
+  echo 'contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,6'; } > repeated.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected repeated.csv --format csv > repeated.txt || status=$?
+expect_eq "repeated exit" 1 "$status"
+expect_eq "one missing_row for C-404" 1 "$(grep -c '^missing_row,contracts,C-404,' repeated.txt)"
+expect_eq "the repeated line once, the other value too" \
+	"mismatch,contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,5,3
+mismatch,contract_products,2022-8gqhhbpgcbejqjz/CSL-IAP-PRO,licenses,6,3" \
+	"$(grep '^mismatch,' repeated.txt | tr -d '\r')"
 # text is one finding a line, whatever the values hold (a line break escaped as in diff)
 printf '%s\n' '{"id":"nl1","type":"contract.opened","stream":"C-NL","seq":1,"account":"1","at":"2023-01-05T10:00:00+09:00","data":{"name":"two\r\nlines \\ here","kind":"license","start_date":"2023-01-01","end_date":"2023-12-31","owners":[],"products":[]}}' > broken-value.jsonl
 "$CONTRAIL" replay --source jsonl:broken-value.jsonl --db broken-value.db > /dev/null
