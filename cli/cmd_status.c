@@ -61,7 +61,8 @@ static void count_rows(struct reader *r, json_t *counts, const char *table)
 static json_t *last_run(struct reader *r)
 {
 	json_t *list = rows(r, "SELECT run_id, started_at, finished_at, business_date, read, applied,"
-				" duplicates, rejected, projection_hash, source, until, rebuild FROM runs"
+				" duplicates, rejected, released, projection_hash, source, until, rebuild"
+				" FROM runs"
 				" ORDER BY run_id DESC LIMIT 1");
 	json_t *run = json_incref(json_array_get(list, 0));
 
@@ -126,9 +127,13 @@ static void print_run(json_t *run)
 		printf("  until           %s\n", text(run, "until"));
 	if (number(run, "rebuild"))
 		printf("  rebuild         yes\n");
-	printf("  events          read %lld, applied %lld, duplicates %lld, rejected %lld\n",
+	printf("  events          read %lld, applied %lld, duplicates %lld, rejected %lld",
 	       number(run, "read"), number(run, "applied"), number(run, "duplicates"),
 	       number(run, "rejected"));
+	/* as the replay's summary says it: held by an earlier run, applied by this one */
+	if (number(run, "released"))
+		printf(", released %lld", number(run, "released"));
+	putchar('\n');
 	printf("  projection hash %s\n", text(run, "projection_hash"));
 }
 

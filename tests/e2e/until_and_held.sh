@@ -51,6 +51,10 @@ expect_eq "held" "h3|sequence_gap" "$(q held.db 'SELECT event_id, code FROM reje
 ev h2 2 2023-02-01T10:00:00+09:00 '{"sku":"A","licenses":7}' > part2.jsonl
 "$CONTRAIL" replay --source jsonl:part2.jsonl --db held.db > out.txt
 grep -q "released 1" out.txt || fail "summary: $(cat out.txt)"
+"$CONTRAIL" status --db held.db | grep -q "^  events          read [0-9]*, applied [0-9]*, duplicates 0, rejected 0, released 1$" ||
+	fail "status: $("$CONTRAIL" status --db held.db)"
+expect_eq "status json released" 1 \
+	"$("$CONTRAIL" status --db held.db --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)["last_run"]["released"])')"
 expect_eq "applied in order" 9 "$(q held.db 'SELECT licenses FROM contract_products')"
 expect_eq "rejected_events is empty" 0 "$(q held.db 'SELECT count(*) FROM rejected_events')"
 expect_eq "next seq" 4 "$(q held.db 'SELECT next_seq FROM streams')"
