@@ -235,6 +235,10 @@ int ctr_cmd_replay(int argc, char **argv)
 	rc = ctr_replay(source, &options, &result, &err);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
+	if (result.partial_line_left)
+		ctr_cli_note("contrail replay: %s: the last line (%lld bytes) has no newline and is not"
+			     " whole JSON; left for the next run", source,
+			     (long long)result.partial_line_left);
 	if (rc != 0)
 		return ctr_cli_fail("replay", ctr_cli_exit_for(rc), "%s", err.message);
 	printf("run %lld%s: read %lld, applied %lld, duplicates %lld, rejected %lld",

@@ -57,16 +57,18 @@ int ctr_db_open_private(const char *path, enum ctr_db_mode mode, sqlite3 **db,
  * files and any rollback journal of the database it replaces go before the
  * rename, what they hold moved into its file first where no reader holds it
  * back: a connection opening path later would lay their pages over the new
- * file. CTR_EWRITE when a sync or the rename fails; the old database is then
- * left whole.
+ * file. CTR_EWRITE when a sync or the rename fails, or a journal cannot be
+ * rolled back into the old file; the old database is then left whole.
  */
 int ctr_db_replace(const char *built, const char *path, struct ctr_error *err);
 /*
  * 0 when path may be replaced by a new database: it does not exist, is empty,
- * or is a contrail database (a journal a writer left unfinished beside it
- * rolled back first, as any writer's open does). Another kind of file (a log,
- * a text file, a database of something else) is CTR_ECORRUPT and left as it
- * is; CTR_EDB when another connection keeps it busy past the timeout.
+ * or is a contrail database. Another kind of file (a log, a text file, a
+ * database of something else) is CTR_ECORRUPT and left as it is, but for a
+ * journal a writer left unfinished beside an SQLite file, which is rolled back
+ * first, as any writer's open does, so that the file can be judged. CTR_EDB
+ * when another connection keeps it busy past the timeout, or when such a
+ * journal is one this user may not roll back.
  */
 int ctr_db_check_replaceable(const char *path, struct ctr_error *err);
 /*

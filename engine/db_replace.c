@@ -5,18 +5,35 @@
  */
 #include "engine/db.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "events/file_replace.h"
 
+/* 1 when the file begins as every SQLite database does. */
+static int sqlite_header(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char header[16];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? pread(fd, header, sizeof(header), 0) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return got == (ssize_t)sizeof(header) && memcmp(header, magic, sizeof(magic)) == 0;
+}
+
 /*
  * 1 when path holds contrail's meta table, 0 when it does not (or is not SQLite
  * at all); CTR_EDB in err when another connection kept it busy past the
- * timeout. A journal a writer left unfinished beside it is rolled back first,
- * as any writer opening it would: the file is the database it was before that
- * write, and only then can it be told from another kind.
+ * timeout. A journal a writer left unfinished beside an SQLite file is rolled
+ * back first, as any writer opening it would (what the file holds then is
+ * what was committed in it, whatever it is); only then can the file be told
+ * from another kind. Nothing is rolled into a file that is not SQLite, and a
+ * journal this user may not roll back is CTR_EDB, naming it.
  */
 static int is_ours(const char *path, int flags, struct ctr_error *err)
 {
@@ -30,11 +47,16 @@ static int is_ours(const char *path, int flags, struct ctr_error *err)
 		if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1,
 				       &stmt, NULL) == SQLITE_OK)
 			ours = sqlite3_step(stmt) == SQLITE_ROW;
-		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK &&
-		    flags == SQLITE_OPEN_READONLY) {
+		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
 			sqlite3_finalize(stmt);
 			sqlite3_close(db);
-			return is_ours(path, SQLITE_OPEN_READWRITE, err);
+			if (flags == SQLITE_OPEN_READONLY && sqlite_header(path))
+				return is_ours(path, SQLITE_OPEN_READWRITE, err);
+			if (flags == SQLITE_OPEN_READONLY)
+				return 0;
+			return ctr_error_set(err, CTR_EDB, "cannot replace %s: its journal (%s-journal)"
+					     " holds a write a process left unfinished, which this"
+					     " user may not roll back", path, path);
 		}
 		if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY)
 			ours = ctr_db_error(db, CTR_EDB, err);
@@ -71,24 +93,33 @@ int ctr_db_check_replaceable(const char *path, struct ctr_error *err)
  * it to leave. A reader kept on an older commit past the timeout holds back
  * the later commits' pages; the file is then the database as of that older
  * commit, whole, and a crash before the rename leaves that (any replay goes on
- * from its checkpoints). A damaged old database, which a rebuild is there to
- * replace, is left as it is.
+ * from its checkpoints). A WAL not moved (a damaged old database, which a
+ * rebuild is there to replace) is let go; a journal not rolled back is
+ * CTR_EWRITE, nothing replaced: without it a failed rename would leave the
+ * old file half-written.
  */
-static void settle_old(const char *path, const char *wal, const char *journal)
+static int settle_old(const char *path, const char *wal, const char *journal,
+		      struct ctr_error *err)
 {
 	struct stat st;
 	sqlite3 *db = NULL;
+	int has_journal = stat(journal, &st) == 0, read = SQLITE_ERROR, rc = 0;
+	char message[256];
 
-	if ((stat(wal, &st) != 0 || st.st_size == 0) && stat(journal, &st) != 0)
-		return;
+	if ((stat(wal, &st) != 0 || st.st_size == 0) && !has_journal)
+		return 0;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
 		sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
 		/* the first read rolls the journal back; then the WAL, if the file has one */
-		if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) ==
-		    SQLITE_OK)
+		read = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		if (read == SQLITE_OK)
 			sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL);
 	}
+	if (read != SQLITE_OK && has_journal)
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot roll back %s into %s: %s; nothing is"
+				   " replaced", journal, path, ctr_db_message(db, message, sizeof(message)));
 	sqlite3_close(db);
+	return rc;
 }
 
 /*
@@ -126,7 +157,9 @@ int ctr_db_replace(const char *built, const char *path, struct ctr_error *err)
 		return rc;
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	snprintf(journal, sizeof(journal), "%s-journal", path);
-	settle_old(path, wal, journal);
+	rc = settle_old(path, wal, journal, err);
+	if (rc != 0)
+		return rc;
 	/* whatever is left of them would be laid over the new file by its first reader */
 	unlink(wal);
 	unlink(journal);

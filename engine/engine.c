@@ -380,6 +380,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 		rc = ctr_engine_run(&e, started, result, err);
 	result->counts = e.counts;
 	result->run_id = e.run_id;
+	result->partial_line_left = e.source ? e.source->partial_line_left : 0;
 	close_parts(&e);
 	ctr_db_gate_deinit(&e.gate);
 	if (rc == 0 && options->rebuild)

@@ -76,6 +76,8 @@ struct ctr_run_result {
 	int interrupted;
 	/* events read (applied, duplicates, rejected) while an earlier batch was written */
 	int64_t read_while_writing;
+	/* the bytes of a JSON Lines file's last line, not yet whole, left for the next run */
+	int64_t partial_line_left;
 };
 
 #define CTR_DEFAULT_BATCH 50000

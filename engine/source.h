@@ -35,6 +35,8 @@ struct ctr_source {
 	 * run instead of read as it is. Others (dump, publish, audit) read it.
 	 */
 	int hold_partial_line;
+	/* The bytes of such a line left for the next run (0: none), for the caller to say so. */
+	int64_t partial_line_left;
 	/* Where ctr_source_position() writes; not kept up to date on its own. */
 	char position[4300];
 

@@ -81,8 +81,7 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	 */
 	if (line.unterminated && src->hold_partial_line && src->resumable &&
 	    (ev->code == CTR_CODE_BAD_JSON || ev->code == CTR_CODE_TOO_LARGE)) {
-		fprintf(stderr, "contrail: %s: the last line (%lld bytes) has no newline and is not"
-			" whole JSON; left for the next run\n", src->name, (long long)line.consumed);
+		src->partial_line_left = line.consumed;
 		s->offset -= line.consumed;
 		s->lines_read--;
 		s->at_end = 1;

@@ -6,9 +6,10 @@
  * would, and a rename() to a path ending in $SYNC_SHIM_FAIL_RENAME with EIO;
  * before a rename() to a path ending in $SYNC_SHIM_SIGNAL_RENAME it sends its
  * own process SIGTERM, as a user might while a finished rebuild is put in place;
- * before its first flock() (the writer lock of a replay or a merge) it runs
- * $SYNC_SHIM_RUN_AT_FLOCK with sh, once, as another process might meanwhile
- * (merge_report.sh: a replay committing into a shard the merge has judged).
+ * before the process's first flock() it runs $SYNC_SHIM_RUN_AT_FLOCK with sh,
+ * once, as another process might meanwhile (merge_report.sh: a merge's first
+ * flock is its writer lock, taken after it judged its shards and before it
+ * copies them).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

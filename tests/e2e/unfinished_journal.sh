@@ -7,6 +7,8 @@
 # - Nothing of a journal is left beside the new file: its first writer would lay the old
 #   database's pages over it (also a journal that belongs to no write of this file).
 # - An incremental run rolls it back and goes on from the database as it was before that write.
+# - Nothing is rolled into a file that is not SQLite; a journal the user may not roll back stops
+#   a rebuild with one line naming it (exit 4).
 source "$(dirname "$0")/lib.sh"
 "$CONTRAIL" generate --seed 21 --accounts 25 --out history.jsonl 2> /dev/null
 head -n 300 history.jsonl > first.jsonl
@@ -69,6 +71,46 @@ expect_eq "a rebuild beside a journal of another file" "$whole" \
 [ ! -e stale.db-journal ] || fail "the stale journal is left beside the rebuilt file"
 expect_eq "that rebuilt file, recomputed" "$whole" "$("$CONTRAIL" hash --db stale.db --recompute)"
 expect_eq "its integrity" ok "$(q stale.db 'PRAGMA integrity_check')"
+
+# a file that is not SQLite, with a journal beside it, is refused as any other kind of file is
+# (exit 3), and nothing is rolled into it
+cp history.jsonl text.db
+cp other.db-journal text.db-journal
+cp text.db-journal text-journal.kept
+status=0
+"$CONTRAIL" replay --source jsonl:history.jsonl --db text.db --rebuild --business-date 2024-04-01 \
+	> /dev/null 2> text.err || status=$?
+expect_eq "exit of a rebuild over a text file with a journal" 3 "$status"
+expect_eq "its line" "contrail replay: text.db exists and is not a contrail database; it is not replaced" \
+	"$(cat text.err)"
+cmp -s history.jsonl text.db || fail "the text file was changed"
+cmp -s text-journal.kept text.db-journal || fail "the journal beside the text file was changed"
+
+# a journal this user may not roll back (the file is read-only to it): a rebuild stops with one
+# line naming the journal (exit 4) and leaves the file and the journal as they were. As root the
+# user is `nobody`, for whom permissions hold.
+as_other() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+mkdir shared
+cp first.db shared/theirs.db
+unfinished shared/theirs.db
+cp shared/theirs.db theirs.kept
+chmod 755 . && chmod 777 shared && chmod 444 shared/theirs.db && chmod 644 history.jsonl
+cp "$CONTRAIL" other-contrail && chmod 755 other-contrail
+status=0
+as_other ./other-contrail replay --source jsonl:history.jsonl --db shared/theirs.db --rebuild \
+	--business-date 2024-04-01 > /dev/null 2> theirs.err || status=$?
+expect_eq "exit of a rebuild over a journal its user may not roll back" 4 "$status"
+expect_eq "its line" "contrail replay: cannot replace shared/theirs.db: its journal (shared/theirs.db-journal) holds a write a process left unfinished, which this user may not roll back" \
+	"$(cat theirs.err)"
+cmp -s theirs.kept shared/theirs.db || fail "the file was changed"
+[ -s shared/theirs.db-journal ] || fail "the journal was taken away"
+[ ! -e shared/theirs.db.rebuild ] || fail "the new file was left beside it"
 
 # an incremental run: the write rolled back, the run goes on from the first part's checkpoint
 cp first.db going.db
