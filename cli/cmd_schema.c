@@ -15,7 +15,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: contrail schema [--version N]\n\n"
 		     "Prints the Avro schema of the event envelope with every payload, as composed\n"
 		     "from schemas/ for catalog version N (default: the current one), as one line\n"
-		     "of JSON. Exit: 0 ok, 2 usage or an unknown version.\n");
+		     "of JSON. Exit: 0 ok, 2 usage or an unknown version, 4 standard\n"
+		     "output that cannot be written.\n");
 }
 
 int ctr_cmd_schema(int argc, char **argv)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,13 @@ static void tune_process(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	ctr_heap_tune();
+	/*
+	 * A file size limit (ulimit -f) is then a write that fails (EFBIG), handled
+	 * as every failed write is: the ingest cuts its half-written block off and
+	 * says so. By default the kernel kills the process mid-write instead,
+	 * leaving a log that ends inside a block.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 /*
