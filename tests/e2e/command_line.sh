@@ -149,15 +149,22 @@ status=0
 expect_eq "exit of ingest from a closed standard input" 3 "$status"
 expect_eq "its line" "contrail ingest: cannot read -: Bad file descriptor" "$(cat err.txt)"
 cmp -s closed.avro closed-before.avro || fail "the log changed"
-# so is jsonl:- for every command that reads a source: no events is not what was meant
+# so is jsonl:- for every command that reads a source: no events is not what was meant. (The
+# line names the source as `-` when contrail finds the descriptor closed as it starts, and as
+# `jsonl:-` when it finds out by reading it, as under valgrind, which holds it meanwhile.)
 for args in "replay --source jsonl:- --db closed.db" "dump --source jsonl:-" \
 	"audit --source jsonl:- --stream 100001" "publish --to kafka://127.0.0.1:9/t jsonl:-"; do
 	status=0
-	"$CONTRAIL" $args <&- > /dev/null 2> err.txt || status=$?
+	"$CONTRAIL" $args <&- > /dev/null 2> "closed-${args%% *}.err" || status=$?
 	expect_eq "exit of $args from a closed standard input" 3 "$status"
-	expect_eq "its line" "contrail ${args%% *}: cannot read -: Bad file descriptor" "$(cat err.txt)"
+	expect_eq "its lines" 1 "$(wc -l < "closed-${args%% *}.err")"
+	grep -Eq "^contrail ${args%% *}: (cannot read -|jsonl:-): Bad file descriptor$" \
+		"closed-${args%% *}.err" || fail "$(cat "closed-${args%% *}.err")"
 done
-[ ! -e closed.db ] || fail "a replay from a closed standard input made its database"
+# found closed as it starts, before anything is opened
+if grep -q "cannot read -" closed-replay.err; then
+	[ ! -e closed.db ] || fail "a replay from a closed standard input made its database"
+fi
 usage_line "a version with junk" "contrail ingest: --schema-version must be a positive integer" \
 	ingest --log v.avro --schema-version 2x history.jsonl
 mkfifo pipe.avro
