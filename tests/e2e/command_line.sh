@@ -151,13 +151,14 @@ expect_eq "its line" "contrail ingest: cannot read -: Bad file descriptor" "$(ca
 cmp -s closed.avro closed-before.avro || fail "the log changed"
 # so is jsonl:- for every command that reads a source: no events is not what was meant. (The
 # line names the source as `-` when contrail finds the descriptor closed as it starts, and as
-# `jsonl:-` when it finds out by reading it, as under valgrind, which holds it meanwhile.)
+# `jsonl:-` when it finds out by reading it, as under valgrind, which holds it meanwhile; a
+# publish has then started its producer, whose failed connection librdkafka logs.)
 for args in "replay --source jsonl:- --db closed.db" "dump --source jsonl:-" \
 	"audit --source jsonl:- --stream 100001" "publish --to kafka://127.0.0.1:9/t jsonl:-"; do
 	status=0
 	"$CONTRAIL" $args <&- > /dev/null 2> "closed-${args%% *}.err" || status=$?
 	expect_eq "exit of $args from a closed standard input" 3 "$status"
-	expect_eq "its lines" 1 "$(wc -l < "closed-${args%% *}.err")"
+	expect_eq "its lines" 1 "$(grep -c '^contrail ' "closed-${args%% *}.err")"
 	grep -Eq "^contrail ${args%% *}: (cannot read -|jsonl:-): Bad file descriptor$" \
 		"closed-${args%% *}.err" || fail "$(cat "closed-${args%% *}.err")"
 done
