@@ -42,6 +42,8 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ct
  * there. A writer that starts while it is read is not waited for.
  */
 int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_error *err);
+/* The first size bytes of the file at path into header: 1 when read whole, else 0. */
+int ctr_db_file_header(const char *path, unsigned char *header, size_t size);
 /*
  * The same, for a connection that one thread alone ever uses: SQLite then
  * takes no mutex on each call (about a tenth of the invoices' thread).

@@ -5,7 +5,6 @@
  */
 #include "engine/db.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,13 +16,10 @@
 static int sqlite_header(const char *path)
 {
 	static const char magic[16] = "SQLite format 3";
-	char header[16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? pread(fd, header, sizeof(header), 0) : -1;
+	unsigned char header[16];
 
-	if (fd >= 0)
-		close(fd);
-	return got == (ssize_t)sizeof(header) && memcmp(header, magic, sizeof(magic)) == 0;
+	return ctr_db_file_header(path, header, sizeof(header)) &&
+	       memcmp(header, magic, sizeof(magic)) == 0;
 }
 
 /*

@@ -23,16 +23,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int ctr_db_file_header(const char *path, unsigned char *header, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? pread(fd, header, size, 0) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return got == (ssize_t)size;
+}
+
 /* 1 when the file's header says WAL (bytes 18 and 19 both 2), 0 when not or unreadable. */
 static int wal_header(const char *file)
 {
 	unsigned char header[20];
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? pread(fd, header, sizeof(header), 0) : -1;
 
-	if (fd >= 0)
-		close(fd);
-	return got == (ssize_t)sizeof(header) && header[18] == 2 && header[19] == 2;
+	return ctr_db_file_header(file, header, sizeof(header)) && header[18] == 2 &&
+	       header[19] == 2;
 }
 
 /*
