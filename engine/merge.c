@@ -47,11 +47,46 @@ static int copy_failed(sqlite3 *db, const char *path, const char *table, struct 
 	return CTR_EWRITE;
 }
 
+/*
+ * Two shards holding one partition of one source read its accounts twice: named
+ * before any row is copied, since their rows would collide in whichever table
+ * comes first, which says less.
+ */
+static int shared_partition(sqlite3 *db, const char *path, struct ctr_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = ctr_db_prepare(db, "SELECT s.source, s.partition FROM shard.checkpoints s"
+				" JOIN main.checkpoints m USING (source, partition)"
+				" ORDER BY s.source, s.partition LIMIT 1", &st, err);
+
+	if (rc != 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *source = (const char *)sqlite3_column_text(st, 0);
+		char partition[40] = "";
+
+		if (strncmp(source, "kafka:", 6) == 0) /* a file's one "partition" goes unsaid */
+			snprintf(partition, sizeof(partition), " partition %lld",
+				 (long long)sqlite3_column_int64(st, 1));
+		rc = ctr_error_set(err, CTR_ECORRUPT, "%s holds %s%s, which another shard holds too:"
+				   " its accounts would be merged twice", path, source, partition);
+	}
+	else if (rc == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = copy_failed(db, path, "checkpoints", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 {
 	char sql[1024];
-	int rc;
+	int rc = shared_partition(db, path, err);
 
+	if (rc != 0)
+		return rc;
 	for (int i = 0; disjoint_tables[i]; i++) {
 		/* rejected_events keeps its rows' order: held events are taken up in it */
 		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s%s",

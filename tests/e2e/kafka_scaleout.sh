@@ -46,7 +46,9 @@ expect_eq "merged counts" "$(q single.db 'SELECT read, applied, duplicates, reje
 	"$(q merged.db 'SELECT read, applied, duplicates, rejected FROM runs ORDER BY run_id DESC LIMIT 1')"
 # a shard holding a partition another shard holds is refused
 status=0; "$CONTRAIL" merge --out twice.db shard1.db single.db > /dev/null 2> twice.err || status=$?
-[ "$status" -ne 0 ] || fail "two shards holding one partition were merged"
+expect_eq "merge of two shards holding one partition" 3 "$status"
+grep -q "^contrail merge: single.db holds kafka:events partition [0-5], which another shard holds too" \
+	twice.err || fail "$(cat twice.err)"
 # a shard's next run in a group that hands it partitions it never read (here one member alone,
 # given all six) stops before reading: it would overlap the other shard (exit 3)
 cp shard1.db again.db

@@ -178,6 +178,12 @@ grep -q "1 event ids are in more than one shard" err.txt || fail "$(cat err.txt)
 cp shard-0.db twin-0.db
 status=0; "$CONTRAIL" merge --out twin.db shard-0.db twin-0.db 2> err.txt || status=$?
 expect_eq "a shard merged with its copy" 3 "$status"
+grep -q "^contrail merge: twin-0.db holds jsonl:.*/shard-0.jsonl, which another shard holds too" \
+	err.txt || fail "$(cat err.txt)"
+# the same rows read from another source
+q twin-0.db "UPDATE checkpoints SET source = 'jsonl:twin-0.jsonl'"
+status=0; "$CONTRAIL" merge --out twin.db shard-0.db twin-0.db 2> err.txt || status=$?
+expect_eq "a shard merged with its copy read from another source" 3 "$status"
 grep -q "twin-0.db overlaps another shard in contracts" err.txt || fail "$(cat err.txt)"
 cp shard-1.db failing-1.db
 q failing-1.db "ALTER TABLE contracts RENAME TO contracts_rows; CREATE VIEW contracts AS
