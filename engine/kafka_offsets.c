@@ -101,11 +101,19 @@ static int64_t lag_end(struct kafka_source *s, const char *topic, int32_t partit
 	return high > p->end ? high : p->end; /* none fetched yet: OFFSET_INVALID */
 }
 
+/*
+ * -1 (not known) for a member of a group not yet given any partition (the
+ * cooperative protocol's first assignment of a joining member is empty): its
+ * lag is not 0 then, and a rebuild stopped in that wait has read nothing of
+ * its source, which a 0 would have let it put in place.
+ */
 int64_t kafka_lag(struct ctr_source *src)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 	int64_t lag = 0, end;
 
+	if (s->grouped && !s->given)
+		return -1;
 	for (size_t i = 0; i < s->topic_count; i++)
 		for (int32_t p = 0; p < s->topics[i].count; p++) {
 			const struct kafka_partition *part = &s->topics[i].partitions[p];

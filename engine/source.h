@@ -56,7 +56,10 @@ struct ctr_source {
 	 * for every event was a few percent of a replay.
 	 */
 	void (*describe)(struct ctr_source *src, char *buf, size_t size);
-	/* Messages between the positions and the ends (may be NULL: not known). */
+	/*
+	 * Messages between the positions and the ends; -1 while not known (may be
+	 * NULL: never known).
+	 */
 	int64_t (*lag)(struct ctr_source *src);
 	/*
 	 * About how many more events next() will return, estimated from what was read
