@@ -447,6 +447,15 @@ int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t si
 	static const uint8_t nothing;
 	int rc;
 
+	/* judged before decoding: too large whether or not it would decode (E6) */
+	if (size > CTR_EVENT_MAX_BYTES) {
+		ctr_event_clear(ev);
+		ev->raw = data;
+		ev->raw_len = size;
+		ev->raw_is_avro = 1;
+		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", size);
+		return -1;
+	}
 	ctr_decoder_block(d, size ? data : &nothing, size);
 	rc = ctr_decode_avro_next(d, ev);
 	if (rc == 0) {

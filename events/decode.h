@@ -43,8 +43,8 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev);
 
 /*
  * Decodes data as exactly one record (a Kafka message's). Returns 1, or -1
- * with ev rejected as bad_avro when it does not decode, is empty or has bytes
- * after the record.
+ * with ev rejected: too_large when data is over 1 MiB (E6, decodable or not),
+ * bad_avro when it does not decode, is empty or has bytes after the record.
  */
 int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t size,
 			   struct ctr_event *ev);

@@ -1,9 +1,10 @@
 /*
  * test_frame.c - Kafka message values (events/frame.c, ctr_decode_avro_record):
  * the Confluent header round-trips, and every way a value can fail to be an
- * event gets its code (bad_frame, bad_avro) instead of a crash.
+ * event gets its code (bad_frame, bad_avro, too_large) instead of a crash.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events/decode.h"
@@ -95,4 +96,27 @@ Test(frame, one_record_decodes_and_nothing_else_does)
 		cr_assert_eq(ev.code, CTR_CODE_BAD_AVRO, "cut at %zu", cut);
 	}
 	ctr_decoder_free(d);
+}
+
+/* E6: a record over 1 MiB is too_large whether or not it would decode; 1 MiB of junk is bad_avro. */
+Test(frame, a_record_over_1_mib_is_too_large_before_it_is_decoded)
+{
+	struct ctr_decoder *d;
+	struct ctr_error err;
+	struct ctr_event ev;
+	uint8_t *junk = malloc(CTR_EVENT_MAX_BYTES + 1);
+
+	cr_assert_not_null(junk);
+	memset(junk, 0xff, CTR_EVENT_MAX_BYTES + 1); /* a varint that never ends */
+	cr_assert_eq(ctr_decoder_new(NULL, 1, &d, &err), 0, "%s", err.message);
+
+	cr_assert_eq(ctr_decode_avro_record(d, junk, CTR_EVENT_MAX_BYTES + 1, &ev), -1);
+	cr_assert_eq(ev.code, CTR_CODE_TOO_LARGE, "%s", ev.message);
+	cr_assert_eq(ev.raw, junk);
+	cr_assert_eq(ev.raw_len, CTR_EVENT_MAX_BYTES + 1);
+
+	cr_assert_eq(ctr_decode_avro_record(d, junk, CTR_EVENT_MAX_BYTES, &ev), -1);
+	cr_assert_eq(ev.code, CTR_CODE_BAD_AVRO, "%s", ev.message);
+	ctr_decoder_free(d);
+	free(junk);
 }
