@@ -102,7 +102,9 @@ static int parse(int argc, char **argv, struct publish *p)
 	if (rc != CTR_EXIT_OK)
 		return rc;
 	if (ctr_kafka_split(p->to, bootstrap, sizeof(bootstrap), p->topic, sizeof(p->topic),
-			    &err) != 0 || strchr(p->topic, ',') != NULL)
+			    &err) != 0)
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to %s", err.message);
+	if (strchr(p->topic, ',') != NULL)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to must be kafka://BOOTSTRAP/TOPIC");
 	snprintf(setting, sizeof(setting), "bootstrap.servers=%s", bootstrap);
 	return set(p->conf, setting);

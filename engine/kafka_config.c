@@ -6,32 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int ctr_kafka_split(const char *spec, char *bootstrap, size_t bootstrap_size, char *topics,
-		    size_t topics_size, struct ctr_error *err)
-{
-	const char *rest = strncmp(spec, "kafka://", 8) == 0 ? spec + 8 : NULL;
-	const char *slash = rest ? strchr(rest, '/') : NULL;
-
-	if (slash == NULL || slash == rest || slash[1] == '\0' || strchr(slash + 1, '/') ||
-	    (size_t)(slash - rest) >= 1024)
-		return ctr_error_set(err, CTR_EINVAL, "%s is not kafka://BOOTSTRAP/TOPIC[,TOPIC...]",
-				     spec);
-	/* every name between the commas: an empty one is a slip, not a topic to skip */
-	for (const char *name = slash + 1;; name += strcspn(name, ",") + 1) {
-		size_t len = strcspn(name, ",");
-		if (len == 0 || len > CTR_KAFKA_TOPIC_MAX)
-			return ctr_error_set(err, CTR_EINVAL, "%s: a topic name is empty or longer"
-					     " than %d characters", spec, CTR_KAFKA_TOPIC_MAX);
-		if (name[len] == '\0')
-			break;
-	}
-	if (bootstrap)
-		snprintf(bootstrap, bootstrap_size, "%.*s", (int)(slash - rest), rest);
-	if (topics)
-		snprintf(topics, topics_size, "%s", slash + 1);
-	return 0;
-}
-
 int ctr_kafka_set(rd_kafka_conf_t *conf, const char *setting, struct ctr_error *err)
 {
 	const char *eq = strchr(setting, '=');

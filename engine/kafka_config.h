@@ -15,8 +15,11 @@
 
 /*
  * Splits kafka://BOOTSTRAP/TOPIC[,TOPIC...] into the bootstrap servers and
- * the topic list (either output may be NULL). CTR_EINVAL when malformed: a
- * topic name empty (two commas, one at an end) or over CTR_KAFKA_TOPIC_MAX.
+ * the topic list (either output may be NULL; engine/kafka_spec.c). CTR_EINVAL
+ * when malformed: a server not HOST[:PORT] with a port from 1 to 65535, a
+ * topic name Kafka would refuse (empty, over CTR_KAFKA_TOPIC_MAX, other
+ * characters than [A-Za-z0-9._-], "." or ".."), an empty one of either (two
+ * commas, one at an end).
  */
 int ctr_kafka_split(const char *spec, char *bootstrap, size_t bootstrap_size, char *topics,
 		    size_t topics_size, struct ctr_error *err);

@@ -33,6 +33,18 @@ usage_line "an empty --stream" "contrail audit: --stream needs a value" audit \
 	--source jsonl:history.jsonl --stream ''
 usage_line "a blank --group" "contrail replay: --group needs a name, not blanks" replay \
 	--source kafka://127.0.0.1:1/t --db g.db --group ' '
+# a bootstrap server or topic a broker would not take is a bad command line, not a connection to
+# another port (librdkafka wraps a port past 65535 around) or a topic refused later
+usage_line "a port past 65535" "contrail replay: kafka://127.0.0.1:106863/t: bootstrap server \"127.0.0.1:106863\" is not HOST[:PORT] (a port from 1 to 65535; an IPv6 address in brackets)" \
+	replay --source kafka://127.0.0.1:106863/t --db g.db
+usage_line "an empty bootstrap server" "contrail dump: kafka://h:1,/t: bootstrap server \"\" is not HOST[:PORT] (a port from 1 to 65535; an IPv6 address in brackets)" \
+	dump --source kafka://h:1,/t
+usage_line "a port that is not a number" "contrail publish: --to kafka://h:x/t: bootstrap server \"h:x\" is not HOST[:PORT] (a port from 1 to 65535; an IPv6 address in brackets)" \
+	publish --to kafka://h:x/t jsonl:history.jsonl
+usage_line "a topic name Kafka refuses" "contrail replay: kafka://h/a,b\$1: topic \"b\$1\" is not a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-'; not \".\" or \"..\")" \
+	replay --source 'kafka://h/a,b$1' --db g.db
+usage_line "a topic named .." "contrail publish: --to kafka://[::1]:9092/..: topic \"..\" is not a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-'; not \".\" or \"..\")" \
+	publish --to 'kafka://[::1]:9092/..' jsonl:history.jsonl
 # E5, B9: a business date past the holiday calendar's years would bill every month up to it
 usage_line "a business date past 2099" "contrail replay: --business-date 9999-12-31 is outside the years the holiday calendar covers (1955 to 2099)" \
 	replay --source jsonl:history.jsonl --db other.db --business-date 9999-12-31

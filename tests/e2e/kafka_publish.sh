@@ -118,7 +118,7 @@ for spec in "kafka://$boot/,judged" "kafka://$boot/judged,,sizes" "kafka://$boot
 	for cmd in "replay --db never.db --source" "dump --source" "audit --stream C-J --source"; do
 		status=0; "$CONTRAIL" $cmd "$spec" > /dev/null 2> topics.err || status=$?
 		expect_eq "exit of $cmd $spec" 2 "$status"
-		grep -q "a topic name is empty" topics.err || fail "$(cat topics.err)"
+		grep -q 'topic "" is not a Kafka topic name' topics.err || fail "$(cat topics.err)"
 	done
 done
 [ ! -e never.db ] || fail "a refused topic list made a database"
