@@ -45,6 +45,8 @@ usage_line "a topic name Kafka refuses" "contrail replay: kafka://h/a,b\$1: topi
 	replay --source 'kafka://h/a,b$1' --db g.db
 usage_line "a topic named .." "contrail publish: --to kafka://[::1]:9092/..: topic \"..\" is not a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-'; not \".\" or \"..\")" \
 	publish --to 'kafka://[::1]:9092/..' jsonl:history.jsonl
+usage_line "an -X value out of librdkafka's range" "contrail replay: -X queued.min.messages: Configuration property \"queued.min.messages\" value 0 is outside allowed range 1..10000000" \
+	replay --source kafka://h/t --db g.db -X queued.min.messages=0
 # E5, B9: a business date past the holiday calendar's years would bill every month up to it
 usage_line "a business date past 2099" "contrail replay: --business-date 9999-12-31 is outside the years the holiday calendar covers (1955 to 2099)" \
 	replay --source jsonl:history.jsonl --db other.db --business-date 9999-12-31
