@@ -4,34 +4,48 @@
  * any of it is applied (L3): only skus whose count goes up are checked
  * against their licenses, so lowering an allocation is always allowed.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "events/payload.h"
 #include "events/timefmt.h"
 #include "projections/apply_internal.h"
 
-/* 1 when a later item of the list names the same sku: the last one counts. */
-static int superseded(avro_value_t *list, size_t index, size_t count)
+static int64_t held_count(struct ctr_contract *c, struct ctr_environment *e, const char *sku)
 {
-	avro_value_t item, later;
-
-	ctr_payload_item(list, index, &item);
-	for (size_t j = index + 1; j < count; j++) {
-		ctr_payload_item(list, j, &later);
-		if (strcmp(ctr_payload_text(&item, "sku"), ctr_payload_text(&later, "sku")) == 0)
-			return 1;
-	}
-	return 0;
+	struct ctr_allocation *al = ctr_environment_allocation(c, e, sku);
+	return al && !al->row.gone ? al->count : 0;
 }
 
-static int64_t held_count(struct ctr_environment *e, const char *sku)
+/*
+ * Which items a later one of the same sku overrides (the last one counts):
+ * listed_later[i] set for those, found from the last item back with each
+ * product marked by its place in the contract's array. NULL when out of memory.
+ */
+static unsigned char *items_listed_later(struct ctr_contract *c, avro_value_t *list, size_t count)
 {
-	struct ctr_allocation *al = ctr_environment_allocation(e, sku);
-	return al ? al->count : 0;
+	unsigned char *listed_later = calloc(count + 1, 1), *seen = calloc(c->product_count + 1, 1);
+	avro_value_t item;
+
+	if (listed_later == NULL || seen == NULL) {
+		free(listed_later);
+		free(seen);
+		return NULL;
+	}
+	for (size_t i = count; i-- > 0;) {
+		ctr_payload_item(list, i, &item);
+		struct ctr_product *p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
+		if (p == NULL)
+			continue; /* L4: the whole allocation is refused */
+		listed_later[i] = seen[p - c->products];
+		seen[p - c->products] = 1;
+	}
+	free(seen);
+	return listed_later;
 }
 
 static enum ctr_code check(struct ctr_apply *a, struct ctr_environment *e, avro_value_t *list,
-			   size_t count)
+			   size_t count, const unsigned char *listed_later)
 {
 	avro_value_t item;
 
@@ -39,12 +53,13 @@ static enum ctr_code check(struct ctr_apply *a, struct ctr_environment *e, avro_
 		ctr_payload_item(list, i, &item);
 		const char *sku = ctr_payload_text(&item, "sku");
 		struct ctr_product *p = ctr_contract_product(a->contract, sku);
-		int64_t wanted = ctr_payload_long(&item, "count", 0), held = held_count(e, sku);
+		int64_t wanted = ctr_payload_long(&item, "count", 0);
+		int64_t held = held_count(a->contract, e, sku);
 
 		if (p == NULL) /* L4 */
 			return ctr_apply_reject(a, CTR_CODE_UNKNOWN_SKU, "%s has no product %s",
 						a->contract->contract_id, sku);
-		if (superseded(list, i, count) || p->other || wanted <= held)
+		if (listed_later[i] || p->other || wanted <= held)
 			continue;
 		if (p->assigned - held + wanted > p->licenses) /* L3 */
 			return ctr_apply_reject(a, CTR_CODE_OVER_ALLOCATION,
@@ -55,20 +70,10 @@ static enum ctr_code check(struct ctr_apply *a, struct ctr_environment *e, avro_
 	return CTR_CODE_OK;
 }
 
-/* The allocation row of sku, including one removed since the last flush, so
- * that a removal and a new allocation of the same key become one write. */
-static struct ctr_allocation *any_allocation(struct ctr_environment *e, const char *sku)
-{
-	for (size_t i = 0; i < e->allocation_count; i++)
-		if (strcmp(e->allocations[i].sku, sku) == 0)
-			return &e->allocations[i];
-	return NULL;
-}
-
 static void set_count(struct ctr_contract *c, struct ctr_environment *e, const char *sku,
 		      int64_t wanted)
 {
-	struct ctr_allocation *al = any_allocation(e, sku);
+	struct ctr_allocation *al = ctr_environment_allocation(c, e, sku);
 	struct ctr_product *p = ctr_contract_product(c, sku);
 	int64_t held = al && !al->row.gone ? al->count : 0;
 
@@ -93,23 +98,30 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 	struct ctr_environment *e = ctr_live_environment(a, &code);
 	avro_value_t list, item;
 	size_t count;
+	unsigned char *listed_later;
 	int ok;
 
 	if (e == NULL)
 		return code;
 	ctr_payload_field(a->data, "allocations", &list);
 	count = ctr_payload_count(&list);
-	code = check(a, e, &list, count);
-	if (code != CTR_CODE_OK)
+	listed_later = items_listed_later(a->contract, &list, count);
+	if (listed_later == NULL)
+		return CTR_CODE_NO_MEMORY;
+	code = check(a, e, &list, count, listed_later);
+	if (code != CTR_CODE_OK) {
+		free(listed_later);
 		return code;
+	}
 	/* stopped where a row could not be made: apply ends the run */
 	for (size_t i = 0; i < count && !a->contract->out_of_memory; i++) {
-		if (superseded(&list, i, count))
+		if (listed_later[i])
 			continue;
 		ctr_payload_item(&list, i, &item);
 		set_count(a->contract, e, ctr_payload_text(&item, "sku"),
 			  ctr_payload_long(&item, "count", 0));
 	}
+	free(listed_later);
 	e->allocated_us = ctr_timestamp_parse(a->ev->at, &ok);
 	/*
 	 * G2: an activation the stream placed before this allocation does not

@@ -104,6 +104,10 @@ static const struct ctr_row_key environment_by_id = {
 	.row_size = sizeof(struct ctr_environment),
 	.key_offset = offsetof(struct ctr_environment, env_id),
 };
+static const struct ctr_row_key allocation_by_sku = {
+	.row_size = sizeof(struct ctr_allocation),
+	.key_offset = offsetof(struct ctr_allocation, sku),
+};
 static const struct ctr_row_key member_by_user = {
 	.row_size = sizeof(struct ctr_member),
 	.key_offset = offsetof(struct ctr_member, user),
@@ -135,12 +139,13 @@ struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const c
 	return i < c->environment_count ? &c->environments[i] : NULL;
 }
 
-struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, const char *sku)
+struct ctr_allocation *ctr_environment_allocation(struct ctr_contract *c, struct ctr_environment *e,
+						  const char *sku)
 {
-	for (size_t i = 0; i < e->allocation_count; i++)
-		if (!e->allocations[i].row.gone && strcmp(e->allocations[i].sku, sku) == 0)
-			return &e->allocations[i];
-	return NULL;
+	size_t i = ctr_row_index_find(&e->allocation_index, c->arena, &allocation_by_sku,
+				      e->allocations, e->allocation_count, sku, NULL, NULL);
+
+	return i < e->allocation_count ? &e->allocations[i] : NULL;
 }
 
 /* A member's row counts until it is gone (an invitation a member's own row replaced, M2). */

@@ -61,6 +61,7 @@ struct ctr_environment {
 	int64_t activated_us;
 	struct ctr_allocation *allocations;
 	size_t allocation_count, allocation_cap;
+	struct ctr_row_index allocation_index; /* by sku, once they are many */
 	struct ctr_row_flags row;
 };
 
@@ -136,7 +137,9 @@ struct ctr_contract *ctr_contract_new(struct ctr_arena *arena, const char *contr
 /* Lookups; NULL when absent. */
 struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku);
 struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id);
-struct ctr_allocation *ctr_environment_allocation(struct ctr_environment *e, const char *sku);
+/* The allocation row of sku in e, one removed since the last flush included. */
+struct ctr_allocation *ctr_environment_allocation(struct ctr_contract *c, struct ctr_environment *e,
+						  const char *sku);
 struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user);
 /* The first member in state whose email is email, compared case-insensitively (M2). */
 struct ctr_member *ctr_contract_member_by_email(struct ctr_contract *c, const char *email,
