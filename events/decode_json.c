@@ -227,6 +227,24 @@ static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *
 	return tree;
 }
 
+/*
+ * The content digest (E1) of an event that takes its place but does not
+ * decode into its schema (an unknown type, a field missing or of another
+ * shape): of the line's JSON with its keys sorted and no spaces, so that a
+ * copy written with other spacing or key order is the duplicate it is, as a
+ * decoded event's digest is of its Avro encoding. The line's own bytes when
+ * out of memory.
+ */
+static void digest_as_json(json_t *tree, struct ctr_event *ev)
+{
+	char *canonical = json_dumps(tree, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+
+	if (canonical == NULL)
+		return;
+	ev->digest = ctr_hash64(canonical, strlen(canonical), 0);
+	free(canonical);
+}
+
 void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev)
 {
 	json_error_t jerr;
@@ -258,10 +276,13 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 			ev->type = json_string_value(json_object_get(d->line_tree, "type"));
 		return;
 	}
-	if (read_header(d->catalog, d->line_tree, ev) != 0)
+	if (read_header(d->catalog, d->line_tree, ev) != 0) {
+		digest_as_json(d->line_tree, ev);
 		return;
+	}
 	code = fill(d, d->line_tree, ev);
 	if (code != CTR_CODE_OK) {
+		digest_as_json(d->line_tree, ev);
 		ev->code = code;
 		ev->takes_place = 1; /* fill() wrote the message */
 		if (out_of_range && code == CTR_CODE_BAD_FORMAT)
