@@ -211,18 +211,22 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 {
 	struct ctr_event decoded;
 	uint64_t digest;
+	int placed;
 
 	if (strcmp(json, held_json) == 0)
 		return 1;
+	/* one that takes its place without decoding is digested as canonical JSON */
 	ctr_decode_json(e->retry, json, strlen(json), &decoded);
 	digest = decoded.digest;
+	placed = decoded.code == CTR_CODE_OK || decoded.takes_place;
 	ctr_decode_json(e->retry, held_json, strlen(held_json), &decoded);
-	return decoded.code == CTR_CODE_OK && decoded.digest == digest;
+	return placed && (decoded.code == CTR_CODE_OK || decoded.takes_place) &&
+	       decoded.digest == digest;
 }
 
 /*
  * 1 when stream holds an event with ev's id and content: any of those under the
- * id, as a stream may hold two of other content (see seen_before). The walk
+ * id, as a stream may hold two of other content (see process()). The walk
  * only when the id was ever held.
  */
 static int held_same(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev)
@@ -249,42 +253,54 @@ static int held_same(struct ctr_engine *e, struct ctr_stream *stream, struct ctr
 	return same;
 }
 
-/*
- * E1: a known id is a duplicate when its content is the same. Asked of the ids
- * that took their place (stream NULL; id_key is ev->id's key) or of those held
- * in stream. A held event's id is not used yet (E1 decided): an event under it
- * with other content goes on to its seq like any other (handled 0), and of the
- * two the one that takes a place first keeps the id, whichever came first.
- */
-static int seen_before(struct ctr_engine *e, struct ctr_stream *stream, uint64_t id_key,
-		       struct ctr_event *ev, int *handled)
+static int duplicate(struct ctr_engine *e, struct ctr_event *ev)
 {
-	uint64_t digest = 0;
-	int same;
+	note(e, ev, "duplicate", CTR_CODE_OK, NULL);
+	e->counts.duplicates++;
+	return 0;
+}
 
-	if (stream == NULL) {
-		*handled = ctr_idset_find(e->ids, id_key, &digest);
-		same = *handled && digest == ev->digest;
-	} else {
-		/* the ids of held events have no place yet: only a copy is handled here */
-		*handled = same = held_same(e, stream, ev);
-	}
-	if (same) {
-		note(e, ev, "duplicate", CTR_CODE_OK, NULL);
-		e->counts.duplicates++;
-		return 0;
-	}
-	if (!*handled)
-		return 0;
+static int conflicting(struct ctr_engine *e, struct ctr_event *ev)
+{
 	return reject(e, ev, CTR_CODE_CONFLICTING_DUPLICATE,
 		      "an event with this id and other content was already read", NULL);
+}
+
+/*
+ * E1 for an id that took its place (id_key is ev->id's key): 1 when it did,
+ * ev then counted as a duplicate when its content is the same, else rejected
+ * as a conflicting duplicate, unless it is a copy of an event its stream
+ * holds under that id (such as one an --until run held, read again by the
+ * next run from the start): a copy of a held event is a duplicate of it, and
+ * the held one meets the id's owner when its turn comes. *rc: 0 or fatal.
+ */
+static int id_taken(struct ctr_engine *e, uint64_t id_key, uint64_t stream_hash,
+		    struct ctr_event *ev, int *rc, struct ctr_error *err)
+{
+	struct ctr_stream *stream;
+	uint64_t digest = 0;
+
+	*rc = 0;
+	if (!ctr_idset_find(e->ids, id_key, &digest))
+		return 0;
+	if (digest == ev->digest) {
+		*rc = duplicate(e, ev);
+		return 1;
+	}
+	/* loaded for its held events: a conflict is rare, a stored stream's are not in memory */
+	stream = ctr_streams_get(e, ev->stream, stream_hash, ctr_family_of(ev->type), err);
+	if (stream == NULL)
+		*rc = err->code;
+	else
+		*rc = held_same(e, stream, ev) ? duplicate(e, ev) : conflicting(e, ev);
+	return 1;
 }
 
 static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct ctr_stream *stream;
 	uint64_t id_key, stream_hash;
-	int handled, rc;
+	int rc;
 
 	/* E5: recorded after T was not known at T, however bad (read when neither time is one) */
 	if (e->options->has_until && ctr_event_recorded_us(ev) > e->options->until_us) {
@@ -300,15 +316,19 @@ static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error 
 	stream_hash = ctr_strmap_hash(ev->stream);
 	ctr_idset_prefetch(e->ids, id_key);
 	ctr_strmap_prefetch(e->streams, stream_hash);
-	rc = seen_before(e, NULL, id_key, ev, &handled);
-	if (handled || rc != 0)
+	if (id_taken(e, id_key, stream_hash, ev, &rc, err))
 		return rc;
 	stream = ctr_streams_get(e, ev->stream, stream_hash, ctr_family_of(ev->type), err);
 	if (stream == NULL)
 		return err->code;
-	rc = seen_before(e, stream, 0, ev, &handled);
-	if (handled || rc != 0)
-		return rc;
+	/*
+	 * The ids of held events have no place yet (E1 decided): only a copy is
+	 * handled here; an event under one with other content goes on to its seq
+	 * like any other, and of the two the one that takes a place first keeps
+	 * the id, whichever came first.
+	 */
+	if (held_same(e, stream, ev))
+		return duplicate(e, ev);
 	if (ev->seq < stream->next_seq)
 		return reject(e, ev, CTR_CODE_SEQUENCE_GAP,
 			      "seq is behind its stream (a step back)", NULL);

@@ -189,3 +189,22 @@ expect_eq "a copy written otherwise, in one run" "k2|sequence_gap" \
 expect_eq "a copy written otherwise, after a restart" "k2|sequence_gap" \
 	"$(q text-two.db 'SELECT event_id, code FROM rejected_events')"
 expect_eq "duplicates over two runs" 1 "$(q text-two.db 'SELECT sum(duplicates) FROM runs')"
+
+# E1 after --until: a run with --until stores no checkpoint, so the next run reads its events
+# again. An event it held (X, seq 3 of C-1) is read again after another event took its id (X,
+# C-2, recorded after T): the copy is a duplicate of the held event, which stays held, its row
+# and its stream's count as they were (the copy's rejection used to replace the held row,
+# leaving the stream counting an event no row held)
+cp /dev/null taken.jsonl
+for line in \
+	'{"id":"t1","type":"contract.opened","stream":"C-1","seq":1,"account":"1","at":"2023-01-10T10:00:00+09:00","data":{"name":"C","kind":"license","start_date":"2022-04-01","end_date":"2024-03-31","owners":[{"user":"o@x.jp","email":"o@x.jp","name":"O"}],"products":[{"sku":"A","name":"A","licenses":5}]}}' \
+	'{"id":"X","type":"contract.opened","stream":"C-2","seq":1,"account":"1","at":"2023-01-10T10:30:00+09:00","data":{"name":"C","kind":"license","start_date":"2022-04-01","end_date":"2024-03-31","owners":[{"user":"o@x.jp","email":"o@x.jp","name":"O"}],"products":[{"sku":"A","name":"A","licenses":5}]}}' \
+	'{"id":"X","type":"environment.created","stream":"C-1","seq":3,"account":"1","at":"2023-01-10T10:00:00+09:00","data":{"env_id":"e3","name":"E3"}}'; do
+	echo "$line" >> taken.jsonl
+done
+"$CONTRAIL" replay --source jsonl:taken.jsonl --db taken.db --until 2023-01-10T10:10:00+09:00 > /dev/null
+"$CONTRAIL" replay --source jsonl:taken.jsonl --db taken.db > taken.out
+grep -q "^run 2: read 3, applied 1, duplicates 2, rejected 0$" taken.out || fail "$(cat taken.out)"
+expect_eq "the held event's row" "X|sequence_gap|1|1" \
+	"$(q taken.db 'SELECT event_id, code, run_id, held_json IS NOT NULL FROM rejected_events')"
+expect_eq "its stream's count" 1 "$(q taken.db "SELECT held FROM streams WHERE stream = 'C-1'")"
