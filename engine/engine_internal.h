@@ -95,6 +95,12 @@ void ctr_streams_finalize(struct ctr_engine *e);
 /* The stream named name (hash: its ctr_strmap_hash), created (family) or loaded from the database. */
 struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint64_t hash,
 				   enum ctr_family family, struct ctr_error *err);
+/*
+ * The stream named name if it is in memory, or stored holding events (loaded
+ * then); else *out NULL, and no stream is made. 0, or an error reading it.
+ */
+int ctr_streams_find_holding(struct ctr_engine *e, const char *name, uint64_t hash,
+			     struct ctr_stream **out, struct ctr_error *err);
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream);
 /* Keeps id among the held ones (e->held_ids) and counts it: 0, or CTR_ENOMEM. */
 int ctr_engine_note_held(struct ctr_engine *e, const char *id);

@@ -15,7 +15,9 @@ int ctr_kafka_set(rd_kafka_conf_t *conf, const char *setting, struct ctr_error *
 		return ctr_error_set(err, CTR_EINVAL, "-X %s: expected key=value", setting);
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - setting), setting);
 	if (rd_kafka_conf_set(conf, key, eq + 1, message, sizeof(message)) != RD_KAFKA_CONF_OK) {
-		message[strcspn(message, "\n")] = '\0'; /* some of librdkafka's end in a newline */
+		size_t len = strlen(message);
+		while (len > 0 && message[len - 1] == '\n') /* some of librdkafka's end in one */
+			message[--len] = '\0';
 		return ctr_error_set(err, CTR_EINVAL, "-X %s: %s", key, message);
 	}
 	return 0;

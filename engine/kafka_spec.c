@@ -11,39 +11,42 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Kafka's own rule for a topic's name: letters, digits, '.', '_' and '-'; not "." or "..". */
-static int topic_name_ok(const char *name, size_t len)
-{
-	if (len == 0 || len > CTR_KAFKA_TOPIC_MAX || (len <= 2 && strspn(name, ".") >= len))
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i]))
-			return 0;
-	return 1;
-}
-
-static int host_name_ok(const char *host, size_t len)
+/* 1 when text[0, len) is not empty and all letters, digits or the characters of extra. */
+static int made_of(const char *text, size_t len, const char *extra)
 {
 	if (len == 0)
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)host[i]) && !strchr(".-_", host[i]))
+		if (!isalnum((unsigned char)text[i]) && !strchr(extra, text[i]))
 			return 0;
 	return 1;
 }
 
-/* HOST[:PORT], HOST a name, an IPv4 address or an IPv6 one in brackets. */
+/* Kafka's own rule for a topic's name: letters, digits, '.', '_' and '-'; not "." or "..". */
+static int topic_name_ok(const char *name, size_t len)
+{
+	if (len > CTR_KAFKA_TOPIC_MAX || (len <= 2 && strspn(name, ".") >= len))
+		return 0;
+	return made_of(name, len, "._-");
+}
+
+/*
+ * HOST[:PORT], HOST a name, an IPv4 address or an IPv6 one in brackets (with
+ * a zone, %eth0, if any); spaces around it, as librdkafka allows after a comma.
+ */
 static int server_ok(const char *server, size_t len)
 {
 	const char *end = server + len, *host, *host_end, *colon;
-	size_t digits;
 	long port;
 
+	while (server < end && *server == ' ')
+		server++;
+	while (end > server && end[-1] == ' ')
+		end--;
 	if (server < end && *server == '[') {
 		host = server + 1;
 		host_end = memchr(host, ']', (size_t)(end - host));
-		if (host_end == NULL || host_end == host || strspn(host, "0123456789abcdefABCDEF:.") <
-								   (size_t)(host_end - host))
+		if (host_end == NULL || !made_of(host, (size_t)(host_end - host), ":.%_-"))
 			return 0;
 		colon = host_end + 1 < end ? host_end + 1 : NULL;
 		if (colon != NULL && *colon != ':')
@@ -52,18 +55,22 @@ static int server_ok(const char *server, size_t len)
 		host = server;
 		colon = memchr(server, ':', (size_t)(end - server));
 		host_end = colon ? colon : end;
-		if (!host_name_ok(host, (size_t)(host_end - host)))
+		if (!made_of(host, (size_t)(host_end - host), ".-_"))
 			return 0;
 	}
 	if (colon == NULL)
 		return 1;
-	digits = (size_t)(end - colon - 1);
-	if (digits == 0 || digits > 5 || strspn(colon + 1, "0123456789") < digits)
+	if (colon + 1 == end)
 		return 0;
 	port = 0;
-	for (const char *c = colon + 1; c < end; c++)
+	for (const char *c = colon + 1; c < end; c++) {
+		if (*c < '0' || *c > '9')
+			return 0;
 		port = port * 10 + (*c - '0');
-	return port >= 1 && port <= 65535;
+		if (port > 65535)
+			return 0;
+	}
+	return port >= 1;
 }
 
 int ctr_kafka_split(const char *spec, char *bootstrap, size_t bootstrap_size, char *topics,

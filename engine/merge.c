@@ -71,11 +71,11 @@ static int shared_partition(sqlite3 *db, const char *path, struct ctr_error *err
 				 (long long)sqlite3_column_int64(st, 1));
 		rc = ctr_error_set(err, CTR_ECORRUPT, "%s holds %s%s, which another shard holds too:"
 				   " its accounts would be merged twice", path, source, partition);
-	}
-	else if (rc == SQLITE_DONE)
+	} else if (rc == SQLITE_DONE) {
 		rc = 0;
-	else
+	} else {
 		rc = copy_failed(db, path, "checkpoints", err);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

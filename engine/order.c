@@ -267,17 +267,39 @@ static int conflicting(struct ctr_engine *e, struct ctr_event *ev)
 }
 
 /*
+ * 1 when stream holds ev itself: its id and content, read at the same position
+ * (by a run after an --until run, which stores no checkpoint and so is read
+ * again from the start). It is that event, not a copy: counted a duplicate of
+ * it, it leaves the held one's row and count as they are.
+ */
+static int holds_this_read(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev)
+{
+	const char *position = NULL;
+
+	for (size_t i = 0; i < stream->held_count; i++) {
+		const struct ctr_held *h = &stream->held[i];
+		if (strcmp(h->id, ev->id) != 0)
+			continue;
+		if (position == NULL)
+			position = ctr_source_position(e->source);
+		if (strcmp(h->position, position) == 0)
+			return held_same(e, stream, ev);
+	}
+	return 0;
+}
+
+/*
  * E1 for an id that took its place (id_key is ev->id's key): 1 when it did,
  * ev then counted as a duplicate when its content is the same, else rejected
- * as a conflicting duplicate, unless it is a copy of an event its stream
- * holds under that id (such as one an --until run held, read again by the
- * next run from the start): a copy of a held event is a duplicate of it, and
- * the held one meets the id's owner when its turn comes. *rc: 0 or fatal.
+ * as a conflicting duplicate, unless it is an event its stream holds, read
+ * again (holds_this_read). The stream is asked only on a conflict, and only
+ * if it is in memory or stored holding events: no stream is made for it.
+ * *rc: 0 or fatal.
  */
 static int id_taken(struct ctr_engine *e, uint64_t id_key, uint64_t stream_hash,
 		    struct ctr_event *ev, int *rc, struct ctr_error *err)
 {
-	struct ctr_stream *stream;
+	struct ctr_stream *stream = NULL;
 	uint64_t digest = 0;
 
 	*rc = 0;
@@ -287,12 +309,12 @@ static int id_taken(struct ctr_engine *e, uint64_t id_key, uint64_t stream_hash,
 		*rc = duplicate(e, ev);
 		return 1;
 	}
-	/* loaded for its held events: a conflict is rare, a stored stream's are not in memory */
-	stream = ctr_streams_get(e, ev->stream, stream_hash, ctr_family_of(ev->type), err);
-	if (stream == NULL)
+	if (ctr_streams_find_holding(e, ev->stream, stream_hash, &stream, err) != 0)
 		*rc = err->code;
+	else if (stream != NULL && holds_this_read(e, stream, ev))
+		*rc = duplicate(e, ev);
 	else
-		*rc = held_same(e, stream, ev) ? duplicate(e, ev) : conflicting(e, ev);
+		*rc = conflicting(e, ev);
 	return 1;
 }
 

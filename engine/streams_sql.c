@@ -139,6 +139,38 @@ struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint6
 	return s;
 }
 
+/* Whether name's stored row says it holds events: 0 or 1, or an error. */
+static int stored_holding(struct ctr_engine *e, const char *name, struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = e->get_stream;
+	int step, holding = 0;
+
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW)
+		holding = sqlite3_column_int(stmt, 3) > 0;
+	else if (step != SQLITE_DONE)
+		holding = ctr_db_error(e->db, CTR_EDB, err);
+	sqlite3_reset(stmt);
+	return holding;
+}
+
+int ctr_streams_find_holding(struct ctr_engine *e, const char *name, uint64_t hash,
+			     struct ctr_stream **out, struct ctr_error *err)
+{
+	int holding;
+
+	*out = ctr_strmap_get_hashed(e->streams, name, hash);
+	if (*out != NULL || !was_stored(e, name))
+		return 0;
+	/* a stream that holds nothing is not loaded: one not stored would stay in memory */
+	holding = stored_holding(e, name, err);
+	if (holding != 1)
+		return holding;
+	*out = ctr_streams_get(e, name, hash, CTR_FAMILY_CONTRACT, err); /* its row sets the family */
+	return *out == NULL ? err->code : 0;
+}
+
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream)
 {
 	stream->last_batch = e->batch_number;

@@ -233,12 +233,15 @@ static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *
  * shape): of the line's JSON with its keys sorted and no spaces, so that a
  * copy written with other spacing or key order is the duplicate it is, as a
  * decoded event's digest is of its Avro encoding. The line's own bytes when
- * out of memory.
+ * it holds a number out of range, or when out of memory.
  */
-static void digest_as_json(json_t *tree, struct ctr_event *ev)
+static void digest_as_json(json_t *tree, int out_of_range, struct ctr_event *ev)
 {
-	char *canonical = json_dumps(tree, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	char *canonical;
 
+	if (out_of_range) /* load_line() wrote such numbers as 0.0: the tree is not the content */
+		return;
+	canonical = json_dumps(tree, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	if (canonical == NULL)
 		return;
 	ev->digest = ctr_hash64(canonical, strlen(canonical), 0);
@@ -277,12 +280,12 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 		return;
 	}
 	if (read_header(d->catalog, d->line_tree, ev) != 0) {
-		digest_as_json(d->line_tree, ev);
+		digest_as_json(d->line_tree, out_of_range, ev);
 		return;
 	}
 	code = fill(d, d->line_tree, ev);
 	if (code != CTR_CODE_OK) {
-		digest_as_json(d->line_tree, ev);
+		digest_as_json(d->line_tree, out_of_range, ev);
 		ev->code = code;
 		ev->takes_place = 1; /* fill() wrote the message */
 		if (out_of_range && code == CTR_CODE_BAD_FORMAT)

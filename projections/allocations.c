@@ -11,6 +11,7 @@
 #include "events/timefmt.h"
 #include "projections/apply_internal.h"
 
+/* What e holds of sku now: 0 when it never held any or the allocation was removed. */
 static int64_t held_count(struct ctr_contract *c, struct ctr_environment *e, const char *sku)
 {
 	struct ctr_allocation *al = ctr_environment_allocation(c, e, sku);

@@ -137,7 +137,7 @@ struct ctr_contract *ctr_contract_new(struct ctr_arena *arena, const char *contr
 /* Lookups; NULL when absent. */
 struct ctr_product *ctr_contract_product(struct ctr_contract *c, const char *sku);
 struct ctr_environment *ctr_contract_environment(struct ctr_contract *c, const char *env_id);
-/* The allocation row of sku in e, one removed since the last flush included. */
+/* The allocation row of sku in e, a removed one (row.gone) included. */
 struct ctr_allocation *ctr_environment_allocation(struct ctr_contract *c, struct ctr_environment *e,
 						  const char *sku);
 struct ctr_member *ctr_contract_member(struct ctr_contract *c, const char *user);
