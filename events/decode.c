@@ -441,6 +441,15 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	return 1;
 }
 
+/* ev emptied to stand for the whole of a record that is rejected: raw is all of data. */
+static void whole_record(struct ctr_event *ev, const uint8_t *data, size_t size)
+{
+	ctr_event_clear(ev);
+	ev->raw = data;
+	ev->raw_len = size;
+	ev->raw_is_avro = 1;
+}
+
 int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t size,
 			   struct ctr_event *ev)
 {
@@ -449,10 +458,7 @@ int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t si
 
 	/* judged before decoding: too large whether or not it would decode (E6) */
 	if (size > CTR_EVENT_MAX_BYTES) {
-		ctr_event_clear(ev);
-		ev->raw = data;
-		ev->raw_len = size;
-		ev->raw_is_avro = 1;
+		whole_record(ev, data, size);
 		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", size);
 		return -1;
 	}
@@ -466,10 +472,7 @@ int ctr_decode_avro_record(struct ctr_decoder *d, const uint8_t *data, size_t si
 	if (rc > 0 && ev->raw_len != size) {
 		size_t extra = size - ev->raw_len;
 
-		ctr_event_clear(ev);
-		ev->raw = data;
-		ev->raw_len = size;
-		ev->raw_is_avro = 1;
+		whole_record(ev, data, size);
 		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "%zu bytes follow the record", extra);
 		return -1;
 	}
