@@ -13,13 +13,7 @@ trap 'kill $pid $broker 2> /dev/null; wait $broker 2> /dev/null' EXIT # a failed
 sleep 1
 "$CONTRAIL" publish --to "kafka://$boot/events" jsonl:rest.jsonl 2> /dev/null || [ $? -eq 1 ]
 total=$(kcat -C -b "$boot" -t events -e -q -f '%o\n' | wc -l)
-# a minute at most, for slow machines and valgrind, under which the follower can take more than
-# ten seconds to read the rest
-for _ in $(seq 1 600); do
-	read=$(q follow.db "SELECT coalesce(sum(next_offset), 0) FROM checkpoints" 2> /dev/null || echo 0)
-	[ "$read" = "$total" ] && break
-	sleep 0.1
-done
+read_to follow.db "$total" # under valgrind the follower can take more than ten seconds
 expect_eq "events read while following" "$total" "$read"
 kill -TERM "$pid"
 status=0; wait "$pid" || status=$?

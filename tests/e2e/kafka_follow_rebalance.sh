@@ -15,11 +15,7 @@ first=$!
 second=
 trap 'kill $first $second $broker 2> /dev/null; wait $broker 2> /dev/null' EXIT
 # the first member alone: every partition, read to its end and committed
-for _ in $(seq 1 600); do
-	read=$(q first.db "SELECT coalesce(sum(next_offset), 0) FROM checkpoints" 2> /dev/null || echo 0)
-	[ "$read" = "$total" ] && break
-	sleep 0.1
-done
+read_to first.db "$total"
 expect_eq "events the first member read alone" "$total" "$read"
 
 "$CONTRAIL" replay --source "kafka://$boot/events" --db second.db "${group[@]}" > second.out 2> second.err &

@@ -67,6 +67,16 @@ with open("v1.jsonl", "w", encoding="utf-8") as out:
 PY
 }
 
+# read_to DB COUNT -> $read: waits, a minute at most (slow machines, valgrind), until the
+# checkpoints of DB, a following replay's, add up to COUNT events; $read is what they reached
+read_to() {
+	for _ in $(seq 1 600); do
+		read=$(q "$1" "SELECT coalesce(sum(next_offset), 0) FROM checkpoints" 2> /dev/null || echo 0)
+		[ "$read" = "$2" ] && return 0
+		sleep 0.1
+	done
+}
+
 # start_broker ARGS... -> $boot: `contrail broker` on loopback, stopped when the test exits
 start_broker() {
 	"$CONTRAIL" broker "$@" > broker.out 2> broker.err &
