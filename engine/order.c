@@ -218,10 +218,9 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 	/* one that takes its place without decoding is digested as canonical JSON */
 	ctr_decode_json(e->retry, json, strlen(json), &decoded);
 	digest = decoded.digest;
-	placed = decoded.code == CTR_CODE_OK || decoded.takes_place;
+	placed = ctr_event_takes_place(&decoded);
 	ctr_decode_json(e->retry, held_json, strlen(held_json), &decoded);
-	return placed && (decoded.code == CTR_CODE_OK || decoded.takes_place) &&
-	       decoded.digest == digest;
+	return placed && ctr_event_takes_place(&decoded) && decoded.digest == digest;
 }
 
 /*
@@ -330,7 +329,7 @@ static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error 
 		return 0;
 	}
 	e->counts.read++;
-	if (ev->code != CTR_CODE_OK && !ev->takes_place)
+	if (!ctr_event_takes_place(ev))
 		return reject(e, ev, ev->code, ev->message, NULL);
 	/* the id's slot and the stream's lie far apart in tables larger than the caches: asked
 	 * for together, their two misses overlap instead of following one another */

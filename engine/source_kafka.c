@@ -74,7 +74,7 @@ static int decode(struct kafka_source *s, const rd_kafka_message_t *msg, struct 
 		ctr_event_clear(ev);
 		ctr_event_reject(ev, code, 0, "%s", message);
 	}
-	if (ev->code != CTR_CODE_OK && !ev->takes_place) {
+	if (!ctr_event_takes_place(ev)) {
 		ev->raw = value ? value : (const uint8_t *)"";
 		ev->raw_len = msg->len;
 		ev->raw_is_avro = 0;

@@ -48,6 +48,12 @@ struct ctr_event {
 /* An empty event: every envelope field "", type_index -1, code CTR_CODE_OK. */
 void ctr_event_clear(struct ctr_event *ev);
 
+/* Whether ev occupies its seq (E2): decoded, or rejected by a rule that lets it take its place. */
+static inline int ctr_event_takes_place(const struct ctr_event *ev)
+{
+	return ev->code == CTR_CODE_OK || ev->takes_place;
+}
+
 /* Marks ev rejected with code and a printf-style message. */
 void ctr_event_reject(struct ctr_event *ev, enum ctr_code code, int takes_place, const char *fmt,
 		      ...) __attribute__((format(printf, 4, 5)));

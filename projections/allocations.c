@@ -18,33 +18,6 @@ static int64_t held_count(struct ctr_contract *c, struct ctr_environment *e, con
 	return al && !al->row.gone ? al->count : 0;
 }
 
-/*
- * Which items a later one of the same sku overrides (the last one counts):
- * listed_later[i] set for those, found from the last item back with each
- * product marked by its place in the contract's array. NULL when out of memory.
- */
-static unsigned char *items_listed_later(struct ctr_contract *c, avro_value_t *list, size_t count)
-{
-	unsigned char *listed_later = calloc(count + 1, 1), *seen = calloc(c->product_count + 1, 1);
-	avro_value_t item;
-
-	if (listed_later == NULL || seen == NULL) {
-		free(listed_later);
-		free(seen);
-		return NULL;
-	}
-	for (size_t i = count; i-- > 0;) {
-		ctr_payload_item(list, i, &item);
-		struct ctr_product *p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
-		if (p == NULL)
-			continue; /* L4: the whole allocation is refused */
-		listed_later[i] = seen[p - c->products];
-		seen[p - c->products] = 1;
-	}
-	free(seen);
-	return listed_later;
-}
-
 static enum ctr_code check(struct ctr_apply *a, struct ctr_environment *e, avro_value_t *list,
 			   size_t count, const unsigned char *listed_later)
 {
@@ -106,7 +79,7 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 		return code;
 	ctr_payload_field(a->data, "allocations", &list);
 	count = ctr_payload_count(&list);
-	listed_later = items_listed_later(a->contract, &list, count);
+	listed_later = ctr_items_listed_later(a->contract, &list, count);
 	if (listed_later == NULL)
 		return CTR_CODE_NO_MEMORY;
 	code = check(a, e, &list, count, listed_later);

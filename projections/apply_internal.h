@@ -49,6 +49,13 @@ enum ctr_code ctr_apply_required(struct ctr_apply *a, const char *const fields[]
 enum ctr_code ctr_apply_required_items(struct ctr_apply *a, const char *list_name,
 				       const char *const fields[]);
 
+/*
+ * Which items of a list of skus (an allocation's, a renewal's) a later item of
+ * the same sku overrides, the last one counting: listed_later[i] set for
+ * those, malloc()ed; NULL when out of memory.
+ */
+unsigned char *ctr_items_listed_later(struct ctr_contract *c, avro_value_t *list, size_t count);
+
 /* The handler of a contract-family event type, or NULL. */
 ctr_apply_fn ctr_licenses_handler(const char *type);
 ctr_apply_fn ctr_members_handler(const char *type);

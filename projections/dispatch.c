@@ -62,6 +62,29 @@ enum ctr_code ctr_apply_required_items(struct ctr_apply *a, const char *list_nam
 	return CTR_CODE_OK;
 }
 
+unsigned char *ctr_items_listed_later(struct ctr_contract *c, avro_value_t *list, size_t count)
+{
+	unsigned char *listed_later = calloc(count + 1, 1), *seen = calloc(c->product_count + 1, 1);
+	avro_value_t item;
+
+	if (listed_later == NULL || seen == NULL) {
+		free(listed_later);
+		free(seen);
+		return NULL;
+	}
+	/* from the last item back, each product marked by its place in the contract's array */
+	for (size_t i = count; i-- > 0;) {
+		ctr_payload_item(list, i, &item);
+		struct ctr_product *p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
+		if (p == NULL)
+			continue; /* L4: the caller refuses the whole event */
+		listed_later[i] = seen[p - c->products];
+		seen[p - c->products] = 1;
+	}
+	free(seen);
+	return listed_later;
+}
+
 enum ctr_code ctr_reject_into(char *msg, size_t size, enum ctr_code code, const char *fmt, ...)
 {
 	va_list ap;

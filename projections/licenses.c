@@ -184,7 +184,7 @@ static enum ctr_code renewed(struct ctr_apply *a)
 	struct ctr_contract *c = a->contract;
 	avro_value_t list, item;
 	size_t count = 0;
-	unsigned char *applied;
+	unsigned char *listed_later;
 
 	if (ctr_payload_field(a->data, "products", &list))
 		count = ctr_payload_count(&list);
@@ -195,20 +195,15 @@ static enum ctr_code renewed(struct ctr_apply *a)
 			return ctr_apply_reject(a, CTR_CODE_UNKNOWN_SKU, "%s has no product %s",
 						c->contract_id, ctr_payload_text(&item, "sku"));
 	}
-	/*
-	 * Of a sku listed twice the last entry counts, as in an allocation (an
-	 * earlier one would change the product's own end date first): the entries
-	 * are taken from the last back, each product once, marked by its place.
-	 */
-	applied = calloc(c->product_count + 1, 1);
-	if (applied == NULL)
+	/* of a sku listed twice the last entry counts: an earlier one would change its own end date */
+	listed_later = ctr_items_listed_later(c, &list, count);
+	if (listed_later == NULL)
 		return CTR_CODE_NO_MEMORY;
-	for (size_t i = count; i-- > 0;) {
+	for (size_t i = 0; i < count; i++) {
+		if (listed_later[i])
+			continue;
 		ctr_payload_item(&list, i, &item);
 		struct ctr_product *p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
-		if (applied[p - c->products])
-			continue;
-		applied[p - c->products] = 1;
 		p->licenses = ctr_payload_long(&item, "licenses", p->licenses);
 		if (p->licenses == 0 && p->own_end_date == NULL)
 			ctr_set_text(c, &p->own_end_date, c->end_date);
@@ -216,7 +211,7 @@ static enum ctr_code renewed(struct ctr_apply *a)
 			ctr_set_text(c, &p->own_end_date, NULL);
 		ctr_contract_touch(c, &p->row);
 	}
-	free(applied);
+	free(listed_later);
 	if (!c->cloud) /* L5: a cloud contract has no end date until a cancellation */
 		ctr_set_text(c, &c->end_date, ctr_payload_text(a->data, "end_date"));
 	ctr_contract_touch(c, &c->row);
