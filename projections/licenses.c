@@ -295,8 +295,12 @@ static enum ctr_code cancellation_requested(struct ctr_apply *a)
 
 static enum ctr_code migration_planned(struct ctr_apply *a)
 {
+	static const char *const required[] = { "to_contract", NULL };
 	const char *to = ctr_payload_text(a->data, "to_contract");
+	enum ctr_code code = ctr_apply_required(a, required);
 
+	if (code != CTR_CODE_OK)
+		return code;
 	if (strcmp(to, a->contract->contract_id) == 0)
 		return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "to_contract: a contract cannot migrate to itself");
 	ctr_set_text(a->contract, &a->contract->migration_to, to);
@@ -381,7 +385,13 @@ static enum ctr_code environment_activated(struct ctr_apply *a)
 									     : MODE_ONLINE;
 	e->status = ENV_LINKED;
 	ctr_set_text(a->contract, &e->activated_at, a->ev->at);
+	/*
+	 * G2: this activation follows the last allocation in the stream, so it counts as
+	 * after it even when its own time is earlier (the times alone could not tell).
+	 */
 	e->activated_us = ctr_timestamp_parse(a->ev->at, &ok);
+	if (e->allocated_us != 0 && e->activated_us < e->allocated_us)
+		e->activated_us = e->allocated_us;
 	ctr_contract_touch(a->contract, &e->row);
 	return CTR_CODE_OK;
 }
