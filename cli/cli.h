@@ -102,6 +102,9 @@ int ctr_cli_business_date(const char *command, const char *text, struct ctr_repl
 int ctr_cli_expiring_days(const char *command, const char *text, struct ctr_replay_options *o);
 int ctr_cli_store_cutoff(const char *command, const char *text, struct ctr_replay_options *o);
 
+/* --until T (E5: an RFC 3339 time with an offset), set in o from text; as the three above. */
+int ctr_cli_until(const char *command, const char *text, struct ctr_replay_options *o);
+
 /* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 void ctr_cli_csv_field(FILE *out, const char *text);
 

@@ -55,6 +55,29 @@ static void print_text(const json_t *entry, const json_t *state)
 	ctr_audit_print_state(state);
 }
 
+/*
+ * Text's last line: what was read, of which stream (shown as its entries are),
+ * as known when and judged on which date, for the report to say what it shows.
+ */
+static int print_end(const struct ctr_run_result *result, const struct audit *a,
+		     const struct ctr_replay_options *o)
+{
+	char *stream = ctr_cli_shown(a->stream);
+	char *until = o->has_until ? ctr_cli_shown(o->until_text) : NULL;
+	char date[16];
+
+	if (stream == NULL || (o->has_until && until == NULL)) {
+		free(stream);
+		return -1;
+	}
+	ctr_date_format(o->business_date, date);
+	printf("%lld events of %s%s%s, judged on %s\n", (long long)result->counts.read, stream,
+	       until ? " recorded at or before " : "", until ? until : "", date);
+	free(stream);
+	free(until);
+	return 0;
+}
+
 static void after_flush(void *ctx, sqlite3 *db)
 {
 	struct audit *a = ctx;
@@ -116,9 +139,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		} else if (opt == 't') {
 			a->stream = optarg;
 		} else if (opt == 'u') {
-			o->until_us = ctr_timestamp_parse(optarg, &ok);
-			o->has_until = 1;
-			o->until_text = optarg;
+			if (ctr_cli_until("audit", optarg, o) != 0)
+				return CTR_EXIT_USAGE;
 		} else if (opt == 'b') {
 			if (ctr_cli_business_date("audit", optarg, o) != 0)
 				return CTR_EXIT_USAGE;
@@ -179,8 +201,8 @@ int ctr_cmd_audit(int argc, char **argv)
 	/* ended after a failure too: the entries printed stay a whole array (the exit says it failed) */
 	if (a.json && (rc == 0 || a.entries.count > 0))
 		ctr_json_array_end(&a.entries);
-	else if (rc == 0)
-		printf("%lld events of %s\n", (long long)result.counts.read, a.stream);
+	else if (rc == 0 && print_end(&result, &a, &options) != 0)
+		rc = ctr_error_set(&err, CTR_ENOMEM, "out of memory");
 	json_decref(a.pending);
 	if (rc != 0)
 		return ctr_cli_fail("audit", ctr_cli_exit_for(rc), "%s", err.message);

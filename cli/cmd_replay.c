@@ -139,7 +139,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		{ "group", required_argument, NULL, 'g' }, { "follow", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	int opt, ok = 1;
+	int opt;
 	long number;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
@@ -167,13 +167,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 				return CTR_EXIT_USAGE;
 			break;
 		case 'u':
-			o->until_us = ctr_timestamp_parse(optarg, &ok);
-			o->has_until = 1;
-			o->until_text = optarg;
-			if (!ok)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--until %s is not an RFC 3339"
-						    " timestamp with an offset, its date in Japan in years"
-						    " 0000-9999", optarg);
+			if (ctr_cli_until("replay", optarg, o) != 0)
+				return CTR_EXIT_USAGE;
 			break;
 		case 'n':
 			if (ctr_cli_number(optarg, 1, LONG_MAX, &number) != 0)

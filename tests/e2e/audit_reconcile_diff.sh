@@ -152,6 +152,13 @@ expect_eq "status: one last run" 1 "$(grep -c '^last run' status.txt)"
 "$CONTRAIL" audit --source jsonl:broken-value.jsonl --stream C-NL > audit.txt
 grep -qF 'name a\r\nb\x1b[2J' audit.txt || fail "$(cat audit.txt)"
 [ "$(tr -cd '\r\033' < audit.txt | wc -c)" = 0 ] || fail "a control character in the audit's text"
+# its last line names the stream as its entries do, and says what the report shows: the events
+# known at T, judged on D
+"$CONTRAIL" audit --source jsonl:broken-value.jsonl --stream $'C-x\nlast run          999' \
+	--until 2023-01-06T00:00:00+09:00 --business-date 2023-02-01 > audit.txt
+expect_eq "audit's last line" '1 events of C-x\nlast run          999 recorded at or before 2023-01-06T00:00:00+09:00, judged on 2023-02-01' \
+	"$(tail -n 1 audit.txt)"
+expect_eq "audit's lines that begin with the stream id's second line" 0 "$(grep -c '^last run' audit.txt)"
 # diff escapes them too (its rows split at '|'), and so do the refusals an ingest and a dump
 # print, which quote the line: a type holding a line feed and an escape
 head -n 1 broken-value.jsonl > opened-only.jsonl

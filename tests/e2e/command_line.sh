@@ -20,6 +20,12 @@ usage_line() {
 usage_line "a second --until" "contrail audit: --until is given twice" audit \
 	--source jsonl:history.jsonl --stream 100001 --until 2020-01-01T00:00:00+09:00 \
 	--until=2030-01-01T00:00:00+09:00
+# an audit's --until is refused as a replay's, saying what form it takes
+for args in "audit --stream 100001" "replay --db u.db"; do
+	# shellcheck disable=SC2086 # the command and its options, split
+	usage_line "${args%% *} --until without an offset" "contrail ${args%% *}: --until 2024-01-01T00:00:00 is not an RFC 3339 timestamp with an offset, its date in Japan in years 0000-9999" \
+		$args --source jsonl:history.jsonl --until 2024-01-01T00:00:00
+done
 usage_line "a second --stream" "contrail audit: --stream is given twice" audit \
 	--source jsonl:history.jsonl --stream 100001 --stream 100002
 usage_line "a second --db, by a prefix" "contrail replay: --db is given twice" replay \
