@@ -257,7 +257,7 @@ static void contract_history(struct gen *g, struct gen_contract *c, int64_t open
 	open_contract(g, c, open_at);
 	gen_members_setup(g, c, gen_after(g, c->s->at, 1, 20));
 	if (c->migrate_in)
-		gen_migrate_envs_in(g, c, gen_after(g, c->migrate_in->planned_at, 2, 20));
+		gen_migrate_envs_in(g, c, gen_after(g, c->migrate_in->moved_out_at, 1, 10));
 	else if (!c->cloud)
 		gen_envs_setup(g, c, gen_after(g, c->s->at, 0, 14));
 	live(g, c, c->s->at);

@@ -351,11 +351,16 @@ static void allocate_copy(struct gen *g, struct gen_contract *c, int index, long
 	gen_end(g, GEN_CLEAN);
 }
 
-/* G2, G3: environments of the same names, their allocations (mostly the same), activation. */
+/*
+ * G2, G3: environments of the same names, their allocations (mostly the same),
+ * activation; a few migrations go no further than the old side's steps.
+ */
 void gen_migrate_envs_in(struct gen *g, struct gen_contract *c, int64_t now)
 {
 	const struct gen_migration *m = c->migrate_in;
 
+	if (gen_chance(g, 6))
+		return; /* stops at planned, or old_env_deleted */
 	for (int i = 0; i < m->env_count; i++) {
 		const struct gen_env *old = &m->envs[i];
 		int index = create_env(g, c, old->name, i == 0 ? now : gen_after(g, c->s->at, 0, 10));
@@ -372,13 +377,17 @@ void gen_migrate_envs_in(struct gen *g, struct gen_contract *c, int64_t now)
 	}
 }
 
-/* G2: the old environments are deleted, most of them, in the weeks after the plan. */
+/*
+ * G2: the old environments are deleted, most of them, in the days after the
+ * plan, before their successors are created (seed 000, appendix 5.2).
+ */
 void gen_migrate_envs_out(struct gen *g, struct gen_contract *c)
 {
-	const struct gen_migration *m = c->migrate_out;
+	struct gen_migration *m = c->migrate_out;
 
 	for (int i = 0; i < m->env_count; i++)
 		for (int e = 0; e < c->env_count; e++)
 			if (c->envs[e].name == m->envs[i].name && !c->envs[e].deleted && gen_chance(g, 80))
-				delete_env(g, c, e, gen_after(g, c->s->at, 15, 60));
+				delete_env(g, c, e, gen_after(g, c->s->at, 1, 10));
+	m->moved_out_at = c->s->at;
 }

@@ -1,8 +1,8 @@
 /*
  * generate_faults.c - the deliberately bad part of a synthetic history: how
  * often each fault is made, and the faults of an account that belong to no
- * one of its events: a malformed line, an event for a contract that was never
- * opened, and payloads the schema cannot hold (a missing field, a field of the
+ * one of its events: an event lost on the way, a malformed line, an event for
+ * a contract that was never opened, and payloads the schema cannot hold (a missing field, a field of the
  * wrong type, an unknown type). A payload fault is the last event of its
  * stream: `contrail ingest` refuses such lines, so a log built from the
  * history lacks them, and a hole at the end of a stream holds nothing back.
@@ -29,6 +29,9 @@ const char *const gen_fault_codes[GEN_FAULT_COUNT] = {
 	[GEN_NOT_BY_ADMIN] = "not_by_admin",
 	[GEN_OVER_RETIRE] = "over_retire",
 	[GEN_ACCOUNT_DEACTIVATED] = "account_deactivated",
+	[GEN_UNKNOWN_MEMBER] = "unknown_member",
+	[GEN_LOST_BEFORE] = "sequence_gap",
+	[GEN_STREAM_BLOCKED] = "stream_blocked",
 	[GEN_UNKNOWN_STREAM] = "unknown_stream",
 	[GEN_BAD_JSON] = "bad_json",
 	[GEN_MISSING_FIELD] = "missing_field",
@@ -54,6 +57,8 @@ static const int rates[GEN_FAULT_COUNT] = {
 	[GEN_NOT_BY_ADMIN] = 1000,         /* a retirement */
 	[GEN_OVER_RETIRE] = 800,           /* a retirement */
 	[GEN_ACCOUNT_DEACTIVATED] = 3000,  /* an order that needs a new registration */
+	[GEN_UNKNOWN_MEMBER] = 100,        /* a membership step */
+	[GEN_LOST_BEFORE] = 150,           /* an account (GEN_STREAM_BLOCKED follows it) */
 	[GEN_UNKNOWN_STREAM] = 900,        /* an account */
 	[GEN_BAD_JSON] = 900,              /* an account */
 	[GEN_MISSING_FIELD] = 800,         /* an account */
@@ -218,8 +223,29 @@ static void misfit(struct gen *g, enum gen_fault kind)
 	gen_end(g, kind);
 }
 
+/*
+ * E2: an event of a contract lost on the way, never delivered: the two after
+ * it, the stream's last, wait for it for good (sequence_gap, then
+ * stream_blocked), whatever they would do once applied.
+ */
+static void lost(struct gen *g)
+{
+	struct gen_stream *s = some_stream(g, 0);
+
+	if (s == NULL || s->family != GEN_CONTRACT)
+		return;
+	s->seq++; /* the lost one */
+	for (int k = 0; k < 2; k++) {
+		gen_begin(g, s, "environment.synced", gen_after(g, s->at, 1, 30));
+		gen_str(g, "env_id", "env-01");
+		gen_end(g, k == 0 ? GEN_LOST_BEFORE : GEN_STREAM_BLOCKED);
+	}
+}
+
 void gen_account_faults(struct gen *g)
 {
+	if (gen_fault_roll(g, GEN_LOST_BEFORE))
+		lost(g);
 	if (gen_fault_roll(g, GEN_BAD_JSON))
 		malformed(g);
 	if (gen_fault_roll(g, GEN_UNKNOWN_STREAM))

@@ -43,6 +43,9 @@ enum gen_fault {
 	GEN_NOT_BY_ADMIN,
 	GEN_OVER_RETIRE,
 	GEN_ACCOUNT_DEACTIVATED,
+	GEN_UNKNOWN_MEMBER,
+	GEN_LOST_BEFORE,   /* an event after one lost on the way: sequence_gap, held for good */
+	GEN_STREAM_BLOCKED, /* the event after that one */
 	GEN_UNKNOWN_STREAM,
 	GEN_BAD_JSON,
 	GEN_MISSING_FIELD,
@@ -139,6 +142,7 @@ struct gen_migration {
 	char to[96];     /* the new contract */
 	int64_t planned_at;
 	int planned;     /* the old contract did plan it */
+	int64_t moved_out_at; /* its old environments deleted by then (G2's second step) */
 	int product_count;
 	struct gen_product products[GEN_PRODUCTS_MAX];
 	int env_count;

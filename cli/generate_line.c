@@ -124,6 +124,8 @@ void gen_begin(struct gen *g, struct gen_stream *s, const char *type, int64_t at
 	s->at = at;
 	if (gen_chance(g, 30))
 		recorded = at + gen_range(g, 1, 9);
+	else if (gen_range(g, 0, 199) == 0) /* keyed in late: what --until (E5) tells apart */
+		recorded = at + gen_range(g, 3600, 30 * GEN_DAY);
 	g->cur.start = g->text_len;
 	g->cur.id = ++g->next_id;
 	g->cur.seq = ++s->seq;

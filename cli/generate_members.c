@@ -199,7 +199,7 @@ void gen_withdraw(struct gen *g, struct gen_contract *c, int person, int64_t at)
 	c->members[person].owner = 0;
 }
 
-/* M1: a member promotes themself (or an outsider acts); M2: a join nobody invited. */
+/* M1: a member promotes themself (or an outsider acts); one removed who never joined; M2: a join nobody invited. */
 static int member_fault(struct gen *g, struct gen_contract *c, int64_t now)
 {
 	int member = someone(g, c, GEN_ACTIVE, 0, -1), outsider = someone(g, c, GEN_NOBODY, -1, -1);
@@ -212,6 +212,14 @@ static int member_fault(struct gen *g, struct gen_contract *c, int64_t now)
 		gen_str(g, "role", target == member ? "owner" : "member");
 		gen_str(g, "by", g->people[actor].email);
 		gen_end(g, GEN_NOT_OWNER);
+		return 1;
+	}
+	if (outsider >= 0 && owner >= 0 && gen_fault_roll(g, GEN_UNKNOWN_MEMBER)) {
+		/* an owner removes someone who never joined (a name mixed up) */
+		gen_begin(g, c->s, "member.removed", now);
+		gen_str(g, "user", g->people[outsider].email);
+		gen_str(g, "by", g->people[owner].email);
+		gen_end(g, GEN_UNKNOWN_MEMBER);
 		return 1;
 	}
 	if (outsider >= 0 && gen_fault_roll(g, GEN_NOT_INVITED)) {

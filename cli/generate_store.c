@@ -1,7 +1,7 @@
 /*
  * generate_store.c - one account's web-store accounts (seed 002): an account
  * is a store id and an email (K1), either migrated from the old shared-account
- * system when the store was renewed in autumn 2024 (and then asked to reset
+ * system when the store was renewed in May 2024 (and then asked to reset
  * its password, K2) or registered afterwards; then orders and quotes. A
  * migrated account without orders or valid quotes is deactivated from the
  * cutoff (K3) and registers again before its next order, or has that order
@@ -96,10 +96,11 @@ static void quote(struct gen *g, struct store_account *a, int64_t at)
 
 static void store_account(struct gen *g, const char *store_id, const char *email)
 {
-	int32_t renewal = gen_days(2024, 9, 2), start = gen_day_of(g->start);
+	/* seed 002: the store reopened on 10 May 2024 with the accounts registered by 26 April */
+	int32_t renewal = gen_days(2024, 5, 10), start = gen_day_of(g->start);
 	struct store_account a = { .store_id = store_id, .email = email, .cutoff = gen_days(2024, 10, 31) };
-	int migrate = start < renewal - 30 && gen_chance(g, 55);
-	int64_t at = gen_office_time(g, migrate ? renewal + (int32_t)gen_range(g, 0, 50) :
+	int migrate = start < gen_days(2024, 4, 26) && gen_chance(g, 55);
+	int64_t at = gen_office_time(g, migrate ? renewal + (int32_t)gen_range(g, 0, 2) :
 						  (start > renewal ? start : renewal) + (int32_t)gen_range(g, 0, 500));
 	char id[128];
 

@@ -5,6 +5,8 @@
  */
 #include "cli/generate_internal.h"
 
+#include "projections/calendar.h"
+
 #define JAPAN_OFFSET (9 * 3600)
 
 /* Howard Hinnant's days_from_civil. */
@@ -74,12 +76,30 @@ int32_t gen_month_end(int32_t day)
 	return gen_days(y, m, month_length(y, m));
 }
 
-int64_t gen_office_time(struct gen *g, int32_t day)
+/* A day the office is closed: a weekend, a national holiday, the year-end closure (29 Dec - 3 Jan). */
+static int closed(int32_t day)
 {
 	int weekday = (int)((day + 4) % 7); /* 1970-01-01 was a Thursday; 0 is Sunday */
+	int y, m, d;
 
-	if ((weekday == 0 || weekday == 6) && gen_chance(g, 95))
-		day += weekday == 6 ? 2 : 1;
+	gen_civil(day, &y, &m, &d);
+	return weekday == 0 || weekday == 6 || (m == 12 && d >= 29) || (m == 1 && d <= 3) ||
+	       ctr_calendar_is_holiday(day);
+}
+
+/*
+ * Work falling on a closed day is mostly done on one of the five open days
+ * after it, spread evenly: moved to the next open day, Mondays would hold
+ * about three days' work.
+ */
+int64_t gen_office_time(struct gen *g, int32_t day)
+{
+	if (closed(day) && gen_chance(g, 95)) {
+		long later = gen_range(g, 0, 4);
+		do
+			day++;
+		while (closed(day) || later-- > 0);
+	}
 	return gen_time_of(day, 9 * 3600 + gen_range(g, 0, 10 * 3600 - 1));
 }
 
