@@ -2,10 +2,11 @@
  * generate_faults.c - the deliberately bad part of a synthetic history: how
  * often each fault is made, and the faults of an account that belong to no
  * one of its events: an event lost on the way, a malformed line, an event for
- * a contract that was never opened, and payloads the schema cannot hold (a missing field, a field of the
- * wrong type, an unknown type). A payload fault is the last event of its
- * stream: `contrail ingest` refuses such lines, so a log built from the
- * history lacks them, and a hole at the end of a stream holds nothing back.
+ * a contract that was never opened, and payloads the schema cannot hold (a
+ * missing field, a field of the wrong type, an unknown type). A payload fault
+ * is the last event of its stream: `contrail ingest` refuses such lines, so a
+ * log built from the history lacks them, and a hole at the end of a stream
+ * holds nothing back (a lost event's hole holds the two events after it).
  * The faults made while a history is written are in the files of their
  * families (L3, L4, L7 in generate_environments.c, M1, M2 in
  * generate_members.c, ...) and in generate_line.c (E1, E2).

@@ -83,7 +83,8 @@ struct gen_person {
 
 struct gen {
 	uint64_t rng[4];
-	int64_t history_start, horizon; /* where the history begins, and where its steps stop (a few faults and office days after a step may pass it) */
+	/* where the history begins, and where its steps stop (a fault may pass it) */
+	int64_t history_start, horizon;
 	/* the account being built */
 	long index;
 	char account[16];

@@ -199,7 +199,10 @@ void gen_withdraw(struct gen *g, struct gen_contract *c, int person, int64_t at)
 	c->members[person].owner = 0;
 }
 
-/* M1: a member promotes themself (or an outsider acts); one removed who never joined; M2: a join nobody invited. */
+/*
+ * M1: a member promotes themself (or an outsider acts); someone removed who
+ * never joined (unknown_member); M2: a join nobody invited.
+ */
 static int member_fault(struct gen *g, struct gen_contract *c, int64_t now)
 {
 	int member = someone(g, c, GEN_ACTIVE, 0, -1), outsider = someone(g, c, GEN_NOBODY, -1, -1);

@@ -76,7 +76,7 @@ int32_t gen_month_end(int32_t day)
 	return gen_days(y, m, month_length(y, m));
 }
 
-/* A day the office is closed: a weekend, a national holiday, the year-end closure (29 Dec - 3 Jan). */
+/* A day the office is closed: a weekend, a national holiday, the year-end closure (29/12-3/1). */
 static int closed(int32_t day)
 {
 	int weekday = (int)((day + 4) % 7); /* 1970-01-01 was a Thursday; 0 is Sunday */
