@@ -182,8 +182,9 @@ int ctr_cli_until(const char *command, const char *text, struct ctr_replay_optio
 
 	o->until_us = ctr_timestamp_parse(text, &ok);
 	if (!ok)
-		return ctr_cli_fail(command, CTR_EXIT_USAGE, "--until %s is not an RFC 3339 timestamp"
-				    " with an offset, its date in Japan in years 0000-9999", text);
+		return ctr_cli_fail(command, CTR_EXIT_USAGE, "--until %s is not an RFC 3339"
+				    " timestamp with an offset, its date in Japan in years"
+				    " 0000-9999", text);
 	o->has_until = 1;
 	o->until_text = text;
 	return 0;

@@ -237,7 +237,9 @@ static void lost(struct gen *g)
 		return;
 	s->seq++; /* the lost one */
 	for (int k = 0; k < 2; k++) {
-		gen_begin(g, s, "environment.synced", gen_after(g, s->at, 1, 30));
+		/* after every event of the stream is read, one recorded late too */
+		int64_t last = s->recorded > s->at ? s->recorded : s->at;
+		gen_begin(g, s, "environment.synced", gen_after(g, last, 1, 30));
 		gen_str(g, "env_id", "env-01");
 		gen_end(g, k == 0 ? GEN_LOST_BEFORE : GEN_STREAM_BLOCKED);
 	}
@@ -245,8 +247,6 @@ static void lost(struct gen *g)
 
 void gen_account_faults(struct gen *g)
 {
-	if (gen_fault_roll(g, GEN_LOST_BEFORE))
-		lost(g);
 	if (gen_fault_roll(g, GEN_BAD_JSON))
 		malformed(g);
 	if (gen_fault_roll(g, GEN_UNKNOWN_STREAM))
@@ -254,4 +254,7 @@ void gen_account_faults(struct gen *g)
 	for (int kind = GEN_MISSING_FIELD; kind <= GEN_UNKNOWN_TYPE; kind++)
 		if (gen_fault_roll(g, (enum gen_fault)kind))
 			misfit(g, (enum gen_fault)kind);
+	/* last: an event after the hole would be held too, whatever it would have been */
+	if (gen_fault_roll(g, GEN_LOST_BEFORE))
+		lost(g);
 }

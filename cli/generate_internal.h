@@ -69,6 +69,7 @@ struct gen_stream {
 	enum gen_family family;
 	long seq;        /* of the last event written */
 	int64_t at;      /* of the last event written */
+	int64_t recorded; /* the latest recorded time of its events (E5), a late one included */
 	long pick;       /* entry of a clean event, for the account's malformed copy; -1 none */
 	long clean;      /* clean events so far (pick is uniform among them) */
 	long last_entry; /* entry of the last event; -1 none */

@@ -131,6 +131,8 @@ void gen_begin(struct gen *g, struct gen_stream *s, const char *type, int64_t at
 	g->cur.seq = ++s->seq;
 	g->cur.at = at;
 	g->cur.when = recorded ? recorded : at;
+	if (g->cur.when > s->recorded)
+		s->recorded = g->cur.when;
 	g->cur.type = type;
 	g->cur.stream = s;
 	put_envelope(g, g->cur.id, at, recorded);

@@ -96,10 +96,10 @@ static void quote(struct gen *g, struct store_account *a, int64_t at)
 
 static void store_account(struct gen *g, const char *store_id, const char *email)
 {
-	/* seed 002: the store reopened on 10 May 2024 with the accounts registered by 26 April */
+	/* seed 002: the store reopened on 10 May 2024 with the accounts registered up to 26 April */
 	int32_t renewal = gen_days(2024, 5, 10), start = gen_day_of(g->start);
 	struct store_account a = { .store_id = store_id, .email = email, .cutoff = gen_days(2024, 10, 31) };
-	int migrate = start < gen_days(2024, 4, 26) && gen_chance(g, 55);
+	int migrate = start <= gen_days(2024, 4, 26) && gen_chance(g, 55);
 	int64_t at = gen_office_time(g, migrate ? renewal + (int32_t)gen_range(g, 0, 2) :
 						  (start > renewal ? start : renewal) + (int32_t)gen_range(g, 0, 500));
 	char id[128];

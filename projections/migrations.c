@@ -46,9 +46,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
 		  " ORDER BY o.deleted, o.env_id DESC LIMIT 1)",
 	/*
 	 * How far each environment of that name in the new contract went (G2):
-	 * 2 activated after its last allocation (an activation before it was
-	 * cleared, allocations.c; at one instant they were most likely one
-	 * session's; 0 is never, docs/schema.md), 1 allocated, 0 created. The step
+	 * 2 activated after its last allocation in the stream (an activation
+	 * before it was cleared, allocations.c; one after it with an earlier time
+	 * kept at the allocation's, licenses.c; 0 is never, docs/schema.md), 1
+	 * allocated, 0 created. The step
 	 * is the furthest whose condition holds for any of them, deleted or not
 	 * ("whenever it was created"); of those, a live one before a deleted one,
 	 * then the lowest id.

@@ -28,6 +28,15 @@ PY
 share=$(q a.db "SELECT 100.0 * rejected / read FROM runs")
 python3 -c "import sys; s = float('$share'); sys.exit(0 if 1 < s < 8 else 1)" || fail "rejected share $share%"
 [ "$(q a.db 'SELECT count(DISTINCT code) FROM rejected_events')" -ge 8 ] || fail "too few kinds of rejection"
+# E2: the events lost on the way leave two events each held for good, the first a sequence_gap,
+# the second stream_blocked; a removal of someone who never joined is unknown_member (M1)
+gaps=$(q a.db "SELECT count(*) FROM rejected_events WHERE code = 'sequence_gap'")
+[ "$gaps" -gt 0 ] || fail "no event held for good"
+expect_eq "stream_blocked events, one after each lost event's gap" "$gaps" \
+	"$(q a.db "SELECT count(*) FROM rejected_events WHERE code = 'stream_blocked'")"
+expect_eq "streams left waiting" "$gaps" "$(q a.db 'SELECT count(*) FROM streams WHERE held > 0')"
+[ "$(q a.db "SELECT count(*) FROM rejected_events WHERE code = 'unknown_member'")" -gt 0 ] ||
+	fail "no unknown_member"
 
 # --out FILE is put in place whole or not at all: a write that fails part-way (a file size limit
 # standing in for a full disk) exits 4 with one line and leaves FILE as it was, with nothing
