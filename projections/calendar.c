@@ -126,7 +126,10 @@ static int citizens(int32_t d)
 
 int ctr_calendar_is_holiday(int32_t day)
 {
-	return named(day) || substitute(day) || citizens(day);
+	if (named(day))
+		return 1;
+	/* a substitute or citizens' holiday follows a named one: most days stop here */
+	return named(day - 1) && (substitute(day) || citizens(day));
 }
 
 int ctr_calendar_is_business_day(int32_t day)
