@@ -4,8 +4,8 @@
  * role changes, removals, group companies, people leaving the portal (M3,
  * one member.withdrew on every contract they are on), and the membership
  * faults (a non-owner acting, someone removed who never joined, a join
- * without an invitation). A member's user
- * id is the email, as in the portal's own example.
+ * without an invitation). A member's user id is the email, as in the
+ * portal's own example.
  */
 #include <stdint.h>
 
