@@ -31,13 +31,18 @@ static json_t *rows(struct reader *r, const char *sql, const char *first, const 
 	return list;
 }
 
+/* With what explains the counts: end dates, activations, the allocations behind `assigned`. */
 static json_t *contract_state(struct reader *r, const char *id, json_t *contract)
 {
-	return json_pack("{s:o,s:o,s:o,s:o}", "contract", contract,
-		"products", rows(r, "SELECT sku, licenses, assigned, unassigned, expired, over_allocated"
-			     " FROM contract_products WHERE contract_id = ? ORDER BY sku", id, NULL),
-		"environments", rows(r, "SELECT env_id, name, status, mode, deleted FROM environments"
+	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "contract", contract,
+		"products", rows(r, "SELECT sku, licenses, assigned, unassigned, end_date,"
+			     " expired, over_allocated FROM contract_products"
+			     " WHERE contract_id = ? ORDER BY sku", id, NULL),
+		"environments", rows(r, "SELECT env_id, name, status, mode, activated_at,"
+				 " deleted, migrate_to FROM environments"
 				 " WHERE contract_id = ? ORDER BY env_id", id, NULL),
+		"allocations", rows(r, "SELECT env_id, sku, count FROM allocations"
+				" WHERE contract_id = ? ORDER BY env_id, sku", id, NULL),
 		"members", rows(r, "SELECT user, role, state FROM members WHERE contract_id = ?"
 			    " ORDER BY user", id, NULL));
 }
@@ -46,21 +51,23 @@ static json_t *contract_state(struct reader *r, const char *id, json_t *contract
 static json_t *state_of(struct reader *r, const char *stream)
 {
 	const char *slash = strchr(stream, '/');
-	json_t *found = rows(r, "SELECT contract_id, status, end_date, days_left, ownerless"
-			     " FROM contracts WHERE contract_id = ?", stream, NULL);
+	json_t *found = rows(r, "SELECT contract_id, status, end_date, days_left, ownerless,"
+			     " cancel_end_on, migration_to FROM contracts WHERE contract_id = ?",
+			     stream, NULL);
 	json_t *row = json_incref(json_array_get(found, 0));
 
 	json_decref(found);
 	if (row)
 		return contract_state(r, stream, row);
-	found = rows(r, "SELECT customer_no, email, state, suspended, suspension_reasons"
-		     " FROM customers WHERE customer_no = ?", stream, NULL);
+	found = rows(r, "SELECT customer_no, email, state, suspended, suspension_reasons,"
+		     " merged_into FROM customers WHERE customer_no = ?", stream, NULL);
 	row = json_incref(json_array_get(found, 0));
 	json_decref(found);
 	if (row)
 		return json_pack("{s:o,s:o}", "customer", row, "support_ids",
-			rows(r, "SELECT support_id, state, usable, suspension_reasons, licenses, retired"
-			     " FROM support_ids WHERE customer_no = ? ORDER BY support_id", stream, NULL));
+			rows(r, "SELECT support_id, state, usable, suspension_reasons, sku,"
+			     " licenses, retired, starts_on, ends_on, replaced_on FROM support_ids"
+			     " WHERE customer_no = ? ORDER BY support_id", stream, NULL));
 	if (slash) {
 		/* the whole store id: nothing bounds its length */
 		char *store = strndup(stream, (size_t)(slash - stream));
@@ -68,7 +75,8 @@ static json_t *state_of(struct reader *r, const char *stream)
 			ctr_error_set(r->err, CTR_ENOMEM, "out of memory");
 			return NULL;
 		}
-		found = rows(r, "SELECT store_id, email, state, orders, valid_quotes FROM store_accounts"
+		found = rows(r, "SELECT store_id, email, state, orders, valid_quotes, migrated,"
+			     " password_reset, registered_on FROM store_accounts"
 			     " WHERE store_id = ? AND email = ?", store, slash + 1);
 		free(store);
 		row = json_incref(json_array_get(found, 0));
@@ -100,8 +108,8 @@ json_t *ctr_audit_state(sqlite3 *db, const char *stream, struct ctr_error *err)
 static void print_scalar(const json_t *value)
 {
 	switch (json_typeof(value)) {
-	case JSON_STRING:
-		fputs(json_string_value(value), stdout);
+	case JSON_STRING: /* an empty text would leave "key ," */
+		fputs(*json_string_value(value) ? json_string_value(value) : "''", stdout);
 		break;
 	case JSON_INTEGER:
 		printf("%" JSON_INTEGER_FORMAT, json_integer_value(value));
@@ -121,7 +129,7 @@ static void print_scalar(const json_t *value)
 	}
 }
 
-/* One object as "k v, k v" on a line. */
+/* One object as "k v, k v" on a line; a NULL column is left out (json shows it as null). */
 static void print_object(const char *indent, const json_t *object)
 {
 	const char *key;
@@ -130,6 +138,8 @@ static void print_object(const char *indent, const json_t *object)
 
 	printf("%s", indent);
 	json_object_foreach((json_t *)object, key, value) {
+		if (json_is_null(value))
+			continue;
 		printf("%s%s ", first ? "" : ", ", key);
 		print_scalar(value);
 		first = 0;

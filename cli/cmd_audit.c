@@ -42,13 +42,18 @@ static void observe(void *ctx, const struct ctr_event *ev, const char *outcome, 
 static void print_text(const json_t *entry, const json_t *state)
 {
 	const char *code = json_string_value(json_object_get(entry, "code"));
+	const char *at = json_string_value(json_object_get(entry, "at"));
+	const char *recorded = json_string_value(json_object_get(entry, "recorded"));
 
-	printf("#%lld %s %s seq %lld at %s: %s", (long long)json_integer_value(json_object_get(entry, "number")),
+	printf("#%lld %s %s seq %lld at %s",
+	       (long long)json_integer_value(json_object_get(entry, "number")),
 	       json_string_value(json_object_get(entry, "event_id")),
 	       json_string_value(json_object_get(entry, "type")),
-	       (long long)json_integer_value(json_object_get(entry, "seq")),
-	       json_string_value(json_object_get(entry, "at")),
-	       json_string_value(json_object_get(entry, "outcome")));
+	       (long long)json_integer_value(json_object_get(entry, "seq")), at);
+	/* what --until compares: worth a look when it is not the event's own time */
+	if (recorded && strcmp(recorded, at) != 0)
+		printf(" recorded %s", recorded);
+	printf(": %s", json_string_value(json_object_get(entry, "outcome")));
 	if (code && *code)
 		printf(" %s (%s)", code, json_string_value(json_object_get(entry, "message")));
 	putchar('\n');

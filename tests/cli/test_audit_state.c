@@ -26,10 +26,13 @@ static void exec(const char *sql)
 static void setup(void)
 {
 	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-	exec("CREATE TABLE contracts (contract_id, status, end_date, days_left, ownerless);"
-	     "CREATE TABLE environments (contract_id, env_id, name, status, mode, deleted);"
+	exec("CREATE TABLE contracts (contract_id, status, end_date, days_left, ownerless,"
+	     " cancel_end_on, migration_to);"
+	     "CREATE TABLE environments (contract_id, env_id, name, status, mode, activated_at,"
+	     " deleted, migrate_to);"
+	     "CREATE TABLE allocations (contract_id, env_id, sku, count);"
 	     "CREATE TABLE members (contract_id, user, role, state);"
-	     "INSERT INTO contracts VALUES ('C-1', 'active', '2025-03-31', 30, 0);");
+	     "INSERT INTO contracts VALUES ('C-1', 'active', '2025-03-31', 30, 0, NULL, NULL);");
 }
 
 static void teardown(void)
@@ -45,14 +48,20 @@ Test(audit_state, a_contract_is_shown_with_its_products)
 	json_t *state;
 
 	exec("CREATE TABLE contract_products (contract_id, sku, licenses, assigned, unassigned,"
-	     " expired, over_allocated);"
-	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 2, 3, 0, 0),"
-	     " ('C-1', 'B', 1, 0, 1, 0, 0);");
+	     " end_date, expired, over_allocated);"
+	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 2, 3, '2025-03-31', 0, 0),"
+	     " ('C-1', 'B', 1, 0, 1, '2025-03-31', 0, 0);"
+	     "INSERT INTO allocations VALUES ('C-1', 'e2', 'A', 1), ('C-1', 'e1', 'A', 1),"
+	     " ('C-2', 'e1', 'A', 4);");
 	state = ctr_audit_state(db, "C-1", &err);
 	cr_assert_not_null(state, "%s", err.message);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(state, "contract"),
 							   "status")), "active");
 	cr_assert_eq(json_array_size(json_object_get(state, "products")), 2);
+	/* the allocations behind `assigned`, this contract's only, in order */
+	cr_assert_eq(json_array_size(json_object_get(state, "allocations")), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(
+		json_array_get(json_object_get(state, "allocations"), 0), "env_id")), "e1");
 	json_decref(state);
 }
 
@@ -64,7 +73,8 @@ Test(audit_state, a_table_that_fails_part_way_is_an_error_not_fewer_rows)
 	exec("CREATE TABLE product_rows (contract_id, sku, licenses);"
 	     "INSERT INTO product_rows VALUES ('C-1', 'A', 5), ('C-1', 'B', -9223372036854775808);"
 	     "CREATE VIEW contract_products AS SELECT contract_id, sku, abs(licenses) AS licenses,"
-	     " 0 AS assigned, 0 AS unassigned, 0 AS expired, 0 AS over_allocated FROM product_rows;");
+	     " 0 AS assigned, 0 AS unassigned, NULL AS end_date, 0 AS expired, 0 AS over_allocated"
+	     " FROM product_rows;");
 	cr_assert_null(ctr_audit_state(db, "C-1", &err));
 	cr_assert_eq(err.code, CTR_EDB);
 	cr_assert(strstr(err.message, "integer overflow") != NULL, "%s", err.message);
@@ -84,11 +94,15 @@ static void *no_memory(size_t size)
 	return NULL;
 }
 
-/* The values are printed as they are, not through json_dumps, which allocates. */
+/*
+ * The values are printed as they are, not through json_dumps, which allocates;
+ * a NULL column is left out, an empty text shown as ''.
+ */
 Test(audit_print, a_state_is_printed_whole_without_memory, .init = cr_redirect_stdout)
 {
-	json_t *state = json_pack("{s:{s:s,s:i,s:n,s:b}}", "contract", "contract_id", "C-1",
-				  "days_left", 30, "cancel_end_on", "ownerless", 0);
+	json_t *state = json_pack("{s:{s:s,s:i,s:n,s:b,s:s}}", "contract", "contract_id", "C-1",
+				  "days_left", 30, "cancel_end_on", "ownerless", 0,
+				  "suspension_reasons", "");
 
 	cr_assert_not_null(state);
 	json_set_alloc_funcs(no_memory, free);
@@ -96,6 +110,7 @@ Test(audit_print, a_state_is_printed_whole_without_memory, .init = cr_redirect_s
 	json_set_alloc_funcs(malloc, free);
 	fflush(stdout);
 	cr_assert_stdout_eq_str("    contract:\n"
-				"      contract_id C-1, days_left 30, cancel_end_on null, ownerless false\n");
+				"      contract_id C-1, days_left 30, ownerless false,"
+				" suspension_reasons ''\n");
 	json_decref(state);
 }

@@ -18,7 +18,16 @@ after_p3 = entries[2]["state"]["products"][0]
 assert (after_p3["licenses"], after_p3["assigned"], after_p3["unassigned"]) == (3, 1, 2), after_p3
 assert entries[6]["code"] == "over_allocation" and entries[6]["state"]["products"][0]["assigned"] == 1
 assert entries[-1]["state"]["members"][1]["state"] == "active"
+# what explains the counts: the allocation behind assigned, the product's end, the activation
+assert entries[2]["state"]["allocations"] == [{"env_id": "env-01", "sku": "CSL-IAP-PRO", "count": 1}]
+assert after_p3["end_date"] == "2024-03-31", after_p3
+assert entries[2]["state"]["environments"][0]["activated_at"] is None, entries[2]
 PY
+# text shows the allocations too, and leaves out a NULL column (mode before an activation)
+expect_eq "text: the state after p3" "    environments:
+      env_id env-01, name サンプル環境01, status unlinked, deleted 0
+    allocations:
+      env_id env-01, sku CSL-IAP-PRO, count 1" "$(sed -n '/^#3 /,/^#4 /p' audit.txt | sed -n '/environments:/,/count/p')"
 # audit into a full disk: a failure with one line, as for status and export
 for format in text json; do
 	status=0
@@ -37,6 +46,11 @@ JL
 "$CONTRAIL" audit --source jsonl:corrected.jsonl --stream C-9 --until 2023-02-02T00:00:00+09:00 --format json > after.json
 expect_eq "known before the correction" "1 3" "$(python3 -c "import json; d=json.load(open('before.json')); print(len(d), d[-1]['state']['products'][0]['licenses'])")"
 expect_eq "known after the correction" "2 5" "$(python3 -c "import json; d=json.load(open('after.json')); print(len(d), d[-1]['state']['products'][0]['licenses'])")"
+# text shows when an event was recorded where that is not its own time (what --until compares)
+"$CONTRAIL" audit --source jsonl:corrected.jsonl --stream C-9 > corrected.txt
+expect_eq "text: the entries' lines" "#1 c1 contract.opened seq 1 at 2023-01-05T10:00:00+09:00: applied
+#2 c2 contract.licenses_changed seq 2 at 2023-01-05T10:00:00+09:00 recorded 2023-02-01T09:00:00+09:00: applied" \
+	"$(grep '^#' corrected.txt)"
 
 # audit --until with held events: seq 3 recorded after T leaves seq 4 and 5 held at T, as a
 # replay --until T holds them; once it is known, 3 is applied with the two it releases, and the
@@ -66,7 +80,7 @@ assert [e["outcome"] for e in entries[4:]] == ["applied"] * 3, entries
 assert entries[4]["state"] == entries[5]["state"] == entries[6]["state"], entries
 PY
 "$CONTRAIL" audit --source jsonl:held.jsonl --stream C-H --business-date 2024-01-01 > released.txt
-expect_eq "text: the shared state printed once, after the last" "#5 h3 environment.allocated seq 3 at 2023-01-12T10:00:00+09:00: applied
+expect_eq "text: the shared state printed once, after the last" "#5 h3 environment.allocated seq 3 at 2023-01-12T10:00:00+09:00 recorded 2023-02-01T10:00:00+09:00: applied
 #6 h4 environment.created seq 4 at 2023-01-13T10:00:00+09:00: applied
 #7 h5 environment.allocated seq 5 at 2023-01-14T10:00:00+09:00: applied
     contract:" "$(sed -n '/^#5 /,/^    contract:/p' released.txt)"
