@@ -1,7 +1,9 @@
 /*
- * avro_check.c - the schema walk of avro_check.h. Depth is bounded by the
- * schema (our schemas are not recursive) and every step moves forward, so a
- * damaged record ends the walk in at most its own length.
+ * avro_check.c - the schema walk of avro_check.h. Every step moves forward, so
+ * a damaged record ends the walk in at most its own length, and the depth is
+ * capped: the schema walked is the writer's, from the log's header, and a
+ * foreign writer's may be recursive (a record naming itself), where a record
+ * of a few hundred kilobytes would nest deeper than the stack goes.
  */
 #include "events/avro_check.h"
 
@@ -11,6 +13,8 @@
 /* What a walk found besides the record's size. */
 struct walk {
 	int not_utf8; /* a string (or map key) is not UTF-8 */
+	int depth;    /* records, unions, arrays, maps and links entered and not left */
+	int too_deep; /* the walk stopped at CTR_AVRO_CHECK_DEPTH */
 };
 
 static int64_t walk(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail);
@@ -81,6 +85,8 @@ static int64_t blocks(struct walk *w, avro_schema_t items, int map, const uint8_
 	}
 }
 
+static int64_t nested(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail);
+
 static int64_t walk(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail)
 {
 	int64_t value;
@@ -110,18 +116,45 @@ static int64_t walk(struct walk *w, avro_schema_t schema, const uint8_t *p, size
 		return used && value >= 0 && value < avro_schema_enum_number_of_symbols(schema)
 		       ? (int64_t)used : -1;
 	case AVRO_RECORD:
-		return record(w, schema, p, avail);
 	case AVRO_UNION:
-		return branch(w, schema, p, avail);
 	case AVRO_ARRAY:
-		return blocks(w, avro_schema_array_items(schema), 0, p, avail);
 	case AVRO_MAP:
-		return blocks(w, avro_schema_map_values(schema), 1, p, avail);
 	case AVRO_LINK:
-		return walk(w, avro_schema_link_target(schema), p, avail);
+		return nested(w, schema, p, avail);
 	default:
 		return -1;
 	}
+}
+
+/* A value holding others: one level deeper, within CTR_AVRO_CHECK_DEPTH. */
+static int64_t nested(struct walk *w, avro_schema_t schema, const uint8_t *p, size_t avail)
+{
+	int64_t size;
+
+	if (w->depth == CTR_AVRO_CHECK_DEPTH) {
+		w->too_deep = 1;
+		return -1;
+	}
+	w->depth++;
+	switch (avro_typeof(schema)) {
+	case AVRO_RECORD:
+		size = record(w, schema, p, avail);
+		break;
+	case AVRO_UNION:
+		size = branch(w, schema, p, avail);
+		break;
+	case AVRO_ARRAY:
+		size = blocks(w, avro_schema_array_items(schema), 0, p, avail);
+		break;
+	case AVRO_MAP:
+		size = blocks(w, avro_schema_map_values(schema), 1, p, avail);
+		break;
+	default: /* AVRO_LINK */
+		size = walk(w, avro_schema_link_target(schema), p, avail);
+		break;
+	}
+	w->depth--;
+	return size;
 }
 
 int64_t ctr_avro_check(avro_schema_t schema, const uint8_t *bytes, size_t avail, int *not_utf8)
@@ -131,5 +164,5 @@ int64_t ctr_avro_check(avro_schema_t schema, const uint8_t *bytes, size_t avail,
 
 	if (not_utf8 != NULL)
 		*not_utf8 = w.not_utf8;
-	return size;
+	return w.too_deep ? CTR_AVRO_TOO_DEEP : size;
 }

@@ -20,6 +20,9 @@
 #include "events/value_json.h"
 #include "events/decode_internal.h"
 
+#define TEXT(x) #x
+#define DEPTH_TEXT(x) TEXT(x)
+
 const char *const envelope_fields[F_COUNT] = {
 	"id", "type", "stream", "seq", "account", "at", "recorded", "data",
 };
@@ -365,6 +368,8 @@ static int64_t decode_generic(struct ctr_decoder *d, const uint8_t *record, size
 	/* Avro C trusts every length it reads: the record is checked first (avro_check.h) */
 	int64_t size = ctr_avro_check(d->own.schema, record, avail, not_utf8);
 
+	if (size == CTR_AVRO_TOO_DEEP)
+		return size;
 	if (size <= 0)
 		return -1;
 	avro_reader_memory_set_source(d->block_reader, (const char *)record, (int64_t)avail);
@@ -397,6 +402,8 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 		size = decode_generic(d, ev->raw, avail, &not_utf8);
 		if (size == 0)
 			why = avro_strerror();
+		else if (size == CTR_AVRO_TOO_DEEP)
+			why = "values nested more than " DEPTH_TEXT(CTR_AVRO_CHECK_DEPTH) " deep";
 	}
 	if (size <= 0) {
 		ev->raw_len = d->block_size - d->block_pos;

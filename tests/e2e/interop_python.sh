@@ -78,7 +78,10 @@ def write(name, change, items):
                     names = [b.name for b in f.type.schemas]
                     i = names.index(datum["payload"])
                     encoder.write_long(i)
-                    self.write_data(f.type.schemas[i], datum["data"], encoder)
+                    if datum["payload"] == "Node":  # 200,000 deep, past python's own recursion
+                        encoder.write(b"\x02" * 200000 + b"\x00")
+                    else:
+                        self.write_data(f.type.schemas[i], datum["data"], encoder)
                 else:
                     self.write_data(f.type, datum[f.name], encoder)
     with open(name, "wb") as out:
@@ -113,6 +116,12 @@ with open("registered.jsonl", "w") as out:
     for e in registered:
         out.write(json.dumps({k: v for k, v in e.items() if k not in ("payload", "recorded")}) + "\n")
 
+deep = dict(events[0], id="deep-1", type="x.deep", stream="S-8", seq=1, payload="Node", data=None)
+def add_node(s):
+    [f for f in s["fields"] if f["name"] == "data"][0]["type"].append(
+        {"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]})
+write("deep.avro", add_node, [deep])
+
 def seq_as_text(s):
     [f for f in s["fields"] if f["name"] == "seq"][0]["type"] = "string"
 write("seq_text.avro", seq_as_text, [dict(e, seq=str(e["seq"])) for e in events])
@@ -132,6 +141,15 @@ status=0
 expect_eq "exit of a log whose seq is text" 3 "$status"
 expect_eq "its line" "contrail replay: log seq_text.avro: schema: the envelope's seq is a string, where the catalog has a long" \
 	"$(cat seq_text.err)"
+# a writer's schema may be recursive (a record naming itself): a record nested 200,000 deep in
+# 200 KB is a damaged record of the log (exit 3, one line), where following it ran the stack out
+for command in "replay --db deep.db --source" "dump --source"; do
+	status=0
+	"$CONTRAIL" $command file:deep.avro > /dev/null 2> deep.err || status=$?
+	expect_eq "exit of $command a log nested too deep" 3 "$status"
+	grep -q "record 1 of the block at offset [0-9]* is damaged: .*values nested more than 64 deep$" \
+		deep.err || fail "$(cat deep.err)"
+done
 # ingest does not append to such a log: a line's payload would go to the branch its type has in
 # the catalog, not in the writer's order (the log is left as it was, exit 3)
 cp reversed.avro reversed-before.avro
