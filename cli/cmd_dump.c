@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "engine/source.h"
@@ -17,13 +18,27 @@ static void usage(FILE *out)
 		     "kafka://BOOTSTRAP/TOPIC, read to its end) as one JSON line, in the current\n"
 		     "schema. Events that do not decode go to stderr as `POSITION: code: message`;\n"
 		     "formats are left to a replay (an event with a bad date is printed as it is).\n"
-		     "Exit: 0 ok, 1 some events did not decode, 2 usage, 3 unreadable or corrupt\n"
-		     "source, 4 other failure (Kafka unreachable, output that cannot be written).\n");
+		     "An event whose JSON line would be over 1 MiB is not printed (stderr says so).\n"
+		     "Exit: 0 ok, 1 some events did not decode or were not printed, 2 usage, 3\n"
+		     "unreadable or corrupt source, 4 other failure (Kafka unreachable, output that\n"
+		     "cannot be written, memory).\n");
+}
+
+/* One event that is not printed: `POSITION: code: message` on stderr. */
+static void refuse(struct ctr_source *src, enum ctr_code code, const char *message, long *bad)
+{
+	/* the message may quote the event: shown, not obeyed, by a terminal */
+	ctr_cli_one_line(stderr, ctr_source_position(src), 0);
+	fprintf(stderr, ": %s: ", ctr_code_name(code));
+	ctr_cli_one_line(stderr, message, 0);
+	fputc('\n', stderr);
+	(*bad)++;
 }
 
 static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 {
 	struct ctr_event ev;
+	char message[160];
 	int rc;
 
 	for (;;) {
@@ -32,17 +47,27 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 			break;
 		char *line;
 		if (ev.code != CTR_CODE_OK) {
-			/* the message may quote the event: shown, not obeyed, by a terminal */
-			ctr_cli_one_line(stderr, ctr_source_position(src), 0);
-			fprintf(stderr, ": %s: ", ctr_code_name(ev.code));
-			ctr_cli_one_line(stderr, ev.message, 0);
-			fputc('\n', stderr);
-			(*bad)++;
+			refuse(src, ev.code, ev.message, bad);
 			continue;
 		}
 		line = src->to_json(src, &ev);
-		if (line)
+		if (line == NULL) {
+			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+			break;
+		}
+		/*
+		 * A record within 1 MiB may take more as JSON (defaults filled in, a control
+		 * character escaped in six bytes): printed, its line would be too_large to a
+		 * replay or ingest of the dump, where the source's replay applies it (E6).
+		 */
+		if (strlen(line) > CTR_EVENT_MAX_BYTES) {
+			snprintf(message, sizeof(message), "as a JSON line it takes %zu bytes, over the"
+				 " 1 MiB a line may hold (its record %zu): not printed", strlen(line),
+				 ev.raw_len);
+			refuse(src, CTR_CODE_TOO_LARGE, message, bad);
+		} else {
 			printf("%s\n", line);
+		}
 		free(line);
 	}
 	return rc;

@@ -120,7 +120,7 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 		struct ctr_held h = stream->held[done++];
 		struct ctr_event ev;
 
-		ctr_decode_json(e->retry, h.json, strlen(h.json), &ev);
+		ctr_decode_json_kept(e->retry, h.json, strlen(h.json), &ev);
 		if (h.digest != 0)
 			ev.digest = h.digest;
 		if (taken_meanwhile(e, &h, &ev, &rc)) {
@@ -216,10 +216,10 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 	if (strcmp(json, held_json) == 0)
 		return 1;
 	/* one that takes its place without decoding is digested as canonical JSON */
-	ctr_decode_json(e->retry, json, strlen(json), &decoded);
+	ctr_decode_json_kept(e->retry, json, strlen(json), &decoded);
 	digest = decoded.digest;
 	placed = ctr_event_takes_place(&decoded);
-	ctr_decode_json(e->retry, held_json, strlen(held_json), &decoded);
+	ctr_decode_json_kept(e->retry, held_json, strlen(held_json), &decoded);
 	return placed && ctr_event_takes_place(&decoded) && decoded.digest == digest;
 }
 

@@ -30,6 +30,14 @@ void ctr_decoder_free(struct ctr_decoder *d);
 
 /* Decodes one JSON Lines line (without its newline) into ev; never fails, ev->code says. */
 void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev);
+/*
+ * The same for the JSON form contrail made of an event it read (a held event's, kept to be
+ * retried), without the 1 MiB a line may take: the event's size was judged (E6) on the form
+ * it was read in, and its JSON may be longer (defaults filled in, control characters escaped
+ * six bytes each), so the event is judged the same held or not (E4).
+ */
+void ctr_decode_json_kept(struct ctr_decoder *d, const char *json, size_t len,
+			  struct ctr_event *ev);
 
 /* Starts decoding the records of one Avro block (borrowed until the block is done). */
 void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size);

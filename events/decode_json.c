@@ -248,7 +248,8 @@ static void digest_as_json(json_t *tree, int out_of_range, struct ctr_event *ev)
 	free(canonical);
 }
 
-void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev)
+static void decode_json(struct ctr_decoder *d, const char *line, size_t len, int limited,
+			struct ctr_event *ev)
 {
 	json_error_t jerr;
 	enum ctr_code code;
@@ -261,7 +262,7 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 	ev->raw = (const uint8_t *)line;
 	ev->raw_len = len;
 	ev->digest = ctr_hash64(line, len, 0);
-	if (len > CTR_EVENT_MAX_BYTES) {
+	if (limited && len > CTR_EVENT_MAX_BYTES) {
 		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "line of %zu bytes is over 1 MiB", len);
 		return;
 	}
@@ -301,6 +302,17 @@ void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct
 		decoder_read_envelope(d, &d->current.value, d->current.index, ev);
 	else
 		decoder_read_envelope(d, &d->own.value, d->own.index, ev);
+}
+
+void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev)
+{
+	decode_json(d, line, len, 1, ev);
+}
+
+void ctr_decode_json_kept(struct ctr_decoder *d, const char *json, size_t len,
+			  struct ctr_event *ev)
+{
+	decode_json(d, json, len, 0, ev);
 }
 
 int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,

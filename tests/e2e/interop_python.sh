@@ -51,6 +51,59 @@ expect_eq "the other projections as without it" \
 	"$(q py.db 'SELECT count(*) FROM contracts') $(q py.db 'SELECT count(*) FROM members')" \
 	"$(q huge.db 'SELECT count(*) FROM contracts') $(q huge.db 'SELECT count(*) FROM members')"
 
+# E4 with E6: a record within 1 MiB whose JSON is longer (200,000 control characters, each
+# escaped in six bytes) is judged on the record. Held (its seq before the one it waits for) and
+# kept as JSON to be retried, it is applied as when it came in order, in one run or across two.
+$PYTHON_AVRO - <<'PY'
+import avro.datafile, avro.io, avro.schema
+schema = avro.schema.parse(open("schema.avsc").read())
+registered = {"id": "r1", "type": "customer.registered", "stream": "100001", "seq": 1,
+              "account": "100001", "at": "2024-01-10T10:00:00+09:00", "recorded": None,
+              "data": {"customer_no": "100001", "email": "a@b.example"}}
+flagged = {"id": "v2", "type": "support.violation_flagged", "stream": "100001", "seq": 2,
+           "account": "100001", "at": "2024-01-11T10:00:00+09:00", "recorded": None,
+           "data": {"note": "\u0001" * 200000}}
+class Writer(avro.io.DatumWriter):  # the branch by the event's type
+    def write(self, datum, encoder):
+        for f in schema.fields:
+            if f.name == "data":
+                types = [b.get_prop("event_type") for b in f.type.schemas]
+                i = types.index(datum["type"])
+                encoder.write_long(i)
+                self.write_data(f.type.schemas[i], datum["data"], encoder)
+            else:
+                self.write_data(f.type, datum[f.name], encoder)
+for name, events in (("escaped-in-order.avro", [registered, flagged]),
+                     ("escaped-held.avro", [flagged, registered]),
+                     ("escaped-first.avro", [flagged])):
+    with open(name, "wb") as out:
+        writer = avro.datafile.DataFileWriter(out, Writer(), schema)
+        for event in events:
+            writer.append(event)
+        writer.close()
+PY
+in_order=$(replay_hash file:escaped-in-order.avro escaped-in-order.db --business-date 2024-04-01)
+expect_eq "the long-escaped record in order" "2|0|violation" \
+	"$(q escaped-in-order.db "SELECT (SELECT applied FROM runs), (SELECT count(*) FROM rejected_events),
+		(SELECT suspension_reasons FROM customers)")"
+expect_eq "held, then applied" "$in_order" \
+	"$(replay_hash file:escaped-held.avro escaped-held.db --business-date 2024-04-01)"
+cp escaped-first.avro escaped-runs.avro
+replay_hash file:escaped-runs.avro escaped-runs.db --business-date 2024-04-01 > /dev/null
+expect_eq "held by one run" "sequence_gap" "$(q escaped-runs.db 'SELECT code FROM rejected_events')"
+printf '%s\n' '{"id":"r1","type":"customer.registered","stream":"100001","seq":1,"account":"100001","at":"2024-01-10T10:00:00+09:00","data":{"customer_no":"100001","email":"a@b.example"}}' \
+	> registered-later.jsonl
+"$CONTRAIL" ingest --log escaped-runs.avro registered-later.jsonl 2> /dev/null
+expect_eq "applied by the next" "$in_order" \
+	"$(replay_hash file:escaped-runs.avro escaped-runs.db --business-date 2024-04-01)"
+# dump does not print what a replay of its lines would reject as too_large: it says so, exit 1
+status=0
+"$CONTRAIL" dump --source file:escaped-held.avro > escaped.jsonl 2> escaped.err || status=$?
+expect_eq "exit of a dump with a JSON line over 1 MiB" 1 "$status"
+expect_eq "the events printed" "r1" "$(python3 -c "import json, sys; print(' '.join(json.loads(l)['id'] for l in open('escaped.jsonl')))")"
+grep -q "^file:.*escaped-held.avro#1: too_large: as a JSON line it takes 1200143 bytes, over the 1 MiB a line may hold (its record [0-9]*): not printed$" \
+	escaped.err || fail "$(cat escaped.err)"
+
 # Another writer's schema that is none of the catalog's: Avro resolves a union's branches by the
 # records' names, so a log whose data union lists our payloads in another order, or whose data is
 # one payload record alone, replays as the JSON Lines do; a record in a payload of the writer's
