@@ -69,6 +69,14 @@ static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_er
 			if (rc <= 0)
 				return rc;
 		}
+		/* bytes past the records its header counts are none of its records (Avro) */
+		if (s->consumed == s->block.count && ctr_decoder_block_left(s->decoder)) {
+			s->block_lies = 1;
+			return ctr_error_set(err, CTR_ECORRUPT, "%s: block at offset %llu holds more"
+					     " than the %lld records its header says", src->name,
+					     (unsigned long long)s->block.offset,
+					     (long long)s->block.count);
+		}
 		rc = ctr_decode_avro_next(s->decoder, ev);
 		if (rc == 0 && s->consumed != s->block.count) {
 			/* the run stops here, and the checkpoint stays at the block: every later

@@ -361,6 +361,11 @@ void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size)
 	d->block_pos = 0;
 }
 
+int ctr_decoder_block_left(const struct ctr_decoder *d)
+{
+	return d->block_pos < d->block_size;
+}
+
 /* Avro C's generic values: for old schemas, and for what the tape does not hold. */
 static int64_t decode_generic(struct ctr_decoder *d, const uint8_t *record, size_t avail,
 			      int *not_utf8)

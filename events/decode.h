@@ -41,6 +41,8 @@ void ctr_decode_json_kept(struct ctr_decoder *d, const char *json, size_t len,
 
 /* Starts decoding the records of one Avro block (borrowed until the block is done). */
 void ctr_decoder_block(struct ctr_decoder *d, const uint8_t *data, size_t size);
+/* Whether bytes of the block are left after the records decoded so far. */
+int ctr_decoder_block_left(const struct ctr_decoder *d);
 /*
  * Decodes the block's next record into ev. Returns 1 when a record was
  * decoded (ev->code may still reject it), 0 at the end of the block, and -1

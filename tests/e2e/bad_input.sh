@@ -188,10 +188,11 @@ for run in 1 2; do
 	status=0; "$CONTRAIL" replay --source file:lying-count.avro --db lying.db 2> replay.err > /dev/null \
 		|| status=$?
 	expect_eq "replay $run of a log whose last block's count lies" 3 "$status"
-	grep -q "block at offset $(cat lying-count.offset) holds .* records, its header says" replay.err \
-		|| fail "$(cat replay.err)"
+	grep -q "block at offset $(cat lying-count.offset) holds more than the [0-9]* records its header says" \
+		replay.err || fail "$(cat replay.err)"
 done
-expect_eq "what the first run read is kept" "$(avrocat full.avro | wc -l)" \
+# the records its header counts are read and kept; the bytes after them are none of its records
+expect_eq "what the first run read is kept" "$(($(avrocat full.avro | wc -l) - 1))" \
 	"$(q lying.db 'SELECT read FROM runs WHERE run_id = 1')"
 status=0; "$CONTRAIL" replay --source file:lying-count.avro --db lying-rebuilt.db --rebuild \
 	> /dev/null 2>&1 || status=$?
