@@ -239,6 +239,16 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		goto fail;
 	}
 	rc = CTR_ECORRUPT;
+	/*
+	 * An SQLite file with no table at all is what a first replay stopped while
+	 * making its schema leaves (the switch to WAL comes first, and commits): a
+	 * reader calls it empty, as the empty file its lock makes, not foreign.
+	 */
+	if (mode == CTR_DB_READ && is_empty(db)) {
+		ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
+			      " finished; replay into it again", path);
+		goto fail;
+	}
 	/* a foreign database is refused before any pragma could change it */
 	if (!(mode != CTR_DB_READ && is_empty(db)))
 		version = contrail_version(db, path, mode, err);

@@ -222,6 +222,27 @@ grep -q "^contrail status: empty.db is empty: no replay or merge into it has fin
 	db.err || fail "$(cat db.err)"
 expect_eq "a replay into the empty file" 0 \
 	"$("$CONTRAIL" replay --source jsonl:mixed.jsonl --db empty.db > /dev/null 2>&1; echo $?)"
+# as is an SQLite file without a table: a first replay stopped (killed, the disk full) after its
+# switch to WAL committed and before its schema did. It was called foreign, and --rebuild and
+# merge refused to replace it; they replace it now, as the empty file
+for replace in "replay --source jsonl:mixed.jsonl --rebuild --db" "merge --out"; do
+	rm -f tableless.db*
+	sqlite3 tableless.db "PRAGMA journal_mode = WAL" > /dev/null
+	status=0; "$CONTRAIL" hash --db tableless.db 2> db.err > /dev/null || status=$?
+	expect_eq "hash of a file without a table" 3 "$status"
+	grep -q "^contrail hash: tableless.db is empty: no replay or merge into it has finished" \
+		db.err || fail "$(cat db.err)"
+	if [ "$replace" = "merge --out" ]; then
+		"$CONTRAIL" replay --source jsonl:mixed.jsonl --db shard.db > /dev/null
+		set -- shard.db
+	else
+		set --
+	fi
+	status=0; "$CONTRAIL" $replace tableless.db "$@" > /dev/null 2> db.err || status=$?
+	expect_eq "$replace a file without a table" 0 "$status"
+	expect_eq "its rows then" "$(q empty.db 'SELECT count(*) FROM contracts')" \
+		"$(q tableless.db 'SELECT count(*) FROM contracts')"
+done
 
 # exits_with CODE ARGS...: contrail ARGS exits CODE and says why in one line on stderr
 exits_with() {
