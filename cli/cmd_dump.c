@@ -62,8 +62,8 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 		 */
 		if (strlen(line) > CTR_EVENT_MAX_BYTES) {
 			snprintf(message, sizeof(message), "as a JSON line it takes %zu bytes, over the"
-				 " 1 MiB a line may hold (its record %zu): not printed", strlen(line),
-				 ev.raw_len);
+				 " 1 MiB a line may hold (its record takes %zu): not printed",
+				 strlen(line), ev.raw_len);
 			refuse(src, CTR_CODE_TOO_LARGE, message, bad);
 		} else {
 			printf("%s\n", line);

@@ -160,7 +160,7 @@ static int empty_file(const char *path, struct ctr_error *err)
 		return ctr_error_set(err, CTR_EWRITE, "%s is being built by a replay or merge that"
 				     " has not finished; nothing is in it yet", path);
 	return ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
-			     " finished; replay into it again", path);
+			     " finished; replay or merge into it again", path);
 }
 
 static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 **out,
@@ -246,7 +246,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	 */
 	if (mode == CTR_DB_READ && is_empty(db)) {
 		ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
-			      " finished; replay into it again", path);
+			      " finished; replay or merge into it again", path);
 		goto fail;
 	}
 	/* a foreign database is refused before any pragma could change it */

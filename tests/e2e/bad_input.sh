@@ -218,7 +218,7 @@ expect_eq "the foreign database is untouched" 1 "$(q other.db 'SELECT count(*) F
 : > empty.db
 status=0; "$CONTRAIL" status --db empty.db 2> db.err > /dev/null || status=$?
 expect_eq "status on an empty file" 3 "$status"
-grep -q "^contrail status: empty.db is empty: no replay or merge into it has finished; replay into it again$" \
+grep -q "^contrail status: empty.db is empty: no replay or merge into it has finished; replay or merge into it again$" \
 	db.err || fail "$(cat db.err)"
 expect_eq "a replay into the empty file" 0 \
 	"$("$CONTRAIL" replay --source jsonl:mixed.jsonl --db empty.db > /dev/null 2>&1; echo $?)"
