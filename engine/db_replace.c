@@ -26,10 +26,10 @@ static int sqlite_header(const char *path)
  * 1 when path holds contrail's meta table or no table at all (what a first
  * replay stopped while making its schema leaves: nothing to lose), 0 when it
  * holds others (or is not SQLite at all); CTR_EDB in err when another
- * connection kept it busy past the timeout. A journal a writer left unfinished beside an SQLite file is rolled
- * back first, as any writer opening it would (what the file holds then is
- * what was committed in it, whatever it is); only then can the file be told
- * from another kind. Nothing is rolled into a file that is not SQLite, and a
+ * connection kept it busy past the timeout. A journal a writer left unfinished
+ * beside an SQLite file is rolled back first, as any writer opening it would
+ * (what the file holds then is what was committed in it, whatever it is); only
+ * then can the file be told from another kind. Nothing is rolled into a file that is not SQLite, and a
  * journal this user may not roll back is CTR_EDB, naming it.
  */
 static int is_ours(const char *path, int flags, struct ctr_error *err)
@@ -46,7 +46,7 @@ static int is_ours(const char *path, int flags, struct ctr_error *err)
 			ours = sqlite3_step(stmt) == SQLITE_ROW;
 		else if (sqlite3_prepare_v2(db, "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM"
 					    " sqlite_schema)", -1, &stmt, NULL) == SQLITE_OK)
-			ours = sqlite3_step(stmt) == SQLITE_ROW; /* no meta table: empty or foreign */
+			ours = sqlite3_step(stmt) == SQLITE_ROW; /* no meta: empty, or foreign */
 		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
 			sqlite3_finalize(stmt);
 			sqlite3_close(db);
