@@ -41,8 +41,11 @@ static json_t *contract_state(struct reader *r, const char *id, json_t *contract
 		"environments", rows(r, "SELECT env_id, name, status, mode, activated_at,"
 				 " deleted, migrate_to FROM environments"
 				 " WHERE contract_id = ? ORDER BY env_id", id, NULL),
-		"allocations", rows(r, "SELECT env_id, sku, count FROM allocations"
-				" WHERE contract_id = ? ORDER BY env_id, sku", id, NULL),
+		/* a deleted environment's rows stay, not counted in `assigned` (L7) */
+		"allocations", rows(r, "SELECT a.env_id, a.sku, a.count, e.deleted AS env_deleted"
+				" FROM allocations a LEFT JOIN environments e"
+				" ON e.contract_id = a.contract_id AND e.env_id = a.env_id"
+				" WHERE a.contract_id = ? ORDER BY a.env_id, a.sku", id, NULL),
 		"members", rows(r, "SELECT user, role, state FROM members WHERE contract_id = ?"
 			    " ORDER BY user", id, NULL));
 }

@@ -137,21 +137,16 @@ static const char *pragmas(enum ctr_db_mode mode)
 }
 
 /*
- * A first rebuild or a merge holds PATH as the empty file its writer lock made
- * (ctr_db_lock_writer) until it renames the finished file over it: a reader
- * that opened it would find no tables and call it foreign. An empty PATH is
- * being built while a writer holds that lock, and is what one killed before
- * its end left when none does. Only an empty file is tried, and a writer
+ * A PATH with nothing in it yet (an empty file, or an SQLite file without a
+ * table) is being built while a writer holds its lock (ctr_db_lock_writer),
+ * and is what one stopped before its end left when none does. A writer
  * starting in the instant the shared lock is held waits for it
- * (lock_exclusive). 0 when PATH is not an empty file, else err's code.
+ * (lock_exclusive). Returns err's code.
  */
-static int empty_file(const char *path, struct ctr_error *err)
+static int unfinished(const char *path, struct ctr_error *err)
 {
-	struct stat st;
 	int fd, held;
 
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)
-		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	held = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 	if (fd >= 0)
@@ -161,6 +156,21 @@ static int empty_file(const char *path, struct ctr_error *err)
 				     " has not finished; nothing is in it yet", path);
 	return ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
 			     " finished; replay or merge into it again", path);
+}
+
+/*
+ * A first rebuild or a merge holds PATH as the empty file its writer lock made
+ * until it renames the finished file over it: a reader that opened it would
+ * find no tables and call it foreign. 0 when PATH is not an empty file, else
+ * err's code (unfinished).
+ */
+static int empty_file(const char *path, struct ctr_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0)
+		return 0;
+	return unfinished(path, err);
 }
 
 static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 **out,
@@ -240,13 +250,12 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	}
 	rc = CTR_ECORRUPT;
 	/*
-	 * An SQLite file with no table at all is what a first replay stopped while
-	 * making its schema leaves (the switch to WAL comes first, and commits): a
-	 * reader calls it empty, as the empty file its lock makes, not foreign.
+	 * An SQLite file with no table at all is a first replay making its schema,
+	 * or what one stopped then left (the switch to WAL comes first, and
+	 * commits): unfinished, as the empty file its lock makes, not foreign.
 	 */
 	if (mode == CTR_DB_READ && is_empty(db)) {
-		ctr_error_set(err, CTR_ECORRUPT, "%s is empty: no replay or merge into it has"
-			      " finished; replay or merge into it again", path);
+		rc = unfinished(path, err);
 		goto fail;
 	}
 	/* a foreign database is refused before any pragma could change it */

@@ -44,9 +44,11 @@ static int is_ours(const char *path, int flags, struct ctr_error *err)
 		if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1,
 				       &stmt, NULL) == SQLITE_OK)
 			ours = sqlite3_step(stmt) == SQLITE_ROW;
-		else if (sqlite3_prepare_v2(db, "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM"
+		/* no meta table (not busy: that is answered below, after one wait) */
+		else if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_ERROR &&
+			 sqlite3_prepare_v2(db, "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM"
 					    " sqlite_schema)", -1, &stmt, NULL) == SQLITE_OK)
-			ours = sqlite3_step(stmt) == SQLITE_ROW; /* no meta: empty, or foreign */
+			ours = sqlite3_step(stmt) == SQLITE_ROW; /* empty, or foreign */
 		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
 			sqlite3_finalize(stmt);
 			sqlite3_close(db);

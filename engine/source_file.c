@@ -73,7 +73,7 @@ static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_er
 		if (s->consumed == s->block.count && ctr_decoder_block_left(s->decoder)) {
 			s->block_lies = 1;
 			return ctr_error_set(err, CTR_ECORRUPT, "%s: block at offset %llu holds more"
-					     " than the %lld records its header says", src->name,
+					     " records than its header's count, %lld", src->name,
 					     (unsigned long long)s->block.offset,
 					     (long long)s->block.count);
 		}

@@ -52,7 +52,9 @@ Test(audit_state, a_contract_is_shown_with_its_products)
 	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 2, 3, '2025-03-31', 0, 0),"
 	     " ('C-1', 'B', 1, 0, 1, '2025-03-31', 0, 0);"
 	     "INSERT INTO allocations VALUES ('C-1', 'e2', 'A', 1), ('C-1', 'e1', 'A', 1),"
-	     " ('C-2', 'e1', 'A', 4);");
+	     " ('C-2', 'e1', 'A', 4);"
+	     "INSERT INTO environments VALUES ('C-1', 'e1', 'prod', 'linked', 'online', NULL, 0,"
+	     " NULL), ('C-1', 'e2', 'dev', 'unlinked', NULL, NULL, 1, NULL);");
 	state = ctr_audit_state(db, "C-1", &err);
 	cr_assert_not_null(state, "%s", err.message);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(state, "contract"),
@@ -62,6 +64,9 @@ Test(audit_state, a_contract_is_shown_with_its_products)
 	cr_assert_eq(json_array_size(json_object_get(state, "allocations")), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(
 		json_array_get(json_object_get(state, "allocations"), 0), "env_id")), "e1");
+	/* e2 deleted: its row stays, marked, as `assigned` leaves it out (L7) */
+	cr_assert_eq(json_integer_value(json_object_get(
+		json_array_get(json_object_get(state, "allocations"), 1), "env_deleted")), 1);
 	json_decref(state);
 }
 

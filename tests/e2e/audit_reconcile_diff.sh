@@ -18,8 +18,10 @@ after_p3 = entries[2]["state"]["products"][0]
 assert (after_p3["licenses"], after_p3["assigned"], after_p3["unassigned"]) == (3, 1, 2), after_p3
 assert entries[6]["code"] == "over_allocation" and entries[6]["state"]["products"][0]["assigned"] == 1
 assert entries[-1]["state"]["members"][1]["state"] == "active"
-# what explains the counts: the allocation behind assigned, the product's end, the activation
-assert entries[2]["state"]["allocations"] == [{"env_id": "env-01", "sku": "CSL-IAP-PRO", "count": 1}]
+# what explains the counts: the allocations (assigned counts those of environments not deleted,
+# L7), the product's end, the activation
+assert entries[2]["state"]["allocations"] == [
+    {"env_id": "env-01", "sku": "CSL-IAP-PRO", "count": 1, "env_deleted": 0}]
 assert after_p3["end_date"] == "2024-03-31", after_p3
 assert entries[2]["state"]["environments"][0]["activated_at"] is None, entries[2]
 PY
@@ -27,7 +29,7 @@ PY
 expect_eq "text: the state after p3" "    environments:
       env_id env-01, name サンプル環境01, status unlinked, deleted 0
     allocations:
-      env_id env-01, sku CSL-IAP-PRO, count 1" "$(sed -n '/^#3 /,/^#4 /p' audit.txt | sed -n '/environments:/,/count/p')"
+      env_id env-01, sku CSL-IAP-PRO, count 1, env_deleted 0" "$(sed -n '/^#3 /,/^#4 /p' audit.txt | sed -n '/environments:/,/count/p')"
 # audit into a full disk: a failure with one line, as for status and export
 for format in text json; do
 	status=0

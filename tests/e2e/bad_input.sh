@@ -188,7 +188,7 @@ for run in 1 2; do
 	status=0; "$CONTRAIL" replay --source file:lying-count.avro --db lying.db 2> replay.err > /dev/null \
 		|| status=$?
 	expect_eq "replay $run of a log whose last block's count lies" 3 "$status"
-	grep -q "block at offset $(cat lying-count.offset) holds more than the [0-9]* records its header says" \
+	grep -q "block at offset $(cat lying-count.offset) holds more records than its header's count, [0-9]*$" \
 		replay.err || fail "$(cat replay.err)"
 done
 # the records its header counts are read and kept; the bytes after them are none of its records
@@ -243,6 +243,26 @@ for replace in "replay --source jsonl:mixed.jsonl --rebuild --db" "merge --out";
 	expect_eq "its rows then" "$(q empty.db 'SELECT count(*) FROM contracts')" \
 		"$(q tableless.db 'SELECT count(*) FROM contracts')"
 done
+# a file without a table whose writer still holds its lock is being built (exit 4), not empty
+rm -f tableless.db*
+sqlite3 tableless.db "PRAGMA journal_mode = WAL" > /dev/null
+status=0; flock -x tableless.db "$CONTRAIL" status --db tableless.db 2> db.err > /dev/null || status=$?
+expect_eq "status while its writer makes the tables" 4 "$status"
+grep -q "^contrail status: tableless.db is being built by a replay or merge" db.err || fail "$(cat db.err)"
+# a contrail database another program keeps locked past the wait is locked (exit 4) to --rebuild,
+# not foreign: the lock lifted while a second look was taken once made it so (exit 3)
+cp empty.db locked.db
+sqlite3 locked.db "PRAGMA journal_mode = DELETE" > /dev/null
+python3 -c 'import sqlite3, time
+c = sqlite3.connect("locked.db", isolation_level=None); c.execute("BEGIN EXCLUSIVE")
+open("locked.ready", "w").close(); time.sleep(7)' &
+locker=$!
+for _ in $(seq 1 50); do [ -e locked.ready ] && break; sleep 0.1; done
+status=0; "$CONTRAIL" replay --source jsonl:mixed.jsonl --db locked.db --rebuild > /dev/null 2> db.err \
+	|| status=$?
+wait $locker
+expect_eq "--rebuild of a locked contrail database" 4 "$status"
+grep -q "locked" db.err || fail "$(cat db.err)"
 
 # exits_with CODE ARGS...: contrail ARGS exits CODE and says why in one line on stderr
 exits_with() {

@@ -39,14 +39,25 @@ static int64_t check(size_t levels)
 	return size;
 }
 
+/*
+ * The levels a list of n `next` links takes: the first Node (1), then for each
+ * link its union, the link to Node and that Node (3 each), and the last
+ * union, holding null (1).
+ */
+#define LEVELS(links) (1 + 3 * (links) + 1)
+/* the most links within the depth: LEVELS(MOST) <= CTR_AVRO_CHECK_DEPTH < LEVELS(MOST + 1) */
+#define MOST ((CTR_AVRO_CHECK_DEPTH - 2) / 3)
+
 Test(avro_check, a_recursive_value_within_the_depth_is_walked_to_its_end)
 {
 	cr_assert_eq(check(10), 11);
+	cr_assert(LEVELS(MOST) <= CTR_AVRO_CHECK_DEPTH && LEVELS(MOST + 1) > CTR_AVRO_CHECK_DEPTH);
+	cr_assert_eq(check(MOST), MOST + 1);
 }
 
 Test(avro_check, a_value_nested_past_the_depth_is_refused_not_followed)
 {
+	cr_assert_eq(check(MOST + 1), CTR_AVRO_TOO_DEEP);
 	/* a few hundred kilobytes, under the 1 MiB an event may take (E6) */
 	cr_assert_eq(check(300000), CTR_AVRO_TOO_DEEP);
-	cr_assert_eq(check(CTR_AVRO_CHECK_DEPTH), CTR_AVRO_TOO_DEEP);
 }
