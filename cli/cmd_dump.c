@@ -60,10 +60,11 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 		 * character escaped in six bytes): printed, its line would be too_large to a
 		 * replay or ingest of the dump, where the source's replay applies it (E6).
 		 */
-		if (strlen(line) > CTR_EVENT_MAX_BYTES) {
+		size_t len = strlen(line);
+		if (len > CTR_EVENT_MAX_BYTES) {
 			snprintf(message, sizeof(message), "as a JSON line it takes %zu bytes, over the"
-				 " 1 MiB a line may hold (its record takes %zu): not printed",
-				 strlen(line), ev.raw_len);
+				 " 1 MiB a line may hold (its record takes %zu): not printed", len,
+				 ev.raw_len);
 			refuse(src, CTR_CODE_TOO_LARGE, message, bad);
 		} else {
 			printf("%s\n", line);

@@ -180,7 +180,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
 	struct stat st;
-	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION, first_read;
+	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION, first_read, empty;
 	char message[256];
 
 	*out = NULL; /* on every failure: a caller may close what it was given */
@@ -249,17 +249,19 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		goto fail;
 	}
 	rc = CTR_ECORRUPT;
+	/* the pragmas below make no table: one look serves every step */
+	empty = is_empty(db);
 	/*
 	 * An SQLite file with no table at all is a first replay making its schema,
 	 * or what one stopped then left (the switch to WAL comes first, and
 	 * commits): unfinished, as the empty file its lock makes, not foreign.
 	 */
-	if (mode == CTR_DB_READ && is_empty(db)) {
+	if (mode == CTR_DB_READ && empty) {
 		rc = unfinished(path, err);
 		goto fail;
 	}
 	/* a foreign database is refused before any pragma could change it */
-	if (!(mode != CTR_DB_READ && is_empty(db)))
+	if (!(mode != CTR_DB_READ && empty))
 		version = contrail_version(db, path, mode, err);
 	if (version == 0) {
 		rc = err->code; /* CTR_ECORRUPT, or what stopped the version's read (CTR_ENOMEM) */
@@ -269,7 +271,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	rc = ctr_db_exec(db, pragmas(mode), err);
 	if (rc == 0)
 		rc = ctr_row_digest_register(db, err);
-	if (rc == 0 && mode != CTR_DB_READ && is_empty(db))
+	if (rc == 0 && mode != CTR_DB_READ && empty)
 		rc = create_schema(db, mode == CTR_DB_CREATE_BULK, err);
 	else if (rc == 0 && version < CTR_DB_SCHEMA_VERSION)
 		rc = upgrade(db, version, err);
