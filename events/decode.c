@@ -38,12 +38,9 @@ static int slot_init(struct value_slot *slot, avro_schema_t schema, const json_t
 	slot->iface = avro_generic_class_from_schema(schema);
 	if (slot->iface == NULL || avro_generic_value_new(slot->iface, &slot->value) != 0)
 		return ctr_error_set(err, CTR_ESCHEMA, "schema: %s", avro_strerror());
-	for (int f = 0; f < F_COUNT; f++) {
+	/* a field another writer left out is -1: judged by envelope_fits() against the catalog */
+	for (int f = 0; f < F_COUNT; f++)
 		slot->index[f] = avro_schema_record_field_get_index(schema, envelope_fields[f]);
-		if (slot->index[f] < 0)
-			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field %s",
-					     envelope_fields[f]);
-	}
 	return 0;
 }
 
@@ -79,6 +76,14 @@ static avro_schema_t held(avro_schema_t schema)
 	return other != NULL ? other : schema;
 }
 
+/* The default the catalog's envelope gives field f, or NULL when it gives none. */
+static json_t *current_default(const struct ctr_decoder *d, int f)
+{
+	json_t *fields = json_object_get(d->current.tree, "fields");
+
+	return json_object_get(json_array_get(fields, (size_t)d->current.index[f]), "default");
+}
+
 /*
  * A log in a schema that is not one of the catalog's (another writer's) is
  * converted field by field through JSON: an envelope field of another type
@@ -90,11 +95,19 @@ static avro_schema_t held(avro_schema_t schema)
 static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
 {
 	for (int f = 0; f < F_COUNT; f++) {
-		avro_schema_t own = avro_schema_record_field_get_by_index(d->own.schema, d->own.index[f]);
-		avro_schema_t current = avro_schema_record_field_get_by_index(d->current.schema,
-									      d->current.index[f]);
-		avro_type_t written = avro_typeof(held(own)), wanted = avro_typeof(held(current));
+		avro_schema_t own, current = avro_schema_record_field_get_by_index(d->current.schema,
+										   d->current.index[f]);
+		avro_type_t written, wanted = avro_typeof(held(current));
 
+		/* left out by the writer: Avro fills the catalog's default (recorded's null) */
+		if (d->own.index[f] < 0) {
+			if (current_default(d, f) != NULL)
+				continue;
+			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field %s",
+					     envelope_fields[f]);
+		}
+		own = avro_schema_record_field_get_by_index(d->own.schema, d->own.index[f]);
+		written = avro_typeof(held(own));
 		if (f == F_DATA || written == wanted || (written == AVRO_INT32 && wanted == AVRO_INT64))
 			continue;
 		return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope's %s is a %s, where the"
@@ -235,6 +248,14 @@ int ctr_decoder_payloads_in_place(const struct ctr_decoder *d)
 	return d->payload_count == (size_t)ctr_catalog_type_count(d->catalog);
 }
 
+const char *ctr_decoder_missing_field(const struct ctr_decoder *d)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		if (d->own.index[f] < 0)
+			return envelope_fields[f];
+	return NULL;
+}
+
 const char *ctr_decoder_writer_schema(const struct ctr_decoder *d)
 {
 	return d->writer_json;
@@ -331,12 +352,14 @@ int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 	json_object_del(json, "data");
 	for (int f = 0; f < F_COUNT && code == CTR_CODE_OK; f++) {
 		avro_value_t field;
+		json_t *given;
+
 		if (f == F_DATA)
 			continue;
+		given = json_object_get(json, envelope_fields[f]);
 		avro_value_get_by_index(&d->current.value, (size_t)d->current.index[f], &field, NULL);
-		code = ctr_value_from_json(&field, json_object_get(json, envelope_fields[f]) ?
-					   json_object_get(json, envelope_fields[f]) : json_null(),
-					   NULL, envelope_fields[f], ev->message, sizeof(ev->message));
+		code = ctr_value_from_json(&field, given ? given : current_default(d, f), NULL,
+					   envelope_fields[f], ev->message, sizeof(ev->message));
 	}
 	json_decref(json);
 	if (code != CTR_CODE_OK) {

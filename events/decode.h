@@ -79,6 +79,12 @@ int ctr_decoder_schema_id(const struct ctr_decoder *d);
  * order, which only reading resolves (by name).
  */
 int ctr_decoder_payloads_in_place(const struct ctr_decoder *d);
+/*
+ * The first envelope field the decoder's schema leaves out (another writer's,
+ * which Avro fills with the catalog's default on reading), or NULL when it has
+ * them all: a JSON line's event cannot be encoded for it without losing that field.
+ */
+const char *ctr_decoder_missing_field(const struct ctr_decoder *d);
 
 /* The JSON text of the schema the decoder reads Avro records with. */
 const char *ctr_decoder_writer_schema(const struct ctr_decoder *d);

@@ -175,6 +175,13 @@ def add_node(s):
         {"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]})
 write("deep.avro", add_node, [deep])
 
+def no_recorded(s):
+    s["fields"] = [f for f in s["fields"] if f["name"] != "recorded"]
+write("no_recorded.avro", no_recorded, events)
+def no_account(s):
+    s["fields"] = [f for f in s["fields"] if f["name"] != "account"]
+write("no_account.avro", no_account, events)
+
 def seq_as_text(s):
     [f for f in s["fields"] if f["name"] == "seq"][0]["type"] = "string"
 write("seq_text.avro", seq_as_text, [dict(e, seq=str(e["seq"])) for e in events])
@@ -194,6 +201,25 @@ status=0
 expect_eq "exit of a log whose seq is text" 3 "$status"
 expect_eq "its line" "contrail replay: log seq_text.avro: schema: the envelope's seq is a string, where the catalog has a long" \
 	"$(cat seq_text.err)"
+# an envelope field the writer leaves out is filled with the catalog's default, as Avro resolves
+# (recorded's null); one without a default (account) cannot be, and the log is refused whole.
+# ingest does not append to the first: a line's recorded would have no place to go.
+expect_eq "an envelope without recorded" "$b" \
+	"$(replay_hash file:no_recorded.avro no_recorded.db --business-date 2023-03-15)"
+status=0
+"$CONTRAIL" replay --source file:no_account.avro --db no_account.db > /dev/null 2> no_account.err ||
+	status=$?
+expect_eq "exit of a log without account" 3 "$status"
+expect_eq "its line" "contrail replay: log no_account.avro: schema: the envelope lacks field account" \
+	"$(cat no_account.err)"
+cp no_recorded.avro no_recorded-before.avro
+status=0
+"$CONTRAIL" ingest --log no_recorded.avro "$EXAMPLES/portal_example/events.jsonl" 2> no_recorded.err ||
+	status=$?
+expect_eq "exit of an ingest into a log without recorded" 3 "$status"
+grep -q "^contrail ingest: log no_recorded.avro was written by another writer whose envelope has no recorded;" \
+	no_recorded.err || fail "$(cat no_recorded.err)"
+cmp -s no_recorded.avro no_recorded-before.avro || fail "the log without recorded changed"
 # a writer's schema may be recursive (a record naming itself): a record nested 200,000 deep in
 # 200 KB is a damaged record of the log (exit 3, one line), where following it ran the stack out
 for command in "replay --db deep.db --source" "dump --source"; do
