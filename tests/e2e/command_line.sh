@@ -141,6 +141,12 @@ status=0
 "$CONTRAIL" schema > /dev/full 2> err.txt || status=$?
 expect_eq "exit of schema into a full disk" 4 "$status"
 expect_eq "its line" "contrail schema: cannot write to standard output" "$(cat err.txt)"
+# an --out whose partial file cannot be made beside it says so: the file itself is not what failed
+status=0
+"$CONTRAIL" generate --seed 21 --accounts 5 --out /proc/version 2> err.txt || status=$?
+expect_eq "exit of generate into /proc/version" 4 "$status"
+grep -q "^contrail generate: cannot write /proc/version: /proc/version.partial, written first and renamed over it, cannot be made: " \
+	err.txt || fail "$(cat err.txt)"
 # so does a command whose summary is lost there (a replay's, its runs committed), and --help
 status=0
 "$CONTRAIL" replay --source jsonl:history.jsonl --db full.db > /dev/full 2> err.txt || status=$?
