@@ -131,7 +131,7 @@ sanitize: deps
 tsan: deps
 	$(MAKE) BUILD=build-tsan CFLAGS="-O1 -g -fsanitize=thread" build-tsan/contrail
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" CONTRAIL=$(abspath build-tsan/contrail) \
-		E2E_ONLY="determinism_batches determinism_kill incremental until_and_held bad_input" \
+		E2E_ONLY="scenarios determinism_batches determinism_kill incremental until_and_held bad_input" \
 		bash tests/run-e2e.sh
 
 # The unit tests (but the sweeps of whole replays and ingests that fail each allocation in turn,
@@ -143,7 +143,7 @@ tsan: deps
 # cores, each process some 50 times slower. With every e2e test it takes 30; those left out
 # replay bigger histories (the determinism tests) or run more of what these run (the other Kafka,
 # incremental and kill tests, generate, migrations, support_shards).
-VALGRIND_E2E := audit_reconcile_diff bad_input command_line ingest_cut_short interop_avrocat interop_python \
+VALGRIND_E2E := scenarios audit_reconcile_diff bad_input command_line ingest_cut_short interop_avrocat interop_python \
 	invoices jsonl_odd_bytes kafka_follow kafka_publish kafka_replay kafka_retention merge_report \
 	schema_evolution until_and_held write_fails
 valgrind: deps

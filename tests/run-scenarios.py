@@ -117,12 +117,17 @@ def run_scenario(folder):
     return failures
 
 
-def main():
+def main(only):
+    """Runs every scenario, or only those named on the command line."""
     root = os.path.join(HERE, "scenarios")
     passed = failed = 0
+    unknown = [name for name in only if not os.path.isdir(os.path.join(root, name))]
+    if unknown:
+        print("no such scenario: %s" % " ".join(unknown))
+        return 2
     for name in sorted(os.listdir(root)):
         folder = os.path.join(root, name)
-        if not os.path.isdir(folder):
+        if not os.path.isdir(folder) or (only and name not in only):
             continue
         try:
             failures = run_scenario(folder)
@@ -141,4 +146,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -49,7 +49,7 @@ Test(audit_state, a_contract_is_shown_with_its_products)
 
 	exec("CREATE TABLE contract_products (contract_id, sku, licenses, assigned, unassigned,"
 	     " end_date, expired, over_allocated);"
-	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 2, 3, '2025-03-31', 0, 0),"
+	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 1, 4, '2025-03-31', 0, 0),"
 	     " ('C-1', 'B', 1, 0, 1, '2025-03-31', 0, 0);"
 	     "INSERT INTO allocations VALUES ('C-1', 'e2', 'A', 1), ('C-1', 'e1', 'A', 1),"
 	     " ('C-2', 'e1', 'A', 4);"
@@ -64,7 +64,7 @@ Test(audit_state, a_contract_is_shown_with_its_products)
 	cr_assert_eq(json_array_size(json_object_get(state, "allocations")), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(
 		json_array_get(json_object_get(state, "allocations"), 0), "env_id")), "e1");
-	/* e2 deleted: its row stays, marked, as `assigned` leaves it out (L7) */
+	/* e2 deleted: its row stays, marked, as `assigned` (1, e1's) leaves it out (L2, L7) */
 	cr_assert_eq(json_integer_value(json_object_get(
 		json_array_get(json_object_get(state, "allocations"), 1), "env_deleted")), 1);
 	json_decref(state);

@@ -28,10 +28,9 @@ check() {
 		--business-date "$DATE" > /dev/null
 	printf "$finish%s" "$after" >> "grown-$name.jsonl"
 	cmp -s "whole-$name.jsonl" "grown-$name.jsonl" || fail "$name: the files differ"
-	local status=0
+	# replay_hash fails the test unless the run exits 0 with a hash
 	replay_hash "jsonl:grown-$name.jsonl" "grown-$name.db" --business-date "$DATE" \
-		> "grown-$name.hash" 2> "grown-$name.err" || status=$?
-	expect_eq "$name: exit" 0 "$status"
+		> "grown-$name.hash"
 	expect_eq "$name: hash" "$(cat "whole-$name.hash")" "$(cat "grown-$name.hash")"
 	expect_eq "$name: lines read" "$(q "whole-$name.db" 'SELECT sum(read) FROM runs')" \
 		"$(q "grown-$name.db" 'SELECT sum(read) FROM runs')"

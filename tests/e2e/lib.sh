@@ -9,15 +9,17 @@ fail() { echo "FAILED: $*" >&2; exit 1; }
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() { [ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"; }
 
-# replay SOURCE DB ARGS... -> prints the projection hash. A run that prints none fails, and
-# prints a value no other call prints, so that two such runs never compare equal (a comparison
-# often stands in an argument, where the failure of $(...) does not stop the script).
+# replay SOURCE DB ARGS... -> prints the projection hash. A run that exits other than 0 or
+# prints no hash fails, and prints a value no other call prints, so that two such runs never
+# compare equal (a comparison often stands in an argument, where the failure of $(...) does not
+# stop the script: errexit is off in a command substitution).
 replay_hash() {
-	local source=$1 db=$2 hash; shift 2
-	hash=$("$CONTRAIL" replay --source "$source" --db "$db" "$@" | sed -n 's/^projection hash //p')
-	if ! [[ $hash =~ ^[0-9a-f]{64}$ ]]; then
-		echo "no projection hash from replay of $source ($BASHPID $RANDOM)"
-		fail "replay of $source into $db printed no projection hash"
+	local source=$1 db=$2 out hash status=0; shift 2
+	out=$("$CONTRAIL" replay --source "$source" --db "$db" "$@") || status=$?
+	hash=$(printf '%s\n' "$out" | sed -n 's/^projection hash //p')
+	if [ "$status" -ne 0 ] || ! [[ $hash =~ ^[0-9a-f]{64}$ ]]; then
+		echo "no projection hash from replay of $source (exit $status; $BASHPID $RANDOM)"
+		fail "replay of $source into $db exited $status, printing [${hash}] for its hash"
 	fi
 	echo "$hash"
 }

@@ -34,6 +34,8 @@ expect_eq "status on Feb 15" "active|319" "$(q feb.db 'SELECT status, days_left 
 "$CONTRAIL" replay --source jsonl:bad-later.jsonl --db bad-later.db --until 2023-02-15T00:00:00+09:00 \
 	--business-date 2023-02-15 > out.txt
 grep -q "rejected 0, after --until 5" out.txt || fail "summary: $(cat out.txt)"
+expect_eq "none of them rejected, the licenses as at T" "0|1|7" \
+	"$(q bad-later.db 'SELECT (SELECT count(*) FROM rejected_events), count(*), licenses FROM contract_products')"
 # timestamps compare as instants, whatever their offset (01:00Z on Feb 1 is 10:00 in Japan)
 "$CONTRAIL" replay --source jsonl:history.jsonl --db utc.db --until 2023-02-01T00:59:59Z > /dev/null
 expect_eq "before u2 in UTC" 5 "$(q utc.db 'SELECT licenses FROM contract_products')"
