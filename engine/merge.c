@@ -88,8 +88,14 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 	if (rc != 0)
 		return rc;
 	for (int i = 0; disjoint_tables[i]; i++) {
-		/* rejected_events keeps its rows' order: held events are taken up in it */
-		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s%s",
+		/*
+		 * rejected_events keeps its rows' order: held events are taken up in it. WHERE 1
+		 * keeps SQLite from copying records as they lie (its transfer of rows between
+		 * tables of one shape): each is decoded, so a damaged one stops the copy here,
+		 * named with its shard, instead of passing into the report (no slower: measured
+		 * on a 135 MB shard)
+		 */
+		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s WHERE 1%s",
 			 disjoint_tables[i], disjoint_tables[i],
 			 strcmp(disjoint_tables[i], "rejected_events") == 0 ? " ORDER BY rowid" : "");
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -306,12 +312,16 @@ static int attach_and_copy(sqlite3 *db, const char *path, const char *judged_sta
  * one replay would have told apart (E1: the later a duplicate or a conflicting
  * one) and the shards, each seeing one, could not.
  */
-static int combine_ids(sqlite3 *db, struct ctr_error *err)
+static int combine_ids(sqlite3 *db, const char *only_shard, struct ctr_error *err)
 {
 	size_t repeated = 0;
 	int rc = ctr_idset_compact(db, &repeated, err);
 
-	if (rc == 0 && repeated > 0)
+	/* one database never stores an id twice: one shard's repeats are damage */
+	if (rc == 0 && repeated > 0 && only_shard != NULL)
+		rc = ctr_error_set(err, CTR_ECORRUPT, "%s is damaged: its stored event ids hold %zu"
+				   " twice", only_shard, repeated);
+	else if (rc == 0 && repeated > 0)
 		rc = ctr_error_set(err, CTR_ECORRUPT, "%zu event ids are in more than one shard;"
 				   " replay those shards' events in one run (E1)", repeated);
 	return rc;
@@ -426,7 +436,7 @@ static int merge(const char *out_path, const char *const *shards, int shard_coun
 	if (rc == 0)
 		rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
-		rc = combine_ids(db, err);
+		rc = combine_ids(db, shard_count == 1 ? shards[0] : NULL, err);
 	if (rc == 0)
 		rc = judge_all(db, date, with, err);
 	if (rc == 0) /* the file is renamed into place only at the end */

@@ -242,3 +242,42 @@ expect_eq "the report left as it was" "$before" "$("$CONTRAIL" hash --db report.
 [ -z "$(ls report.db.merging* 2> /dev/null)" ] || fail "left behind: $(ls report.db*)"
 expect_eq "merged again once it is done" "$whole" \
 	"$("$CONTRAIL" merge --out report.db shard-0.db racing-1.db shard-2.db | sed -n 's/^projection hash //p')"
+
+# a shard damaged inside a record (its last column, migration_to, said to hold 57 bytes past the
+# record's end) is named with the table being copied, exit 3, and no report is made: its records
+# are decoded as they are copied, where copying them as they lie put the damage into the report,
+# and the report was blamed for it (SQLite copies records as they lie into an empty table)
+cp shard-0.db damaged.db
+page=$(q damaged.db "SELECT pageno FROM dbstat WHERE name = 'contracts' AND pagetype = 'leaf' LIMIT 1")
+[ -n "$page" ] || fail "no leaf page of contracts"
+python3 - damaged.db "$page" <<'PY'
+import sys
+path, page = sys.argv[1], int(sys.argv[2])
+with open(path, "r+b") as f:
+    f.seek(4096 * (page - 1))
+    data = f.read(4096)
+    assert data[0] == 0x0A, "not a leaf page of an index b-tree (a WITHOUT ROWID table)"
+    cell = int.from_bytes(data[8:10], "big")
+    pos = cell + 1 if data[cell] < 0x80 else cell + 2  # past the payload's size
+    header = data[pos]
+    assert header < 0x80 and all(b < 0x80 for b in data[pos + 1:pos + header]), "a cell this test cannot read"
+    last = pos + header - 1  # the last column's serial type
+    assert data[last] == 0, "migration_to is not NULL"
+    f.seek(4096 * (page - 1) + last)
+    f.write(b"\x7f")  # a text of 57 bytes, past the record's end
+PY
+rm -f damaged-report.db
+status=0
+"$CONTRAIL" merge --out damaged-report.db damaged.db shard-1.db > /dev/null 2> damaged.err || status=$?
+expect_eq "exit of a merge of a damaged shard" 3 "$status"
+grep -q "^contrail merge: damaged.db is damaged in contracts: " damaged.err || fail "$(cat damaged.err)"
+[ -z "$(ls damaged-report.db* 2> /dev/null)" ] || fail "left behind: $(ls damaged-report.db*)"
+# one shard's stored ids that repeat one (damage SQLite does not see) are its damage, not ids
+# that two shards share
+cp shard-0.db twice.db
+q twice.db "INSERT INTO event_ids (ids) SELECT ids FROM event_ids ORDER BY chunk LIMIT 1"
+status=0
+"$CONTRAIL" merge --out twice-report.db twice.db > /dev/null 2> twice.err || status=$?
+expect_eq "exit of a merge of a shard whose ids repeat" 3 "$status"
+grep -q "^contrail merge: twice.db is damaged: its stored event ids hold [0-9]* twice$" twice.err ||
+	fail "$(cat twice.err)"
