@@ -47,6 +47,14 @@ static int copy_failed(sqlite3 *db, const char *path, const char *table, struct 
 	return CTR_EWRITE;
 }
 
+/* Runs sql, which copies rows of table from the shard at path; copy_failed() says why not. */
+static int copy_rows(sqlite3 *db, const char *path, const char *table, const char *sql,
+		     struct ctr_error *err)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
+		: copy_failed(db, path, table, err);
+}
+
 /*
  * Two shards holding one partition of one source read its accounts twice: named
  * before any row is copied, since their rows would collide in whichever table
@@ -98,38 +106,42 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s WHERE 1%s",
 			 disjoint_tables[i], disjoint_tables[i],
 			 strcmp(disjoint_tables[i], "rejected_events") == 0 ? " ORDER BY rowid" : "");
-		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			return copy_failed(db, path, disjoint_tables[i], err);
+		rc = copy_rows(db, path, disjoint_tables[i], sql, err);
+		if (rc != 0)
+			return rc;
 	}
 	/* a support id moved between shards: its latest placement wins (merges) */
-	rc = ctr_db_exec(db, "INSERT INTO main.support_ids SELECT * FROM shard.support_ids WHERE 1"
-			 " ON CONFLICT (support_id) DO UPDATE SET customer_no = excluded.customer_no,"
-			 " sku = excluded.sku, licenses = excluded.licenses, retired = excluded.retired,"
-			 " starts_on = excluded.starts_on, ends_on = excluded.ends_on,"
-			 " reason = excluded.reason, replaces = excluded.replaces,"
-			 " replaced_on = excluded.replaced_on, placed_at = excluded.placed_at,"
-			 " placed_event = excluded.placed_event"
-			 " WHERE (excluded.placed_at, excluded.placed_event)"
-			 " >= (support_ids.placed_at, support_ids.placed_event)", err);
+	rc = copy_rows(db, path, "support_ids", "INSERT INTO main.support_ids SELECT * FROM"
+		       " shard.support_ids WHERE 1 ON CONFLICT (support_id) DO UPDATE SET"
+		       " customer_no = excluded.customer_no, sku = excluded.sku,"
+		       " licenses = excluded.licenses, retired = excluded.retired,"
+		       " starts_on = excluded.starts_on, ends_on = excluded.ends_on,"
+		       " reason = excluded.reason, replaces = excluded.replaces,"
+		       " replaced_on = excluded.replaced_on, placed_at = excluded.placed_at,"
+		       " placed_event = excluded.placed_event"
+		       " WHERE (excluded.placed_at, excluded.placed_event)"
+		       " >= (support_ids.placed_at, support_ids.placed_event)", err);
 	/* the customers' records of ids another placement holds: kept by the trigger as a row
 	 * changes hands above, and here for a shard's rows that lost to an earlier shard's */
 	if (rc == 0)
-		rc = ctr_db_exec(db, "INSERT OR REPLACE INTO main.support_lost SELECT * FROM"
-				 " shard.support_lost; INSERT OR REPLACE INTO main.support_lost SELECT"
-				 " s.customer_no, s.support_id, s.sku, s.licenses, s.retired, s.starts_on,"
-				 " s.ends_on, s.reason, s.replaces, s.replaced_on, s.placed_at,"
-				 " s.placed_event FROM shard.support_ids s JOIN main.support_ids m"
-				 " USING (support_id) WHERE m.customer_no != s.customer_no", err);
+		rc = copy_rows(db, path, "support_lost", "INSERT OR REPLACE INTO main.support_lost"
+			       " SELECT * FROM shard.support_lost WHERE 1; INSERT OR REPLACE INTO"
+			       " main.support_lost SELECT s.customer_no, s.support_id, s.sku,"
+			       " s.licenses, s.retired, s.starts_on, s.ends_on, s.reason, s.replaces,"
+			       " s.replaced_on, s.placed_at, s.placed_event FROM shard.support_ids s"
+			       " JOIN main.support_ids m USING (support_id)"
+			       " WHERE m.customer_no != s.customer_no", err);
 	if (rc == 0) /* combined into one chunk once every shard is in (combine_ids) */
-		rc = ctr_db_exec(db, "INSERT INTO main.event_ids (ids) SELECT ids FROM shard.event_ids"
-				 " ORDER BY chunk", err);
+		rc = copy_rows(db, path, "event_ids", "INSERT INTO main.event_ids (ids) SELECT ids"
+			       " FROM shard.event_ids ORDER BY chunk", err);
 	if (rc == 0)
-		rc = ctr_db_exec(db, "INSERT INTO main.runs (run_id, started_at, finished_at,"
-				 " business_date, read, applied, duplicates, rejected, projection_hash,"
-				 " source, until, released, rebuild) SELECT (SELECT coalesce(max(run_id), 0)"
-				 " FROM main.runs) + row_number() OVER (ORDER BY run_id), started_at,"
-				 " finished_at, business_date, read, applied, duplicates, rejected,"
-				 " projection_hash, source, until, released, rebuild FROM shard.runs", err);
+		rc = copy_rows(db, path, "runs", "INSERT INTO main.runs (run_id, started_at,"
+			       " finished_at, business_date, read, applied, duplicates, rejected,"
+			       " projection_hash, source, until, released, rebuild)"
+			       " SELECT (SELECT coalesce(max(run_id), 0) FROM main.runs)"
+			       " + row_number() OVER (ORDER BY run_id), started_at, finished_at,"
+			       " business_date, read, applied, duplicates, rejected, projection_hash,"
+			       " source, until, released, rebuild FROM shard.runs", err);
 	return rc;
 }
 
