@@ -357,8 +357,10 @@ int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 		if (f == F_DATA)
 			continue;
 		given = json_object_get(json, envelope_fields[f]);
+		if (given == NULL) /* left out by the writer: envelope_fits() found a default */
+			given = current_default(d, f);
 		avro_value_get_by_index(&d->current.value, (size_t)d->current.index[f], &field, NULL);
-		code = ctr_value_from_json(&field, given ? given : current_default(d, f), NULL,
+		code = ctr_value_from_json(&field, given ? given : json_null(), NULL,
 					   envelope_fields[f], ev->message, sizeof(ev->message));
 	}
 	json_decref(json);
