@@ -68,8 +68,8 @@ static int take_schema(struct ingest *in, const char *stored, const char *schema
 				   " the catalog's (a replay reads it)", in->log_path);
 	if (rc == 0 && ctr_decoder_missing_field(in->decoder) != NULL)
 		rc = ctr_error_set(err, CTR_ESCHEMA, "log %s was written by another writer whose"
-				   " envelope has no %s; ingest appends only where it has every field"
-				   " (a replay reads it)", in->log_path,
+				   " envelope has no %s; ingest appends only where it has every"
+				   " field (a replay reads it)", in->log_path,
 				   ctr_decoder_missing_field(in->decoder));
 	return rc;
 }

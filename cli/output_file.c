@@ -28,12 +28,17 @@ static FILE *open_partial(const char *path, const char *partial, struct ctr_erro
 		int failure = errno;
 		struct stat st;
 
-		/* a file that is there (/proc/version): the partial beside it is what failed */
-		if (stat(path, &st) == 0)
-			ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s, written first and renamed"
-				      " over it, cannot be made: %s", path, partial, strerror(failure));
-		else /* a missing directory, no permission: said of the name the user gave */
-			ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", path, strerror(failure));
+		/*
+		 * FILE there (/proc/version), or a partial that is (a directory): the partial is
+		 * what failed; else a missing directory, no permission: said of FILE
+		 */
+		if (stat(path, &st) == 0 || lstat(partial, &st) == 0)
+			ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s, written first and"
+				      " renamed over it, cannot be made: %s", path, partial,
+				      strerror(failure));
+		else
+			ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", path,
+				      strerror(failure));
 		return NULL;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

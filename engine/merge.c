@@ -29,17 +29,18 @@ static const char *const disjoint_tables[] = {
 
 /*
  * Why a shard's table could not be copied: a key already there is two shards
- * holding one row (exit 3); a damaged shard is bad data too; anything else (a
- * full disk, an I/O error) is a write of the report that failed, as another's.
+ * holding one row (exit 3); a damaged shard is bad data too, as is a row that
+ * breaks another of the table's constraints (NOT NULL); anything else (a full
+ * disk, an I/O error) is a write of the report that failed, as another's.
  */
 static int copy_failed(sqlite3 *db, const char *path, const char *table, struct ctr_error *err)
 {
-	int code = sqlite3_extended_errcode(db) & 0xff;
+	int extended = sqlite3_extended_errcode(db), code = extended & 0xff;
 
-	if (code == SQLITE_CONSTRAINT)
+	if (extended == SQLITE_CONSTRAINT_PRIMARYKEY || extended == SQLITE_CONSTRAINT_UNIQUE)
 		return ctr_error_set(err, CTR_ECORRUPT, "%s overlaps another shard in %s: %s",
 				     path, table, sqlite3_errmsg(db));
-	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || code == SQLITE_CONSTRAINT)
 		return ctr_error_set(err, CTR_ECORRUPT, "%s is damaged in %s: %s", path, table,
 				     sqlite3_errmsg(db));
 	ctr_db_error(db, CTR_EWRITE, err);
@@ -127,8 +128,9 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 		rc = copy_rows(db, path, "support_lost", "INSERT OR REPLACE INTO main.support_lost"
 			       " SELECT * FROM shard.support_lost WHERE 1; INSERT OR REPLACE INTO"
 			       " main.support_lost SELECT s.customer_no, s.support_id, s.sku,"
-			       " s.licenses, s.retired, s.starts_on, s.ends_on, s.reason, s.replaces,"
-			       " s.replaced_on, s.placed_at, s.placed_event FROM shard.support_ids s"
+			       " s.licenses, s.retired, s.starts_on, s.ends_on, s.reason,"
+			       " s.replaces, s.replaced_on, s.placed_at, s.placed_event"
+			       " FROM shard.support_ids s"
 			       " JOIN main.support_ids m USING (support_id)"
 			       " WHERE m.customer_no != s.customer_no", err);
 	if (rc == 0) /* combined into one chunk once every shard is in (combine_ids) */
@@ -140,8 +142,9 @@ static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 			       " projection_hash, source, until, released, rebuild)"
 			       " SELECT (SELECT coalesce(max(run_id), 0) FROM main.runs)"
 			       " + row_number() OVER (ORDER BY run_id), started_at, finished_at,"
-			       " business_date, read, applied, duplicates, rejected, projection_hash,"
-			       " source, until, released, rebuild FROM shard.runs", err);
+			       " business_date, read, applied, duplicates, rejected,"
+			       " projection_hash, source, until, released, rebuild FROM shard.runs",
+			       err);
 	return rc;
 }
 
@@ -319,21 +322,57 @@ static int attach_and_copy(sqlite3 *db, const char *path, const char *judged_sta
 }
 
 /*
+ * How many of the ids stored in the shard at path repeat one stored before
+ * (*repeated): combined alone in a database in memory. One database never
+ * stores an id twice, so any is damage.
+ */
+static int own_repeats(const char *path, size_t *repeated, struct ctr_error *err)
+{
+	sqlite3 *probe = NULL;
+	sqlite3_stmt *attach = NULL;
+	int rc = sqlite3_open(":memory:", &probe) == SQLITE_OK ? 0
+		: ctr_error_set(err, CTR_ENOMEM, "out of memory");
+
+	if (rc == 0)
+		rc = ctr_db_exec(probe, "CREATE TABLE event_ids (chunk INTEGER PRIMARY KEY,"
+				 " ids BLOB NOT NULL)", err);
+	if (rc == 0)
+		rc = ctr_db_prepare(probe, "ATTACH DATABASE ? AS shard", &attach, err);
+	if (rc == 0) {
+		sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
+		if (sqlite3_step(attach) != SQLITE_DONE)
+			rc = ctr_db_error(probe, CTR_EDB, err);
+	}
+	sqlite3_finalize(attach);
+	if (rc == 0)
+		rc = ctr_db_exec(probe, "INSERT INTO main.event_ids (ids) SELECT ids FROM"
+				 " shard.event_ids ORDER BY chunk", err);
+	if (rc == 0)
+		rc = ctr_idset_compact(probe, repeated, err);
+	sqlite3_close(probe);
+	return rc;
+}
+
+/*
  * The shards' ids as one sorted chunk, as a later replay into the report
  * expects (idset.h). An id in two shards means two events under one id, which
  * one replay would have told apart (E1: the later a duplicate or a conflicting
- * one) and the shards, each seeing one, could not.
+ * one) and the shards, each seeing one, could not; an id one shard stores twice
+ * is its damage, told apart only when repeats are found (each shard read again).
  */
-static int combine_ids(sqlite3 *db, const char *only_shard, struct ctr_error *err)
+static int combine_ids(sqlite3 *db, const char *const *shards, int shard_count,
+		       struct ctr_error *err)
 {
-	size_t repeated = 0;
+	size_t repeated = 0, own = 0;
 	int rc = ctr_idset_compact(db, &repeated, err);
 
-	/* one database never stores an id twice: one shard's repeats are damage */
-	if (rc == 0 && repeated > 0 && only_shard != NULL)
-		rc = ctr_error_set(err, CTR_ECORRUPT, "%s is damaged: its stored event ids hold %zu"
-				   " twice", only_shard, repeated);
-	else if (rc == 0 && repeated > 0)
+	for (int i = 0; rc == 0 && repeated > 0 && i < shard_count; i++) {
+		rc = own_repeats(shards[i], &own, err);
+		if (rc == 0 && own > 0)
+			return ctr_error_set(err, CTR_ECORRUPT, "%s is damaged: its stored event"
+					     " ids hold %zu twice", shards[i], own);
+	}
+	if (rc == 0 && repeated > 0)
 		rc = ctr_error_set(err, CTR_ECORRUPT, "%zu event ids are in more than one shard;"
 				   " replay those shards' events in one run (E1)", repeated);
 	return rc;
@@ -448,7 +487,7 @@ static int merge(const char *out_path, const char *const *shards, int shard_coun
 	if (rc == 0)
 		rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
-		rc = combine_ids(db, shard_count == 1 ? shards[0] : NULL, err);
+		rc = combine_ids(db, shards, shard_count, err);
 	if (rc == 0)
 		rc = judge_all(db, date, with, err);
 	if (rc == 0) /* the file is renamed into place only at the end */

@@ -95,16 +95,19 @@ static json_t *current_default(const struct ctr_decoder *d, int f)
 static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
 {
 	for (int f = 0; f < F_COUNT; f++) {
-		avro_schema_t own, current = avro_schema_record_field_get_by_index(d->current.schema,
-										   d->current.index[f]);
-		avro_type_t written, wanted = avro_typeof(held(current));
+		avro_schema_t own, current;
+		avro_type_t written, wanted;
+
+		current = avro_schema_record_field_get_by_index(d->current.schema,
+								d->current.index[f]);
+		wanted = avro_typeof(held(current));
 
 		/* left out by the writer: Avro fills the catalog's default (recorded's null) */
 		if (d->own.index[f] < 0) {
 			if (current_default(d, f) != NULL)
 				continue;
-			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field %s",
-					     envelope_fields[f]);
+			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field"
+					     " %s", envelope_fields[f]);
 		}
 		own = avro_schema_record_field_get_by_index(d->own.schema, d->own.index[f]);
 		written = avro_typeof(held(own));

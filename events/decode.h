@@ -82,7 +82,8 @@ int ctr_decoder_payloads_in_place(const struct ctr_decoder *d);
 /*
  * The first envelope field the decoder's schema leaves out (another writer's,
  * which Avro fills with the catalog's default on reading), or NULL when it has
- * them all: a JSON line's event cannot be encoded for it without losing that field.
+ * them all. Such a decoder reads Avro records only: ctr_decode_json() has no
+ * place to put that field and must not be given one.
  */
 const char *ctr_decoder_missing_field(const struct ctr_decoder *d);
 

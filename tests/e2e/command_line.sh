@@ -147,6 +147,12 @@ status=0
 expect_eq "exit of generate into /proc/version" 4 "$status"
 grep -q "^contrail generate: cannot write /proc/version: /proc/version.partial, written first and renamed over it, cannot be made: " \
 	err.txt || fail "$(cat err.txt)"
+mkdir blocked.jsonl.partial # so is a partial in the way (here a directory) of a file not there
+status=0
+"$CONTRAIL" generate --seed 21 --accounts 5 --out blocked.jsonl 2> err.txt || status=$?
+expect_eq "exit of generate with its partial a directory" 4 "$status"
+expect_eq "its line" "contrail generate: cannot write blocked.jsonl: blocked.jsonl.partial, written first and renamed over it, cannot be made: Is a directory" \
+	"$(cat err.txt)"
 # so does a command whose summary is lost there (a replay's, its runs committed), and --help
 status=0
 "$CONTRAIL" replay --source jsonl:history.jsonl --db full.db > /dev/full 2> err.txt || status=$?

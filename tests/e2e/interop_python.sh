@@ -206,6 +206,13 @@ expect_eq "its line" "contrail replay: log seq_text.avro: schema: the envelope's
 # ingest does not append to the first: a line's recorded would have no place to go.
 expect_eq "an envelope without recorded" "$b" \
 	"$(replay_hash file:no_recorded.avro no_recorded.db --business-date 2023-03-15)"
+# E5: its events' recorded is their at, as for JSON lines that leave it out
+until=(--business-date 2023-03-15 --until 2023-03-01T12:00:00+09:00)
+expect_eq "an envelope without recorded, --until" \
+	"$(replay_hash "jsonl:$EXAMPLES/portal_example/events.jsonl" json-until.db "${until[@]}")" \
+	"$(replay_hash file:no_recorded.avro no_recorded-until.db "${until[@]}")"
+expect_eq "the same events skipped" "$(q json-until.db 'SELECT read, applied FROM runs')" \
+	"$(q no_recorded-until.db 'SELECT read, applied FROM runs')"
 status=0
 "$CONTRAIL" replay --source file:no_account.avro --db no_account.db > /dev/null 2> no_account.err ||
 	status=$?

@@ -248,36 +248,54 @@ expect_eq "merged again once it is done" "$whole" \
 # are decoded as they are copied, where copying them as they lie put the damage into the report,
 # and the report was blamed for it (SQLite copies records as they lie into an empty table)
 cp shard-0.db damaged.db
-page=$(q damaged.db "SELECT pageno FROM dbstat WHERE name = 'contracts' AND pagetype = 'leaf' LIMIT 1")
+page=$(q damaged.db "SELECT pageno FROM dbstat WHERE name = 'contracts' AND pagetype = 'leaf'
+	LIMIT 1")
 [ -n "$page" ] || fail "no leaf page of contracts"
-python3 - damaged.db "$page" <<'PY'
+python3 - damaged.db "$page" "$(q damaged.db 'PRAGMA page_size')" <<'PY'
 import sys
-path, page = sys.argv[1], int(sys.argv[2])
+path, page, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 with open(path, "r+b") as f:
-    f.seek(4096 * (page - 1))
-    data = f.read(4096)
+    f.seek(size * (page - 1))
+    data = f.read(size)
     assert data[0] == 0x0A, "not a leaf page of an index b-tree (a WITHOUT ROWID table)"
     cell = int.from_bytes(data[8:10], "big")
     pos = cell + 1 if data[cell] < 0x80 else cell + 2  # past the payload's size
     header = data[pos]
-    assert header < 0x80 and all(b < 0x80 for b in data[pos + 1:pos + header]), "a cell this test cannot read"
+    assert header < 0x80 and all(b < 0x80 for b in data[pos + 1:pos + header]), \
+        "a cell this test cannot read"
     last = pos + header - 1  # the last column's serial type
     assert data[last] == 0, "migration_to is not NULL"
-    f.seek(4096 * (page - 1) + last)
+    f.seek(size * (page - 1) + last)
     f.write(b"\x7f")  # a text of 57 bytes, past the record's end
 PY
 rm -f damaged-report.db
 status=0
-"$CONTRAIL" merge --out damaged-report.db damaged.db shard-1.db > /dev/null 2> damaged.err || status=$?
+"$CONTRAIL" merge --out damaged-report.db damaged.db shard-1.db > /dev/null 2> damaged.err ||
+	status=$?
 expect_eq "exit of a merge of a damaged shard" 3 "$status"
-grep -q "^contrail merge: damaged.db is damaged in contracts: " damaged.err || fail "$(cat damaged.err)"
+grep -q "^contrail merge: damaged.db is damaged in contracts: " damaged.err ||
+	fail "$(cat damaged.err)"
 [ -z "$(ls damaged-report.db* 2> /dev/null)" ] || fail "left behind: $(ls damaged-report.db*)"
 # one shard's stored ids that repeat one (damage SQLite does not see) are its damage, not ids
-# that two shards share
-cp shard-0.db twice.db
+# that two shards share, alone or merged with others
+cp shard-1.db twice.db
 q twice.db "INSERT INTO event_ids (ids) SELECT ids FROM event_ids ORDER BY chunk LIMIT 1"
+for shards in "twice.db" "shard-0.db twice.db shard-2.db"; do
+	status=0
+	"$CONTRAIL" merge --out twice-report.db $shards > /dev/null 2> twice.err || status=$?
+	expect_eq "exit of a merge of $shards, one with ids repeated" 3 "$status"
+	grep -q "^contrail merge: twice.db is damaged: its stored event ids hold [0-9]* twice$" \
+		twice.err || fail "$(cat twice.err)"
+done
+# a shard row that breaks a constraint other than a key's (its schema edited by hand to let a
+# run's started_at be NULL) is the shard's damage too, not an overlap with another shard
+cp shard-2.db unconstrained.db
+q unconstrained.db "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = replace(sql,
+	'started_at TEXT NOT NULL', 'started_at TEXT') WHERE name = 'runs'"
+q unconstrained.db "UPDATE runs SET started_at = NULL"
 status=0
-"$CONTRAIL" merge --out twice-report.db twice.db > /dev/null 2> twice.err || status=$?
-expect_eq "exit of a merge of a shard whose ids repeat" 3 "$status"
-grep -q "^contrail merge: twice.db is damaged: its stored event ids hold [0-9]* twice$" twice.err ||
-	fail "$(cat twice.err)"
+"$CONTRAIL" merge --out unconstrained-report.db shard-0.db unconstrained.db > /dev/null \
+	2> unconstrained.err || status=$?
+expect_eq "exit of a merge of a shard breaking NOT NULL" 3 "$status"
+expect_eq "its line" "contrail merge: unconstrained.db is damaged in runs: NOT NULL constraint failed: runs.started_at" \
+	"$(cat unconstrained.err)"
