@@ -169,7 +169,9 @@ PY
 replay_hash jsonl:stolen-1.jsonl stolen-1.db --business-date 2024-04-01 > /dev/null
 status=0; "$CONTRAIL" merge --out stolen.db shard-0.db stolen-1.db 2> err.txt || status=$?
 expect_eq "an id in two shards" 3 "$status"
-grep -q "1 event ids are in more than one shard" err.txt || fail "$(cat err.txt)"
+expect_eq "its line, naming the shard that holds it after another" \
+	"contrail merge: stolen-1.db holds 1 event ids that a shard before it holds too; replay those shards' events in one run (E1)" \
+	"$(cat err.txt)"
 [ ! -e stolen.db ] || fail "a refused merge left its report"
 
 # a shard's rows that another shard holds too are an overlap (exit 3); a copy that fails for
