@@ -24,12 +24,15 @@ for test in "$here"/e2e/*.sh; do
 		continue
 	fi
 	work=$(mktemp -d)
-	# a test that hangs fails after 5 minutes instead of holding the whole run
-	if (cd "$work" && timeout 300 bash "$test") > "$work.log" 2>&1; then
+	# a test that hangs fails after 5 minutes (E2E_TIMEOUT seconds) instead of holding the run
+	status=0
+	(cd "$work" && timeout "${E2E_TIMEOUT:-300}" bash "$test") > "$work.log" 2>&1 || status=$?
+	if [ "$status" -eq 0 ]; then
 		echo "ok   $name"
 		passed=$((passed + 1))
 	else
 		echo "FAIL $name"
+		[ "$status" -ne 124 ] || echo "    stopped after ${E2E_TIMEOUT:-300} s"
 		sed 's/^/    /' "$work.log" | tail -n 30
 		failed=$((failed + 1))
 	fi

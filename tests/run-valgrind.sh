@@ -43,7 +43,9 @@ status=0
 	> "$out/unit.out" 2>&1 &
 unit=$!
 # the scenarios replayed four ways, not one event per run: that is a process an event
-SCENARIOS_ONE_RUN_EACH=0 CONTRAIL="$out/contrail" bash "$here/run-e2e.sh" || status=1
+# each process some 50 times slower, beside the unit tests: a test gets 20 minutes, not 5
+E2E_TIMEOUT=1200 SCENARIOS_ONE_RUN_EACH=0 CONTRAIL="$out/contrail" bash "$here/run-e2e.sh" ||
+	status=1
 wait "$unit" || status=1
 sed 's/^/unit: /' "$out/unit.out"
 
