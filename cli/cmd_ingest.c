@@ -51,6 +51,7 @@ static void usage(FILE *out)
 static int take_schema(struct ingest *in, const char *stored, const char *schema_json,
 		       struct ctr_error *err)
 {
+	const char *missing;
 	int rc;
 
 	if (in->schema_id && (stored == NULL || atoi(stored) != in->schema_id))
@@ -66,11 +67,11 @@ static int take_schema(struct ingest *in, const char *stored, const char *schema
 		rc = ctr_error_set(err, CTR_ESCHEMA, "log %s was written by another writer with its"
 				   " payloads in another order; ingest appends only where they are in"
 				   " the catalog's (a replay reads it)", in->log_path);
-	if (rc == 0 && ctr_decoder_missing_field(in->decoder) != NULL)
+	missing = rc == 0 ? ctr_decoder_missing_field(in->decoder) : NULL;
+	if (missing != NULL)
 		rc = ctr_error_set(err, CTR_ESCHEMA, "log %s was written by another writer whose"
 				   " envelope has no %s; ingest appends only where it has every"
-				   " field (a replay reads it)", in->log_path,
-				   ctr_decoder_missing_field(in->decoder));
+				   " field (a replay reads it)", in->log_path, missing);
 	return rc;
 }
 

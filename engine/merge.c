@@ -288,11 +288,11 @@ static int shard_judging(const char *path, char date[11], char with[64],
 	return rc;
 }
 
-static int attach_and_copy(sqlite3 *db, const char *path, const char *judged_state,
-			   struct ctr_error *err)
+/* Attaches the database at path to db as "shard". */
+static int attach_shard(sqlite3 *db, const char *path, struct ctr_error *err)
 {
 	sqlite3_stmt *attach = NULL;
-	char message[256], *state = NULL;
+	char message[256];
 	int rc = ctr_db_prepare(db, "ATTACH DATABASE ? AS shard", &attach, err);
 
 	if (rc != 0)
@@ -302,6 +302,15 @@ static int attach_and_copy(sqlite3 *db, const char *path, const char *judged_sta
 		rc = ctr_error_set(err, CTR_EIO, "cannot attach %s: %s", path,
 				   ctr_db_message(db, message, sizeof(message)));
 	sqlite3_finalize(attach);
+	return rc;
+}
+
+static int attach_and_copy(sqlite3 *db, const char *path, const char *judged_state,
+			   struct ctr_error *err)
+{
+	char *state = NULL;
+	int rc = attach_shard(db, path, err);
+
 	if (rc != 0)
 		return rc;
 	rc = ctr_db_exec(db, "BEGIN", err);
@@ -342,15 +351,8 @@ static sqlite3 *probe_open(struct ctr_error *err)
 /* Adds the ids stored in the shard at path to probe's; *repeated: how many were there. */
 static int probe_add(sqlite3 *probe, const char *path, size_t *repeated, struct ctr_error *err)
 {
-	sqlite3_stmt *attach = NULL;
-	int rc = ctr_db_prepare(probe, "ATTACH DATABASE ? AS shard", &attach, err);
+	int rc = attach_shard(probe, path, err);
 
-	if (rc == 0) {
-		sqlite3_bind_text(attach, 1, path, -1, SQLITE_STATIC);
-		if (sqlite3_step(attach) != SQLITE_DONE)
-			rc = ctr_db_error(probe, CTR_EDB, err);
-	}
-	sqlite3_finalize(attach);
 	if (rc == 0)
 		rc = ctr_db_exec(probe, "INSERT INTO main.event_ids (ids) SELECT ids FROM"
 				 " shard.event_ids ORDER BY chunk; DETACH DATABASE shard", err);
