@@ -3,6 +3,7 @@
  */
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "cli/cli_json.h"
 #include "engine/db.h"
 
 #include <stdio.h>

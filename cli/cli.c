@@ -1,6 +1,7 @@
 /*
- * cli.c - what the subcommands share: the one-line error, options given
- * twice or empty, and the exit code for a library error (see cli.h).
+ * cli.c - what the subcommands share: the one-line error and note, options
+ * given twice or empty, the options a replay and a report share (numbers,
+ * dates, the source), and the exit code for a library error (see cli.h).
  */
 #include "cli/cli.h"
 
@@ -11,19 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "engine/db.h"
+#include "cli/cli_text.h"
 #include "engine/source.h"
 #include "events/error.h"
 #include "events/timefmt.h"
-#include "events/utf8.h"
 #include "projections/calendar.h"
-
-#include <jansson.h>
-#include <sqlite3.h>
 
 int ctr_cli_stdin_closed;
 
-static const char *escape_of(const unsigned char *c, char buf[8], size_t *used);
 
 /*
  * A line's values (a path, an option's argument) may hold control characters:
@@ -38,7 +34,7 @@ static void line_out(const char *fmt, va_list ap)
 	int made = vasprintf(&line, fmt, ap);
 
 	for (const unsigned char *c = made >= 0 ? (const unsigned char *)line : NULL; c && *c; c += used) {
-		const char *escape = escape_of(c, buf, &used);
+		const char *escape = ctr_cli_escape_of(c, buf, &used);
 		if (escape && *c != '\\')
 			fputs(escape, stderr);
 		else
@@ -208,199 +204,6 @@ int ctr_cli_store_cutoff(const char *command, const char *text, struct ctr_repla
 	o->store_cutoff = ctr_date_parse(text, &ok);
 	return ok ? 0 : ctr_cli_fail(command, CTR_EXIT_USAGE, "--store-cutoff %s is not a date"
 				     " (YYYY-MM-DD)", text);
-}
-
-void ctr_cli_csv_field(FILE *out, const char *text)
-{
-	if (strpbrk(text, ",\"\r\n") == NULL) {
-		fputs(text, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *text; text++) {
-		if (*text == '"')
-			fputc('"', out);
-		fputc(*text, out);
-	}
-	fputc('"', out);
-}
-
-/*
- * How the character at c is written in a report: *used its bytes, and its
- * escape in buf, or NULL when it is written as it is. A backslash, C0's and
- * C1's control characters and DEL: each could end a line, move a cursor or
- * read as another escape.
- */
-static const char *escape_of(const unsigned char *c, char buf[8], size_t *used)
-{
-	*used = 1;
-	switch (*c) {
-	case '\\': return "\\\\";
-	case '\n': return "\\n";
-	case '\r': return "\\r";
-	case '\t': return "\\t";
-	default: break;
-	}
-	if (*c < 0x20 || *c == 0x7f) {
-		snprintf(buf, 8, "\\x%02x", *c);
-		return buf;
-	}
-	if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) { /* U+0080 to U+009F in UTF-8 */
-		snprintf(buf, 8, "\\u%04x", c[1]);
-		*used = 2;
-		return buf;
-	}
-	return NULL;
-}
-
-void ctr_cli_one_line(FILE *out, const char *text, char separator)
-{
-	const unsigned char *c = (const unsigned char *)text;
-	const char *escape;
-	char buf[8];
-	size_t used;
-
-	while (*c) {
-		if (separator && *c == (unsigned char)separator) {
-			fputc('\\', out);
-			fputc(*c++, out);
-			continue;
-		}
-		escape = escape_of(c, buf, &used);
-		if (escape)
-			fputs(escape, out);
-		else
-			fputc(*c, out);
-		c += used;
-	}
-}
-
-char *ctr_cli_shown(const char *text)
-{
-	char *shown = malloc(4 * strlen(text) + 1), *p = shown; /* "\\x1b" is the longest, 4 a byte */
-	const unsigned char *c = (const unsigned char *)text;
-	const char *escape;
-	char buf[8];
-	size_t used;
-
-	if (shown == NULL)
-		return NULL;
-	while (*c) {
-		escape = escape_of(c, buf, &used);
-		if (escape) {
-			p = stpcpy(p, escape);
-		} else {
-			*p++ = (char)*c;
-		}
-		c += used;
-	}
-	*p = '\0';
-	return shown;
-}
-
-/* 1 when ctr_cli_shown() would write text otherwise. */
-static int needs_escape(const char *text)
-{
-	char buf[8];
-	size_t used;
-
-	for (const unsigned char *c = (const unsigned char *)text; *c; c += used)
-		if (escape_of(c, buf, &used) != NULL)
-			return 1;
-	return 0;
-}
-
-int ctr_cli_json_shown(json_t *value)
-{
-	const char *key;
-	json_t *item;
-	size_t i;
-
-	if (json_is_string(value)) {
-		const char *text = json_string_value(value);
-		char *shown;
-		int rc;
-
-		if (!needs_escape(text))
-			return 0;
-		shown = ctr_cli_shown(text);
-		rc = shown ? json_string_set(value, shown) : -1;
-		free(shown);
-		return rc;
-	}
-	if (json_is_object(value)) {
-		json_object_foreach(value, key, item)
-			if (ctr_cli_json_shown(item) != 0)
-				return -1;
-	} else if (json_is_array(value)) {
-		json_array_foreach(value, i, item)
-			if (ctr_cli_json_shown(item) != 0)
-				return -1;
-	}
-	return 0;
-}
-
-char *ctr_cli_utf8_repaired(const char *text, size_t len)
-{
-	const uint8_t *bytes = (const uint8_t *)text;
-	char *fixed = malloc(3 * len + 1), *p = fixed;
-
-	if (fixed == NULL)
-		return NULL;
-	for (size_t i = 0, step; i < len; i += step) {
-		step = bytes[i] < 0x80 ? 1 : ctr_utf8_sequence(bytes + i, len - i);
-		if (step == 0 || bytes[i] == 0) {
-			memcpy(p, "\xef\xbf\xbd", 3), p += 3, step = 1;
-		} else {
-			memcpy(p, bytes + i, step), p += step;
-		}
-	}
-	*p = '\0';
-	return fixed;
-}
-
-json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column)
-{
-	const char *text;
-	size_t len;
-	char *repaired;
-	json_t *value;
-
-	switch (sqlite3_column_type(stmt, column)) {
-	case SQLITE_NULL:
-		return json_null();
-	case SQLITE_INTEGER:
-		return json_integer(sqlite3_column_int64(stmt, column));
-	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(stmt, column));
-	default:
-		text = (const char *)sqlite3_column_text(stmt, column);
-		len = (size_t)sqlite3_column_bytes(stmt, column);
-		value = text ? json_stringn(text, len) : NULL;
-		if (value != NULL || text == NULL)
-			return value;
-		/* not UTF-8 (jansson refuses it): a key left out would be worse than U+FFFD */
-		repaired = ctr_cli_utf8_repaired(text, len);
-		value = repaired ? json_string(repaired) : NULL;
-		free(repaired);
-		return value;
-	}
-}
-
-json_t *ctr_cli_json_rows(sqlite3 *db, sqlite3_stmt *stmt, int code, struct ctr_error *err)
-{
-	json_t *list = json_array();
-	int step;
-
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		json_t *row = json_object();
-		for (int i = 0; i < sqlite3_column_count(stmt); i++)
-			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
-		json_array_append_new(list, row);
-	}
-	if (step != SQLITE_DONE)
-		ctr_db_error(db, code, err);
-	return list;
 }
 
 int ctr_cli_source_is_file(const char *source, const char *path)

@@ -105,47 +105,6 @@ int ctr_cli_store_cutoff(const char *command, const char *text, struct ctr_repla
 /* --until T (E5: an RFC 3339 time with an offset), set in o from text; as the three above. */
 int ctr_cli_until(const char *command, const char *text, struct ctr_replay_options *o);
 
-/* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
-void ctr_cli_csv_field(FILE *out, const char *text);
-
-/*
- * Writes text on one line as ctr_cli_shown() has it, and the character
- * separator (0: none) after a backslash too, so that a report of one item a
- * line stays so and splits back into its values (diff, reconcile).
- */
-void ctr_cli_one_line(FILE *out, const char *text, char separator);
-
-/*
- * text for a report read by a person, malloc()ed (NULL when out of memory): a
- * backslash as \\, a line feed, carriage return and tab as \n, \r and \t, the
- * other control characters of C0 and DEL as \xNN and those of C1 as \u00NN, so
- * that a value cannot make a line of its own or reach a terminal as an escape.
- */
-char *ctr_cli_shown(const char *text);
-
-/* Every string in value (an object's, an array's, itself) as ctr_cli_shown() has it; -1 when out of memory. */
-int ctr_cli_json_shown(json_t *value);
-
-/*
- * text[0..len) as a malloc()ed string of UTF-8 (NULL when out of memory): each
- * byte that begins no valid sequence, and NUL, becomes U+FFFD. What contrail
- * stores from its events is UTF-8 already; a source's path may not be.
- */
-char *ctr_cli_utf8_repaired(const char *text, size_t len);
-
-/*
- * A result column as JSON: null, an integer, a real or text (blobs as their
- * bytes), text that is not UTF-8 repaired (ctr_cli_utf8_repaired).
- */
-json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column);
-
-/*
- * The rows of stmt (prepared and bound, on db) as an array of objects keyed by
- * column name. A step that fails sets err to code with db's message, the rows
- * read before it kept: a report must not take it for the end of the rows.
- */
-json_t *ctr_cli_json_rows(sqlite3 *db, sqlite3_stmt *stmt, int code, struct ctr_error *err);
-
 /* The exit code for a library error code (CTR_E*). */
 int ctr_cli_exit_for(int error_code);
 

@@ -13,6 +13,7 @@
 
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "cli/json_array_out.h"
 #include "engine/engine.h"
 #include "engine/source.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "engine/db.h"
 #include "projections/schema_sql.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "engine/source.h"
 
 static void usage(FILE *out)

@@ -13,9 +13,6 @@
 #include "cli/generate.h"
 #include "cli/output_file.h"
 
-/* An I/O failure, as for every command (docs/cli.md). */
-#define EXIT_WRITE_FAILED CTR_EXIT_FAILURE
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -109,20 +106,20 @@ int ctr_cmd_generate(int argc, char **argv)
 		return CTR_EXIT_OK;
 	}
 	if (ctr_output_file_open(&output, o.out_path, &err) != 0)
-		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "%s", err.message);
+		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);
 	setvbuf(output.out, NULL, _IOFBF, 1 << 20);
 	errno = 0;
 	rc = ctr_generate(output.out, o.seed, (long)o.accounts, &stats, &err);
 	write_errno = errno;
 	/* a history cut short is no history: FILE is put in place whole or not at all */
 	if (ctr_output_file_close(&output, rc == 0, &err) != 0)
-		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "%s", err.message);
+		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);
 	if (rc == CTR_EIO)
-		return ctr_cli_fail("generate", EXIT_WRITE_FAILED, "cannot write %s: %s", output.name,
+		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "cannot write %s: %s", output.name,
 				    write_errno ? strerror(write_errno) : "write error");
 	if (rc != 0)
 		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);
-	fprintf(stderr, "generated %ld events for %llu accounts (%ld bad, %ld duplicates)\n",
-		stats.events, o.accounts, stats.bad, stats.duplicates);
+	ctr_cli_note("generated %ld events for %llu accounts (%ld bad, %ld duplicates)",
+		     stats.events, o.accounts, stats.bad, stats.duplicates);
 	return CTR_EXIT_OK;
 }

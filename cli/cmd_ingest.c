@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "engine/line_feed.h"
 #include "events/avro_file.h"
 #include "events/catalog.h"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "cli/json_array_out.h"
 #include "engine/db.h"
 

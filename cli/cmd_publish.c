@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_text.h"
 #include "engine/kafka_config.h"
 #include "engine/source.h"
 #include "events/catalog.h"

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_json.h"
+#include "cli/cli_text.h"
 #include "engine/db.h"
 #include "events/json_text.h"
 #include "projections/schema_sql.h"

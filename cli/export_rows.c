@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_json.h"
+#include "cli/cli_text.h"
 #include "cli/export_rows.h"
 #include "engine/db.h"
 #include "events/utf8.h"
@@ -58,7 +60,7 @@ static json_t *json_value(sqlite3_stmt *stmt, int i, struct base64_buffer *buf)
 
 /*
  * One row as a JSON object on a line of its own; -1 when out of memory. A
- * write error is left for close_output() to find.
+ * write error is left for ctr_output_file_close() to find.
  */
 static int write_json_row(sqlite3_stmt *stmt, FILE *out, int first, struct base64_buffer *buf)
 {

@@ -173,6 +173,83 @@ static int empty_file(const char *path, struct ctr_error *err)
 	return unfinished(path, err);
 }
 
+#define FIRST_READ "SELECT count(*) FROM sqlite_schema"
+
+/*
+ * A WAL database whose directory the reader may not write, so that SQLite
+ * cannot make its -shm: *db closed and opened again as an unchanging file
+ * (db_unchanging.c). The first read's SQLite code, or -1 with err.
+ */
+static int reopen_unchanging(const char *path, int flags, sqlite3 **db, struct ctr_error *err)
+{
+	char uri[8500], message[256];
+
+	sqlite3_close(*db);
+	*db = NULL;
+	if (ctr_db_unchanging_uri(path, uri, sizeof(uri), err) != 0)
+		return -1;
+	if (sqlite3_open_v2(uri, db, flags | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		ctr_error_set(err, CTR_EDB, "cannot open %s: %s", path,
+			      ctr_db_message(*db, message, sizeof(message)));
+		return -1;
+	}
+	return sqlite3_exec(*db, FIRST_READ, NULL, NULL, NULL);
+}
+
+/*
+ * What a failed first read means, as err's code. Only what SQLite finds in the
+ * file is bad data. Still busy, or a file it cannot read (a hot journal this
+ * reader may not roll back, an index it may not open) is a failure.
+ */
+static int first_read_failed(sqlite3 *db, const char *path, struct ctr_error *err)
+{
+	int primary = sqlite3_extended_errcode(db) & 0xff;
+	char message[256];
+
+	if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK)
+		return ctr_error_set(err, CTR_EDB, "cannot read %s: its journal (%s-journal)"
+				     " holds a write a process left unfinished, which a"
+				     " reader may not roll back; the next writer to open it"
+				     " does (a replay into it, or sqlite3)", path, path);
+	if (primary != SQLITE_NOTADB && primary != SQLITE_CORRUPT)
+		return ctr_error_set(err, CTR_EDB, "cannot read %s: %s", path,
+				     ctr_db_message(db, message, sizeof(message)));
+	return ctr_error_set(err, CTR_ECORRUPT, "%s is not a contrail database: %s", path,
+			     ctr_db_message(db, message, sizeof(message)));
+}
+
+/*
+ * A database read once: refused when foreign or unfinished, else given the
+ * mode's pragmas and functions, and the schema when new or older. err's code.
+ */
+static int settle(sqlite3 *db, const char *path, enum ctr_db_mode mode, struct ctr_error *err)
+{
+	/* the pragmas below make no table: one look serves every step */
+	int empty = is_empty(db), version = CTR_DB_SCHEMA_VERSION, rc;
+
+	/*
+	 * An SQLite file with no table at all is a first replay making its schema,
+	 * or what one stopped then left (the switch to WAL comes first, and
+	 * commits): unfinished, as the empty file its lock makes, not foreign.
+	 */
+	if (mode == CTR_DB_READ && empty)
+		return unfinished(path, err);
+	/* a foreign database is refused before any pragma could change it */
+	if (!(mode != CTR_DB_READ && empty))
+		version = contrail_version(db, path, mode, err);
+	if (version == 0) /* CTR_ECORRUPT, or what stopped the version's read (CTR_ENOMEM) */
+		return err->code;
+	/* REPLACE must fire the delete triggers that keep the projection digests (row_digest.h) */
+	rc = ctr_db_exec(db, pragmas(mode), err);
+	if (rc == 0)
+		rc = ctr_row_digest_register(db, err);
+	if (rc == 0 && mode != CTR_DB_READ && empty)
+		rc = create_schema(db, mode == CTR_DB_CREATE_BULK, err);
+	else if (rc == 0 && version < CTR_DB_SCHEMA_VERSION)
+		rc = upgrade(db, version, err);
+	return rc;
+}
+
 static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 **out,
 		   struct ctr_error *err)
 {
@@ -180,7 +257,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	sqlite3 *db = NULL;
 	struct stat st;
-	int rc = CTR_EIO, version = CTR_DB_SCHEMA_VERSION, first_read, empty;
+	int rc, first_read;
 	char message[256];
 
 	*out = NULL; /* on every failure: a caller may close what it was given */
@@ -193,9 +270,9 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		return err->code;
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		/* an input that cannot be read is bad data; an output that cannot be made, a failure */
-		rc = mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE;
-		ctr_error_set(err, rc, "cannot open %s: %s", path,
-			      ctr_db_message(db, message, sizeof(message)));
+		rc = ctr_error_set(err, mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE,
+				   "cannot open %s: %s", path,
+				   ctr_db_message(db, message, sizeof(message)));
 		goto fail;
 	}
 	/*
@@ -204,77 +281,19 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 	 * statement does, instead of taking the file for a foreign one.
 	 */
 	sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
-	first_read = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	first_read = sqlite3_exec(db, FIRST_READ, NULL, NULL, NULL);
 	if (first_read != SQLITE_OK && mode == CTR_DB_READ &&
 	    (sqlite3_extended_errcode(db) == SQLITE_READONLY_DIRECTORY ||
-	     sqlite3_extended_errcode(db) == SQLITE_CANTOPEN)) {
-		/* a WAL database whose directory the reader may not write (db_unchanging.c) */
-		char uri[8500];
-
-		sqlite3_close(db);
-		db = NULL;
-		rc = ctr_db_unchanging_uri(path, uri, sizeof(uri), err);
-		if (rc != 0)
-			goto fail;
-		if (sqlite3_open_v2(uri, &db, flags | SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
-			rc = ctr_error_set(err, CTR_EDB, "cannot open %s: %s", path,
-					   ctr_db_message(db, message, sizeof(message)));
-			goto fail;
-		}
-		first_read = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
-	}
-	if (first_read != SQLITE_OK) {
-		int primary = sqlite3_extended_errcode(db) & 0xff;
-
-		/*
-		 * Only what SQLite finds in the file is bad data. Still busy, or a file it
-		 * cannot read (a hot journal this reader may not roll back, an index it may
-		 * not open) is a failure.
-		 */
-		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
-			rc = ctr_error_set(err, CTR_EDB, "cannot read %s: its journal (%s-journal)"
-					   " holds a write a process left unfinished, which a"
-					   " reader may not roll back; the next writer to open it"
-					   " does (a replay into it, or sqlite3)", path, path);
-			goto fail;
-		}
-		if (primary != SQLITE_NOTADB && primary != SQLITE_CORRUPT) {
-			rc = ctr_error_set(err, CTR_EDB, "cannot read %s: %s", path,
-					   ctr_db_message(db, message, sizeof(message)));
-			goto fail;
-		}
-		rc = CTR_ECORRUPT;
-		ctr_error_set(err, CTR_ECORRUPT, "%s is not a contrail database: %s", path,
-			      ctr_db_message(db, message, sizeof(message)));
+	     sqlite3_extended_errcode(db) == SQLITE_CANTOPEN))
+		first_read = reopen_unchanging(path, flags, &db, err);
+	if (first_read < 0) {
+		rc = err->code;
 		goto fail;
 	}
-	rc = CTR_ECORRUPT;
-	/* the pragmas below make no table: one look serves every step */
-	empty = is_empty(db);
-	/*
-	 * An SQLite file with no table at all is a first replay making its schema,
-	 * or what one stopped then left (the switch to WAL comes first, and
-	 * commits): unfinished, as the empty file its lock makes, not foreign.
-	 */
-	if (mode == CTR_DB_READ && empty) {
-		rc = unfinished(path, err);
-		goto fail;
-	}
-	/* a foreign database is refused before any pragma could change it */
-	if (!(mode != CTR_DB_READ && empty))
-		version = contrail_version(db, path, mode, err);
-	if (version == 0) {
-		rc = err->code; /* CTR_ECORRUPT, or what stopped the version's read (CTR_ENOMEM) */
-		goto fail;
-	}
-	/* REPLACE must fire the delete triggers that keep the projection digests (row_digest.h) */
-	rc = ctr_db_exec(db, pragmas(mode), err);
-	if (rc == 0)
-		rc = ctr_row_digest_register(db, err);
-	if (rc == 0 && mode != CTR_DB_READ && empty)
-		rc = create_schema(db, mode == CTR_DB_CREATE_BULK, err);
-	else if (rc == 0 && version < CTR_DB_SCHEMA_VERSION)
-		rc = upgrade(db, version, err);
+	if (first_read != SQLITE_OK)
+		rc = first_read_failed(db, path, err);
+	else
+		rc = settle(db, path, mode, err);
 	if (rc != 0)
 		goto fail;
 	*out = db;

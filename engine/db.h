@@ -29,9 +29,16 @@ enum ctr_db_mode {
 
 /*
  * Opens path. A file that is not a contrail database (or not SQLite at all)
- * gives CTR_ECORRUPT with a message saying so. The caller sqlite3_close()s db.
+ * gives CTR_ECORRUPT with a message saying so. The caller sqlite3_close()s
+ * *out (NULL on a failure).
  */
-int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ctr_error *err);
+int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **out, struct ctr_error *err);
+/*
+ * The same, for a connection that one thread alone ever uses: SQLite then
+ * takes no mutex on each call (about a tenth of the invoices' thread).
+ */
+int ctr_db_open_private(const char *path, enum ctr_db_mode mode, sqlite3 **out,
+			struct ctr_error *err);
 /*
  * For a database that cannot be read as it is (CTR_DB_READ, SQLite unable to
  * make PATH-shm: a directory the reader may not write), the URI that reads
@@ -42,14 +49,13 @@ int ctr_db_open(const char *path, enum ctr_db_mode mode, sqlite3 **db, struct ct
  * there. A writer that starts while it is read is not waited for.
  */
 int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_error *err);
+/*
+ * "file:PATH?immutable=1" into uri, the characters a URI's path gives a meaning
+ * (%, ?, #) escaped: 0, or -1 when it does not fit in size bytes.
+ */
+int ctr_db_immutable_uri(const char *path, char *uri, size_t size);
 /* The first size bytes of the file at path into header: 1 when read whole, else 0. */
 int ctr_db_file_header(const char *path, unsigned char *header, size_t size);
-/*
- * The same, for a connection that one thread alone ever uses: SQLite then
- * takes no mutex on each call (about a tenth of the invoices' thread).
- */
-int ctr_db_open_private(const char *path, enum ctr_db_mode mode, sqlite3 **db,
-			struct ctr_error *err);
 
 /*
  * Moves a finished file (a rebuild's, a merge's) over path. Its pages are
@@ -75,12 +81,12 @@ int ctr_db_replace(const char *built, const char *path, struct ctr_error *err);
 int ctr_db_check_replaceable(const char *path, struct ctr_error *err);
 /*
  * Takes path for one replay: an exclusive flock on the database file (made
- * empty when missing, *created then set), which *fd holds until it is closed
- * after the database is. Another replay into path, incremental or a rebuild,
- * or a merge into it, is refused (CTR_EWRITE) rather than let both write from
- * what each read at its start.
+ * empty when missing, *created then set), which the descriptor put in *out
+ * holds until it is closed after the database is. Another replay into path,
+ * incremental or a rebuild, or a merge into it, is refused (CTR_EWRITE) rather
+ * than let both write from what each read at its start.
  */
-int ctr_db_lock_writer(const char *path, int *fd, int *created, struct ctr_error *err);
+int ctr_db_lock_writer(const char *path, int *out, int *created, struct ctr_error *err);
 /*
  * Lets go of what ctr_db_lock_writer() took (fd -1: nothing). After a run that
  * failed, the empty file the lock made is removed when it is still empty.
@@ -103,8 +109,6 @@ int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);
 /* Prepares sql, wrapping SQLite's message into err. */
 int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr_error *err);
 
-/* Binds text, or NULL when text is NULL. */
-void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 /* Steps a statement that returns no rows, then resets it and clears its bindings. */
 int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err);
 

@@ -96,14 +96,6 @@ int ctr_db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt, struct ctr
 	return rc;
 }
 
-void ctr_db_bind_text(sqlite3_stmt *stmt, int index, const char *text)
-{
-	if (text)
-		sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, index);
-}
-
 int ctr_db_step_done(sqlite3 *db, sqlite3_stmt *stmt, struct ctr_error *err)
 {
 	/* the connection's message is the last call's, whichever thread made it (run_loop.c) */

@@ -67,7 +67,6 @@ static int side_absent(const char *path, const char *file, const char *suffix, i
 int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_error *err)
 {
 	char file[PATH_MAX];
-	size_t used;
 	int rc;
 
 	if (realpath(path, file) == NULL)
@@ -90,17 +89,23 @@ int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_e
 				 " first, which this user cannot do", err);
 	if (rc != 0)
 		return rc;
-	/* file://PATH?immutable=1 (no authority: PATH is absolute), with the three characters a
-	 * URI's path gives a meaning escaped */
-	used = (size_t)snprintf(uri, size, "file://");
-	for (const char *c = file; *c && used + 4 < size; c++) {
+	if (ctr_db_immutable_uri(file, uri, size) != 0)
+		return ctr_error_set(err, CTR_EDB, "cannot read %s: the path is too long", path);
+	return 0;
+}
+
+int ctr_db_immutable_uri(const char *path, char *uri, size_t size)
+{
+	size_t used = (size_t)snprintf(uri, size, "file:");
+
+	for (const char *c = path; *c != '\0' && used + 4 < size; c++) {
 		if (*c == '%' || *c == '?' || *c == '#')
 			used += (size_t)snprintf(uri + used, size - used, "%%%02X", (unsigned char)*c);
 		else
 			uri[used++] = *c;
 	}
 	if (used + sizeof("?immutable=1") > size)
-		return ctr_error_set(err, CTR_EDB, "cannot read %s: the path is too long", path);
+		return -1;
 	memcpy(uri + used, "?immutable=1", sizeof("?immutable=1"));
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * engine_internal.h - the state of one replay, shared by engine.c (the run),
- * order.c (E1, E2: dedupe, ordering, held events), rejects.c (E3) and
- * streams_sql.c (stream bookkeeping). Not for use outside engine/.
+ * order.c (E1, E2: dedupe, ordering, held events), rejects.c (E3),
+ * streams_sql.c (stream bookkeeping) and run_loop.c (batches read while the
+ * last is written). Not for use outside engine/.
  */
 #ifndef CTR_ENGINE_INTERNAL_H
 #define CTR_ENGINE_INTERNAL_H

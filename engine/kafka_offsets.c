@@ -52,7 +52,7 @@ static rd_kafka_resp_err_t watermarks(struct kafka_source *s, const char *topic,
 	return e;
 }
 
-int64_t kafka_start_of(struct kafka_source *s, const char *topic, int32_t partition,
+int64_t ctr_kafka_start_of(struct kafka_source *s, const char *topic, int32_t partition,
 		       struct kafka_partition *p)
 {
 	int64_t low = 0, high = 0;
@@ -67,13 +67,13 @@ int64_t kafka_start_of(struct kafka_source *s, const char *topic, int32_t partit
 		return -1;
 	}
 	if (p->next < low) {
-		kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
+		ctr_kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
 			  " but the log starts at %lld: events were deleted before they were"
 			  " replayed", topic, partition, p->next, low);
 		return -1;
 	}
 	if (p->next > high) {
-		kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
+		ctr_kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d: the checkpoint is at offset %lld"
 			  " but the log ends at %lld: not the topic this database was replayed"
 			  " from; replay it with --rebuild", topic, partition, p->next, high);
 		return -1;
@@ -107,7 +107,7 @@ static int64_t lag_end(struct kafka_source *s, const char *topic, int32_t partit
  * lag is not 0 then, and a rebuild stopped in that wait has read nothing of
  * its source, which a 0 would have let it put in place.
  */
-int64_t kafka_lag(struct ctr_source *src)
+int64_t ctr_kafka_lag(struct ctr_source *src)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 	int64_t lag = 0, end;

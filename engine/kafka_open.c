@@ -176,16 +176,16 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	snprintf(s->base.name, sizeof(s->base.name), "%s", spec);
 	s->base.resumable = 1;
-	s->base.next = kafka_next;
-	s->base.describe = kafka_describe;
-	s->base.to_json = kafka_to_json;
-	s->base.encode = kafka_encode;
-	s->base.ready_fd = kafka_ready_fd;
-	s->base.lag = kafka_lag;
-	s->base.expected = kafka_lag; /* the ends seen at assignment (followed: the latest) */
-	s->base.tell = kafka_tell;
-	s->base.seek = kafka_seek;
-	s->base.committed = kafka_committed;
+	s->base.next = ctr_kafka_next;
+	s->base.describe = ctr_kafka_describe;
+	s->base.to_json = ctr_kafka_to_json;
+	s->base.encode = ctr_kafka_encode;
+	s->base.ready_fd = ctr_kafka_ready_fd;
+	s->base.lag = ctr_kafka_lag;
+	s->base.expected = ctr_kafka_lag; /* the ends seen at assignment (followed: the latest) */
+	s->base.tell = ctr_kafka_tell;
+	s->base.seek = ctr_kafka_seek;
+	s->base.committed = ctr_kafka_committed;
 	s->base.close = kafka_close;
 	s->wake[0] = s->wake[1] = -1;
 	pthread_mutex_init(&s->log_lock, NULL);
@@ -204,8 +204,8 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 		rd_kafka_conf_set_opaque(conf, s);
 		rd_kafka_conf_set_log_cb(conf, on_log);
 		if (s->grouped) {
-			rd_kafka_conf_set_rebalance_cb(conf, kafka_on_rebalance);
-			rd_kafka_conf_set_offset_commit_cb(conf, kafka_on_commit);
+			rd_kafka_conf_set_rebalance_cb(conf, ctr_kafka_on_rebalance);
+			rd_kafka_conf_set_offset_commit_cb(conf, ctr_kafka_on_commit);
 		}
 	}
 	if (rc == 0)

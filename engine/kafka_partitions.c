@@ -10,7 +10,7 @@
 
 #include "engine/kafka_source_internal.h"
 
-struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name)
+static struct kafka_topic *topic_named(struct kafka_source *s, const char *name)
 {
 	for (size_t i = 0; i < s->topic_count; i++)
 		if (strcmp(s->topics[i].name, name) == 0)
@@ -18,15 +18,15 @@ struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name)
 	return NULL;
 }
 
-struct kafka_partition *kafka_partition_of(struct kafka_source *s, const char *topic,
+struct kafka_partition *ctr_kafka_partition_of(struct kafka_source *s, const char *topic,
 					    int32_t partition)
 {
-	struct kafka_topic *t = kafka_topic_named(s, topic);
+	struct kafka_topic *t = topic_named(s, topic);
 
 	return t && partition >= 0 && partition < t->count ? &t->partitions[partition] : NULL;
 }
 
-void kafka_set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
+void ctr_kafka_set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
 		     int32_t partition, int64_t a, int64_t b)
 {
 	if (s->fatal.code == 0)
@@ -77,10 +77,10 @@ static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 
 	for (int i = 0; i < offered->cnt && s->fatal.code == 0; i++) {
 		const rd_kafka_topic_partition_t *tp = &offered->elems[i];
-		struct kafka_partition *p = kafka_partition_of(s, tp->topic, tp->partition);
+		struct kafka_partition *p = ctr_kafka_partition_of(s, tp->topic, tp->partition);
 
 		if (p == NULL || foreign_partition(s, tp, p) ||
-		    kafka_start_of(s, tp->topic, tp->partition, p) < 0)
+		    ctr_kafka_start_of(s, tp->topic, tp->partition, p) < 0)
 			continue;
 		p->assigned = 1;
 		p->committed = -1; /* the group's offset may be behind the checkpoint: tell it */
@@ -89,7 +89,7 @@ static rd_kafka_topic_partition_list_t *plan(struct kafka_source *s,
 	}
 	if (s->fatal.code != 0 && list->cnt > 0) {
 		for (int i = 0; i < list->cnt; i++) {
-			struct kafka_partition *p = kafka_partition_of(s, list->elems[i].topic,
+			struct kafka_partition *p = ctr_kafka_partition_of(s, list->elems[i].topic,
 								       list->elems[i].partition);
 			s->open -= !p->done;
 			p->assigned = 0;
@@ -150,14 +150,14 @@ static void assign(struct kafka_source *s, const rd_kafka_topic_partition_list_t
  * read from the start by this consumer: a partition taken away part-way
  * stops the run (what was read is stored as the shard's checkpoint, so the
  * merge refuses two shards holding one partition; Kafka is not told of it
- * again, kafka_committed()).
+ * again, ctr_kafka_committed()).
  */
 static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_partition_list_t *taken)
 {
 	rd_kafka_topic_partition_list_t *ours = rd_kafka_topic_partition_list_new(taken->cnt);
 
 	for (int i = 0; i < taken->cnt; i++) {
-		struct kafka_partition *p = kafka_partition_of(s, taken->elems[i].topic,
+		struct kafka_partition *p = ctr_kafka_partition_of(s, taken->elems[i].topic,
 							 taken->elems[i].partition);
 		if (p == NULL || !p->assigned)
 			continue; /* handed over after the start and never read */
@@ -171,7 +171,7 @@ static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_parti
 		 * partition, handed back, is not read again here (assign()).
 		 */
 		if ((p->read_this_run || !s->follow) && !p->done && !s->closing)
-			kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
+			ctr_kafka_set_fatal(s, CTR_ESTATE, "kafka: %s partition %d went to another member of the"
 				  " group at offset %lld of %lld; this shard is incomplete for its"
 				  " accounts: start the members together and run again",
 				  taken->elems[i].topic, taken->elems[i].partition, p->next, p->end);
@@ -183,7 +183,7 @@ static void revoke_partitions(struct kafka_source *s, const rd_kafka_topic_parti
 	rd_kafka_topic_partition_list_destroy(ours);
 }
 
-void kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+void ctr_kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 			 rd_kafka_topic_partition_list_t *partitions, void *opaque)
 {
 	struct kafka_source *s = opaque;
@@ -207,7 +207,7 @@ static void assign_all(struct kafka_source *s)
 	rd_kafka_topic_partition_list_destroy(all);
 }
 
-int kafka_start(struct kafka_source *s, struct ctr_error *err)
+int ctr_kafka_start(struct kafka_source *s, struct ctr_error *err)
 {
 	rd_kafka_topic_partition_list_t *topics;
 	rd_kafka_resp_err_t e;
@@ -228,12 +228,12 @@ int kafka_start(struct kafka_source *s, struct ctr_error *err)
 	return 0;
 }
 
-int kafka_all_done(const struct kafka_source *s)
+int ctr_kafka_all_done(const struct kafka_source *s)
 {
 	return !s->follow && (!s->grouped || s->ever_assigned) && s->open == 0;
 }
 
-void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset)
+void ctr_kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset)
 {
 	if (s->follow || p->done || offset < p->end)
 		return;
@@ -241,7 +241,7 @@ void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t of
 	s->open -= p->assigned;
 }
 
-size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
+size_t ctr_kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 	size_t count = 0;
@@ -269,7 +269,7 @@ size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
 	return count;
 }
 
-int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
+int ctr_kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 		      struct ctr_error *err)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
@@ -277,7 +277,7 @@ int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 
 	if (strncmp(cp->source, "kafka:", 6) != 0)
 		return 0; /* another source's */
-	t = kafka_topic_named(s, cp->source + 6);
+	t = topic_named(s, cp->source + 6);
 	if (t == NULL)
 		return 0; /* another source's */
 	if (cp->partition < 0 || cp->partition >= t->count)
@@ -301,7 +301,7 @@ int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
  * never have been told them (a run without --group, a commit lost to a kill
  * or a rebalance).
  */
-void kafka_committed(struct ctr_source *src)
+void ctr_kafka_committed(struct ctr_source *src)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 	rd_kafka_topic_partition_list_t *list;
@@ -311,7 +311,7 @@ void kafka_committed(struct ctr_source *src)
 	list = rd_kafka_topic_partition_list_new(64);
 	for (size_t i = 0; i < s->told; i++) {
 		const struct ctr_checkpoint *cp = &s->positions[i];
-		struct kafka_topic *t = kafka_topic_named(s, cp->source + 6);
+		struct kafka_topic *t = topic_named(s, cp->source + 6);
 		struct kafka_partition *part = &t->partitions[cp->partition];
 
 		if (!part->assigned || part->committed == cp->next_offset)
@@ -327,10 +327,10 @@ void kafka_committed(struct ctr_source *src)
 
 /*
  * A commit the group refused (a rebalance's new generation, a broker down) is
- * forgotten, so that the next kafka_committed() makes it again rather than
+ * forgotten, so that the next ctr_kafka_committed() makes it again rather than
  * take the offset for told. Called from the consumer's poll, on the loop.
  */
-void kafka_on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+void ctr_kafka_on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 		     rd_kafka_topic_partition_list_t *offsets, void *opaque)
 {
 	struct kafka_source *s = opaque;
@@ -338,7 +338,7 @@ void kafka_on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 	(void)rk;
 	for (int i = 0; offsets != NULL && i < offsets->cnt; i++) {
 		const rd_kafka_topic_partition_t *elem = &offsets->elems[i];
-		struct kafka_partition *p = kafka_partition_of(s, elem->topic, elem->partition);
+		struct kafka_partition *p = ctr_kafka_partition_of(s, elem->topic, elem->partition);
 
 		if ((e != RD_KAFKA_RESP_ERR_NO_ERROR || elem->err != RD_KAFKA_RESP_ERR_NO_ERROR) &&
 		    p != NULL && p->committed == elem->offset)

@@ -57,11 +57,10 @@ struct kafka_source {
 	int log_through;             /* once open, its lines go to stderr as librdkafka prints them */
 };
 
-struct kafka_topic *kafka_topic_named(struct kafka_source *s, const char *name);
-struct kafka_partition *kafka_partition_of(struct kafka_source *s, const char *topic,
+struct kafka_partition *ctr_kafka_partition_of(struct kafka_source *s, const char *topic,
 					   int32_t partition);
 /* Sets the source's fatal error (the first one stays): fmt takes topic, partition, a and b. */
-void kafka_set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
+void ctr_kafka_set_fatal(struct kafka_source *s, int code, const char *fmt, const char *topic,
 		     int32_t partition, int64_t a, int64_t b);
 /*
  * Where partition p starts (kafka_offsets.c), judged against its watermarks:
@@ -71,32 +70,32 @@ void kafka_set_fatal(struct kafka_source *s, int code, const char *fmt, const ch
  * sets the source's fatal error and returns -1: the partition is then not
  * assigned, so librdkafka never fetches from an offset out of range.
  */
-int64_t kafka_start_of(struct kafka_source *s, const char *topic, int32_t partition,
+int64_t ctr_kafka_start_of(struct kafka_source *s, const char *topic, int32_t partition,
 		       struct kafka_partition *p);
 /* Assigns the partitions (alone) or subscribes to the topics (in a group). */
-int kafka_start(struct kafka_source *s, struct ctr_error *err);
+int ctr_kafka_start(struct kafka_source *s, struct ctr_error *err);
 /* A bounded run has read every partition it was given to its end. */
-int kafka_all_done(const struct kafka_source *s);
+int ctr_kafka_all_done(const struct kafka_source *s);
 /* A bounded run's partition p is done once offset, the next one to read, reaches its end. */
-void kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset);
-void kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+void ctr_kafka_reached(struct kafka_source *s, struct kafka_partition *p, int64_t offset);
+void ctr_kafka_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 			rd_kafka_topic_partition_list_t *partitions, void *opaque);
-/* librdkafka's report of a commit to the group (kafka_committed): one refused is made again. */
-void kafka_on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+/* librdkafka's report of a commit to the group (ctr_kafka_committed): one refused is made again. */
+void ctr_kafka_on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 		     rd_kafka_topic_partition_list_t *offsets, void *opaque);
 
 /* The ctr_source functions about reading messages (source_kafka.c). */
-int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err);
-void kafka_describe(struct ctr_source *src, char *buf, size_t size);
-char *kafka_to_json(struct ctr_source *src, const struct ctr_event *ev);
-int kafka_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
+int ctr_kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err);
+void ctr_kafka_describe(struct ctr_source *src, char *buf, size_t size);
+char *ctr_kafka_to_json(struct ctr_source *src, const struct ctr_event *ev);
+int ctr_kafka_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
 		 struct ctr_error *err);
-int kafka_ready_fd(struct ctr_source *src);
+int ctr_kafka_ready_fd(struct ctr_source *src);
 
 /* The ctr_source functions about positions. */
-int64_t kafka_lag(struct ctr_source *src);
-size_t kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps);
-int kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
-void kafka_committed(struct ctr_source *src);
+int64_t ctr_kafka_lag(struct ctr_source *src);
+size_t ctr_kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps);
+int ctr_kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
+void ctr_kafka_committed(struct ctr_source *src);
 
 #endif

@@ -176,12 +176,12 @@ static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_even
 	h.position = strdup(ctr_source_position(e->source));
 	if (h.json == NULL || h.id == NULL || h.position == NULL ||
 	    ctr_engine_note_held(e, ev->id) != 0)
-		goto out_of_memory;
+		goto fail;
 	if (stream->held_count == stream->held_cap) {
 		size_t grown = stream->held_cap ? stream->held_cap * 2 : 4;
 		struct ctr_held *moved = realloc(stream->held, grown * sizeof(*moved));
 		if (moved == NULL)
-			goto out_of_memory;
+			goto fail;
 		stream->held = moved;
 		stream->held_cap = grown;
 	}
@@ -196,7 +196,7 @@ static int hold(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_even
 		 (long long)ev->seq, stream->name, (long long)stream->next_seq);
 	return reject(e, ev, code, message, json);
 
-out_of_memory:
+fail: /* out of memory */
 	held_free(&h);
 	return CTR_ENOMEM;
 }

@@ -1,7 +1,7 @@
 /*
  * row_digest_internal.h - what the files of row_digest.h share: row_digest.c,
- * row_encoding.c, row_sums.c and projection_hash.c. Not for use outside
- * engine/.
+ * row_encoding.c, row_sums.c and projection_hash.c, and invoices_aside.c, which
+ * sums the digests of the invoices it writes. Not for use outside engine/.
  */
 #ifndef CTR_ROW_DIGEST_INTERNAL_H
 #define CTR_ROW_DIGEST_INTERNAL_H

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "events/hash.h"
+#include "events/zigzag.h"
 
 static uint64_t load_be64(const uint8_t *bytes)
 {
@@ -116,7 +117,7 @@ void ctr_row_encoder_text(struct ctr_row_encoder *e, const char *text, size_t le
 
 void ctr_row_encoder_int(struct ctr_row_encoder *e, int64_t value)
 {
-	put_varint(e, 'I', ((uint64_t)value << 1) ^ (uint64_t)(value >> 63));
+	put_varint(e, 'I', ctr_zigzag_encode(value));
 }
 
 static void put_value(struct ctr_row_encoder *e, sqlite3_value *value)

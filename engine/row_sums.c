@@ -87,23 +87,16 @@ static int pragma_is(sqlite3 *db, const char *pragma, const char *value)
 	return is;
 }
 
-/* "file:PATH?immutable=1", the characters a URI path cannot hold escaped; NULL without memory. */
+/* ctr_db_immutable_uri's URI of path, malloc()ed; NULL without memory. */
 static char *immutable_uri(const char *path)
 {
-	size_t size = strlen(path) * 3 + sizeof("file:?immutable=1"), used = 0;
+	size_t size = strlen(path) * 3 + sizeof("file:?immutable=1");
 	char *uri = malloc(size);
 
-	if (uri == NULL)
-		return NULL;
-	used += (size_t)snprintf(uri, size, "file:");
-	for (const char *c = path; *c != '\0'; c++) {
-		if (*c == '%' || *c == '?' || *c == '#')
-			used += (size_t)snprintf(uri + used, size - used, "%%%02X",
-						 (unsigned)(unsigned char)*c);
-		else
-			uri[used++] = *c;
+	if (uri != NULL && ctr_db_immutable_uri(path, uri, size) != 0) {
+		free(uri);
+		uri = NULL;
 	}
-	strcpy(uri + used, "?immutable=1");
 	return uri;
 }
 

@@ -87,12 +87,12 @@ static int consumer_error(struct kafka_source *s, const rd_kafka_message_t *msg,
 			  struct ctr_error *err)
 {
 	const char *topic = msg->rkt ? rd_kafka_topic_name(msg->rkt) : "";
-	struct kafka_partition *p = msg->rkt ? kafka_partition_of(s, topic, msg->partition) : NULL;
+	struct kafka_partition *p = msg->rkt ? ctr_kafka_partition_of(s, topic, msg->partition) : NULL;
 
 	switch (msg->err) {
 	case RD_KAFKA_RESP_ERR__PARTITION_EOF:
 		if (p != NULL)
-			kafka_reached(s, p, msg->offset);
+			ctr_kafka_reached(s, p, msg->offset);
 		return 0;
 	case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
 	case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
@@ -112,7 +112,7 @@ static int consumer_error(struct kafka_source *s, const rd_kafka_message_t *msg,
 	}
 }
 
-int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
+int ctr_kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 	rd_kafka_message_t *msg;
@@ -124,7 +124,7 @@ int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *e
 		s->last = NULL;
 	}
 	if (!s->subscribed) {
-		rc = kafka_start(s, err);
+		rc = ctr_kafka_start(s, err);
 		if (rc != 0)
 			return rc;
 	}
@@ -133,7 +133,7 @@ int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *e
 			*err = s->fatal;
 			return err->code;
 		}
-		if (kafka_all_done(s))
+		if (ctr_kafka_all_done(s))
 			return 0;
 		msg = rd_kafka_consumer_poll(s->rk, s->nonblocking ? 0 : 100);
 		if (msg == NULL) {
@@ -150,9 +150,9 @@ int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *e
 				return rc;
 			continue;
 		}
-		p = kafka_partition_of(s, rd_kafka_topic_name(msg->rkt), msg->partition);
+		p = ctr_kafka_partition_of(s, rd_kafka_topic_name(msg->rkt), msg->partition);
 		if (p != NULL)
-			kafka_reached(s, p, msg->offset);
+			ctr_kafka_reached(s, p, msg->offset);
 		if (p == NULL || p->done || msg->offset < p->next) {
 			/* past the bound of a bounded run, or before the position (a re-fetch) */
 			ctr_kafka_release(s->release, msg);
@@ -160,7 +160,7 @@ int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *e
 		}
 		p->next = msg->offset + 1;
 		p->known = p->read_this_run = 1;
-		kafka_reached(s, p, p->next);
+		ctr_kafka_reached(s, p, p->next);
 		s->last = msg;
 		rc = decode(s, msg, ev, err);
 		/* a failure (no memory for its decoder) is not the message read: the run's
@@ -172,7 +172,7 @@ int kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *e
 }
 
 /* The message last returned, which the source keeps until the next call. */
-void kafka_describe(struct ctr_source *src, char *buf, size_t size)
+void ctr_kafka_describe(struct ctr_source *src, char *buf, size_t size)
 {
 	const rd_kafka_message_t *msg = ((struct kafka_source *)src)->last;
 
@@ -183,7 +183,7 @@ void kafka_describe(struct ctr_source *src, char *buf, size_t size)
 			 msg->partition, msg->offset);
 }
 
-char *kafka_to_json(struct ctr_source *src, const struct ctr_event *ev)
+char *ctr_kafka_to_json(struct ctr_source *src, const struct ctr_event *ev)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 
@@ -191,7 +191,7 @@ char *kafka_to_json(struct ctr_source *src, const struct ctr_event *ev)
 	return s->last_decoder ? ctr_decoder_to_json(s->last_decoder) : NULL;
 }
 
-int kafka_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
+int ctr_kafka_encode(struct ctr_source *src, int *schema_id, const void **bytes, size_t *len,
 		 struct ctr_error *err)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
@@ -204,7 +204,7 @@ int kafka_encode(struct ctr_source *src, int *schema_id, const void **bytes, siz
 }
 
 /* The consumer queue's readiness, for the run loop: a pipe librdkafka writes to. */
-int kafka_ready_fd(struct ctr_source *src)
+int ctr_kafka_ready_fd(struct ctr_source *src)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 	rd_kafka_queue_t *queue;

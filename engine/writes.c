@@ -79,7 +79,7 @@ void ctr_writes_stmt(struct ctr_writes *w, sqlite3_stmt *stmt)
 	put(w, OP_STMT, 0, &stmt, sizeof(stmt), NULL, 0);
 }
 
-void ctr_writes_text_len(struct ctr_writes *w, int index, const char *text, size_t len)
+static void text_of_len(struct ctr_writes *w, int index, const char *text, size_t len)
 {
 	if (text == NULL)
 		put(w, OP_NULL, index, NULL, 0, NULL, 0);
@@ -91,7 +91,7 @@ void ctr_writes_text_len(struct ctr_writes *w, int index, const char *text, size
 
 void ctr_writes_text(struct ctr_writes *w, int index, const char *text)
 {
-	ctr_writes_text_len(w, index, text, text ? strlen(text) : 0);
+	text_of_len(w, index, text, text ? strlen(text) : 0);
 }
 
 void ctr_writes_int(struct ctr_writes *w, int index, int64_t value)

@@ -29,9 +29,8 @@ void ctr_writes_free(struct ctr_writes *w);
 
 /* Starts a statement; the values for its parameters follow, ctr_writes_step() ends it. */
 void ctr_writes_stmt(struct ctr_writes *w, sqlite3_stmt *stmt);
-/* A parameter's value: text (NULL binds NULL), text of len bytes, an integer, a blob. */
+/* A parameter's value: text (NULL binds NULL), an integer, a blob. */
 void ctr_writes_text(struct ctr_writes *w, int index, const char *text);
-void ctr_writes_text_len(struct ctr_writes *w, int index, const char *text, size_t len);
 void ctr_writes_int(struct ctr_writes *w, int index, int64_t value);
 void ctr_writes_blob(struct ctr_writes *w, int index, const void *data, size_t len);
 /* Ends the statement started last: it is executed (to SQLITE_DONE), reset and cleared. */

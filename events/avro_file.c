@@ -42,7 +42,7 @@ static int reader_start(struct ctr_avro_reader *r, const char *path, struct ctr_
 	if (r->fp == NULL)
 		return ctr_error_set(err, CTR_EIO, "cannot open log %s: %s", path, strerror(errno));
 	setvbuf(r->fp, r->io_buffer, _IOFBF, READ_BUFFER);
-	rc = avro_header_read(r->fp, path, &r->header, err);
+	rc = ctr_avro_header_read(r->fp, path, &r->header, err);
 	if (rc != 0)
 		return rc;
 	if (r->header.deflate) {
@@ -78,7 +78,7 @@ void ctr_avro_reader_close(struct ctr_avro_reader *r)
 		fclose(r->fp);
 	if (r->z_ready)
 		inflateEnd(&r->z);
-	avro_header_free(&r->header);
+	ctr_avro_header_free(&r->header);
 	free(r->io_buffer);
 	free(r->raw);
 	free(r->inflated);
@@ -88,12 +88,12 @@ void ctr_avro_reader_close(struct ctr_avro_reader *r)
 
 const char *ctr_avro_reader_schema(const struct ctr_avro_reader *r)
 {
-	return avro_header_meta(&r->header, "avro.schema");
+	return ctr_avro_header_meta(&r->header, "avro.schema");
 }
 
 const char *ctr_avro_reader_meta(const struct ctr_avro_reader *r, const char *key)
 {
-	return avro_header_meta(&r->header, key);
+	return ctr_avro_header_meta(&r->header, key);
 }
 
 const uint8_t *ctr_avro_reader_sync(const struct ctr_avro_reader *r)
@@ -265,11 +265,11 @@ static int read_block_header(struct ctr_avro_reader *r, int64_t *count, int64_t 
 			     struct ctr_error *err)
 {
 	uint64_t at = r->offset;
-	int rc = avro_read_long(r->fp, count, &r->offset);
+	int rc = ctr_avro_read_long(r->fp, count, &r->offset);
 
 	if (rc == 1 && !ferror(r->fp))
 		return 0;
-	if (rc != 0 || avro_read_long(r->fp, size, &r->offset) != 0)
+	if (rc != 0 || ctr_avro_read_long(r->fp, size, &r->offset) != 0)
 		return short_read(r, at, err);
 	if (*count < 0)
 		return damaged(r, at, "negative block record count", err);

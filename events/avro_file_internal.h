@@ -12,7 +12,6 @@
 #include "events/error.h"
 
 #define AVRO_MAX_BLOCK (64u << 20)    /* bytes of one block, compressed or not */
-#define AVRO_MAX_INFLATED (256u << 20)
 #define AVRO_MAX_META 1024            /* metadata entries */
 #define AVRO_MAX_META_BYTES (16u << 20)
 
@@ -31,20 +30,20 @@ struct avro_header {
 };
 
 /* Reads a zigzag varint; 0 ok, 1 clean EOF before its first byte, -1 damaged. */
-int avro_read_long(FILE *fp, int64_t *value, uint64_t *offset);
+int ctr_avro_read_long(FILE *fp, int64_t *value, uint64_t *offset);
 /* Encodes a zigzag varint into out (10 bytes at most); returns its length. */
-size_t avro_encode_long(int64_t value, uint8_t *out);
+size_t ctr_avro_encode_long(int64_t value, uint8_t *out);
 
 /*
  * Reads the header from the start of fp (path names it in messages) and
  * checks it: CTR_ECORRUPT for a bad magic, damaged metadata or no schema,
  * CTR_EINVAL for a codec other than null and deflate. On failure too, h
- * still needs avro_header_free().
+ * still needs ctr_avro_header_free().
  */
-int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct ctr_error *err);
+int ctr_avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct ctr_error *err);
 /* Frees what h holds and zeroes it. */
-void avro_header_free(struct avro_header *h);
+void ctr_avro_header_free(struct avro_header *h);
 /* The metadata value of key (NUL-terminated, owned by h), or NULL when h has none. */
-const char *avro_header_meta(const struct avro_header *h, const char *key);
+const char *ctr_avro_header_meta(const struct avro_header *h, const char *key);
 
 #endif

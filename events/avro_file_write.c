@@ -42,7 +42,7 @@ struct ctr_avro_writer {
 static int write_long(FILE *fp, int64_t value)
 {
 	uint8_t bytes[10];
-	size_t len = avro_encode_long(value, bytes);
+	size_t len = ctr_avro_encode_long(value, bytes);
 
 	return fwrite(bytes, 1, len, fp) == len ? 0 : -1;
 }
@@ -76,7 +76,7 @@ static void writer_free(struct ctr_avro_writer *w)
 {
 	if (w->fp)
 		fclose(w->fp);
-	avro_header_free(&w->header);
+	ctr_avro_header_free(&w->header);
 	free(w->block);
 	free(w->compressed);
 	free(w->path);
@@ -405,7 +405,7 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 	if (torn)
 		rc = move_aside(w, end, err);
 	if (rc == 0) {
-		if (avro_header_read(w->fp, path, &w->header, err) != 0 ||
+		if (ctr_avro_header_read(w->fp, path, &w->header, err) != 0 ||
 		    fseeko(w->fp, (off_t)end, SEEK_SET) != 0 || ftruncate(fileno(w->fp), (off_t)end) != 0)
 			rc = ctr_error_set(err, CTR_EWRITE, "cannot append to %s", path);
 	}
@@ -419,12 +419,12 @@ int ctr_avro_writer_open_append(const char *path, struct ctr_avro_writer **out,
 
 const char *ctr_avro_writer_schema(const struct ctr_avro_writer *w)
 {
-	return avro_header_meta(&w->header, "avro.schema");
+	return ctr_avro_header_meta(&w->header, "avro.schema");
 }
 
 const char *ctr_avro_writer_meta(const struct ctr_avro_writer *w, const char *key)
 {
-	return avro_header_meta(&w->header, key);
+	return ctr_avro_header_meta(&w->header, key);
 }
 
 static int deflate_block(struct ctr_avro_writer *w, const uint8_t **data, size_t *len)

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int avro_read_long(FILE *fp, int64_t *value, uint64_t *offset)
+#include "events/zigzag.h"
+
+int ctr_avro_read_long(FILE *fp, int64_t *value, uint64_t *offset)
 {
 	uint64_t bits = 0;
 	int c;
@@ -31,9 +33,9 @@ int avro_read_long(FILE *fp, int64_t *value, uint64_t *offset)
 	return -1;
 }
 
-size_t avro_encode_long(int64_t value, uint8_t *out)
+size_t ctr_avro_encode_long(int64_t value, uint8_t *out)
 {
-	uint64_t bits = ((uint64_t)value << 1) ^ (uint64_t)(value >> 63);
+	uint64_t bits = ctr_zigzag_encode(value);
 	size_t len = 0;
 
 	while (bits & ~0x7fULL) {
@@ -44,7 +46,7 @@ size_t avro_encode_long(int64_t value, uint8_t *out)
 	return len;
 }
 
-const char *avro_header_meta(const struct avro_header *h, const char *key)
+const char *ctr_avro_header_meta(const struct avro_header *h, const char *key)
 {
 	for (int i = 0; i < h->meta_count; i++)
 		if (strcmp(h->meta[i].key, key) == 0)
@@ -52,7 +54,7 @@ const char *avro_header_meta(const struct avro_header *h, const char *key)
 	return NULL;
 }
 
-void avro_header_free(struct avro_header *h)
+void ctr_avro_header_free(struct avro_header *h)
 {
 	for (int i = 0; i < h->meta_count; i++) {
 		free(h->meta[i].key);
@@ -77,7 +79,7 @@ static int read_string(FILE *fp, uint64_t *offset, size_t *budget, size_t *len, 
 	char *text;
 
 	*out = NULL;
-	if (avro_read_long(fp, &size, offset) != 0 || size < 0 || (uint64_t)size > *budget)
+	if (ctr_avro_read_long(fp, &size, offset) != 0 || size < 0 || (uint64_t)size > *budget)
 		return META_DAMAGED;
 	text = malloc((size_t)size + 1);
 	if (text == NULL)
@@ -128,7 +130,7 @@ static int read_meta(FILE *fp, struct avro_header *h, uint64_t *offset)
 	int rc;
 
 	for (;;) {
-		if (avro_read_long(fp, &count, offset) != 0)
+		if (ctr_avro_read_long(fp, &count, offset) != 0)
 			return META_DAMAGED;
 		if (count == 0)
 			return 0;
@@ -136,7 +138,7 @@ static int read_meta(FILE *fp, struct avro_header *h, uint64_t *offset)
 			return META_DAMAGED;
 		if (count < 0) { /* a negative count is followed by the block's byte size */
 			count = -count;
-			if (avro_read_long(fp, &block_size, offset) != 0)
+			if (ctr_avro_read_long(fp, &block_size, offset) != 0)
 				return META_DAMAGED;
 		}
 		if (count > AVRO_MAX_META - h->meta_count)
@@ -149,7 +151,7 @@ static int read_meta(FILE *fp, struct avro_header *h, uint64_t *offset)
 
 static int check_codec(struct avro_header *h, const char *path, struct ctr_error *err)
 {
-	const char *codec = avro_header_meta(h, "avro.codec");
+	const char *codec = ctr_avro_header_meta(h, "avro.codec");
 
 	h->deflate = 0;
 	if (codec == NULL || strcmp(codec, "null") == 0)
@@ -163,8 +165,8 @@ static int check_codec(struct avro_header *h, const char *path, struct ctr_error
 			     path, codec);
 }
 
-/* Reads the header from the start of fp; on failure h still needs avro_header_free. */
-int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct ctr_error *err)
+/* Reads the header from the start of fp; on failure h still needs ctr_avro_header_free. */
+int ctr_avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct ctr_error *err)
 {
 	uint8_t magic[4];
 	uint64_t offset = 4;
@@ -187,7 +189,7 @@ int avro_header_read(FILE *fp, const char *path, struct avro_header *h, struct c
 				     "log %s: header ends before its sync marker at byte offset %llu",
 				     path, (unsigned long long)offset);
 	h->data_start = offset + 16;
-	if (avro_header_meta(h, "avro.schema") == NULL)
+	if (ctr_avro_header_meta(h, "avro.schema") == NULL)
 		return ctr_error_set(err, CTR_ECORRUPT, "log %s: header has no avro.schema", path);
 	return check_codec(h, path, err);
 }

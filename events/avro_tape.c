@@ -23,7 +23,7 @@ struct ctr_avro_tape *ctr_avro_tape_new(const struct ctr_avro_plan *plan)
 
 	if (t == NULL)
 		return NULL;
-	t->iface = avro_tape_iface;
+	t->iface = ctr_avro_tape_iface;
 	t->plan = plan;
 	return t;
 }

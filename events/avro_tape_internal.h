@@ -1,8 +1,9 @@
 /*
  * avro_tape_internal.h - the plan and tape of avro_tape.h, shared by
  * avro_tape_plan.c (compiling a schema into a plan), avro_tape.c (decoding
- * bytes onto a tape) and avro_tape_value.c (reading a tape's values through
- * Avro C's value interface). Not for use outside events/.
+ * bytes onto a tape), avro_tape_value.c (reading a tape's values through
+ * Avro C's value interface) and validate.c (walking a tape for the format
+ * checks). Not for use outside events/.
  *
  * A plan is the schema flattened into an array of nodes; a node's children
  * (a record's fields, a union's branches, an array's items) are listed in
@@ -69,7 +70,7 @@ struct ctr_avro_tape {
 };
 
 /* The read-only value interface every tape starts from (avro_tape_value.c); setters are NULL. */
-extern const avro_value_iface_t avro_tape_iface;
+extern const avro_value_iface_t ctr_avro_tape_iface;
 
 /* Points *out at the tape value at index of the tape whose iface is iface. */
 static inline void tape_point_at(const avro_value_iface_t *iface, size_t index, avro_value_t *out)

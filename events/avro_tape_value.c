@@ -204,7 +204,7 @@ static int tape_get_current_branch(const avro_value_iface_t *iface, const void *
 }
 
 /* Setters stay NULL: Avro C's value calls answer EINVAL for them. */
-const avro_value_iface_t avro_tape_iface = {
+const avro_value_iface_t ctr_avro_tape_iface = {
 	.incref_iface = tape_incref_iface,
 	.decref_iface = tape_decref_iface,
 	.incref = tape_incref,

@@ -112,43 +112,22 @@ static int load_types(struct ctr_catalog *cat, json_t *root, struct ctr_error *e
 
 	if (!json_is_array(types))
 		return ctr_error_set(err, CTR_ESCHEMA, "schema catalog: no types array");
-	cat->type_count = (int)json_array_size(types);
-	cat->types = calloc((size_t)cat->type_count, sizeof(char *));
-	json_array_foreach(types, i, type)
+	cat->types = calloc(json_array_size(types) + 1, sizeof(char *));
+	if (cat->types == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	json_array_foreach(types, i, type) {
+		if (!json_is_string(type))
+			return ctr_error_set(err, CTR_ESCHEMA,
+					     "schema catalog: a type is not text");
 		cat->types[i] = strdup(json_string_value(type));
-	return 0;
-}
-
-int ctr_catalog_load(struct ctr_catalog **out, struct ctr_error *err)
-{
-	struct ctr_catalog *cat = calloc(1, sizeof(*cat));
-	json_t *root = load_json("catalog.json", err), *versions, *version;
-	size_t i;
-	int rc = CTR_ESCHEMA;
-
-	if (cat == NULL || root == NULL)
-		goto fail;
-	rc = load_types(cat, root, err);
-	if (rc != 0)
-		goto fail;
-	versions = json_object_get(root, "versions");
-	cat->version_count = (int)json_array_size(versions);
-	cat->versions = calloc((size_t)cat->version_count, sizeof(*cat->versions));
-	json_array_foreach(versions, i, version) {
-		rc = load_version(cat, version, &cat->versions[i], err);
-		if (rc != 0)
-			goto fail;
+		if (cat->types[i] == NULL)
+			return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		cat->type_count++;
 	}
-	json_decref(root);
-	*out = cat;
 	return 0;
-fail:
-	json_decref(root);
-	ctr_catalog_free(cat);
-	return rc;
 }
 
-void ctr_catalog_free(struct ctr_catalog *cat)
+static void catalog_free(struct ctr_catalog *cat)
 {
 	if (cat == NULL)
 		return;
@@ -165,18 +144,52 @@ void ctr_catalog_free(struct ctr_catalog *cat)
 	free(cat);
 }
 
+/* Loads the embedded catalog. */
+static int catalog_load(struct ctr_catalog **out, struct ctr_error *err)
+{
+	struct ctr_catalog *cat = calloc(1, sizeof(*cat));
+	json_t *root = load_json("catalog.json", err), *versions, *version;
+	size_t i;
+	int rc = CTR_ESCHEMA;
+
+	if (cat == NULL || root == NULL)
+		goto fail;
+	rc = load_types(cat, root, err);
+	if (rc != 0)
+		goto fail;
+	versions = json_object_get(root, "versions");
+	cat->versions = calloc(json_array_size(versions) + 1, sizeof(*cat->versions));
+	if (cat->versions == NULL) {
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		goto fail;
+	}
+	cat->version_count = (int)json_array_size(versions);
+	json_array_foreach(versions, i, version) {
+		rc = load_version(cat, version, &cat->versions[i], err);
+		if (rc != 0)
+			goto fail;
+	}
+	json_decref(root);
+	*out = cat;
+	return 0;
+fail:
+	json_decref(root);
+	catalog_free(cat);
+	return rc;
+}
+
 static struct ctr_catalog *shared;
 
 const struct ctr_catalog *ctr_catalog_default(struct ctr_error *err)
 {
-	if (shared == NULL && ctr_catalog_load(&shared, err) != 0)
+	if (shared == NULL && catalog_load(&shared, err) != 0)
 		return NULL;
 	return shared;
 }
 
 void ctr_catalog_default_free(void)
 {
-	ctr_catalog_free(shared);
+	catalog_free(shared);
 	shared = NULL;
 }
 

@@ -17,10 +17,6 @@
 
 struct ctr_catalog;
 
-/* Loads the embedded catalog. The result is freed with ctr_catalog_free(). */
-int ctr_catalog_load(struct ctr_catalog **out, struct ctr_error *err);
-void ctr_catalog_free(struct ctr_catalog *cat);
-
 /* The process-wide catalog, loaded on first use; NULL (with err) if it fails. */
 const struct ctr_catalog *ctr_catalog_default(struct ctr_error *err);
 

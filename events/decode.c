@@ -23,7 +23,7 @@
 #define TEXT(x) #x
 #define DEPTH_TEXT(x) TEXT(x)
 
-const char *const envelope_fields[F_COUNT] = {
+const char *const ctr_envelope_fields[F_COUNT] = {
 	"id", "type", "stream", "seq", "account", "at", "recorded", "data",
 };
 
@@ -40,7 +40,7 @@ static int slot_init(struct value_slot *slot, avro_schema_t schema, const json_t
 		return ctr_error_set(err, CTR_ESCHEMA, "schema: %s", avro_strerror());
 	/* a field another writer left out is -1: judged by envelope_fits() against the catalog */
 	for (int f = 0; f < F_COUNT; f++)
-		slot->index[f] = avro_schema_record_field_get_index(schema, envelope_fields[f]);
+		slot->index[f] = avro_schema_record_field_get_index(schema, ctr_envelope_fields[f]);
 	return 0;
 }
 
@@ -107,14 +107,14 @@ static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
 			if (current_default(d, f) != NULL)
 				continue;
 			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field"
-					     " %s", envelope_fields[f]);
+					     " %s", ctr_envelope_fields[f]);
 		}
 		own = avro_schema_record_field_get_by_index(d->own.schema, d->own.index[f]);
 		written = avro_typeof(held(own));
 		if (f == F_DATA || written == wanted || (written == AVRO_INT32 && wanted == AVRO_INT64))
 			continue;
 		return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope's %s is a %s, where the"
-				     " catalog has a %s", envelope_fields[f],
+				     " catalog has a %s", ctr_envelope_fields[f],
 				     avro_schema_type_name(held(own)), avro_schema_type_name(held(current)));
 	}
 	return 0;
@@ -204,9 +204,7 @@ int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decod
 	d->validator = ctr_validator_new(
 		ctr_catalog_schema_tree(d->catalog, ctr_catalog_current_id(d->catalog)));
 	d->block_reader = avro_reader_memory("", 0);
-	d->writer_json = strdup(writer_json ? writer_json
-				: ctr_catalog_schema_json(d->catalog, ctr_catalog_current_id(d->catalog)));
-	if (d->validator == NULL || d->block_reader == NULL || d->writer_json == NULL) {
+	if (d->validator == NULL || d->block_reader == NULL) {
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -232,7 +230,6 @@ void ctr_decoder_free(struct ctr_decoder *d)
 	if (d->block_reader)
 		avro_reader_free(d->block_reader);
 	free(d->encode_buf);
-	free(d->writer_json);
 	free(d);
 }
 
@@ -255,13 +252,8 @@ const char *ctr_decoder_missing_field(const struct ctr_decoder *d)
 {
 	for (int f = 0; f < F_COUNT; f++)
 		if (d->own.index[f] < 0)
-			return envelope_fields[f];
+			return ctr_envelope_fields[f];
 	return NULL;
-}
-
-const char *ctr_decoder_writer_schema(const struct ctr_decoder *d)
-{
-	return d->writer_json;
 }
 
 static const char *field_string(avro_value_t *record, const int index[F_COUNT], int field)
@@ -282,7 +274,7 @@ static const char *field_string(avro_value_t *record, const int index[F_COUNT], 
 	return text;
 }
 
-avro_value_t *decoder_last_value(struct ctr_decoder *d)
+avro_value_t *ctr_decoder_last_value(struct ctr_decoder *d)
 {
 	if (d->last_taped)
 		return &d->taped;
@@ -290,7 +282,7 @@ avro_value_t *decoder_last_value(struct ctr_decoder *d)
 }
 
 /* Envelope fields and payload of a decoded envelope value (E2, E6). */
-void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const int index[F_COUNT],
+void ctr_decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const int index[F_COUNT],
 			   struct ctr_event *ev)
 {
 	avro_value_t seq, data;
@@ -325,7 +317,7 @@ void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const in
 }
 
 /* Moves an old-schema value into the current schema (defaults filled). */
-int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
+int ctr_decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 {
 	json_t *json;
 	avro_value_t data, branch;
@@ -359,12 +351,12 @@ int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 
 		if (f == F_DATA)
 			continue;
-		given = json_object_get(json, envelope_fields[f]);
+		given = json_object_get(json, ctr_envelope_fields[f]);
 		if (given == NULL) /* left out by the writer: envelope_fits() found a default */
 			given = current_default(d, f);
 		avro_value_get_by_index(&d->current.value, (size_t)d->current.index[f], &field, NULL);
 		code = ctr_value_from_json(&field, given ? given : json_null(), NULL,
-					   envelope_fields[f], ev->message, sizeof(ev->message));
+					   ctr_envelope_fields[f], ev->message, sizeof(ev->message));
 	}
 	json_decref(json);
 	if (code != CTR_CODE_OK) {
@@ -377,7 +369,7 @@ int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 	 * and under the current one (a log written before an upgrade, redelivered
 	 * after it) must be a duplicate, not a conflicting one.
 	 */
-	if (decoder_encode_value(d, &d->current.value, &bytes, &len, NULL) == 0)
+	if (ctr_decoder_encode_value(d, &d->current.value, &bytes, &len, NULL) == 0)
 		ev->digest = ctr_hash64(bytes, len, 0);
 	return 0;
 }
@@ -453,10 +445,10 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 	 * What the tape reads is in Avro's canonical encoding, the bytes its content's digest
 	 * is of (E1); what it leaves to the generic decoder may not be (a varint longer than
 	 * its value needs, an array in several blocks), so it is digested as it encodes. An
-	 * older schema's record is digested again once converted (decoder_convert).
+	 * older schema's record is digested again once converted (ctr_decoder_convert).
 	 */
 	if (d->last_taped || d->converting ||
-	    decoder_encode_value(d, &d->own.value, &bytes, &len, NULL) != 0)
+	    ctr_decoder_encode_value(d, &d->own.value, &bytes, &len, NULL) != 0)
 		ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
 	else
 		ev->digest = ctr_hash64(bytes, len, 0);
@@ -470,14 +462,14 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 				 " holds a NUL byte");
 		return 1;
 	}
-	if (d->converting && decoder_convert(d, ev) != 0)
+	if (d->converting && ctr_decoder_convert(d, ev) != 0)
 		return 1;
 	if (d->last_taped)
-		decoder_read_envelope(d, &d->taped, d->own.index, ev);
+		ctr_decoder_read_envelope(d, &d->taped, d->own.index, ev);
 	else if (d->converting)
-		decoder_read_envelope(d, &d->current.value, d->current.index, ev);
+		ctr_decoder_read_envelope(d, &d->current.value, d->current.index, ev);
 	else
-		decoder_read_envelope(d, &d->own.value, d->own.index, ev);
+		ctr_decoder_read_envelope(d, &d->own.value, d->own.index, ev);
 	return 1;
 }
 

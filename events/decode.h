@@ -87,7 +87,4 @@ int ctr_decoder_payloads_in_place(const struct ctr_decoder *d);
  */
 const char *ctr_decoder_missing_field(const struct ctr_decoder *d);
 
-/* The JSON text of the schema the decoder reads Avro records with. */
-const char *ctr_decoder_writer_schema(const struct ctr_decoder *d);
-
 #endif

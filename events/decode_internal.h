@@ -13,7 +13,7 @@
 #include "events/event.h"
 
 enum { F_ID, F_TYPE, F_STREAM, F_SEQ, F_ACCOUNT, F_AT, F_RECORDED, F_DATA, F_COUNT };
-extern const char *const envelope_fields[F_COUNT];
+extern const char *const ctr_envelope_fields[F_COUNT];
 
 struct value_slot {
 	avro_schema_t schema;
@@ -46,24 +46,23 @@ struct ctr_decoder {
 	size_t block_size, block_pos;
 	char *encode_buf;
 	size_t encode_cap;
-	char *writer_json;
 };
 
 /*
  * Reads envelope and payload of record (an envelope value whose fields are at
  * index) into ev and checks formats.
  */
-void decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const int index[F_COUNT],
+void ctr_decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, const int index[F_COUNT],
 			   struct ctr_event *ev);
 /* The value of the last decoded event: on the tape or in a slot. */
-avro_value_t *decoder_last_value(struct ctr_decoder *d);
+avro_value_t *ctr_decoder_last_value(struct ctr_decoder *d);
 /*
  * Converts the own value to the current schema; -1 (ev rejected bad_avro) when it cannot.
  * The event's digest is then its encoding's in the current schema (E1).
  */
-int decoder_convert(struct ctr_decoder *d, struct ctr_event *ev);
+int ctr_decoder_convert(struct ctr_decoder *d, struct ctr_event *ev);
 /* value's Avro binary encoding, in the decoder's buffer (valid until the next encode). */
-int decoder_encode_value(struct ctr_decoder *d, avro_value_t *value, const void **bytes,
+int ctr_decoder_encode_value(struct ctr_decoder *d, avro_value_t *value, const void **bytes,
 			 size_t *len, struct ctr_error *err);
 
 #endif

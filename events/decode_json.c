@@ -117,7 +117,7 @@ static enum ctr_code fill(struct ctr_decoder *d, json_t *root, struct ctr_event 
 	avro_value_reset(&slot->value);
 	for (int f = 0; f < F_COUNT; f++) {
 		const json_t *node = json_array_get(fields, (size_t)slot->index[f]);
-		json_t *src = json_object_get(root, envelope_fields[f]);
+		json_t *src = json_object_get(root, ctr_envelope_fields[f]);
 		avro_value_t field, branch;
 		enum ctr_code code;
 
@@ -130,7 +130,7 @@ static enum ctr_code fill(struct ctr_decoder *d, json_t *root, struct ctr_event 
 						   "data", ev->message, sizeof(ev->message));
 		} else {
 			code = ctr_value_from_json(&field, src ? src : json_null(),
-						   json_object_get(node, "type"), envelope_fields[f],
+						   json_object_get(node, "type"), ctr_envelope_fields[f],
 						   ev->message, sizeof(ev->message));
 		}
 		if (code != CTR_CODE_OK)
@@ -296,12 +296,12 @@ static void decode_json(struct ctr_decoder *d, const char *line, size_t len, int
 	}
 	if (ctr_decoder_encode(d, &bytes, &size, NULL) == 0)
 		ev->digest = ctr_hash64(bytes, size, 0);
-	if (d->converting && decoder_convert(d, ev) != 0)
+	if (d->converting && ctr_decoder_convert(d, ev) != 0)
 		return;
 	if (d->converting)
-		decoder_read_envelope(d, &d->current.value, d->current.index, ev);
+		ctr_decoder_read_envelope(d, &d->current.value, d->current.index, ev);
 	else
-		decoder_read_envelope(d, &d->own.value, d->own.index, ev);
+		ctr_decoder_read_envelope(d, &d->own.value, d->own.index, ev);
 }
 
 void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev)
@@ -323,10 +323,10 @@ int ctr_decoder_encode(struct ctr_decoder *d, const void **bytes, size_t *len,
 		*len = d->taped_len;
 		return 0;
 	}
-	return decoder_encode_value(d, &d->own.value, bytes, len, err);
+	return ctr_decoder_encode_value(d, &d->own.value, bytes, len, err);
 }
 
-int decoder_encode_value(struct ctr_decoder *d, avro_value_t *value, const void **bytes,
+int ctr_decoder_encode_value(struct ctr_decoder *d, avro_value_t *value, const void **bytes,
 			 size_t *len, struct ctr_error *err)
 {
 	avro_writer_t writer;
@@ -354,7 +354,7 @@ int decoder_encode_value(struct ctr_decoder *d, avro_value_t *value, const void 
 
 char *ctr_decoder_to_json(struct ctr_decoder *d)
 {
-	json_t *json = ctr_value_to_json(decoder_last_value(d));
+	json_t *json = ctr_value_to_json(ctr_decoder_last_value(d));
 	json_t *recorded = json_object_get(json, "recorded");
 	char *line;
 

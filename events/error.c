@@ -35,11 +35,3 @@ void ctr_error_prefix(struct ctr_error *err, const char *fmt, ...)
 	if (len >= 0 && (size_t)len < sizeof(err->message))
 		snprintf(err->message + len, sizeof(err->message) - (size_t)len, "%s", message);
 }
-
-void ctr_error_clear(struct ctr_error *err)
-{
-	if (err == NULL)
-		return;
-	err->code = CTR_OK;
-	err->message[0] = '\0';
-}

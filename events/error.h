@@ -40,7 +40,4 @@ int ctr_error_set(struct ctr_error *err, int code, const char *fmt, ...)
 void ctr_error_prefix(struct ctr_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Clears err to CTR_OK and an empty message. */
-void ctr_error_clear(struct ctr_error *err);
-
 #endif

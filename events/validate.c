@@ -331,7 +331,7 @@ static const struct check_node *walk_tape(const struct check_node *node,
 
 static int is_tape_value(const avro_value_t *value)
 {
-	return value->iface != NULL && value->iface->get_type == avro_tape_iface.get_type;
+	return value->iface != NULL && value->iface->get_type == ctr_avro_tape_iface.get_type;
 }
 
 int ctr_position_check(struct ctr_event *ev)

@@ -1,13 +1,20 @@
 /*
  * zigzag.h - reading Avro's zigzag varints (and array block counts) out of a
  * buffer, bounded by the bytes there: shared by the schema walk (avro_check.c) and the tape
- * (avro_tape.c), inline because both read one for nearly every value.
+ * (avro_tape.c), inline because both read one for nearly every value; and the
+ * zigzag mapping itself, for the log's writer and the row digests' encoding.
  */
 #ifndef CTR_ZIGZAG_H
 #define CTR_ZIGZAG_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* value's zigzag form: 0, -1, 1, -2 ... as 0, 1, 2, 3 ... (the sign in the lowest bit). */
+static inline uint64_t ctr_zigzag_encode(int64_t value)
+{
+	return ((uint64_t)value << 1) ^ (0 - ((uint64_t)value >> 63));
+}
 
 /*
  * A zigzag varint at p; returns the bytes it used, or 0 (and *value 0) when

@@ -1,6 +1,7 @@
 /*
- * apply_internal.h - what the event handlers of licenses.c and members.c
- * share with the dispatcher in dispatch.c. Not for use outside projections/.
+ * apply_internal.h - what the event handlers (licenses.c, allocations.c,
+ * members.c, billing.c, store.c, support.c) share with the dispatcher in
+ * dispatch.c. Not for use outside projections/.
  */
 #ifndef CTR_APPLY_INTERNAL_H
 #define CTR_APPLY_INTERNAL_H

@@ -8,7 +8,8 @@
 
 #include "events/timefmt.h"
 
-int ctr_calendar_weekday(int32_t day)
+/* 0 Sunday .. 6 Saturday. */
+static int weekday_of(int32_t day)
 {
 	int w = (int)((day + 4) % 7); /* 1970-01-01 was a Thursday */
 	return w < 0 ? w + 7 : w;
@@ -17,7 +18,7 @@ int ctr_calendar_weekday(int32_t day)
 /* The day of the nth Monday of a month. */
 static int nth_monday(int year, int month, int n)
 {
-	int first = ctr_calendar_weekday(ctr_date_from_civil(year, month, 1));
+	int first = weekday_of(ctr_date_from_civil(year, month, 1));
 	return 1 + (8 - first) % 7 + 7 * (n - 1);
 }
 
@@ -109,9 +110,9 @@ static int substitute(int32_t d)
 	if (d < start || named(d))
 		return 0;
 	if (d < rule_2007)
-		return ctr_calendar_weekday(d) == 1 && named(d - 1) && d - 1 >= start;
+		return weekday_of(d) == 1 && named(d - 1) && d - 1 >= start;
 	for (int32_t back = d - 1; named(back); back--)
-		if (ctr_calendar_weekday(back) == 0)
+		if (weekday_of(back) == 0)
 			return 1;
 	return 0;
 }
@@ -121,7 +122,7 @@ static int citizens(int32_t d)
 {
 	if (d < ctr_date_from_civil(1985, 12, 27) || named(d) || !named(d - 1) || !named(d + 1))
 		return 0;
-	return d >= ctr_date_from_civil(2007, 1, 1) || ctr_calendar_weekday(d) != 0;
+	return d >= ctr_date_from_civil(2007, 1, 1) || weekday_of(d) != 0;
 }
 
 int ctr_calendar_is_holiday(int32_t day)
@@ -134,7 +135,7 @@ int ctr_calendar_is_holiday(int32_t day)
 
 int ctr_calendar_is_business_day(int32_t day)
 {
-	int weekday = ctr_calendar_weekday(day);
+	int weekday = weekday_of(day);
 	return weekday != 0 && weekday != 6 && !ctr_calendar_is_holiday(day);
 }
 

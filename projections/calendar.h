@@ -21,7 +21,5 @@ int ctr_calendar_is_holiday(int32_t day);
 int ctr_calendar_is_business_day(int32_t day);
 /* The day itself when a business day, else the closest business day before it. */
 int32_t ctr_calendar_business_day_on_or_before(int32_t day);
-/* 0 Sunday .. 6 Saturday. */
-int ctr_calendar_weekday(int32_t day);
 
 #endif

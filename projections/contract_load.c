@@ -99,8 +99,8 @@ static int load_environments(struct ctr_contract_sql *s, struct ctr_contract *c,
 		}
 		ctr_set_text(c, &e->env_id, column_text(stmt, 0));
 		ctr_set_text(c, &e->name, column_text(stmt, 1));
-		e->status = name_index(env_status_names, 4, column_text(stmt, 2));
-		e->mode = name_index(mode_names, 3, column_text(stmt, 3));
+		e->status = name_index(ctr_env_status_names, 4, column_text(stmt, 2));
+		e->mode = name_index(ctr_contract_mode_names, 3, column_text(stmt, 3));
 		ctr_set_text(c, &e->activated_at, column_text(stmt, 4));
 		e->deleted = sqlite3_column_int(stmt, 5);
 		e->has_sort_key = sqlite3_column_type(stmt, 6) != SQLITE_NULL;
@@ -150,7 +150,7 @@ static int load_members(struct ctr_contract_sql *s, struct ctr_contract *c, stru
 		ctr_contract_set_member_email(c, m, column_text(stmt, 1));
 		m->role = strcmp(column_text(stmt, 2), "owner") == 0 ? ROLE_OWNER : ROLE_MEMBER;
 		m->notify = sqlite3_column_int(stmt, 3);
-		m->state = name_index(member_state_names, 4, column_text(stmt, 4));
+		m->state = name_index(ctr_member_state_names, 4, column_text(stmt, 4));
 		ctr_set_text(c, &m->name, column_text(stmt, 5));
 		ctr_set_text(c, &m->lang, column_text(stmt, 6));
 		m->row.stored = 1;

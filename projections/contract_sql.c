@@ -45,10 +45,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			" ORDER BY change_no",
 };
 
-const char *const env_status_names[4] = { "unlinked", "linked", "needs_reactivation",
+const char *const ctr_env_status_names[4] = { "unlinked", "linked", "needs_reactivation",
 						"pending_sync" };
-const char *const mode_names[3] = { NULL, "online", "offline" };
-const char *const member_state_names[4] = { "invited", "active", "removed", "withdrawn" };
+const char *const ctr_contract_mode_names[3] = { NULL, "online", "offline" };
+const char *const ctr_member_state_names[4] = { "invited", "active", "removed", "withdrawn" };
 
 int ctr_contract_sql_new(sqlite3 *db, const struct ctr_projection_options *options,
 			 struct ctr_contract_sql **out, struct ctr_error *err)
@@ -167,8 +167,8 @@ static void put_environment(struct ctr_contract_sql *s, struct ctr_contract *c,
 	ctr_writes_text(w, 1, c->contract_id);
 	ctr_writes_text(w, 2, e->env_id);
 	ctr_writes_text(w, 3, e->name);
-	ctr_writes_text(w, 4, env_status_names[e->status]);
-	ctr_writes_text(w, 5, mode_names[e->mode]);
+	ctr_writes_text(w, 4, ctr_env_status_names[e->status]);
+	ctr_writes_text(w, 5, ctr_contract_mode_names[e->mode]);
 	ctr_writes_text(w, 6, e->activated_at);
 	ctr_writes_int(w, 7, e->deleted);
 	if (e->has_sort_key)
@@ -204,7 +204,7 @@ static void put_member(struct ctr_contract_sql *s, struct ctr_contract *c, struc
 	ctr_writes_text(w, 3, m->email);
 	ctr_writes_text(w, 4, m->role == ROLE_OWNER ? "owner" : "member");
 	ctr_writes_int(w, 5, m->notify);
-	ctr_writes_text(w, 6, member_state_names[m->state]);
+	ctr_writes_text(w, 6, ctr_member_state_names[m->state]);
 	ctr_writes_text(w, 7, m->name);
 	ctr_writes_text(w, 8, m->lang);
 	ctr_writes_step(w);

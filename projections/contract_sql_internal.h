@@ -15,9 +15,9 @@ enum stmt_id {
 	PUT_TERMS, PUT_CHANGE, GET_TERMS, GET_CHANGES, STMT_COUNT
 };
 
-extern const char *const env_status_names[4];
-extern const char *const mode_names[3];
-extern const char *const member_state_names[4];
+extern const char *const ctr_env_status_names[4];
+extern const char *const ctr_contract_mode_names[3];
+extern const char *const ctr_member_state_names[4];
 
 struct ctr_invoices;
 

@@ -62,7 +62,7 @@ static enum ctr_code open_account(struct ctr_store *s, struct ctr_arena *arena, 
 
 	if (a != NULL && (migrated || !deactivated_on(s, a, day)))
 		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "store account %s already exists",
-			      ev->stream);
+				       ev->stream);
 	if (a == NULL) {
 		a = ctr_arena_zalloc(arena, sizeof(*a));
 		if (a == NULL)
@@ -106,20 +106,20 @@ enum ctr_code ctr_store_apply(struct ctr_store *s, struct ctr_arena *arena, void
 	if (strncmp(ev->stream, store_id, id_len) != 0 || ev->stream[id_len] != '/' ||
 	    (email && strcmp(ev->stream + id_len + 1, email) != 0))
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "store_id and email do not match stream %s",
-			      ev->stream);
+				       ev->stream);
 	if (strcmp(ev->type, "store.account_migrated") == 0 ||
 	    strcmp(ev->type, "store.account_registered") == 0)
 		return open_account(s, arena, aggregate, ev, day, msg, size);
 	if (a == NULL) /* E6 */
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "store account %s does not exist",
-			      ev->stream);
+				       ev->stream);
 	if (strcmp(ev->type, "store.password_reset") == 0) {
 		a->password_reset = 1;
 	} else if (strcmp(ev->type, "store.order_placed") == 0) {
 		if (deactivated_on(s, a, day))
 			return ctr_reject_into(msg, size, CTR_CODE_ACCOUNT_DEACTIVATED,
-				      "%s was deactivated on %s; it must register again (K3)", ev->stream,
-				      s->cutoff);
+					       "%s was deactivated on %s; it must register again (K3)", ev->stream,
+					       s->cutoff);
 		a->orders++;
 		a->orders_before_cutoff += strcmp(day, s->cutoff) < 0;
 	} else if (strcmp(ev->type, "store.quote_issued") == 0) {

@@ -23,13 +23,13 @@ int ctr_store_new(sqlite3 *db, const struct ctr_projection_options *options,
 void ctr_store_free(struct ctr_store *s);
 
 /* An account a registration or migration creates is allocated in arena (its stream's). */
-enum ctr_code ctr_store_apply(struct ctr_store *s, struct ctr_arena *arena, void **account,
-			      struct ctr_event *ev, char *msg, size_t msg_size);
-int ctr_store_dirty(const void *account);
+enum ctr_code ctr_store_apply(struct ctr_store *s, struct ctr_arena *arena, void **aggregate,
+			      struct ctr_event *ev, char *msg, size_t size);
+int ctr_store_dirty(const void *aggregate);
 /* Records the write of the account's row into w when it changed. */
-void ctr_store_record(struct ctr_store *s, void *account, struct ctr_writes *w);
+void ctr_store_record(struct ctr_store *s, void *aggregate, struct ctr_writes *w);
 int ctr_store_load(struct ctr_store *s, const char *stream, struct ctr_arena *arena,
-		   void **account, struct ctr_error *err);
+		   void **aggregate, struct ctr_error *err);
 int ctr_store_judge(struct ctr_store *s, int all, struct ctr_error *err);
 
 #endif

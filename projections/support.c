@@ -33,7 +33,7 @@ static const struct ctr_row_key support_by_replaced = {
 	.keyless_rows = 1,
 };
 
-struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id)
+static struct ctr_support_id *support_of(struct ctr_customer *c, const char *support_id)
 {
 	size_t i = ctr_row_index_find(&c->support_index, c->arena, &support_by_id, c->supports,
 				      c->support_count, support_id, NULL, NULL);
@@ -167,7 +167,7 @@ static void replaced_by(void *row, void *ctx)
  */
 static void refresh_replaced(struct ctr_customer *c, const char *old_id)
 {
-	struct ctr_support_id *old = ctr_customer_support(c, old_id);
+	struct ctr_support_id *old = support_of(c, old_id);
 	struct replacement replacement = { NULL };
 
 	if (old == NULL)
@@ -215,7 +215,7 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	const char *id = ctr_payload_text(&ev->data, "support_id");
 	const char *replaces = ctr_payload_text(&ev->data, "replaces");
 	const char *reason = ctr_payload_text(&ev->data, "reason");
-	struct ctr_support_id *old = replaces ? ctr_customer_support(c, replaces) : NULL, *s;
+	struct ctr_support_id *old = replaces ? support_of(c, replaces) : NULL, *s;
 	int32_t on = event_date(ev);
 	int ok;
 	const char *known_end;
@@ -224,17 +224,17 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 		return CTR_CODE_BAD_FORMAT;
 	if (invalid_on(c, on))
 		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s is invalid (S9)",
-			      c->customer_no);
-	if (ctr_customer_support(c, id))
+				       c->customer_no);
+	if (support_of(c, id))
 		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "support id %s already exists", id);
 	if (replaces && old == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
-			      c->customer_no, replaces);
+				       c->customer_no, replaces);
 	if (strcmp(reason, "resume") == 0 && old == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_MISSING_FIELD, "data.replaces: a resume names the support id it resumes");
 	if (strcmp(reason, "resume") == 0 && on > three_years_end(old->ends_on))
 		return ctr_reject_into(msg, size, CTR_CODE_RESUME_WINDOW_CLOSED,
-			      "%s ended %s, more than 3 years before this resume (S8)", replaces, old->ends_on);
+				       "%s ended %s, more than 3 years before this resume (S8)", replaces, old->ends_on);
 	known_end = c->last_end; /* invalid_on() found it above */
 	s = ctr_customer_add_support(c);
 	if (s == NULL)
@@ -253,18 +253,18 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 static enum ctr_code retired(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	const char *id = ctr_payload_text(&ev->data, "support_id");
-	struct ctr_support_id *s = ctr_customer_support(c, id);
+	struct ctr_support_id *s = support_of(c, id);
 	int64_t count = ctr_payload_long(&ev->data, "licenses", 0);
 
 	if (s == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
-			      c->customer_no, id);
+				       c->customer_no, id);
 	if (!ctr_payload_bool(&ev->data, "notified_by_admin"))
 		return ctr_reject_into(msg, size, CTR_CODE_NOT_BY_ADMIN,
-			      "retiring licenses needs the license administrator's notice (S8)");
+				       "retiring licenses needs the license administrator's notice (S8)");
 	if (count > s->licenses - s->retired)
 		return ctr_reject_into(msg, size, CTR_CODE_OVER_RETIRE, "%s has %lld licenses left to retire, not %lld",
-			      id, (long long)(s->licenses - s->retired), (long long)count);
+				       id, (long long)(s->licenses - s->retired), (long long)count);
 	s->retired += count;
 	touch(c, s);
 	return CTR_CODE_OK;
@@ -320,12 +320,12 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 	}
 	if (c->merged_into)
 		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s was merged into %s",
-			      c->customer_no, c->merged_into);
+				       c->customer_no, c->merged_into);
 	at = ctr_timestamp_parse(ev->at, &ok);
 	/* stopped where an id could not be copied: it would match no lookup */
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);
-		struct ctr_support_id *s = ctr_customer_support(c, ctr_payload_text(&item, "support_id"));
+		struct ctr_support_id *s = support_of(c, ctr_payload_text(&item, "support_id"));
 		/* a support id belongs to its latest placement by (at, id): a record placed
 		 * later (issued after the date of this merge) stands, as its row does */
 		if (s != NULL && placed_later(s, at, ev->id))
@@ -348,23 +348,22 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 	/* the ids placed, looked up again: adding one may have moved the array */
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);
-		link_replacements(c, ctr_customer_support(c, ctr_payload_text(&item, "support_id")));
+		link_replacements(c, support_of(c, ctr_payload_text(&item, "support_id")));
 	}
 	return CTR_CODE_OK;
 }
 
-static enum ctr_code registered(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
-				struct ctr_event *ev, char *msg, size_t size)
+static enum ctr_code registered(struct ctr_arena *arena, void **aggregate, struct ctr_event *ev,
+				char *msg, size_t size)
 {
 	const char *number = ctr_payload_text(&ev->data, "customer_no");
 	struct ctr_customer *c;
 
-	(void)m;
 	if (*aggregate != NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "customer %s already exists", ev->stream);
 	if (strcmp(number, ev->stream) != 0)
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "customer_no %s is not its stream %s",
-			      number, ev->stream);
+				       number, ev->stream);
 	c = ctr_arena_zalloc(arena, sizeof(*c));
 	if (c == NULL)
 		return CTR_CODE_NO_MEMORY;
@@ -401,16 +400,16 @@ static enum ctr_code flag(struct ctr_customer *c, struct ctr_event *ev)
 	return CTR_CODE_OK;
 }
 
-static enum ctr_code apply(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
-			   struct ctr_event *ev, char *msg, size_t size)
+static enum ctr_code apply(struct ctr_arena *arena, void **aggregate, struct ctr_event *ev,
+			   char *msg, size_t size)
 {
 	struct ctr_customer *c = *aggregate;
 
 	if (strcmp(ev->type, "customer.registered") == 0)
-		return registered(m, arena, aggregate, ev, msg, size);
+		return registered(arena, aggregate, ev, msg, size);
 	if (c == NULL) /* E6 */
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "customer %s is not registered",
-			      ev->stream);
+				       ev->stream);
 	if (strcmp(ev->type, "support.issued") == 0)
 		return issued(c, ev, msg, size);
 	if (strcmp(ev->type, "support.licenses_retired") == 0)
@@ -425,11 +424,12 @@ static enum ctr_code apply(struct ctr_support *m, struct ctr_arena *arena, void 
 }
 
 /* What apply returns, or CTR_CODE_NO_MEMORY when the customer could not take all of it. */
-enum ctr_code ctr_support_apply(struct ctr_support *m, struct ctr_arena *arena, void **aggregate,
+enum ctr_code ctr_support_apply(struct ctr_support *s, struct ctr_arena *arena, void **aggregate,
 				struct ctr_event *ev, char *msg, size_t size)
 {
-	enum ctr_code code = apply(m, arena, aggregate, ev, msg, size);
+	enum ctr_code code = apply(arena, aggregate, ev, msg, size);
 	struct ctr_customer *c = *aggregate;
 
+	(void)s; /* the form of ctr_store_apply; a customer's events need no module state */
 	return c != NULL && c->out_of_memory ? CTR_CODE_NO_MEMORY : code;
 }

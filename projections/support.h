@@ -30,20 +30,20 @@ void ctr_support_free(struct ctr_support *s);
  * Applies a customer.* or support.* event; *customer is created by
  * customer.registered, in arena (its stream's), as everything it holds.
  */
-enum ctr_code ctr_support_apply(struct ctr_support *s, struct ctr_arena *arena, void **customer,
-				struct ctr_event *ev, char *msg, size_t msg_size);
-/* 1 when the aggregate has rows to write. */
-int ctr_support_dirty(const void *customer);
+enum ctr_code ctr_support_apply(struct ctr_support *s, struct ctr_arena *arena, void **aggregate,
+				struct ctr_event *ev, char *msg, size_t size);
+/* 1 when the customer has rows to write. */
+int ctr_support_dirty(const void *aggregate);
 /*
  * Records the write of its row into w, which marks the customer for judging,
  * and sets its changed support ids aside for ctr_support_record_ids().
  */
-void ctr_support_record(struct ctr_support *s, void *customer, struct ctr_writes *w);
+void ctr_support_record(struct ctr_support *s, void *aggregate, struct ctr_writes *w);
 /* Records the support ids the batch's ctr_support_record() calls set aside, in key order. */
 void ctr_support_record_ids(struct ctr_support *s, struct ctr_writes *w);
 /* Reads a stored customer back into arena (NULL when it has no row). */
 int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_arena *arena,
-		     void **customer, struct ctr_error *err);
+		     void **aggregate, struct ctr_error *err);
 /* The rows a judge looks at. */
 enum ctr_support_scope {
 	CTR_SUPPORT_MARKED,  /* the customers marked since the last judge */

@@ -38,7 +38,6 @@ struct ctr_customer {
 	int out_of_memory;   /* a text or support id could not be allocated: the run stops */
 };
 
-struct ctr_support_id *ctr_customer_support(struct ctr_customer *c, const char *support_id);
 struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c);
 
 #endif

@@ -157,7 +157,7 @@ static void take_partition_2(struct ctr_source *src)
 	int rc;
 
 	rd_kafka_topic_partition_list_add(taken, "events", 2);
-	kafka_on_rebalance(member->rk, RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS, taken, member);
+	ctr_kafka_on_rebalance(member->rk, RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS, taken, member);
 	rd_kafka_topic_partition_list_destroy(taken);
 	rc = src->next(src, &ev, &err);
 	cr_assert_eq(rc, CTR_ESTATE, "the member is stopped (%d: %s)", rc, err.message);
@@ -248,7 +248,7 @@ Test(kafka_faults, a_partition_taken_before_it_was_read_stops_a_bounded_member, 
 		if (!member->ever_assigned)
 			usleep(10 * 1000);
 	}
-	p = kafka_partition_of(member, "events", 2);
+	p = ctr_kafka_partition_of(member, "events", 2);
 	cr_assert(p != NULL && p->assigned && !p->done, "partition 2 assigned, not finished");
 	cr_assert(!p->read_this_run, "nothing of partition 2 read yet");
 	take_partition_2(src);
