@@ -50,8 +50,9 @@ int ctr_db_open_private(const char *path, enum ctr_db_mode mode, sqlite3 **out,
  */
 int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_error *err);
 /*
- * "file:PATH?immutable=1" into uri, the characters a URI's path gives a meaning
- * (%, ?, #) escaped: 0, or -1 when it does not fit in size bytes.
+ * "file:PATH?immutable=1" into uri ("file://PATH..." for an absolute PATH), the
+ * characters a URI's path gives a meaning (%, ?, #) escaped: 0, or -1 when it
+ * does not fit in size bytes.
  */
 int ctr_db_immutable_uri(const char *path, char *uri, size_t size);
 /* The first size bytes of the file at path into header: 1 when read whole, else 0. */

@@ -96,7 +96,8 @@ int ctr_db_unchanging_uri(const char *path, char *uri, size_t size, struct ctr_e
 
 int ctr_db_immutable_uri(const char *path, char *uri, size_t size)
 {
-	size_t used = (size_t)snprintf(uri, size, "file:");
+	/* an absolute path after an empty authority: "file:" + "//host/x" would name a host */
+	size_t used = (size_t)snprintf(uri, size, path[0] == '/' ? "file://" : "file:");
 
 	for (const char *c = path; *c != '\0' && used + 4 < size; c++) {
 		if (*c == '%' || *c == '?' || *c == '#')

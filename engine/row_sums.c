@@ -90,7 +90,7 @@ static int pragma_is(sqlite3 *db, const char *pragma, const char *value)
 /* ctr_db_immutable_uri's URI of path, malloc()ed; NULL without memory. */
 static char *immutable_uri(const char *path)
 {
-	size_t size = strlen(path) * 3 + sizeof("file:?immutable=1");
+	size_t size = strlen(path) * 3 + sizeof("file://?immutable=1");
 	char *uri = malloc(size);
 
 	if (uri != NULL && ctr_db_immutable_uri(path, uri, size) != 0) {

@@ -138,3 +138,22 @@ Test(db_unchanging, a_journal_beside_it_is_refused)
 	write_file("-journal", "pages");
 	refused(path, "journal.db-journal) is to be rolled back");
 }
+
+/*
+ * The URI helper row_sums.c opens its reading connection with too: a path with
+ * "//" at its start stays a path (an empty authority before it), a relative one
+ * stays relative, and one that does not fit is refused rather than cut.
+ */
+Test(db_unchanging, the_immutable_uri_keeps_any_path_a_path)
+{
+	char uri[64];
+
+	cr_assert_eq(ctr_db_immutable_uri("//tmp/x?.db", uri, sizeof(uri)), 0);
+	cr_assert_str_eq(uri, "file:////tmp/x%3F.db?immutable=1");
+	cr_assert_eq(ctr_db_immutable_uri("dir/x#1.db", uri, sizeof(uri)), 0);
+	cr_assert_str_eq(uri, "file:dir/x%231.db?immutable=1");
+	cr_assert_eq(ctr_db_immutable_uri("/x.db", uri, sizeof("file:///x.db?immutable=1")), 0);
+	cr_assert_str_eq(uri, "file:///x.db?immutable=1");
+	cr_assert_eq(ctr_db_immutable_uri("/x.db", uri, sizeof("file:///x.db?immutable=1") - 1), -1);
+	cr_assert_eq(ctr_db_immutable_uri("/%%%.db", uri, 16), -1);
+}
