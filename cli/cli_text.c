@@ -153,3 +153,16 @@ char *ctr_cli_utf8_repaired(const char *text, size_t len)
 	*p = '\0';
 	return fixed;
 }
+
+void ctr_cli_refused(const char *where, long line, enum ctr_code code, const char *message,
+		     const char *after)
+{
+	ctr_cli_one_line(stderr, where, 0);
+	if (line > 0)
+		fprintf(stderr, ":%ld", line);
+	fprintf(stderr, ": %s: ", ctr_code_name(code));
+	ctr_cli_one_line(stderr, message, 0);
+	if (after != NULL)
+		fputs(after, stderr);
+	fputc('\n', stderr);
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "events/codes.h"
+
 /* Writes one CSV field (RFC 4180: quoted when it holds a comma, quote, CR or LF). */
 void ctr_cli_csv_field(FILE *out, const char *text);
 
@@ -36,6 +38,15 @@ int ctr_cli_json_shown(json_t *value);
  * stores from its events is UTF-8 already; a source's path may not be.
  */
 char *ctr_cli_utf8_repaired(const char *text, size_t len);
+
+/*
+ * An event a command did not take, as one line on stderr: "WHERE: CODE:
+ * MESSAGE", with ":LINE" after WHERE when line > 0 and after (NULL: nothing)
+ * at the end. WHERE and MESSAGE, which may quote the event, are written as
+ * ctr_cli_one_line() has them: shown, not obeyed, by a terminal.
+ */
+void ctr_cli_refused(const char *where, long line, enum ctr_code code, const char *message,
+		     const char *after);
 
 /*
  * How the character at c is written in a report: *used its bytes, and its

@@ -28,11 +28,7 @@ static void usage(FILE *out)
 /* One event that is not printed: `POSITION: code: message` on stderr. */
 static void refuse(struct ctr_source *src, enum ctr_code code, const char *message, long *bad)
 {
-	/* the message may quote the event: shown, not obeyed, by a terminal */
-	ctr_cli_one_line(stderr, ctr_source_position(src), 0);
-	fprintf(stderr, ": %s: ", ctr_code_name(code));
-	ctr_cli_one_line(stderr, message, 0);
-	fputc('\n', stderr);
+	ctr_cli_refused(ctr_source_position(src), 0, code, message, NULL);
 	(*bad)++;
 }
 

@@ -145,11 +145,7 @@ static int append_line(struct ingest *in, const char *line, size_t len, long num
 
 	ctr_decode_json(in->decoder, line, len, &ev);
 	if (ev.code != CTR_CODE_OK) {
-		/* the message may quote the line: shown, not obeyed, by a terminal */
-		ctr_cli_one_line(stderr, in->input_path, 0);
-		fprintf(stderr, ":%ld: %s: ", number, ctr_code_name(ev.code));
-		ctr_cli_one_line(stderr, ev.message, 0);
-		fputc('\n', stderr);
+		ctr_cli_refused(in->input_path, number, ev.code, ev.message, NULL);
 		in->refused++;
 		return 0;
 	}

@@ -139,18 +139,15 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 		if (rc <= 0)
 			break;
 		if (ev.code != CTR_CODE_OK) {
-			/* the message may quote the event: shown, not obeyed, by a terminal */
-			ctr_cli_one_line(stderr, ctr_source_position(src), 0);
-			fprintf(stderr, ": %s: ", ctr_code_name(ev.code));
-			ctr_cli_one_line(stderr, ev.message, 0);
-			fputs(" (not sent)\n", stderr);
+			ctr_cli_refused(ctr_source_position(src), 0, ev.code, ev.message,
+					" (not sent)");
 			p->refused++;
 			continue;
 		}
 		if (ev.account[0] == '\0') {
 			/* librdkafka would scatter a keyless event: its stream would span shards */
-			ctr_cli_one_line(stderr, ctr_source_position(src), 0);
-			fputs(": bad_format: account: empty, so no partition key (not sent)\n", stderr);
+			ctr_cli_refused(ctr_source_position(src), 0, CTR_CODE_BAD_FORMAT,
+					"account: empty, so no partition key", " (not sent)");
 			p->refused++;
 			continue;
 		}
