@@ -85,16 +85,16 @@ static void held_free(struct ctr_held *h)
 static int taken_meanwhile(struct ctr_engine *e, const struct ctr_held *h,
 			   const struct ctr_event *ev, int *rc)
 {
-	static const char conflicting[] = "an event with this id and other content took its place"
-					  " while this one was held";
+	static const char taken_message[] = "an event with this id and other content took its"
+					    " place while this one was held";
 	uint64_t digest = 0;
 
 	if (!ctr_idset_find(e->ids, ctr_idset_key(h->id), &digest))
 		return 0;
 	if (digest != ev->digest) {
-		note(e, ev, "rejected", CTR_CODE_CONFLICTING_DUPLICATE, conflicting);
+		note(e, ev, "rejected", CTR_CODE_CONFLICTING_DUPLICATE, taken_message);
 		*rc = ctr_rejects_recode(e->rejects, h->position, CTR_CODE_CONFLICTING_DUPLICATE,
-					 conflicting);
+					 taken_message);
 		return 1;
 	}
 	note(e, ev, "duplicate", CTR_CODE_OK, NULL);

@@ -287,13 +287,13 @@ static int merged_record_ok(avro_value_t *record, char *msg, size_t size)
 	const char *id = ctr_payload_text(record, "support_id");
 	const char *replaces = ctr_payload_text(record, "replaces");
 	int64_t licenses = ctr_payload_long(record, "licenses", 0);
-	int64_t retired = ctr_payload_long(record, "retired", 0);
+	int64_t retired_count = ctr_payload_long(record, "retired", 0);
 
 	if (!period_ok(record, msg, size))
 		return 0;
-	if (retired > licenses) {
+	if (retired_count > licenses) {
 		ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "%s: %lld licenses retired of %lld",
-				id, (long long)retired, (long long)licenses);
+				id, (long long)retired_count, (long long)licenses);
 		return 0;
 	}
 	if (replaces != NULL && strcmp(replaces, id) == 0) {
