@@ -260,6 +260,13 @@ static int check_line(sqlite3 *db, char *fields[], const char *path, long number
 	return rc;
 }
 
+/* 1 when the expected-values file's first line is its header. */
+static int is_header(char *const fields[4])
+{
+	return strcmp(fields[0], "table") == 0 && strcmp(fields[1], "key") == 0 &&
+	       strcmp(fields[2], "column") == 0 && strcmp(fields[3], "expected") == 0;
+}
+
 int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
 			   struct ctr_error *err)
 {
@@ -302,13 +309,10 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 		if (split != 4)
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not four CSV fields (table,key,column,expected)",
 					   path, number);
-		else if (nonblank == 1)
-			rc = strcmp(fields[0], "table") || strcmp(fields[1], "key") || strcmp(fields[2], "column") ||
-			     strcmp(fields[3], "expected")
-			     ? ctr_error_set(err, CTR_EINVAL, "%s:%ld: the header must be table,key,column,expected",
-					     path, number)
-			     : 0;
-		else
+		else if (nonblank == 1 && !is_header(fields))
+			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: the header must be"
+					   " table,key,column,expected", path, number);
+		else if (nonblank > 1)
 			rc = check_line(db, fields, path, number, out, err);
 	}
 	if (rc == 0 && nonblank == 0)

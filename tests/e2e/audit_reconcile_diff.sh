@@ -215,6 +215,18 @@ printf "table,key,column,expected\ncontracts,x,no_such_column,1\n" > column.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected column.csv 2> err.txt || status=$?
 expect_eq "unknown column exit" 2 "$status"
 grep -q "column.csv:2: contracts has no column no_such_column" err.txt || fail "$(cat err.txt)"
+# a file whose first line is not the header, or with no line at all, is refused (reconcile.md)
+printf 'table,key,column,value\ncontracts,x,status,active\n' > header.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected header.csv 2> err.txt || status=$?
+expect_eq "no header: exit" 2 "$status"
+expect_eq "no header: its line" \
+	"contrail reconcile: header.csv:1: the header must be table,key,column,expected" "$(cat err.txt)"
+printf '\n\n' > blank.csv
+status=0; "$CONTRAIL" reconcile --db portal.db --expected blank.csv 2> err.txt || status=$?
+expect_eq "no lines: exit" 2 "$status"
+expect_eq "no lines: its line" \
+	"contrail reconcile: blank.csv is empty: it needs the header table,key,column,expected" \
+	"$(cat err.txt)"
 # a key with fewer parts than its table's key is a malformed line, not a row that is missing
 printf 'table,key,column,expected\nstore_accounts,webstore-edu,state,active\n' > parts.csv
 status=0; "$CONTRAIL" reconcile --db portal.db --expected parts.csv > parts.txt 2> err.txt || status=$?
