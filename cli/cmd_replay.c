@@ -126,6 +126,31 @@ static int check_kafka(const char *source, const struct source_args *sa)
 	return CTR_EXIT_OK;
 }
 
+/* The options together: a source and a database, not one file; Kafka's options only for Kafka. */
+static int check_together(const struct ctr_replay_options *o, const char *source,
+			  struct source_args *sa)
+{
+	int rc, kafka;
+
+	if (source == NULL || o->db_path == NULL)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source and --db are required");
+	rc = ctr_cli_check_source("replay", source);
+	if (rc != CTR_EXIT_OK)
+		return rc;
+	if (ctr_cli_source_is_file(source, o->db_path))
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source %s and --db %s are one file",
+				    source, o->db_path);
+	kafka = strncmp(source, "kafka://", 8) == 0;
+	if (sa->options.group != NULL && strspn(sa->options.group, " \t\r\n") == strlen(sa->options.group))
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group needs a name, not blanks");
+	if (!kafka && (sa->options.group || sa->options.follow || sa->options.settings_count))
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group, --follow and -X are for kafka:// sources");
+	if (sa->options.follow && o->has_until)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--follow and --until do not go together");
+	sa->options.settings = sa->settings;
+	return kafka ? check_kafka(source, sa) : CTR_EXIT_OK;
+}
+
 static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
 		 struct source_args *sa)
 {
@@ -189,23 +214,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	}
 	if (optind < argc)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);
-	if (*source == NULL || o->db_path == NULL)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source and --db are required");
-	int rc = ctr_cli_check_source("replay", *source);
-	if (rc != CTR_EXIT_OK)
-		return rc;
-	if (ctr_cli_source_is_file(*source, o->db_path))
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--source %s and --db %s are one file",
-				    *source, o->db_path);
-	int kafka = strncmp(*source, "kafka://", 8) == 0;
-	if (sa->options.group != NULL && strspn(sa->options.group, " \t\r\n") == strlen(sa->options.group))
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group needs a name, not blanks");
-	if (!kafka && (sa->options.group || sa->options.follow || sa->options.settings_count))
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group, --follow and -X are for kafka:// sources");
-	if (sa->options.follow && o->has_until)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--follow and --until do not go together");
-	sa->options.settings = sa->settings;
-	return kafka ? check_kafka(*source, sa) : CTR_EXIT_OK;
+	return check_together(o, *source, sa);
 }
 
 int ctr_cmd_replay(int argc, char **argv)
