@@ -124,14 +124,14 @@ int ctr_cmd_reconcile(int argc, char **argv)
 		rc = ctr_reconcile_builtin(db, &findings, &err);
 	sqlite3_close(db); /* ends the read transaction */
 	if (rc != 0) {
-		ctr_findings_free(&findings);
+		ctr_findings_deinit(&findings);
 		/* the expected file or the database is the input here: exit 2 (docs/reconcile.md) */
 		return ctr_cli_fail("reconcile", rc == CTR_EDB || rc == CTR_ENOMEM ||
 				    rc == CTR_EWRITE ? CTR_EXIT_FAILURE : CTR_EXIT_USAGE, "%s", err.message);
 	}
 	rc = print(&findings, format) != 0 ? CTR_EXIT_FAILURE
 	     : findings.count ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
-	ctr_findings_free(&findings);
+	ctr_findings_deinit(&findings);
 	if (rc == CTR_EXIT_FAILURE)
 		return ctr_cli_fail("reconcile", CTR_EXIT_FAILURE, "out of memory");
 	if (fflush(stdout) != 0 || ferror(stdout)) /* findings not shown are no result */

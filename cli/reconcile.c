@@ -82,7 +82,7 @@ static int add_once(struct ctr_findings *f, const char *kind, const char *table,
 	return rc;
 }
 
-void ctr_findings_free(struct ctr_findings *f)
+void ctr_findings_deinit(struct ctr_findings *f)
 {
 	ctr_strmap_free(f->reported);
 	f->reported = NULL;

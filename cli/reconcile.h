@@ -27,7 +27,7 @@ struct ctr_findings {
 	struct ctr_strmap *reported; /* the expected file's findings so far, each reported once */
 };
 
-void ctr_findings_free(struct ctr_findings *f);
+void ctr_findings_deinit(struct ctr_findings *f);
 
 /*
  * Checks every row of the expected file (header table,key,column,expected)

@@ -144,7 +144,7 @@ int ctr_arena_set_text(struct ctr_arena *a, char **field, const char *value)
 	return 0;
 }
 
-void ctr_arena_free(struct ctr_arena *a)
+void ctr_arena_deinit(struct ctr_arena *a)
 {
 	struct ctr_arena_block *b = a->blocks;
 

@@ -43,6 +43,6 @@ int ctr_arena_set_text(struct ctr_arena *a, char **field, const char *value);
  * Frees every block. The arena may live inside one of its own blocks (a stream
  * is allocated from its own arena): it is read once, before anything is freed.
  */
-void ctr_arena_free(struct ctr_arena *a);
+void ctr_arena_deinit(struct ctr_arena *a);
 
 #endif

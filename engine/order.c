@@ -383,7 +383,7 @@ void ctr_engine_free_streams(struct ctr_engine *e)
 		for (size_t i = 0; i < s->held_count; i++)
 			held_free(&s->held[i]);
 		free(s->held);
-		ctr_arena_free(&s->arena); /* the stream and its aggregate */
+		ctr_arena_deinit(&s->arena); /* the stream and its aggregate */
 	}
 	ctr_strmap_free(e->streams);
 }

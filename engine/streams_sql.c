@@ -127,7 +127,7 @@ struct ctr_stream *ctr_streams_get(struct ctr_engine *e, const char *name, uint6
 	if (s != NULL)
 		s->name = ctr_strmap_put(e->streams, name, s);
 	if (s == NULL || s->name == NULL) {
-		ctr_arena_free(&arena);
+		ctr_arena_deinit(&arena);
 		ctr_error_set(err, CTR_ENOMEM, "out of memory");
 		return NULL;
 	}
@@ -220,7 +220,7 @@ static int keep_stream(void *stream, void *ctx)
 	if (ev->e->db_fresh && ctr_keyset_add(ev->e->evicted, ctr_keyset_key(s->name)) != 0)
 		ev->e->db_fresh = 0; /* out of memory for the set: ask the database every time */
 	free(s->held);
-	ctr_arena_free(&s->arena); /* the stream and its aggregate */
+	ctr_arena_deinit(&s->arena); /* the stream and its aggregate */
 	return 0;
 }
 

@@ -26,7 +26,7 @@ Test(arena, keeps_what_was_written_across_many_blocks)
 		snprintf(want, sizeof(want), "support-%d", i);
 		cr_assert_str_eq(texts[i], want);
 	}
-	ctr_arena_free(&a);
+	ctr_arena_deinit(&a);
 }
 
 Test(arena, zalloc_clears_and_large_allocations_stand_apart)
@@ -42,7 +42,7 @@ Test(arena, zalloc_clears_and_large_allocations_stand_apart)
 		cr_assert_eq(large[i], 0);
 	memset(large, 0xab, 5000);
 	cr_assert_eq(small[99], 0);
-	ctr_arena_free(&a);
+	ctr_arena_deinit(&a);
 }
 
 Test(arena, grown_arrays_keep_their_rows)
@@ -64,7 +64,7 @@ Test(arena, grown_arrays_keep_their_rows)
 	}
 	for (size_t i = 0; i < count; i++)
 		cr_assert_eq(rows[i], (int64_t)i * 3);
-	ctr_arena_free(&a);
+	ctr_arena_deinit(&a);
 }
 
 Test(arena, set_text_reuses_the_old_text_when_it_fits)
@@ -84,7 +84,7 @@ Test(arena, set_text_reuses_the_old_text_when_it_fits)
 	cr_assert_str_eq(field, "a longer text than the first one was");
 	cr_assert_eq(ctr_arena_set_text(&a, &field, NULL), 0);
 	cr_assert_null(field);
-	ctr_arena_free(&a);
+	ctr_arena_deinit(&a);
 }
 
 Test(arena, frees_itself_from_inside_its_own_block)
@@ -100,5 +100,5 @@ Test(arena, frees_itself_from_inside_its_own_block)
 	h->name = ctr_arena_strdup(&h->arena, "contract:C-000001");
 	for (int i = 0; i < 100; i++)
 		cr_assert_not_null(ctr_arena_alloc(&h->arena, 300));
-	ctr_arena_free(&h->arena);
+	ctr_arena_deinit(&h->arena);
 }

@@ -58,7 +58,7 @@ Test(contract_lookup, finds_each_of_many_environments_as_they_are_added)
 	cr_assert_gt(c->environment_index.slot_cap, 0, "5,000 environments are indexed");
 	cr_assert_null(ctr_contract_environment(c, "env-5000"));
 	cr_assert_null(ctr_contract_environment(c, ""));
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }
 
 Test(contract_lookup, the_first_of_two_rows_with_one_id_is_found_walked_or_indexed)
@@ -73,7 +73,7 @@ Test(contract_lookup, the_first_of_two_rows_with_one_id_is_found_walked_or_index
 	add_envs(c, 200);
 	cr_assert_eq(ctr_contract_environment(c, "twice")->sort_key, 1);
 	cr_assert_gt(c->environment_index.slot_cap, 0);
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }
 
 Test(contract_lookup, a_row_whose_id_is_not_yet_set_is_passed_over)
@@ -89,7 +89,7 @@ Test(contract_lookup, a_row_whose_id_is_not_yet_set_is_passed_over)
 	cr_assert_not_null(ctr_contract_environment(c, "env-99"));
 	ctr_set_text(c, &c->environments[100].env_id, "late");
 	cr_assert_eq(ctr_contract_environment(c, "late"), &c->environments[100]);
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }
 
 Test(contract_lookup, products_and_group_companies_are_found_among_many)
@@ -119,7 +119,7 @@ Test(contract_lookup, products_and_group_companies_are_found_among_many)
 	cr_assert_null(ctr_contract_company(c, "company 300"));
 	cr_assert_gt(c->product_index.slot_cap, 0);
 	cr_assert_gt(c->company_index.slot_cap, 0);
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }
 
 static struct ctr_member *add_member(struct ctr_contract *c, const char *user, const char *email,
@@ -155,7 +155,7 @@ Test(contract_lookup, a_member_is_found_past_gone_rows_with_its_user_id)
 	cr_assert_eq(ctr_contract_member(c, "a@x"), live);
 	cr_assert_gt(c->member_user_index.slot_cap, 0, "203 members are indexed");
 	cr_assert_eq(ctr_contract_member(c, "u150"), &c->members[151]);
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }
 
 /* M1: only an active owner's row makes its user an owner, among many rows with one key or not. */
@@ -179,7 +179,7 @@ Test(contract_lookup, an_owner_is_an_active_owner_row_among_many)
 	cr_assert(ctr_contract_is_owner(c, "u99"));
 	cr_assert_not(ctr_contract_is_owner(c, "u98"), "a removed owner is no owner (M3)");
 	cr_assert_gt(c->member_user_index.slot_cap, 0);
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }
 
 /* M2 and DOMAIN.md's edge cases: emails compare case-insensitively; a changed email is found. */
@@ -218,7 +218,7 @@ Test(contract_lookup, a_member_is_found_by_its_present_email_in_any_case)
 	cr_assert_null(ctr_contract_member_by_email(c, "moved4998@x", MEMBER_ACTIVE));
 	cr_assert_eq(ctr_contract_member_by_email(c, "user299@example.com", MEMBER_ACTIVE),
 		     &c->members[299]);
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }
 
 /* What a walk over the rows answers: the first live row in state with the email, any case. */
@@ -283,5 +283,5 @@ Test(contract_lookup, member_lookups_answer_as_a_walk_under_random_changes)
 			     user, step);
 	}
 	cr_assert_gt(c->member_email_index.slot_cap, 0);
-	ctr_arena_free(&arena);
+	ctr_arena_deinit(&arena);
 }

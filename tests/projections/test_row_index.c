@@ -103,7 +103,7 @@ Test(row_index, every_row_with_a_key_is_visited_once_among_rows_without_one)
 	set_key(&r, 4, "late");
 	check_each(&r, "late");
 	check_each(&r, "elsewhere");
-	ctr_arena_free(&r.arena);
+	ctr_arena_deinit(&r.arena);
 }
 
 Test(row_index, lookups_and_visits_answer_as_a_walk_under_random_key_changes)
@@ -126,5 +126,5 @@ Test(row_index, lookups_and_visits_answer_as_a_walk_under_random_key_changes)
 			check_each(&r, key);
 	}
 	cr_assert_gt(r.index.slot_cap, 0);
-	ctr_arena_free(&r.arena);
+	ctr_arena_deinit(&r.arena);
 }
