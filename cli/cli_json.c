@@ -40,15 +40,25 @@ json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column)
 json_t *ctr_cli_json_rows(sqlite3 *db, sqlite3_stmt *stmt, int code, struct ctr_error *err)
 {
 	json_t *list = json_array();
-	int step;
+	int step = SQLITE_DONE, lost = list == NULL;
 
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (!lost && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		json_t *row = json_object();
-		for (int i = 0; i < sqlite3_column_count(stmt); i++)
-			json_object_set_new(row, sqlite3_column_name(stmt, i), ctr_cli_json_column(stmt, i));
-		json_array_append_new(list, row);
+
+		for (int i = 0; row != NULL && i < sqlite3_column_count(stmt); i++) {
+			json_t *value = ctr_cli_json_column(stmt, i);
+
+			if (json_object_set_new(row, sqlite3_column_name(stmt, i), value) != 0) {
+				json_decref(row);
+				row = NULL;
+			}
+		}
+		lost = json_array_append_new(list, row) != 0;
 	}
-	if (step != SQLITE_DONE)
+	/* a row left out would read as one that is not there */
+	if (lost)
+		ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	else if (step != SQLITE_DONE)
 		ctr_db_error(db, code, err);
 	return list;
 }

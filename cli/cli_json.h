@@ -18,7 +18,8 @@ json_t *ctr_cli_json_column(sqlite3_stmt *stmt, int column);
 /*
  * The rows of stmt (prepared and bound, on db) as an array of objects keyed by
  * column name. A step that fails sets err to code with db's message, the rows
- * read before it kept: a report must not take it for the end of the rows.
+ * read before it kept: a report must not take it for the end of the rows. A
+ * row or value that cannot be allocated sets err to CTR_ENOMEM, likewise.
  */
 json_t *ctr_cli_json_rows(sqlite3 *db, sqlite3_stmt *stmt, int code, struct ctr_error *err);
 
