@@ -98,8 +98,11 @@ json_t *ctr_audit_state(sqlite3 *db, const char *stream, struct ctr_error *err)
 
 	err->code = 0;
 	state = state_of(&r, stream);
-	if (err->code == 0)
+	if (err->code == 0 && state != NULL)
 		return state;
+	/* json_pack() found no memory: an audit without its states must not end as one with */
+	if (err->code == 0)
+		ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	json_decref(state);
 	return NULL;
 }

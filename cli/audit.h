@@ -12,7 +12,8 @@
 
 /*
  * The stream's state as JSON (a new reference): its contract, customer or
- * store account. NULL, with err set, when the tables cannot be read.
+ * store account. NULL, with err set, when the tables cannot be read or the
+ * state not allocated (CTR_ENOMEM).
  */
 json_t *ctr_audit_state(sqlite3 *db, const char *stream, struct ctr_error *err);
 /* The same, indented under an event in the text form; NULL prints nothing. */

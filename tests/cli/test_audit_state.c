@@ -99,6 +99,56 @@ static void *no_memory(size_t size)
 	return NULL;
 }
 
+static long allocations_left; /* below 0: no failure */
+
+static void *failing_malloc(size_t size)
+{
+	if (allocations_left == 0)
+		return NULL;
+	if (allocations_left > 0)
+		allocations_left--;
+	return malloc(size);
+}
+
+/*
+ * Each of the JSON library's allocations failed in turn: the whole state, or
+ * NULL with CTR_ENOMEM; never NULL with no error, which the audit took for a
+ * state to leave unshown and ended as a clean run.
+ */
+Test(audit_state, an_allocation_that_fails_is_an_error_not_a_state_left_out)
+{
+	struct ctr_error err;
+	json_t *whole, *state;
+	int failures = 0;
+
+	exec("CREATE TABLE contract_products (contract_id, sku, licenses, assigned, unassigned,"
+	     " end_date, expired, over_allocated);"
+	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 1, 4, '2025-03-31', 0, 0);"
+	     "INSERT INTO allocations VALUES ('C-1', 'e1', 'A', 1);"
+	     "INSERT INTO environments VALUES ('C-1', 'e1', 'prod', 'linked', 'online', NULL, 0,"
+	     " NULL);"
+	     "INSERT INTO members VALUES ('C-1', 'u@example.com', 'owner', 'active');");
+	whole = ctr_audit_state(db, "C-1", &err);
+	cr_assert_not_null(whole, "%s", err.message);
+	json_set_alloc_funcs(failing_malloc, free);
+	for (long k = 0; k < 400; k++) {
+		allocations_left = k;
+		state = ctr_audit_state(db, "C-1", &err);
+		allocations_left = -1;
+		if (state != NULL) {
+			cr_assert(json_equal(state, whole), "allocation %ld", k);
+			json_decref(state);
+		} else {
+			cr_assert_eq(err.code, CTR_ENOMEM, "allocation %ld: %d %s", k, err.code,
+				     err.message);
+			failures++;
+		}
+	}
+	json_set_alloc_funcs(malloc, free);
+	cr_assert_gt(failures, 10);
+	json_decref(whole);
+}
+
 /*
  * The values are printed as they are, not through json_dumps, which allocates;
  * a NULL column is left out, an empty text shown as ''.
