@@ -50,13 +50,21 @@ static json_t *single(struct reader *r, const char *sql)
 	return value ? value : json_null();
 }
 
+/* value under key in object; a value that cannot be put there stops the report (CTR_ENOMEM). */
+static void put(struct reader *r, json_t *object, const char *key, json_t *value)
+{
+	/* a part left out would print as "none" or "-": a report that says what is not so */
+	if (json_object_set_new(object, key, value) != 0 && r->err.code == 0)
+		ctr_error_set(&r->err, CTR_ENOMEM, "out of memory");
+}
+
 static void count_rows(struct reader *r, json_t *counts, const char *table)
 {
 	char sql[128];
 
 	/* table comes from schema_sql.c, never from input */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-	json_object_set_new(counts, table, single(r, sql));
+	put(r, counts, table, single(r, sql));
 }
 
 /* The latest run's row, or null when there is none. */
@@ -78,23 +86,21 @@ static json_t *report(struct reader *r)
 	json_t *out = json_object(), *counts = json_object();
 	char held_sql[128];
 
-	json_object_set_new(out, "last_run", last_run(r));
+	put(r, out, "last_run", last_run(r));
 	/* rows judged on two dates, or not yet judged since an upgrade: the next replay judges all */
-	json_object_set_new(out, "judging",
-			    single(r, "SELECT value FROM meta WHERE key = 'judging'"));
-	json_object_set_new(out, "checkpoints", rows(r, "SELECT source, partition, next_offset"
+	put(r, out, "judging", single(r, "SELECT value FROM meta WHERE key = 'judging'"));
+	put(r, out, "checkpoints", rows(r, "SELECT source, partition, next_offset"
 		" FROM checkpoints ORDER BY source, partition"));
 	for (int i = 0; ctr_hashed_tables[i].name; i++)
 		count_rows(r, counts, ctr_hashed_tables[i].name);
 	count_rows(r, counts, "group_companies");
-	json_object_set_new(out, "rows", counts);
-	json_object_set_new(out, "rejected_by_code", rows(r, "SELECT code, count(*) AS events"
+	put(r, out, "rows", counts);
+	put(r, out, "rejected_by_code", rows(r, "SELECT code, count(*) AS events"
 		" FROM rejected_events GROUP BY code ORDER BY events DESC, code"));
-	json_object_set_new(out, "held_stream_count",
-			    single(r, "SELECT count(*) FROM streams WHERE held > 0"));
+	put(r, out, "held_stream_count", single(r, "SELECT count(*) FROM streams WHERE held > 0"));
 	snprintf(held_sql, sizeof(held_sql), "SELECT stream, held, next_seq FROM streams"
 		 " WHERE held > 0 ORDER BY stream LIMIT %d", HELD_LISTED);
-	json_object_set_new(out, "held_streams", rows(r, held_sql));
+	put(r, out, "held_streams", rows(r, held_sql));
 	if (r->err.code == 0)
 		return out;
 	json_decref(out);
@@ -249,8 +255,9 @@ int ctr_cmd_status(int argc, char **argv)
 		return ctr_cli_fail("status", ctr_cli_exit_for(rc), "%s", r.err.message);
 	out = report(&r);
 	sqlite3_close(r.db);
-	if (out == NULL)
-		return ctr_cli_fail("status", CTR_EXIT_DATA, "%s", r.err.message);
+	if (out == NULL) /* the tables not as a replay leaves them (3), or no memory (4) */
+		return ctr_cli_fail("status", r.err.code == CTR_ENOMEM ? CTR_EXIT_FAILURE
+				    : CTR_EXIT_DATA, "%s", r.err.message);
 	/* the whole report or none of it */
 	text_json = json ? ctr_json_text(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (json ? text_json == NULL : ctr_cli_json_shown(out) != 0) {
