@@ -144,6 +144,8 @@ static int append_line(struct ingest *in, const char *line, size_t len, long num
 	size_t size;
 
 	ctr_decode_json(in->decoder, line, len, &ev);
+	if (ev.out_of_memory) /* not the line's fault: nothing of it is refused or appended */
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	if (ev.code != CTR_CODE_OK) {
 		ctr_cli_refused(in->input_path, number, ev.code, ev.message, NULL);
 		in->refused++;

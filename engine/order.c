@@ -123,7 +123,9 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 		ctr_decode_json_kept(e->retry, h.json, strlen(h.json), &ev);
 		if (h.digest != 0)
 			ev.digest = h.digest;
-		if (taken_meanwhile(e, &h, &ev, &rc)) {
+		if (ev.out_of_memory) {
+			rc = CTR_ENOMEM; /* the run stops: this batch is not committed */
+		} else if (taken_meanwhile(e, &h, &ev, &rc)) {
 			/* E1 before E2, as for an event read now */
 		} else if (h.seq < stream->next_seq) {
 			/* another event took this seq first: a step back now */
@@ -205,7 +207,7 @@ fail: /* out of memory */
  * E1 for an event held by an earlier run, of which only the JSON is kept: the
  * same content may be written otherwise (key order, spacing, escapes), so
  * texts that differ are compared as the decoder encodes them, as the digests
- * of one run's events are.
+ * of one run's events are. -1 when out of memory.
  */
 static int same_content(struct ctr_engine *e, const char *json, const char *held_json)
 {
@@ -217,16 +219,20 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 		return 1;
 	/* one that takes its place without decoding is digested as canonical JSON */
 	ctr_decode_json_kept(e->retry, json, strlen(json), &decoded);
+	if (decoded.out_of_memory)
+		return -1;
 	digest = decoded.digest;
 	placed = ctr_event_takes_place(&decoded);
 	ctr_decode_json_kept(e->retry, held_json, strlen(held_json), &decoded);
+	if (decoded.out_of_memory)
+		return -1;
 	return placed && ctr_event_takes_place(&decoded) && decoded.digest == digest;
 }
 
 /*
  * 1 when stream holds an event with ev's id and content: any of those under the
  * id, as a stream may hold two of other content (see process()). The walk
- * only when the id was ever held.
+ * only when the id was ever held. -1 when out of memory.
  */
 static int held_same(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev)
 {
@@ -245,7 +251,7 @@ static int held_same(struct ctr_engine *e, struct ctr_stream *stream, struct ctr
 		} else { /* held by an earlier run, which kept its JSON, not its digest */
 			if (json == NULL)
 				json = e->source->to_json(e->source, ev);
-			same = json != NULL && same_content(e, json, h->json);
+			same = json != NULL ? same_content(e, json, h->json) : -1;
 		}
 	}
 	free(json);
@@ -269,7 +275,8 @@ static int conflicting(struct ctr_engine *e, struct ctr_event *ev)
  * 1 when stream holds ev itself: its id and content, read at the same position
  * (by a run after an --until run, which stores no checkpoint and so is read
  * again from the start). It is that event, not a copy: counted a duplicate of
- * it, it leaves the held one's row and count as they are.
+ * it, it leaves the held one's row and count as they are. -1 when out of
+ * memory (held_same).
  */
 static int holds_this_read(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev)
 {
@@ -300,6 +307,7 @@ static int id_taken(struct ctr_engine *e, uint64_t id_key, uint64_t stream_hash,
 {
 	struct ctr_stream *stream = NULL;
 	uint64_t digest = 0;
+	int held;
 
 	*rc = 0;
 	if (!ctr_idset_find(e->ids, id_key, &digest))
@@ -310,7 +318,9 @@ static int id_taken(struct ctr_engine *e, uint64_t id_key, uint64_t stream_hash,
 	}
 	if (ctr_streams_find_holding(e, ev->stream, stream_hash, &stream, err) != 0)
 		*rc = err->code;
-	else if (stream != NULL && holds_this_read(e, stream, ev))
+	else if ((held = stream != NULL ? holds_this_read(e, stream, ev) : 0) < 0)
+		*rc = CTR_ENOMEM;
+	else if (held)
 		*rc = duplicate(e, ev);
 	else
 		*rc = conflicting(e, ev);
@@ -321,7 +331,7 @@ static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error 
 {
 	struct ctr_stream *stream;
 	uint64_t id_key, stream_hash;
-	int rc;
+	int rc, same;
 
 	/* E5: recorded after T was not known at T, however bad (read when neither time is one) */
 	if (e->options->has_until && ctr_event_recorded_us(ev) > e->options->until_us) {
@@ -348,8 +358,9 @@ static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error 
 	 * like any other, and of the two the one that takes a place first keeps
 	 * the id, whichever came first.
 	 */
-	if (held_same(e, stream, ev))
-		return duplicate(e, ev);
+	same = held_same(e, stream, ev);
+	if (same != 0)
+		return same > 0 ? duplicate(e, ev) : CTR_ENOMEM;
 	if (ev->seq < stream->next_seq)
 		return reject(e, ev, CTR_CODE_SEQUENCE_GAP,
 			      "seq is behind its stream (a step back)", NULL);

@@ -15,6 +15,7 @@
 
 #include "events/avro_check.h"
 #include "events/hash.h"
+#include "events/json_memory.h"
 #include "events/timefmt.h"
 #include "events/validate.h"
 #include "events/value_json.h"
@@ -161,8 +162,13 @@ static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_e
 
 	if (writer_json == NULL)
 		writer_json = ctr_catalog_schema_json(d->catalog, current);
+	ctr_json_memory_failed();
 	if (avro_schema_from_json_length(writer_json, strlen(writer_json), &schema) != 0)
-		return ctr_error_set(err, CTR_ESCHEMA, "its schema does not parse: %s", avro_strerror());
+		/* Avro C parses with jansson, whose allocations are watched */
+		return ctr_json_memory_failed()
+		       ? ctr_error_set(err, CTR_ENOMEM, "out of memory")
+		       : ctr_error_set(err, CTR_ESCHEMA, "its schema does not parse: %s",
+				       avro_strerror());
 	tree = json_loads(writer_json, 0, &jerr);
 	d->own.owns_schema = 1;
 	rc = slot_init(&d->own, schema, tree, err);
@@ -192,6 +198,7 @@ int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decod
 
 	if (d == NULL)
 		return ctr_error_set(err, rc, "out of memory");
+	ctr_json_memory_watch(); /* a JSON line that runs out of memory is not bad JSON */
 	d->catalog = ctr_catalog_default(err);
 	if (d->catalog == NULL) {
 		rc = err ? err->code : CTR_ESCHEMA;

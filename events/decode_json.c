@@ -10,6 +10,7 @@
 #include "events/decode.h"
 #include "events/decode_internal.h"
 #include "events/hash.h"
+#include "events/json_memory.h"
 #include "events/json_text.h"
 #include "events/timefmt.h"
 #include "events/validate.h"
@@ -187,7 +188,8 @@ static int one_number(const char *text, size_t len)
  * number is read as 0.0 instead, which no field of the schemas takes, so the
  * field it is in is the one found at fault; *out_of_range counts them.
  */
-static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *out_of_range)
+static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *out_of_range,
+			 int *out_of_memory)
 {
 	static const char number_chars[] = "0123456789+-.eE";
 	json_t *tree = json_loadb(line, len, JSON_REJECT_DUPLICATES, jerr);
@@ -202,8 +204,10 @@ static json_t *load_line(const char *line, size_t len, json_error_t *jerr, int *
 			break; /* not after the number read as 0.0 before: give the error */
 		if (copy == NULL)
 			copy = malloc(len);
-		if (copy == NULL)
+		if (copy == NULL) {
+			*out_of_memory = 1;
 			break;
+		}
 		if (done == 0)
 			memcpy(copy, line, len);
 		/*
@@ -267,7 +271,14 @@ static void decode_json(struct ctr_decoder *d, const char *line, size_t len, int
 		return;
 	}
 	json_decref(d->line_tree);
-	d->line_tree = load_line(line, len, &jerr, &out_of_range);
+	ctr_json_memory_failed(); /* what failed before is not this line's */
+	d->line_tree = load_line(line, len, &jerr, &out_of_range, &ev->out_of_memory);
+	if (ctr_json_memory_failed())
+		ev->out_of_memory = 1;
+	if (ev->out_of_memory) {
+		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "out of memory");
+		return;
+	}
 	if (d->line_tree == NULL || !json_is_object(d->line_tree)) {
 		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "not a JSON object: %s",
 				 d->line_tree ? "another JSON value" : jerr.text);

@@ -38,6 +38,12 @@ struct ctr_event {
 	enum ctr_code code;
 	int takes_place;
 	char message[256];
+	/*
+	 * Decoding ran out of memory: a failure, not the event's fault. The event
+	 * also carries a rejection code, so that nothing applies it; a caller fails
+	 * the run (CTR_ENOMEM) instead of storing it as rejected.
+	 */
+	int out_of_memory;
 
 	const uint8_t *raw;   /* the bytes as read: a JSON line or an Avro record */
 	size_t raw_len;

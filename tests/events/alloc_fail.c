@@ -3,10 +3,13 @@
  * alloc_fail.h). Each test runs in a process of its own, so one counter serves;
  * atomic, since a replay's writes allocate on libuv's thread pool.
  */
+#include <jansson.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "alloc_fail.h"
+#include "events/json_memory.h"
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t count, size_t size);
@@ -68,4 +71,21 @@ void *__wrap_realloc(void *ptr, size_t size)
 char *__wrap_strdup(const char *text)
 {
 	return fail_now() ? NULL : __real_strdup(text);
+}
+
+static void *uncounted_malloc(size_t size)
+{
+	return __real_malloc(size);
+}
+
+/* Before any test: jansson's allocations, watched as contrail watches them, then spared. */
+__attribute__((constructor)) static void spare_json(void)
+{
+	ctr_json_memory_watch();
+	json_set_alloc_funcs(uncounted_malloc, free);
+}
+
+void alloc_fail_json_too(void)
+{
+	json_set_alloc_funcs(ctr_json_memory_malloc, free);
 }
