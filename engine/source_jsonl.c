@@ -71,7 +71,8 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 	/* over the cap: one byte more than an event may have, so that it is too_large */
 	ctr_decode_json(s->decoder, s->line, line.truncated ? CTR_EVENT_MAX_BYTES + 1 : (size_t)line.len,
 			ev);
-	if (ev->out_of_memory) { /* the line is not bad: the run stops before it, to read it again */
+	/* the line is not bad: the run stops before it, so that the next one reads it */
+	if (ev->out_of_memory) {
 		s->offset -= line.consumed;
 		s->lines_read--;
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
