@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/audit.h"
+#include "tests/events/alloc_fail.h"
 
 static sqlite3 *db;
 
@@ -99,19 +100,8 @@ static void *no_memory(size_t size)
 	return NULL;
 }
 
-static long allocations_left; /* below 0: no failure */
-
-static void *failing_malloc(size_t size)
-{
-	if (allocations_left == 0)
-		return NULL;
-	if (allocations_left > 0)
-		allocations_left--;
-	return malloc(size);
-}
-
 /*
- * Each of the JSON library's allocations failed in turn: the whole state, or
+ * Each allocation failed in turn, the JSON library's among them: the whole state, or
  * NULL with CTR_ENOMEM; never NULL with no error, which the audit took for a
  * state to leave unshown and ended as a clean run.
  */
@@ -119,7 +109,7 @@ Test(audit_state, an_allocation_that_fails_is_an_error_not_a_state_left_out)
 {
 	struct ctr_error err;
 	json_t *whole, *state;
-	int failures = 0;
+	int failures = 0, failed;
 
 	exec("CREATE TABLE contract_products (contract_id, sku, licenses, assigned, unassigned,"
 	     " end_date, expired, over_allocated);"
@@ -130,11 +120,16 @@ Test(audit_state, an_allocation_that_fails_is_an_error_not_a_state_left_out)
 	     "INSERT INTO members VALUES ('C-1', 'u@example.com', 'owner', 'active');");
 	whole = ctr_audit_state(db, "C-1", &err);
 	cr_assert_not_null(whole, "%s", err.message);
-	json_set_alloc_funcs(failing_malloc, free);
-	for (long k = 0; k < 400; k++) {
-		allocations_left = k;
+	alloc_fail_json_too();
+	for (long k = 0;; k++) {
+		alloc_fail_after(k);
 		state = ctr_audit_state(db, "C-1", &err);
-		allocations_left = -1;
+		failed = alloc_fail_disarm();
+		if (!failed) {
+			cr_assert(json_equal(state, whole));
+			json_decref(state);
+			break;
+		}
 		if (state != NULL) {
 			cr_assert(json_equal(state, whole), "allocation %ld", k);
 			json_decref(state);
@@ -144,7 +139,6 @@ Test(audit_state, an_allocation_that_fails_is_an_error_not_a_state_left_out)
 			failures++;
 		}
 	}
-	json_set_alloc_funcs(malloc, free);
 	cr_assert_gt(failures, 10);
 	json_decref(whole);
 }

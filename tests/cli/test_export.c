@@ -14,6 +14,7 @@
 #include "engine/row_digest.h"
 #include "projections/schema_sql.h"
 #include "tests/cli/run_command.h"
+#include "tests/events/alloc_fail.h"
 
 static char dir[64], db_path[128], out_path[128];
 
@@ -308,19 +309,8 @@ Test(status, rejected_events_are_counted_by_code_and_held_streams_listed)
 	json_decref(report);
 }
 
-static long allocations_left; /* below 0: no failure */
-
-static void *failing_malloc(size_t size)
-{
-	if (allocations_left == 0)
-		return NULL;
-	if (allocations_left > 0)
-		allocations_left--;
-	return malloc(size);
-}
-
 /*
- * Each of the JSON library's allocations failed in turn: the whole report, or
+ * Each allocation failed in turn, the JSON library's among them: the whole report, or
  * exit 4 saying so; never a report with a part left out (a last run missing
  * reads as "no runs yet").
  */
@@ -328,19 +318,22 @@ Test(status, an_allocation_that_fails_is_an_error_not_a_shorter_report)
 {
 	json_t *whole, *report;
 	json_error_t error;
-	int failures = 0;
+	int failures = 0, failed;
 
 	sql("INSERT INTO runs VALUES (1, 'a', 'b', '2024-01-01', 1, 1, 0, 0, 'h', 'jsonl:x', NULL,"
 	    " 0, 0); INSERT INTO checkpoints VALUES ('jsonl:x', 0, 7, 700, 7, 'f');");
 	whole = status_json();
-	for (long k = 0; k < 600; k++) {
+	alloc_fail_json_too();
+	for (long k = 0;; k++) {
 		struct command_run *r;
 
-		json_set_alloc_funcs(failing_malloc, free);
-		allocations_left = k;
+		alloc_fail_after(k);
 		r = RUN(ctr_cmd_status, "status", "--db", db_path, "--format", "json");
-		allocations_left = -1;
-		json_set_alloc_funcs(malloc, free);
+		failed = alloc_fail_disarm();
+		if (!failed) {
+			cr_assert_eq(r->code, CTR_EXIT_OK, "%s", r->err);
+			break;
+		}
 		if (r->code != CTR_EXIT_OK) {
 			cr_assert_eq(r->code, CTR_EXIT_FAILURE, "allocation %ld: %s", k, r->err);
 			cr_assert_not_null(strstr(r->err, "out of memory"), "%s", r->err);

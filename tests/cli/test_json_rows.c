@@ -9,17 +9,7 @@
 #include <stdlib.h>
 
 #include "cli/cli_json.h"
-
-static long allocations_left; /* below 0: no failure */
-
-static void *failing_malloc(size_t size)
-{
-	if (allocations_left == 0)
-		return NULL;
-	if (allocations_left > 0)
-		allocations_left--;
-	return malloc(size);
-}
+#include "tests/events/alloc_fail.h"
 
 static sqlite3 *three_rows(sqlite3_stmt **stmt)
 {
@@ -51,21 +41,28 @@ Test(json_rows, every_row_and_column)
 	sqlite3_close(db);
 }
 
-/* Each allocation failed in turn: the whole result, or CTR_ENOMEM. */
+/* Each allocation failed in turn, jansson's among them: the whole result, or CTR_ENOMEM. */
 Test(json_rows, an_allocation_that_fails_is_an_error_not_a_shorter_list)
 {
-	int failures = 0;
+	int failures = 0, failed;
 
-	json_set_alloc_funcs(failing_malloc, free);
-	for (long k = 0; k < 200; k++) {
+	alloc_fail_json_too();
+	for (long k = 0;; k++) {
 		struct ctr_error err = { 0 };
 		sqlite3_stmt *stmt = NULL;
 		sqlite3 *db = three_rows(&stmt);
 		json_t *rows;
 
-		allocations_left = k;
+		alloc_fail_after(k);
 		rows = ctr_cli_json_rows(db, stmt, CTR_EDB, &err);
-		allocations_left = -1;
+		failed = alloc_fail_disarm();
+		if (!failed) {
+			cr_assert_eq(err.code, 0, "%s", err.message);
+			json_decref(rows);
+			sqlite3_finalize(stmt);
+			sqlite3_close(db);
+			break;
+		}
 		if (err.code == 0) {
 			cr_assert_eq(json_array_size(rows), 3, "allocation %ld", k);
 			for (size_t i = 0; i < 3; i++)
@@ -79,6 +76,5 @@ Test(json_rows, an_allocation_that_fails_is_an_error_not_a_shorter_list)
 		sqlite3_finalize(stmt);
 		sqlite3_close(db);
 	}
-	json_set_alloc_funcs(malloc, free);
 	cr_assert_gt(failures, 10);
 }
