@@ -271,6 +271,8 @@ static void decode_json(struct ctr_decoder *d, const char *line, size_t len, int
 		return;
 	}
 	json_decref(d->line_tree);
+	/* jansson leaves the error untouched when it cannot allocate its lexer: load_line reads it */
+	memset(&jerr, 0, sizeof(jerr));
 	ctr_json_memory_failed(); /* what failed before is not this line's */
 	d->line_tree = load_line(line, len, &jerr, &out_of_range, &ev->out_of_memory);
 	if (ctr_json_memory_failed())
