@@ -36,6 +36,9 @@ static int slot_init(struct value_slot *slot, avro_schema_t schema, const json_t
 	/* Avro C's field lookup assumes a record (another writer's log may hold anything) */
 	if (!is_avro_record(schema))
 		return ctr_error_set(err, CTR_ESCHEMA, "schema: not a record, as the envelope is");
+	/* a record's JSON parses: without its tree a slot would fill values with nothing to judge */
+	if (slot->tree == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	slot->iface = avro_generic_class_from_schema(schema);
 	if (slot->iface == NULL || avro_generic_value_new(slot->iface, &slot->value) != 0)
 		return ctr_error_set(err, CTR_ESCHEMA, "schema: %s", avro_strerror());

@@ -43,11 +43,9 @@ static void teardown(void)
 
 TestSuite(audit_state, .init = setup, .fini = teardown);
 
-Test(audit_state, a_contract_is_shown_with_its_products)
+/* C-1 with two products, an environment live and one deleted, and their allocations. */
+static void contract_with_products(void)
 {
-	struct ctr_error err;
-	json_t *state;
-
 	exec("CREATE TABLE contract_products (contract_id, sku, licenses, assigned, unassigned,"
 	     " end_date, expired, over_allocated);"
 	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 1, 4, '2025-03-31', 0, 0),"
@@ -56,6 +54,14 @@ Test(audit_state, a_contract_is_shown_with_its_products)
 	     " ('C-2', 'e1', 'A', 4);"
 	     "INSERT INTO environments VALUES ('C-1', 'e1', 'prod', 'linked', 'online', NULL, 0,"
 	     " NULL), ('C-1', 'e2', 'dev', 'unlinked', NULL, NULL, 1, NULL);");
+}
+
+Test(audit_state, a_contract_is_shown_with_its_products)
+{
+	struct ctr_error err;
+	json_t *state;
+
+	contract_with_products();
 	state = ctr_audit_state(db, "C-1", &err);
 	cr_assert_not_null(state, "%s", err.message);
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(state, "contract"),
@@ -111,13 +117,8 @@ Test(audit_state, an_allocation_that_fails_is_an_error_not_a_state_left_out)
 	json_t *whole, *state;
 	int failures = 0, failed;
 
-	exec("CREATE TABLE contract_products (contract_id, sku, licenses, assigned, unassigned,"
-	     " end_date, expired, over_allocated);"
-	     "INSERT INTO contract_products VALUES ('C-1', 'A', 5, 1, 4, '2025-03-31', 0, 0);"
-	     "INSERT INTO allocations VALUES ('C-1', 'e1', 'A', 1);"
-	     "INSERT INTO environments VALUES ('C-1', 'e1', 'prod', 'linked', 'online', NULL, 0,"
-	     " NULL);"
-	     "INSERT INTO members VALUES ('C-1', 'u@example.com', 'owner', 'active');");
+	contract_with_products();
+	exec("INSERT INTO members VALUES ('C-1', 'u@example.com', 'owner', 'active');");
 	whole = ctr_audit_state(db, "C-1", &err);
 	cr_assert_not_null(whole, "%s", err.message);
 	alloc_fail_json_too();

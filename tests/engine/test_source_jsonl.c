@@ -11,21 +11,28 @@
 #include "engine/source.h"
 #include "tests/events/alloc_fail.h"
 
-Test(source_jsonl, names_the_line_of_the_event_last_returned)
+/* A jsonl: source over a file holding lines, unlinked once open (the source holds it). */
+static struct ctr_source *source_of(const char *lines)
 {
 	char path[] = "/tmp/contrail-jsonl-XXXXXX", spec[64];
-	const char *lines = "{}\n\nnot json\n";
 	int fd = mkstemp(path);
 	struct ctr_source *src = NULL;
 	struct ctr_error err = { 0 };
-	struct ctr_event ev = { 0 };
 
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, lines, strlen(lines)), (ssize_t)strlen(lines));
 	close(fd);
 	snprintf(spec, sizeof(spec), "jsonl:%s", path);
 	cr_assert_eq(ctr_source_open(spec, NULL, &src, &err), 0, "%s", err.message);
-	unlink(path); /* the source holds it open; a failed assertion leaves nothing behind */
+	unlink(path); /* a failed assertion leaves nothing behind */
+	return src;
+}
+
+Test(source_jsonl, names_the_line_of_the_event_last_returned)
+{
+	struct ctr_source *src = source_of("{}\n\nnot json\n");
+	struct ctr_error err = { 0 };
+	struct ctr_event ev = { 0 };
 
 	char expected[sizeof(src->name) + 32];
 	cr_assert_eq(src->next(src, &ev, &err), 1);
@@ -45,20 +52,10 @@ Test(source_jsonl, names_the_line_of_the_event_last_returned)
  */
 Test(source_jsonl, a_line_parsed_without_memory_is_read_again)
 {
-	char path[] = "/tmp/contrail-jsonl-XXXXXX", spec[64];
-	const char *lines = "{\"id\":\"a\"}\n{\"id\":\"b\"}\n";
-	int fd = mkstemp(path);
-	struct ctr_source *src = NULL;
+	struct ctr_source *src = source_of("{\"id\":\"a\"}\n{\"id\":\"b\"}\n");
 	struct ctr_error err = { 0 };
 	struct ctr_event ev = { 0 };
 	const struct ctr_checkpoint *cp;
-
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, lines, strlen(lines)), (ssize_t)strlen(lines));
-	close(fd);
-	snprintf(spec, sizeof(spec), "jsonl:%s", path);
-	cr_assert_eq(ctr_source_open(spec, NULL, &src, &err), 0, "%s", err.message);
-	unlink(path);
 	cr_assert_eq(src->next(src, &ev, &err), 1);
 	alloc_fail_json_too();
 	alloc_fail_after(0); /* the next allocation is the parse's first: jansson's */
