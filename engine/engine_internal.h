@@ -105,6 +105,8 @@ int ctr_streams_find_holding(struct ctr_engine *e, const char *name, uint64_t ha
 void ctr_streams_touch(struct ctr_engine *e, struct ctr_stream *stream);
 /* Keeps id among the held ones (e->held_ids) and counts it: 0, or CTR_ENOMEM. */
 int ctr_engine_note_held(struct ctr_engine *e, const char *id);
+/* order.c: frees the events stream holds in memory and uncounts them (their rows stay). */
+void ctr_engine_forget_held(struct ctr_engine *e, struct ctr_stream *stream);
 void ctr_streams_record(struct ctr_engine *e, struct ctr_writes *w);
 /* After batch written is committed: forgets the streams it did not touch (they reload on demand). */
 int ctr_streams_evict_idle(struct ctr_engine *e, int64_t written);

@@ -76,6 +76,26 @@ static void held_free(struct ctr_held *h)
 	free(h->position);
 }
 
+/* done events held in memory are no longer (retried, or their stream evicted) */
+static void forget_held_count(struct ctr_engine *e, size_t done)
+{
+	e->held_total -= (int64_t)done;
+	if (e->held_total == 0) { /* none held anywhere: the keys start afresh */
+		ctr_keyset_free(e->held_ids);
+		e->held_ids = NULL;
+	}
+}
+
+void ctr_engine_forget_held(struct ctr_engine *e, struct ctr_stream *stream)
+{
+	for (size_t i = 0; i < stream->held_count; i++)
+		held_free(&stream->held[i]);
+	free(stream->held);
+	forget_held_count(e, stream->held_count);
+	stream->held = NULL;
+	stream->held_count = stream->held_cap = 0;
+}
+
 /*
  * E1 for a held event whose turn came: its id may have taken a place while it
  * waited, on another stream or on its own. It is then what it would have been
@@ -141,11 +161,7 @@ static int drain(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_err
 		stream->held_count -= done;
 		memmove(stream->held, stream->held + done, stream->held_count * sizeof(*stream->held));
 		ctr_streams_touch(e, stream);
-		e->held_total -= (int64_t)done;
-		if (e->held_total == 0) { /* none held anywhere: the keys start afresh */
-			ctr_keyset_free(e->held_ids);
-			e->held_ids = NULL;
-		}
+		forget_held_count(e, done);
 	}
 	return rc;
 }
@@ -391,9 +407,7 @@ void ctr_engine_free_streams(struct ctr_engine *e)
 
 	while (ctr_strmap_next(e->streams, &cursor, &key, &value)) {
 		struct ctr_stream *s = value;
-		for (size_t i = 0; i < s->held_count; i++)
-			held_free(&s->held[i]);
-		free(s->held);
+		ctr_engine_forget_held(e, s);
 		ctr_arena_deinit(&s->arena); /* the stream and its aggregate */
 	}
 	ctr_strmap_free(e->streams);

@@ -24,7 +24,7 @@ int ctr_streams_prepare(struct ctr_engine *e, struct ctr_error *err)
 	 * and two events held for one seq would swap after a restart, E2 and E4).
 	 */
 	if (rc == 0)
-		rc = ctr_db_prepare(e->db, "SELECT seq, event_id, held_json, position"
+		rc = ctr_db_prepare(e->db, "SELECT seq, event_id, held_json, position, run_id"
 				    " FROM rejected_events WHERE stream = ? AND held_json IS NOT NULL"
 				    " ORDER BY seq, rowid", &e->get_held, err);
 	return rc;
@@ -69,6 +69,8 @@ static int load_held(struct ctr_engine *e, struct ctr_stream *s, struct ctr_erro
 			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
 			break;
 		}
+		/* held in this run by a stream since evicted: its counts still move (E3) */
+		h->this_run = sqlite3_column_int64(stmt, 4) == e->run_id;
 		/* the digest is taken again when the event is decoded for its retry */
 	}
 	if (rc == 0 && step != SQLITE_DONE)
@@ -215,11 +217,12 @@ static int keep_stream(void *stream, void *ctx)
 	struct ctr_stream *s = stream;
 	struct eviction *ev = ctx;
 
-	if (s->last_batch >= ev->written || s->held_count > 0 || !s->stored)
+	if (s->last_batch >= ev->written || !s->stored)
 		return 1;
 	if (ev->e->db_fresh && ctr_keyset_add(ev->e->evicted, ctr_keyset_key(s->name)) != 0)
 		ev->e->db_fresh = 0; /* out of memory for the set: ask the database every time */
-	free(s->held);
+	/* a blocked stream too: its held events are in rejected_events, read back with it */
+	ctr_engine_forget_held(ev->e, s);
 	ctr_arena_deinit(&s->arena); /* the stream and its aggregate */
 	return 0;
 }

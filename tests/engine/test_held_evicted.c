@@ -1,0 +1,188 @@
+/*
+ * test_held_evicted.c - a stream that holds events (E2) is dropped from memory
+ * once idle, like any other, and read back with its held events when an event
+ * names it again: what happens to them then is what would have happened had it
+ * stayed (E2 release, E1 copies, E3 counts), in one batch or in many.
+ */
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine/engine.h"
+#include "events/timefmt.h"
+
+static char dir[] = "/tmp/contrail-held-evicted-XXXXXX";
+
+static void setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char command[512];
+
+	snprintf(command, sizeof(command), "rm -rf %s", dir);
+	cr_assert_eq(system(command), 0);
+}
+
+TestSuite(held_evicted, .init = setup, .fini = teardown, .timeout = 60);
+
+#define AT "\"at\": \"2021-01-02T10:00:00+09:00\""
+
+/* Customer stream 1000NN: registered (seq 1), then admin_activated or flagged. */
+static void write_registered(FILE *f, int account, const char *id)
+{
+	fprintf(f, "{\"id\": \"%s\", \"type\": \"customer.registered\", \"stream\": \"1000%02d\","
+		" \"seq\": 1, \"account\": \"1000%02d\", " AT ", \"data\": {\"customer_no\":"
+		" \"1000%02d\", \"email\": \"c%d@x.example.jp\"}}\n", id, account, account, account,
+		account);
+}
+
+static void write_flagged(FILE *f, int account, int seq, const char *id, const char *note)
+{
+	fprintf(f, "{\"id\": \"%s\", \"type\": \"support.violation_flagged\", \"stream\":"
+		" \"1000%02d\", \"seq\": %d, \"account\": \"1000%02d\", " AT ", \"data\": {\"note\":"
+		" \"%s\"}}\n", id, account, seq, account, note);
+}
+
+static void write_activated(FILE *f, int account, int seq, const char *id)
+{
+	fprintf(f, "{\"id\": \"%s\", \"type\": \"support.admin_activated\", \"stream\": \"1000%02d\","
+		" \"seq\": %d, \"account\": \"1000%02d\", " AT ", \"data\": {}}\n", id, account, seq,
+		account);
+}
+
+/* Twenty streams registered after the held ones: with --batch 1 the holding stream is idle long enough to be evicted. */
+static void write_others(FILE *f)
+{
+	char id[16];
+
+	for (int account = 10; account < 30; account++) {
+		snprintf(id, sizeof(id), "o%d", account);
+		write_registered(f, account, id);
+	}
+}
+
+static struct ctr_run_result replay(const char *source, const char *db, long batch)
+{
+	struct ctr_replay_options options = { 0 };
+	struct ctr_run_result result;
+	struct ctr_error err = { 0 };
+	char spec[300];
+
+	options.db_path = db;
+	options.rebuild = 1;
+	options.batch = batch;
+	options.business_date = ctr_date_from_civil(2024, 4, 1);
+	options.expiring_days = 90;
+	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
+	snprintf(spec, sizeof(spec), "jsonl:%s", source);
+	cr_assert_eq(ctr_replay(spec, &options, &result, &err), 0, "%s", err.message);
+	return result;
+}
+
+static long long single_int(const char *db, const char *sql)
+{
+	sqlite3 *conn;
+	sqlite3_stmt *stmt;
+	long long value;
+
+	cr_assert_eq(sqlite3_open_v2(db, &conn, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(conn, sql, -1, &stmt, NULL), SQLITE_OK, "%s", sql);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW, "%s", sql);
+	value = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(conn);
+	return value;
+}
+
+static void path_in_dir(char *out, size_t size, const char *name)
+{
+	snprintf(out, size, "%s/%s", dir, name);
+}
+
+/*
+ * E2, E3: seq 3 of stream 100001 waits for seq 2, which comes after twenty other
+ * streams; then it is applied and leaves rejected_events, counted as applied in
+ * this run (not as released from an earlier one), whether its stream stayed in
+ * memory (one batch) or was evicted and read back (batches of one).
+ */
+Test(held_evicted, a_held_event_read_back_with_its_stream_is_this_runs)
+{
+	char history[300], one[300], many[300];
+	struct ctr_run_result whole, batched;
+	FILE *f;
+
+	path_in_dir(history, sizeof(history), "history.jsonl");
+	path_in_dir(one, sizeof(one), "one.db");
+	path_in_dir(many, sizeof(many), "many.db");
+	f = fopen(history, "w");
+	cr_assert_not_null(f);
+	write_registered(f, 1, "c1");
+	write_flagged(f, 1, 3, "c3", "late");
+	write_others(f);
+	write_activated(f, 1, 2, "c2");
+	fclose(f);
+
+	whole = replay(history, one, 1000);
+	batched = replay(history, many, 1);
+	for (int run = 0; run < 2; run++) {
+		const struct ctr_run_result *r = run ? &batched : &whole;
+		const char *db = run ? many : one;
+		cr_assert_eq(r->counts.read, 23, "run %d", run);
+		cr_assert_eq(r->counts.applied, 23, "run %d: the held event applied", run);
+		cr_assert_eq(r->counts.rejected, 0, "run %d: and no longer rejected (E3)", run);
+		cr_assert_eq(r->counts.released, 0, "run %d: held in this run, not an earlier", run);
+		cr_assert_eq(single_int(db, "SELECT count(*) FROM rejected_events"), 0, "run %d", run);
+		cr_assert_eq(single_int(db, "SELECT next_seq FROM streams WHERE stream = '100001'"), 4,
+			     "run %d", run);
+		cr_assert_eq(single_int(db, "SELECT held FROM streams WHERE stream = '100001'"), 0,
+			     "run %d", run);
+	}
+	cr_assert_str_eq(batched.projection_hash, whole.projection_hash);
+}
+
+/*
+ * E1 against a held event: a copy of it (same id, same content) that arrives
+ * while its stream is out of memory is a duplicate; one under the id with other
+ * content waits for its seq like any other and is refused there (E2), the held
+ * one is applied.
+ */
+Test(held_evicted, copies_of_a_held_event_meet_it_after_its_stream_is_read_back)
+{
+	char history[300], one[300], many[300];
+	struct ctr_run_result whole, batched;
+	FILE *f;
+
+	path_in_dir(history, sizeof(history), "history.jsonl");
+	path_in_dir(one, sizeof(one), "one.db");
+	path_in_dir(many, sizeof(many), "many.db");
+	f = fopen(history, "w");
+	cr_assert_not_null(f);
+	write_registered(f, 1, "c1");
+	write_flagged(f, 1, 3, "c3", "late");
+	write_others(f);
+	write_flagged(f, 1, 3, "c3", "late");   /* the same event again */
+	write_flagged(f, 1, 3, "c3", "other");  /* its id, other content */
+	write_activated(f, 1, 2, "c2");
+	fclose(f);
+
+	whole = replay(history, one, 1000);
+	batched = replay(history, many, 1);
+	for (int run = 0; run < 2; run++) {
+		const struct ctr_run_result *r = run ? &batched : &whole;
+		const char *db = run ? many : one;
+		cr_assert_eq(r->counts.read, 25, "run %d", run);
+		cr_assert_eq(r->counts.duplicates, 1, "run %d: the copy", run);
+		cr_assert_eq(r->counts.applied, 23, "run %d", run);
+		cr_assert_eq(r->counts.rejected, 1, "run %d: the other content", run);
+		cr_assert_eq(single_int(db, "SELECT count(*) FROM rejected_events"), 1, "run %d", run);
+		cr_assert_eq(single_int(db, "SELECT count(*) FROM rejected_events WHERE"
+					" held_json IS NULL AND event_id = 'c3'"), 1, "run %d", run);
+		cr_assert_eq(single_int(db, "SELECT next_seq FROM streams WHERE stream = '100001'"), 4,
+			     "run %d", run);
+	}
+	cr_assert_str_eq(batched.projection_hash, whole.projection_hash);
+}
