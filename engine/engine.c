@@ -347,6 +347,21 @@ static int open_database(struct ctr_engine *e, const char *target, struct ctr_er
 	return ctr_db_open(target, CTR_DB_CREATE_BULK, &e->db, err);
 }
 
+/*
+ * A rebuild killed before its end (SIGKILL, a crash) leaves its new file, and
+ * its invoices' files, beside the database. While this run holds the writer
+ * lock no rebuild can be on its way, so they are a dead run's and are removed
+ * rather than kept until the next rebuild.
+ */
+static void remove_killed_rebuild(const char *db_path)
+{
+	char built[4200];
+
+	snprintf(built, sizeof(built), "%s.rebuild", db_path);
+	unlink(built);
+	ctr_invoices_aside_remove(built);
+}
+
 int ctr_replay(const char *source_spec, const struct ctr_replay_options *options,
 	       struct ctr_run_result *result, struct ctr_error *err)
 {
@@ -368,6 +383,8 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 		rc = ctr_source_open(source_spec, options->source_options, &e.source, err);
 	if (rc == 0 && strcmp(options->db_path, ":memory:") != 0) /* an audit's is its own */
 		rc = ctr_db_lock_writer(options->db_path, &lock_fd, &created, err);
+	if (rc == 0 && lock_fd >= 0 && !options->rebuild)
+		remove_killed_rebuild(options->db_path);
 	if (rc == 0) /* a run that stores its checkpoint reads a line finished later then */
 		e.source->hold_partial_line = !options->has_until && options->only_stream == NULL;
 	if (rc == 0)

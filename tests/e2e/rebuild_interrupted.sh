@@ -61,3 +61,25 @@ grep -q "^rename \(.*/\)\?old.db.rebuild \(.*/\)\?old.db$" sync.log || fail "no 
 grep -q "^projection hash $clean$" term.out || fail "$(cat term.out term.err)"
 expect_eq "the rebuilt database in place" "$clean" "$("$CONTRAIL" hash --db old.db)"
 [ ! -e old.db.rebuild ] || fail "the new file was left beside the database"
+
+# A rebuild killed outright (SIGKILL) cannot remove its new file; the next run that holds the
+# writer lock, an incremental one here, does, since no rebuild can be on its way meanwhile. The
+# old database is as it was, and the run goes on from it.
+before=$("$CONTRAIL" hash --db old.db)
+rm -f slow.fifo
+mkfifo slow.fifo
+{ head -n 300 history.jsonl; exec sleep 30; } > slow.fifo &
+writer=$!
+"$CONTRAIL" replay --source jsonl:- --db old.db --rebuild --business-date 2024-04-01 \
+	< slow.fifo > /dev/null 2>&1 &
+reader=$!
+for _ in $(seq 100); do [ -e old.db.rebuild ] && break; sleep 0.1; done
+sleep 1.5
+kill -KILL "$reader"
+wait "$reader" 2> /dev/null || true
+kill "$writer" 2> /dev/null || true
+[ -e old.db.rebuild ] || fail "the killed rebuild left no file to remove"
+expect_eq "the old database after a killed rebuild" "$before" "$("$CONTRAIL" hash --db old.db)"
+"$CONTRAIL" replay --source jsonl:history.jsonl --db old.db --business-date 2024-04-01 > /dev/null
+[ ! -e old.db.rebuild ] || fail "the killed rebuild's file was left beside the database"
+expect_eq "the incremental run after it" "$clean" "$("$CONTRAIL" hash --db old.db)"
