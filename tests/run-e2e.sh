@@ -10,7 +10,9 @@ passed=0
 failed=0
 
 if [ -z "${E2E_ONLY:-}" ] || [[ " $E2E_ONLY " == *" scenarios "* ]]; then
+	started=$SECONDS
 	if python3 "$here/run-scenarios.py"; then
+		echo "ok   scenarios ($((SECONDS - started)) s)"
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
@@ -24,11 +26,12 @@ for test in "$here"/e2e/*.sh; do
 		continue
 	fi
 	work=$(mktemp -d)
+	started=$SECONDS
 	# a test that hangs fails after 5 minutes (E2E_TIMEOUT seconds) instead of holding the run
 	status=0
 	(cd "$work" && timeout "${E2E_TIMEOUT:-300}" bash "$test") > "$work.log" 2>&1 || status=$?
 	if [ "$status" -eq 0 ]; then
-		echo "ok   $name"
+		echo "ok   $name ($((SECONDS - started)) s)"
 		passed=$((passed + 1))
 	else
 		echo "FAIL $name"

@@ -14,7 +14,9 @@ when SCENARIOS_ONE_RUN_EACH=0, as under valgrind), and from a local Avro log
 written by `contrail ingest`, incrementally and with --rebuild (lines ingest
 refuses are left out of those runs, so their checks are skipped when ingest
 refused any line and only the hash of the first two is compared).
+Scenarios run side by side, one per core (SCENARIOS_JOBS sets how many).
 """
+import concurrent.futures
 import os
 import sqlite3
 import subprocess
@@ -117,30 +119,36 @@ def run_scenario(folder):
     return failures
 
 
+def failures_of(folder):
+    try:
+        return run_scenario(folder)
+    except Exception as error:  # a crash is a failure of this scenario only
+        return [str(error)]
+
+
 def main(only):
-    """Runs every scenario, or only those named on the command line."""
+    """Runs every scenario, or only those named on the command line, one per core at a time."""
     root = os.path.join(HERE, "scenarios")
     passed = failed = 0
     unknown = [name for name in only if not os.path.isdir(os.path.join(root, name))]
     if unknown:
         print("no such scenario: %s" % " ".join(unknown))
         return 2
-    for name in sorted(os.listdir(root)):
-        folder = os.path.join(root, name)
-        if not os.path.isdir(folder) or (only and name not in only):
-            continue
-        try:
-            failures = run_scenario(folder)
-        except Exception as error:  # a crash is a failure of this scenario only
-            failures = [str(error)]
-        if failures:
-            failed += 1
-            print("FAIL %s" % name)
-            for f in failures:
-                print("  " + f)
-        else:
-            passed += 1
-            print("ok   %s" % name)
+    names = [name for name in sorted(os.listdir(root))
+             if os.path.isdir(os.path.join(root, name)) and (not only or name in only)]
+    workers = int(os.environ.get("SCENARIOS_JOBS", os.cpu_count() or 1))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(failures_of, [os.path.join(root, name) for name in names])
+        for name, failures in zip(names, results):  # in name order, as each is done
+            if failures:
+                failed += 1
+                print("FAIL %s" % name)
+                for f in failures:
+                    print("  " + f)
+            else:
+                passed += 1
+                print("ok   %s" % name)
+            sys.stdout.flush()
     print("scenarios: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
