@@ -106,6 +106,20 @@ static const struct option *long_option(const struct option *longopts, const cha
 	return found;
 }
 
+/*
+ * Whether word is one of the command's options: given where a value belongs
+ * (`--db --rebuild`), getopt_long would take it for the value and the option
+ * would be lost (a database named `--rebuild`, and no rebuild).
+ */
+static int is_option(const char *word, const char *shortopts, const struct option *longopts)
+{
+	if (word[0] != '-' || word[1] == '\0')
+		return 0; /* `-` is standard input or output */
+	if (word[1] != '-')
+		return word[2] == '\0' && (word[1] == 'h' || strchr(shortopts, word[1]) != NULL);
+	return word[2] == '\0' || long_option(longopts, word + 2) != NULL;
+}
+
 int ctr_cli_check_options(const char *command, int argc, char **argv, const char *shortopts,
 		      const struct option *longopts)
 {
@@ -127,7 +141,13 @@ int ctr_cli_check_options(const char *command, int argc, char **argv, const char
 			continue;
 		const char *value = strchr(arg, '=');
 
-		value = value != NULL ? value + 1 : ++i < argc ? argv[i] : NULL;
+		if (value != NULL)
+			value++;
+		else if (++i < argc && is_option(argv[i], shortopts, longopts))
+			return ctr_cli_fail(command, CTR_EXIT_USAGE, "--%s needs a value (%s is an"
+					    " option)", o->name, argv[i]);
+		else
+			value = i < argc ? argv[i] : NULL;
 		if (value != NULL && value[0] == '\0')
 			return ctr_cli_fail(command, CTR_EXIT_USAGE, "--%s needs a value", o->name);
 		for (size_t k = 0; k < count; k++)

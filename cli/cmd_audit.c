@@ -13,6 +13,7 @@
 
 #include "cli/audit.h"
 #include "cli/cli.h"
+#include "cli/cli_kafka.h"
 #include "cli/cli_text.h"
 #include "cli/json_array_out.h"
 #include "engine/engine.h"
@@ -120,7 +121,7 @@ static void after_flush(void *ctx, sqlite3 *db)
 }
 
 static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
-		 struct audit *a)
+		 struct audit *a, struct ctr_cli_kafka_args *kafka)
 {
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, 's' }, { "stream", required_argument, NULL, 't' },
@@ -134,14 +135,17 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	if (ctr_cli_check_options("audit", argc, argv, "", longopts) != 0)
+	if (ctr_cli_check_options("audit", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "", longopts, NULL);
+		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 's') {
 			*source = optarg;
+		} else if (opt == 'X') {
+			if (ctr_cli_kafka_add("audit", kafka, optarg) != CTR_EXIT_OK)
+				return CTR_EXIT_USAGE;
 		} else if (opt == 't') {
 			a->stream = optarg;
 		} else if (opt == 'u') {
@@ -158,13 +162,15 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 			ok = a->json || strcmp(optarg, "text") == 0;
 		} else if (opt == 'h') {
 			printf("usage: contrail audit --source SRC --stream ID [--until T] [--business-date D]\n"
-			       "                      [--expiring-days N] [--store-cutoff D] [--format text|json]\n\n"
+			       "                      [--expiring-days N] [--store-cutoff D] [--format text|json]\n"
+			       "                      [-X key=value]...\n\n"
 			       "Every event of stream ID in order, with its outcome (applied, duplicate, held,\n"
 			       "or rejected with its code and message) and the stream's state after it: a\n"
 			       "contract's products, environments and members; a customer's support ids and\n"
 			       "suspension reasons; a store account's state. --until T shows what was known\n"
 			       "at T, --business-date D judges the states on D (default today in Japan),\n"
-			       "--expiring-days and --store-cutoff as a replay's do (contrail replay --help).\n"
+			       "--expiring-days and --store-cutoff as a replay's do (contrail replay --help);\n"
+			       "-X passes a librdkafka setting to a kafka:// source's consumer (SASL, TLS).\n"
 			       "Exit: 0 ok, 2 usage, 3 unreadable or corrupt source, 4 any other failure\n"
 			       "(output that cannot be written among them).\n");
 			ctr_cli_help_exit("audit");
@@ -176,13 +182,15 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	}
 	if (*source == NULL || a->stream == NULL || optind != argc)
 		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "usage: contrail audit --source SRC --stream ID");
-	return ctr_cli_check_source("audit", *source);
+	ok = ctr_cli_check_source("audit", *source);
+	return ok != CTR_EXIT_OK ? ok : ctr_cli_kafka_check("audit", *source, kafka);
 }
 
 int ctr_cmd_audit(int argc, char **argv)
 {
 	struct ctr_replay_options options = { .expiring_days = CTR_DEFAULT_EXPIRING_DAYS, .batch = 1, .db_path = ":memory:" };
 	struct audit a = { 0 };
+	struct ctr_cli_kafka_args kafka;
 	struct ctr_run_result result;
 	struct ctr_error err = { 0 };
 	const char *source = NULL;
@@ -190,9 +198,11 @@ int ctr_cmd_audit(int argc, char **argv)
 
 	options.business_date = ctr_date_today_japan();
 	options.store_cutoff = ctr_date_parse(CTR_DEFAULT_STORE_CUTOFF, &ok);
-	rc = parse(argc, argv, &options, &source, &a);
+	ctr_cli_kafka_args_init(&kafka);
+	rc = parse(argc, argv, &options, &source, &a, &kafka);
 	if (rc != CTR_EXIT_OK)
 		return rc;
+	options.source_options = &kafka.options;
 	options.only_stream = a.stream;
 	options.observe = observe;
 	options.after_flush = after_flush;

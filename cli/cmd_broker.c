@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "engine/kafka_config.h"
 
 #define MAX_TOPICS 32
 
@@ -62,7 +63,7 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	/* --topic and each topic's --partitions repeat by design; --brokers does not */
 	for (;;) {
-		opt = getopt_long(argc, argv, "", longopts, NULL);
+		opt = getopt_long(argc, argv, "h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 'b' && *brokers == 0) {
@@ -71,6 +72,11 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 				continue;
 		}
 		if (opt == 't' && t->count < MAX_TOPICS && *optarg != '\0') {
+			if (!ctr_kafka_topic_name_ok(optarg))
+				return ctr_cli_fail("broker", CTR_EXIT_USAGE, "--topic %s is not a"
+						    " Kafka topic name (1 to %d letters, digits, '.',"
+						    " '_' or '-'; not \".\" or \"..\")", optarg,
+						    CTR_KAFKA_TOPIC_MAX);
 			for (int i = 0; i < t->count; i++)
 				if (strcmp(t->names[i], optarg) == 0)
 					return ctr_cli_fail("broker", CTR_EXIT_USAGE, "--topic %s is"

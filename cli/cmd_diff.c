@@ -154,6 +154,15 @@ static long diff_table(sqlite3 *db, const struct ctr_hashed_table *t)
 	return removed + added + modified;
 }
 
+/* --help (or -h) anywhere, as every other command reads it (up to `--`). */
+static int asks_for_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 int ctr_cmd_diff(int argc, char **argv)
 {
 	struct ctr_error err = { 0 };
@@ -162,7 +171,7 @@ int ctr_cmd_diff(int argc, char **argv)
 	long total = 0;
 	int rc;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	if (asks_for_help(argc, argv)) {
 		printf("usage: contrail diff A.db B.db\n\nThe projection rows that differ between two"
 		       " contrail databases, table by table:\n`- row` only in A, `+ row` only in B, `~ row`"
 		       " changed (as in A), with each changed\ncolumn as `name: A -> B`. Columns are"
@@ -176,9 +185,12 @@ int ctr_cmd_diff(int argc, char **argv)
 	}
 	if (argc != 3)
 		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
-	for (int i = 1; i < 3; i++)
+	for (int i = 1; i < 3; i++) {
 		if (argv[i][0] == '-')
 			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "unknown option %s", argv[i]);
+		if (argv[i][0] == '\0')
+			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "a database path is empty");
+	}
 	rc = ctr_db_open(argv[2], CTR_DB_READ, &check, &err);
 	sqlite3_close(check);
 	if (rc == 0)

@@ -9,17 +9,19 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_kafka.h"
 #include "cli/cli_text.h"
 #include "engine/source.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: contrail dump --source SRC\n\n"
+	fprintf(out, "usage: contrail dump --source SRC [-X key=value]...\n\n"
 		     "Prints every event of SRC (file:PATH, jsonl:PATH, jsonl:- or\n"
 		     "kafka://BOOTSTRAP/TOPIC, read to its end) as one JSON line, in the current\n"
 		     "schema. Events that do not decode go to stderr as `POSITION: code: message`;\n"
 		     "formats are left to a replay (an event with a bad date is printed as it is).\n"
 		     "An event whose JSON line would be over 1 MiB is not printed (stderr says so).\n"
+		     "-X passes a librdkafka setting to a kafka:// source's consumer (SASL, TLS).\n"
 		     "Exit: 0 ok, 1 some events did not decode or were not printed, 2 usage, 3\n"
 		     "unreadable or corrupt source, 4 other failure (Kafka unreachable, output that\n"
 		     "cannot be written, memory).\n");
@@ -79,22 +81,27 @@ int ctr_cmd_dump(int argc, char **argv)
 	};
 	struct ctr_error err = { 0 };
 	struct ctr_source *src = NULL;
+	struct ctr_cli_kafka_args kafka;
 	const char *spec = NULL;
-	/* formats are a replay's to judge: an event that decodes is printed (source.h) */
-	const struct ctr_source_options schema_only = { .schema_only = 1 };
 	long bad = 0;
 	int opt, rc;
 
+	ctr_cli_kafka_args_init(&kafka);
+	/* formats are a replay's to judge: an event that decodes is printed (source.h) */
+	kafka.options.schema_only = 1;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
-	if (ctr_cli_check_options("dump", argc, argv, "", longopts) != 0)
+	if (ctr_cli_check_options("dump", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "", longopts, NULL);
+		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 's') {
 			spec = optarg;
+		} else if (opt == 'X') {
+			if (ctr_cli_kafka_add("dump", &kafka, optarg) != CTR_EXIT_OK)
+				return CTR_EXIT_USAGE;
 		} else if (opt == 'h') {
 			usage(stdout);
 			return CTR_EXIT_OK;
@@ -105,9 +112,11 @@ int ctr_cmd_dump(int argc, char **argv)
 	if (spec == NULL || optind != argc)
 		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "usage: contrail dump --source SRC");
 	rc = ctr_cli_check_source("dump", spec);
+	if (rc == CTR_EXIT_OK)
+		rc = ctr_cli_kafka_check("dump", spec, &kafka);
 	if (rc != CTR_EXIT_OK)
 		return rc;
-	rc = ctr_source_open(spec, &schema_only, &src, &err);
+	rc = ctr_source_open(spec, &kafka.options, &src, &err);
 	if (rc == 0)
 		rc = dump(src, &bad, &err);
 	ctr_source_close(src);

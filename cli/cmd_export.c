@@ -78,9 +78,20 @@ static void table_names(char *out, size_t size, size_t wrap)
 }
 
 /*
+ * SQLite's progress handler: the row being stepped to, or the sort before the
+ * first, ends (SQLITE_INTERRUPT) once SIGINT or SIGTERM asked the export to
+ * stop; the output's close then says so (cli/output_file.h).
+ */
+static int stop_asked(void *unused)
+{
+	(void)unused;
+	return ctr_output_file_stopped();
+}
+
+/*
  * Writes FILE as FILE.partial and puts it in place only when every row is
- * written and synced (cli/output_file.h), so a failed export, or a crash of
- * the machine, leaves FILE as it was.
+ * written and synced (cli/output_file.h), so a failed export, one stopped by
+ * SIGINT or SIGTERM, or a crash of the machine, leaves FILE as it was.
  */
 static int export_table(const struct export_args *a, const struct ctr_hashed_table *table)
 {
@@ -102,6 +113,7 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 	rc = CTR_EXIT_FAILURE;
 	if (ctr_output_file_open(&output, a->out_path, &err) != 0)
 		goto fail;
+	sqlite3_progress_handler(db, 1000, stop_asked, NULL);
 	rc = ctr_export_rows(db, stmt, strcmp(a->format, "json") == 0, output.out, &err);
 	rc = rc == 0 ? CTR_EXIT_OK : ctr_cli_exit_for(rc);
 	if (ctr_output_file_close(&output, rc == CTR_EXIT_OK, &err) != 0)
@@ -126,7 +138,8 @@ static void usage(void)
 	       "(rejected_events.raw) are base64 (RFC 4648) in both.\n"
 	       "Tables:\n%s.\n"
 	       "Exit: 0 ok, 2 usage, 3 not a contrail database or a damaged one, 4 cannot\n"
-	       "write FILE or the database is still being built.\n", names);
+	       "write FILE, the database is still being built, or SIGINT or SIGTERM (FILE is\n"
+	       "then left as it was).\n", names);
 }
 
 /* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
@@ -144,7 +157,7 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 	if (ctr_cli_check_options("export", argc, argv, ":", longopts) != 0)
 		return -1;
 	for (;;) {
-		opt = getopt_long(argc, argv, ":", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		switch (opt) {

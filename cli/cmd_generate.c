@@ -27,7 +27,8 @@ static void usage(FILE *out)
 		"  --seed S       an unsigned 64-bit number (default 1)\n"
 		"  --out FILE     where to write, put in place only once whole and synced;\n"
 		"                 - or absent: standard output\n\n"
-		"Exit: 0 ok, 2 bad command line, 4 the output could not be written.\n");
+		"Exit: 0 ok, 2 bad command line, 4 the output could not be written, or SIGINT\n"
+		"or SIGTERM (FILE is then left as it was).\n");
 }
 
 /* A decimal number in [min, max]; 0 ok, -1 not one. */
@@ -64,7 +65,7 @@ static int parse(int argc, char **argv, struct options *o)
 	if (ctr_cli_check_options("generate", argc, argv, ":", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, ":", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 's' && parse_number(optarg, 0, ~0ULL, &o->seed) != 0)
@@ -111,7 +112,10 @@ int ctr_cmd_generate(int argc, char **argv)
 	errno = 0;
 	rc = ctr_generate(output.out, o.seed, (long)o.accounts, &stats, &err);
 	write_errno = errno;
-	/* a history cut short is no history: FILE is put in place whole or not at all */
+	/*
+	 * a history cut short is no history: FILE is put in place whole or not at all, and
+	 * one a signal stopped is said so by the close (CTR_EINTR, cli/output_file.h)
+	 */
 	if (ctr_output_file_close(&output, rc == 0, &err) != 0)
 		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);
 	if (rc == CTR_EIO)

@@ -233,7 +233,7 @@ static int parse(int argc, char **argv, struct ingest *in)
 	if (ctr_cli_check_options("ingest", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "", longopts, NULL);
+		opt = getopt_long(argc, argv, "h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 'l') {
@@ -257,6 +257,8 @@ static int parse(int argc, char **argv, struct ingest *in)
 		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "the schema catalog has no version %d",
 				    in->schema_id);
 	in->input_path = argv[optind];
+	if (in->input_path[0] == '\0')
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "the input path is empty");
 	return CTR_EXIT_OK;
 }
 

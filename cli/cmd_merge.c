@@ -41,7 +41,7 @@ int ctr_cmd_merge(int argc, char **argv)
 	if (ctr_cli_check_options("merge", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "", longopts, NULL);
+		opt = getopt_long(argc, argv, "h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 'o') {
@@ -64,6 +64,9 @@ int ctr_cmd_merge(int argc, char **argv)
 	}
 	if (out == NULL || optind >= argc)
 		return ctr_cli_fail("merge", CTR_EXIT_USAGE, "usage: contrail merge --out REPORT.db SHARD.db...");
+	for (int i = optind; i < argc; i++)
+		if (argv[i][0] == '\0')
+			return ctr_cli_fail("merge", CTR_EXIT_USAGE, "a shard's path is empty");
 	if (out_is_a_shard(out, argv + optind, argc - optind))
 		return ctr_cli_fail("merge", CTR_EXIT_USAGE, "--out %s is one of the shards", out);
 	/* SIGINT or SIGTERM: the merge stops and removes what it built (exit 4) */

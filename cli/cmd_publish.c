@@ -80,7 +80,7 @@ static int parse(int argc, char **argv, struct publish *p)
 	if (ctr_cli_check_options("publish", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "X:", longopts, NULL);
+		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 't') {
@@ -99,6 +99,10 @@ static int parse(int argc, char **argv, struct publish *p)
 	if (p->to == NULL || optind != argc - 1)
 		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "usage: contrail publish --to kafka://BOOTSTRAP/TOPIC SOURCE");
 	p->source = argv[optind];
+	/* a topic is replayed, not published again (into itself it would double) */
+	if (strncmp(p->source, "file:", 5) != 0 && strncmp(p->source, "jsonl:", 6) != 0)
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "%s is not a source publish reads: use"
+				    " file:PATH, jsonl:PATH or jsonl:-", p->source);
 	rc = ctr_cli_check_source("publish", p->source);
 	if (rc != CTR_EXIT_OK)
 		return rc;

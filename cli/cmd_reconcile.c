@@ -97,7 +97,7 @@ int ctr_cmd_reconcile(int argc, char **argv)
 	if (ctr_cli_check_options("reconcile", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "", longopts, NULL);
+		opt = getopt_long(argc, argv, "h", longopts, NULL);
 		if (opt == -1)
 			break;
 		switch (opt) {

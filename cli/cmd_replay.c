@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_kafka.h"
 #include "cli/heap.h"
 #include "engine/db.h"
 #include "engine/engine.h"
-#include "engine/kafka_config.h"
 #include "events/timefmt.h"
 #include "projections/projections.h"
 
@@ -68,67 +68,9 @@ static void progress(const struct ctr_progress *p, void *ctx)
 		fprintf(stderr, ", lag %lld", (long long)p->lag);
 }
 
-/* The source's part of the command line: --group, --follow, -X. */
-struct source_args {
-	struct ctr_source_options options;
-	const char *settings[64];
-};
-
-/* A topic named twice in topics (a kafka:// source's comma-separated list, cut up here), or NULL. */
-static const char *repeated_topic(char *topics)
-{
-	const char *names[256];
-	size_t count = 0;
-	char *name = topics;
-
-	while (name != NULL && count < 256) {
-		char *comma = strchr(name, ',');
-
-		if (comma != NULL)
-			*comma = '\0';
-		for (size_t i = 0; i < count; i++) /* none is empty (ctr_kafka_split) */
-			if (strcmp(names[i], name) == 0)
-				return name;
-		names[count++] = name;
-		name = comma != NULL ? comma + 1 : NULL;
-	}
-	return NULL;
-}
-
-/*
- * A kafka:// source and its -X settings as far as they can be judged before
- * connecting (a bad one is a bad command line): each setting alone, then all
- * of them together, as librdkafka checks some only against each other when a
- * client is made (a scratch one, destroyed at once).
- */
-static int check_kafka(const char *source, const struct source_args *sa)
-{
-	char bootstrap[1024], topics[1024], message[512];
-	const char *twice;
-	rd_kafka_conf_t *conf = NULL;
-	struct ctr_error err = { 0 };
-	rd_kafka_t *scratch;
-
-	if (ctr_kafka_split(source, bootstrap, sizeof(bootstrap), topics, sizeof(topics), &err) != 0)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
-	twice = repeated_topic(topics);
-	if (twice != NULL)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s: topic %s is named twice", source, twice);
-	if (ctr_kafka_consumer_conf(bootstrap, &sa->options, &conf, &err) != 0)
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "%s", err.message);
-	rd_kafka_conf_set_log_cb(conf, NULL); /* it may try the brokers before it is destroyed */
-	scratch = rd_kafka_new(RD_KAFKA_CONSUMER, conf, message, sizeof(message));
-	if (scratch == NULL) {
-		rd_kafka_conf_destroy(conf);
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "-X: %s", message);
-	}
-	rd_kafka_destroy(scratch);
-	return CTR_EXIT_OK;
-}
-
 /* The options together: a source and a database, not one file; Kafka's options only for Kafka. */
 static int check_together(const struct ctr_replay_options *o, const char *source,
-			  struct source_args *sa)
+			  struct ctr_cli_kafka_args *sa)
 {
 	int rc, kafka;
 
@@ -147,12 +89,11 @@ static int check_together(const struct ctr_replay_options *o, const char *source
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group, --follow and -X are for kafka:// sources");
 	if (sa->options.follow && o->has_until)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--follow and --until do not go together");
-	sa->options.settings = sa->settings;
-	return kafka ? check_kafka(source, sa) : CTR_EXIT_OK;
+	return ctr_cli_kafka_check("replay", source, sa);
 }
 
 static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
-		 struct source_args *sa)
+		 struct ctr_cli_kafka_args *sa)
 {
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, 's' }, { "db", required_argument, NULL, 'd' },
@@ -172,16 +113,15 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	if (ctr_cli_check_options("replay", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "X:", longopts, NULL);
+		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		switch (opt) {
 		case 'g': sa->options.group = optarg; break;
 		case 'f': sa->options.follow = 1; break;
 		case 'X':
-			if (sa->options.settings_count == 64)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "at most 64 -X settings");
-			sa->settings[sa->options.settings_count++] = optarg;
+			if (ctr_cli_kafka_add("replay", sa, optarg) != CTR_EXIT_OK)
+				return CTR_EXIT_USAGE;
 			break;
 		case 's': *source = optarg; break;
 		case 'd': o->db_path = optarg; break;
@@ -222,9 +162,11 @@ int ctr_cmd_replay(int argc, char **argv)
 	struct ctr_replay_options options = { .expiring_days = CTR_DEFAULT_EXPIRING_DAYS };
 	struct ctr_run_result result;
 	struct ctr_error err = { 0 };
-	struct source_args source_args = { 0 };
+	struct ctr_cli_kafka_args source_args;
 	const char *source = NULL;
 	int rc, ok, tty = isatty(STDERR_FILENO);
+
+	ctr_cli_kafka_args_init(&source_args);
 
 	options.business_date = ctr_date_today_japan();
 	options.store_cutoff = ctr_date_parse(CTR_DEFAULT_STORE_CUTOFF, &ok);

@@ -36,7 +36,7 @@ int ctr_cmd_schema(int argc, char **argv)
 	if (ctr_cli_check_options("schema", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "", longopts, NULL);
+		opt = getopt_long(argc, argv, "h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 'v') {

@@ -209,7 +209,7 @@ static int parse_args(int argc, char **argv, const char **path, int *json)
 	if (ctr_cli_check_options("status", argc, argv, ":", longopts) != 0)
 		return -1;
 	for (;;) {
-		opt = getopt_long(argc, argv, ":", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 'd') {

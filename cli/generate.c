@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/generate_internal.h"
+#include "cli/output_file.h"
 
 static uint64_t rotl(uint64_t x, int k)
 {
@@ -126,6 +127,9 @@ int gen_run(FILE *out, uint64_t seed, long accounts, struct ctr_generate_stats *
 		for (long i = first; i < accounts && i < first + GEN_CHUNK_ACCOUNTS; i++)
 			build_account(g, seed, i);
 		rc = write_chunk(g, out, err);
+		/* SIGINT or SIGTERM while `--out FILE` is written: the rest is not wanted */
+		if (rc == 0 && ctr_output_file_stopped())
+			rc = ctr_error_set(err, CTR_EINTR, "stopped by a signal");
 	}
 	if (rc == 0 && ferror(out))
 		rc = ctr_error_set(err, CTR_EIO, "cannot write the history");

@@ -31,7 +31,8 @@ struct ctr_generate_stats {
  * stats->bad (a sequence gap that is filled later is applied, so it is not
  * bad). The caller owns out and flushes and closes it; a large stdio buffer
  * (setvbuf) is worth it. Returns 0, CTR_EINVAL for a bad count, CTR_EIO when
- * out cannot be written, CTR_ENOMEM.
+ * out cannot be written, CTR_ENOMEM, or CTR_EINTR once SIGINT or SIGTERM came
+ * while `--out FILE` is written (ctr_output_file_stopped).
  */
 int ctr_generate(FILE *out, uint64_t seed, long accounts, struct ctr_generate_stats *stats,
 		 struct ctr_error *err);

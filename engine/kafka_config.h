@@ -13,6 +13,9 @@
 
 #define CTR_KAFKA_TOPIC_MAX 249 /* Kafka's own limit on a topic's name */
 
+/* Whether Kafka takes name for a topic: 1 to CTR_KAFKA_TOPIC_MAX of [A-Za-z0-9._-], not "." or "..". */
+int ctr_kafka_topic_name_ok(const char *name);
+
 /*
  * Splits kafka://BOOTSTRAP/TOPIC[,TOPIC...] into the bootstrap servers and
  * the topic list (either output may be NULL; engine/kafka_spec.c). CTR_EINVAL

@@ -30,6 +30,11 @@ static int topic_name_ok(const char *name, size_t len)
 	return made_of(name, len, "._-");
 }
 
+int ctr_kafka_topic_name_ok(const char *name)
+{
+	return topic_name_ok(name, strlen(name));
+}
+
 /*
  * HOST[:PORT], HOST a name, an IPv4 address or an IPv6 one in brackets (with
  * a zone, %eth0, if any); spaces around it, as librdkafka allows after a comma.

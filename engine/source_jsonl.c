@@ -267,6 +267,11 @@ int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source
 		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	/* a directory opens, and fails only at its first read: after the database is made */
+	if (fstat(fileno(s->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(EISDIR));
+		goto fail;
+	}
 	s->line = malloc(LINE_CAP);
 	if (s->line == NULL) {
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");

@@ -273,3 +273,47 @@ printf '{"broken":\n' >> $'two\nlines.jsonl'
 grep -q '^two\\nlines.jsonl:[0-9]*: bad_json: ' err.txt || fail "$(cat err.txt)"
 expect_eq "no line of the refusals starts with the name's second half" 0 "$(grep -c '^lines.jsonl' err.txt || true)"
 echo ok
+
+# An option given where another's value belongs is not taken for that value: getopt would
+# make a database named --rebuild, and no rebuild (nor a report named --help)
+usage_line "an option as --db's value" "contrail replay: --db needs a value (--rebuild is an option)" \
+	replay --source jsonl:history.jsonl --db --rebuild
+[ ! -e ./--rebuild ] || fail "a database named --rebuild was made"
+usage_line "an option as --out's value" "contrail export: --out needs a value (--help is an option)" \
+	export --db x.db --table runs --format csv --out --help
+usage_line "an option as --stream's value" "contrail audit: --stream needs a value (--format is an option)" \
+	audit --source jsonl:history.jsonl --stream --format json
+usage_line "-h as --out's value" "contrail generate: --out needs a value (-h is an option)" \
+	generate --accounts 1 --out -h
+# an empty path where a command takes one as an argument is a bad command line too
+usage_line "an empty shard" "contrail merge: a shard's path is empty" merge --out m.db x.db ''
+usage_line "an empty database to diff" "contrail diff: a database path is empty" diff x.db ''
+usage_line "an empty input" "contrail ingest: the input path is empty" ingest --log e.avro ''
+# -h is --help for every command, and diff takes it wherever it is
+for command in replay ingest status export hash generate schema dump merge invoices diff \
+	reconcile audit broker publish; do
+	status=0
+	"$CONTRAIL" "$command" -h > help.txt 2> err.txt || status=$?
+	expect_eq "exit of $command -h" 0 "$status"
+	grep -q "^usage: contrail $command" help.txt || fail "$command -h: $(cat help.txt err.txt)"
+done
+"$CONTRAIL" diff x.db x.db --help > help.txt || fail "diff with --help last"
+grep -q "^usage: contrail diff" help.txt || fail "$(cat help.txt)"
+# -X is for a kafka:// source, in dump and audit as in replay
+usage_line "dump's -X for a log" "contrail dump: -X is for kafka:// sources" \
+	dump --source jsonl:history.jsonl -X fetch.wait.max.ms=5
+usage_line "audit's -X for a log" "contrail audit: -X is for kafka:// sources" \
+	audit --source jsonl:history.jsonl --stream 100001 -X fetch.wait.max.ms=5
+# publish sends a log or JSON Lines; a topic is replayed, not published again
+usage_line "a topic as publish's source" "contrail publish: kafka://127.0.0.1:9/t is not a source publish reads: use file:PATH, jsonl:PATH or jsonl:-" \
+	publish --to kafka://127.0.0.1:9/t kafka://127.0.0.1:9/t
+# the broker's topics are named as Kafka names them, as replay's and publish's are
+usage_line "a broker topic Kafka refuses" "contrail broker: --topic bad topic is not a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-'; not \".\" or \"..\")" \
+	broker --topic 'bad topic'
+# a directory given as JSON Lines is refused as it is opened, before a database is made
+mkdir -p adir
+status=0
+"$CONTRAIL" replay --source jsonl:adir --db from-dir.db 2> err.txt > /dev/null || status=$?
+expect_eq "exit of a replay of a directory" 3 "$status"
+expect_eq "its line" "contrail replay: cannot open adir: Is a directory" "$(cat err.txt)"
+[ ! -e from-dir.db ] || fail "a replay of a directory made its database"

@@ -119,3 +119,19 @@ status=0; "$CONTRAIL" replay --source "kafka://$boot/events" --db x.db -X no.suc
 	> /dev/null 2> usage.err || status=$?
 expect_eq "exit with a bad -X" 2 "$status"
 expect_eq "one line" 1 "$(wc -l < usage.err)"
+
+# dump and audit take a kafka:// source's consumer settings as replay does (-X, a secured
+# cluster's SASL and TLS): -X debug=metadata reaches librdkafka, whose log says so on stderr,
+# and what they print is what they print without it
+"$CONTRAIL" dump --source "kafka://$boot/events" 2> /dev/null | sort > plain.jsonl
+"$CONTRAIL" dump --source "kafka://$boot/events" -X debug=metadata 2> dump.err | sort > dumped.jsonl
+grep -q "|METADATA|" dump.err || fail "dump's -X did not reach the consumer: $(head -3 dump.err)"
+[ -s plain.jsonl ] || fail "dump printed nothing"
+cmp -s plain.jsonl dumped.jsonl || fail "dump with -X printed other events"
+stream=$(head -n 1 first.jsonl | sed 's/.*"stream": *"\([^"]*\)".*/\1/')
+"$CONTRAIL" audit --source "kafka://$boot/events" --stream "$stream" "${date[@]}" > plain.audit
+"$CONTRAIL" audit --source "kafka://$boot/events" --stream "$stream" "${date[@]}" \
+	-X debug=metadata > dumped.audit 2> audit.err
+grep -q "|METADATA|" audit.err || fail "audit's -X did not reach the consumer: $(head -3 audit.err)"
+[ -s plain.audit ] || fail "audit printed nothing"
+cmp -s plain.audit dumped.audit || fail "audit with -X printed another history"
