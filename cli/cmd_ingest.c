@@ -279,11 +279,22 @@ int ctr_cmd_ingest(int argc, char **argv)
 		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,
 				    strerror(errno));
 	/* a directory opens but does not read: refused before a log is made for it */
-	struct stat st;
+	struct stat st = { 0 }, log;
 	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(fp);
 		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,
 				    strerror(EISDIR));
+	}
+	if (stat(in.log_path, &log) == 0 && log.st_dev == st.st_dev && log.st_ino == st.st_ino) {
+		fclose(fp);
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "%s and --log %s are one file",
+				    in.input_path, in.log_path);
+	}
+	/* its records read as lines would each be refused as bad_json */
+	if (S_ISREG(st.st_mode) && ctr_avro_file_magic_at(fileno(fp))) {
+		fclose(fp);
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "%s is an Avro log, not JSON Lines",
+				    in.input_path);
 	}
 	rc = open_log(&in, &err);
 	if (rc == 0)

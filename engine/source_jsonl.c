@@ -13,6 +13,7 @@
 
 #include "engine/line_feed.h"
 #include "engine/source.h"
+#include "events/avro_file.h"
 #include "events/decode.h"
 #include "events/hash.h"
 
@@ -267,9 +268,17 @@ int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source
 		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (fstat(fileno(s->fp), &st) != 0)
+		st.st_mode = 0; /* nothing known: read as it comes */
 	/* a directory opens, and fails only at its first read: after the database is made */
-	if (fstat(fileno(s->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st.st_mode)) {
 		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(EISDIR));
+		goto fail;
+	}
+	/* read as lines, every record of a log would be bad_json, each stored as rejected */
+	if (S_ISREG(st.st_mode) && ctr_avro_file_magic_at(fileno(s->fp))) {
+		rc = ctr_error_set(err, CTR_ECORRUPT, "%s is an Avro log, not JSON Lines: read it as"
+				   " file:%s", path, path);
 		goto fail;
 	}
 	s->line = malloc(LINE_CAP);

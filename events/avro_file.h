@@ -31,6 +31,13 @@ struct ctr_avro_block {
 struct ctr_avro_reader;
 
 /*
+ * 1 when the file open on fd begins with the magic of an Avro object
+ * container file, read where it lies (pread: a stream over fd keeps its
+ * place); 0 otherwise, a pipe among them. A JSON line cannot begin so.
+ */
+int ctr_avro_file_magic_at(int fd);
+
+/*
  * Opens path and reads and checks its header: CTR_EIO if it cannot be opened,
  * CTR_ECORRUPT for a bad magic or a damaged header, CTR_EINVAL for a codec
  * other than null and deflate (the message names it). On success *out is

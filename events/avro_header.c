@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "events/zigzag.h"
 
@@ -163,6 +164,14 @@ static int check_codec(struct avro_header *h, const char *path, struct ctr_error
 	return ctr_error_set(err, CTR_EINVAL,
 			     "log %s: unsupported Avro codec \"%.64s\" (null and deflate are read)",
 			     path, codec);
+}
+
+int ctr_avro_file_magic_at(int fd)
+{
+	uint8_t magic[4];
+
+	return pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	       memcmp(magic, "Obj\x01", 4) == 0;
 }
 
 /* Reads the header from the start of fp; on failure h still needs ctr_avro_header_free. */

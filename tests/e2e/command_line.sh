@@ -317,3 +317,24 @@ status=0
 expect_eq "exit of a replay of a directory" 3 "$status"
 expect_eq "its line" "contrail replay: cannot open adir: Is a directory" "$(cat err.txt)"
 [ ! -e from-dir.db ] || fail "a replay of a directory made its database"
+# a local log given as JSON Lines is refused as it is opened: read as lines each of its records
+# would be rejected as bad_json (and a replay's checkpoint stored past them)
+"$CONTRAIL" ingest --log lines.avro history.jsonl 2> /dev/null || [ $? -eq 1 ]
+for args in "replay --source jsonl:lines.avro --db from-log.db" "dump --source jsonl:lines.avro"; do
+	status=0
+	"$CONTRAIL" $args 2> err.txt > /dev/null || status=$?
+	expect_eq "exit of $args" 3 "$status"
+	expect_eq "its line" "contrail ${args%% *}: lines.avro is an Avro log, not JSON Lines: read it as file:lines.avro" \
+		"$(cat err.txt)"
+done
+[ ! -e from-log.db ] || fail "a replay of a log as JSON Lines made its database"
+cp lines.avro lines-before.avro
+status=0
+"$CONTRAIL" ingest --log other.avro lines.avro 2> err.txt || status=$?
+expect_eq "exit of ingest of a log" 3 "$status"
+expect_eq "its line" "contrail ingest: lines.avro is an Avro log, not JSON Lines" "$(cat err.txt)"
+[ ! -e other.avro ] || fail "ingest of a log made a log"
+# and ingest into the file it reads is a bad command line, as replay's --source and --db are
+usage_line "ingest of its own log" "contrail ingest: lines.avro and --log lines.avro are one file" \
+	ingest --log lines.avro lines.avro
+cmp -s lines.avro lines-before.avro || fail "the log changed"
