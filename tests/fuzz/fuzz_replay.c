@@ -45,6 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctr_run_result one_by_one, whole;
 	char source[80];
 
+	/* a local Avro log given as JSON Lines is refused as it is opened (source_jsonl.c) */
+	if (size >= 4 && memcmp(data, "Obj\x01", 4) == 0)
+		return 0;
 	snprintf(source, sizeof(source), "jsonl:%s", fuzz_as_file(data, size));
 
 	replay(source, 1, &one_by_one);
