@@ -25,7 +25,7 @@ int ctr_cli_kafka_add(const char *command, struct ctr_cli_kafka_args *args, cons
 	return CTR_EXIT_OK;
 }
 
-/* A topic named twice in topics (a kafka:// source's comma-separated list, cut up here), or NULL. */
+/* A topic named twice in topics (a kafka:// source's list, cut up here at its commas), or NULL. */
 static const char *repeated_topic(char *topics)
 {
 	const char *names[256];

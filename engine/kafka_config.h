@@ -13,7 +13,7 @@
 
 #define CTR_KAFKA_TOPIC_MAX 249 /* Kafka's own limit on a topic's name */
 
-/* Whether Kafka takes name for a topic: 1 to CTR_KAFKA_TOPIC_MAX of [A-Za-z0-9._-], not "." or "..". */
+/* Whether Kafka takes name for a topic: 1 to CTR_KAFKA_TOPIC_MAX of [A-Za-z0-9._-], not . or .. */
 int ctr_kafka_topic_name_ok(const char *name);
 
 /*

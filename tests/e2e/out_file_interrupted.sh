@@ -41,6 +41,11 @@ expect_left() {
 	expect_eq "$file after $command stopped by SIG$signal" "$before" "$now"
 }
 
+# what the file a stopped command wrote must be: old's checksum as it was, new still absent
+expected_of() {
+	if [ "$1" = old ]; then echo "$before"; else echo absent; fi
+}
+
 # generate: a history far too long to be written before the signal (about 1 GB)
 "$CONTRAIL" generate --seed 3 --accounts 5 --out old.jsonl 2> /dev/null
 before=$(sha256sum < old.jsonl)
@@ -49,11 +54,7 @@ for signal in INT TERM; do
 		stop_part_way "$signal" "$target.jsonl" \
 			"$CONTRAIL" generate --accounts 100000 --out "$target.jsonl"
 		expect_eq "generate stopped part-way ($signal, $target)" 1 "$stopped"
-		if [ "$target" = old ]; then
-			expect_left generate "$signal" old.jsonl "$before"
-		else
-			expect_left generate "$signal" new.jsonl absent
-		fi
+		expect_left generate "$signal" "$target.jsonl" "$(expected_of "$target")"
 	done
 done
 
@@ -77,11 +78,7 @@ for signal in INT TERM; do
 			fi
 		done
 		expect_eq "export stopped part-way ($signal, $target)" 1 "$stopped"
-		if [ "$target" = old ]; then
-			expect_left export "$signal" old.json "$before"
-		else
-			expect_left export "$signal" new.json absent
-		fi
+		expect_left export "$signal" "$target.json" "$(expected_of "$target")"
 	done
 done
 

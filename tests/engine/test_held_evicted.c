@@ -54,7 +54,7 @@ static void write_activated(FILE *f, int account, int seq, const char *id)
 		account);
 }
 
-/* Twenty streams registered after the held ones: with --batch 1 the holding stream is idle long enough to be evicted. */
+/* Twenty streams registered: with --batch 1 a holding stream is idle long enough to be evicted. */
 static void write_others(FILE *f)
 {
 	char id[16];
@@ -70,7 +70,7 @@ static struct ctr_run_result replay(const char *source, const char *db, long bat
 	struct ctr_replay_options options = { 0 };
 	struct ctr_run_result result;
 	struct ctr_error err = { 0 };
-	char spec[300];
+	char spec[320];
 
 	options.db_path = db;
 	options.rebuild = 1;
@@ -98,9 +98,19 @@ static long long single_int(const char *db, const char *sql)
 	return value;
 }
 
-static void path_in_dir(char *out, size_t size, const char *name)
+static char history[300], one[300], many[300];
+
+/* The test's history, opened for writing, and where its two replays go. */
+static FILE *start_history(void)
 {
-	snprintf(out, size, "%s/%s", dir, name);
+	FILE *f;
+
+	snprintf(history, sizeof(history), "%s/history.jsonl", dir);
+	snprintf(one, sizeof(one), "%s/one.db", dir);
+	snprintf(many, sizeof(many), "%s/many.db", dir);
+	f = fopen(history, "w");
+	cr_assert_not_null(f);
+	return f;
 }
 
 /*
@@ -111,15 +121,9 @@ static void path_in_dir(char *out, size_t size, const char *name)
  */
 Test(held_evicted, a_held_event_read_back_with_its_stream_is_this_runs)
 {
-	char history[300], one[300], many[300];
 	struct ctr_run_result whole, batched;
-	FILE *f;
+	FILE *f = start_history();
 
-	path_in_dir(history, sizeof(history), "history.jsonl");
-	path_in_dir(one, sizeof(one), "one.db");
-	path_in_dir(many, sizeof(many), "many.db");
-	f = fopen(history, "w");
-	cr_assert_not_null(f);
 	write_registered(f, 1, "c1");
 	write_flagged(f, 1, 3, "c3", "late");
 	write_others(f);
@@ -152,15 +156,9 @@ Test(held_evicted, a_held_event_read_back_with_its_stream_is_this_runs)
  */
 Test(held_evicted, copies_of_a_held_event_meet_it_after_its_stream_is_read_back)
 {
-	char history[300], one[300], many[300];
 	struct ctr_run_result whole, batched;
-	FILE *f;
+	FILE *f = start_history();
 
-	path_in_dir(history, sizeof(history), "history.jsonl");
-	path_in_dir(one, sizeof(one), "one.db");
-	path_in_dir(many, sizeof(many), "many.db");
-	f = fopen(history, "w");
-	cr_assert_not_null(f);
 	write_registered(f, 1, "c1");
 	write_flagged(f, 1, 3, "c3", "late");
 	write_others(f);
