@@ -21,8 +21,8 @@
 
 #include "engine/engine.h"
 #include "engine/source.h"
-#include "events/timefmt.h"
 #include "tests/engine/kafka_mock_fixture.h"
+#include "tests/engine/replay_fixture.h"
 
 /* Small fetches, so that most of the topic is fetched after a fault is injected. */
 static const char *const small_fetches[] = {
@@ -52,16 +52,13 @@ static void replay(struct cluster *c, const char *name, struct fault *f,
 		   struct ctr_run_result *result)
 {
 	struct ctr_source_options source = { 0 };
-	struct ctr_replay_options options = { 0 };
+	struct ctr_replay_options options;
 	struct ctr_error err = { 0 };
 	char db[128];
 
 	snprintf(db, sizeof(db), "%s/%s.db", c->dir, name);
-	options.db_path = db;
+	options = replay_fixture_options(db);
 	options.batch = 300;
-	options.business_date = ctr_date_from_civil(2024, 4, 1);
-	options.expiring_days = 90;
-	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
 	if (f != NULL) {
 		source.settings = small_fetches;
 		source.settings_count = sizeof(small_fetches) / sizeof(small_fetches[0]);
@@ -180,10 +177,7 @@ Test(kafka_faults, a_leader_down_at_start_stops_the_replay_after_the_wait)
 	cluster_start(&c, 2);
 	leader_down(&c);
 	snprintf(db, sizeof(db), "%s/down.db", c.dir);
-	options.db_path = db;
-	options.business_date = ctr_date_from_civil(2024, 4, 1);
-	options.expiring_days = 90;
-	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
+	options = replay_fixture_options(db);
 	options.source_options = &source;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	rc = ctr_replay(c.spec, &options, &result, &err);

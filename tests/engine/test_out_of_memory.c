@@ -26,8 +26,8 @@
 #include "engine/db.h"
 #include "engine/engine.h"
 #include "engine/row_digest.h"
-#include "events/timefmt.h"
 #include "tests/engine/history_fixture.h"
+#include "tests/engine/replay_fixture.h"
 #include "tests/events/alloc_fail.h"
 
 static char dir[] = "/tmp/contrail-oom-XXXXXX";
@@ -108,16 +108,13 @@ static void no_overlap(void *ctx, sqlite3 *db)
 static int replay(const char *source, const char *db, struct shape shape,
 		  struct ctr_run_result *result, struct ctr_error *err)
 {
-	struct ctr_replay_options options = { 0 };
-	options.db_path = db;
+	struct ctr_replay_options options = replay_fixture_options(db);
+
 	options.rebuild = shape.rebuild;
 	options.batch = shape.batch;
 	/* unless it overlaps, the next batch is read only once the last is committed (as an
 	 * audit does), so that the nth allocation is the same one in every run */
 	options.after_flush = shape.overlap ? NULL : no_overlap;
-	options.business_date = ctr_date_from_civil(2024, 4, 1);
-	options.expiring_days = 90;
-	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
 	return ctr_replay(source, &options, result, err);
 }
 

@@ -12,7 +12,7 @@
 
 #include "engine/engine.h"
 #include "tests/engine/history_fixture.h"
-#include "events/timefmt.h"
+#include "tests/engine/replay_fixture.h"
 
 static char dir[] = "/tmp/contrail-run-loop-XXXXXX";
 static char history[256], first_half[256], second_half[256];
@@ -35,24 +35,6 @@ static void teardown(void)
 	cr_assert_eq(system(command), 0);
 }
 
-static struct ctr_run_result replay(const char *source, const char *db, int rebuild, long batch)
-{
-	struct ctr_replay_options options = { 0 };
-	struct ctr_run_result result;
-	struct ctr_error err = { 0 };
-	char spec[300];
-
-	options.db_path = db;
-	options.rebuild = rebuild;
-	options.batch = batch;
-	options.business_date = ctr_date_from_civil(2024, 4, 1);
-	options.expiring_days = 90;
-	options.store_cutoff = ctr_date_from_civil(2024, 10, 31);
-	snprintf(spec, sizeof(spec), "jsonl:%s", source);
-	cr_assert_eq(ctr_replay(spec, &options, &result, &err), 0, "%s", err.message);
-	return result;
-}
-
 TestSuite(run_loop, .init = setup, .fini = teardown, .timeout = 120);
 
 Test(run_loop, a_rebuild_reads_on_while_batches_are_written_and_matches_one_batch)
@@ -62,8 +44,8 @@ Test(run_loop, a_rebuild_reads_on_while_batches_are_written_and_matches_one_batc
 
 	snprintf(one, sizeof(one), "%s/one.db", dir);
 	snprintf(many, sizeof(many), "%s/many.db", dir);
-	whole = replay(history, one, 1, 1000000);
-	batched = replay(history, many, 1, 97);
+	whole = replay_fixture_jsonl(history, one, 1, 1000000);
+	batched = replay_fixture_jsonl(history, many, 1, 97);
 	cr_assert_eq(whole.read_while_writing, 0, "one batch: nothing to overlap");
 	cr_assert_gt(batched.read_while_writing, 0, "events were applied while a batch was written");
 	cr_assert_eq(batched.counts.read, whole.counts.read);
@@ -79,9 +61,9 @@ Test(run_loop, incremental_runs_load_stored_streams_while_a_batch_is_written)
 
 	snprintf(one, sizeof(one), "%s/one.db", dir);
 	snprintf(halves, sizeof(halves), "%s/halves.db", dir);
-	whole = replay(history, one, 1, 1000000);
-	replay(first_half, halves, 0, 53);
-	second = replay(second_half, halves, 0, 53);
+	whole = replay_fixture_jsonl(history, one, 1, 1000000);
+	replay_fixture_jsonl(first_half, halves, 0, 53);
+	second = replay_fixture_jsonl(second_half, halves, 0, 53);
 	cr_assert_gt(second.read_while_writing, 0);
 	cr_assert_str_eq(second.projection_hash, whole.projection_hash);
 }
