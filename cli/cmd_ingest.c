@@ -294,7 +294,7 @@ int ctr_cmd_ingest(int argc, char **argv)
 	if (S_ISREG(st.st_mode) && ctr_avro_file_magic_at(fileno(fp))) {
 		fclose(fp);
 		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "%s is an Avro log, not JSON Lines",
-				    in.input_path);
+				    strcmp(in.input_path, "-") == 0 ? "standard input" : in.input_path);
 	}
 	rc = open_log(&in, &err);
 	if (rc == 0)

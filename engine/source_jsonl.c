@@ -277,8 +277,12 @@ int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source
 	}
 	/* read as lines, every record of a log would be bad_json, each stored as rejected */
 	if (S_ISREG(st.st_mode) && ctr_avro_file_magic_at(fileno(s->fp))) {
-		rc = ctr_error_set(err, CTR_ECORRUPT, "%s is an Avro log, not JSON Lines: read it as"
-				   " file:%s", path, path);
+		if (s->is_stdin)
+			rc = ctr_error_set(err, CTR_ECORRUPT, "standard input is an Avro log, not"
+					   " JSON Lines");
+		else
+			rc = ctr_error_set(err, CTR_ECORRUPT, "%s is an Avro log, not JSON Lines:"
+					   " read it as file:%s", path, path);
 		goto fail;
 	}
 	s->line = malloc(LINE_CAP);

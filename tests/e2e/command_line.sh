@@ -338,3 +338,9 @@ expect_eq "its line" "contrail ingest: lines.avro is an Avro log, not JSON Lines
 usage_line "ingest of its own log" "contrail ingest: lines.avro and --log lines.avro are one file" \
 	ingest --log lines.avro lines.avro
 cmp -s lines.avro lines-before.avro || fail "the log changed"
+# so is one given on standard input
+status=0
+"$CONTRAIL" replay --source jsonl:- --db from-stdin.db < lines.avro 2> err.txt > /dev/null || status=$?
+expect_eq "exit of a replay of a log on standard input" 3 "$status"
+expect_eq "its line" "contrail replay: standard input is an Avro log, not JSON Lines" "$(cat err.txt)"
+[ ! -e from-stdin.db ] || fail "a replay of a log on standard input made its database"
