@@ -131,7 +131,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		{ "store-cutoff", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, ok = 1;
+	int opt, rc, ok = 1;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
@@ -182,8 +182,8 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	}
 	if (*source == NULL || a->stream == NULL || optind != argc)
 		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "usage: contrail audit --source SRC --stream ID");
-	ok = ctr_cli_check_source("audit", *source);
-	return ok != CTR_EXIT_OK ? ok : ctr_cli_kafka_check("audit", *source, kafka);
+	rc = ctr_cli_check_source("audit", *source);
+	return rc != CTR_EXIT_OK ? rc : ctr_cli_kafka_check("audit", *source, kafka);
 }
 
 int ctr_cmd_audit(int argc, char **argv)

@@ -294,7 +294,7 @@ int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source
 	if (rc != 0)
 		goto fail;
 	setvbuf(s->fp, NULL, _IOFBF, 1 << 20);
-	s->regular = fstat(fileno(s->fp), &st) == 0 && S_ISREG(st.st_mode);
+	s->regular = S_ISREG(st.st_mode); /* st: as the open found it, above */
 	snprintf(s->base.name, sizeof(s->base.name), "jsonl:%s",
 		 s->is_stdin ? "-" : (realpath(path, absolute) ? absolute : path));
 	/* standard input, or a pipe by name (/dev/stdin, a FIFO): read once, never resumed */
