@@ -8,8 +8,8 @@
  * most 64 MiB stored and 64 MiB inflated, at most 1024 metadata entries and
  * 16 MiB of metadata), so a damaged file gives CTR_ECORRUPT with the path and
  * byte offset of the damage, never a wild allocation or an endless loop.
- * The reader is in avro_file.c, the writer in avro_file_write.c, the header
- * both of them use in avro_header.c.
+ * The reader is in avro_file.c, the writer in avro_file_create.c (a new
+ * file) and avro_file_write.c, the header both of them use in avro_header.c.
  */
 #ifndef CTR_AVRO_FILE_H
 #define CTR_AVRO_FILE_H

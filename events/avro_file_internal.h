@@ -1,7 +1,7 @@
 /*
  * avro_file_internal.h - varints and the file header (avro_header.c), shared
- * by the reader (avro_file.c) and the writer (avro_file_write.c). Not for use
- * elsewhere.
+ * by the reader (avro_file.c) and the writer (avro_file_create.c,
+ * avro_file_write.c). Not for use elsewhere.
  */
 #ifndef CTR_AVRO_FILE_INTERNAL_H
 #define CTR_AVRO_FILE_INTERNAL_H
@@ -33,6 +33,8 @@ struct avro_header {
 int ctr_avro_read_long(FILE *fp, int64_t *value, uint64_t *offset);
 /* Encodes a zigzag varint into out (10 bytes at most); returns its length. */
 size_t ctr_avro_encode_long(int64_t value, uint8_t *out);
+/* Writes a zigzag varint to fp; 0 ok, -1 when the write fails. */
+int ctr_avro_write_long(FILE *fp, int64_t value);
 
 /*
  * Reads the header from the start of fp (path names it in messages) and

@@ -3,7 +3,7 @@
  * avro_file_internal.h): the magic, the metadata map and the sync marker,
  * every length bounded before it is used, and the zigzag varints the header
  * and the blocks are written in. Shared by the reader (avro_file.c) and the
- * writer (avro_file_write.c).
+ * writer (avro_file_create.c, avro_file_write.c).
  */
 #include "events/avro_file_internal.h"
 
@@ -45,6 +45,14 @@ size_t ctr_avro_encode_long(int64_t value, uint8_t *out)
 	}
 	out[len++] = (uint8_t)bits;
 	return len;
+}
+
+int ctr_avro_write_long(FILE *fp, int64_t value)
+{
+	uint8_t bytes[10];
+	size_t len = ctr_avro_encode_long(value, bytes);
+
+	return fwrite(bytes, 1, len, fp) == len ? 0 : -1;
 }
 
 const char *ctr_avro_header_meta(const struct avro_header *h, const char *key)

@@ -251,6 +251,48 @@ decode_array(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, 
 	}
 }
 
+/* ints, longs and enum symbols: a varint, in the range of its type */
+__attribute__((always_inline)) static inline int64_t
+decode_integer(struct ctr_avro_tape *t, const struct plan_node *n, struct tape_value *v,
+	       const uint8_t *p, size_t avail)
+{
+	int64_t number;
+	size_t used = read_varint(t, p, avail, &number);
+
+	if (used == 0)
+		return damaged(t, "a bad varint");
+	if (n->type == AVRO_INT32 && (number < INT32_MIN || number > INT32_MAX))
+		return damaged(t, "an int out of range");
+	if (n->type == AVRO_ENUM && (number < 0 || number >= n->limit))
+		return damaged(t, "an enum symbol out of range");
+	v->n.l = number;
+	return (int64_t)used;
+}
+
+__attribute__((always_inline)) static inline int64_t
+decode_float(struct ctr_avro_tape *t, struct tape_value *v, const uint8_t *p, size_t avail)
+{
+	uint32_t bits;
+
+	if (avail < 4)
+		return damaged(t, "a float past the end of the bytes");
+	bits = (uint32_t)little_endian(p, 4);
+	memcpy(&v->n.f, &bits, sizeof(bits));
+	return 4;
+}
+
+__attribute__((always_inline)) static inline int64_t
+decode_double(struct ctr_avro_tape *t, struct tape_value *v, const uint8_t *p, size_t avail)
+{
+	uint64_t bits;
+
+	if (avail < 8)
+		return damaged(t, "a double past the end of the bytes");
+	bits = little_endian(p, 8);
+	memcpy(&v->n.d, &bits, sizeof(bits));
+	return 8;
+}
+
 /*
  * One value. Inlined into the loops of the three kinds that hold values (their
  * own functions, not inlined), so that a record's strings and numbers cost no
@@ -262,8 +304,6 @@ decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, const 
        size_t avail)
 {
 	struct tape_value *v = &t->values[slot];
-	int64_t number;
-	size_t used;
 
 	v->node = n;
 	switch (n->type) {
@@ -277,31 +317,11 @@ decode(struct ctr_avro_tape *t, const struct plan_node *n, uint32_t slot, const 
 	case AVRO_INT32:
 	case AVRO_INT64:
 	case AVRO_ENUM:
-		used = read_varint(t, p, avail, &number);
-		if (used == 0)
-			return damaged(t, "a bad varint");
-		if (n->type == AVRO_INT32 && (number < INT32_MIN || number > INT32_MAX))
-			return damaged(t, "an int out of range");
-		if (n->type == AVRO_ENUM && (number < 0 || number >= n->limit))
-			return damaged(t, "an enum symbol out of range");
-		v->n.l = number;
-		return (int64_t)used;
-	case AVRO_FLOAT: {
-		uint32_t bits;
-		if (avail < 4)
-			return damaged(t, "a float past the end of the bytes");
-		bits = (uint32_t)little_endian(p, 4);
-		memcpy(&v->n.f, &bits, sizeof(bits));
-		return 4;
-	}
-	case AVRO_DOUBLE: {
-		uint64_t bits;
-		if (avail < 8)
-			return damaged(t, "a double past the end of the bytes");
-		bits = little_endian(p, 8);
-		memcpy(&v->n.d, &bits, sizeof(bits));
-		return 8;
-	}
+		return decode_integer(t, n, v, p, avail);
+	case AVRO_FLOAT:
+		return decode_float(t, v, p, avail);
+	case AVRO_DOUBLE:
+		return decode_double(t, v, p, avail);
 	case AVRO_STRING:
 	case AVRO_BYTES:
 	case AVRO_FIXED:

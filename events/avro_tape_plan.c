@@ -81,6 +81,53 @@ static int64_t least_bytes(const struct ctr_avro_plan *plan, const struct plan_n
 	}
 }
 
+/*
+ * The figures of node's own type set (an enum's symbols, a fixed's size);
+ * *count is how many children it has. -1 for a type the tape does not hold.
+ */
+static int shape(struct plan_node *node, avro_schema_t schema, size_t *count)
+{
+	switch (node->type) {
+	case AVRO_NULL: case AVRO_BOOLEAN: case AVRO_INT32: case AVRO_INT64:
+	case AVRO_FLOAT: case AVRO_DOUBLE: case AVRO_STRING: case AVRO_BYTES:
+		return 0;
+	case AVRO_ENUM:
+		node->limit = avro_schema_enum_number_of_symbols(schema);
+		return 0;
+	case AVRO_FIXED:
+		node->limit = avro_schema_fixed_size(schema);
+		return 0;
+	case AVRO_RECORD:
+		*count = avro_schema_record_size(schema);
+		return 0;
+	case AVRO_UNION:
+		*count = avro_schema_union_size(schema);
+		return 0;
+	case AVRO_ARRAY:
+		*count = 1;
+		return 0;
+	default: /* maps and anything else: the generic values hold them */
+		return -1;
+	}
+}
+
+static int compile(struct ctr_avro_plan *plan, avro_schema_t schema, int depth, uint32_t *index);
+
+/* The count children of schema (of type) compiled and listed in plan->kids from kids on. */
+static int compile_kids(struct ctr_avro_plan *plan, avro_schema_t schema, avro_type_t type,
+			uint32_t kids, size_t count, int depth)
+{
+	for (size_t i = 0; i < count; i++) {
+		uint32_t child;
+		if (compile(plan, child_schema(schema, type, i), depth + 1, &child) != 0)
+			return -1;
+		plan->kids[kids + i] = child;
+		if (type == AVRO_RECORD)
+			plan->names[kids + i] = avro_schema_record_field_name(schema, (int)i);
+	}
+	return 0;
+}
+
 /* Adds schema's node and its children's; *index is where it went. -1 when it cannot. */
 static int compile(struct ctr_avro_plan *plan, avro_schema_t schema, int depth, uint32_t *index)
 {
@@ -95,40 +142,14 @@ static int compile(struct ctr_avro_plan *plan, avro_schema_t schema, int depth, 
 	type = avro_typeof(schema);
 	plan->nodes[self].type = type;
 	plan->nodes[self].schema = schema;
-	switch (type) {
-	case AVRO_NULL: case AVRO_BOOLEAN: case AVRO_INT32: case AVRO_INT64:
-	case AVRO_FLOAT: case AVRO_DOUBLE: case AVRO_STRING: case AVRO_BYTES:
-		break;
-	case AVRO_ENUM:
-		plan->nodes[self].limit = avro_schema_enum_number_of_symbols(schema);
-		break;
-	case AVRO_FIXED:
-		plan->nodes[self].limit = avro_schema_fixed_size(schema);
-		break;
-	case AVRO_RECORD:
-		count = avro_schema_record_size(schema);
-		break;
-	case AVRO_UNION:
-		count = avro_schema_union_size(schema);
-		break;
-	case AVRO_ARRAY:
-		count = 1;
-		break;
-	default: /* maps and anything else: the generic values hold them */
+	if (shape(&plan->nodes[self], schema, &count) != 0)
 		return -1;
-	}
 	if (count > 0 && add_kids(plan, count, &kids) != 0)
 		return -1;
 	plan->nodes[self].kids = kids;
 	plan->nodes[self].count = (uint32_t)count;
-	for (size_t i = 0; i < count; i++) {
-		uint32_t child;
-		if (compile(plan, child_schema(schema, type, i), depth + 1, &child) != 0)
-			return -1;
-		plan->kids[kids + i] = child;
-		if (type == AVRO_RECORD)
-			plan->names[kids + i] = avro_schema_record_field_name(schema, (int)i);
-	}
+	if (compile_kids(plan, schema, type, kids, count, depth) != 0)
+		return -1;
 	plan->nodes[self].least = least_bytes(plan, &plan->nodes[self]);
 	*index = self;
 	return 0;

@@ -1,5 +1,6 @@
 /*
- * decode.c - the decoder of decode.h.
+ * decode.c - the decoder of decode.h at work: Avro records decoded, old ones
+ * converted, and the envelope of a decoded value read into an event.
  *
  * Both paths end in the same place: an envelope Avro value in the decoder's
  * own schema (for Avro records in the current schema, a value on the tape of
@@ -7,6 +8,7 @@
  * When that schema is not the current one (an old log), the value is
  * converted to the current schema through its JSON form, which fills the
  * defaults of added fields (Avro C ignores reader defaults, see PITFALLS.md).
+ * What those schemas are, and the decoder made for them, is decode_schema.c's.
  */
 #include "events/decode.h"
 
@@ -15,7 +17,6 @@
 
 #include "events/avro_check.h"
 #include "events/hash.h"
-#include "events/json_memory.h"
 #include "events/timefmt.h"
 #include "events/validate.h"
 #include "events/value_json.h"
@@ -27,244 +28,6 @@
 const char *const ctr_envelope_fields[F_COUNT] = {
 	"id", "type", "stream", "seq", "account", "at", "recorded", "data",
 };
-
-static int slot_init(struct value_slot *slot, avro_schema_t schema, const json_t *tree,
-		     struct ctr_error *err)
-{
-	slot->schema = schema;
-	slot->tree = json_deep_copy(tree);
-	/* Avro C's field lookup assumes a record (another writer's log may hold anything) */
-	if (!is_avro_record(schema))
-		return ctr_error_set(err, CTR_ESCHEMA, "schema: not a record, as the envelope is");
-	/* a record's JSON parses: without its tree a slot would fill values with nothing to judge */
-	if (slot->tree == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	slot->iface = avro_generic_class_from_schema(schema);
-	if (slot->iface == NULL || avro_generic_value_new(slot->iface, &slot->value) != 0)
-		return ctr_error_set(err, CTR_ESCHEMA, "schema: %s", avro_strerror());
-	/* a field another writer left out is -1: judged by envelope_fits() against the catalog */
-	for (int f = 0; f < F_COUNT; f++)
-		slot->index[f] = avro_schema_record_field_get_index(schema, ctr_envelope_fields[f]);
-	return 0;
-}
-
-static void slot_deinit(struct value_slot *slot)
-{
-	if (slot->iface) {
-		avro_value_decref(&slot->value);
-		avro_value_iface_decref(slot->iface);
-	}
-	if (slot->owns_schema && slot->schema)
-		avro_schema_decref(slot->schema);
-	json_decref(slot->tree);
-}
-
-/*
- * What a field holds: a union of null and one other type counts as that type;
- * a union of two others stays itself (none of our fields is one).
- */
-static avro_schema_t held(avro_schema_t schema)
-{
-	avro_schema_t other = NULL;
-
-	if (!is_avro_union(schema))
-		return schema;
-	for (size_t i = 0; i < avro_schema_union_size(schema); i++) {
-		avro_schema_t branch = avro_schema_union_branch(schema, (int)i);
-		if (is_avro_null(branch))
-			continue;
-		if (other != NULL)
-			return schema;
-		other = branch;
-	}
-	return other != NULL ? other : schema;
-}
-
-/* The default the catalog's envelope gives field f, or NULL when it gives none. */
-static json_t *current_default(const struct ctr_decoder *d, int f)
-{
-	json_t *fields = json_object_get(d->current.tree, "fields");
-
-	return json_object_get(json_array_get(fields, (size_t)d->current.index[f]), "default");
-}
-
-/*
- * A log in a schema that is not one of the catalog's (another writer's) is
- * converted field by field through JSON: an envelope field of another type
- * (a seq written as text, an account as bytes) would fail in every record, so
- * such a log is refused as a whole. An int where the catalog has a long is
- * Avro's own promotion and converts; Avro's bytes-to-string is not taken (the
- * conversion goes through JSON, which keeps bytes apart from text).
- */
-static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
-{
-	for (int f = 0; f < F_COUNT; f++) {
-		avro_schema_t own, current;
-		avro_type_t written, wanted;
-
-		current = avro_schema_record_field_get_by_index(d->current.schema,
-								d->current.index[f]);
-		wanted = avro_typeof(held(current));
-
-		/* left out by the writer: Avro fills the catalog's default (recorded's null) */
-		if (d->own.index[f] < 0) {
-			if (current_default(d, f) != NULL)
-				continue;
-			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field"
-					     " %s", ctr_envelope_fields[f]);
-		}
-		own = avro_schema_record_field_get_by_index(d->own.schema, d->own.index[f]);
-		written = avro_typeof(held(own));
-		if (f == F_DATA || written == wanted || (written == AVRO_INT32 && wanted == AVRO_INT64))
-			continue;
-		return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope's %s is a %s, where the"
-				     " catalog has a %s", ctr_envelope_fields[f],
-				     avro_schema_type_name(held(own)), avro_schema_type_name(held(current)));
-	}
-	return 0;
-}
-
-/*
- * Avro matches a union's branches by their records' unqualified names (a
- * writer's namespace may be its own): for each payload of the log's
- * schema (the branches of its data, or data itself when that is one record),
- * the current schema's branch of the same record, or -1 when it has none.
- */
-static int map_payloads(struct ctr_decoder *d, struct ctr_error *err)
-{
-	avro_schema_t own = avro_schema_record_field_get_by_index(d->own.schema,
-								  d->own.index[F_DATA]);
-	avro_schema_t current = avro_schema_record_field_get_by_index(d->current.schema,
-								      d->current.index[F_DATA]);
-	size_t count = is_avro_union(own) ? avro_schema_union_size(own) : 1;
-
-	d->payload_map = malloc((count ? count : 1) * sizeof(*d->payload_map));
-	if (d->payload_map == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	d->payload_count = count;
-	for (size_t i = 0; i < count; i++) {
-		avro_schema_t payload = is_avro_union(own) ? avro_schema_union_branch(own, (int)i) : own;
-		int index = -1;
-
-		if (!is_avro_record(payload) ||
-		    avro_schema_union_branch_by_name(current, &index, avro_schema_type_name(payload))
-			    == NULL)
-			index = -1;
-		d->payload_map[i] = index;
-	}
-	return 0;
-}
-
-static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_error *err)
-{
-	int current = ctr_catalog_current_id(d->catalog);
-	avro_schema_t schema;
-	json_error_t jerr;
-	json_t *tree;
-	int rc;
-
-	if (writer_json == NULL)
-		writer_json = ctr_catalog_schema_json(d->catalog, current);
-	ctr_json_memory_failed();
-	if (avro_schema_from_json_length(writer_json, strlen(writer_json), &schema) != 0)
-		/* Avro C parses with jansson, whose allocations are watched */
-		return ctr_json_memory_failed()
-		       ? ctr_error_set(err, CTR_ENOMEM, "out of memory")
-		       : ctr_error_set(err, CTR_ESCHEMA, "its schema does not parse: %s",
-				       avro_strerror());
-	tree = json_loads(writer_json, 0, &jerr);
-	d->own.owns_schema = 1;
-	rc = slot_init(&d->own, schema, tree, err);
-	json_decref(tree);
-	if (rc != 0)
-		return rc;
-	d->own_id = ctr_catalog_find_id(d->catalog, schema);
-	d->converting = d->own_id != current;
-	if (d->converting) {
-		rc = slot_init(&d->current, ctr_catalog_schema(d->catalog, current),
-			       ctr_catalog_schema_tree(d->catalog, current), err);
-		if (rc == 0)
-			rc = envelope_fits(d, err);
-		return rc == 0 ? map_payloads(d, err) : rc;
-	}
-	/* without a plan (a schema the tape cannot hold) records decode generically */
-	d->plan = ctr_avro_plan_new(schema);
-	d->tape = d->plan ? ctr_avro_tape_new(d->plan) : NULL;
-	return 0;
-}
-
-int ctr_decoder_new(const char *writer_json, int check_formats, struct ctr_decoder **out,
-		    struct ctr_error *err)
-{
-	struct ctr_decoder *d = calloc(1, sizeof(*d));
-	int rc = CTR_ENOMEM;
-
-	if (d == NULL)
-		return ctr_error_set(err, rc, "out of memory");
-	ctr_json_memory_watch(); /* a JSON line that runs out of memory is not bad JSON */
-	d->catalog = ctr_catalog_default(err);
-	if (d->catalog == NULL) {
-		rc = err ? err->code : CTR_ESCHEMA;
-		goto fail;
-	}
-	rc = init_own(d, writer_json, err);
-	if (rc != 0)
-		goto fail;
-	d->check_formats = check_formats;
-	d->validator = ctr_validator_new(
-		ctr_catalog_schema_tree(d->catalog, ctr_catalog_current_id(d->catalog)));
-	d->block_reader = avro_reader_memory("", 0);
-	if (d->validator == NULL || d->block_reader == NULL) {
-		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-		goto fail;
-	}
-	*out = d;
-	return 0;
-fail:
-	ctr_decoder_free(d);
-	return rc;
-}
-
-void ctr_decoder_free(struct ctr_decoder *d)
-{
-	if (d == NULL)
-		return;
-	slot_deinit(&d->own);
-	if (d->converting)
-		slot_deinit(&d->current);
-	free(d->payload_map);
-	ctr_validator_free(d->validator);
-	ctr_avro_tape_free(d->tape);
-	ctr_avro_plan_free(d->plan);
-	json_decref(d->line_tree);
-	if (d->block_reader)
-		avro_reader_free(d->block_reader);
-	free(d->encode_buf);
-	free(d);
-}
-
-int ctr_decoder_schema_id(const struct ctr_decoder *d)
-{
-	return d->own_id;
-}
-
-int ctr_decoder_payloads_in_place(const struct ctr_decoder *d)
-{
-	if (d->own_id != 0)
-		return 1;
-	for (size_t i = 0; i < d->payload_count; i++)
-		if (d->payload_map[i] != (int)i)
-			return 0;
-	return d->payload_count == (size_t)ctr_catalog_type_count(d->catalog);
-}
-
-const char *ctr_decoder_missing_field(const struct ctr_decoder *d)
-{
-	for (int f = 0; f < F_COUNT; f++)
-		if (d->own.index[f] < 0)
-			return ctr_envelope_fields[f];
-	return NULL;
-}
 
 static const char *field_string(avro_value_t *record, const int index[F_COUNT], int field)
 {
@@ -326,35 +89,42 @@ void ctr_decoder_read_envelope(struct ctr_decoder *d, avro_value_t *record, cons
 		ctr_validator_check(d->validator, record, ev);
 }
 
-/* Moves an old-schema value into the current schema (defaults filled). */
-int ctr_decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
+/*
+ * The catalog's branch for the payload the own value holds, or -1 when it has
+ * none; *written is the payload's branch in the log's schema.
+ */
+static int payload_index(const struct ctr_decoder *d, int *written)
 {
-	json_t *json;
-	avro_value_t data, branch;
-	enum ctr_code code;
-	const void *bytes;
-	size_t len;
-	int written = 0, index;
+	avro_value_t data;
 
 	avro_value_get_by_index(&d->own.value, (size_t)d->own.index[F_DATA], &data, NULL);
 	if (avro_value_get_type(&data) == AVRO_UNION)
-		avro_value_get_discriminant(&data, &written);
-	index = written >= 0 && (size_t)written < d->payload_count ? d->payload_map[written] : -1;
-	if (index < 0) { /* a payload of the writer's own: no type of ours to read it as */
-		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "its payload (branch %d of the log's"
-				 " schema) is not a record the catalog holds", written);
-		return -1;
-	}
-	json = ctr_value_to_json(&d->own.value);
+		avro_value_get_discriminant(&data, written);
+	return *written >= 0 && (size_t)*written < d->payload_count ? d->payload_map[*written] : -1;
+}
+
+/* The payload's JSON into the current value's data, as the catalog's branch index. */
+static enum ctr_code convert_payload(struct ctr_decoder *d, const json_t *payload, int index,
+				     struct ctr_event *ev)
+{
+	json_t *fields = json_object_get(d->current.tree, "fields");
+	json_t *data_field = json_array_get(fields, (size_t)d->current.index[F_DATA]);
+	json_t *branches = json_object_get(data_field, "type");
+	avro_value_t data, branch;
+
 	/* the JSON form of a union loses its branch; set it before filling */
 	avro_value_reset(&d->current.value);
 	avro_value_get_by_index(&d->current.value, (size_t)d->current.index[F_DATA], &data, NULL);
 	avro_value_set_branch(&data, index, &branch);
-	code = ctr_value_convert_json(&branch, json_object_get(json, "data"),
-				      json_array_get(json_object_get(json_array_get(json_object_get(
-					      d->current.tree, "fields"), (size_t)d->current.index[F_DATA]),
-					      "type"), (size_t)index), ev->message, sizeof(ev->message));
-	json_object_del(json, "data");
+	return ctr_value_convert_json(&branch, payload, json_array_get(branches, (size_t)index),
+				      ev->message, sizeof(ev->message));
+}
+
+/* The envelope fields of json (the own value's, its data taken out) into the current value. */
+static enum ctr_code convert_envelope(struct ctr_decoder *d, json_t *json, struct ctr_event *ev)
+{
+	enum ctr_code code = CTR_CODE_OK;
+
 	for (int f = 0; f < F_COUNT && code == CTR_CODE_OK; f++) {
 		avro_value_t field;
 		json_t *given;
@@ -368,6 +138,28 @@ int ctr_decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
 		code = ctr_value_from_json(&field, given ? given : json_null(), NULL,
 					   ctr_envelope_fields[f], ev->message, sizeof(ev->message));
 	}
+	return code;
+}
+
+/* Moves an old-schema value into the current schema (defaults filled). */
+int ctr_decoder_convert(struct ctr_decoder *d, struct ctr_event *ev)
+{
+	int written = 0, index = payload_index(d, &written);
+	enum ctr_code code;
+	const void *bytes;
+	size_t len;
+	json_t *json;
+
+	if (index < 0) { /* a payload of the writer's own: no type of ours to read it as */
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "its payload (branch %d of the log's"
+				 " schema) is not a record the catalog holds", written);
+		return -1;
+	}
+	json = ctr_value_to_json(&d->own.value);
+	code = convert_payload(d, json_object_get(json, "data"), index, ev);
+	json_object_del(json, "data");
+	if (code == CTR_CODE_OK)
+		code = convert_envelope(d, json, ev);
 	json_decref(json);
 	if (code != CTR_CODE_OK) {
 		ev->code = CTR_CODE_BAD_AVRO;
@@ -411,14 +203,90 @@ static int64_t decode_generic(struct ctr_decoder *d, const uint8_t *record, size
 	return avro_value_read(d->block_reader, &d->own.value) == 0 ? size : 0;
 }
 
+/*
+ * The record at raw decoded into a value: onto the tape when it holds it, else
+ * generically. Its size; 0 or less when it does not decode, *why then saying
+ * what was wrong when that is known.
+ */
+static int64_t decode_value(struct ctr_decoder *d, const uint8_t *raw, size_t avail,
+			    int *not_utf8, const char **why)
+{
+	int64_t size = CTR_TAPE_UNSUPPORTED;
+
+	if (d->tape != NULL)
+		size = ctr_avro_tape_decode(d->tape, raw, avail, &d->taped);
+	if (size == CTR_TAPE_DAMAGED)
+		*why = ctr_avro_tape_damage(d->tape);
+	d->last_taped = size >= 0;
+	if (d->last_taped)
+		*not_utf8 = ctr_avro_tape_not_utf8(d->tape);
+	if (size == CTR_TAPE_UNSUPPORTED) {
+		size = decode_generic(d, raw, avail, not_utf8);
+		if (size == 0)
+			*why = avro_strerror();
+		else if (size == CTR_AVRO_TOO_DEEP)
+			*why = "values nested more than " DEPTH_TEXT(CTR_AVRO_CHECK_DEPTH) " deep";
+	}
+	return size;
+}
+
+/* A record that does not decode has no known end: the rest of its block goes with it. */
+static void reject_rest_of_block(struct ctr_decoder *d, struct ctr_event *ev, const char *why)
+{
+	ev->raw_len = d->block_size - d->block_pos;
+	d->block_pos = d->block_size;
+	ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "record does not decode under the log's"
+			 " schema%s%s", *why ? ": " : "", why);
+}
+
+/*
+ * What the tape reads is in Avro's canonical encoding, the bytes its content's digest
+ * is of (E1); what it leaves to the generic decoder may not be (a varint longer than
+ * its value needs, an array in several blocks), so it is digested as it encodes. An
+ * older schema's record is digested again once converted (ctr_decoder_convert).
+ */
+static void digest_record(struct ctr_decoder *d, struct ctr_event *ev)
+{
+	const void *bytes;
+	size_t len;
+
+	if (d->last_taped || d->converting ||
+	    ctr_decoder_encode_value(d, &d->own.value, &bytes, &len, NULL) != 0)
+		ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
+	else
+		ev->digest = ctr_hash64(bytes, len, 0);
+}
+
+/* A decoded record judged (size, text), converted when it is old, and read into ev. */
+static void read_record(struct ctr_decoder *d, struct ctr_event *ev, int not_utf8)
+{
+	if (ev->raw_len > CTR_EVENT_MAX_BYTES) {
+		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB",
+				 ev->raw_len);
+		return;
+	}
+	/* as such a JSON line is bad_json: the record ends where it says, and only it is lost */
+	if (not_utf8) {
+		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "a string in the record is not UTF-8 or"
+				 " holds a NUL byte");
+		return;
+	}
+	if (d->converting && ctr_decoder_convert(d, ev) != 0)
+		return;
+	if (d->last_taped)
+		ctr_decoder_read_envelope(d, &d->taped, d->own.index, ev);
+	else if (d->converting)
+		ctr_decoder_read_envelope(d, &d->current.value, d->current.index, ev);
+	else
+		ctr_decoder_read_envelope(d, &d->own.value, d->own.index, ev);
+}
+
 int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 {
 	size_t avail = d->block_size - d->block_pos;
-	int64_t size = CTR_TAPE_UNSUPPORTED;
 	const char *why = "";
-	const void *bytes;
-	size_t len;
 	int not_utf8 = 0;
+	int64_t size;
 
 	ctr_event_clear(ev);
 	d->last_taped = 0; /* nothing of a block that ended may be read back */
@@ -426,60 +294,17 @@ int ctr_decode_avro_next(struct ctr_decoder *d, struct ctr_event *ev)
 		return 0;
 	ev->raw = d->block + d->block_pos;
 	ev->raw_is_avro = 1;
-	if (d->tape != NULL)
-		size = ctr_avro_tape_decode(d->tape, ev->raw, avail, &d->taped);
-	if (size == CTR_TAPE_DAMAGED)
-		why = ctr_avro_tape_damage(d->tape);
-	d->last_taped = size >= 0;
-	if (d->last_taped)
-		not_utf8 = ctr_avro_tape_not_utf8(d->tape);
-	if (size == CTR_TAPE_UNSUPPORTED) {
-		size = decode_generic(d, ev->raw, avail, &not_utf8);
-		if (size == 0)
-			why = avro_strerror();
-		else if (size == CTR_AVRO_TOO_DEEP)
-			why = "values nested more than " DEPTH_TEXT(CTR_AVRO_CHECK_DEPTH) " deep";
-	}
+	size = decode_value(d, ev->raw, avail, &not_utf8, &why);
 	if (size <= 0) {
-		ev->raw_len = d->block_size - d->block_pos;
-		d->block_pos = d->block_size;
-		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "record does not decode under the log's schema%s%s",
-				 *why ? ": " : "", why);
+		reject_rest_of_block(d, ev, why);
 		return -1;
 	}
 	ev->raw_len = (size_t)size;
 	d->taped_raw = ev->raw;
 	d->taped_len = ev->raw_len;
 	d->block_pos += (size_t)size;
-	/*
-	 * What the tape reads is in Avro's canonical encoding, the bytes its content's digest
-	 * is of (E1); what it leaves to the generic decoder may not be (a varint longer than
-	 * its value needs, an array in several blocks), so it is digested as it encodes. An
-	 * older schema's record is digested again once converted (ctr_decoder_convert).
-	 */
-	if (d->last_taped || d->converting ||
-	    ctr_decoder_encode_value(d, &d->own.value, &bytes, &len, NULL) != 0)
-		ev->digest = ctr_hash64(ev->raw, ev->raw_len, 0);
-	else
-		ev->digest = ctr_hash64(bytes, len, 0);
-	if (ev->raw_len > CTR_EVENT_MAX_BYTES) {
-		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "record of %zu bytes is over 1 MiB", ev->raw_len);
-		return 1;
-	}
-	/* as such a JSON line is bad_json: the record ends where it says, and only it is lost */
-	if (not_utf8) {
-		ctr_event_reject(ev, CTR_CODE_BAD_AVRO, 0, "a string in the record is not UTF-8 or"
-				 " holds a NUL byte");
-		return 1;
-	}
-	if (d->converting && ctr_decoder_convert(d, ev) != 0)
-		return 1;
-	if (d->last_taped)
-		ctr_decoder_read_envelope(d, &d->taped, d->own.index, ev);
-	else if (d->converting)
-		ctr_decoder_read_envelope(d, &d->current.value, d->current.index, ev);
-	else
-		ctr_decoder_read_envelope(d, &d->own.value, d->own.index, ev);
+	digest_record(d, ev);
+	read_record(d, ev, not_utf8);
 	return 1;
 }
 

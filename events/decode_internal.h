@@ -1,6 +1,7 @@
 /*
- * decode_internal.h - the decoder's insides, shared by decode.c (Avro) and
- * decode_json.c (JSON Lines). Not for use outside events/.
+ * decode_internal.h - the decoder's insides, shared by decode_schema.c (its
+ * schemas), decode.c (Avro) and decode_json.c (JSON Lines). Not for use
+ * outside events/.
  */
 #ifndef CTR_DECODE_INTERNAL_H
 #define CTR_DECODE_INTERNAL_H
@@ -47,6 +48,17 @@ struct ctr_decoder {
 	char *encode_buf;
 	size_t encode_cap;
 };
+
+/*
+ * The default the catalog's envelope gives field f, or NULL when it gives none.
+ * Inline: converting an old log's record asks it for each field it lacks.
+ */
+static inline json_t *current_default(const struct ctr_decoder *d, int f)
+{
+	json_t *fields = json_object_get(d->current.tree, "fields");
+
+	return json_object_get(json_array_get(fields, (size_t)d->current.index[f]), "default");
+}
 
 /*
  * Reads envelope and payload of record (an envelope value whose fields are at

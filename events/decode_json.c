@@ -252,13 +252,66 @@ static void digest_as_json(json_t *tree, int out_of_range, struct ctr_event *ev)
 	free(canonical);
 }
 
+/*
+ * The line's JSON into d->line_tree, in place of the last line's: 0, or -1
+ * with ev rejected bad_json when it is not an object or memory ran out.
+ */
+static int load_object(struct ctr_decoder *d, const char *line, size_t len, int *out_of_range,
+		       struct ctr_event *ev)
+{
+	json_error_t jerr;
+
+	json_decref(d->line_tree);
+	/* jansson leaves the error untouched when it cannot allocate its lexer: load_line reads it */
+	memset(&jerr, 0, sizeof(jerr));
+	ctr_json_memory_failed(); /* what failed before is not this line's */
+	d->line_tree = load_line(line, len, &jerr, out_of_range, &ev->out_of_memory);
+	if (ctr_json_memory_failed())
+		ev->out_of_memory = 1;
+	if (ev->out_of_memory) {
+		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "out of memory");
+		return -1;
+	}
+	if (d->line_tree == NULL || !json_is_object(d->line_tree)) {
+		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "not a JSON object: %s",
+				 d->line_tree ? "another JSON value" : jerr.text);
+		return -1;
+	}
+	return 0;
+}
+
+/* A line whose fields do not fill the schema still takes its place (E2), rejected with code. */
+static void reject_unfilled(struct ctr_decoder *d, enum ctr_code code, int out_of_range,
+			    struct ctr_event *ev)
+{
+	digest_as_json(d->line_tree, out_of_range, ev);
+	ev->code = code;
+	ev->takes_place = 1; /* fill() wrote the message */
+	if (out_of_range && code == CTR_CODE_BAD_FORMAT)
+		snprintf(ev->message + strlen(ev->message),
+			 sizeof(ev->message) - strlen(ev->message), " (a number out of range)");
+}
+
+/* The filled own value digested (E1), converted when the own schema is old, and read into ev. */
+static void read_filled(struct ctr_decoder *d, struct ctr_event *ev)
+{
+	const void *bytes;
+	size_t size;
+
+	if (ctr_decoder_encode(d, &bytes, &size, NULL) == 0)
+		ev->digest = ctr_hash64(bytes, size, 0);
+	if (d->converting && ctr_decoder_convert(d, ev) != 0)
+		return;
+	if (d->converting)
+		ctr_decoder_read_envelope(d, &d->current.value, d->current.index, ev);
+	else
+		ctr_decoder_read_envelope(d, &d->own.value, d->own.index, ev);
+}
+
 static void decode_json(struct ctr_decoder *d, const char *line, size_t len, int limited,
 			struct ctr_event *ev)
 {
-	json_error_t jerr;
 	enum ctr_code code;
-	const void *bytes;
-	size_t size;
 	int out_of_range;
 
 	ctr_event_clear(ev);
@@ -270,22 +323,8 @@ static void decode_json(struct ctr_decoder *d, const char *line, size_t len, int
 		ctr_event_reject(ev, CTR_CODE_TOO_LARGE, 0, "line of %zu bytes is over 1 MiB", len);
 		return;
 	}
-	json_decref(d->line_tree);
-	/* jansson leaves the error untouched when it cannot allocate its lexer: load_line reads it */
-	memset(&jerr, 0, sizeof(jerr));
-	ctr_json_memory_failed(); /* what failed before is not this line's */
-	d->line_tree = load_line(line, len, &jerr, &out_of_range, &ev->out_of_memory);
-	if (ctr_json_memory_failed())
-		ev->out_of_memory = 1;
-	if (ev->out_of_memory) {
-		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "out of memory");
+	if (load_object(d, line, len, &out_of_range, ev) != 0)
 		return;
-	}
-	if (d->line_tree == NULL || !json_is_object(d->line_tree)) {
-		ctr_event_reject(ev, CTR_CODE_BAD_JSON, 0, "not a JSON object: %s",
-				 d->line_tree ? "another JSON value" : jerr.text);
-		return;
-	}
 	read_recorded(d->line_tree, ev);
 	if (read_position(d, d->line_tree, ev) != 0) {
 		/* kept with the rejection as read (its row's type), though not judged */
@@ -299,22 +338,10 @@ static void decode_json(struct ctr_decoder *d, const char *line, size_t len, int
 	}
 	code = fill(d, d->line_tree, ev);
 	if (code != CTR_CODE_OK) {
-		digest_as_json(d->line_tree, out_of_range, ev);
-		ev->code = code;
-		ev->takes_place = 1; /* fill() wrote the message */
-		if (out_of_range && code == CTR_CODE_BAD_FORMAT)
-			snprintf(ev->message + strlen(ev->message),
-				 sizeof(ev->message) - strlen(ev->message), " (a number out of range)");
+		reject_unfilled(d, code, out_of_range, ev);
 		return;
 	}
-	if (ctr_decoder_encode(d, &bytes, &size, NULL) == 0)
-		ev->digest = ctr_hash64(bytes, size, 0);
-	if (d->converting && ctr_decoder_convert(d, ev) != 0)
-		return;
-	if (d->converting)
-		ctr_decoder_read_envelope(d, &d->current.value, d->current.index, ev);
-	else
-		ctr_decoder_read_envelope(d, &d->own.value, d->own.index, ev);
+	read_filled(d, ev);
 }
 
 void ctr_decode_json(struct ctr_decoder *d, const char *line, size_t len, struct ctr_event *ev)

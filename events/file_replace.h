@@ -3,8 +3,9 @@
  * machine leaves one of the two whole: a rebuild's or a merge's database
  * (engine/db_replace.c), an export's rows (cli/cmd_export.c); and the sync of a
  * directory that makes a new name last (a new log, and its torn tail moved
- * aside: avro_file_write.c); and which file a name holds while others replace
- * or unlink it (the locks on logs and databases, --out against the inputs).
+ * aside: avro_file_create.c, avro_file_write.c); and which file a name holds
+ * while others replace or unlink it (the locks on logs and databases, --out
+ * against the inputs).
  */
 #ifndef CTR_FILE_REPLACE_H
 #define CTR_FILE_REPLACE_H
