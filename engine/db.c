@@ -250,17 +250,14 @@ static int settle(sqlite3 *db, const char *path, enum ctr_db_mode mode, struct c
 	return rc;
 }
 
-static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 **out,
-		   struct ctr_error *err)
+/*
+ * Refuses a path SQLite is not to be given: for a reader one it cannot read,
+ * or the empty file of an unfinished writer; for any, one not a regular file.
+ */
+static int check_file(const char *path, enum ctr_db_mode mode, struct ctr_error *err)
 {
-	int flags = mutex | (mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
-			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	sqlite3 *db = NULL;
 	struct stat st;
-	int rc, first_read;
-	char message[256];
 
-	*out = NULL; /* on every failure: a caller may close what it was given */
 	if (mode == CTR_DB_READ && access(path, R_OK) != 0)
 		return ctr_error_set(err, CTR_EIO, "cannot open %s: no such readable file", path);
 	/* a named pipe would make SQLite's open wait for a writer; a device is no database */
@@ -268,6 +265,49 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 		return ctr_error_set(err, CTR_ECORRUPT, "%s is not a regular file", path);
 	if (mode == CTR_DB_READ && empty_file(path, err) != 0)
 		return err->code;
+	return 0;
+}
+
+/*
+ * The first read of *db, just opened with flags (opened again when it must
+ * be: reopen_unchanging), and what it finds settled. err's code.
+ */
+static int read_first(sqlite3 **db, const char *path, enum ctr_db_mode mode, int flags,
+		      struct ctr_error *err)
+{
+	int first_read;
+
+	/*
+	 * Before the first read: a reader that finds another connection rebuilding
+	 * the WAL index (or a writer switching the journal) waits as every later
+	 * statement does, instead of taking the file for a foreign one.
+	 */
+	sqlite3_busy_timeout(*db, CTR_DB_BUSY_MS);
+	first_read = sqlite3_exec(*db, FIRST_READ, NULL, NULL, NULL);
+	if (first_read != SQLITE_OK && mode == CTR_DB_READ &&
+	    (sqlite3_extended_errcode(*db) == SQLITE_READONLY_DIRECTORY ||
+	     sqlite3_extended_errcode(*db) == SQLITE_CANTOPEN))
+		first_read = reopen_unchanging(path, flags, db, err);
+	if (first_read < 0)
+		return err->code;
+	if (first_read != SQLITE_OK)
+		return first_read_failed(*db, path, err);
+	return settle(*db, path, mode, err);
+}
+
+static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 **out,
+		   struct ctr_error *err)
+{
+	int flags = mutex | (mode == CTR_DB_READ ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	sqlite3 *db = NULL;
+	int rc;
+	char message[256];
+
+	*out = NULL; /* on every failure: a caller may close what it was given */
+	rc = check_file(path, mode, err);
+	if (rc != 0)
+		return rc;
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
 		/* an input that cannot be read is bad data; an output that cannot be made, a failure */
 		rc = ctr_error_set(err, mode == CTR_DB_READ ? CTR_EIO : CTR_EWRITE,
@@ -275,25 +315,7 @@ static int open_db(const char *path, enum ctr_db_mode mode, int mutex, sqlite3 *
 				   ctr_db_message(db, message, sizeof(message)));
 		goto fail;
 	}
-	/*
-	 * Before the first read: a reader that finds another connection rebuilding
-	 * the WAL index (or a writer switching the journal) waits as every later
-	 * statement does, instead of taking the file for a foreign one.
-	 */
-	sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
-	first_read = sqlite3_exec(db, FIRST_READ, NULL, NULL, NULL);
-	if (first_read != SQLITE_OK && mode == CTR_DB_READ &&
-	    (sqlite3_extended_errcode(db) == SQLITE_READONLY_DIRECTORY ||
-	     sqlite3_extended_errcode(db) == SQLITE_CANTOPEN))
-		first_read = reopen_unchanging(path, flags, &db, err);
-	if (first_read < 0) {
-		rc = err->code;
-		goto fail;
-	}
-	if (first_read != SQLITE_OK)
-		rc = first_read_failed(db, path, err);
-	else
-		rc = settle(db, path, mode, err);
+	rc = read_first(&db, path, mode, flags, err);
 	if (rc != 0)
 		goto fail;
 	*out = db;

@@ -362,6 +362,34 @@ static void remove_killed_rebuild(const char *db_path)
 	ctr_invoices_aside_remove(built);
 }
 
+/*
+ * Everything a run reads and writes, up to where it resumes from: the source,
+ * the writer lock (*lock_fd, *created), the database at target (a rebuild's
+ * new file, or the database itself) and the engine's parts.
+ */
+static int open_run(struct ctr_engine *e, const char *source_spec, const char *target,
+		    int *lock_fd, int *created, struct ctr_error *err)
+{
+	const struct ctr_replay_options *options = e->options;
+	int rc = options->rebuild ? ctr_db_check_replaceable(options->db_path, err) : 0;
+
+	if (rc == 0)
+		rc = ctr_source_open(source_spec, options->source_options, &e->source, err);
+	if (rc == 0 && strcmp(options->db_path, ":memory:") != 0) /* an audit's is its own */
+		rc = ctr_db_lock_writer(options->db_path, lock_fd, created, err);
+	if (rc == 0 && *lock_fd >= 0 && !options->rebuild)
+		remove_killed_rebuild(options->db_path);
+	if (rc == 0) /* a run that stores its checkpoint reads a line finished later then */
+		e->source->hold_partial_line = !options->has_until && options->only_stream == NULL;
+	if (rc == 0)
+		rc = open_database(e, target, err);
+	if (rc == 0)
+		rc = open_parts(e, err);
+	if (rc == 0 && !options->rebuild && !options->has_until && e->source->resumable)
+		rc = load_checkpoints(e, err);
+	return rc;
+}
+
 int ctr_replay(const char *source_spec, const struct ctr_replay_options *options,
 	       struct ctr_run_result *result, struct ctr_error *err)
 {
@@ -378,21 +406,7 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 		snprintf(built, sizeof(built), "%s.rebuild", options->db_path);
 		target = built;
 	}
-	rc = options->rebuild ? ctr_db_check_replaceable(options->db_path, err) : 0;
-	if (rc == 0)
-		rc = ctr_source_open(source_spec, options->source_options, &e.source, err);
-	if (rc == 0 && strcmp(options->db_path, ":memory:") != 0) /* an audit's is its own */
-		rc = ctr_db_lock_writer(options->db_path, &lock_fd, &created, err);
-	if (rc == 0 && lock_fd >= 0 && !options->rebuild)
-		remove_killed_rebuild(options->db_path);
-	if (rc == 0) /* a run that stores its checkpoint reads a line finished later then */
-		e.source->hold_partial_line = !options->has_until && options->only_stream == NULL;
-	if (rc == 0)
-		rc = open_database(&e, target, err);
-	if (rc == 0)
-		rc = open_parts(&e, err);
-	if (rc == 0 && !options->rebuild && !options->has_until && e.source->resumable)
-		rc = load_checkpoints(&e, err);
+	rc = open_run(&e, source_spec, target, &lock_fd, &created, err);
 	if (rc == 0)
 		rc = ctr_engine_run(&e, started, result, err);
 	result->counts = e.counts;

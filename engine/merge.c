@@ -1,7 +1,8 @@
 /*
- * merge.c - `contrail merge` (see merge.h): every shard is attached to a new
- * database in turn and its tables copied in; then the cross-stream states
- * are judged again, the digests summed and the run recorded.
+ * merge.c - `contrail merge` (see merge.h): every shard is judged fit to
+ * merge, then attached to a new database in turn and its tables copied in
+ * (merge_tables.c); then the cross-stream states are judged again, the
+ * digests summed and the run recorded.
  */
 #include "engine/merge.h"
 #include "engine/merge_internal.h"
@@ -19,134 +20,6 @@
 #include "projections/projections.h"
 #include "projections/store.h"
 #include "projections/support.h"
-
-/* Tables copied as they are: shards never share a key of these. */
-static const char *const disjoint_tables[] = {
-	"contracts", "contract_products", "environments", "allocations", "members",
-	"group_companies", "customers", "store_accounts", "billing_terms", "seat_changes",
-	"invoices", "invoice_lines", "streams", "rejected_events", "checkpoints", NULL,
-};
-
-/*
- * Why a shard's table could not be copied: a key already there is two shards
- * holding one row (exit 3); a damaged shard is bad data too, as is a row that
- * breaks another of the table's constraints (NOT NULL); anything else (a full
- * disk, an I/O error) is a write of the report that failed, as another's.
- */
-static int copy_failed(sqlite3 *db, const char *path, const char *table, struct ctr_error *err)
-{
-	int extended = sqlite3_extended_errcode(db), code = extended & 0xff;
-
-	if (extended == SQLITE_CONSTRAINT_PRIMARYKEY || extended == SQLITE_CONSTRAINT_UNIQUE)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s overlaps another shard in %s: %s",
-				     path, table, sqlite3_errmsg(db));
-	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || code == SQLITE_CONSTRAINT)
-		return ctr_error_set(err, CTR_ECORRUPT, "%s is damaged in %s: %s", path, table,
-				     sqlite3_errmsg(db));
-	ctr_db_error(db, CTR_EWRITE, err);
-	ctr_error_prefix(err, "copying %s of %s: ", table, path);
-	return CTR_EWRITE;
-}
-
-/* Runs sql, which copies rows of table from the shard at path; copy_failed() says why not. */
-static int copy_rows(sqlite3 *db, const char *path, const char *table, const char *sql,
-		     struct ctr_error *err)
-{
-	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0
-		: copy_failed(db, path, table, err);
-}
-
-/*
- * Two shards holding one partition of one source read its accounts twice: named
- * before any row is copied, since their rows would collide in whichever table
- * comes first, which says less.
- */
-static int shared_partition(sqlite3 *db, const char *path, struct ctr_error *err)
-{
-	sqlite3_stmt *st;
-	int rc = ctr_db_prepare(db, "SELECT s.source, s.partition FROM shard.checkpoints s"
-				" JOIN main.checkpoints m USING (source, partition)"
-				" ORDER BY s.source, s.partition LIMIT 1", &st, err);
-
-	if (rc != 0)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *source = (const char *)sqlite3_column_text(st, 0);
-		char partition[40] = "";
-
-		if (strncmp(source, "kafka:", 6) == 0) /* a file's one "partition" goes unsaid */
-			snprintf(partition, sizeof(partition), " partition %lld",
-				 (long long)sqlite3_column_int64(st, 1));
-		rc = ctr_error_set(err, CTR_ECORRUPT, "%s holds %s%s, which another shard holds too:"
-				   " its accounts would be merged twice", path, source, partition);
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		rc = copy_failed(db, path, "checkpoints", err);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int copy_shard(sqlite3 *db, const char *path, struct ctr_error *err)
-{
-	char sql[1024];
-	int rc = shared_partition(db, path, err);
-
-	if (rc != 0)
-		return rc;
-	for (int i = 0; disjoint_tables[i]; i++) {
-		/*
-		 * rejected_events keeps its rows' order: held events are taken up in it. WHERE 1
-		 * keeps SQLite from copying records as they lie (its transfer of rows between
-		 * tables of one shape): each is decoded, so a damaged one stops the copy here,
-		 * named with its shard, instead of passing into the report (no slower: measured
-		 * on a 135 MB shard)
-		 */
-		snprintf(sql, sizeof(sql), "INSERT INTO main.%s SELECT * FROM shard.%s WHERE 1%s",
-			 disjoint_tables[i], disjoint_tables[i],
-			 strcmp(disjoint_tables[i], "rejected_events") == 0 ? " ORDER BY rowid" : "");
-		rc = copy_rows(db, path, disjoint_tables[i], sql, err);
-		if (rc != 0)
-			return rc;
-	}
-	/* a support id moved between shards: its latest placement wins (merges) */
-	rc = copy_rows(db, path, "support_ids", "INSERT INTO main.support_ids SELECT * FROM"
-		       " shard.support_ids WHERE 1 ON CONFLICT (support_id) DO UPDATE SET"
-		       " customer_no = excluded.customer_no, sku = excluded.sku,"
-		       " licenses = excluded.licenses, retired = excluded.retired,"
-		       " starts_on = excluded.starts_on, ends_on = excluded.ends_on,"
-		       " reason = excluded.reason, replaces = excluded.replaces,"
-		       " replaced_on = excluded.replaced_on, placed_at = excluded.placed_at,"
-		       " placed_event = excluded.placed_event"
-		       " WHERE (excluded.placed_at, excluded.placed_event)"
-		       " >= (support_ids.placed_at, support_ids.placed_event)", err);
-	/* the customers' records of ids another placement holds: kept by the trigger as a row
-	 * changes hands above, and here for a shard's rows that lost to an earlier shard's */
-	if (rc == 0)
-		rc = copy_rows(db, path, "support_lost", "INSERT OR REPLACE INTO main.support_lost"
-			       " SELECT * FROM shard.support_lost WHERE 1; INSERT OR REPLACE INTO"
-			       " main.support_lost SELECT s.customer_no, s.support_id, s.sku,"
-			       " s.licenses, s.retired, s.starts_on, s.ends_on, s.reason,"
-			       " s.replaces, s.replaced_on, s.placed_at, s.placed_event"
-			       " FROM shard.support_ids s"
-			       " JOIN main.support_ids m USING (support_id)"
-			       " WHERE m.customer_no != s.customer_no", err);
-	if (rc == 0) /* combined into one chunk once every shard is in (combine_ids) */
-		rc = copy_rows(db, path, "event_ids", "INSERT INTO main.event_ids (ids) SELECT ids"
-			       " FROM shard.event_ids ORDER BY chunk", err);
-	if (rc == 0)
-		rc = copy_rows(db, path, "runs", "INSERT INTO main.runs (run_id, started_at,"
-			       " finished_at, business_date, read, applied, duplicates, rejected,"
-			       " projection_hash, source, until, released, rebuild)"
-			       " SELECT (SELECT coalesce(max(run_id), 0) FROM main.runs)"
-			       " + row_number() OVER (ORDER BY run_id), started_at, finished_at,"
-			       " business_date, read, applied, duplicates, rejected,"
-			       " projection_hash, source, until, released, rebuild FROM shard.runs",
-			       err);
-	return rc;
-}
 
 /* How far a shard was replayed: to its end, or until an instant (and its text as given). */
 struct replayed_to {
@@ -215,6 +88,84 @@ static int shard_state(sqlite3 *db, const char *schema, char **state, struct ctr
 	return rc;
 }
 
+/* What a merge reads of a shard to judge it by, in one transaction (shard_judging). */
+struct shard_meta {
+	char *judged_on, *judged_with, *judging; /* NULL: not set */
+	int64_t runs;
+	struct replayed_to to;
+};
+
+static int read_shard(const char *path, struct shard_meta *meta, char **state,
+		      struct ctr_error *err)
+{
+	sqlite3 *db;
+	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
+
+	if (rc != 0)
+		return rc;
+	rc = ctr_db_exec(db, "BEGIN", err);
+	if (rc == 0)
+		rc = shard_state(db, "main", state, err);
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judged_on", &meta->judged_on, err);
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judged_with", &meta->judged_with, err);
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judging", &meta->judging, err);
+	if (rc == 0)
+		rc = replayed(db, &meta->runs, &meta->to, err);
+	sqlite3_close(db);
+	return rc;
+}
+
+/*
+ * A shard's runs: one at least, finished, as far as the others' (to, which
+ * the first shard sets).
+ */
+static int check_runs(const char *path, const struct shard_meta *meta, struct replayed_to *to,
+		      int first, struct ctr_error *err)
+{
+	/* a first replay killed before its first commit: its partitions would go missing unseen */
+	if (meta->runs == 0)
+		return ctr_error_set(err, CTR_EINVAL, "%s holds no finished run; replay into it"
+				     " before merging", path);
+	if (first)
+		*to = meta->to;
+	else if (meta->to.until_us != to->until_us)
+		return ctr_error_set(err, CTR_EINVAL, "%s was replayed %s%s, the other shards %s%s;"
+				     " replay them to one --until", path,
+				     *meta->to.text ? "until " : "to its end", meta->to.text,
+				     *to->text ? "until " : "to their end", to->text);
+	/* rows judged on two dates (a replay on another one stopped part-way): the next replay
+	 * of the shard judges them all again; the merge judges only what spans shards */
+	if (meta->judging != NULL)
+		return ctr_error_set(err, CTR_EINVAL, "%s holds rows judged on %s by a replay that"
+				     " has not finished (stopped part-way, or still running); merge"
+				     " once a replay of it has finished", path, meta->judging);
+	return 0;
+}
+
+/* The date and options a judged shard was judged on and with: the others' (none yet: ""). */
+static int check_judged(const char *path, struct shard_meta *meta, char date[11], char with[64],
+			struct ctr_error *err)
+{
+	if (meta->judged_with == NULL)
+		meta->judged_with = strdup(CTR_JUDGED_WITH_DEFAULT);
+	if (meta->judged_with == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	if (*date && strcmp(date, meta->judged_on) != 0)
+		return ctr_error_set(err, CTR_EINVAL, "%s was judged on %s, the other shards on %s;"
+				     " replay them with one --business-date", path, meta->judged_on,
+				     date);
+	if (*with && strcmp(with, meta->judged_with) != 0)
+		return ctr_error_set(err, CTR_EINVAL, "%s was judged with %s, the other shards with"
+				     " %s; replay them with the same --expiring-days and"
+				     " --store-cutoff", path, meta->judged_with, with);
+	snprintf(date, 11, "%s", meta->judged_on);
+	snprintf(with, 64, "%s", meta->judged_with);
+	return 0;
+}
+
 /*
  * The business date and the options (projections.h, ctr_judged_with) every
  * shard was judged on and with, and how far it was replayed (first: this is
@@ -225,66 +176,16 @@ static int shard_state(sqlite3 *db, const char *schema, char **state, struct ctr
 static int shard_judging(const char *path, char date[11], char with[64],
 			 struct replayed_to *to, int first, char **state, struct ctr_error *err)
 {
-	sqlite3 *db;
-	char *judged = NULL, *judged_with, *judging = NULL;
-	struct replayed_to own;
-	int64_t runs = 0;
-	int rc = ctr_db_open(path, CTR_DB_READ, &db, err);
+	struct shard_meta meta = { NULL, NULL, NULL, 0, { INT64_MIN, "" } };
+	int rc = read_shard(path, &meta, state, err);
 
-	if (rc != 0)
-		return rc;
-	rc = ctr_db_exec(db, "BEGIN", err);
 	if (rc == 0)
-		rc = shard_state(db, "main", state, err);
-	if (rc == 0)
-		rc = ctr_db_meta_get(db, "judged_on", &judged, err);
-	judged_with = NULL;
-	if (rc == 0)
-		rc = ctr_db_meta_get(db, "judged_with", &judged_with, err);
-	if (rc == 0)
-		rc = ctr_db_meta_get(db, "judging", &judging, err);
-	if (rc == 0)
-		rc = replayed(db, &runs, &own, err);
-	sqlite3_close(db);
-	/* a first replay killed before its first commit: its partitions would go missing unseen */
-	if (rc == 0 && runs == 0)
-		rc = ctr_error_set(err, CTR_EINVAL, "%s holds no finished run; replay into it before"
-				   " merging", path);
-	if (rc == 0 && first)
-		*to = own;
-	else if (rc == 0 && own.until_us != to->until_us)
-		rc = ctr_error_set(err, CTR_EINVAL, "%s was replayed %s%s, the other shards %s%s;"
-				   " replay them to one --until", path, *own.text ? "until " : "to its end",
-				   own.text, *to->text ? "until " : "to their end", to->text);
-	/* rows judged on two dates (a replay on another one stopped part-way): the next replay
-	 * of the shard judges them all again; the merge judges only what spans shards */
-	if (rc == 0 && judging != NULL)
-		rc = ctr_error_set(err, CTR_EINVAL, "%s holds rows judged on %s by a replay that has"
-				   " not finished (stopped part-way, or still running); merge once a"
-				   " replay of it has finished", path, judging);
-	free(judging);
-	if (rc != 0 || judged == NULL) { /* one that cannot be read, or an empty shard */
-		free(judged);
-		free(judged_with);
-		return rc;
-	}
-	if (judged_with == NULL)
-		judged_with = strdup(CTR_JUDGED_WITH_DEFAULT);
-	if (judged_with == NULL)
-		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	else if (*date && strcmp(date, judged) != 0)
-		rc = ctr_error_set(err, CTR_EINVAL, "%s was judged on %s, the other shards on %s;"
-				   " replay them with one --business-date", path, judged, date);
-	else if (*with && strcmp(with, judged_with) != 0)
-		rc = ctr_error_set(err, CTR_EINVAL, "%s was judged with %s, the other shards with %s;"
-				   " replay them with the same --expiring-days and --store-cutoff",
-				   path, judged_with, with);
-	if (rc == 0) {
-		snprintf(date, 11, "%s", judged);
-		snprintf(with, 64, "%s", judged_with);
-	}
-	free(judged);
-	free(judged_with);
+		rc = check_runs(path, &meta, to, first, err);
+	if (rc == 0 && meta.judged_on != NULL) /* NULL: an empty shard, judged on no date */
+		rc = check_judged(path, &meta, date, with, err);
+	free(meta.judging);
+	free(meta.judged_on);
+	free(meta.judged_with);
 	return rc;
 }
 
@@ -321,7 +222,7 @@ static int attach_and_copy(sqlite3 *db, const char *path, const char *judged_sta
 				   " committed into it); merge again once it is done", path);
 	free(state);
 	if (rc == 0)
-		rc = copy_shard(db, path, err);
+		rc = ctr_merge_copy_tables(db, path, err);
 	if (rc == 0)
 		rc = ctr_db_exec(db, "COMMIT", err);
 	else
@@ -412,6 +313,36 @@ static int record_merge(sqlite3 *db, int shard_count, const char *date, const ch
 	return rc;
 }
 
+/*
+ * The shards (each as judged, states) copied into db, the new database the
+ * report is built in, and judged, summed and recorded together: date, with
+ * and until are what every shard was judged on and with, and replayed until.
+ */
+static int build_report(sqlite3 *db, const char *const *shards, int shard_count,
+			char **states, const char *date, const char *with, const char *until,
+			struct ctr_run_result *result, struct ctr_error *err)
+{
+	int rc = 0;
+
+	for (int i = 0; i < shard_count && rc == 0; i++)
+		rc = attach_and_copy(db, shards[i], states[i], err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "BEGIN", err);
+	if (rc == 0)
+		rc = ctr_merge_combine_ids(db, shards, shard_count, err);
+	if (rc == 0)
+		rc = judge_all(db, date, with, err);
+	if (rc == 0) /* the file is renamed into place only at the end */
+		rc = ctr_row_digest_complete(db, err);
+	if (rc == 0)
+		rc = ctr_projection_hash_of(db, 0, result->projection_hash, err);
+	if (rc == 0)
+		rc = record_merge(db, shard_count, date, until, result, err);
+	if (rc == 0)
+		rc = ctr_db_exec(db, "COMMIT", err);
+	return rc;
+}
+
 /* ctr_merge, with each shard's state as it was judged in states (shard_state). */
 static int merge(const char *out_path, const char *const *shards, int shard_count,
 		 char **states, struct ctr_run_result *result, struct ctr_error *err)
@@ -434,22 +365,9 @@ static int merge(const char *out_path, const char *const *shards, int shard_coun
 	rc = ctr_db_open(built, CTR_DB_CREATE_BULK, &db, err);
 	if (db != NULL)
 		sqlite3_progress_handler(db, 10000, stop_asked, NULL);
-	for (int i = 0; i < shard_count && rc == 0; i++)
-		rc = attach_and_copy(db, shards[i], states[i], err);
 	if (rc == 0)
-		rc = ctr_db_exec(db, "BEGIN", err);
-	if (rc == 0)
-		rc = ctr_merge_combine_ids(db, shards, shard_count, err);
-	if (rc == 0)
-		rc = judge_all(db, date, with, err);
-	if (rc == 0) /* the file is renamed into place only at the end */
-		rc = ctr_row_digest_complete(db, err);
-	if (rc == 0)
-		rc = ctr_projection_hash_of(db, 0, result->projection_hash, err);
-	if (rc == 0)
-		rc = record_merge(db, shard_count, date, to.text, result, err);
-	if (rc == 0)
-		rc = ctr_db_exec(db, "COMMIT", err);
+		rc = build_report(db, shards, shard_count, states, date, with, to.text, result,
+				  err);
 	sqlite3_close(db);
 	if (merge_stopped) /* whatever the interrupted statement reported */
 		rc = ctr_error_set(err, CTR_EINTR, "stopped by a signal; %s is left as it was",

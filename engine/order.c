@@ -247,7 +247,7 @@ static int same_content(struct ctr_engine *e, const char *json, const char *held
 
 /*
  * 1 when stream holds an event with ev's id and content: any of those under the
- * id, as a stream may hold two of other content (see process()). The walk
+ * id, as a stream may hold two of other content (see order_in_stream()). The walk
  * only when the id was ever held. -1 when out of memory.
  */
 static int held_same(struct ctr_engine *e, struct ctr_stream *stream, struct ctr_event *ev)
@@ -343,11 +343,37 @@ static int id_taken(struct ctr_engine *e, uint64_t id_key, uint64_t stream_hash,
 	return 1;
 }
 
+/*
+ * E2 for an event whose id is free: a copy of one its stream holds, a step
+ * back, held until its turn, or taking its place, the held events after it
+ * then retried. The ids of held events have no place yet (E1 decided): only a
+ * copy is handled here; an event under one with other content goes on to its
+ * seq like any other, and of the two the one that takes a place first keeps
+ * the id, whichever came first.
+ */
+static int order_in_stream(struct ctr_engine *e, struct ctr_stream *stream,
+			   struct ctr_event *ev, struct ctr_error *err)
+{
+	int same = held_same(e, stream, ev), rc;
+
+	if (same != 0)
+		return same > 0 ? duplicate(e, ev) : CTR_ENOMEM;
+	if (ev->seq < stream->next_seq)
+		return reject(e, ev, CTR_CODE_SEQUENCE_GAP,
+			      "seq is behind its stream (a step back)", NULL);
+	if (ev->seq > stream->next_seq)
+		return hold(e, stream, ev, e->source->to_json(e->source, ev));
+	rc = take_place(e, stream, ev, FRESH, NULL, err);
+	if (rc == 0)
+		rc = drain(e, stream, err);
+	return rc;
+}
+
 static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct ctr_stream *stream;
 	uint64_t id_key, stream_hash;
-	int rc, same;
+	int rc;
 
 	/* E5: recorded after T was not known at T, however bad (read when neither time is one) */
 	if (e->options->has_until && ctr_event_recorded_us(ev) > e->options->until_us) {
@@ -368,24 +394,7 @@ static int process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error 
 	stream = ctr_streams_get(e, ev->stream, stream_hash, ctr_family_of(ev->type), err);
 	if (stream == NULL)
 		return err->code;
-	/*
-	 * The ids of held events have no place yet (E1 decided): only a copy is
-	 * handled here; an event under one with other content goes on to its seq
-	 * like any other, and of the two the one that takes a place first keeps
-	 * the id, whichever came first.
-	 */
-	same = held_same(e, stream, ev);
-	if (same != 0)
-		return same > 0 ? duplicate(e, ev) : CTR_ENOMEM;
-	if (ev->seq < stream->next_seq)
-		return reject(e, ev, CTR_CODE_SEQUENCE_GAP,
-			      "seq is behind its stream (a step back)", NULL);
-	if (ev->seq > stream->next_seq)
-		return hold(e, stream, ev, e->source->to_json(e->source, ev));
-	rc = take_place(e, stream, ev, FRESH, NULL, err);
-	if (rc == 0)
-		rc = drain(e, stream, err);
-	return rc;
+	return order_in_stream(e, stream, ev, err);
 }
 
 int ctr_engine_process(struct ctr_engine *e, struct ctr_event *ev, struct ctr_error *err)

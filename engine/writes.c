@@ -180,62 +180,89 @@ void ctr_writes_bind(sqlite3_stmt *stmt, const unsigned char **at, int offset)
 	}
 }
 
+/* A step whose changes the next OP_STEP_IF_UNCHANGED asks after (*changed). */
+static int step_counted(sqlite3 *db, sqlite3_stmt *stmt, int *changed, struct ctr_error *err)
+{
+	int rc;
+
+	/* the count is the connection's: read before another thread's call */
+	sqlite3_mutex_enter(sqlite3_db_mutex(db));
+	rc = ctr_db_step_done(db, stmt, err);
+	*changed = rc == 0 && sqlite3_changes(db) > 0;
+	sqlite3_mutex_leave(sqlite3_db_mutex(db));
+	return rc;
+}
+
+/* The OP_CALL at *at, advancing past it. */
+static int run_call(const unsigned char **at, struct ctr_error *err)
+{
+	struct {
+		ctr_writes_fn fn;
+		void *ctx;
+	} call;
+	uint16_t has_arg;
+	uint32_t len;
+	const unsigned char *data;
+
+	memcpy(&has_arg, *at + 1, 2);
+	memcpy(&call, *at + 3, sizeof(call));
+	*at += 3 + sizeof(call);
+	data = take_data(at, &len);
+	return call.fn(call.ctx, has_arg ? (const char *)data : NULL, err);
+}
+
+/*
+ * The op at *at, not a stretch of puts, advancing past it: *stmt is the
+ * statement values bind to, *last_changed whether the statement stepped last,
+ * alone, changed a row.
+ */
+static int run_op(sqlite3 *db, const unsigned char **at, sqlite3_stmt **stmt, int *last_changed,
+		  struct ctr_error *err)
+{
+	int rc = 0;
+
+	switch ((op_kind_t)**at) {
+	case OP_STMT:
+		memcpy(stmt, *at + 3, sizeof(*stmt));
+		*at += 3 + sizeof(*stmt);
+		break;
+	case OP_STEP:
+		*at += 3;
+		rc = step_counted(db, *stmt, last_changed, err);
+		break;
+	case OP_STEP_IF_UNCHANGED:
+		*at += 3;
+		if (*last_changed)
+			sqlite3_clear_bindings(*stmt); /* they point into this record */
+		else
+			rc = ctr_db_step_done(db, *stmt, err);
+		*last_changed = 0;
+		break;
+	case OP_CALL:
+		rc = run_call(at, err);
+		*last_changed = 0;
+		break;
+	default:
+		ctr_writes_bind(*stmt, at, 0);
+		break;
+	}
+	return rc;
+}
+
 int ctr_writes_run(struct ctr_writes *w, sqlite3 *db, struct ctr_error *err)
 {
 	const unsigned char *at = w->bytes, *end = w->bytes + w->used, *after;
 	sqlite3_stmt *stmt = NULL;
 	int rc = w->out_of_memory ? ctr_error_set(err, CTR_ENOMEM, "out of memory") : 0;
-	int last_changed = 0; /* the statement stepped last, alone, changed a row */
+	int last_changed = 0;
 
 	while (rc == 0 && at < end) {
-		op_kind_t kind = (op_kind_t)*at;
-		uint32_t len;
-		const unsigned char *data;
-
 		rc = ctr_writes_run_puts(w, at, end, &after, err);
 		if (rc != 0 || after != at) {
 			at = after;
 			last_changed = 0;
-			continue;
-		}
-		switch (kind) {
-		case OP_STMT:
-			memcpy(&stmt, at + 3, sizeof(stmt));
-			at += 3 + sizeof(stmt);
-			break;
-		case OP_STEP:
-			at += 3;
-			/* the count is the connection's: read before another thread's call */
-			sqlite3_mutex_enter(sqlite3_db_mutex(db));
-			rc = ctr_db_step_done(db, stmt, err);
-			last_changed = rc == 0 && sqlite3_changes(db) > 0;
-			sqlite3_mutex_leave(sqlite3_db_mutex(db));
-			break;
-		case OP_STEP_IF_UNCHANGED:
-			at += 3;
-			if (last_changed)
-				sqlite3_clear_bindings(stmt); /* they point into this record */
-			else
-				rc = ctr_db_step_done(db, stmt, err);
-			last_changed = 0;
-			break;
-		case OP_CALL: {
-			struct {
-				ctr_writes_fn fn;
-				void *ctx;
-			} call;
-			uint16_t has_arg;
-			memcpy(&has_arg, at + 1, 2);
-			memcpy(&call, at + 3, sizeof(call));
-			at += 3 + sizeof(call);
-			data = take_data(&at, &len);
-			rc = call.fn(call.ctx, has_arg ? (const char *)data : NULL, err);
-			last_changed = 0;
-			break;
-		}
-		default:
-			ctr_writes_bind(stmt, &at, 0);
-			break;
+		} else {
+			rc = run_op(db, &at, &stmt, &last_changed, err);
 		}
 	}
 	ctr_writes_clear(w); /* a failed step was reset; values are bound only right before one */
