@@ -30,31 +30,33 @@ static int joined_unassigned(struct kafka_source *s)
 	return protocol != NULL && strcmp(protocol, "NONE") != 0;
 }
 
-static void kafka_close(struct ctr_source *src)
+/*
+ * Leaves the group and destroys the consumer: 1 when its handle must be kept
+ * instead (joined_unassigned()), left to the process's exit, and s with it:
+ * librdkafka's threads may still log through it.
+ */
+static int close_consumer(struct kafka_source *s)
 {
-	struct kafka_source *s = (struct kafka_source *)src;
-	int keep_handle = 0;
+	int keep_handle;
 
-	if (s->last)
-		ctr_kafka_release(s->release, s->last);
-	ctr_kafka_release_free(s->release);
-	s->release = NULL; /* freed: a message met from here on is destroyed at once */
-	if (s->rk) {
-		s->closing = 1;
-		if (s->wake[1] >= 0) { /* no more writes to the pipe about to be closed */
-			rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(s->rk);
-			rd_kafka_queue_io_event_enable(queue, -1, NULL, 0);
-			rd_kafka_queue_destroy(queue);
-		}
-		keep_handle = joined_unassigned(s);
-		if (s->subscribed)
-			rd_kafka_consumer_close(s->rk); /* leaves the group either way */
-		keep_handle |= joined_unassigned(s);
-		/* The handle is then left to the process's exit, and s with it: librdkafka's
-		 * threads may still log through it. */
-		if (!keep_handle)
-			rd_kafka_destroy(s->rk);
+	s->closing = 1;
+	if (s->wake[1] >= 0) { /* no more writes to the pipe about to be closed */
+		rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(s->rk);
+		rd_kafka_queue_io_event_enable(queue, -1, NULL, 0);
+		rd_kafka_queue_destroy(queue);
 	}
+	keep_handle = joined_unassigned(s);
+	if (s->subscribed)
+		rd_kafka_consumer_close(s->rk); /* leaves the group either way */
+	keep_handle |= joined_unassigned(s);
+	if (!keep_handle)
+		rd_kafka_destroy(s->rk);
+	return keep_handle;
+}
+
+/* What reading needed: the wake pipe, the decoders, the topics and positions. */
+static void free_reading(struct kafka_source *s)
+{
 	for (int i = 0; i < 2; i++)
 		if (s->wake[i] >= 0)
 			close(s->wake[i]);
@@ -67,6 +69,20 @@ static void kafka_close(struct ctr_source *src)
 	s->topic_count = 0;
 	free(s->positions);
 	s->positions = NULL;
+}
+
+static void kafka_close(struct ctr_source *src)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	int keep_handle = 0;
+
+	if (s->last)
+		ctr_kafka_release(s->release, s->last);
+	ctr_kafka_release_free(s->release);
+	s->release = NULL; /* freed: a message met from here on is destroyed at once */
+	if (s->rk)
+		keep_handle = close_consumer(s);
+	free_reading(s);
 	if (keep_handle) {
 		pthread_mutex_lock(&s->log_lock);
 		s->log_through = 0;
@@ -164,16 +180,10 @@ static int parse_topics(struct kafka_source *s, const char *list, struct ctr_err
 	return 0;
 }
 
-int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *options,
-			  struct ctr_source **out, struct ctr_error *err)
+/* The source as it is before anything is asked of the cluster. */
+static void init_source(struct kafka_source *s, const char *spec,
+			const struct ctr_source_options *options)
 {
-	struct kafka_source *s = calloc(1, sizeof(*s));
-	char bootstrap[1024], topics[sizeof(s->base.name)];
-	rd_kafka_conf_t *conf = NULL;
-	int rc;
-
-	if (s == NULL)
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	snprintf(s->base.name, sizeof(s->base.name), "%s", spec);
 	s->base.resumable = 1;
 	s->base.next = ctr_kafka_next;
@@ -193,25 +203,46 @@ int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *opt
 	s->grouped = options->group != NULL;
 	s->follow = options->follow;
 	s->check_formats = !options->schema_only;
+}
+
+/* The consumer, its callbacks given s (a group's rebalances and commits among them). */
+static int make_consumer(struct kafka_source *s, const char *bootstrap,
+			 const struct ctr_source_options *options, struct ctr_error *err)
+{
+	rd_kafka_conf_t *conf = NULL;
+	int rc = ctr_kafka_consumer_conf(bootstrap, options, &conf, err);
+
+	if (rc != 0)
+		return rc;
+	rd_kafka_conf_set_opaque(conf, s);
+	rd_kafka_conf_set_log_cb(conf, on_log);
+	if (s->grouped) {
+		rd_kafka_conf_set_rebalance_cb(conf, ctr_kafka_on_rebalance);
+		rd_kafka_conf_set_offset_commit_cb(conf, ctr_kafka_on_commit);
+	}
+	rc = ctr_kafka_new(RD_KAFKA_CONSUMER, conf, &s->rk, err); /* takes conf */
+	if (rc == 0)
+		rd_kafka_poll_set_consumer(s->rk);
+	return rc;
+}
+
+int ctr_source_open_kafka(const char *spec, const struct ctr_source_options *options,
+			  struct ctr_source **out, struct ctr_error *err)
+{
+	struct kafka_source *s = calloc(1, sizeof(*s));
+	char bootstrap[1024], topics[sizeof(s->base.name)];
+	int rc;
+
+	if (s == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	init_source(s, spec, options);
 	s->catalog = ctr_catalog_default(err);
 	rc = s->catalog ? ctr_kafka_split(spec, bootstrap, sizeof(bootstrap), topics, sizeof(topics),
 					  err) : err->code;
 	if (rc == 0)
 		rc = parse_topics(s, topics, err);
 	if (rc == 0)
-		rc = ctr_kafka_consumer_conf(bootstrap, options, &conf, err);
-	if (rc == 0) {
-		rd_kafka_conf_set_opaque(conf, s);
-		rd_kafka_conf_set_log_cb(conf, on_log);
-		if (s->grouped) {
-			rd_kafka_conf_set_rebalance_cb(conf, ctr_kafka_on_rebalance);
-			rd_kafka_conf_set_offset_commit_cb(conf, ctr_kafka_on_commit);
-		}
-	}
-	if (rc == 0)
-		rc = ctr_kafka_new(RD_KAFKA_CONSUMER, conf, &s->rk, err); /* takes conf */
-	if (rc == 0)
-		rd_kafka_poll_set_consumer(s->rk);
+		rc = make_consumer(s, bootstrap, options, err);
 	if (rc == 0)
 		rc = describe_topics(s, err);
 	if (rc != 0) {

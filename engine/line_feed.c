@@ -39,131 +39,6 @@ struct ctr_line_feed {
 	int stop[2];                /* written by stop(): the thread leaves its poll() */
 };
 
-/*
- * The length of the last line of fp, which fgets() just read into buf to the
- * stream's end, strlen() of buf being len, or -1. A line holding a NUL byte
- * is longer than len, and what follows the NUL in buf (this line's bytes, then
- * what earlier lines left) does not tell where it ended: a line that does not
- * begin len bytes before the end is read again from the newline before it (it
- * has none of its own; a line begins after one, or where the stream does).
- */
-static long last_line_again(FILE *fp, char *buf, size_t cap, size_t len)
-{
-	off_t end = ftello(fp), from;
-	size_t got;
-	char *newline;
-	int c;
-
-	if (end < 0)
-		return -1;
-	if (end == (off_t)len)
-		return (long)len;
-	if (fseeko(fp, end - (off_t)len - 1, SEEK_SET) != 0)
-		return -1;
-	c = getc(fp);
-	if (c == '\n' && fseeko(fp, end, SEEK_SET) == 0)
-		return (long)len;
-	from = end > (off_t)(cap - 1) ? end - (off_t)(cap - 1) : 0;
-	if (c == EOF || fseeko(fp, from, SEEK_SET) != 0)
-		return -1;
-	got = fread(buf, 1, (size_t)(end - from), fp);
-	if (got != (size_t)(end - from))
-		return -1;
-	newline = memrchr(buf, '\n', got);
-	if (newline != NULL) {
-		got -= (size_t)(newline + 1 - buf);
-		memmove(buf, newline + 1, got);
-	}
-	buf[got] = '\0';
-	return (long)got;
-}
-
-int ctr_read_line(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
-{
-	size_t len;
-	int c;
-
-	memset(line, 0, sizeof(*line));
-	errno = 0;
-	if (fgets(buf, (int)cap, fp) == NULL)
-		return ferror(fp) ? -1 : 0;
-	len = strlen(buf);
-	/*
-	 * fgets() stops only at a newline, at the end of the buffer or of the
-	 * stream: a line that ends otherwise holds a NUL byte, and strlen() stopped
-	 * there. The line is all of what fgets() read, a bad line to reject whole.
-	 */
-	if ((len == 0 || buf[len - 1] != '\n') && len < cap - 1) {
-		if (!feof(fp)) {
-			/* the line ends at its first newline, before anything older in
-			 * buf; a line without one filled buf */
-			const char *newline = memchr(buf + len, '\n', cap - 1 - len);
-			len = newline ? (size_t)(newline - buf) + 1 : cap - 1;
-		} else {
-			long again = last_line_again(fp, buf, cap, len);
-			if (again < 0)
-				return -1;
-			len = (size_t)again;
-		}
-	}
-	line->consumed = (int64_t)len;
-	if (len > 0 && buf[len - 1] == '\n') {
-		buf[--len] = '\0';
-	} else if (len < cap - 1) {
-		line->unterminated = 1;
-	} else {
-		line->truncated = 1;
-		line->unterminated = 1;
-		for (;;) {
-			c = getc(fp);
-			if (c == EOF)
-				break;
-			line->consumed++;
-			if (c == '\n') {
-				line->unterminated = 0;
-				break;
-			}
-		}
-	}
-	if (!line->truncated && len > 0 && buf[len - 1] == '\r')
-		buf[--len] = '\0';
-	line->len = (long)len;
-	return 1;
-}
-
-int ctr_read_line_unseekable(FILE *fp, char *buf, size_t cap, struct ctr_line *line)
-{
-	size_t have = 0;
-	int c;
-
-	memset(line, 0, sizeof(*line));
-	errno = 0;
-	flockfile(fp);
-	for (;;) {
-		c = getc_unlocked(fp);
-		if (c == EOF)
-			break;
-		line->consumed++;
-		if (c == '\n')
-			break;
-		if (have < cap - 1)
-			buf[have++] = (char)c; /* past the cap the line is only counted */
-	}
-	funlockfile(fp);
-	if (c == EOF && ferror(fp))
-		return -1;
-	if (c == EOF && line->consumed == 0)
-		return 0;
-	/* as ctr_read_line() cuts it: cap - 1 bytes or more before the newline is too long */
-	line->truncated = have >= cap - 1;
-	line->unterminated = c == EOF;
-	if (!line->truncated && have > 0 && buf[have - 1] == '\r')
-		have--;
-	buf[have] = '\0';
-	line->len = (long)have;
-	return 1;
-}
-
 static void signal_reader(struct ctr_line_feed *f)
 {
 	char byte = 1;
@@ -231,6 +106,54 @@ static int end_line(struct ctr_line_feed *f, struct ctr_line *line, size_t have,
 	return queue_line(f, line);
 }
 
+/* Waits for the descriptor to be readable: 0, or ECANCELED after stop(), or poll()'s errno. */
+static int wait_for_input(struct pollfd wait[2])
+{
+	while (poll(wait, 2, -1) < 0) {
+		if (errno != EINTR)
+			return errno;
+	}
+	return wait[1].revents != 0 ? ECANCELED : 0;
+}
+
+/*
+ * Cuts a chunk read into lines: each one ended is queued; the start of the
+ * last, without its newline yet, stays in f->buf (*have bytes) and *line.
+ */
+static int queue_chunk(struct ctr_line_feed *f, const char *chunk, size_t size,
+		       struct ctr_line *line, size_t *have)
+{
+	int error = 0;
+
+	for (const char *at = chunk, *end = chunk + size; at < end && error == 0;) {
+		const char *newline = memchr(at, '\n', (size_t)(end - at));
+		size_t part = (size_t)((newline ? newline : end) - at);
+		size_t kept = part < f->cap - 1 - *have ? part : f->cap - 1 - *have;
+		memcpy(f->buf + *have, at, kept); /* past the cap the line is only counted */
+		*have += kept;
+		line->consumed += (int64_t)part;
+		at += part;
+		if (newline != NULL) {
+			line->consumed++;
+			error = end_line(f, line, *have, 1);
+			memset(line, 0, sizeof(*line));
+			*have = 0;
+			at++;
+		}
+	}
+	return error;
+}
+
+/* Tells the reader the end was read (error: 0, or the errno of a failed read). */
+static void announce_end(struct ctr_line_feed *f, int error)
+{
+	pthread_mutex_lock(&f->lock);
+	f->ended = 1;
+	f->error = error == ECANCELED ? 0 : error;
+	pthread_mutex_unlock(&f->lock);
+	signal_reader(f);
+}
+
 /*
  * Reads the descriptor in chunks and queues its lines, until its end, an
  * error, or stop(): it waits in poll() on the descriptor and on the stop pipe
@@ -240,23 +163,18 @@ static void *read_ahead(void *arg)
 {
 	struct ctr_line_feed *f = arg;
 	struct ctr_line line = { 0 };
-	struct pollfd wait[2] = { { .fd = f->fd, .events = POLLIN }, { .fd = f->stop[0], .events = POLLIN } };
+	struct pollfd wait[2] = {
+		{ .fd = f->fd, .events = POLLIN }, { .fd = f->stop[0], .events = POLLIN },
+	};
 	char chunk[1 << 16];
 	size_t have = 0;
 	int error = 0;
 
 	for (;;) {
 		ssize_t n;
-		if (poll(wait, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			error = errno;
+		error = wait_for_input(wait);
+		if (error != 0)
 			break;
-		}
-		if (wait[1].revents != 0) {
-			error = ECANCELED;
-			break;
-		}
 		n = read(f->fd, chunk, sizeof(chunk));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -269,30 +187,11 @@ static void *read_ahead(void *arg)
 				error = end_line(f, &line, have, 0);
 			break;
 		}
-		for (const char *at = chunk, *end = chunk + n; at < end && error == 0;) {
-			const char *newline = memchr(at, '\n', (size_t)(end - at));
-			size_t part = (size_t)((newline ? newline : end) - at);
-			size_t kept = part < f->cap - 1 - have ? part : f->cap - 1 - have;
-			memcpy(f->buf + have, at, kept); /* past the cap the line is only counted */
-			have += kept;
-			line.consumed += (int64_t)part;
-			at += part;
-			if (newline != NULL) {
-				line.consumed++;
-				error = end_line(f, &line, have, 1);
-				memset(&line, 0, sizeof(line));
-				have = 0;
-				at++;
-			}
-		}
+		error = queue_chunk(f, chunk, (size_t)n, &line, &have);
 		if (error != 0)
 			break;
 	}
-	pthread_mutex_lock(&f->lock);
-	f->ended = 1;
-	f->error = error == ECANCELED ? 0 : error;
-	pthread_mutex_unlock(&f->lock);
-	signal_reader(f);
+	announce_end(f, error);
 	return NULL;
 }
 

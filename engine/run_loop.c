@@ -271,6 +271,38 @@ static void drain_fd(int fd)
 		continue;
 }
 
+/* A signal asked the run to stop: what was read is committed, unless a rebuild is unfinished. */
+static void stop_for_signal(struct run_loop *l)
+{
+	const struct ctr_replay_options *o = l->e->options;
+
+	l->result->interrupted = 1;
+	if (o->rebuild && !l->reached_end)
+		finish(l, ctr_error_set(l->err, CTR_EINTR, "stopped by a signal before the rebuild"
+					" read its whole source: %s left as it was", o->db_path));
+	else
+		end(l, 0);
+}
+
+/*
+ * A turn ended by the source (rc 0 or negative) or by its length (rc 1). A
+ * failed source's run keeps what was read before the damage, and is recorded
+ * (write_work).
+ */
+static void end_turn(struct run_loop *l, int rc)
+{
+	if (rc < 0)
+		end(l, rc);
+	else if (rc == 0)
+		end(l, 0);
+	else if (l->fd >= 0 && l->reading)
+		/* the turn is over but the queue may hold more, and its fd was drained as the
+		 * turn began (librdkafka writes it only when the queue turns non-empty): come
+		 * back at once, not when the wake timer next fires (a quarter of a replay's
+		 * wall time went to those waits) */
+		uv_idle_start(&l->idle, on_idle);
+}
+
 static void read_more(struct run_loop *l)
 {
 	const struct ctr_replay_options *o = l->e->options;
@@ -283,13 +315,7 @@ static void read_more(struct run_loop *l)
 		drain_fd(l->fd); /* before reading: a wakeup after the last event stays pending */
 	for (int n = 0; n < EVENTS_PER_TURN && l->reading; n++) {
 		if (o->stop && *o->stop) {
-			l->result->interrupted = 1;
-			if (o->rebuild && !l->reached_end)
-				finish(l, ctr_error_set(l->err, CTR_EINTR, "stopped by a signal before"
-							" the rebuild read its whole source: %s left as"
-							" it was", o->db_path));
-			else
-				end(l, 0);
+			stop_for_signal(l);
 			return;
 		}
 		rc = l->e->source->next(l->e->source, &ev, l->err);
@@ -318,16 +344,7 @@ static void read_more(struct run_loop *l)
 		if (l->batch > 0 && ++l->since_flush >= l->batch)
 			flush(l);
 	}
-	if (rc < 0)
-		end(l, rc); /* what was read before the damage is kept, and the run recorded (write_work) */
-	else if (rc == 0)
-		end(l, 0);
-	else if (l->fd >= 0 && l->reading)
-		/* the turn is over but the queue may hold more, and its fd was drained as the
-		 * turn began (librdkafka writes it only when the queue turns non-empty): come
-		 * back at once, not when the wake timer next fires (a quarter of a replay's
-		 * wall time went to those waits) */
-		uv_idle_start(&l->idle, on_idle);
+	end_turn(l, rc);
 }
 
 static void on_progress(uv_timer_t *handle)

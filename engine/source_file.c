@@ -58,6 +58,38 @@ static int open_block(struct file_source *s, struct ctr_error *err)
 	return 1;
 }
 
+/* Bytes past the records a block's header counts are none of its records (Avro). */
+static int more_than_counted(struct file_source *s, struct ctr_error *err)
+{
+	s->block_lies = 1;
+	return ctr_error_set(err, CTR_ECORRUPT, "%s: block at offset %llu holds more records"
+			     " than its header's count, %lld", s->base.name,
+			     (unsigned long long)s->block.offset, (long long)s->block.count);
+}
+
+/*
+ * A block that ended before its header's count: the run stops here, and the
+ * checkpoint stays at the block, so every later run finds the damage again, as
+ * a rebuild does (file_tell).
+ */
+static int fewer_than_counted(struct file_source *s, struct ctr_error *err)
+{
+	s->block_lies = 1;
+	return ctr_error_set(err, CTR_ECORRUPT, "%s: block at offset %llu holds %lld records,"
+			     " its header says %lld", s->base.name,
+			     (unsigned long long)s->block.offset, (long long)s->consumed,
+			     (long long)s->block.count);
+}
+
+/* A damaged log stops the run; what came before is committed. */
+static int damaged_record(struct file_source *s, const struct ctr_event *ev,
+			  struct ctr_error *err)
+{
+	return ctr_error_set(err, CTR_ECORRUPT, "%s: record %lld of the block at offset %llu"
+			     " is damaged: %s", s->base.name, (long long)s->consumed + 1,
+			     (unsigned long long)s->block.offset, ev->message);
+}
+
 static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct file_source *s = (struct file_source *)src;
@@ -69,33 +101,18 @@ static int file_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_er
 			if (rc <= 0)
 				return rc;
 		}
-		/* bytes past the records its header counts are none of its records (Avro) */
-		if (s->consumed == s->block.count && ctr_decoder_block_left(s->decoder)) {
-			s->block_lies = 1;
-			return ctr_error_set(err, CTR_ECORRUPT, "%s: block at offset %llu holds more"
-					     " records than its header's count, %lld", src->name,
-					     (unsigned long long)s->block.offset,
-					     (long long)s->block.count);
-		}
+		if (s->consumed == s->block.count && ctr_decoder_block_left(s->decoder))
+			return more_than_counted(s, err);
 		rc = ctr_decode_avro_next(s->decoder, ev);
-		if (rc == 0 && s->consumed != s->block.count) {
-			/* the run stops here, and the checkpoint stays at the block: every later
-			 * run finds the damage again, as a rebuild does (file_tell) */
-			s->block_lies = 1;
-			return ctr_error_set(err, CTR_ECORRUPT, "%s: block at offset %llu holds %lld"
-					     " records, its header says %lld", src->name,
-					     (unsigned long long)s->block.offset, (long long)s->consumed,
-					     (long long)s->block.count);
-		}
+		if (rc == 0 && s->consumed != s->block.count)
+			return fewer_than_counted(s, err);
 		if (rc == 0) {
 			s->in_block = 0;
 			s->resume_at = s->block.next_offset;
 			continue;
 		}
-		if (rc < 0) /* a damaged log stops the run; what came before is committed */
-			return ctr_error_set(err, CTR_ECORRUPT, "%s: record %lld of the block at offset %llu"
-					     " is damaged: %s", src->name, (long long)s->consumed + 1,
-					     (unsigned long long)s->block.offset, ev->message);
+		if (rc < 0)
+			return damaged_record(s, ev, err);
 		s->consumed++;
 		s->records_read++;
 		if (s->skip > 0) {
@@ -243,13 +260,35 @@ static void lock_log(const char *path, int *fd)
 		flock(*fd, LOCK_SH);
 }
 
+/* The log's fingerprint (its sync marker) and name (its absolute path, when there is one). */
+static void name_log(struct file_source *s, const char *path)
+{
+	const uint8_t *sync = ctr_avro_reader_sync(s->reader);
+	char absolute[PATH_MAX];
+
+	for (int i = 0; i < 16; i++)
+		snprintf(s->fingerprint + 2 * i, 3, "%02x", sync[i]);
+	snprintf(s->base.name, sizeof(s->base.name), "file:%s",
+		 realpath(path, absolute) ? absolute : path);
+}
+
+static void set_methods(struct file_source *s)
+{
+	s->base.next = file_next;
+	s->base.tell = file_tell;
+	s->base.describe = file_describe;
+	s->base.to_json = file_to_json;
+	s->base.encode = file_encode;
+	s->base.seek = file_seek;
+	s->base.close = file_close;
+	s->base.expected = file_expected;
+}
+
 int ctr_source_open_file(const char *path, int check_formats, struct ctr_source **out,
 			 struct ctr_error *err)
 {
 	struct file_source *s = calloc(1, sizeof(*s));
 	struct stat kind;
-	char absolute[PATH_MAX];
-	const uint8_t *sync;
 	int rc;
 
 	if (s == NULL)
@@ -271,20 +310,9 @@ int ctr_source_open_file(const char *path, int check_formats, struct ctr_source 
 		file_close(&s->base);
 		return rc;
 	}
-	sync = ctr_avro_reader_sync(s->reader);
-	for (int i = 0; i < 16; i++)
-		snprintf(s->fingerprint + 2 * i, 3, "%02x", sync[i]);
-	snprintf(s->base.name, sizeof(s->base.name), "file:%s",
-		 realpath(path, absolute) ? absolute : path);
+	name_log(s, path);
 	s->base.resumable = 1;
-	s->base.next = file_next;
-	s->base.tell = file_tell;
-	s->base.describe = file_describe;
-	s->base.to_json = file_to_json;
-	s->base.encode = file_encode;
-	s->base.seek = file_seek;
-	s->base.close = file_close;
-	s->base.expected = file_expected;
+	set_methods(s);
 	s->file_size = ctr_avro_reader_size(s->reader);
 	s->resume_at = ctr_avro_reader_data_start(s->reader);
 	*out = &s->base;

@@ -54,6 +54,54 @@ static int next_line(struct jsonl_source *s, struct ctr_line *line, struct ctr_e
 	return rc;
 }
 
+/* The next line that is not empty, the position moved past it: as next_line(). */
+static int next_nonempty_line(struct jsonl_source *s, struct ctr_line *line,
+			      struct ctr_error *err)
+{
+	int rc;
+
+	do {
+		rc = next_line(s, line, err);
+		if (rc != 1)
+			return rc;
+		s->offset += line->consumed;
+		s->lines_read++;
+	} while (line->len == 0);
+	return 1;
+}
+
+/* The position moved back before a line, for a later read to read it again. */
+static void unread_line(struct jsonl_source *s, const struct ctr_line *line)
+{
+	s->offset -= line->consumed;
+	s->lines_read--;
+}
+
+/*
+ * A last line without its newline that is not whole JSON is most likely
+ * still being written: it is left unread, so that the next run reads it
+ * whole, rather than rejected here and its rest rejected there. A JSON
+ * object is complete only at its closing brace, so one that parses is read.
+ * One already over 1 MiB is never parsed, so it waits for its newline too:
+ * rejected now, its rest would be read as a line of its own next time.
+ */
+static int still_being_written(const struct ctr_source *src, const struct ctr_line *line,
+			       const struct ctr_event *ev)
+{
+	return line->unterminated && src->hold_partial_line && src->resumable &&
+	       (ev->code == CTR_CODE_BAD_JSON || ev->code == CTR_CODE_TOO_LARGE);
+}
+
+/* A line over 1 MiB keeps its first 1 MiB as raw, and says its own length. */
+static void cut_to_cap(const struct ctr_line *line, struct ctr_event *ev)
+{
+	if (line->truncated || line->len > CTR_EVENT_MAX_BYTES)
+		ev->raw_len = CTR_EVENT_MAX_BYTES;
+	if (line->truncated) /* the line's own length, not the buffer's */
+		snprintf(ev->message, sizeof(ev->message), "line of %lld bytes is over 1 MiB",
+			 (long long)(line->consumed - !line->unterminated));
+}
+
 static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
 {
 	struct jsonl_source *s = (struct jsonl_source *)src;
@@ -62,43 +110,24 @@ static int jsonl_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_e
 
 	if (s->at_end)
 		return 0;
-	do {
-		rc = next_line(s, &line, err);
-		if (rc != 1)
-			return rc;
-		s->offset += line.consumed;
-		s->lines_read++;
-	} while (line.len == 0);
+	rc = next_nonempty_line(s, &line, err);
+	if (rc != 1)
+		return rc;
 	/* over the cap: one byte more than an event may have, so that it is too_large */
-	ctr_decode_json(s->decoder, s->line, line.truncated ? CTR_EVENT_MAX_BYTES + 1 : (size_t)line.len,
-			ev);
+	ctr_decode_json(s->decoder, s->line,
+			line.truncated ? CTR_EVENT_MAX_BYTES + 1 : (size_t)line.len, ev);
 	/* the line is not bad: the run stops before it, so that the next one reads it */
 	if (ev->out_of_memory) {
-		s->offset -= line.consumed;
-		s->lines_read--;
+		unread_line(s, &line);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
-	/*
-	 * A last line without its newline that is not whole JSON is most likely
-	 * still being written: it is left unread, so that the next run reads it
-	 * whole, rather than rejected here and its rest rejected there. A JSON
-	 * object is complete only at its closing brace, so one that parses is read.
-	 * One already over 1 MiB is never parsed, so it waits for its newline too:
-	 * rejected now, its rest would be read as a line of its own next time.
-	 */
-	if (line.unterminated && src->hold_partial_line && src->resumable &&
-	    (ev->code == CTR_CODE_BAD_JSON || ev->code == CTR_CODE_TOO_LARGE)) {
+	if (still_being_written(src, &line, ev)) {
 		src->partial_line_left = line.consumed;
-		s->offset -= line.consumed;
-		s->lines_read--;
+		unread_line(s, &line);
 		s->at_end = 1;
 		return 0;
 	}
-	if (line.truncated || line.len > CTR_EVENT_MAX_BYTES)
-		ev->raw_len = CTR_EVENT_MAX_BYTES; /* the first 1 MiB of a longer line */
-	if (line.truncated) /* the line's own length, not the buffer's */
-		snprintf(ev->message, sizeof(ev->message), "line of %lld bytes is over 1 MiB",
-			 (long long)(line.consumed - !line.unterminated));
+	cut_to_cap(&line, ev);
 	return 1;
 }
 
@@ -252,39 +281,79 @@ static void fingerprint(struct jsonl_source *s)
 	rewind(s->fp);
 }
 
+/*
+ * Opens path (standard input for "-") and finds what it is: st as the open
+ * found it, its mode 0 when nothing is known (read as it comes). A directory
+ * and an Avro log are refused here, before the database is made.
+ */
+static int open_input(struct jsonl_source *s, const char *path, struct stat *st,
+		      struct ctr_error *err)
+{
+	s->is_stdin = strcmp(path, "-") == 0;
+	s->fp = s->is_stdin ? stdin : fopen(path, "rb");
+	if (s->fp == NULL)
+		return ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fileno(s->fp), st) != 0)
+		st->st_mode = 0;
+	/* a directory opens, and fails only at its first read: after the database is made */
+	if (S_ISDIR(st->st_mode))
+		return ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(EISDIR));
+	/* read as lines, every record of a log would be bad_json, each stored as rejected */
+	if (S_ISREG(st->st_mode) && ctr_avro_file_magic_at(fileno(s->fp))) {
+		if (s->is_stdin)
+			return ctr_error_set(err, CTR_ECORRUPT, "standard input is an Avro log, not"
+					     " JSON Lines");
+		return ctr_error_set(err, CTR_ECORRUPT, "%s is an Avro log, not JSON Lines:"
+				     " read it as file:%s", path, path);
+	}
+	return 0;
+}
+
+/* The source's name, whether it resumes, and the prefix of its positions. */
+static void name_source(struct jsonl_source *s, const char *path)
+{
+	char absolute[PATH_MAX];
+	struct timespec now;
+
+	snprintf(s->base.name, sizeof(s->base.name), "jsonl:%s",
+		 s->is_stdin ? "-" : (realpath(path, absolute) ? absolute : path));
+	/* standard input, or a pipe by name (/dev/stdin, a FIFO): read once, never resumed */
+	s->base.resumable = !s->is_stdin && s->regular;
+	if (s->base.resumable) {
+		snprintf(s->prefix, sizeof(s->prefix), "%s", s->base.name);
+		return;
+	}
+	/* line 12 of today's standard input is not line 12 of yesterday's */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(s->prefix, sizeof(s->prefix), "%.4100s@%lld.%09ld", s->base.name,
+		 (long long)now.tv_sec, now.tv_nsec);
+}
+
+static void set_methods(struct jsonl_source *s)
+{
+	s->base.next = jsonl_next;
+	if (!s->regular)
+		s->base.ready_fd = jsonl_ready_fd;
+	s->base.tell = jsonl_tell;
+	s->base.describe = jsonl_describe;
+	s->base.to_json = jsonl_to_json;
+	s->base.encode = jsonl_encode;
+	s->base.seek = jsonl_seek;
+	s->base.close = jsonl_close;
+}
+
 int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source **out,
 			  struct ctr_error *err)
 {
 	struct jsonl_source *s = calloc(1, sizeof(*s));
-	char absolute[PATH_MAX];
 	struct stat st;
 	int rc;
 
 	if (s == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	s->is_stdin = strcmp(path, "-") == 0;
-	s->fp = s->is_stdin ? stdin : fopen(path, "rb");
-	if (s->fp == NULL) {
-		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(errno));
+	rc = open_input(s, path, &st, err);
+	if (rc != 0)
 		goto fail;
-	}
-	if (fstat(fileno(s->fp), &st) != 0)
-		st.st_mode = 0; /* nothing known: read as it comes */
-	/* a directory opens, and fails only at its first read: after the database is made */
-	if (S_ISDIR(st.st_mode)) {
-		rc = ctr_error_set(err, CTR_EIO, "cannot open %s: %s", path, strerror(EISDIR));
-		goto fail;
-	}
-	/* read as lines, every record of a log would be bad_json, each stored as rejected */
-	if (S_ISREG(st.st_mode) && ctr_avro_file_magic_at(fileno(s->fp))) {
-		if (s->is_stdin)
-			rc = ctr_error_set(err, CTR_ECORRUPT, "standard input is an Avro log, not"
-					   " JSON Lines");
-		else
-			rc = ctr_error_set(err, CTR_ECORRUPT, "%s is an Avro log, not JSON Lines:"
-					   " read it as file:%s", path, path);
-		goto fail;
-	}
 	s->line = malloc(LINE_CAP);
 	if (s->line == NULL) {
 		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
@@ -295,28 +364,8 @@ int ctr_source_open_jsonl(const char *path, int check_formats, struct ctr_source
 		goto fail;
 	setvbuf(s->fp, NULL, _IOFBF, 1 << 20);
 	s->regular = S_ISREG(st.st_mode); /* st: as the open found it, above */
-	snprintf(s->base.name, sizeof(s->base.name), "jsonl:%s",
-		 s->is_stdin ? "-" : (realpath(path, absolute) ? absolute : path));
-	/* standard input, or a pipe by name (/dev/stdin, a FIFO): read once, never resumed */
-	s->base.resumable = !s->is_stdin && s->regular;
-	/* line 12 of today's standard input is not line 12 of yesterday's */
-	if (!s->base.resumable) {
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		snprintf(s->prefix, sizeof(s->prefix), "%.4100s@%lld.%09ld", s->base.name,
-			 (long long)now.tv_sec, now.tv_nsec);
-	} else {
-		snprintf(s->prefix, sizeof(s->prefix), "%s", s->base.name);
-	}
-	s->base.next = jsonl_next;
-	if (!s->regular)
-		s->base.ready_fd = jsonl_ready_fd;
-	s->base.tell = jsonl_tell;
-	s->base.describe = jsonl_describe;
-	s->base.to_json = jsonl_to_json;
-	s->base.encode = jsonl_encode;
-	s->base.seek = jsonl_seek;
-	s->base.close = jsonl_close;
+	name_source(s, path);
+	set_methods(s);
 	fingerprint(s);
 	*out = &s->base;
 	return 0;

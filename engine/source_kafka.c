@@ -112,22 +112,17 @@ static int consumer_error(struct kafka_source *s, const rd_kafka_message_t *msg,
 	}
 }
 
-int ctr_kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
+/*
+ * The next message without an error: 1; 0 when every partition is done;
+ * CTR_SOURCE_AGAIN when none has come (once the run's loop waits on ready_fd());
+ * negative with err on an error that stops the run.
+ */
+static int poll_message(struct kafka_source *s, rd_kafka_message_t **out,
+			struct ctr_error *err)
 {
-	struct kafka_source *s = (struct kafka_source *)src;
 	rd_kafka_message_t *msg;
-	struct kafka_partition *p;
 	int rc;
 
-	if (s->last) {
-		ctr_kafka_release(s->release, s->last);
-		s->last = NULL;
-	}
-	if (!s->subscribed) {
-		rc = ctr_kafka_start(s, err);
-		if (rc != 0)
-			return rc;
-	}
 	for (;;) {
 		if (s->fatal.code != 0) {
 			*err = s->fatal;
@@ -143,31 +138,76 @@ int ctr_kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_erro
 			ctr_kafka_release_flush(s->release);
 			return CTR_SOURCE_AGAIN;
 		}
-		if (msg->err) {
-			rc = consumer_error(s, msg, err);
-			ctr_kafka_release(s->release, msg);
-			if (rc != 0)
-				return rc;
-			continue;
+		if (!msg->err) {
+			*out = msg;
+			return 1;
 		}
-		p = ctr_kafka_partition_of(s, rd_kafka_topic_name(msg->rkt), msg->partition);
-		if (p != NULL)
-			ctr_kafka_reached(s, p, msg->offset);
-		if (p == NULL || p->done || msg->offset < p->next) {
-			/* past the bound of a bounded run, or before the position (a re-fetch) */
-			ctr_kafka_release(s->release, msg);
-			continue;
-		}
-		p->next = msg->offset + 1;
-		p->known = p->read_this_run = 1;
-		ctr_kafka_reached(s, p, p->next);
-		s->last = msg;
-		rc = decode(s, msg, ev, err);
-		/* a failure (no memory for its decoder) is not the message read: the run's
-		 * final write stores the checkpoint, and the next run must read it again */
+		rc = consumer_error(s, msg, err);
+		ctr_kafka_release(s->release, msg);
 		if (rc != 0)
-			p->next = msg->offset;
-		return rc != 0 ? rc : 1;
+			return rc;
+	}
+}
+
+/*
+ * The partition msg is read for; NULL when it is past the bound of a bounded
+ * run, or before the position (a re-fetch).
+ */
+static struct kafka_partition *partition_to_read(struct kafka_source *s,
+						 const rd_kafka_message_t *msg)
+{
+	struct kafka_partition *p = ctr_kafka_partition_of(s, rd_kafka_topic_name(msg->rkt),
+							   msg->partition);
+
+	if (p != NULL)
+		ctr_kafka_reached(s, p, msg->offset);
+	if (p == NULL || p->done || msg->offset < p->next)
+		return NULL;
+	return p;
+}
+
+/* msg read: p's position moved past it, and msg kept until the next call. */
+static int read_message(struct kafka_source *s, struct kafka_partition *p,
+			rd_kafka_message_t *msg, struct ctr_event *ev, struct ctr_error *err)
+{
+	int rc;
+
+	p->next = msg->offset + 1;
+	p->known = p->read_this_run = 1;
+	ctr_kafka_reached(s, p, p->next);
+	s->last = msg;
+	rc = decode(s, msg, ev, err);
+	/* a failure (no memory for its decoder) is not the message read: the run's
+	 * final write stores the checkpoint, and the next run must read it again */
+	if (rc != 0)
+		p->next = msg->offset;
+	return rc != 0 ? rc : 1;
+}
+
+int ctr_kafka_next(struct ctr_source *src, struct ctr_event *ev, struct ctr_error *err)
+{
+	struct kafka_source *s = (struct kafka_source *)src;
+	rd_kafka_message_t *msg = NULL;
+	struct kafka_partition *p;
+	int rc;
+
+	if (s->last) {
+		ctr_kafka_release(s->release, s->last);
+		s->last = NULL;
+	}
+	if (!s->subscribed) {
+		rc = ctr_kafka_start(s, err);
+		if (rc != 0)
+			return rc;
+	}
+	for (;;) {
+		rc = poll_message(s, &msg, err);
+		if (rc != 1)
+			return rc;
+		p = partition_to_read(s, msg);
+		if (p != NULL)
+			return read_message(s, p, msg, ev, err);
+		ctr_kafka_release(s->release, msg);
 	}
 }
 
