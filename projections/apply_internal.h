@@ -1,7 +1,7 @@
 /*
- * apply_internal.h - what the event handlers (licenses.c, allocations.c,
- * members.c, billing.c, store.c, support.c) share with the dispatcher in
- * dispatch.c. Not for use outside projections/.
+ * apply_internal.h - what the event handlers (licenses.c, environments.c,
+ * allocations.c, members.c, billing.c, store.c, support.c) share with the
+ * dispatcher in dispatch.c. Not for use outside projections/.
  */
 #ifndef CTR_APPLY_INTERNAL_H
 #define CTR_APPLY_INTERNAL_H
@@ -59,6 +59,7 @@ unsigned char *ctr_items_listed_later(struct ctr_contract *c, avro_value_t *list
 
 /* The handler of a contract-family event type, or NULL. */
 ctr_apply_fn ctr_licenses_handler(const char *type);
+ctr_apply_fn ctr_environments_handler(const char *type);
 ctr_apply_fn ctr_members_handler(const char *type);
 
 /* contract.opened: builds a new aggregate in a->arena into *out. */
@@ -66,7 +67,7 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out);
 
 /* L6: linked environments (all, or only `only`) need a sync or a re-activation. */
 void ctr_terms_changed(struct ctr_contract *c, struct ctr_environment *only);
-/* L7: the live environment the event's env_id names, else NULL with *code set. */
+/* L7: the live environment the event's env_id names, else NULL with *code set (environments.c). */
 struct ctr_environment *ctr_live_environment(struct ctr_apply *a, enum ctr_code *code);
 /* environment.allocated (L2-L4, L6), in allocations.c. */
 enum ctr_code ctr_licenses_allocate(struct ctr_apply *a);

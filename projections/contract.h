@@ -1,8 +1,8 @@
 /*
  * contract.h - the in-memory aggregate of one contract stream: the contract,
  * its products, environments with their allocations, members and group
- * companies. licenses.c and members.c change it; contract_sql.c writes its
- * dirty rows and loads it back for incremental runs.
+ * companies. licenses.c, environments.c and members.c change it;
+ * contract_sql.c writes its dirty rows and loads it back for incremental runs.
  *
  * Every row carries `dirty` (changed since the last flush) and `stored` (a
  * row exists in the database, or in the batch being written), so a flush

@@ -221,6 +221,40 @@ static int load_changes(struct ctr_contract_sql *s, struct ctr_contract *c, stru
 	return rows_read(s, c, stmt, step, err);
 }
 
+/* The contract row GET_CONTRACT is on, into c. */
+static void read_contract(struct ctr_contract *c, sqlite3_stmt *stmt)
+{
+	ctr_set_text(c, &c->account, column_text(stmt, 0));
+	ctr_set_text(c, &c->name, column_text(stmt, 1));
+	c->cloud = strcmp(column_text(stmt, 2), "cloud") == 0;
+	ctr_set_text(c, &c->start_date, column_text(stmt, 3));
+	ctr_set_text(c, &c->cancel_end_on, column_text(stmt, 5));
+	/* a cloud contract's end_date column shows its cancellation's end_on (L5) */
+	ctr_set_text(c, &c->end_date, c->cloud ? NULL : column_text(stmt, 4));
+	ctr_set_text(c, &c->migration_to, column_text(stmt, 6));
+	c->row.stored = 1;
+}
+
+/* The rows of the contract's tables, after its own. */
+static int load_parts(struct ctr_contract_sql *s, struct ctr_contract *c, struct ctr_error *err)
+{
+	int rc = load_products(s, c, err);
+
+	if (rc == 0)
+		rc = load_environments(s, c, err);
+	if (rc == 0)
+		rc = load_allocations(s, c, err);
+	if (rc == 0)
+		rc = load_members(s, c, err);
+	if (rc == 0)
+		rc = load_companies(s, c, err);
+	if (rc == 0)
+		rc = load_terms(s, c, err);
+	if (rc == 0 && c->billing.present)
+		rc = load_changes(s, c, err);
+	return rc;
+}
+
 int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 			  struct ctr_arena *arena, struct ctr_contract **out,
 			  struct ctr_error *err)
@@ -241,30 +275,10 @@ int ctr_contract_sql_load(struct ctr_contract_sql *s, const char *contract_id,
 		sqlite3_reset(stmt);
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
-	ctr_set_text(c, &c->account, column_text(stmt, 0));
-	ctr_set_text(c, &c->name, column_text(stmt, 1));
-	c->cloud = strcmp(column_text(stmt, 2), "cloud") == 0;
-	ctr_set_text(c, &c->start_date, column_text(stmt, 3));
-	ctr_set_text(c, &c->cancel_end_on, column_text(stmt, 5));
-	/* a cloud contract's end_date column shows its cancellation's end_on (L5) */
-	ctr_set_text(c, &c->end_date, c->cloud ? NULL : column_text(stmt, 4));
-	ctr_set_text(c, &c->migration_to, column_text(stmt, 6));
-	c->row.stored = 1;
+	read_contract(c, stmt);
 	rc = rows_read(s, c, stmt, SQLITE_DONE, err);
 	if (rc == 0)
-		rc = load_products(s, c, err);
-	if (rc == 0)
-		rc = load_environments(s, c, err);
-	if (rc == 0)
-		rc = load_allocations(s, c, err);
-	if (rc == 0)
-		rc = load_members(s, c, err);
-	if (rc == 0)
-		rc = load_companies(s, c, err);
-	if (rc == 0)
-		rc = load_terms(s, c, err);
-	if (rc == 0 && c->billing.present)
-		rc = load_changes(s, c, err);
+		rc = load_parts(s, c, err);
 	if (rc == 0)
 		*out = c;
 	return rc;

@@ -204,6 +204,8 @@ static ctr_apply_fn handler(struct ctr_projections *p, const struct ctr_event *e
 		return p->handlers[ev->type_index];
 	fn = ctr_licenses_handler(ev->type);
 	if (fn == NULL)
+		fn = ctr_environments_handler(ev->type);
+	if (fn == NULL)
 		fn = ctr_members_handler(ev->type);
 	if (ev->type_index >= 0 && ev->type_index < CTR_MAX_TYPES) {
 		p->handlers[ev->type_index] = fn;

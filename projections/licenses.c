@@ -1,8 +1,10 @@
 /*
- * licenses.c - contract, product and environment events applied to the
- * contract aggregate: license counts (L1, L8), allocations (L2-L4, L7) and
- * environment link states (L6). Every handler checks first and changes the
- * aggregate only when the event is accepted, so a rejection has no effect.
+ * licenses.c - contract and product events applied to the contract
+ * aggregate: the opening, license counts (L1, L8), other products (L4), the
+ * terms changes that environments must pick up (L6), cancellations and
+ * migration plans. Environment events are in environments.c. Every handler
+ * checks first and changes the aggregate only when the event is accepted, so
+ * a rejection has no effect.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,14 +81,12 @@ static enum ctr_code reserved_sku(struct ctr_apply *a, const char *sku)
 				CTR_OTHER_SKU_PREFIX);
 }
 
-enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
+/* contract.opened's checks, before anything is built. */
+static enum ctr_code check_opening(struct ctr_apply *a, const char *kind, const char *end_date)
 {
 	/* a product's sku and name and an owner's user id and name, as member.joined's */
 	static const char *const product_required[] = { "sku", "name", NULL };
 	static const char *const owner_required[] = { "user", "name", NULL };
-	const char *kind = ctr_payload_text(a->data, "kind");
-	const char *end_date = ctr_payload_text(a->data, "end_date");
-	struct ctr_contract *c;
 	avro_value_t list, item;
 	enum ctr_code code;
 
@@ -103,6 +103,54 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 		ctr_payload_item(&list, i, &item);
 		code = reserved_sku(a, ctr_payload_text(&item, "sku"));
 	}
+	return code;
+}
+
+/*
+ * A sku or owner listed twice: the last entry counts, as in an allocation.
+ * A row whose key could not be copied matches no lookup: stopped there
+ * (apply ends the run).
+ */
+static void open_products(struct ctr_contract *c, avro_value_t *data)
+{
+	avro_value_t list, item;
+
+	ctr_payload_field(data, "products", &list);
+	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
+		struct ctr_product *p;
+		ctr_payload_item(&list, i, &item);
+		p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
+		if (p != NULL)
+			set_product(c, p, &item);
+		else
+			add_product(c, &item);
+	}
+}
+
+/* The same for the owners. */
+static void open_owners(struct ctr_contract *c, avro_value_t *data)
+{
+	avro_value_t list, item;
+
+	ctr_payload_field(data, "owners", &list);
+	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
+		struct ctr_member *m;
+		ctr_payload_item(&list, i, &item);
+		m = ctr_contract_member(c, ctr_payload_text(&item, "user"));
+		if (m != NULL)
+			set_owner(c, m, &item);
+		else
+			add_owner(c, &item);
+	}
+}
+
+enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
+{
+	const char *kind = ctr_payload_text(a->data, "kind");
+	const char *end_date = ctr_payload_text(a->data, "end_date");
+	enum ctr_code code = check_opening(a, kind, end_date);
+	struct ctr_contract *c;
+
 	if (code != CTR_CODE_OK)
 		return code;
 	c = ctr_contract_new(a->arena, a->ev->stream);
@@ -116,31 +164,8 @@ enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out)
 	ctr_set_text(c, &c->end_date, c->cloud ? NULL : end_date);
 	ctr_billing_open(c, a->data);
 	ctr_contract_touch(c, &c->row);
-	/*
-	 * A sku or owner listed twice: the last entry counts, as in an allocation.
-	 * A row whose key could not be copied matches no lookup: stopped there
-	 * (apply ends the run).
-	 */
-	ctr_payload_field(a->data, "products", &list);
-	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
-		struct ctr_product *p;
-		ctr_payload_item(&list, i, &item);
-		p = ctr_contract_product(c, ctr_payload_text(&item, "sku"));
-		if (p != NULL)
-			set_product(c, p, &item);
-		else
-			add_product(c, &item);
-	}
-	ctr_payload_field(a->data, "owners", &list);
-	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
-		struct ctr_member *m;
-		ctr_payload_item(&list, i, &item);
-		m = ctr_contract_member(c, ctr_payload_text(&item, "user"));
-		if (m != NULL)
-			set_owner(c, m, &item);
-		else
-			add_owner(c, &item);
-	}
+	open_products(c, a->data);
+	open_owners(c, a->data);
 	*out = c;
 	return CTR_CODE_OK;
 }
@@ -313,104 +338,6 @@ static enum ctr_code migration_planned(struct ctr_apply *a)
 	return CTR_CODE_OK;
 }
 
-/* L7: the environment an event names, or a rejection. */
-struct ctr_environment *ctr_live_environment(struct ctr_apply *a, enum ctr_code *code)
-{
-	const char *env_id = ctr_payload_text(a->data, "env_id");
-	struct ctr_environment *e = ctr_contract_environment(a->contract, env_id);
-
-	*code = CTR_CODE_OK;
-	if (e == NULL)
-		*code = ctr_apply_reject(a, CTR_CODE_UNKNOWN_ENV, "%s has no environment %s",
-					 a->contract->contract_id, env_id);
-	else if (e->deleted)
-		*code = ctr_apply_reject(a, CTR_CODE_ENV_DELETED, "environment %s was deleted", env_id);
-	return *code == CTR_CODE_OK ? e : NULL;
-}
-
-static enum ctr_code environment_created(struct ctr_apply *a)
-{
-	static const char *const required[] = { "env_id", "name", NULL };
-	const char *env_id = ctr_payload_text(a->data, "env_id");
-	enum ctr_code code = ctr_apply_required(a, required);
-	struct ctr_environment *e;
-	avro_value_t sort_key;
-
-	if (code != CTR_CODE_OK)
-		return code;
-	if (ctr_contract_environment(a->contract, env_id) != NULL)
-		return ctr_apply_reject(a, CTR_CODE_ALREADY_EXISTS, "environment %s already exists",
-					env_id);
-	e = ctr_contract_add_environment(a->contract);
-	if (e == NULL)
-		return CTR_CODE_NO_MEMORY;
-	ctr_set_text(a->contract, &e->env_id, env_id);
-	ctr_set_text(a->contract, &e->name, ctr_payload_text(a->data, "name"));
-	e->has_sort_key = ctr_payload_field(a->data, "sort_key", &sort_key);
-	e->sort_key = ctr_payload_long(a->data, "sort_key", 0);
-	ctr_contract_touch(a->contract, &e->row);
-	return CTR_CODE_OK;
-}
-
-/* L7: deleting frees the allocations; their rows stay but no longer count. */
-static enum ctr_code environment_deleted(struct ctr_apply *a)
-{
-	enum ctr_code code;
-	struct ctr_environment *e = ctr_live_environment(a, &code);
-
-	if (e == NULL)
-		return code;
-	for (size_t i = 0; i < e->allocation_count; i++) {
-		struct ctr_allocation *al = &e->allocations[i];
-		struct ctr_product *p = ctr_contract_product(a->contract, al->sku);
-		if (al->row.gone || p == NULL)
-			continue;
-		p->assigned -= al->count;
-		ctr_contract_touch(a->contract, &p->row);
-	}
-	e->deleted = 1;
-	ctr_contract_touch(a->contract, &e->row);
-	return CTR_CODE_OK;
-}
-
-static enum ctr_code environment_activated(struct ctr_apply *a)
-{
-	enum ctr_code code;
-	int ok;
-	struct ctr_environment *e = ctr_live_environment(a, &code);
-
-	if (e == NULL)
-		return code;
-	e->mode = strcmp(ctr_payload_text(a->data, "mode"), "offline") == 0 ? MODE_OFFLINE
-									     : MODE_ONLINE;
-	e->status = ENV_LINKED;
-	ctr_set_text(a->contract, &e->activated_at, a->ev->at);
-	/*
-	 * G2: this activation follows the last allocation in the stream, so it counts as
-	 * after it even when its own time is earlier (the times alone could not tell).
-	 */
-	e->activated_us = ctr_timestamp_parse(a->ev->at, &ok);
-	if (e->allocated_us != 0 && e->activated_us < e->allocated_us)
-		e->activated_us = e->allocated_us;
-	ctr_contract_touch(a->contract, &e->row);
-	return CTR_CODE_OK;
-}
-
-/* L6: only an online environment picks up terms by syncing. */
-static enum ctr_code environment_synced(struct ctr_apply *a)
-{
-	enum ctr_code code;
-	struct ctr_environment *e = ctr_live_environment(a, &code);
-
-	if (e == NULL)
-		return code;
-	if (e->status == ENV_PENDING_SYNC) {
-		e->status = ENV_LINKED;
-		ctr_contract_touch(a->contract, &e->row);
-	}
-	return CTR_CODE_OK;
-}
-
 ctr_apply_fn ctr_licenses_handler(const char *type)
 {
 	static const struct {
@@ -424,11 +351,6 @@ ctr_apply_fn ctr_licenses_handler(const char *type)
 		{ "contract.seats_changed", ctr_billing_seats_changed },
 		{ "contract.cancellation_requested", cancellation_requested },
 		{ "contract.migration_planned", migration_planned },
-		{ "environment.created", environment_created },
-		{ "environment.deleted", environment_deleted },
-		{ "environment.allocated", ctr_licenses_allocate },
-		{ "environment.activated", environment_activated },
-		{ "environment.synced", environment_synced },
 	};
 
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)

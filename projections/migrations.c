@@ -48,7 +48,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	 * How far each environment of that name in the new contract went (G2):
 	 * 2 activated after its last allocation in the stream (an activation
 	 * before it was cleared, allocations.c; one after it with an earlier time
-	 * kept at the allocation's, licenses.c; 0 is never, docs/schema.md), 1
+	 * kept at the allocation's, environments.c; 0 is never, docs/schema.md), 1
 	 * allocated, 0 created. The step
 	 * is the furthest whose condition holds for any of them, deleted or not
 	 * ("whenever it was created"); of those, a live one before a deleted one,
@@ -159,47 +159,75 @@ static int write_row(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p, con
 	return rc;
 }
 
+/* The environment of the plan's name in the new contract that went furthest (NEW_ENV). */
+struct new_env {
+	const char *env_id; /* NULL: none */
+	int reached;        /* 2 activated after its last allocation, 1 allocated, 0 created */
+};
+
+/* Steps NEW_ENV, which stays on its row (found points into it) until the caller resets it. */
+static int find_new_env(sqlite3 *db, sqlite3_stmt *stmt, const struct plan *p,
+			struct new_env *found, struct ctr_error *err)
+{
+	int step;
+
+	sqlite3_bind_text(stmt, 1, p->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, p->name, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW) {
+		found->env_id = (const char *)sqlite3_column_text(stmt, 0);
+		found->reached = sqlite3_column_int(stmt, 1);
+	} else if (step != SQLITE_DONE) { /* not read is not missing: its step would be wrong */
+		return ctr_db_error(db, CTR_EDB, err);
+	}
+	return 0;
+}
+
+/* G2, the furthest step (NEW_ENV) */
+static const char *furthest_step(const struct plan *p, const struct new_env *found)
+{
+	if (found->env_id && found->reached == 2)
+		return "done";
+	if (found->env_id && found->reached == 1)
+		return "allocated";
+	if (found->env_id)
+		return "new_env_created";
+	if (p->deleted)
+		return "old_env_deleted";
+	return "planned";
+}
+
+/* Compares the two environments' allocations (G3) and writes the plan's row. */
+static int compare_and_write(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p,
+			     const struct new_env *found, const char *today,
+			     sqlite3_str *difference, struct ctr_error *err)
+{
+	const char *step = furthest_step(p, found), *text;
+	int match, overdue;
+
+	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 1, p->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 2, p->env_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 1, p->to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 2, found->env_id, -1, SQLITE_STATIC);
+	match = compare(db, stmt[OLD_ALLOCATIONS], stmt[NEW_ALLOCATIONS], found->env_id != NULL,
+			difference, err);
+	if (match < 0)
+		return err->code;
+	/* G4: not done after its due date */
+	overdue = strcmp(step, "done") != 0 && p->has_due && strcmp(today, p->due_by) > 0;
+	text = sqlite3_str_value(difference);
+	return write_row(db, stmt, p, step, match, text ? text : "", overdue, err);
+}
+
 static int write_one(sqlite3 *db, sqlite3_stmt **stmt, const struct plan *p, const char *today,
 		     struct ctr_error *err)
 {
 	sqlite3_str *difference = sqlite3_str_new(NULL);
-	const char *new_env = NULL, *step = "planned";
-	int found, match, rc, reached = 0;
+	struct new_env found = { NULL, 0 };
+	int rc = find_new_env(db, stmt[NEW_ENV], p, &found, err);
 
-	sqlite3_bind_text(stmt[NEW_ENV], 1, p->to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt[NEW_ENV], 2, p->name, -1, SQLITE_STATIC);
-	/* the statement stays on its row, which new_env points into, until the row is written */
-	found = sqlite3_step(stmt[NEW_ENV]);
-	if (found == SQLITE_ROW) {
-		new_env = (const char *)sqlite3_column_text(stmt[NEW_ENV], 0);
-		reached = sqlite3_column_int(stmt[NEW_ENV], 1);
-	} else if (found != SQLITE_DONE) { /* not read is not missing: its step would be wrong */
-		rc = ctr_db_error(db, CTR_EDB, err);
-		sqlite3_reset(stmt[NEW_ENV]);
-		sqlite3_free(sqlite3_str_finish(difference));
-		return rc;
-	}
-	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 1, p->from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt[OLD_ALLOCATIONS], 2, p->env_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 1, p->to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt[NEW_ALLOCATIONS], 2, new_env, -1, SQLITE_STATIC);
-	match = compare(db, stmt[OLD_ALLOCATIONS], stmt[NEW_ALLOCATIONS], new_env != NULL,
-			difference, err);
-	/* G2, the furthest step (NEW_ENV) */
-	if (new_env && reached == 2)
-		step = "done";
-	else if (new_env && reached == 1)
-		step = "allocated";
-	else if (new_env)
-		step = "new_env_created";
-	else if (p->deleted)
-		step = "old_env_deleted";
-	/* G4: not done after its due date */
-	rc = match < 0 ? err->code
-		       : write_row(db, stmt, p, step, match,
-				   sqlite3_str_value(difference) ? sqlite3_str_value(difference) : "",
-				   strcmp(step, "done") != 0 && p->has_due &&
-				   strcmp(today, p->due_by) > 0, err);
+	if (rc == 0)
+		rc = compare_and_write(db, stmt, p, &found, today, difference, err);
 	sqlite3_reset(stmt[NEW_ENV]);
 	sqlite3_free(sqlite3_str_finish(difference));
 	return rc;

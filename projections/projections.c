@@ -18,13 +18,50 @@
 #include "projections/store.h"
 #include "projections/support.h"
 
+/* meta's judged_on and judged_with (NULL when never noted), and whether a run stopped part-way. */
+static int read_judged(sqlite3 *db, char **judged, char **with, int *part_way,
+		       struct ctr_error *err)
+{
+	char *judging = NULL;
+	int rc;
+
+	*with = NULL;
+	rc = ctr_db_meta_get(db, "judged_on", judged, err);
+	if (rc == 0)
+		rc = ctr_db_meta_get(db, "judged_with", with, err);
+	if (rc == 0) /* a run on another date stopped part-way (record.c, settle_batch) */
+		rc = ctr_db_meta_get(db, "judging", &judging, err);
+	*part_way = judging != NULL;
+	free(judging);
+	return rc;
+}
+
+/* Whether the stored rows must be judged again: on another date, or with other options. */
+static int note_judged(struct ctr_projections *p, const struct ctr_projection_options *options,
+		       struct ctr_error *err)
+{
+	char *judged, *with;
+	const char *stored_with;
+	int part_way, rc = read_judged(p->db, &judged, &with, &part_way, err);
+
+	if (rc == 0) { /* a date not read is not "never judged": states would go unjudged (L5) */
+		stored_with = with ? with : CTR_JUDGED_WITH_DEFAULT; /* older databases: the defaults */
+		p->needs_judge = judged != NULL &&
+				 (part_way || strcmp(judged, p->date) != 0 ||
+				  strcmp(stored_with, p->judged_with) != 0);
+		p->date_noted = judged != NULL && with != NULL && !p->needs_judge;
+		rc = judged != NULL ? ctr_judged_same_cutoff(stored_with, options, err) : 0;
+	}
+	free(judged);
+	free(with);
+	return rc;
+}
+
 int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *options,
 			struct ctr_projections **out, struct ctr_error *err)
 {
 	struct ctr_projections *p = calloc(1, sizeof(*p));
-	char *judged, *with, *judging;
-	const char *stored_with;
-	int rc, part_way;
+	int rc;
 
 	if (p == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
@@ -32,28 +69,7 @@ int ctr_projections_new(sqlite3 *db, const struct ctr_projection_options *option
 	p->options = *options;
 	ctr_date_format(options->business_date, p->date);
 	ctr_judged_with(options, p->judged_with, sizeof(p->judged_with));
-	with = judging = NULL;
-	rc = ctr_db_meta_get(db, "judged_on", &judged, err);
-	if (rc == 0)
-		rc = ctr_db_meta_get(db, "judged_with", &with, err);
-	if (rc == 0) /* a run on another date stopped part-way (record.c, settle_batch) */
-		rc = ctr_db_meta_get(db, "judging", &judging, err);
-	part_way = judging != NULL;
-	free(judging);
-	if (rc != 0) { /* a date not read is not "never judged": states would go unjudged (L5) */
-		free(judged);
-		free(with);
-		free(p);
-		return rc;
-	}
-	stored_with = with ? with : CTR_JUDGED_WITH_DEFAULT; /* older databases: the defaults */
-	p->needs_judge = judged != NULL &&
-			 (part_way || strcmp(judged, p->date) != 0 ||
-			  strcmp(stored_with, p->judged_with) != 0);
-	p->date_noted = judged != NULL && with != NULL && !p->needs_judge;
-	rc = judged != NULL ? ctr_judged_same_cutoff(stored_with, options, err) : 0;
-	free(judged);
-	free(with);
+	rc = note_judged(p, options, err);
 	if (rc != 0) {
 		free(p);
 		return rc;

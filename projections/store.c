@@ -84,42 +84,39 @@ static enum ctr_code open_account(struct ctr_store *s, struct ctr_arena *arena, 
 	return CTR_CODE_OK;
 }
 
-enum ctr_code ctr_store_apply(struct ctr_store *s, struct ctr_arena *arena, void **aggregate,
-			      struct ctr_event *ev, char *msg, size_t size)
+/*
+ * K1: the stream is the account: <store_id>/<email>. An email may hold a
+ * '/', so the stream names one account only if the store id holds none:
+ * "a/b" with "c@x" and "a" with "b/c@x" would share a stream, and a
+ * stream read back from the database is split at its first '/'.
+ */
+static enum ctr_code check_stream(struct ctr_event *ev, char *msg, size_t size)
 {
-	struct account *a = *aggregate;
 	const char *store_id = ctr_payload_text(&ev->data, "store_id");
 	const char *email = ctr_payload_text(&ev->data, "email");
 	size_t id_len = strlen(store_id);
-	char day[11];
 
-	event_day(ev, day);
-	/*
-	 * K1: the stream is the account: <store_id>/<email>. An email may hold a
-	 * '/', so the stream names one account only if the store id holds none:
-	 * "a/b" with "c@x" and "a" with "b/c@x" would share a stream, and a
-	 * stream read back from the database is split at its first '/'.
-	 */
 	if (strchr(store_id, '/') != NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "store_id %s holds a '/'",
 				       store_id);
 	if (strncmp(ev->stream, store_id, id_len) != 0 || ev->stream[id_len] != '/' ||
 	    (email && strcmp(ev->stream + id_len + 1, email) != 0))
-		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "store_id and email do not match stream %s",
-				       ev->stream);
-	if (strcmp(ev->type, "store.account_migrated") == 0 ||
-	    strcmp(ev->type, "store.account_registered") == 0)
-		return open_account(s, arena, aggregate, ev, day, msg, size);
-	if (a == NULL) /* E6 */
-		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM, "store account %s does not exist",
-				       ev->stream);
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT,
+				       "store_id and email do not match stream %s", ev->stream);
+	return CTR_CODE_OK;
+}
+
+/* The events of an open account: a password reset, an order (K3), a quote. */
+static enum ctr_code account_event(struct ctr_store *s, struct account *a, struct ctr_event *ev,
+				   const char *day, char *msg, size_t size)
+{
 	if (strcmp(ev->type, "store.password_reset") == 0) {
 		a->password_reset = 1;
 	} else if (strcmp(ev->type, "store.order_placed") == 0) {
 		if (deactivated_on(s, a, day))
 			return ctr_reject_into(msg, size, CTR_CODE_ACCOUNT_DEACTIVATED,
-					       "%s was deactivated on %s; it must register again (K3)", ev->stream,
-					       s->cutoff);
+					       "%s was deactivated on %s; it must register again (K3)",
+					       ev->stream, s->cutoff);
 		a->orders++;
 		a->orders_before_cutoff += strcmp(day, s->cutoff) < 0;
 	} else if (strcmp(ev->type, "store.quote_issued") == 0) {
@@ -128,6 +125,26 @@ enum ctr_code ctr_store_apply(struct ctr_store *s, struct ctr_arena *arena, void
 	}
 	a->dirty = 1;
 	return CTR_CODE_OK;
+}
+
+enum ctr_code ctr_store_apply(struct ctr_store *s, struct ctr_arena *arena, void **aggregate,
+			      struct ctr_event *ev, char *msg, size_t size)
+{
+	struct account *a = *aggregate;
+	enum ctr_code code;
+	char day[11];
+
+	event_day(ev, day);
+	code = check_stream(ev, msg, size);
+	if (code != CTR_CODE_OK)
+		return code;
+	if (strcmp(ev->type, "store.account_migrated") == 0 ||
+	    strcmp(ev->type, "store.account_registered") == 0)
+		return open_account(s, arena, aggregate, ev, day, msg, size);
+	if (a == NULL) /* E6 */
+		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_STREAM,
+				       "store account %s does not exist", ev->stream);
+	return account_event(s, a, ev, day, msg, size);
 }
 
 int ctr_store_dirty(const void *aggregate)
@@ -205,29 +222,17 @@ void ctr_store_record(struct ctr_store *s, void *aggregate, struct ctr_writes *w
 	a->dirty = 0;
 }
 
-int ctr_store_load(struct ctr_store *s, const char *stream, struct ctr_arena *arena,
-		   void **aggregate, struct ctr_error *err)
+/*
+ * The account row s->get is on, for the stream split at slash, built in
+ * arena; NULL when out of memory.
+ */
+static struct account *account_from_row(struct ctr_store *s, const char *stream,
+					const char *slash, struct ctr_arena *arena)
 {
-	const char *slash = strchr(stream, '/');
-	struct account *a;
-	int step;
+	struct account *a = ctr_arena_zalloc(arena, sizeof(*a));
 
-	*aggregate = NULL;
-	if (slash == NULL)
-		return 0;
-	sqlite3_bind_text(s->get, 1, stream, (int)(slash - stream), SQLITE_STATIC);
-	sqlite3_bind_text(s->get, 2, slash + 1, -1, SQLITE_STATIC);
-	step = sqlite3_step(s->get);
-	if (step != SQLITE_ROW) {
-		int rc = step == SQLITE_DONE ? 0 : ctr_db_error(s->db, CTR_EDB, err);
-		sqlite3_reset(s->get);
-		return rc;
-	}
-	a = ctr_arena_zalloc(arena, sizeof(*a));
-	if (a == NULL) {
-		sqlite3_reset(s->get);
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	}
+	if (a == NULL)
+		return NULL;
 	a->store_id = ctr_arena_zalloc(arena, (size_t)(slash - stream) + 1);
 	if (a->store_id != NULL)
 		memcpy(a->store_id, stream, (size_t)(slash - stream));
@@ -244,11 +249,33 @@ int ctr_store_load(struct ctr_store *s, const char *stream, struct ctr_arena *ar
 						    (const char *)sqlite3_column_text(s->get, 7));
 	/* a copy that failed is a NULL where the row holds text */
 	if (a->store_id == NULL || a->email == NULL ||
-	    (a->registered_on == NULL && sqlite3_column_type(s->get, 7) != SQLITE_NULL)) {
+	    (a->registered_on == NULL && sqlite3_column_type(s->get, 7) != SQLITE_NULL))
+		return NULL;
+	return a;
+}
+
+int ctr_store_load(struct ctr_store *s, const char *stream, struct ctr_arena *arena,
+		   void **aggregate, struct ctr_error *err)
+{
+	const char *slash = strchr(stream, '/');
+	struct account *a;
+	int step, rc;
+
+	*aggregate = NULL;
+	if (slash == NULL)
+		return 0;
+	sqlite3_bind_text(s->get, 1, stream, (int)(slash - stream), SQLITE_STATIC);
+	sqlite3_bind_text(s->get, 2, slash + 1, -1, SQLITE_STATIC);
+	step = sqlite3_step(s->get);
+	if (step != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? 0 : ctr_db_error(s->db, CTR_EDB, err);
 		sqlite3_reset(s->get);
-		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
+		return rc;
 	}
+	a = account_from_row(s, stream, slash, arena);
 	sqlite3_reset(s->get);
+	if (a == NULL)
+		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	*aggregate = a;
 	return 0;
 }

@@ -303,47 +303,74 @@ static int merged_record_ok(avro_value_t *record, char *msg, size_t size)
 	return 1;
 }
 
-static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
+/* A merge's checks, before any record is placed: every record's format before the customer. */
+static enum ctr_code check_merge(struct ctr_customer *c, struct ctr_event *ev, avro_value_t *list,
+				 char *msg, size_t size)
 {
-	avro_value_t list, item;
-	int64_t at;
-	int ok;
+	avro_value_t item;
 
 	if (strcmp(ctr_payload_text(&ev->data, "from"), c->customer_no) == 0)
-		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "customer %s merged into itself",
-				       c->customer_no);
-	ctr_payload_field(&ev->data, "support_ids", &list);
-	for (size_t i = 0; i < ctr_payload_count(&list); i++) { /* the format first, as issued's */
-		ctr_payload_item(&list, i, &item);
+		return ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT,
+				       "customer %s merged into itself", c->customer_no);
+	for (size_t i = 0; i < ctr_payload_count(list); i++) {
+		ctr_payload_item(list, i, &item);
 		if (!merged_record_ok(&item, msg, size))
 			return CTR_CODE_BAD_FORMAT;
 	}
 	if (c->merged_into)
-		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s was merged into %s",
-				       c->customer_no, c->merged_into);
+		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID,
+				       "customer %s was merged into %s", c->customer_no, c->merged_into);
+	return CTR_CODE_OK;
+}
+
+/* Places one record a merge brings in, unless a later placement of its id stands. */
+static enum ctr_code place_merged(struct ctr_customer *c, avro_value_t *item, struct ctr_event *ev,
+				  int64_t at)
+{
+	struct ctr_support_id *s = support_of(c, ctr_payload_text(item, "support_id"));
+	char *replaced_before = NULL; /* what s's record named, if it names another now */
+
+	/* a support id belongs to its latest placement by (at, id): a record placed
+	 * later (issued after the date of this merge) stands, as its row does */
+	if (s != NULL && placed_later(s, at, ev->id))
+		return CTR_CODE_OK;
+	if (s != NULL && s->replaces != NULL) {
+		replaced_before = strdup(s->replaces);
+		if (replaced_before == NULL)
+			return CTR_CODE_NO_MEMORY;
+	}
+	if (s == NULL)
+		s = ctr_customer_add_support(c);
+	if (s == NULL)
+		return CTR_CODE_NO_MEMORY;
+	fill_support(c, s, item, ev, at);
+	touch(c, s);
+	/* the id it names now is refreshed with the rest below */
+	if (replaced_before != NULL && !c->out_of_memory &&
+	    (s->replaces == NULL || strcmp(s->replaces, replaced_before) != 0))
+		refresh_replaced(c, replaced_before);
+	free(replaced_before);
+	return CTR_CODE_OK;
+}
+
+static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
+{
+	avro_value_t list, item;
+	enum ctr_code code;
+	int64_t at;
+	int ok;
+
+	ctr_payload_field(&ev->data, "support_ids", &list);
+	code = check_merge(c, ev, &list, msg, size);
+	if (code != CTR_CODE_OK)
+		return code;
 	at = ctr_timestamp_parse(ev->at, &ok);
 	/* stopped where an id could not be copied: it would match no lookup */
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);
-		struct ctr_support_id *s = support_of(c, ctr_payload_text(&item, "support_id"));
-		/* a support id belongs to its latest placement by (at, id): a record placed
-		 * later (issued after the date of this merge) stands, as its row does */
-		if (s != NULL && placed_later(s, at, ev->id))
-			continue;
-		char *replaced_before = NULL; /* what s's record named, if it names another now */
-		if (s != NULL && s->replaces != NULL && (replaced_before = strdup(s->replaces)) == NULL)
-			return CTR_CODE_NO_MEMORY;
-		if (s == NULL)
-			s = ctr_customer_add_support(c);
-		if (s == NULL)
-			return CTR_CODE_NO_MEMORY;
-		fill_support(c, s, &item, ev, at);
-		touch(c, s);
-		/* the id it names now is refreshed with the rest below */
-		if (replaced_before != NULL && !c->out_of_memory &&
-		    (s->replaces == NULL || strcmp(s->replaces, replaced_before) != 0))
-			refresh_replaced(c, replaced_before);
-		free(replaced_before);
+		code = place_merged(c, &item, ev, at);
+		if (code != CTR_CODE_OK)
+			return code;
 	}
 	/* the ids placed, looked up again: adding one may have moved the array */
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {

@@ -329,12 +329,78 @@ static char *column(struct ctr_customer *c, sqlite3_stmt *stmt, int index)
 	return copy;
 }
 
+/* The customer row GET_CUSTOMER is on, built in arena; NULL when out of memory. */
+static struct ctr_customer *customer_from_row(sqlite3_stmt *stmt, const char *customer_no,
+					      struct ctr_arena *arena)
+{
+	struct ctr_customer *c = ctr_arena_zalloc(arena, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->arena = arena;
+	c->customer_no = ctr_arena_strdup(arena, customer_no);
+	c->out_of_memory = c->customer_no == NULL;
+	c->email = column(c, stmt, 0);
+	c->merged_into = column(c, stmt, 1);
+	c->admin_pending = sqlite3_column_int(stmt, 2);
+	c->email_bounced = sqlite3_column_int(stmt, 3);
+	c->violation = sqlite3_column_int(stmt, 4);
+	return c;
+}
+
+/* The support id row GET_SUPPORTS is on, added to c; NULL when out of memory. */
+static struct ctr_support_id *support_from_row(struct ctr_customer *c, sqlite3_stmt *stmt)
+{
+	struct ctr_support_id *id = ctr_customer_add_support(c);
+
+	if (id == NULL)
+		return NULL;
+	id->support_id = column(c, stmt, 0);
+	id->sku = column(c, stmt, 1);
+	id->licenses = sqlite3_column_int64(stmt, 2);
+	id->retired = sqlite3_column_int64(stmt, 3);
+	id->starts_on = column(c, stmt, 4);
+	id->ends_on = column(c, stmt, 5);
+	id->reason = column(c, stmt, 6);
+	id->replaces = column(c, stmt, 7);
+	id->replaced_on = column(c, stmt, 8);
+	id->placed_at = sqlite3_column_int64(stmt, 9);
+	id->placed_event = column(c, stmt, 10);
+	return id;
+}
+
+/* c's support ids: its own and those a later placement took (support_lost). */
+static int load_supports(struct ctr_support *s, struct ctr_customer *c, const char *customer_no,
+			 struct ctr_error *err)
+{
+	sqlite3_stmt *stmt = s->stmt[GET_SUPPORTS];
+	int step, rc = 0;
+
+	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
+	for (;;) {
+		step = sqlite3_step(stmt);
+		if (step != SQLITE_ROW)
+			break;
+		if (support_from_row(c, stmt) == NULL) {
+			step = SQLITE_NOMEM;
+			break;
+		}
+	}
+	/* a customer short of an id (or of a text) would be judged and committed without it */
+	if (step == SQLITE_NOMEM || c->out_of_memory)
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	else if (step != SQLITE_DONE)
+		rc = ctr_db_error(s->db, CTR_EDB, err);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
 int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_arena *arena,
 		     void **aggregate, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = s->stmt[GET_CUSTOMER];
 	struct ctr_customer *c;
-	int step, rc = 0;
+	int step, rc;
 
 	*aggregate = NULL;
 	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
@@ -344,49 +410,11 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 		sqlite3_reset(stmt);
 		return rc;
 	}
-	c = ctr_arena_zalloc(arena, sizeof(*c));
-	if (c == NULL) {
-		sqlite3_reset(stmt);
+	c = customer_from_row(stmt, customer_no, arena);
+	sqlite3_reset(stmt);
+	if (c == NULL)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	}
-	c->arena = arena;
-	c->customer_no = ctr_arena_strdup(arena, customer_no);
-	c->out_of_memory = c->customer_no == NULL;
-	c->email = column(c, stmt, 0);
-	c->merged_into = column(c, stmt, 1);
-	c->admin_pending = sqlite3_column_int(stmt, 2);
-	c->email_bounced = sqlite3_column_int(stmt, 3);
-	c->violation = sqlite3_column_int(stmt, 4);
-	sqlite3_reset(stmt);
-	stmt = s->stmt[GET_SUPPORTS];
-	sqlite3_bind_text(stmt, 1, customer_no, -1, SQLITE_STATIC);
-	for (;;) {
-		step = sqlite3_step(stmt);
-		if (step != SQLITE_ROW)
-			break;
-		struct ctr_support_id *id = ctr_customer_add_support(c);
-		if (id == NULL) {
-			step = SQLITE_NOMEM;
-			break;
-		}
-		id->support_id = column(c, stmt, 0);
-		id->sku = column(c, stmt, 1);
-		id->licenses = sqlite3_column_int64(stmt, 2);
-		id->retired = sqlite3_column_int64(stmt, 3);
-		id->starts_on = column(c, stmt, 4);
-		id->ends_on = column(c, stmt, 5);
-		id->reason = column(c, stmt, 6);
-		id->replaces = column(c, stmt, 7);
-		id->replaced_on = column(c, stmt, 8);
-		id->placed_at = sqlite3_column_int64(stmt, 9);
-		id->placed_event = column(c, stmt, 10);
-	}
-	/* a customer short of a support id (or of a text) would be judged and committed without it */
-	if (step == SQLITE_NOMEM || c->out_of_memory)
-		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-	else if (step != SQLITE_DONE)
-		rc = ctr_db_error(s->db, CTR_EDB, err);
-	sqlite3_reset(stmt);
+	rc = load_supports(s, c, customer_no, err);
 	if (rc == 0)
 		*aggregate = c;
 	return rc;
