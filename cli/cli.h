@@ -40,6 +40,12 @@ int ctr_cmd_audit(int argc, char **argv);
 int ctr_cmd_broker(int argc, char **argv);
 int ctr_cmd_publish(int argc, char **argv);
 
+/*
+ * What the parsers of the commands whose --help returns rather than exits
+ * give after it (no exit code is negative): the command is done, exit 0.
+ */
+#define CTR_CLI_HELP_SHOWN (-1)
+
 /* Set by main when the process began with standard input closed (it reads as /dev/null). */
 extern int ctr_cli_stdin_closed;
 

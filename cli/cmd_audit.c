@@ -120,6 +120,58 @@ static void after_flush(void *ctx, sqlite3 *db)
 	json_array_clear(a->pending);
 }
 
+static void usage(void)
+{
+	printf("usage: contrail audit --source SRC --stream ID [--until T] [--business-date D]\n"
+	       "                      [--expiring-days N] [--store-cutoff D] [--format text|json]\n"
+	       "                      [-X key=value]...\n\n"
+	       "Every event of stream ID in order, with its outcome (applied, duplicate, held,\n"
+	       "or rejected with its code and message) and the stream's state after it: a\n"
+	       "contract's products, environments and members; a customer's support ids and\n"
+	       "suspension reasons; a store account's state. --until T shows what was known\n"
+	       "at T, --business-date D judges the states on D (default today in Japan),\n"
+	       "--expiring-days and --store-cutoff as a replay's do (contrail replay --help);\n"
+	       "-X passes a librdkafka setting to a kafka:// source's consumer (SASL, TLS).\n"
+	       "Exit: 0 ok, 2 usage, 3 unreadable or corrupt source, 4 any other failure\n"
+	       "(output that cannot be written among them).\n");
+}
+
+/* --format text or json: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
+static int take_format(struct audit *a, char **argv, const char *format)
+{
+	a->json = strcmp(format, "json") == 0;
+	if (a->json || strcmp(format, "text") == 0)
+		return CTR_EXIT_OK;
+	return ctr_cli_fail("audit", CTR_EXIT_USAGE, "bad value for %s: %s", argv[optind - 2],
+			    format);
+}
+
+/* One option getopt_long returned: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
+static int take_option(int opt, char **argv, struct ctr_replay_options *o, const char **source,
+		       struct audit *a, struct ctr_cli_kafka_args *kafka)
+{
+	switch (opt) {
+	case 's':
+		*source = optarg;
+		return CTR_EXIT_OK;
+	case 'X': return ctr_cli_kafka_add("audit", kafka, optarg);
+	case 't':
+		a->stream = optarg;
+		return CTR_EXIT_OK;
+	case 'u': return ctr_cli_until("audit", optarg, o);
+	case 'b': return ctr_cli_business_date("audit", optarg, o);
+	case 'e': return ctr_cli_expiring_days("audit", optarg, o);
+	case 'c': return ctr_cli_store_cutoff("audit", optarg, o);
+	case 'f': return take_format(a, argv, optarg);
+	case 'h':
+		usage();
+		ctr_cli_help_exit("audit");
+	default:
+		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "unknown or incomplete option %s",
+				    argv[optind - 1]);
+	}
+}
+
 static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
 		 struct audit *a, struct ctr_cli_kafka_args *kafka)
 {
@@ -131,7 +183,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		{ "store-cutoff", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, rc, ok = 1;
+	int opt, rc;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
@@ -141,44 +193,9 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
 		if (opt == -1)
 			break;
-		if (opt == 's') {
-			*source = optarg;
-		} else if (opt == 'X') {
-			if (ctr_cli_kafka_add("audit", kafka, optarg) != CTR_EXIT_OK)
-				return CTR_EXIT_USAGE;
-		} else if (opt == 't') {
-			a->stream = optarg;
-		} else if (opt == 'u') {
-			if (ctr_cli_until("audit", optarg, o) != 0)
-				return CTR_EXIT_USAGE;
-		} else if (opt == 'b') {
-			if (ctr_cli_business_date("audit", optarg, o) != 0)
-				return CTR_EXIT_USAGE;
-		} else if (opt == 'e' || opt == 'c') {
-			if ((opt == 'e' ? ctr_cli_expiring_days : ctr_cli_store_cutoff)("audit", optarg, o))
-				return CTR_EXIT_USAGE;
-		} else if (opt == 'f') {
-			a->json = strcmp(optarg, "json") == 0;
-			ok = a->json || strcmp(optarg, "text") == 0;
-		} else if (opt == 'h') {
-			printf("usage: contrail audit --source SRC --stream ID [--until T] [--business-date D]\n"
-			       "                      [--expiring-days N] [--store-cutoff D] [--format text|json]\n"
-			       "                      [-X key=value]...\n\n"
-			       "Every event of stream ID in order, with its outcome (applied, duplicate, held,\n"
-			       "or rejected with its code and message) and the stream's state after it: a\n"
-			       "contract's products, environments and members; a customer's support ids and\n"
-			       "suspension reasons; a store account's state. --until T shows what was known\n"
-			       "at T, --business-date D judges the states on D (default today in Japan),\n"
-			       "--expiring-days and --store-cutoff as a replay's do (contrail replay --help);\n"
-			       "-X passes a librdkafka setting to a kafka:// source's consumer (SASL, TLS).\n"
-			       "Exit: 0 ok, 2 usage, 3 unreadable or corrupt source, 4 any other failure\n"
-			       "(output that cannot be written among them).\n");
-			ctr_cli_help_exit("audit");
-		} else {
-			return ctr_cli_fail("audit", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
-		}
-		if (!ok)
-			return ctr_cli_fail("audit", CTR_EXIT_USAGE, "bad value for %s: %s", argv[optind - 2], optarg);
+		rc = take_option(opt, argv, o, source, a, kafka);
+		if (rc != CTR_EXIT_OK)
+			return rc;
 	}
 	if (*source == NULL || a->stream == NULL || optind != argc)
 		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "usage: contrail audit --source SRC --stream ID");

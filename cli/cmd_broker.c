@@ -50,14 +50,76 @@ static int whole_number(const char *text, int min, int max)
 	return ctr_cli_number(text, min, max, &value) == 0 ? (int)value : 0;
 }
 
+static const struct option longopts[] = {
+	{ "brokers", required_argument, NULL, 'b' }, { "topic", required_argument, NULL, 't' },
+	{ "partitions", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* --topic NAME: a topic of one partition until its --partitions says otherwise. */
+static int add_topic(struct topics *t, const char *name)
+{
+	if (!ctr_kafka_topic_name_ok(name))
+		return ctr_cli_fail("broker", CTR_EXIT_USAGE, "--topic %s is not a Kafka topic name"
+				    " (1 to %d letters, digits, '.', '_' or '-';"
+				    " not \".\" or \"..\")", name, CTR_KAFKA_TOPIC_MAX);
+	for (int i = 0; i < t->count; i++)
+		if (strcmp(t->names[i], name) == 0)
+			return ctr_cli_fail("broker", CTR_EXIT_USAGE, "--topic %s is named twice",
+					    name);
+	t->names[t->count] = name;
+	t->partitions[t->count++] = 1;
+	return CTR_EXIT_OK;
+}
+
+/* The line for an option that is unknown, bad, repeated or out of place: CTR_EXIT_USAGE. */
+static int misplaced(int opt, char **argv)
+{
+	const char *name = argv[optind - 1];
+
+	for (const struct option *o = longopts; o->name != NULL && optarg != NULL; o++)
+		if (o->val == opt)
+			name = o->name;
+	return ctr_cli_fail("broker", CTR_EXIT_USAGE, "bad, repeated or misplaced %s%s%s%s"
+			    " (--brokers 1-16, once; each --topic NAME followed by at most one"
+			    " --partitions 1-1024)", optarg ? "--" : "option ", name,
+			    optarg ? " " : "", optarg ? optarg : "");
+}
+
+/*
+ * One option getopt_long returned: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line.
+ * *given_partitions: whether the last topic has had its --partitions.
+ */
+static int take_option(int opt, char **argv, int *brokers, struct topics *t,
+		       int *given_partitions)
+{
+	if (opt == 'b' && *brokers == 0) {
+		*brokers = whole_number(optarg, 1, 16);
+		if (*brokers != 0)
+			return CTR_EXIT_OK;
+	}
+	if (opt == 't' && t->count < MAX_TOPICS && *optarg != '\0') {
+		*given_partitions = 0;
+		return add_topic(t, optarg);
+	}
+	if (opt == 'p' && t->count > 0 && !*given_partitions) {
+		int *last = &t->partitions[t->count - 1]; /* the last topic's */
+
+		*given_partitions = 1;
+		*last = whole_number(optarg, 1, 1024);
+		if (*last != 0)
+			return CTR_EXIT_OK;
+	}
+	if (opt == 'h') {
+		usage();
+		ctr_cli_help_exit("broker");
+	}
+	return misplaced(opt, argv);
+}
+
 static int parse(int argc, char **argv, int *brokers, struct topics *t)
 {
-	static const struct option longopts[] = {
-		{ "brokers", required_argument, NULL, 'b' }, { "topic", required_argument, NULL, 't' },
-		{ "partitions", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt, given_partitions = 0;
+	int opt, rc, given_partitions = 0;
 
 	opterr = 0;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
@@ -66,45 +128,9 @@ static int parse(int argc, char **argv, int *brokers, struct topics *t)
 		opt = getopt_long(argc, argv, "h", longopts, NULL);
 		if (opt == -1)
 			break;
-		if (opt == 'b' && *brokers == 0) {
-			*brokers = whole_number(optarg, 1, 16);
-			if (*brokers != 0)
-				continue;
-		}
-		if (opt == 't' && t->count < MAX_TOPICS && *optarg != '\0') {
-			if (!ctr_kafka_topic_name_ok(optarg))
-				return ctr_cli_fail("broker", CTR_EXIT_USAGE, "--topic %s is not a"
-						    " Kafka topic name (1 to %d letters, digits, '.',"
-						    " '_' or '-'; not \".\" or \"..\")", optarg,
-						    CTR_KAFKA_TOPIC_MAX);
-			for (int i = 0; i < t->count; i++)
-				if (strcmp(t->names[i], optarg) == 0)
-					return ctr_cli_fail("broker", CTR_EXIT_USAGE, "--topic %s is"
-							    " named twice", optarg);
-			t->names[t->count] = optarg;
-			t->partitions[t->count++] = 1;
-			given_partitions = 0;
-			continue;
-		}
-		if (opt == 'p' && t->count > 0 && !given_partitions++) {
-			int *last = &t->partitions[t->count - 1]; /* the last topic's */
-
-			*last = whole_number(optarg, 1, 1024);
-			if (*last != 0)
-				continue;
-		}
-		if (opt == 'h') {
-			usage();
-			ctr_cli_help_exit("broker");
-		}
-		const char *name = argv[optind - 1];
-		for (const struct option *o = longopts; o->name != NULL && optarg != NULL; o++)
-			if (o->val == opt)
-				name = o->name;
-		return ctr_cli_fail("broker", CTR_EXIT_USAGE, "bad, repeated or misplaced %s%s%s%s"
-				    " (--brokers 1-16, once; each --topic NAME followed by at most one"
-				    " --partitions 1-1024)", optarg ? "--" : "option ", name,
-				    optarg ? " " : "", optarg ? optarg : "");
+		rc = take_option(opt, argv, brokers, t, &given_partitions);
+		if (rc != CTR_EXIT_OK)
+			return rc;
 	}
 	if (optind != argc)
 		return ctr_cli_fail("broker", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);

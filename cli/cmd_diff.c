@@ -163,26 +163,22 @@ static int asks_for_help(int argc, char **argv)
 	return 0;
 }
 
-int ctr_cmd_diff(int argc, char **argv)
+static void usage(void)
 {
-	struct ctr_error err = { 0 };
-	sqlite3 *db = NULL, *check = NULL;
-	sqlite3_stmt *attach = NULL;
-	long total = 0;
-	int rc;
+	printf("usage: contrail diff A.db B.db\n\nThe projection rows that differ between two"
+	       " contrail databases, table by table:\n`- row` only in A, `+ row` only in B, `~ row`"
+	       " changed (as in A), with each changed\ncolumn as `name: A -> B`. Columns are"
+	       " separated by '|'; in a value '\\', '|', a line\nfeed, a carriage return and a"
+	       " tab are written \\\\, \\|, \\n, \\r and \\t, other control\ncharacters"
+	       " as \\xNN (C1's as \\u00NN), SQL's NULL as \\N. Exit: 0 no difference,\n1"
+	       " differences, 2 usage, 3 missing, not a contrail database or damaged, 4 a\n"
+	       "database that cannot be read or is still being built, or output that cannot\n"
+	       "be written.\n");
+}
 
-	if (asks_for_help(argc, argv)) {
-		printf("usage: contrail diff A.db B.db\n\nThe projection rows that differ between two"
-		       " contrail databases, table by table:\n`- row` only in A, `+ row` only in B, `~ row`"
-		       " changed (as in A), with each changed\ncolumn as `name: A -> B`. Columns are"
-		       " separated by '|'; in a value '\\', '|', a line\nfeed, a carriage return and a"
-		       " tab are written \\\\, \\|, \\n, \\r and \\t, other control\ncharacters"
-		       " as \\xNN (C1's as \\u00NN), SQL's NULL as \\N. Exit: 0 no difference,\n1"
-		       " differences, 2 usage, 3 missing, not a contrail database or damaged, 4 a\n"
-		       "database that cannot be read or is still being built, or output that cannot\n"
-		       "be written.\n");
-		return CTR_EXIT_OK;
-	}
+/* The two paths, A and B: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
+static int check_args(int argc, char **argv)
+{
 	if (argc != 3)
 		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
 	for (int i = 1; i < 3; i++) {
@@ -191,22 +187,63 @@ int ctr_cmd_diff(int argc, char **argv)
 		if (argv[i][0] == '\0')
 			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "a database path is empty");
 	}
-	rc = ctr_db_open(argv[2], CTR_DB_READ, &check, &err);
+	return CTR_EXIT_OK;
+}
+
+/*
+ * Opens a into *db with b attached as `other`. b is opened alone first, so that
+ * it is judged a contrail database as a is; an ATTACH judges nothing.
+ */
+static int open_both(const char *a, const char *b, sqlite3 **db, struct ctr_error *err)
+{
+	sqlite3 *check = NULL;
+	sqlite3_stmt *attach = NULL;
+	int rc = ctr_db_open(b, CTR_DB_READ, &check, err);
+
 	sqlite3_close(check);
 	if (rc == 0)
-		rc = ctr_db_open(argv[1], CTR_DB_READ, &db, &err);
-	if (rc == 0 && (ctr_db_prepare(db, "ATTACH DATABASE ? AS other", &attach, &err) != 0 ||
-			sqlite3_bind_text(attach, 1, argv[2], -1, SQLITE_STATIC) != SQLITE_OK ||
+		rc = ctr_db_open(a, CTR_DB_READ, db, err);
+	if (rc == 0 && (ctr_db_prepare(*db, "ATTACH DATABASE ? AS other", &attach, err) != 0 ||
+			sqlite3_bind_text(attach, 1, b, -1, SQLITE_STATIC) != SQLITE_OK ||
 			sqlite3_step(attach) != SQLITE_DONE))
-		rc = ctr_error_set(&err, CTR_ECORRUPT, "cannot read %s: %s", argv[2], sqlite3_errmsg(db));
+		rc = ctr_error_set(err, CTR_ECORRUPT, "cannot read %s: %s", b, sqlite3_errmsg(*db));
 	sqlite3_finalize(attach);
+	return rc;
+}
+
+/* Every projection table of a and b (db, as open_both() leaves it) compared, into *total. */
+static int diff_all(sqlite3 *db, const char *a, const char *b, long *total,
+		    struct ctr_error *err)
+{
+	int rc = 0;
+
 	for (const struct ctr_hashed_table *t = ctr_hashed_tables; rc == 0 && t->name; t++) {
 		long found = diff_table(db, t);
 		if (found < 0)
-			rc = ctr_error_set(&err, CTR_ECORRUPT, "cannot compare %s of %s and %s: %s",
-					   t->name, argv[1], argv[2], sqlite3_errmsg(db));
-		total += found > 0 ? found : 0;
+			rc = ctr_error_set(err, CTR_ECORRUPT, "cannot compare %s of %s and %s: %s",
+					   t->name, a, b, sqlite3_errmsg(db));
+		*total += found > 0 ? found : 0;
 	}
+	return rc;
+}
+
+int ctr_cmd_diff(int argc, char **argv)
+{
+	struct ctr_error err = { 0 };
+	sqlite3 *db = NULL;
+	long total = 0;
+	int rc;
+
+	if (asks_for_help(argc, argv)) {
+		usage();
+		return CTR_EXIT_OK;
+	}
+	rc = check_args(argc, argv);
+	if (rc != CTR_EXIT_OK)
+		return rc;
+	rc = open_both(argv[1], argv[2], &db, &err);
+	if (rc == 0)
+		rc = diff_all(db, argv[1], argv[2], &total, &err);
 	sqlite3_close(db);
 	if (rc != 0)
 		return ctr_cli_fail("diff", ctr_cli_exit_for(rc), "%s", err.message);

@@ -73,22 +73,18 @@ static int dump(struct ctr_source *src, long *bad, struct ctr_error *err)
 	return rc;
 }
 
-int ctr_cmd_dump(int argc, char **argv)
+/*
+ * The command line: --source into *spec, -X into kafka. CTR_EXIT_OK,
+ * CTR_CLI_HELP_SHOWN, or the exit code after a line.
+ */
+static int parse(int argc, char **argv, const char **spec, struct ctr_cli_kafka_args *kafka)
 {
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	struct ctr_error err = { 0 };
-	struct ctr_source *src = NULL;
-	struct ctr_cli_kafka_args kafka;
-	const char *spec = NULL;
-	long bad = 0;
 	int opt, rc;
 
-	ctr_cli_kafka_args_init(&kafka);
-	/* formats are a replay's to judge: an event that decodes is printed (source.h) */
-	kafka.options.schema_only = 1;
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
 	if (ctr_cli_check_options("dump", argc, argv, "X:", longopts) != 0)
@@ -98,24 +94,39 @@ int ctr_cmd_dump(int argc, char **argv)
 		if (opt == -1)
 			break;
 		if (opt == 's') {
-			spec = optarg;
+			*spec = optarg;
 		} else if (opt == 'X') {
-			if (ctr_cli_kafka_add("dump", &kafka, optarg) != CTR_EXIT_OK)
+			if (ctr_cli_kafka_add("dump", kafka, optarg) != CTR_EXIT_OK)
 				return CTR_EXIT_USAGE;
 		} else if (opt == 'h') {
 			usage(stdout);
-			return CTR_EXIT_OK;
+			return CTR_CLI_HELP_SHOWN;
 		} else {
-			return ctr_cli_fail("dump", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+			return ctr_cli_fail("dump", CTR_EXIT_USAGE,
+					    "unknown or incomplete option %s", argv[optind - 1]);
 		}
 	}
-	if (spec == NULL || optind != argc)
+	if (*spec == NULL || optind != argc)
 		return ctr_cli_fail("dump", CTR_EXIT_USAGE, "usage: contrail dump --source SRC");
-	rc = ctr_cli_check_source("dump", spec);
-	if (rc == CTR_EXIT_OK)
-		rc = ctr_cli_kafka_check("dump", spec, &kafka);
+	rc = ctr_cli_check_source("dump", *spec);
+	return rc != CTR_EXIT_OK ? rc : ctr_cli_kafka_check("dump", *spec, kafka);
+}
+
+int ctr_cmd_dump(int argc, char **argv)
+{
+	struct ctr_error err = { 0 };
+	struct ctr_source *src = NULL;
+	struct ctr_cli_kafka_args kafka;
+	const char *spec = NULL;
+	long bad = 0;
+	int rc;
+
+	ctr_cli_kafka_args_init(&kafka);
+	/* formats are a replay's to judge: an event that decodes is printed (source.h) */
+	kafka.options.schema_only = 1;
+	rc = parse(argc, argv, &spec, &kafka);
 	if (rc != CTR_EXIT_OK)
-		return rc;
+		return rc == CTR_CLI_HELP_SHOWN ? CTR_EXIT_OK : rc;
 	rc = ctr_source_open(spec, &kafka.options, &src, &err);
 	if (rc == 0)
 		rc = dump(src, &bad, &err);

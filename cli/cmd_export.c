@@ -143,6 +143,25 @@ static void usage(void)
 }
 
 /* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
+/* One option getopt_long returned: 1 when taken, 0 after --help, -1 when it is bad (said). */
+static int take_option(int opt, char **argv, struct export_args *a)
+{
+	switch (opt) {
+	case 'd': a->db_path = optarg; return 1;
+	case 't': a->table = optarg; return 1;
+	case 'f': a->format = optarg; return 1;
+	case 'o': a->out_path = optarg; return 1;
+	case 'h': usage(); return 0;
+	case ':':
+		ctr_cli_fail("export", 0, "option %s needs a value", argv[optind - 1]);
+		return -1;
+	default:
+		ctr_cli_fail("export", 0, "unknown option %s (see contrail export --help)",
+			     argv[optind - 1]);
+		return -1;
+	}
+}
+
 static int parse_args(int argc, char **argv, struct export_args *a)
 {
 	static const struct option longopts[] = {
@@ -150,7 +169,7 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		{ "format", required_argument, NULL, 'f' }, { "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	int opt;
+	int opt, taken;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
@@ -160,20 +179,9 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
-		switch (opt) {
-		case 'd': a->db_path = optarg; break;
-		case 't': a->table = optarg; break;
-		case 'f': a->format = optarg; break;
-		case 'o': a->out_path = optarg; break;
-		case 'h': usage(); return 0;
-		case ':':
-			ctr_cli_fail("export", 0, "option %s needs a value", argv[optind - 1]);
-			return -1;
-		default:
-			ctr_cli_fail("export", 0, "unknown option %s (see contrail export --help)",
-				     argv[optind - 1]);
-			return -1;
-		}
+		taken = take_option(opt, argv, a);
+		if (taken <= 0)
+			return taken;
 	}
 	if (optind != argc)
 		ctr_cli_fail("export", 0, "unexpected argument %s", argv[optind]);

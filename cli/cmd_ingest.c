@@ -76,54 +76,64 @@ static int take_schema(struct ingest *in, const char *stored, const char *schema
 	return rc;
 }
 
-/* Opens the log for appending, or creates it with the catalog version asked for. */
-static int open_log(struct ingest *in, struct ctr_error *err)
+#define SCHEMA_ID_KEY "contrail.schema_id" /* the log's metadata: its catalog version */
+
+/*
+ * An existing log's schema is judged before the writer opens it: opening moves a
+ * cut last block aside, and a log refused must be left as it was. A header that
+ * cannot be read here (one being written) is judged by the writer, under its lock.
+ */
+static int judge_existing(struct ingest *in, struct ctr_error *err)
 {
-	const struct ctr_catalog *cat = ctr_catalog_default(err);
-	const char *key = "contrail.schema_id";
-	char id_text[16];
-	const char *value = id_text, *aside;
-	int id = in->schema_id ? in->schema_id : cat ? ctr_catalog_current_id(cat) : 0;
 	struct ctr_avro_reader *header;
-	uint64_t torn_bytes;
 	struct stat st;
 	int rc;
 
-	if (cat == NULL)
-		return err->code;
-	if (!ctr_catalog_has_id(cat, id))
-		return ctr_error_set(err, CTR_EINVAL, "the schema catalog has no version %d", id);
+	if (stat(in->log_path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    ctr_avro_reader_open(in->log_path, &header, NULL) != 0)
+		return 0;
+	rc = take_schema(in, ctr_avro_reader_meta(header, SCHEMA_ID_KEY),
+			 ctr_avro_reader_schema(header), err);
+	ctr_avro_reader_close(header);
+	return rc;
+}
+
+/*
+ * Creates the log with catalog version id, under the lock an append takes:
+ * CTR_EEXIST when it is a log by then (avro_file.h).
+ */
+static int create_log(struct ingest *in, const struct ctr_catalog *cat, int id,
+		      struct ctr_error *err)
+{
+	const char *key = SCHEMA_ID_KEY;
+	char id_text[16];
+	const char *value = id_text, *aside;
+	uint64_t torn_bytes;
+	int rc;
+
 	snprintf(id_text, sizeof(id_text), "%d", id);
-	/*
-	 * An existing log's schema is judged before the writer opens it: opening moves a
-	 * cut last block aside, and a log refused must be left as it was. A header that
-	 * cannot be read here (one being written) is judged by the writer, under its lock.
-	 */
-	if (stat(in->log_path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    ctr_avro_reader_open(in->log_path, &header, NULL) == 0) {
-		rc = take_schema(in, ctr_avro_reader_meta(header, key), ctr_avro_reader_schema(header),
-				 err);
-		ctr_avro_reader_close(header);
-		if (rc != 0)
-			return rc;
-	}
-	/* created under the lock an append takes, unless it is a log by then (avro_file.h) */
 	rc = ctr_avro_writer_create(in->log_path, ctr_catalog_schema_json(cat, id), "null", &key,
 				    &value, 1, &in->writer, err);
-	if (rc == 0) {
-		aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
-		if (aside != NULL)
-			ctr_cli_note("contrail ingest: %s ended inside its header, as a creation cut"
-				     " short leaves it; its %llu bytes were moved to %s, and the log"
-				     " begins afresh", in->log_path, (unsigned long long)torn_bytes,
-				     aside);
-		ctr_decoder_free(in->decoder); /* one made for a log that has since gone */
-		in->decoder = NULL;
-		return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
-	}
-	if (rc != CTR_EEXIST)
+	if (rc != 0)
 		return rc;
-	rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
+	aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
+	if (aside != NULL)
+		ctr_cli_note("contrail ingest: %s ended inside its header, as a creation cut"
+			     " short leaves it; its %llu bytes were moved to %s, and the log"
+			     " begins afresh", in->log_path, (unsigned long long)torn_bytes,
+			     aside);
+	ctr_decoder_free(in->decoder); /* one made for a log that has since gone */
+	in->decoder = NULL;
+	return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
+}
+
+/* Opens an existing log for appending and judges its schema. */
+static int append_to_log(struct ingest *in, struct ctr_error *err)
+{
+	const char *aside;
+	uint64_t torn_bytes;
+	int rc = ctr_avro_writer_open_append(in->log_path, &in->writer, err);
+
 	if (rc != 0)
 		return rc;
 	aside = ctr_avro_writer_moved_aside(in->writer, &torn_bytes);
@@ -132,8 +142,28 @@ static int open_log(struct ingest *in, struct ctr_error *err)
 			     " leaves it; its last %llu bytes were moved to %s, and the log goes on"
 			     " from its last whole block", in->log_path,
 			     (unsigned long long)torn_bytes, aside);
-	return take_schema(in, ctr_avro_writer_meta(in->writer, key),
+	return take_schema(in, ctr_avro_writer_meta(in->writer, SCHEMA_ID_KEY),
 			   ctr_avro_writer_schema(in->writer), err);
+}
+
+/* Opens the log for appending, or creates it with the catalog version asked for. */
+static int open_log(struct ingest *in, struct ctr_error *err)
+{
+	const struct ctr_catalog *cat = ctr_catalog_default(err);
+	int id = in->schema_id ? in->schema_id : cat ? ctr_catalog_current_id(cat) : 0;
+	int rc;
+
+	if (cat == NULL)
+		return err->code;
+	if (!ctr_catalog_has_id(cat, id))
+		return ctr_error_set(err, CTR_EINVAL, "the schema catalog has no version %d", id);
+	rc = judge_existing(in, err);
+	if (rc != 0)
+		return rc;
+	rc = create_log(in, cat, id, err);
+	if (rc != CTR_EEXIST)
+		return rc;
+	return append_to_log(in, err);
 }
 
 static int append_line(struct ingest *in, const char *line, size_t len, long number,
@@ -217,6 +247,35 @@ static int close_log(struct ingest *in, int rc, struct ctr_error *err)
 	return rc ? rc : closed;
 }
 
+/* --schema-version N: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
+static int take_version(struct ingest *in, const char *text)
+{
+	long version;
+
+	in->schema_id = ctr_cli_number(text, 1, INT_MAX, &version) == 0 ? (int)version : 0;
+	if (in->schema_id <= 0)
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE,
+				    "--schema-version must be a positive integer");
+	return CTR_EXIT_OK;
+}
+
+/* One option getopt_long returned: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
+static int take_option(int opt, char **argv, struct ingest *in)
+{
+	switch (opt) {
+	case 'l':
+		in->log_path = optarg;
+		return CTR_EXIT_OK;
+	case 'v': return take_version(in, optarg);
+	case 'h':
+		usage(stdout);
+		ctr_cli_help_exit("ingest");
+	default:
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "unknown or incomplete option %s"
+				    " (see contrail ingest --help)", argv[optind - 1]);
+	}
+}
+
 static int parse(int argc, char **argv, struct ingest *in)
 {
 	static const struct option longopts[] = {
@@ -226,7 +285,7 @@ static int parse(int argc, char **argv, struct ingest *in)
 	};
 	const struct ctr_catalog *catalog;
 	struct ctr_error err;
-	int opt;
+	int opt, rc;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
@@ -236,22 +295,13 @@ static int parse(int argc, char **argv, struct ingest *in)
 		opt = getopt_long(argc, argv, "h", longopts, NULL);
 		if (opt == -1)
 			break;
-		if (opt == 'l') {
-			in->log_path = optarg;
-		} else if (opt == 'v') {
-			long version;
-			in->schema_id = ctr_cli_number(optarg, 1, INT_MAX, &version) == 0 ? (int)version : 0;
-			if (in->schema_id <= 0)
-				return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "--schema-version must be a positive integer");
-		} else if (opt == 'h') {
-			usage(stdout);
-			ctr_cli_help_exit("ingest");
-		} else {
-			return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "unknown or incomplete option %s (see contrail ingest --help)", argv[optind - 1]);
-		}
+		rc = take_option(opt, argv, in);
+		if (rc != CTR_EXIT_OK)
+			return rc;
 	}
 	if (in->log_path == NULL || optind != argc - 1)
-		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "usage: contrail ingest --log PATH FILE.jsonl|-");
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE,
+				    "usage: contrail ingest --log PATH FILE.jsonl|-");
 	catalog = ctr_catalog_default(&err);
 	if (catalog != NULL && in->schema_id && !ctr_catalog_has_id(catalog, in->schema_id))
 		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "the schema catalog has no version %d",
@@ -262,6 +312,43 @@ static int parse(int argc, char **argv, struct ingest *in)
 	return CTR_EXIT_OK;
 }
 
+/*
+ * Opens the input into *fp, refused before a log is made for it when it cannot
+ * be read as JSON Lines or is the log itself: CTR_EXIT_OK, else the exit code
+ * after a line.
+ */
+static int open_input(const struct ingest *in, FILE **fp)
+{
+	struct stat st = { 0 }, log;
+	int from_stdin = strcmp(in->input_path, "-") == 0;
+
+	/* closed, it reads as /dev/null (main.c): nothing to append is not what was meant */
+	if (from_stdin && ctr_cli_stdin_closed)
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read -: %s", strerror(EBADF));
+	*fp = from_stdin ? stdin : fopen(in->input_path, "r");
+	if (*fp == NULL)
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in->input_path,
+				    strerror(errno));
+	/* a directory opens but does not read: refused before a log is made for it */
+	if (fstat(fileno(*fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(*fp);
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in->input_path,
+				    strerror(EISDIR));
+	}
+	if (stat(in->log_path, &log) == 0 && log.st_dev == st.st_dev && log.st_ino == st.st_ino) {
+		fclose(*fp);
+		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "%s and --log %s are one file",
+				    in->input_path, in->log_path);
+	}
+	/* its records read as lines would each be refused as bad_json */
+	if (S_ISREG(st.st_mode) && ctr_avro_file_magic_at(fileno(*fp))) {
+		fclose(*fp);
+		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "%s is an Avro log, not JSON Lines",
+				    from_stdin ? "standard input" : in->input_path);
+	}
+	return CTR_EXIT_OK;
+}
+
 int ctr_cmd_ingest(int argc, char **argv)
 {
 	struct ingest in = { 0 };
@@ -269,33 +356,10 @@ int ctr_cmd_ingest(int argc, char **argv)
 	FILE *fp = NULL;
 	int rc = parse(argc, argv, &in);
 
+	if (rc == CTR_EXIT_OK)
+		rc = open_input(&in, &fp);
 	if (rc != CTR_EXIT_OK)
 		return rc;
-	/* closed, it reads as /dev/null (main.c): nothing to append is not what was meant */
-	if (strcmp(in.input_path, "-") == 0 && ctr_cli_stdin_closed)
-		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read -: %s", strerror(EBADF));
-	fp = strcmp(in.input_path, "-") == 0 ? stdin : fopen(in.input_path, "r");
-	if (fp == NULL)
-		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,
-				    strerror(errno));
-	/* a directory opens but does not read: refused before a log is made for it */
-	struct stat st = { 0 }, log;
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
-		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "cannot read %s: %s", in.input_path,
-				    strerror(EISDIR));
-	}
-	if (stat(in.log_path, &log) == 0 && log.st_dev == st.st_dev && log.st_ino == st.st_ino) {
-		fclose(fp);
-		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "%s and --log %s are one file",
-				    in.input_path, in.log_path);
-	}
-	/* its records read as lines would each be refused as bad_json */
-	if (S_ISREG(st.st_mode) && ctr_avro_file_magic_at(fileno(fp))) {
-		fclose(fp);
-		return ctr_cli_fail("ingest", CTR_EXIT_DATA, "%s is an Avro log, not JSON Lines",
-				    strcmp(in.input_path, "-") == 0 ? "standard input" : in.input_path);
-	}
 	rc = open_log(&in, &err);
 	if (rc == 0)
 		rc = ingest_stream(&in, fp, &err);

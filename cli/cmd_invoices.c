@@ -116,58 +116,77 @@ static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 #define INVOICES_SQL "SELECT invoice_no, contract_id, period, issue_date, due_date, subtotal," \
 		     " tax, total, status FROM invoices"
 
+/* inv: the invoices f asks for, bound; lines: an invoice's lines, bound for each. */
+static int prepare(sqlite3 *db, const struct filter *f, sqlite3_stmt **inv, sqlite3_stmt **lines,
+		   struct ctr_error *err)
+{
+	/* one contract's through the index by contract (an "?2 IS NULL OR" would read them all) */
+	const char *sql = f->contract != NULL
+		? INVOICES_SQL " WHERE contract_id = ?2 AND (?1 IS NULL OR period = ?1)"
+		  " ORDER BY period"
+		: INVOICES_SQL " WHERE (?1 IS NULL OR period = ?1) ORDER BY contract_id, period";
+	int rc = ctr_db_prepare(db, sql, inv, err);
+
+	if (rc == 0)
+		rc = ctr_db_prepare(db, "SELECT line_no, kind, quantity, unit_price, amount"
+				    " FROM invoice_lines WHERE invoice_no = ? ORDER BY line_no",
+				    lines, err);
+	if (rc == 0) {
+		sqlite3_bind_text(*inv, 1, f->period, -1, SQLITE_STATIC);
+		if (f->contract != NULL)
+			sqlite3_bind_text(*inv, 2, f->contract, -1, SQLITE_STATIC);
+	}
+	return rc;
+}
+
+/*
+ * The invoice on inv with its lines, in f's format. The printers stop at the
+ * lines' last row or at a failed step, which reset reports. JSON is printed an
+ * invoice at a time once its lines are all read: one whose lines stop at a
+ * damaged page is not printed.
+ */
+static int print_invoice(sqlite3 *db, const struct filter *f, sqlite3_stmt *inv,
+			 sqlite3_stmt *lines, struct ctr_json_array_out *all, struct ctr_error *err)
+{
+	json_t *invoice = NULL;
+	int rc = 0;
+
+	sqlite3_bind_text(lines, 1, (const char *)sqlite3_column_text(inv, 0), -1,
+			  SQLITE_TRANSIENT);
+	if (strcmp(f->format, "text") == 0)
+		text_invoice(inv, lines);
+	else if (strcmp(f->format, "csv") == 0)
+		csv_invoice(inv, lines);
+	else
+		invoice = json_invoice(inv, lines);
+	if (sqlite3_reset(lines) != SQLITE_OK)
+		rc = ctr_db_error(db, CTR_EDB, err);
+	else if (strcmp(f->format, "json") == 0 &&
+		 (invoice == NULL || ctr_json_array_put(all, invoice) != 0))
+		rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
+	json_decref(invoice);
+	return rc;
+}
+
 static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 {
 	sqlite3_stmt *inv = NULL, *lines = NULL;
 	struct ctr_json_array_out all = { .out = stdout };
-	int rc;
+	int rc = prepare(db, f, &inv, &lines, err), step;
 
-	/* one contract's through the index by contract (an "?2 IS NULL OR" would read them all) */
-	rc = ctr_db_prepare(db, f->contract != NULL
-			    ? INVOICES_SQL " WHERE contract_id = ?2 AND (?1 IS NULL OR period = ?1)"
-			      " ORDER BY period"
-			    : INVOICES_SQL " WHERE (?1 IS NULL OR period = ?1) ORDER BY contract_id, period",
-			    &inv, err);
-	if (rc == 0)
-		rc = ctr_db_prepare(db, "SELECT line_no, kind, quantity, unit_price, amount FROM invoice_lines"
-				    " WHERE invoice_no = ? ORDER BY line_no", &lines, err);
 	/* the header even when nothing matches: a script reads the columns from it */
 	if (rc == 0 && strcmp(f->format, "csv") == 0)
 		printf("invoice_no,contract_id,period,issue_date,due_date,status,line_no,kind,quantity,"
 		       "unit_price,amount,subtotal,tax,total\r\n");
-	if (rc == 0) {
-		sqlite3_bind_text(inv, 1, f->period, -1, SQLITE_STATIC);
-		if (f->contract != NULL)
-			sqlite3_bind_text(inv, 2, f->contract, -1, SQLITE_STATIC);
-	}
 	while (rc == 0) {
-		int step = sqlite3_step(inv);
-		json_t *invoice = NULL;
-
+		step = sqlite3_step(inv);
 		if (step == SQLITE_DONE)
 			break;
 		if (step != SQLITE_ROW) {
 			rc = ctr_db_error(db, CTR_EDB, err);
 			break;
 		}
-		sqlite3_bind_text(lines, 1, (const char *)sqlite3_column_text(inv, 0), -1, SQLITE_TRANSIENT);
-		if (strcmp(f->format, "text") == 0)
-			text_invoice(inv, lines);
-		else if (strcmp(f->format, "csv") == 0)
-			csv_invoice(inv, lines);
-		else
-			invoice = json_invoice(inv, lines);
-		/*
-		 * The printers stop at the lines' last row or at a failed step, which
-		 * reset reports. JSON is printed an invoice at a time once its lines are
-		 * all read: one whose lines stop at a damaged page is not printed.
-		 */
-		if (sqlite3_reset(lines) != SQLITE_OK)
-			rc = ctr_db_error(db, CTR_EDB, err);
-		else if (strcmp(f->format, "json") == 0 &&
-			 (invoice == NULL || ctr_json_array_put(&all, invoice) != 0))
-			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-		json_decref(invoice);
+		rc = print_invoice(db, f, inv, lines, &all, err);
 	}
 	/* ended after a failure too: what was printed stays a whole array (the exit says it failed) */
 	if (strcmp(f->format, "json") == 0 && (rc == 0 || all.count > 0))
@@ -201,17 +220,15 @@ static int is_period(const char *text)
 	return strncmp(text + 5, "01", 2) >= 0 && strncmp(text + 5, "12", 2) <= 0;
 }
 
-int ctr_cmd_invoices(int argc, char **argv)
+/* The command line into f: CTR_EXIT_OK, CTR_CLI_HELP_SHOWN, or CTR_EXIT_USAGE after a line. */
+static int parse(int argc, char **argv, struct filter *f)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "period", required_argument, NULL, 'p' },
 		{ "contract", required_argument, NULL, 'c' }, { "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	struct filter f = { .format = "text" };
-	struct ctr_error err = { 0 };
-	sqlite3 *db = NULL;
-	int opt, rc;
+	int opt;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
@@ -222,21 +239,37 @@ int ctr_cmd_invoices(int argc, char **argv)
 		if (opt == -1)
 			break;
 		switch (opt) {
-		case 'd': f.db_path = optarg; break;
-		case 'p': f.period = optarg; break;
-		case 'c': f.contract = optarg; break;
-		case 'f': f.format = optarg; break;
-		case 'h': usage(); return CTR_EXIT_OK;
+		case 'd': f->db_path = optarg; break;
+		case 'p': f->period = optarg; break;
+		case 'c': f->contract = optarg; break;
+		case 'f': f->format = optarg; break;
+		case 'h': usage(); return CTR_CLI_HELP_SHOWN;
 		default:
-			return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+			return ctr_cli_fail("invoices", CTR_EXIT_USAGE,
+					    "unknown or incomplete option %s", argv[optind - 1]);
 		}
 	}
-	if (f.db_path == NULL || optind != argc)
-		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "usage: contrail invoices --db PATH [--period YYYY-MM] [--contract ID] [--format text|csv|json]");
-	if (strcmp(f.format, "text") != 0 && strcmp(f.format, "csv") != 0 && strcmp(f.format, "json") != 0)
+	if (f->db_path == NULL || optind != argc)
+		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "usage: contrail invoices --db PATH"
+				    " [--period YYYY-MM] [--contract ID] [--format text|csv|json]");
+	if (strcmp(f->format, "text") != 0 && strcmp(f->format, "csv") != 0 &&
+	    strcmp(f->format, "json") != 0)
 		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "--format must be text, csv or json");
-	if (f.period && !is_period(f.period))
-		return ctr_cli_fail("invoices", CTR_EXIT_USAGE, "--period must be YYYY-MM (a month 01 to 12)");
+	if (f->period && !is_period(f->period))
+		return ctr_cli_fail("invoices", CTR_EXIT_USAGE,
+				    "--period must be YYYY-MM (a month 01 to 12)");
+	return CTR_EXIT_OK;
+}
+
+int ctr_cmd_invoices(int argc, char **argv)
+{
+	struct filter f = { .format = "text" };
+	struct ctr_error err = { 0 };
+	sqlite3 *db = NULL;
+	int rc = parse(argc, argv, &f);
+
+	if (rc != CTR_EXIT_OK)
+		return rc == CTR_CLI_HELP_SHOWN ? CTR_EXIT_OK : rc;
 	rc = ctr_db_open(f.db_path, CTR_DB_READ, &db, &err);
 	if (rc == 0)
 		rc = print(db, &f, &err);

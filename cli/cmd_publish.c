@@ -65,14 +65,40 @@ static int set(rd_kafka_conf_t *conf, const char *setting)
 	return CTR_EXIT_OK;
 }
 
+/*
+ * SOURCE, a local log or JSON Lines: a topic is replayed, not published again
+ * (into itself it would double).
+ */
+static int check_source(const char *source)
+{
+	if (strncmp(source, "file:", 5) != 0 && strncmp(source, "jsonl:", 6) != 0)
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "%s is not a source publish"
+				    " reads: use file:PATH, jsonl:PATH or jsonl:-", source);
+	return ctr_cli_check_source("publish", source);
+}
+
+/* --to kafka://BOOTSTRAP/TOPIC: its one topic into p->topic, its servers into p->conf. */
+static int take_destination(struct publish *p)
+{
+	struct ctr_error err = { 0 };
+	char bootstrap[1024], setting[1100];
+
+	if (ctr_kafka_split(p->to, bootstrap, sizeof(bootstrap), p->topic, sizeof(p->topic),
+			    &err) != 0)
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to %s", err.message);
+	if (strchr(p->topic, ',') != NULL)
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE,
+				    "--to must be kafka://BOOTSTRAP/TOPIC");
+	snprintf(setting, sizeof(setting), "bootstrap.servers=%s", bootstrap);
+	return set(p->conf, setting);
+}
+
 static int parse(int argc, char **argv, struct publish *p)
 {
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctr_error err = { 0 };
-	char bootstrap[1024], setting[1100];
 	int opt, rc;
 
 	opterr = 0;
@@ -93,26 +119,16 @@ static int parse(int argc, char **argv, struct publish *p)
 			usage();
 			ctr_cli_help_exit("publish");
 		} else {
-			return ctr_cli_fail("publish", CTR_EXIT_USAGE, "bad option %s (see contrail publish --help)", argv[optind - 1]);
+			return ctr_cli_fail("publish", CTR_EXIT_USAGE, "bad option %s"
+					    " (see contrail publish --help)", argv[optind - 1]);
 		}
 	}
 	if (p->to == NULL || optind != argc - 1)
-		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "usage: contrail publish --to kafka://BOOTSTRAP/TOPIC SOURCE");
+		return ctr_cli_fail("publish", CTR_EXIT_USAGE,
+				    "usage: contrail publish --to kafka://BOOTSTRAP/TOPIC SOURCE");
 	p->source = argv[optind];
-	/* a topic is replayed, not published again (into itself it would double) */
-	if (strncmp(p->source, "file:", 5) != 0 && strncmp(p->source, "jsonl:", 6) != 0)
-		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "%s is not a source publish reads: use"
-				    " file:PATH, jsonl:PATH or jsonl:-", p->source);
-	rc = ctr_cli_check_source("publish", p->source);
-	if (rc != CTR_EXIT_OK)
-		return rc;
-	if (ctr_kafka_split(p->to, bootstrap, sizeof(bootstrap), p->topic, sizeof(p->topic),
-			    &err) != 0)
-		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to %s", err.message);
-	if (strchr(p->topic, ',') != NULL)
-		return ctr_cli_fail("publish", CTR_EXIT_USAGE, "--to must be kafka://BOOTSTRAP/TOPIC");
-	snprintf(setting, sizeof(setting), "bootstrap.servers=%s", bootstrap);
-	return set(p->conf, setting);
+	rc = check_source(p->source);
+	return rc != CTR_EXIT_OK ? rc : take_destination(p);
 }
 
 /* The Confluent frame of one event: 0, the schema id, the record. */
@@ -130,11 +146,58 @@ static const uint8_t *frame(struct publish *p, int schema_id, const void *record
 	return p->frame;
 }
 
+/* 1 when ev may be sent; else 0, said on stderr and counted as refused. */
+static int sendable(struct publish *p, struct ctr_source *src, const struct ctr_event *ev)
+{
+	if (ev->code != CTR_CODE_OK) {
+		ctr_cli_refused(ctr_source_position(src), 0, ev->code, ev->message, " (not sent)");
+		p->refused++;
+		return 0;
+	}
+	if (ev->account[0] == '\0') {
+		/* librdkafka would scatter a keyless event: its stream would span shards */
+		ctr_cli_refused(ctr_source_position(src), 0, CTR_CODE_BAD_FORMAT,
+				"account: empty, so no partition key", " (not sent)");
+		p->refused++;
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Produces one event's frame under its account's key, waiting while the
+ * producer's queue is full: 0 when it was sent or refused alone, else the error.
+ */
+static int produce(struct publish *p, rd_kafka_t *rk, struct ctr_source *src,
+		   const char *account, const uint8_t *value, size_t size, struct ctr_error *err)
+{
+	for (;;) {
+		rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(p->topic),
+			RD_KAFKA_V_KEY(account, strlen(account)),
+			RD_KAFKA_V_VALUE((void *)value, size),
+			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			p->sent++;
+			return 0;
+		}
+		if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) { /* this event alone: -X's limit */
+			ctr_cli_one_line(stderr, ctr_source_position(src), 0);
+			fprintf(stderr, ": kafka: %s (not sent)\n", rd_kafka_err2str(e));
+			p->refused++;
+			return 0;
+		}
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			return ctr_error_set(err, CTR_EKAFKA, "kafka: %s", rd_kafka_err2str(e));
+		rd_kafka_poll(rk, 100); /* the queue drains as deliveries are reported */
+	}
+}
+
 static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src,
 		       struct ctr_error *err)
 {
 	struct ctr_event ev;
 	const void *record;
+	const uint8_t *value;
 	size_t len;
 	int rc, schema_id;
 
@@ -142,46 +205,43 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
 		rc = src->next(src, &ev, err);
 		if (rc <= 0)
 			break;
-		if (ev.code != CTR_CODE_OK) {
-			ctr_cli_refused(ctr_source_position(src), 0, ev.code, ev.message,
-					" (not sent)");
-			p->refused++;
+		if (!sendable(p, src, &ev))
 			continue;
-		}
-		if (ev.account[0] == '\0') {
-			/* librdkafka would scatter a keyless event: its stream would span shards */
-			ctr_cli_refused(ctr_source_position(src), 0, CTR_CODE_BAD_FORMAT,
-					"account: empty, so no partition key", " (not sent)");
-			p->refused++;
-			continue;
-		}
 		if (src->encode(src, &schema_id, &record, &len, err) != 0)
 			return err->code;
-		const uint8_t *value = frame(p, schema_id, record, len);
+		value = frame(p, schema_id, record, len);
 		if (value == NULL)
 			return ctr_error_set(err, CTR_ENOMEM, "out of memory");
-		for (;;) {
-			rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(p->topic),
-				RD_KAFKA_V_KEY(ev.account, strlen(ev.account)),
-				RD_KAFKA_V_VALUE((void *)value, len + CTR_FRAME_HEADER),
-				RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-			if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-				p->sent++;
-				break;
-			}
-			if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) { /* this event alone: -X's limit */
-				ctr_cli_one_line(stderr, ctr_source_position(src), 0);
-				fprintf(stderr, ": kafka: %s (not sent)\n", rd_kafka_err2str(e));
-				p->refused++;
-				break;
-			}
-			if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-				return ctr_error_set(err, CTR_EKAFKA, "kafka: %s", rd_kafka_err2str(e));
-			rd_kafka_poll(rk, 100); /* the queue drains as deliveries are reported */
-		}
+		rc = produce(p, rk, src, ev.account, value, len + CTR_FRAME_HEADER, err);
+		if (rc != 0)
+			return rc;
 		rd_kafka_poll(rk, 0);
 	}
 	return rc;
+}
+
+/*
+ * The producer's settings around the command line's, idempotence last whatever
+ * -X says: CTR_EXIT_OK, or the exit code after a line.
+ */
+static int configure(struct publish *p, int argc, char **argv)
+{
+	/*
+	 * librdkafka's own limit is 1,000,000 bytes, below the 1 MiB an event may
+	 * take (E6) with its frame and key: the broker's limit decides instead
+	 * (1 MiB and 12 bytes by default), reported per event; -X may lower it.
+	 */
+	int rc = set(p->conf, "message.max.bytes=" PUBLISH_MESSAGE_MAX);
+
+	if (rc == CTR_EXIT_OK)
+		rc = parse(argc, argv, p);
+	if (rc == CTR_EXIT_OK)
+		rc = set(p->conf, "enable.idempotence=true");
+	if (rc != CTR_EXIT_OK)
+		return rc;
+	rd_kafka_conf_set_dr_msg_cb(p->conf, on_delivery);
+	rd_kafka_conf_set_opaque(p->conf, p);
+	return CTR_EXIT_OK;
 }
 
 int ctr_cmd_publish(int argc, char **argv)
@@ -192,24 +252,12 @@ int ctr_cmd_publish(int argc, char **argv)
 	rd_kafka_t *rk = NULL;
 	/* formats are the replay's to judge: an event that decodes is sent (source.h) */
 	const struct ctr_source_options schema_only = { .schema_only = 1 };
-	/*
-	 * librdkafka's own limit is 1,000,000 bytes, below the 1 MiB an event may
-	 * take (E6) with its frame and key: the broker's limit decides instead
-	 * (1 MiB and 12 bytes by default), reported per event; -X may lower it.
-	 */
-	int rc = set(p.conf, "message.max.bytes=" PUBLISH_MESSAGE_MAX);
+	int rc = configure(&p, argc, argv);
 
-	if (rc == CTR_EXIT_OK)
-		rc = parse(argc, argv, &p);
-
-	if (rc == CTR_EXIT_OK)
-		rc = set(p.conf, "enable.idempotence=true");
 	if (rc != CTR_EXIT_OK) {
 		rd_kafka_conf_destroy(p.conf);
 		return rc;
 	}
-	rd_kafka_conf_set_dr_msg_cb(p.conf, on_delivery);
-	rd_kafka_conf_set_opaque(p.conf, &p);
 	rc = ctr_source_open(p.source, &schema_only, &src, &err);
 	if (rc != 0) {
 		rd_kafka_conf_destroy(p.conf);

@@ -92,6 +92,41 @@ static int check_together(const struct ctr_replay_options *o, const char *source
 	return ctr_cli_kafka_check("replay", source, sa);
 }
 
+/* --batch N: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
+static int take_batch(const char *text, struct ctr_replay_options *o)
+{
+	long number;
+
+	if (ctr_cli_number(text, 1, LONG_MAX, &number) != 0)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--batch must be a positive integer");
+	o->batch = number;
+	return CTR_EXIT_OK;
+}
+
+/* One option getopt_long returned: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
+static int take_option(int opt, char **argv, struct ctr_replay_options *o, const char **source,
+		       struct ctr_cli_kafka_args *sa)
+{
+	switch (opt) {
+	case 'g': sa->options.group = optarg; break;
+	case 'f': sa->options.follow = 1; break;
+	case 'X': return ctr_cli_kafka_add("replay", sa, optarg);
+	case 's': *source = optarg; break;
+	case 'd': o->db_path = optarg; break;
+	case 'r': o->rebuild = 1; break;
+	case 'h': usage(stdout); ctr_cli_help_exit("replay");
+	case 'b': return ctr_cli_business_date("replay", optarg, o);
+	case 'u': return ctr_cli_until("replay", optarg, o);
+	case 'n': return take_batch(optarg, o);
+	case 'c': return ctr_cli_store_cutoff("replay", optarg, o);
+	case 'e': return ctr_cli_expiring_days("replay", optarg, o);
+	default:
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unknown or incomplete option %s"
+				    " (see contrail replay --help)", argv[optind - 1]);
+	}
+	return CTR_EXIT_OK;
+}
+
 static int parse(int argc, char **argv, struct ctr_replay_options *o, const char **source,
 		 struct ctr_cli_kafka_args *sa)
 {
@@ -105,8 +140,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		{ "group", required_argument, NULL, 'g' }, { "follow", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	int opt;
-	long number;
+	int opt, rc;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
@@ -116,41 +150,9 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
 		if (opt == -1)
 			break;
-		switch (opt) {
-		case 'g': sa->options.group = optarg; break;
-		case 'f': sa->options.follow = 1; break;
-		case 'X':
-			if (ctr_cli_kafka_add("replay", sa, optarg) != CTR_EXIT_OK)
-				return CTR_EXIT_USAGE;
-			break;
-		case 's': *source = optarg; break;
-		case 'd': o->db_path = optarg; break;
-		case 'r': o->rebuild = 1; break;
-		case 'h': usage(stdout); ctr_cli_help_exit("replay");
-		case 'b':
-			if (ctr_cli_business_date("replay", optarg, o) != 0)
-				return CTR_EXIT_USAGE;
-			break;
-		case 'u':
-			if (ctr_cli_until("replay", optarg, o) != 0)
-				return CTR_EXIT_USAGE;
-			break;
-		case 'n':
-			if (ctr_cli_number(optarg, 1, LONG_MAX, &number) != 0)
-				return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--batch must be a positive integer");
-			o->batch = number;
-			break;
-		case 'c':
-			if (ctr_cli_store_cutoff("replay", optarg, o) != 0)
-				return CTR_EXIT_USAGE;
-			break;
-		case 'e':
-			if (ctr_cli_expiring_days("replay", optarg, o) != 0)
-				return CTR_EXIT_USAGE;
-			break;
-		default:
-			return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unknown or incomplete option %s (see contrail replay --help)", argv[optind - 1]);
-		}
+		rc = take_option(opt, argv, o, source, sa);
+		if (rc != CTR_EXIT_OK)
+			return rc;
 	}
 	if (optind < argc)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unexpected argument %s", argv[optind]);

@@ -194,6 +194,23 @@ static void usage(void)
 	       "built.\n", HELD_LISTED);
 }
 
+/* One option getopt_long returned: 1 when taken, 0 after --help, -1 when it is bad (said). */
+static int take_option(int opt, char **argv, const char **path, const char **format)
+{
+	switch (opt) {
+	case 'd': *path = optarg; return 1;
+	case 'f': *format = optarg; return 1;
+	case 'h': usage(); return 0;
+	case ':':
+		ctr_cli_fail("status", 0, "option %s needs a value", argv[optind - 1]);
+		return -1;
+	default:
+		ctr_cli_fail("status", 0, "unknown option %s (see contrail status --help)",
+			     argv[optind - 1]);
+		return -1;
+	}
+}
+
 /* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
 static int parse_args(int argc, char **argv, const char **path, int *json)
 {
@@ -202,7 +219,7 @@ static int parse_args(int argc, char **argv, const char **path, int *json)
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *format = "text";
-	int opt;
+	int opt, taken;
 
 	optind = 0; /* a full rescan: the command may run more than once in a process */
 	opterr = 0;
@@ -212,21 +229,9 @@ static int parse_args(int argc, char **argv, const char **path, int *json)
 		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
-		if (opt == 'd') {
-			*path = optarg;
-		} else if (opt == 'f') {
-			format = optarg;
-		} else if (opt == 'h') {
-			usage();
-			return 0;
-		} else if (opt == ':') {
-			ctr_cli_fail("status", 0, "option %s needs a value", argv[optind - 1]);
-			return -1;
-		} else {
-			ctr_cli_fail("status", 0, "unknown option %s (see contrail status --help)",
-				     argv[optind - 1]);
-			return -1;
-		}
+		taken = take_option(opt, argv, path, &format);
+		if (taken <= 0)
+			return taken;
 	}
 	*json = strcmp(format, "json") == 0;
 	if (optind != argc)

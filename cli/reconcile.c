@@ -177,25 +177,28 @@ static int key_too_short(const struct ctr_hashed_table *t, const char *key)
 	return parts < key_columns_of(t);
 }
 
-/* One expected value: the row by its key, the column compared as text. */
-static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struct ctr_findings *out)
+/* The WHERE of a lookup by t's key columns, in order ("a, b": "a" = ? AND "b" = ?); their count. */
+static int key_where(const struct ctr_hashed_table *t, char *where, size_t size)
 {
-	char sql[1024], where[512] = "", *key = strdup(f[1]), *parts[8], *rest = key;
-	int count = 0, key_columns = 0, rc = 0, step;
+	int key_columns = 0;
 	size_t used = 0;
-	sqlite3_stmt *stmt = NULL;
 
-	if (key == NULL)
-		return CTR_ENOMEM;
-	/* the key columns ("a, b"), in order */
 	for (const char *name = t->key; *name; key_columns++) {
 		size_t n = strcspn(name, ",");
-		used += (size_t)snprintf(where + used, sizeof(where) - used, "%s\"%.*s\" = ?",
+		used += (size_t)snprintf(where + used, size - used, "%s\"%.*s\" = ?",
 					 key_columns ? " AND " : "", (int)n, name);
 		name += n;
 		name += strspn(name, ", ");
 	}
-	/* the key's parts split on '/', the last taking the rest */
+	return key_columns;
+}
+
+/* key's parts, split on '/' in place, the last taking the rest; their count (at most 8). */
+static int split_key(char *key, int key_columns, char *parts[8])
+{
+	char *rest = key;
+	int count;
+
 	for (count = 0; count < key_columns - 1 && count < 7; count++) {
 		char *slash = strchr(rest, '/');
 		if (slash == NULL)
@@ -205,6 +208,40 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struc
 		rest = slash + 1;
 	}
 	parts[count++] = rest; /* as many as key_columns: key_too_short() saw to it */
+	return count;
+}
+
+/* The row stmt looks up for f (table, key, column, expected): a finding unless it holds f[3]. */
+static int compare(sqlite3 *db, sqlite3_stmt *stmt, const struct ctr_hashed_table *t, char *f[],
+		   struct ctr_findings *out)
+{
+	int step = sqlite3_step(stmt);
+	const unsigned char *value;
+	const char *actual;
+
+	if (step == SQLITE_DONE)
+		return add_once(out, "missing_row", t->name, f[1], NULL, NULL, NULL);
+	if (step != SQLITE_ROW)
+		return CTR_EDB;
+	value = sqlite3_column_text(stmt, 0);
+	actual = value ? (const char *)value : "";
+	if (value == NULL && sqlite3_errcode(db) == SQLITE_NOMEM)
+		return CTR_ENOMEM;
+	if (strcmp(actual, f[3]) != 0)
+		return add_once(out, "mismatch", t->name, f[1], f[2], f[3], actual);
+	return 0;
+}
+
+/* One expected value: the row by its key, the column compared as text. */
+static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struct ctr_findings *out)
+{
+	char sql[1024], where[512] = "", *key = strdup(f[1]), *parts[8];
+	int count, rc;
+	sqlite3_stmt *stmt = NULL;
+
+	if (key == NULL)
+		return CTR_ENOMEM;
+	count = split_key(key, key_where(t, where, sizeof(where)), parts);
 	snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM %s WHERE %s", f[2], t->name, where);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		free(key);
@@ -212,19 +249,7 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struc
 	}
 	for (int i = 0; i < count; i++)
 		sqlite3_bind_text(stmt, i + 1, parts[i], -1, SQLITE_STATIC);
-	step = sqlite3_step(stmt);
-	if (step == SQLITE_DONE) {
-		rc = add_once(out, "missing_row", t->name, f[1], NULL, NULL, NULL);
-	} else if (step == SQLITE_ROW) {
-		const unsigned char *value = sqlite3_column_text(stmt, 0);
-		const char *actual = value ? (const char *)value : "";
-		if (value == NULL && sqlite3_errcode(db) == SQLITE_NOMEM)
-			rc = CTR_ENOMEM;
-		else if (strcmp(actual, f[3]) != 0)
-			rc = add_once(out, "mismatch", t->name, f[1], f[2], f[3], actual);
-	} else {
-		rc = CTR_EDB;
-	}
+	rc = compare(db, stmt, t, f, out);
 	sqlite3_finalize(stmt);
 	free(key);
 	return rc;
@@ -267,21 +292,45 @@ static int is_header(char *const fields[4])
 	       strcmp(fields[2], "column") == 0 && strcmp(fields[3], "expected") == 0;
 }
 
+/* A line's text: its line end cut off, a first line's byte order mark (a spreadsheet's) skipped. */
+static char *line_text(char *line, ssize_t *len, long number)
+{
+	while (*len > 0 && (line[*len - 1] == '\n' || line[*len - 1] == '\r'))
+		line[--*len] = '\0';
+	if (number == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
+		return line + 3;
+	return line;
+}
+
+/* Row number of path (header: whether it is the first): its four fields, checked against db. */
+static int take_row(sqlite3 *db, char *text, const char *path, long number, int header,
+		    struct ctr_findings *out, struct ctr_error *err)
+{
+	char *fields[5];
+
+	if (split_csv(text, fields, 5) != 4)
+		return ctr_error_set(err, CTR_EINVAL, "%s:%ld: not four CSV fields"
+				     " (table,key,column,expected)", path, number);
+	if (header)
+		return is_header(fields) ? 0 : ctr_error_set(err, CTR_EINVAL, "%s:%ld: the header"
+							    " must be table,key,column,expected",
+							    path, number);
+	return check_line(db, fields, path, number, out, err);
+}
+
 int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *out,
 			   struct ctr_error *err)
 {
-	char *fields[5], *line = NULL;
+	char *line = NULL, *text;
 	size_t cap = 0;
 	ssize_t len;
 	long number = 0, nonblank = 0;
-	int rc = 0, split;
+	int rc = 0;
 	FILE *fp = fopen(path, "r");
 
 	if (fp == NULL)
 		return ctr_error_set(err, CTR_EINVAL, "cannot read %s", path);
 	while (rc == 0) {
-		char *text;
-
 		len = getline(&line, &cap, fp);
 		if (len < 0 && !feof(fp)) { /* a read error, or no memory for the line: not its end */
 			rc = ctr_error_set(err, CTR_EINVAL, "cannot read %s after line %ld: %s", path,
@@ -290,33 +339,20 @@ int ctr_reconcile_expected(sqlite3 *db, const char *path, struct ctr_findings *o
 		}
 		if (len < 0)
 			break;
-		text = line;
 		number++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		/* spreadsheets save UTF-8 with a byte order mark, and often end with blank lines */
-		if (number == 1 && strncmp(text, "\xef\xbb\xbf", 3) == 0)
-			text += 3;
-		if (*text == '\0')
+		text = line_text(line, &len, number);
+		if (*text == '\0') /* spreadsheets often end with blank lines */
 			continue;
 		nonblank++;
 		/* a finding's texts are JSON strings too (--format json), and C's strings end at NUL */
-		if (!ctr_utf8_text((const uint8_t *)line, (size_t)len)) {
+		if (!ctr_utf8_text((const uint8_t *)line, (size_t)len))
 			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not UTF-8 text", path, number);
-			break;
-		}
-		split = split_csv(text, fields, 5);
-		if (split != 4)
-			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: not four CSV fields (table,key,column,expected)",
-					   path, number);
-		else if (nonblank == 1 && !is_header(fields))
-			rc = ctr_error_set(err, CTR_EINVAL, "%s:%ld: the header must be"
-					   " table,key,column,expected", path, number);
-		else if (nonblank > 1)
-			rc = check_line(db, fields, path, number, out, err);
+		else
+			rc = take_row(db, text, path, number, nonblank == 1, out, err);
 	}
 	if (rc == 0 && nonblank == 0)
-		rc = ctr_error_set(err, CTR_EINVAL, "%s is empty: it needs the header table,key,column,expected", path);
+		rc = ctr_error_set(err, CTR_EINVAL, "%s is empty: it needs the header"
+				   " table,key,column,expected", path);
 	free(line);
 	fclose(fp);
 	return rc;
