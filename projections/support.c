@@ -15,51 +15,6 @@
 #include "events/timefmt.h"
 #include "projections/support_internal.h"
 
-/* Strings of a customer live in its stream's arena, like the customer itself. */
-static void set(struct ctr_customer *c, char **field, const char *value)
-{
-	if (ctr_arena_set_text(c->arena, field, value) != 0)
-		c->out_of_memory = 1; /* ctr_support_apply ends the run */
-}
-
-static const struct ctr_row_key support_by_id = {
-	.row_size = sizeof(struct ctr_support_id),
-	.key_offset = offsetof(struct ctr_support_id, support_id),
-};
-/* Most ids replace none. */
-static const struct ctr_row_key support_by_replaced = {
-	.row_size = sizeof(struct ctr_support_id),
-	.key_offset = offsetof(struct ctr_support_id, replaces),
-	.keyless_rows = 1,
-};
-
-static struct ctr_support_id *support_of(struct ctr_customer *c, const char *support_id)
-{
-	size_t i = ctr_row_index_find(&c->support_index, c->arena, &support_by_id, c->supports,
-				      c->support_count, support_id, NULL, NULL);
-
-	return i < c->support_count ? &c->supports[i] : NULL;
-}
-
-struct ctr_support_id *ctr_customer_add_support(struct ctr_customer *c)
-{
-	if (c->support_count == c->support_cap) {
-		size_t cap = c->support_cap ? c->support_cap * 2 : 4;
-		struct ctr_support_id *moved = ctr_arena_grow(c->arena, c->supports,
-							      c->support_cap * sizeof(*moved),
-							      cap * sizeof(*moved));
-		if (moved == NULL) {
-			c->out_of_memory = 1;
-			return NULL;
-		}
-		c->supports = moved;
-		c->support_cap = cap;
-	}
-	memset(&c->supports[c->support_count], 0, sizeof(*c->supports));
-	c->last_end = NULL; /* the new id's end is not known yet */
-	return &c->supports[c->support_count++];
-}
-
 int ctr_support_dirty(const void *aggregate)
 {
 	return ((const struct ctr_customer *)aggregate)->dirty;
@@ -118,114 +73,22 @@ static int invalid_on(struct ctr_customer *c, int32_t date)
 	return c->merged_into != NULL || (*end && date > three_years_end(end));
 }
 
-static void touch(struct ctr_customer *c, struct ctr_support_id *s)
-{
-	c->dirty = 1;
-	if (s)
-		s->dirty = 1;
-}
-
-static void fill_support(struct ctr_customer *c, struct ctr_support_id *s, avro_value_t *data,
-			 const struct ctr_event *ev, int64_t placed_at)
-{
-	set(c, &s->support_id, ctr_payload_text(data, "support_id"));
-	set(c, &s->sku, ctr_payload_text(data, "sku"));
-	set(c, &s->starts_on, ctr_payload_text(data, "starts_on"));
-	set(c, &s->ends_on, ctr_payload_text(data, "ends_on"));
-	c->last_end = NULL; /* it may have been the latest, and be earlier now */
-	set(c, &s->reason, ctr_payload_text(data, "reason"));
-	ctr_row_index_key_changing(&c->replaced_index, &support_by_replaced, c->supports,
-				   (size_t)(s - c->supports));
-	set(c, &s->replaces, ctr_payload_text(data, "replaces"));
-	ctr_row_index_key_changed(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
-				  (size_t)(s - c->supports));
-	set(c, &s->placed_event, ev->id);
-	s->licenses = ctr_payload_long(data, "licenses", 0);
-	s->retired = ctr_payload_long(data, "retired", 0);
-	s->placed_at = placed_at;
-}
-
-struct replacement {
-	const char *earliest; /* starts_on of the earliest replacement found so far */
-};
-
-static void replaced_by(void *row, void *ctx)
-{
-	struct replacement *r = ctx;
-	const char *starts_on = ((struct ctr_support_id *)row)->starts_on;
-
-	if (starts_on != NULL && (r->earliest == NULL || strcmp(starts_on, r->earliest) < 0))
-		r->earliest = starts_on;
-}
-
-/*
- * S3: the id named old_id is replaced from the day the first of the ids whose
- * records name it starts, as those records stand now: a merge may place an id
- * again with another start or without `replaces` (Merges: an id belongs to its
- * latest placement), and the day follows. A renewal of some licenses and a
- * resume of the retired rest both replace one id (S8): the earlier start holds.
- */
-static void refresh_replaced(struct ctr_customer *c, const char *old_id)
-{
-	struct ctr_support_id *old = support_of(c, old_id);
-	struct replacement replacement = { NULL };
-
-	if (old == NULL)
-		return;
-	ctr_row_index_each(&c->replaced_index, c->arena, &support_by_replaced, c->supports,
-			   c->support_count, old_id, replaced_by, &replacement);
-	if (old->replaced_on == replacement.earliest ||
-	    (old->replaced_on && replacement.earliest &&
-	     strcmp(old->replaced_on, replacement.earliest) == 0))
-		return;
-	set(c, &old->replaced_on, replacement.earliest);
-	touch(c, old);
-}
-
-/*
- * S3: s replaces the id its record names, and is replaced by the ids whose
- * records name it: a merge can bring an id before or after the one it
- * replaces, and an id issued here can be one that an id merged in replaces.
- */
-static void link_replacements(struct ctr_customer *c, struct ctr_support_id *s)
-{
-	if (s->replaces != NULL)
-		refresh_replaced(c, s->replaces);
-	refresh_replaced(c, s->support_id);
-}
-
-/*
- * A period that ends before it starts is never active, yet would count for S9:
- * a typo, bad_format wherever a support id's record comes from. 0 and msg then.
- */
-static int period_ok(avro_value_t *record, char *msg, size_t size)
-{
-	const char *starts_on = ctr_payload_text(record, "starts_on");
-	const char *ends_on = ctr_payload_text(record, "ends_on");
-
-	if (strcmp(ends_on, starts_on) >= 0)
-		return 1;
-	ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "%s: ends_on %s is before starts_on %s",
-			ctr_payload_text(record, "support_id"), ends_on, starts_on);
-	return 0;
-}
-
 static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	const char *id = ctr_payload_text(&ev->data, "support_id");
 	const char *replaces = ctr_payload_text(&ev->data, "replaces");
 	const char *reason = ctr_payload_text(&ev->data, "reason");
-	struct ctr_support_id *old = replaces ? support_of(c, replaces) : NULL, *s;
+	struct ctr_support_id *old = replaces ? ctr_customer_support(c, replaces) : NULL, *s;
 	int32_t on = event_date(ev);
 	int ok;
 	const char *known_end;
 
-	if (!period_ok(&ev->data, msg, size))
+	if (!ctr_support_period_ok(&ev->data, msg, size))
 		return CTR_CODE_BAD_FORMAT;
 	if (invalid_on(c, on))
 		return ctr_reject_into(msg, size, CTR_CODE_CUSTOMER_INVALID, "customer %s is invalid (S9)",
 				       c->customer_no);
-	if (support_of(c, id))
+	if (ctr_customer_support(c, id))
 		return ctr_reject_into(msg, size, CTR_CODE_ALREADY_EXISTS, "support id %s already exists", id);
 	if (replaces && old == NULL)
 		return ctr_reject_into(msg, size, CTR_CODE_UNKNOWN_SUPPORT_ID, "%s has no support id %s",
@@ -239,13 +102,13 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 	s = ctr_customer_add_support(c);
 	if (s == NULL)
 		return CTR_CODE_NO_MEMORY;
-	fill_support(c, s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
+	ctr_customer_fill_support(c, s, &ev->data, ev, ctr_timestamp_parse(ev->at, &ok));
 	/* a new id: the latest end is the one before or its own */
 	if (known_end != NULL && s->ends_on != NULL)
 		c->last_end = strcmp(s->ends_on, known_end) > 0 ? s->ends_on : known_end;
 	if (!c->out_of_memory) /* not over an id left NULL */
-		link_replacements(c, s);
-	touch(c, s);
+		ctr_customer_link_replacements(c, s);
+	ctr_customer_touch(c, s);
 	return CTR_CODE_OK;
 }
 
@@ -253,7 +116,7 @@ static enum ctr_code issued(struct ctr_customer *c, struct ctr_event *ev, char *
 static enum ctr_code retired(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	const char *id = ctr_payload_text(&ev->data, "support_id");
-	struct ctr_support_id *s = support_of(c, id);
+	struct ctr_support_id *s = ctr_customer_support(c, id);
 	int64_t count = ctr_payload_long(&ev->data, "licenses", 0);
 
 	if (s == NULL)
@@ -266,7 +129,7 @@ static enum ctr_code retired(struct ctr_customer *c, struct ctr_event *ev, char 
 		return ctr_reject_into(msg, size, CTR_CODE_OVER_RETIRE, "%s has %lld licenses left to retire, not %lld",
 				       id, (long long)(s->licenses - s->retired), (long long)count);
 	s->retired += count;
-	touch(c, s);
+	ctr_customer_touch(c, s);
 	return CTR_CODE_OK;
 }
 
@@ -289,7 +152,7 @@ static int merged_record_ok(avro_value_t *record, char *msg, size_t size)
 	int64_t licenses = ctr_payload_long(record, "licenses", 0);
 	int64_t retired_count = ctr_payload_long(record, "retired", 0);
 
-	if (!period_ok(record, msg, size))
+	if (!ctr_support_period_ok(record, msg, size))
 		return 0;
 	if (retired_count > licenses) {
 		ctr_reject_into(msg, size, CTR_CODE_BAD_FORMAT, "%s: %lld licenses retired of %lld",
@@ -327,7 +190,7 @@ static enum ctr_code check_merge(struct ctr_customer *c, struct ctr_event *ev, a
 static enum ctr_code place_merged(struct ctr_customer *c, avro_value_t *item, struct ctr_event *ev,
 				  int64_t at)
 {
-	struct ctr_support_id *s = support_of(c, ctr_payload_text(item, "support_id"));
+	struct ctr_support_id *s = ctr_customer_support(c, ctr_payload_text(item, "support_id"));
 	char *replaced_before = NULL; /* what s's record named, if it names another now */
 
 	/* a support id belongs to its latest placement by (at, id): a record placed
@@ -343,12 +206,12 @@ static enum ctr_code place_merged(struct ctr_customer *c, avro_value_t *item, st
 		s = ctr_customer_add_support(c);
 	if (s == NULL)
 		return CTR_CODE_NO_MEMORY;
-	fill_support(c, s, item, ev, at);
-	touch(c, s);
+	ctr_customer_fill_support(c, s, item, ev, at);
+	ctr_customer_touch(c, s);
 	/* the id it names now is refreshed with the rest below */
 	if (replaced_before != NULL && !c->out_of_memory &&
 	    (s->replaces == NULL || strcmp(s->replaces, replaced_before) != 0))
-		refresh_replaced(c, replaced_before);
+		ctr_customer_refresh_replaced(c, replaced_before);
 	free(replaced_before);
 	return CTR_CODE_OK;
 }
@@ -356,6 +219,7 @@ static enum ctr_code place_merged(struct ctr_customer *c, avro_value_t *item, st
 static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, char *msg, size_t size)
 {
 	avro_value_t list, item;
+	struct ctr_support_id *s;
 	enum ctr_code code;
 	int64_t at;
 	int ok;
@@ -375,7 +239,8 @@ static enum ctr_code merged_in(struct ctr_customer *c, struct ctr_event *ev, cha
 	/* the ids placed, looked up again: adding one may have moved the array */
 	for (size_t i = 0; i < ctr_payload_count(&list) && !c->out_of_memory; i++) {
 		ctr_payload_item(&list, i, &item);
-		link_replacements(c, support_of(c, ctr_payload_text(&item, "support_id")));
+		s = ctr_customer_support(c, ctr_payload_text(&item, "support_id"));
+		ctr_customer_link_replacements(c, s);
 	}
 	return CTR_CODE_OK;
 }
@@ -395,8 +260,8 @@ static enum ctr_code registered(struct ctr_arena *arena, void **aggregate, struc
 	if (c == NULL)
 		return CTR_CODE_NO_MEMORY;
 	c->arena = arena;
-	set(c, &c->customer_no, number);
-	set(c, &c->email, ctr_payload_text(&ev->data, "email"));
+	ctr_customer_set(c, &c->customer_no, number);
+	ctr_customer_set(c, &c->email, ctr_payload_text(&ev->data, "email"));
 	c->dirty = 1;
 	*aggregate = c;
 	return CTR_CODE_OK;
@@ -408,9 +273,9 @@ static enum ctr_code flag(struct ctr_customer *c, struct ctr_event *ev)
 	const char *type = ev->type + strlen("support.");
 
 	if (strcmp(ev->type, "customer.merged_out") == 0) {
-		set(c, &c->merged_into, ctr_payload_text(&ev->data, "into"));
+		ctr_customer_set(c, &c->merged_into, ctr_payload_text(&ev->data, "into"));
 	} else if (strcmp(type, "admin_changed") == 0) {
-		set(c, &c->email, ctr_payload_text(&ev->data, "email"));
+		ctr_customer_set(c, &c->email, ctr_payload_text(&ev->data, "email"));
 		c->admin_pending = 1;
 	} else if (strcmp(type, "admin_activated") == 0) {
 		c->admin_pending = 0;
