@@ -22,8 +22,11 @@ static int columns_of(sqlite3 *db, const char *table, char names[][64], int max)
 	snprintf(sql, sizeof(sql), "PRAGMA main.table_info(%s)", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW && count < max)
+	step = sqlite3_step(stmt);
+	while (step == SQLITE_ROW && count < max) {
 		snprintf(names[count++], 64, "%s", sqlite3_column_text(stmt, 1));
+		step = sqlite3_step(stmt);
+	}
 	sqlite3_finalize(stmt);
 	return step == SQLITE_ROW || step == SQLITE_DONE ? count : -1;
 }

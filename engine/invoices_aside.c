@@ -167,7 +167,8 @@ int ctr_invoices_aside_start(sqlite3 *db, int32_t business_date, struct ctr_invo
 		p->what = &written[i];
 		p->business_date = business_date;
 		snprintf(p->schema, sizeof(p->schema), "aside_%s", written[i].suffix);
-		if ((p->path = part_path(main_path, written[i].suffix)) == NULL)
+		p->path = part_path(main_path, written[i].suffix);
+		if (p->path == NULL)
 			return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	}
 	for (int i = 0; i < PARTS && rc == 0; i++)

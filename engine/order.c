@@ -332,9 +332,12 @@ static int id_taken(struct ctr_engine *e, uint64_t id_key, uint64_t stream_hash,
 		*rc = duplicate(e, ev);
 		return 1;
 	}
-	if (ctr_streams_find_holding(e, ev->stream, stream_hash, &stream, err) != 0)
+	if (ctr_streams_find_holding(e, ev->stream, stream_hash, &stream, err) != 0) {
 		*rc = err->code;
-	else if ((held = stream != NULL ? holds_this_read(e, stream, ev) : 0) < 0)
+		return 1;
+	}
+	held = stream != NULL ? holds_this_read(e, stream, ev) : 0;
+	if (held < 0)
 		*rc = CTR_ENOMEM;
 	else if (held)
 		*rc = duplicate(e, ev);

@@ -60,9 +60,18 @@ static int parse_civil(const char *text, int *year, int *month, int *day)
 {
 	int century, rest;
 
-	if ((century = two_digits(text)) < 0 || (rest = two_digits(text + 2)) < 0 ||
-	    text[4] != '-' || (*month = two_digits(text + 5)) < 0 || text[7] != '-' ||
-	    (*day = two_digits(text + 8)) < 0)
+	/* each part read only once the text before it matched: a short text ends at its NUL */
+	century = two_digits(text);
+	if (century < 0)
+		return 0;
+	rest = two_digits(text + 2);
+	if (rest < 0 || text[4] != '-')
+		return 0;
+	*month = two_digits(text + 5);
+	if (*month < 0 || text[7] != '-')
+		return 0;
+	*day = two_digits(text + 8);
+	if (*day < 0)
 		return 0;
 	*year = century * 100 + rest;
 	/* every month has 28 days: the month's own length is needed only past them */
@@ -104,9 +113,14 @@ static int parse_clock(const char *text, int64_t *micros)
 	int hour, minute, second, used = 8;
 	int64_t fraction = 0, scale = 100000;
 
-	if ((hour = two_digits(text)) < 0 || text[2] != ':' || (minute = two_digits(text + 3)) < 0 ||
-	    text[5] != ':' || (second = two_digits(text + 6)) < 0 || hour > 23 || minute > 59 ||
-	    second > 60)
+	hour = two_digits(text);
+	if (hour < 0 || text[2] != ':')
+		return 0;
+	minute = two_digits(text + 3);
+	if (minute < 0 || text[5] != ':')
+		return 0;
+	second = two_digits(text + 6);
+	if (second < 0 || hour > 23 || minute > 59 || second > 60)
 		return 0;
 	if (text[8] == '.') {
 		used = 9;

@@ -55,7 +55,8 @@ enum ctr_code ctr_apply_required_items(struct ctr_apply *a, const char *list_nam
 		return CTR_CODE_OK; /* an optional list left out */
 	for (size_t i = 0; i < ctr_payload_count(&list); i++) {
 		ctr_payload_item(&list, i, &item);
-		if ((empty = first_empty(&item, fields)) != NULL)
+		empty = first_empty(&item, fields);
+		if (empty != NULL)
 			return ctr_apply_reject(a, CTR_CODE_BAD_FORMAT, "%s[%zu].%s: empty",
 						list_name, i, empty);
 	}
