@@ -11,8 +11,10 @@
  * that flush often (an audit, a flush per event; a followed source with a
  * trickle of events) paid for over and over: quadratic in the ids. Merged
  * this way an id is rewritten about log2 of the ids' number times at most.
+ * The stored chunks themselves are read, merged and written in idset_stored.c.
  */
 #include "engine/idset.h"
+#include "engine/idset_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +26,16 @@
 
 #define MAX_CHUNKS 8
 
-struct pair {
-	uint64_t key; /* 0 marks an empty slot in the table */
-	uint64_t digest;
-};
 
 struct chunk {
-	struct pair *pairs; /* sorted by key */
+	struct ctr_id_pair *pairs; /* sorted by key */
 	size_t count;
 };
 
 struct ctr_idset {
-	struct pair *table;     /* every id added in this run */
+	struct ctr_id_pair *table;     /* every id added in this run */
 	size_t capacity, count;
-	struct pair *pending;   /* added since the last flush */
+	struct ctr_id_pair *pending;   /* added since the last flush */
 	size_t pending_count, pending_cap;
 	struct chunk chunks[MAX_CHUNKS + 1]; /* loaded from the database */
 	int chunk_count;
@@ -87,7 +85,7 @@ static size_t home(uint64_t key, size_t capacity)
 	return (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (capacity - 1);
 }
 
-static struct pair *probe(struct pair *table, size_t capacity, uint64_t key)
+static struct ctr_id_pair *probe(struct ctr_id_pair *table, size_t capacity, uint64_t key)
 {
 	size_t i = home(key, capacity);
 
@@ -121,7 +119,7 @@ void ctr_idset_prefetch(const struct ctr_idset *set, uint64_t key)
 
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest)
 {
-	struct pair *p = probe(set->table, set->capacity, key);
+	struct ctr_id_pair *p = probe(set->table, set->capacity, key);
 
 	if (p->key == key) {
 		*digest = p->digest;
@@ -135,7 +133,7 @@ int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest)
 
 static int grow_to(struct ctr_idset *set, size_t capacity)
 {
-	struct pair *table = calloc(capacity, sizeof(*table));
+	struct ctr_id_pair *table = calloc(capacity, sizeof(*table));
 
 	if (table == NULL)
 		return CTR_ENOMEM;
@@ -150,13 +148,13 @@ static int grow_to(struct ctr_idset *set, size_t capacity)
 
 int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest)
 {
-	struct pair *p;
+	struct ctr_id_pair *p;
 
 	if ((set->count + 1) * 2 > set->capacity && grow_to(set, set->capacity * 2) != 0)
 		return CTR_ENOMEM;
 	if (set->pending_count == set->pending_cap) {
 		size_t cap = set->pending_cap ? set->pending_cap * 2 : 1024;
-		struct pair *moved = realloc(set->pending, cap * sizeof(*moved));
+		struct ctr_id_pair *moved = realloc(set->pending, cap * sizeof(*moved));
 		if (moved == NULL)
 			return CTR_ENOMEM;
 		set->pending = moved;
@@ -190,12 +188,6 @@ int ctr_idset_expect(struct ctr_idset *set, int64_t more)
 	return capacity > set->capacity ? grow_to(set, capacity) : 0;
 }
 
-static int by_key(const void *a, const void *b)
-{
-	const struct pair *x = a, *y = b;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
 int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 {
 	sqlite3_stmt *stmt = NULL;
@@ -209,11 +201,11 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 		struct chunk *c = &set->chunks[set->chunk_count];
 		size_t bytes = (size_t)sqlite3_column_bytes(stmt, 0);
 
-		if (set->chunk_count == MAX_CHUNKS + 1 || bytes % sizeof(struct pair) != 0) {
+		if (set->chunk_count == MAX_CHUNKS + 1 || bytes % sizeof(struct ctr_id_pair) != 0) {
 			rc = ctr_error_set(err, CTR_ECORRUPT, "database: event_ids is damaged");
 			break;
 		}
-		c->count = bytes / sizeof(struct pair);
+		c->count = bytes / sizeof(struct ctr_id_pair);
 		c->pairs = malloc(bytes ? bytes : 1);
 		if (c->pairs == NULL) {
 			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
@@ -239,9 +231,9 @@ int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)
 #define DIGIT_MASK ((1u << DIGIT_BITS) - 1)
 #define DIGITS ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
 
-static void sort_pairs(struct pair *pairs, size_t count)
+static void sort_pairs(struct ctr_id_pair *pairs, size_t count)
 {
-	struct pair *buffer, *from = pairs, *to;
+	struct ctr_id_pair *buffer, *from = pairs, *to;
 	size_t (*offsets)[1 << DIGIT_BITS] = NULL;
 
 	if (count < 2)
@@ -252,7 +244,7 @@ static void sort_pairs(struct pair *pairs, size_t count)
 		offsets = calloc(DIGITS, sizeof(*offsets));
 	if (offsets == NULL) {
 		free(buffer);
-		qsort(pairs, count, sizeof(*pairs), by_key);
+		qsort(pairs, count, sizeof(*pairs), ctr_id_pair_order);
 		return;
 	}
 	for (size_t i = 0; i < count; i++)
@@ -269,7 +261,7 @@ static void sort_pairs(struct pair *pairs, size_t count)
 			size_t b = (from[i].key >> (d * DIGIT_BITS)) & DIGIT_MASK;
 			to[offsets[d][b]++] = from[i];
 		}
-		struct pair *swap = from;
+		struct ctr_id_pair *swap = from;
 		from = to;
 		to = swap;
 	}
@@ -279,120 +271,9 @@ static void sort_pairs(struct pair *pairs, size_t count)
 	free(buffer);
 }
 
-static int store_chunk(sqlite3 *db, int64_t chunk, const struct pair *pairs, size_t count,
-		       struct ctr_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_db_prepare(db, "INSERT INTO event_ids (chunk, ids) VALUES (?, ?)", &stmt, err);
-
-	if (rc != 0)
-		return rc;
-	sqlite3_bind_int64(stmt, 1, chunk);
-	sqlite3_bind_blob64(stmt, 2, pairs, count * sizeof(struct pair), SQLITE_STATIC);
-	rc = ctr_db_step_done(db, stmt, err);
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-/*
- * The pairs of the newest `newest` chunks stored in db (0: all of them), one
- * after another in *merged (the caller frees it, on failure too), and the
- * number of the oldest of them.
- */
-static int read_newest(sqlite3 *db, int64_t newest, struct pair **merged, size_t *total,
-		       int64_t *first_chunk, struct ctr_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int step = SQLITE_DONE;
-	int rc = ctr_db_prepare(db, "SELECT chunk, ids FROM event_ids ORDER BY chunk DESC LIMIT ?",
-				&stmt, err);
-
-	if (rc == 0)
-		sqlite3_bind_int64(stmt, 1, newest > 0 ? newest : -1);
-	while (rc == 0) {
-		step = sqlite3_step(stmt);
-		if (step != SQLITE_ROW)
-			break;
-		size_t count = (size_t)sqlite3_column_bytes(stmt, 1) / sizeof(struct pair);
-		struct pair *grown = realloc(*merged, (*total + count) * sizeof(struct pair) + 1);
-		if (grown == NULL) {
-			rc = ctr_error_set(err, CTR_ENOMEM, "out of memory");
-			break;
-		}
-		*merged = grown;
-		memcpy(*merged + *total, sqlite3_column_blob(stmt, 1), count * sizeof(struct pair));
-		*total += count;
-		*first_chunk = sqlite3_column_int64(stmt, 0);
-	}
-	/* the merge replaces the chunks it read: one it could not read would be lost */
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = ctr_db_error(db, CTR_EDB, err);
-	sqlite3_finalize(stmt);
-	return rc;
-}
-
-/* Sorts pairs and keeps each key once, at the front; returns how many are kept. */
-static size_t sort_unique(struct pair *pairs, size_t total)
-{
-	size_t kept = 0;
-
-	/* in place: the chunks are sorted runs, and a second array would double the memory */
-	if (total > 1)
-		qsort(pairs, total, sizeof(struct pair), by_key);
-	for (size_t i = 0; i < total; i++)
-		if (kept == 0 || pairs[i].key != pairs[kept - 1].key)
-			pairs[kept++] = pairs[i];
-	return kept;
-}
-
-/* The chunks from first_chunk on replaced by one of the kept pairs. */
-static int replace_chunks(sqlite3 *db, int64_t first_chunk, const struct pair *pairs,
-			  size_t kept, struct ctr_error *err)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc = ctr_db_prepare(db, "DELETE FROM event_ids WHERE chunk >= ?", &stmt, err);
-
-	if (rc == 0) {
-		sqlite3_bind_int64(stmt, 1, first_chunk);
-		rc = ctr_db_step_done(db, stmt, err);
-		sqlite3_finalize(stmt);
-	}
-	/* no ids (shards that read nothing): no chunk, as a new database */
-	if (rc == 0 && kept > 0)
-		rc = store_chunk(db, first_chunk, pairs, kept, err);
-	return rc;
-}
-
-/*
- * Merges the newest `newest` chunks stored in db (0: all of them) into one,
- * which takes the place of the oldest of them. A key stored more than once
- * is kept once and counted in *repeated (may be NULL).
- */
-static int merge_stored(sqlite3 *db, int64_t newest, size_t *repeated, struct ctr_error *err)
-{
-	struct pair *merged = NULL;
-	size_t total = 0, kept;
-	int64_t first_chunk = 0;
-	int rc = read_newest(db, newest, &merged, &total, &first_chunk, err);
-
-	if (rc == 0) {
-		kept = sort_unique(merged, total);
-		if (repeated)
-			*repeated = total - kept;
-		rc = replace_chunks(db, first_chunk, merged, kept, err);
-	}
-	free(merged);
-	return rc;
-}
-
-int ctr_idset_compact(sqlite3 *db, size_t *repeated, struct ctr_error *err)
-{
-	return merge_stored(db, 0, repeated, err);
-}
-
 static int merge_newest(void *set, const char *newest, struct ctr_error *err)
 {
-	return merge_stored(((struct ctr_idset *)set)->db, strtoll(newest, NULL, 10), NULL, err);
+	return ctr_idset_merge_stored(((struct ctr_idset *)set)->db, strtoll(newest, NULL, 10), NULL, err);
 }
 
 /* How many of the newest stored chunks to merge, once they are too many (see the top). */
@@ -418,7 +299,7 @@ int ctr_idset_record(struct ctr_idset *set, sqlite3 *db, struct ctr_writes *w,
 	set->db = db;
 	sort_pairs(set->pending, set->pending_count);
 	ctr_writes_stmt(w, set->insert);
-	ctr_writes_blob(w, 1, set->pending, set->pending_count * sizeof(struct pair));
+	ctr_writes_blob(w, 1, set->pending, set->pending_count * sizeof(struct ctr_id_pair));
 	ctr_writes_step(w);
 	set->stored_sizes[set->stored_chunks++] = set->pending_count;
 	set->pending_count = 0;
