@@ -12,6 +12,7 @@
 
 #include "engine/arena.h"
 #include "events/event.h"
+#include "projections/support.h"
 #include "projections/row_index.h"
 
 struct ctr_support_id {
@@ -60,5 +61,13 @@ void ctr_customer_refresh_replaced(struct ctr_customer *c, const char *old_id);
 void ctr_customer_link_replacements(struct ctr_customer *c, struct ctr_support_id *s);
 /* 1 when record's period ends on or after it starts; else 0, bad_format in msg. */
 int ctr_support_period_ok(avro_value_t *record, char *msg, size_t size);
+
+/* support_judge.c: the judge's statements, prepared once. */
+struct ctr_support_judge;
+int ctr_support_judge_new(sqlite3 *db, struct ctr_support_judge **out, struct ctr_error *err);
+void ctr_support_judge_free(struct ctr_support_judge *judge);
+/* Judges the customers of scope and their support ids on date (YYYY-MM-DD). */
+int ctr_support_judge_run(struct ctr_support_judge *judge, enum ctr_support_scope scope,
+			  const char *date, struct ctr_error *err);
 
 #endif
