@@ -142,7 +142,6 @@ static void usage(void)
 	       "then left as it was).\n", names);
 }
 
-/* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
 /* One option getopt_long returned: 1 when taken, 0 after --help, -1 when it is bad (said). */
 static int take_option(int opt, char **argv, struct export_args *a)
 {
@@ -162,6 +161,7 @@ static int take_option(int opt, char **argv, struct export_args *a)
 	}
 }
 
+/* 1 when the command line is complete, 0 after --help, -1 when it is bad (already said). */
 static int parse_args(int argc, char **argv, struct export_args *a)
 {
 	static const struct option longopts[] = {

@@ -124,6 +124,7 @@ static int create_log(struct ingest *in, const struct ctr_catalog *cat, int id,
 			     aside);
 	ctr_decoder_free(in->decoder); /* one made for a log that has since gone */
 	in->decoder = NULL;
+	/* never CTR_EEXIST, which the caller takes for "append instead" */
 	return ctr_decoder_new(ctr_catalog_schema_json(cat, id), 0, &in->decoder, err);
 }
 

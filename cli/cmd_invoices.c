@@ -117,8 +117,8 @@ static json_t *json_invoice(sqlite3_stmt *inv, sqlite3_stmt *lines)
 		     " tax, total, status FROM invoices"
 
 /* inv: the invoices f asks for, bound; lines: an invoice's lines, bound for each. */
-static int prepare(sqlite3 *db, const struct filter *f, sqlite3_stmt **inv, sqlite3_stmt **lines,
-		   struct ctr_error *err)
+static int prepare_reads(sqlite3 *db, const struct filter *f, sqlite3_stmt **inv,
+			 sqlite3_stmt **lines, struct ctr_error *err)
 {
 	/* one contract's through the index by contract (an "?2 IS NULL OR" would read them all) */
 	const char *sql = f->contract != NULL
@@ -172,7 +172,7 @@ static int print(sqlite3 *db, const struct filter *f, struct ctr_error *err)
 {
 	sqlite3_stmt *inv = NULL, *lines = NULL;
 	struct ctr_json_array_out all = { .out = stdout };
-	int rc = prepare(db, f, &inv, &lines, err), step;
+	int rc = prepare_reads(db, f, &inv, &lines, err), step;
 
 	/* the header even when nothing matches: a script reads the columns from it */
 	if (rc == 0 && strcmp(f->format, "csv") == 0)

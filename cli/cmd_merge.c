@@ -81,7 +81,7 @@ static int parse(int argc, char **argv, const char **out)
 }
 
 /* Merges the count shards into out and says what it did. */
-static int merge(const char *out, char *const *shards, int count)
+static int run_merge(const char *out, char *const *shards, int count)
 {
 	struct ctr_error err = { 0 };
 	struct ctr_run_result result;
@@ -109,5 +109,5 @@ int ctr_cmd_merge(int argc, char **argv)
 
 	if (rc != CTR_EXIT_OK)
 		return rc == CTR_CLI_HELP_SHOWN ? CTR_EXIT_OK : rc;
-	return merge(out, argv + optind, argc - optind);
+	return run_merge(out, argv + optind, argc - optind);
 }

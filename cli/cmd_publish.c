@@ -224,7 +224,7 @@ static int produce_all(struct publish *p, rd_kafka_t *rk, struct ctr_source *src
  * The producer's settings around the command line's, idempotence last whatever
  * -X says: CTR_EXIT_OK, or the exit code after a line.
  */
-static int configure(struct publish *p, int argc, char **argv)
+static int configure_producer(struct publish *p, int argc, char **argv)
 {
 	/*
 	 * librdkafka's own limit is 1,000,000 bytes, below the 1 MiB an event may
@@ -252,7 +252,7 @@ int ctr_cmd_publish(int argc, char **argv)
 	rd_kafka_t *rk = NULL;
 	/* formats are the replay's to judge: an event that decodes is sent (source.h) */
 	const struct ctr_source_options schema_only = { .schema_only = 1 };
-	int rc = configure(&p, argc, argv);
+	int rc = configure_producer(&p, argc, argv);
 
 	if (rc != CTR_EXIT_OK) {
 		rd_kafka_conf_destroy(p.conf);

@@ -142,8 +142,8 @@ static int parse(int argc, char **argv, struct reconcile_args *a)
  * transaction: every line compared with one state, not one a replay committed
  * part-way through (and no transaction begun and ended per line).
  */
-static int find(const struct reconcile_args *a, struct ctr_findings *findings,
-		struct ctr_error *err)
+static int find_differences(const struct reconcile_args *a, struct ctr_findings *findings,
+			    struct ctr_error *err)
 {
 	sqlite3 *db = NULL;
 	int rc = ctr_db_open(a->db_path, CTR_DB_READ, &db, err);
@@ -167,7 +167,7 @@ int ctr_cmd_reconcile(int argc, char **argv)
 
 	if (rc != CTR_EXIT_OK)
 		return rc == CTR_CLI_HELP_SHOWN ? CTR_EXIT_OK : rc;
-	rc = find(&a, &findings, &err);
+	rc = find_differences(&a, &findings, &err);
 	if (rc != 0) {
 		ctr_findings_deinit(&findings);
 		/* the expected file or the database is the input here: exit 2 (docs/reconcile.md) */

@@ -212,8 +212,8 @@ static int split_key(char *key, int key_columns, char *parts[8])
 }
 
 /* The row stmt looks up for f (table, key, column, expected): a finding unless it holds f[3]. */
-static int compare(sqlite3 *db, sqlite3_stmt *stmt, const struct ctr_hashed_table *t, char *f[],
-		   struct ctr_findings *out)
+static int compare_row(sqlite3 *db, sqlite3_stmt *stmt, const struct ctr_hashed_table *t,
+		       char *f[], struct ctr_findings *out)
 {
 	int step = sqlite3_step(stmt);
 	const unsigned char *value;
@@ -249,7 +249,7 @@ static int check(sqlite3 *db, const struct ctr_hashed_table *t, char *f[], struc
 	}
 	for (int i = 0; i < count; i++)
 		sqlite3_bind_text(stmt, i + 1, parts[i], -1, SQLITE_STATIC);
-	rc = compare(db, stmt, t, f, out);
+	rc = compare_row(db, stmt, t, f, out);
 	sqlite3_finalize(stmt);
 	free(key);
 	return rc;

@@ -88,7 +88,7 @@ static int shard_state(sqlite3 *db, const char *schema, char **state, struct ctr
 	return rc;
 }
 
-/* What a merge reads of a shard to judge it by, in one transaction (shard_judging). */
+/* What a merge reads of a shard to judge it by, in one transaction (read_shard). */
 struct shard_meta {
 	char *judged_on, *judged_with, *judging; /* NULL: not set */
 	int64_t runs;

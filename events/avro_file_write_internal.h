@@ -28,7 +28,10 @@ struct ctr_avro_writer {
 	int created;           /* the file is new: its directory is synced after it at close */
 };
 
-/* Closes w's file (nothing synced) and frees w and all it holds; for a writer that failed. */
+/*
+ * Closes w's file (nothing synced) and frees w and all it holds: the end of a
+ * writer that failed, and of one already closed.
+ */
 void ctr_avro_writer_discard(struct ctr_avro_writer *w);
 
 /*

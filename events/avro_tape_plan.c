@@ -85,7 +85,7 @@ static int64_t least_bytes(const struct ctr_avro_plan *plan, const struct plan_n
  * The figures of node's own type set (an enum's symbols, a fixed's size);
  * *count is how many children it has. -1 for a type the tape does not hold.
  */
-static int shape(struct plan_node *node, avro_schema_t schema, size_t *count)
+static int node_shape(struct plan_node *node, avro_schema_t schema, size_t *count)
 {
 	switch (node->type) {
 	case AVRO_NULL: case AVRO_BOOLEAN: case AVRO_INT32: case AVRO_INT64:
@@ -142,7 +142,7 @@ static int compile(struct ctr_avro_plan *plan, avro_schema_t schema, int depth, 
 	type = avro_typeof(schema);
 	plan->nodes[self].type = type;
 	plan->nodes[self].schema = schema;
-	if (shape(&plan->nodes[self], schema, &count) != 0)
+	if (node_shape(&plan->nodes[self], schema, &count) != 0)
 		return -1;
 	if (count > 0 && add_kids(plan, count, &kids) != 0)
 		return -1;

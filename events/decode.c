@@ -133,7 +133,7 @@ static enum ctr_code convert_envelope(struct ctr_decoder *d, json_t *json, struc
 			continue;
 		given = json_object_get(json, ctr_envelope_fields[f]);
 		if (given == NULL) /* left out by the writer: envelope_fits() found a default */
-			given = current_default(d, f);
+			given = ctr_current_default(d, f);
 		avro_value_get_by_index(&d->current.value, (size_t)d->current.index[f], &field, NULL);
 		code = ctr_value_from_json(&field, given ? given : json_null(), NULL,
 					   ctr_envelope_fields[f], ev->message, sizeof(ev->message));

@@ -53,7 +53,7 @@ struct ctr_decoder {
  * The default the catalog's envelope gives field f, or NULL when it gives none.
  * Inline: converting an old log's record asks it for each field it lacks.
  */
-static inline json_t *current_default(const struct ctr_decoder *d, int f)
+static inline json_t *ctr_current_default(const struct ctr_decoder *d, int f)
 {
 	json_t *fields = json_object_get(d->current.tree, "fields");
 

@@ -88,7 +88,7 @@ static int envelope_fits(const struct ctr_decoder *d, struct ctr_error *err)
 
 		/* left out by the writer: Avro fills the catalog's default (recorded's null) */
 		if (d->own.index[f] < 0) {
-			if (current_default(d, f) != NULL)
+			if (ctr_current_default(d, f) != NULL)
 				continue;
 			return ctr_error_set(err, CTR_ESCHEMA, "schema: the envelope lacks field"
 					     " %s", ctr_envelope_fields[f]);

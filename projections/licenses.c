@@ -127,7 +127,7 @@ static void open_products(struct ctr_contract *c, avro_value_t *data)
 	}
 }
 
-/* The same for the owners. */
+/* contract.opened's owners as the contract's first members (M1). */
 static void open_owners(struct ctr_contract *c, avro_value_t *data)
 {
 	avro_value_t list, item;

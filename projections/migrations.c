@@ -183,7 +183,7 @@ static int find_new_env(sqlite3 *db, sqlite3_stmt *stmt, const struct plan *p,
 	return 0;
 }
 
-/* G2, the furthest step (NEW_ENV) */
+/* G2: the furthest step the plan has reached, from the new environment found (if any). */
 static const char *furthest_step(const struct plan *p, const struct new_env *found)
 {
 	if (found->env_id && found->reached == 2)

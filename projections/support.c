@@ -46,7 +46,7 @@ static const char *last_end(struct ctr_customer *c)
  * (Civil Code art. 143). So support to the end of a month runs 3 years to
  * that month's end: 2014-08-31 -> 2017-08-31, 2016-02-29 -> 2019-02-28,
  * 2013-02-28 -> 2016-02-29. from_civil takes Feb 29 of a common year as
- * Mar 1, whose day before is the month's last. support_sql.c's judge
+ * Mar 1, whose day before is the month's last. support_judge.c's judge
  * computes the same with date(e, '+1 day', '+3 years', '-1 day').
  */
 static int32_t three_years_end(const char *date)
@@ -142,8 +142,9 @@ static int placed_later(const struct ctr_support_id *s, int64_t at, const char *
 /*
  * A record a merge brings in comes whole from another customer, so it holds
  * only what issuing and retiring could have made there: its period (as
- * period_ok), no more licenses retired than it has (S8), and no `replaces`
- * naming itself (S3: a replacement is a later id). bad_format and msg else.
+ * ctr_support_period_ok), no more licenses retired than it has (S8), and no
+ * `replaces` naming itself (S3: a replacement is a later id). bad_format and
+ * msg else.
  */
 static int merged_record_ok(avro_value_t *record, char *msg, size_t size)
 {

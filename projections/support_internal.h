@@ -63,11 +63,12 @@ void ctr_customer_link_replacements(struct ctr_customer *c, struct ctr_support_i
 int ctr_support_period_ok(avro_value_t *record, char *msg, size_t size);
 
 /* support_judge.c: the judge's statements, prepared once. */
-struct ctr_support_judge;
-int ctr_support_judge_new(sqlite3 *db, struct ctr_support_judge **out, struct ctr_error *err);
-void ctr_support_judge_free(struct ctr_support_judge *judge);
+struct ctr_support_judging;
+int ctr_support_judging_new(sqlite3 *db, struct ctr_support_judging **out,
+			    struct ctr_error *err);
+void ctr_support_judging_free(struct ctr_support_judging *judge);
 /* Judges the customers of scope and their support ids on date (YYYY-MM-DD). */
-int ctr_support_judge_run(struct ctr_support_judge *judge, enum ctr_support_scope scope,
-			  const char *date, struct ctr_error *err);
+int ctr_support_judging_run(struct ctr_support_judging *judge, enum ctr_support_scope scope,
+			    const char *date, struct ctr_error *err);
 
 #endif

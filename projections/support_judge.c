@@ -84,7 +84,7 @@ static const char *const rebuilt_usable_sql =
 	" FROM customers c WHERE c.customer_no = support_ids.customer_no"
 	" AND c.suspension_reasons != ''";
 
-struct ctr_support_judge {
+struct ctr_support_judging {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[2][JUDGE_COUNT]; /* [all][statement] */
 	sqlite3_stmt *rebuilt_usable;
@@ -110,9 +110,10 @@ int ctr_prepare_scoped(sqlite3 *db, const char *sql, int all, sqlite3_stmt **stm
 	return ctr_db_prepare(db, text, stmt, err);
 }
 
-int ctr_support_judge_new(sqlite3 *db, struct ctr_support_judge **out, struct ctr_error *err)
+int ctr_support_judging_new(sqlite3 *db, struct ctr_support_judging **out,
+			    struct ctr_error *err)
 {
-	struct ctr_support_judge *j = calloc(1, sizeof(*j));
+	struct ctr_support_judging *j = calloc(1, sizeof(*j));
 	int rc = 0;
 
 	if (j == NULL)
@@ -126,14 +127,14 @@ int ctr_support_judge_new(sqlite3 *db, struct ctr_support_judge **out, struct ct
 	if (rc == 0)
 		rc = ctr_db_prepare(db, rebuilt_usable_sql, &j->rebuilt_usable, err);
 	if (rc != 0) {
-		ctr_support_judge_free(j);
+		ctr_support_judging_free(j);
 		return rc;
 	}
 	*out = j;
 	return 0;
 }
 
-void ctr_support_judge_free(struct ctr_support_judge *j)
+void ctr_support_judging_free(struct ctr_support_judging *j)
 {
 	if (j == NULL)
 		return;
@@ -145,8 +146,8 @@ void ctr_support_judge_free(struct ctr_support_judge *j)
 	free(j);
 }
 
-int ctr_support_judge_run(struct ctr_support_judge *j, enum ctr_support_scope scope,
-			  const char *date, struct ctr_error *err)
+int ctr_support_judging_run(struct ctr_support_judging *j, enum ctr_support_scope scope,
+			    const char *date, struct ctr_error *err)
 {
 	int rc = 0;
 

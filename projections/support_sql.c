@@ -1,11 +1,10 @@
 /*
  * support_sql.c - the customer aggregate in SQLite (see support.h): writing
  * and reading its rows; the date-dependent states are judged in SQL by
- * support_judge.c. A
- * support id row is written only when its placement (at, event id) is not
- * older than the stored one, so after a merge the latest placement owns it
- * whichever stream arrived first; the customers it left keep their own record
- * of it in support_lost, and are loaded with it.
+ * support_judge.c. A support id row is written only when its placement (at,
+ * event id) is not older than the stored one, so after a merge the latest
+ * placement owns it whichever stream arrived first; the customers it left
+ * keep their own record of it in support_lost, and are loaded with it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +64,7 @@ struct ctr_support {
 	sqlite3 *db;
 	struct ctr_projection_options options;
 	sqlite3_stmt *stmt[STMT_COUNT];
-	struct ctr_support_judge *judge;
+	struct ctr_support_judging *judge;
 	char date[11]; /* the business date, YYYY-MM-DD */
 	/* a batch's changed support ids, written after its customers in key order */
 	struct pending_support { struct ctr_customer *customer; struct ctr_support_id *id; } *pending;
@@ -85,7 +84,7 @@ int ctr_support_new(sqlite3 *db, const struct ctr_projection_options *options,
 	for (int i = 0; i < STMT_COUNT && rc == 0; i++)
 		rc = ctr_db_prepare(db, stmt_sql[i], &s->stmt[i], err);
 	if (rc == 0)
-		rc = ctr_support_judge_new(db, &s->judge, err);
+		rc = ctr_support_judging_new(db, &s->judge, err);
 	ctr_date_format(options->business_date, s->date);
 	if (rc != 0) {
 		ctr_support_free(s);
@@ -101,7 +100,7 @@ void ctr_support_free(struct ctr_support *s)
 		return;
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
-	ctr_support_judge_free(s->judge);
+	ctr_support_judging_free(s->judge);
 	free(s->pending);
 	free(s);
 }
@@ -314,5 +313,5 @@ int ctr_support_load(struct ctr_support *s, const char *customer_no, struct ctr_
 
 int ctr_support_judge(struct ctr_support *s, enum ctr_support_scope scope, struct ctr_error *err)
 {
-	return ctr_support_judge_run(s->judge, scope, s->date, err);
+	return ctr_support_judging_run(s->judge, scope, s->date, err);
 }

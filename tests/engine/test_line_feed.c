@@ -1,7 +1,7 @@
 /*
  * test_line_feed.c - lines read one at a time and read ahead on a thread
- * (engine/line_feed.c): their bounds, the same cut both ways, their order, the
- * end, and a stop while the thread waits for a writer.
+ * (engine/line_read.c, engine/line_feed.c): their bounds, the same cut both
+ * ways, their order, the end, and a stop while the thread waits for a writer.
  */
 #include <criterion/criterion.h>
 #include <poll.h>
