@@ -351,9 +351,9 @@ expect_eq "the file --out names" precious "$(cat out.csv)"
 # partial file alone (here the first is flock(1) holding the lock an export takes)
 "$CONTRAIL" export --db exp.db --table contracts --format csv --out mine.csv
 touch mine.csv.partial
-flock mine.csv.partial sleep 3 &
+flock mine.csv.partial sh -c 'touch export.held; sleep 3' &
 holder=$!
-sleep 0.5
+while [ ! -e export.held ]; do sleep 0.01; done # the lock held, however slow the machine
 status=0
 "$CONTRAIL" export --db exp.db --table contracts --format csv --out mine.csv 2> second.err || status=$?
 kill "$holder" 2> /dev/null || true

@@ -128,9 +128,11 @@ PY
 # (-s shared, -x exclusive) on inc.db, its stderr in locked.err
 status_while_locked() {
 	local holder status=0
-	flock "$1" inc.db sleep 0.3 &
+	rm -f lock.held
+	flock "$1" inc.db sh -c 'touch lock.held; sleep 0.3' &
 	holder=$!
-	sleep 0.05
+	# the replay starts once the lock is held, however slow the machine (a fixed wait was not)
+	while [ ! -e lock.held ]; do sleep 0.01; done
 	"$CONTRAIL" replay --source file:log.avro --db inc.db --business-date 2024-04-01 \
 		> /dev/null 2> locked.err || status=$?
 	wait "$holder"
