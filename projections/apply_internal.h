@@ -57,10 +57,15 @@ enum ctr_code ctr_apply_required_items(struct ctr_apply *a, const char *list_nam
  */
 unsigned char *ctr_items_listed_later(struct ctr_contract *c, avro_value_t *list, size_t count);
 
-/* The handler of a contract-family event type, or NULL. */
-ctr_apply_fn ctr_licenses_handler(const char *type);
-ctr_apply_fn ctr_environments_handler(const char *type);
-ctr_apply_fn ctr_members_handler(const char *type);
+/* An event type of the contract family and the function that applies it. */
+struct ctr_apply_handler {
+	const char *type;
+	ctr_apply_fn fn;
+};
+/* The handlers of licenses.c, environments.c and members.c, each ended by { NULL, NULL }. */
+extern const struct ctr_apply_handler ctr_licenses_handlers[];
+extern const struct ctr_apply_handler ctr_environments_handlers[];
+extern const struct ctr_apply_handler ctr_members_handlers[];
 
 /* contract.opened: builds a new aggregate in a->arena into *out. */
 enum ctr_code ctr_licenses_open(struct ctr_apply *a, struct ctr_contract **out);

@@ -197,17 +197,27 @@ static int load(struct ctr_projections *p, struct ctr_stream *stream, struct ctr
 	return rc;
 }
 
+/* The handler of a contract-family event type, or NULL. */
+static ctr_apply_fn find_handler(const char *type)
+{
+	static const struct ctr_apply_handler *const tables[] = {
+		ctr_licenses_handlers, ctr_environments_handlers, ctr_members_handlers,
+	};
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (const struct ctr_apply_handler *h = tables[t]; h->type != NULL; h++)
+			if (strcmp(h->type, type) == 0)
+				return h->fn;
+	return NULL;
+}
+
 static ctr_apply_fn handler(struct ctr_projections *p, const struct ctr_event *ev)
 {
 	ctr_apply_fn fn;
 
 	if (ev->type_index >= 0 && ev->type_index < CTR_MAX_TYPES && p->resolved[ev->type_index])
 		return p->handlers[ev->type_index];
-	fn = ctr_licenses_handler(ev->type);
-	if (fn == NULL)
-		fn = ctr_environments_handler(ev->type);
-	if (fn == NULL)
-		fn = ctr_members_handler(ev->type);
+	fn = find_handler(ev->type);
 	if (ev->type_index >= 0 && ev->type_index < CTR_MAX_TYPES) {
 		p->handlers[ev->type_index] = fn;
 		p->resolved[ev->type_index] = 1;

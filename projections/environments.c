@@ -109,21 +109,11 @@ static enum ctr_code environment_synced(struct ctr_apply *a)
 	return CTR_CODE_OK;
 }
 
-ctr_apply_fn ctr_environments_handler(const char *type)
-{
-	static const struct {
-		const char *type;
-		ctr_apply_fn fn;
-	} handlers[] = {
-		{ "environment.created", environment_created },
-		{ "environment.deleted", environment_deleted },
-		{ "environment.allocated", ctr_licenses_allocate },
-		{ "environment.activated", environment_activated },
-		{ "environment.synced", environment_synced },
-	};
-
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (strcmp(handlers[i].type, type) == 0)
-			return handlers[i].fn;
-	return NULL;
-}
+const struct ctr_apply_handler ctr_environments_handlers[] = {
+	{ "environment.created", environment_created },
+	{ "environment.deleted", environment_deleted },
+	{ "environment.allocated", ctr_licenses_allocate },
+	{ "environment.activated", environment_activated },
+	{ "environment.synced", environment_synced },
+	{ NULL, NULL },
+};

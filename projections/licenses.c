@@ -338,23 +338,13 @@ static enum ctr_code migration_planned(struct ctr_apply *a)
 	return CTR_CODE_OK;
 }
 
-ctr_apply_fn ctr_licenses_handler(const char *type)
-{
-	static const struct {
-		const char *type;
-		ctr_apply_fn fn;
-	} handlers[] = {
-		{ "contract.product_added", product_added },
-		{ "contract.licenses_changed", licenses_changed },
-		{ "contract.renewed", renewed },
-		{ "contract.other_product_added", other_product_added },
-		{ "contract.seats_changed", ctr_billing_seats_changed },
-		{ "contract.cancellation_requested", cancellation_requested },
-		{ "contract.migration_planned", migration_planned },
-	};
-
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (strcmp(handlers[i].type, type) == 0)
-			return handlers[i].fn;
-	return NULL;
-}
+const struct ctr_apply_handler ctr_licenses_handlers[] = {
+	{ "contract.product_added", product_added },
+	{ "contract.licenses_changed", licenses_changed },
+	{ "contract.renewed", renewed },
+	{ "contract.other_product_added", other_product_added },
+	{ "contract.seats_changed", ctr_billing_seats_changed },
+	{ "contract.cancellation_requested", cancellation_requested },
+	{ "contract.migration_planned", migration_planned },
+	{ NULL, NULL },
+};

@@ -208,23 +208,13 @@ static enum ctr_code group_company_added(struct ctr_apply *a)
 	return CTR_CODE_OK;
 }
 
-ctr_apply_fn ctr_members_handler(const char *type)
-{
-	static const struct {
-		const char *type;
-		ctr_apply_fn fn;
-	} handlers[] = {
-		{ "member.invited", invited },
-		{ "member.joined", joined },
-		{ "member.role_changed", role_changed },
-		{ "member.notifications_changed", notifications_changed },
-		{ "member.removed", removed },
-		{ "member.withdrew", withdrew },
-		{ "group_company.added", group_company_added },
-	};
-
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (strcmp(handlers[i].type, type) == 0)
-			return handlers[i].fn;
-	return NULL;
-}
+const struct ctr_apply_handler ctr_members_handlers[] = {
+	{ "member.invited", invited },
+	{ "member.joined", joined },
+	{ "member.role_changed", role_changed },
+	{ "member.notifications_changed", notifications_changed },
+	{ "member.removed", removed },
+	{ "member.withdrew", withdrew },
+	{ "group_company.added", group_company_added },
+	{ NULL, NULL },
+};
