@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli_text.h"
 #include "engine/source.h"
@@ -55,6 +56,14 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	line_out(fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int ctr_cli_bad_option(const char *command, int code, int opt, char **argv)
+{
+	if (opt == ':')
+		return ctr_cli_fail(command, code, "option %s needs a value", argv[optind - 1]);
+	return ctr_cli_fail(command, code, "unknown option %s (see contrail %s --help)",
+			    argv[optind - 1], command);
 }
 
 void ctr_cli_note(const char *fmt, ...)

@@ -151,12 +151,8 @@ static int take_option(int opt, char **argv, struct export_args *a)
 	case 'f': a->format = optarg; return 1;
 	case 'o': a->out_path = optarg; return 1;
 	case 'h': usage(); return 0;
-	case ':':
-		ctr_cli_fail("export", 0, "option %s needs a value", argv[optind - 1]);
-		return -1;
 	default:
-		ctr_cli_fail("export", 0, "unknown option %s (see contrail export --help)",
-			     argv[optind - 1]);
+		ctr_cli_bad_option("export", 0, opt, argv);
 		return -1;
 	}
 }

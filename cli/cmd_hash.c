@@ -44,12 +44,8 @@ static int parse_args(int argc, char **argv, const char **path, int *recompute)
 		} else if (opt == 'h') {
 			usage();
 			return 0;
-		} else if (opt == ':') {
-			ctr_cli_fail("hash", 0, "option %s needs a value", argv[optind - 1]);
-			return -1;
 		} else {
-			ctr_cli_fail("hash", 0, "unknown option %s (see contrail hash --help)",
-				     argv[optind - 1]);
+			ctr_cli_bad_option("hash", 0, opt, argv);
 			return -1;
 		}
 	}

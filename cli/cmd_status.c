@@ -201,12 +201,8 @@ static int take_option(int opt, char **argv, const char **path, const char **for
 	case 'd': *path = optarg; return 1;
 	case 'f': *format = optarg; return 1;
 	case 'h': usage(); return 0;
-	case ':':
-		ctr_cli_fail("status", 0, "option %s needs a value", argv[optind - 1]);
-		return -1;
 	default:
-		ctr_cli_fail("status", 0, "unknown option %s (see contrail status --help)",
-			     argv[optind - 1]);
+		ctr_cli_bad_option("status", 0, opt, argv);
 		return -1;
 	}
 }
