@@ -14,7 +14,10 @@
 #include "engine/strmap.h"
 #include "events/timefmt.h"
 
-enum { PLANS, NEW_ENV, OLD_ALLOCATIONS, NEW_ALLOCATIONS, INSERT, CURRENT, STMT_COUNT };
+enum {
+	PLANS, PLANS_FROM, PLANS_TO, NEW_ENV, OLD_ALLOCATIONS, NEW_ALLOCATIONS, INSERT, CURRENT,
+	STMT_COUNT
+};
 
 /* one environment's licenses per product name, in name order (G3) */
 #define ALLOCATIONS_SQL "SELECT p.name, sum(a.count) FROM allocations a JOIN contract_products p" \
@@ -22,6 +25,20 @@ enum { PLANS, NEW_ENV, OLD_ALLOCATIONS, NEW_ALLOCATIONS, INSERT, CURRENT, STMT_C
 			" WHERE a.contract_id = ? AND a.env_id = ? AND a.count > 0" \
 			" GROUP BY p.name ORDER BY p.name"
 
+/*
+ * One plan per row of migrations (old contract, environment name): of the
+ * environments of that name with a plan, the live one, else the deleted one
+ * of the highest id. Two plans could otherwise share the row, and which was
+ * written last would depend on the contracts a batch happened to change (E4).
+ */
+#define PLANS_SQL "SELECT e.contract_id, e.name, e.env_id, e.migrate_to, e.deleted," \
+		  /* G4: the old contract's end, a cancellation's end_on when earlier (L5) */ \
+		  " CASE WHEN c.cancel_end_on < c.end_date THEN c.cancel_end_on ELSE c.end_date END" \
+		  " FROM environments e JOIN contracts c USING (contract_id)" \
+		  " WHERE e.migrate_to IS NOT NULL AND e.env_id = (SELECT o.env_id" \
+		  " FROM environments o INDEXED BY environments_by_name" \
+		  " WHERE o.contract_id = e.contract_id AND o.name = e.name" \
+		  " AND o.migrate_to IS NOT NULL ORDER BY o.deleted, o.env_id DESC LIMIT 1)"
 
 /*
  * The environments of a contract by name go through environments_by_name:
@@ -30,20 +47,10 @@ enum { PLANS, NEW_ENV, OLD_ALLOCATIONS, NEW_ALLOCATIONS, INSERT, CURRENT, STMT_C
  * contract of thousands of environments).
  */
 static const char *const stmt_sql[STMT_COUNT] = {
-	/*
-	 * One plan per row of migrations (old contract, environment name): of the
-	 * environments of that name with a plan, the live one, else the deleted one
-	 * of the highest id. Two plans could otherwise share the row, and which was
-	 * written last would depend on the contracts a batch happened to change (E4).
-	 */
-	[PLANS] = "SELECT e.contract_id, e.name, e.env_id, e.migrate_to, e.deleted,"
-		  /* G4: the old contract's end, a cancellation's end_on when earlier (L5) */
-		  " CASE WHEN c.cancel_end_on < c.end_date THEN c.cancel_end_on ELSE c.end_date END"
-		  " FROM environments e JOIN contracts c USING (contract_id)"
-		  " WHERE e.migrate_to IS NOT NULL AND e.env_id = (SELECT o.env_id"
-		  " FROM environments o INDEXED BY environments_by_name"
-		  " WHERE o.contract_id = e.contract_id AND o.name = e.name AND o.migrate_to IS NOT NULL"
-		  " ORDER BY o.deleted, o.env_id DESC LIMIT 1)",
+	[PLANS] = PLANS_SQL,
+	/* a batch's contracts: the plans from one (its primary key), to one (environments_migrating) */
+	[PLANS_FROM] = PLANS_SQL " AND e.contract_id = ?",
+	[PLANS_TO] = PLANS_SQL " AND e.migrate_to = ?",
 	/*
 	 * How far each environment of that name in the new contract went (G2):
 	 * 2 activated after its last allocation in the stream (an activation
@@ -244,25 +251,28 @@ static void read_plan(sqlite3_stmt *stmt, struct plan *p)
 	p->due_by = p->has_due ? (const char *)sqlite3_column_text(stmt, 5) : "";
 }
 
-int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_strmap *changed,
-			   struct ctr_error *err)
+/*
+ * Writes each plan stmt[which] finds (bound to contract when given) but one
+ * from a contract in skip_from, which that contract's own PLANS_FROM writes.
+ */
+static int write_plans(sqlite3 *db, sqlite3_stmt **stmt, int which, const char *contract,
+		       const struct ctr_strmap *skip_from, const char *today,
+		       struct ctr_error *err)
 {
-	sqlite3_stmt *stmt[STMT_COUNT] = { NULL };
-	char today[11];
 	struct plan p;
 	int rc = 0, step = SQLITE_DONE;
 
-	ctr_date_format(business_date, today);
-	rc = ctr_db_prepare(db, stmt_sql[PLANS], &stmt[PLANS], err);
+	if (contract != NULL)
+		sqlite3_bind_text(stmt[which], 1, contract, -1, SQLITE_STATIC);
 	while (rc == 0) {
-		step = sqlite3_step(stmt[PLANS]);
+		step = sqlite3_step(stmt[which]);
 		if (step != SQLITE_ROW)
 			break;
-		read_plan(stmt[PLANS], &p);
-		if (changed && !ctr_strmap_get(changed, p.from) && !ctr_strmap_get(changed, p.to))
+		read_plan(stmt[which], &p);
+		if (skip_from != NULL && ctr_strmap_get(skip_from, p.from) != NULL)
 			continue;
 		/* the rest once a plan needs them: most flushes find none (an audit flushes per event) */
-		for (int i = PLANS + 1; i < STMT_COUNT && rc == 0 && stmt[i] == NULL; i++)
+		for (int i = NEW_ENV; i < STMT_COUNT && rc == 0 && stmt[i] == NULL; i++)
 			rc = ctr_db_prepare(db, stmt_sql[i], &stmt[i], err);
 		if (rc == 0)
 			rc = write_one(db, stmt, &p, today, err);
@@ -270,6 +280,47 @@ int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_
 	/* a plan not read is a migration left as an earlier run judged it */
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = ctr_db_error(db, CTR_EDB, err);
+	sqlite3_reset(stmt[which]);
+	return rc;
+}
+
+/*
+ * The plans from or to the contracts in changed, each once, looked up by key:
+ * a batch's work follows its contracts, not every plan the history holds.
+ */
+static int refresh_changed(sqlite3 *db, sqlite3_stmt **stmt, const struct ctr_strmap *changed,
+			   const char *today, struct ctr_error *err)
+{
+	size_t cursor = 0;
+	const char *contract;
+	void *unused;
+	int rc = ctr_db_prepare(db, stmt_sql[PLANS_FROM], &stmt[PLANS_FROM], err);
+
+	if (rc == 0)
+		rc = ctr_db_prepare(db, stmt_sql[PLANS_TO], &stmt[PLANS_TO], err);
+	while (rc == 0 && ctr_strmap_next(changed, &cursor, &contract, &unused)) {
+		rc = write_plans(db, stmt, PLANS_FROM, contract, NULL, today, err);
+		if (rc == 0)
+			rc = write_plans(db, stmt, PLANS_TO, contract, changed, today, err);
+	}
+	return rc;
+}
+
+int ctr_migrations_refresh(sqlite3 *db, int32_t business_date, const struct ctr_strmap *changed,
+			   struct ctr_error *err)
+{
+	sqlite3_stmt *stmt[STMT_COUNT] = { NULL };
+	char today[11];
+	int rc;
+
+	ctr_date_format(business_date, today);
+	if (changed != NULL) {
+		rc = refresh_changed(db, stmt, changed, today, err);
+	} else {
+		rc = ctr_db_prepare(db, stmt_sql[PLANS], &stmt[PLANS], err);
+		if (rc == 0)
+			rc = write_plans(db, stmt, PLANS, NULL, NULL, today, err);
+	}
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(stmt[i]);
 	return rc;
