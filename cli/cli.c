@@ -61,7 +61,7 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 int ctr_cli_bad_option(const char *command, int code, int opt, char **argv)
 {
 	if (opt == ':')
-		return ctr_cli_fail(command, code, "option %s needs a value", argv[optind - 1]);
+		return ctr_cli_fail(command, code, "%s needs a value", argv[optind - 1]);
 	return ctr_cli_fail(command, code, "unknown option %s (see contrail %s --help)",
 			    argv[optind - 1], command);
 }

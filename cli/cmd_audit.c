@@ -167,8 +167,7 @@ static int take_option(int opt, char **argv, struct ctr_replay_options *o, const
 		usage();
 		ctr_cli_help_exit("audit");
 	default:
-		return ctr_cli_fail("audit", CTR_EXIT_USAGE, "unknown or incomplete option %s",
-				    argv[optind - 1]);
+		return ctr_cli_bad_option("audit", CTR_EXIT_USAGE, opt, argv);
 	}
 }
 
@@ -190,7 +189,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	if (ctr_cli_check_options("audit", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		rc = take_option(opt, argv, o, source, a, kafka);

@@ -182,11 +182,14 @@ static void usage(void)
 /* The two paths, A and B: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
 static int check_args(int argc, char **argv)
 {
+	/* an option first: `diff --bogus a.db` is refused for its option, not its count */
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-')
+			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "unknown option %s"
+					    " (see contrail diff --help)", argv[i]);
 	if (argc != 3)
 		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
 	for (int i = 1; i < 3; i++) {
-		if (argv[i][0] == '-')
-			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "unknown option %s", argv[i]);
 		if (argv[i][0] == '\0')
 			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "a database path is empty");
 	}

@@ -90,7 +90,7 @@ static int parse(int argc, char **argv, const char **spec, struct ctr_cli_kafka_
 	if (ctr_cli_check_options("dump", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 's') {
@@ -102,8 +102,7 @@ static int parse(int argc, char **argv, const char **spec, struct ctr_cli_kafka_
 			usage(stdout);
 			return CTR_CLI_HELP_SHOWN;
 		} else {
-			return ctr_cli_fail("dump", CTR_EXIT_USAGE,
-					    "unknown or incomplete option %s", argv[optind - 1]);
+			return ctr_cli_bad_option("dump", CTR_EXIT_USAGE, opt, argv);
 		}
 	}
 	if (*spec == NULL || optind != argc)

@@ -78,10 +78,8 @@ static int parse(int argc, char **argv, struct options *o)
 			o->out_path = optarg;
 		if (opt == 'h')
 			o->help = 1;
-		if (opt == ':')
-			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "%s needs a value", argv[optind - 1]);
-		if (opt == '?')
-			return ctr_cli_fail("generate", CTR_EXIT_USAGE, "unknown option %s", argv[optind - 1]);
+		if (opt == ':' || opt == '?')
+			return ctr_cli_bad_option("generate", CTR_EXIT_USAGE, opt, argv);
 	}
 	if (o->help)
 		return 0;
@@ -119,11 +117,14 @@ int ctr_cmd_generate(int argc, char **argv)
 	if (ctr_output_file_close(&output, rc == 0, &err) != 0)
 		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);
 	if (rc == CTR_EIO)
-		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "cannot write %s: %s", output.name,
+		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "cannot write %s%s: %s",
+				    output.path ? "" : "to ", output.name,
 				    write_errno ? strerror(write_errno) : "write error");
 	if (rc != 0)
 		return ctr_cli_fail("generate", CTR_EXIT_FAILURE, "%s", err.message);
-	ctr_cli_note("generated %ld events for %llu accounts (%ld bad, %ld duplicates)",
-		     stats.events, o.accounts, stats.bad, stats.duplicates);
+	ctr_cli_note("generated %ld event%s for %llu account%s (%ld bad, %ld duplicate%s)",
+		     stats.events, stats.events == 1 ? "" : "s", o.accounts,
+		     o.accounts == 1 ? "" : "s", stats.bad, stats.duplicates,
+		     stats.duplicates == 1 ? "" : "s");
 	return CTR_EXIT_OK;
 }

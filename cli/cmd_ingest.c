@@ -272,8 +272,7 @@ static int take_option(int opt, char **argv, struct ingest *in)
 		usage(stdout);
 		ctr_cli_help_exit("ingest");
 	default:
-		return ctr_cli_fail("ingest", CTR_EXIT_USAGE, "unknown or incomplete option %s"
-				    " (see contrail ingest --help)", argv[optind - 1]);
+		return ctr_cli_bad_option("ingest", CTR_EXIT_USAGE, opt, argv);
 	}
 }
 
@@ -293,7 +292,7 @@ static int parse(int argc, char **argv, struct ingest *in)
 	if (ctr_cli_check_options("ingest", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		rc = take_option(opt, argv, in);
@@ -374,7 +373,8 @@ int ctr_cmd_ingest(int argc, char **argv)
 				    err.message, (long long)in.written);
 	if (rc != 0)
 		return ctr_cli_fail("ingest", ctr_cli_exit_for(rc), "%s", err.message);
-	ctr_cli_note("appended %ld events to %s; %ld lines refused", in.appended, in.log_path,
-		     in.refused);
+	ctr_cli_note("appended %ld event%s to %s; %ld line%s refused", in.appended,
+		     in.appended == 1 ? "" : "s", in.log_path, in.refused,
+		     in.refused == 1 ? "" : "s");
 	return in.refused ? CTR_EXIT_FINDINGS : CTR_EXIT_OK;
 }

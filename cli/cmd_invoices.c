@@ -235,7 +235,7 @@ static int parse(int argc, char **argv, struct filter *f)
 	if (ctr_cli_check_options("invoices", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		switch (opt) {
@@ -245,8 +245,7 @@ static int parse(int argc, char **argv, struct filter *f)
 		case 'f': f->format = optarg; break;
 		case 'h': usage(); return CTR_CLI_HELP_SHOWN;
 		default:
-			return ctr_cli_fail("invoices", CTR_EXIT_USAGE,
-					    "unknown or incomplete option %s", argv[optind - 1]);
+			return ctr_cli_bad_option("invoices", CTR_EXIT_USAGE, opt, argv);
 		}
 	}
 	if (f->db_path == NULL || optind != argc)

@@ -56,7 +56,7 @@ static int parse(int argc, char **argv, const char **out)
 	if (ctr_cli_check_options("merge", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 'o') {
@@ -65,8 +65,7 @@ static int parse(int argc, char **argv, const char **out)
 			usage();
 			return CTR_CLI_HELP_SHOWN;
 		} else {
-			return ctr_cli_fail("merge", CTR_EXIT_USAGE,
-					    "unknown or incomplete option %s", argv[optind - 1]);
+			return ctr_cli_bad_option("merge", CTR_EXIT_USAGE, opt, argv);
 		}
 	}
 	if (*out == NULL || optind >= argc)

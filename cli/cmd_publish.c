@@ -106,7 +106,7 @@ static int parse(int argc, char **argv, struct publish *p)
 	if (ctr_cli_check_options("publish", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 't') {
@@ -119,8 +119,7 @@ static int parse(int argc, char **argv, struct publish *p)
 			usage();
 			ctr_cli_help_exit("publish");
 		} else {
-			return ctr_cli_fail("publish", CTR_EXIT_USAGE, "bad option %s"
-					    " (see contrail publish --help)", argv[optind - 1]);
+			return ctr_cli_bad_option("publish", CTR_EXIT_USAGE, opt, argv);
 		}
 	}
 	if (p->to == NULL || optind != argc - 1)

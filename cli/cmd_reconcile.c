@@ -115,7 +115,7 @@ static int parse(int argc, char **argv, struct reconcile_args *a)
 	if (ctr_cli_check_options("reconcile", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		switch (opt) {
@@ -124,8 +124,7 @@ static int parse(int argc, char **argv, struct reconcile_args *a)
 		case 'f': a->format = optarg; break;
 		case 'h': usage(); return CTR_CLI_HELP_SHOWN;
 		default:
-			return ctr_cli_fail("reconcile", CTR_EXIT_USAGE,
-					    "unknown or incomplete option %s", argv[optind - 1]);
+			return ctr_cli_bad_option("reconcile", CTR_EXIT_USAGE, opt, argv);
 		}
 	}
 	if (a->db_path == NULL || a->expected == NULL || optind != argc)

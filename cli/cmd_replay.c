@@ -121,8 +121,7 @@ static int take_option(int opt, char **argv, struct ctr_replay_options *o, const
 	case 'c': return ctr_cli_store_cutoff("replay", optarg, o);
 	case 'e': return ctr_cli_expiring_days("replay", optarg, o);
 	default:
-		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "unknown or incomplete option %s"
-				    " (see contrail replay --help)", argv[optind - 1]);
+		return ctr_cli_bad_option("replay", CTR_EXIT_USAGE, opt, argv);
 	}
 	return CTR_EXIT_OK;
 }
@@ -147,7 +146,7 @@ static int parse(int argc, char **argv, struct ctr_replay_options *o, const char
 	if (ctr_cli_check_options("replay", argc, argv, "X:", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "X:h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":X:h", longopts, NULL);
 		if (opt == -1)
 			break;
 		rc = take_option(opt, argv, o, source, sa);

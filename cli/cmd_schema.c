@@ -36,7 +36,7 @@ int ctr_cmd_schema(int argc, char **argv)
 	if (ctr_cli_check_options("schema", argc, argv, "", longopts) != 0)
 		return CTR_EXIT_USAGE;
 	for (;;) {
-		opt = getopt_long(argc, argv, "h", longopts, NULL);
+		opt = getopt_long(argc, argv, ":h", longopts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == 'v') {
@@ -49,7 +49,7 @@ int ctr_cmd_schema(int argc, char **argv)
 			usage(stdout);
 			return CTR_EXIT_OK;
 		} else {
-			return ctr_cli_fail("schema", CTR_EXIT_USAGE, "unknown or incomplete option %s", argv[optind - 1]);
+			return ctr_cli_bad_option("schema", CTR_EXIT_USAGE, opt, argv);
 		}
 	}
 	if (optind < argc)

@@ -187,7 +187,8 @@ int ctr_output_file_close(struct ctr_output_file *f, int written, struct ctr_err
 	}
 	errno = 0;
 	if (close_stream(f->out) != 0 && written && rc == 0)
-		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s: %s", f->name,
+		rc = ctr_error_set(err, CTR_EWRITE, "cannot write %s%s: %s",
+				   f->path ? "" : "to ", f->name,
 				   errno ? strerror(errno) : "write error");
 	f->out = NULL;
 	release_signals(f);

@@ -32,6 +32,17 @@ usage_line "a second --db, by a prefix" "contrail replay: --db is given twice" r
 	--source jsonl:history.jsonl --db x.db --d other.db
 usage_line "a second --format" "contrail export: --format is given twice" export --db x.db \
 	--table runs --format csv --format=json
+# every command refuses an option it does not know, and one missing its value, in the same words
+for cmd in replay ingest status export hash generate dump audit publish merge reconcile invoices \
+	schema diff; do
+	usage_line "$cmd --bogus" "contrail $cmd: unknown option --bogus (see contrail $cmd --help)" \
+		"$cmd" --bogus
+done
+for cmd in replay dump audit publish; do
+	usage_line "$cmd -X without a value" "contrail $cmd: -X needs a value" "$cmd" -X
+done
+usage_line "--accounts without a value" "contrail generate: --accounts needs a value" generate \
+	--accounts
 usage_line "an empty --db" "contrail replay: --db needs a value" replay \
 	--source jsonl:history.jsonl --db ''
 usage_line "an empty --out=" "contrail generate: --out needs a value" generate --accounts 1 --out=
@@ -344,3 +355,12 @@ status=0
 expect_eq "exit of a replay of a log on standard input" 3 "$status"
 expect_eq "its line" "contrail replay: standard input is an Avro log, not JSON Lines" "$(cat err.txt)"
 [ ! -e from-stdin.db ] || fail "a replay of a log on standard input made its database"
+# the closing counts say one event, line and account in the singular
+head -n 1 history.jsonl > one.jsonl
+printf '{bad\n' >> one.jsonl
+status=0
+"$CONTRAIL" ingest --log one.avro one.jsonl 2> err.txt || status=$?
+expect_eq "exit of an ingest with a line refused" 1 "$status"
+expect_eq "its closing line" "appended 1 event to one.avro; 1 line refused" "$(tail -n 1 err.txt)"
+"$CONTRAIL" generate --seed 3 --accounts 1 --out one-account.jsonl 2> err.txt
+grep -q "^generated [0-9]* events for 1 account (" err.txt || fail "$(cat err.txt)"
