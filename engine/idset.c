@@ -16,6 +16,7 @@
 #include "engine/idset.h"
 #include "engine/idset_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,21 @@
 
 #define MAX_CHUNKS 8
 
+/*
+ * This run's ids are spread over 64 tables by their key's top bits, each
+ * sized to the ids it will hold (at most 7/10 full, not a power of two): a
+ * table of 10 million ids takes about 23 bytes an id instead of the 52 of
+ * one table doubled in powers of two, and it grows a 64th at a time, so
+ * that no step holds an old and a new copy of the whole of it at once.
+ */
+#define PART_BITS 6
+#define PARTS (1u << PART_BITS)
+#define FULL_TENTHS 7
+
+struct part {
+	struct ctr_id_pair *slots;
+	size_t capacity, count;
+};
 
 struct chunk {
 	struct ctr_id_pair *pairs; /* sorted by key */
@@ -33,8 +49,8 @@ struct chunk {
 };
 
 struct ctr_idset {
-	struct ctr_id_pair *table;     /* every id added in this run */
-	size_t capacity, count;
+	struct part parts[PARTS];      /* every id added in this run */
+	size_t count;
 	struct ctr_id_pair *pending;   /* added since the last flush */
 	size_t pending_count, pending_cap;
 	struct chunk chunks[MAX_CHUNKS + 1]; /* loaded from the database */
@@ -58,11 +74,13 @@ struct ctr_idset *ctr_idset_new(void)
 
 	if (set == NULL)
 		return NULL;
-	set->capacity = 1024;
-	set->table = calloc(set->capacity, sizeof(*set->table));
-	if (set->table == NULL) {
-		free(set);
-		return NULL;
+	for (unsigned i = 0; i < PARTS; i++) {
+		set->parts[i].capacity = 16;
+		set->parts[i].slots = calloc(16, sizeof(struct ctr_id_pair));
+		if (set->parts[i].slots == NULL) {
+			ctr_idset_free(set);
+			return NULL;
+		}
 	}
 	return set;
 }
@@ -73,25 +91,37 @@ void ctr_idset_free(struct ctr_idset *set)
 		return;
 	for (int i = 0; i < set->chunk_count; i++)
 		free(set->chunks[i].pairs);
-	free(set->table);
+	for (unsigned i = 0; i < PARTS; i++)
+		free(set->parts[i].slots);
 	free(set->pending);
 	sqlite3_finalize(set->insert);
 	free(set);
 }
 
-/* The slot where key's probe starts. */
-static size_t home(uint64_t key, size_t capacity)
+/* The key's bits mixed: its top bits pick the part, the rest the slot. */
+static uint64_t mixed(uint64_t key)
 {
-	return (size_t)(key * 0x9e3779b97f4a7c15ULL >> 17) & (capacity - 1);
+	return key * 0x9e3779b97f4a7c15ULL;
 }
 
-static struct ctr_id_pair *probe(struct ctr_id_pair *table, size_t capacity, uint64_t key)
+static const struct part *part_of(const struct ctr_idset *set, uint64_t key)
+{
+	return &set->parts[mixed(key) >> (64 - PART_BITS)];
+}
+
+/* The slot where key's probe starts: the bits below the part's, scaled to capacity. */
+static size_t home(uint64_t key, size_t capacity)
+{
+	return (size_t)(((unsigned __int128)(mixed(key) << PART_BITS) * capacity) >> 64);
+}
+
+static struct ctr_id_pair *probe(struct ctr_id_pair *slots, size_t capacity, uint64_t key)
 {
 	size_t i = home(key, capacity);
 
-	while (table[i].key != 0 && table[i].key != key)
-		i = (i + 1) & (capacity - 1);
-	return &table[i];
+	while (slots[i].key != 0 && slots[i].key != key)
+		i = i + 1 == capacity ? 0 : i + 1;
+	return &slots[i];
 }
 
 static int search_chunk(const struct chunk *c, uint64_t key, uint64_t *digest)
@@ -114,12 +144,15 @@ static int search_chunk(const struct chunk *c, uint64_t key, uint64_t *digest)
 
 void ctr_idset_prefetch(const struct ctr_idset *set, uint64_t key)
 {
-	__builtin_prefetch(&set->table[home(key, set->capacity)]);
+	const struct part *part = part_of(set, key);
+
+	__builtin_prefetch(&part->slots[home(key, part->capacity)]);
 }
 
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest)
 {
-	struct ctr_id_pair *p = probe(set->table, set->capacity, key);
+	const struct part *part = part_of(set, key);
+	struct ctr_id_pair *p = probe(part->slots, part->capacity, key);
 
 	if (p->key == key) {
 		*digest = p->digest;
@@ -131,26 +164,34 @@ int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest)
 	return 0;
 }
 
-static int grow_to(struct ctr_idset *set, size_t capacity)
+static int grow_to(struct part *part, size_t capacity)
 {
-	struct ctr_id_pair *table = calloc(capacity, sizeof(*table));
+	struct ctr_id_pair *slots = calloc(capacity, sizeof(*slots));
 
-	if (table == NULL)
+	if (slots == NULL)
 		return CTR_ENOMEM;
-	for (size_t i = 0; i < set->capacity; i++)
-		if (set->table[i].key != 0)
-			*probe(table, capacity, set->table[i].key) = set->table[i];
-	free(set->table);
-	set->table = table;
-	set->capacity = capacity;
+	for (size_t i = 0; i < part->capacity; i++)
+		if (part->slots[i].key != 0)
+			*probe(slots, capacity, part->slots[i].key) = part->slots[i];
+	free(part->slots);
+	part->slots = slots;
+	part->capacity = capacity;
 	return 0;
+}
+
+/* The capacity that holds count ids at most FULL_TENTHS full. */
+static size_t capacity_for(size_t count)
+{
+	return count * 10 / FULL_TENTHS + 1;
 }
 
 int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest)
 {
+	struct part *part = &set->parts[mixed(key) >> (64 - PART_BITS)];
 	struct ctr_id_pair *p;
 
-	if ((set->count + 1) * 2 > set->capacity && grow_to(set, set->capacity * 2) != 0)
+	if (capacity_for(part->count + 1) > part->capacity &&
+	    grow_to(part, part->capacity * 2) != 0)
 		return CTR_ENOMEM;
 	if (set->pending_count == set->pending_cap) {
 		size_t cap = set->pending_cap ? set->pending_cap * 2 : 1024;
@@ -160,9 +201,11 @@ int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest)
 		set->pending = moved;
 		set->pending_cap = cap;
 	}
-	p = probe(set->table, set->capacity, key);
-	if (p->key == 0)
+	p = probe(part->slots, part->capacity, key);
+	if (p->key == 0) {
+		part->count++;
 		set->count++;
+	}
 	p->key = key;
 	p->digest = digest;
 	set->pending[set->pending_count].key = key;
@@ -174,7 +217,7 @@ int ctr_idset_expect(struct ctr_idset *set, int64_t more)
 {
 	/* at most what an estimate may make room for: a wild one claims little memory */
 	uint64_t limit = 16 * (uint64_t)set->count;
-	size_t wanted, capacity = set->capacity;
+	size_t each;
 
 	if (more <= 0)
 		return 0;
@@ -182,10 +225,16 @@ int ctr_idset_expect(struct ctr_idset *set, int64_t more)
 		limit = 1u << 18;
 	if ((uint64_t)more > limit)
 		more = (int64_t)limit;
-	wanted = (set->count + (size_t)more + 1) * 2;
-	while (capacity < wanted)
-		capacity *= 2;
-	return capacity > set->capacity ? grow_to(set, capacity) : 0;
+	/* a part's share, and room for how far it may stray from it (about three deviations) */
+	each = (set->count + (size_t)more) / PARTS;
+	each += 3 * (size_t)sqrt((double)each) + 16;
+	for (unsigned i = 0; i < PARTS; i++) {
+		struct part *part = &set->parts[i];
+		size_t capacity = capacity_for(each > part->count ? each : part->count);
+		if (capacity > part->capacity && grow_to(part, capacity) != 0)
+			return CTR_ENOMEM;
+	}
+	return 0;
 }
 
 int ctr_idset_load(struct ctr_idset *set, sqlite3 *db, struct ctr_error *err)

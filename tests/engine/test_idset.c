@@ -239,3 +239,26 @@ Test(idset, sized_for_what_is_expected_it_keeps_and_takes_ids)
 	cr_assert_not(ctr_idset_find(set, ctr_idset_key("e-3000"), &digest));
 	ctr_idset_free(set);
 }
+
+Test(idset, grown_without_an_estimate_every_id_stays_found)
+{
+	struct ctr_idset *set = ctr_idset_new();
+	uint64_t digest = 0;
+	char id[32];
+
+	/* each of the parts this run's ids are spread over grows many times from its start */
+	for (int i = 0; i < 300000; i++) {
+		snprintf(id, sizeof(id), "g-%d", i);
+		cr_assert_eq(ctr_idset_add(set, ctr_idset_key(id), (uint64_t)i * 7), 0);
+	}
+	for (int i = 0; i < 300000; i++) {
+		snprintf(id, sizeof(id), "g-%d", i);
+		cr_assert(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
+		cr_assert_eq(digest, (uint64_t)i * 7, "%s", id);
+	}
+	for (int i = 300000; i < 310000; i++) {
+		snprintf(id, sizeof(id), "g-%d", i);
+		cr_assert_not(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
+	}
+	ctr_idset_free(set);
+}
