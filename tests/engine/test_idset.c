@@ -157,7 +157,8 @@ Test(idset, frequent_small_flushes_merge_the_small_chunks_and_leave_the_large_on
 		cr_assert_eq(flush(set, db, &err), 0, "%s", err.message);
 		cr_assert_leq(single_value(db, "SELECT count(*) FROM event_ids"), 8);
 		cr_assert_eq(single_value(db, "SELECT sum(length(ids)) / 16 FROM event_ids"), 1001 + i);
-		int64_t first = single_value(db, "SELECT length(ids) / 16 FROM event_ids WHERE chunk = 1");
+		int64_t first = single_value(db, "SELECT length(ids) / 16 FROM event_ids"
+					     " ORDER BY chunk LIMIT 1");
 		if (i < 400)
 			cr_assert_eq(first, 1000, "the large chunk rewritten after %d small ones", i + 1);
 		else if (first > 1000 && rewritten_at == 0)
@@ -261,4 +262,47 @@ Test(idset, grown_without_an_estimate_every_id_stays_found)
 		cr_assert_not(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
 	}
 	ctr_idset_free(set);
+}
+
+/* Chunks written by other means, each of the given keys (digest: the key plus one). */
+static void put_chunks(sqlite3 *db, const uint64_t keys[][3], int chunks)
+{
+	sqlite3_stmt *insert = NULL;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, "INSERT INTO event_ids (ids) VALUES (?)", -1, &insert,
+					NULL), SQLITE_OK);
+	for (int c = 0; c < chunks; c++) {
+		uint64_t pairs[6];
+		for (int i = 0; i < 3; i++) {
+			pairs[2 * i] = keys[c][i];
+			pairs[2 * i + 1] = keys[c][i] + 1;
+		}
+		sqlite3_bind_blob(insert, 1, pairs, sizeof(pairs), SQLITE_STATIC);
+		cr_assert_eq(sqlite3_step(insert), SQLITE_DONE);
+		sqlite3_reset(insert);
+	}
+	sqlite3_finalize(insert);
+}
+
+Test(idset, a_compaction_keeps_a_key_two_chunks_share_once_and_counts_it)
+{
+	static const uint64_t keys[][3] = { { 10, 20, 30 }, { 5, 20, 40 } };
+	struct ctr_error err;
+	size_t repeated = 0;
+	uint64_t merged[5];
+	sqlite3 *db;
+
+	cr_assert_eq(ctr_db_open(":memory:", CTR_DB_WRITE, &db, &err), 0);
+	put_chunks(db, keys, 2);
+	cr_assert_eq(ctr_idset_compact(db, &repeated, &err), 0, "%s", err.message);
+	cr_assert_eq(repeated, 1);
+	cr_assert_eq(single_value(db, "SELECT count(*) FROM event_ids"), 1);
+	int64_t chunk = single_value(db, "SELECT chunk FROM event_ids");
+	cr_assert_eq(stored_keys(db, (int)chunk, merged, 5), 5);
+	cr_assert_eq(merged[0], 5);
+	cr_assert_eq(merged[1], 10);
+	cr_assert_eq(merged[2], 20);
+	cr_assert_eq(merged[3], 30);
+	cr_assert_eq(merged[4], 40);
+	sqlite3_close(db);
 }
