@@ -12,8 +12,17 @@ fetch=(-X fetch.wait.max.ms=10 -X queued.min.messages=1000000 -X queued.max.mess
 "$contrail" broker --topic events --partitions 64 --topic bytes --partitions 64 > broker.out 2> broker.err &
 broker=$!
 trap 'kill $broker 2> /dev/null; wait $broker 2> /dev/null || true' EXIT
-for _ in $(seq 1 100); do [ -s broker.out ] && break; sleep 0.1; done
-boot=$(head -n 1 broker.out)
+# its address, a whole line, once it listens (within a minute, or the bench stops saying why)
+boot=
+for _ in $(seq 1 600); do
+	boot=$(grep -m 1 -x '[^ ]*:[0-9]*' broker.out || true)
+	[ -n "$boot" ] || ! kill -0 "$broker" 2> /dev/null || { sleep 0.1; continue; }
+	break
+done
+if [ -z "$boot" ]; then
+	echo "contrail broker gave no address: $(cat broker.err)" >&2
+	exit 1
+fi
 
 source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
