@@ -58,10 +58,23 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	return code;
 }
 
+/* 1 when getopt stopped inside the cluster of short options argv[optind] at letter. */
+static int inside_cluster(char **argv, int letter)
+{
+	const char *word = argv[optind];
+
+	return letter > ' ' && letter < 127 && word != NULL && word[0] == '-' && word[1] != '-' &&
+	       strchr(word + 1, letter) != NULL;
+}
+
 int ctr_cli_bad_option(const char *command, int code, int opt, char **argv)
 {
 	if (opt == ':')
 		return ctr_cli_fail(command, code, "%s needs a value", argv[optind - 1]);
+	/* `-zh`: getopt has not moved past the word, so the word before it is no option */
+	if (inside_cluster(argv, optopt))
+		return ctr_cli_fail(command, code, "unknown option -%c (see contrail %s --help)",
+				    optopt, command);
 	return ctr_cli_fail(command, code, "unknown option %s (see contrail %s --help)",
 			    argv[optind - 1], command);
 }

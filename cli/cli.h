@@ -69,7 +69,8 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /*
  * The line for an option getopt_long refused (opt ':', a missing value, or
- * '?', an unknown option; argv[optind - 1] names it): returns code.
+ * '?', an unknown option; argv[optind - 1] names it, or optopt when getopt
+ * stopped inside a cluster of short options): returns code.
  */
 int ctr_cli_bad_option(const char *command, int code, int opt, char **argv);
 /* A line of information on stderr (what a command did), escaped as ctr_cli_fail's. */

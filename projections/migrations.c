@@ -120,7 +120,7 @@ static int compare(sqlite3 *db, sqlite3_stmt *old, sqlite3_stmt *now, int has_ne
 	return rc != 0 ? -1 : sqlite3_str_length(difference) == 0;
 }
 
-/* A plan's texts point into the PLANS statement's row, which stays put while it is written. */
+/* A plan's texts point into the row of the statement that found it, which stays put meanwhile. */
 struct plan {
 	const char *from, *name, *env_id, *to, *due_by;
 	int deleted, has_due;

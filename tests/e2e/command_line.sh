@@ -43,6 +43,10 @@ for cmd in replay dump audit publish; do
 done
 usage_line "--accounts without a value" "contrail generate: --accounts needs a value" generate \
 	--accounts
+# an unknown letter inside a cluster of short options is the one named
+usage_line "replay -zh" "contrail replay: unknown option -z (see contrail replay --help)" replay -zh
+usage_line "invoices --db x.db -qz" \
+	"contrail invoices: unknown option -q (see contrail invoices --help)" invoices --db x.db -qz
 usage_line "an empty --db" "contrail replay: --db needs a value" replay \
 	--source jsonl:history.jsonl --db ''
 usage_line "an empty --out=" "contrail generate: --out needs a value" generate --accounts 1 --out=
