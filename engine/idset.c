@@ -104,9 +104,9 @@ static uint64_t mixed(uint64_t key)
 	return key * 0x9e3779b97f4a7c15ULL;
 }
 
-static const struct part *part_of(const struct ctr_idset *set, uint64_t key)
+static unsigned part_index(uint64_t key)
 {
-	return &set->parts[mixed(key) >> (64 - PART_BITS)];
+	return (unsigned)(mixed(key) >> (64 - PART_BITS));
 }
 
 /* The slot where key's probe starts: the bits below the part's, scaled to capacity. */
@@ -144,14 +144,14 @@ static int search_chunk(const struct chunk *c, uint64_t key, uint64_t *digest)
 
 void ctr_idset_prefetch(const struct ctr_idset *set, uint64_t key)
 {
-	const struct part *part = part_of(set, key);
+	const struct part *part = &set->parts[part_index(key)];
 
 	__builtin_prefetch(&part->slots[home(key, part->capacity)]);
 }
 
 int ctr_idset_find(const struct ctr_idset *set, uint64_t key, uint64_t *digest)
 {
-	const struct part *part = part_of(set, key);
+	const struct part *part = &set->parts[part_index(key)];
 	struct ctr_id_pair *p = probe(part->slots, part->capacity, key);
 
 	if (p->key == key) {
@@ -187,7 +187,7 @@ static size_t capacity_for(size_t count)
 
 int ctr_idset_add(struct ctr_idset *set, uint64_t key, uint64_t digest)
 {
-	struct part *part = &set->parts[mixed(key) >> (64 - PART_BITS)];
+	struct part *part = &set->parts[part_index(key)];
 	struct ctr_id_pair *p;
 
 	if (capacity_for(part->count + 1) > part->capacity &&
