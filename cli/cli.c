@@ -67,16 +67,21 @@ static int inside_cluster(char **argv, int letter)
 	       strchr(word + 1, letter) != NULL;
 }
 
+int ctr_cli_unknown_option(const char *command, int code, const char *option)
+{
+	return ctr_cli_fail(command, code, "unknown option %s (see contrail %s --help)", option,
+			    command);
+}
+
 int ctr_cli_bad_option(const char *command, int code, int opt, char **argv)
 {
+	char letter[3] = { '-', (char)optopt, '\0' };
+
 	if (opt == ':')
 		return ctr_cli_fail(command, code, "%s needs a value", argv[optind - 1]);
 	/* `-zh`: getopt has not moved past the word, so the word before it is no option */
-	if (inside_cluster(argv, optopt))
-		return ctr_cli_fail(command, code, "unknown option -%c (see contrail %s --help)",
-				    optopt, command);
-	return ctr_cli_fail(command, code, "unknown option %s (see contrail %s --help)",
-			    argv[optind - 1], command);
+	return ctr_cli_unknown_option(command, code,
+				      inside_cluster(argv, optopt) ? letter : argv[optind - 1]);
 }
 
 void ctr_cli_note(const char *fmt, ...)

@@ -73,6 +73,9 @@ int ctr_cli_fail(const char *command, int code, const char *fmt, ...)
  * stopped inside a cluster of short options): returns code.
  */
 int ctr_cli_bad_option(const char *command, int code, int opt, char **argv);
+
+/* `contrail COMMAND: unknown option OPTION (see contrail COMMAND --help)`: returns code. */
+int ctr_cli_unknown_option(const char *command, int code, const char *option);
 /* A line of information on stderr (what a command did), escaped as ctr_cli_fail's. */
 void ctr_cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -185,8 +185,7 @@ static int check_args(int argc, char **argv)
 	/* an option first: `diff --bogus a.db` is refused for its option, not its count */
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-')
-			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "unknown option %s"
-					    " (see contrail diff --help)", argv[i]);
+			return ctr_cli_unknown_option("diff", CTR_EXIT_USAGE, argv[i]);
 	if (argc != 3)
 		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
 	for (int i = 1; i < 3; i++) {
