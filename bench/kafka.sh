@@ -16,8 +16,8 @@ trap 'kill $broker 2> /dev/null; wait $broker 2> /dev/null || true' EXIT
 boot=
 for _ in $(seq 1 600); do
 	boot=$(grep -m 1 -x '[^ ]*:[0-9]*' broker.out || true)
-	[ -n "$boot" ] || ! kill -0 "$broker" 2> /dev/null || { sleep 0.1; continue; }
-	break
+	[ -z "$boot" ] && kill -0 "$broker" 2> /dev/null || break
+	sleep 0.1
 done
 if [ -z "$boot" ]; then
 	echo "contrail broker gave no address: $(cat broker.err)" >&2
