@@ -133,6 +133,41 @@ static const struct option *long_option(const struct option *longopts, const cha
 	return found;
 }
 
+/* 1 when an entry before o starts with name too and stands for the same option (an alias). */
+static int named_before(const struct option *longopts, const struct option *o, const char *name,
+			size_t length)
+{
+	for (const struct option *p = longopts; p < o; p++)
+		if (p->val == o->val && strncmp(p->name, name, length) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * When name (up to '=') is the start of two or more options, and of none
+ * exactly, a line naming them: getopt_long would call the word unknown.
+ */
+static int refuse_ambiguous(const char *command, const char *word, const struct option *longopts)
+{
+	const char *name = word + 2;
+	size_t length = strcspn(name, "="), used = 0;
+	char names[256] = "";
+	int count = 0;
+
+	for (const struct option *o = longopts; o->name != NULL; o++) {
+		if (strncmp(o->name, name, length) != 0 || named_before(longopts, o, name, length))
+			continue;
+		count++;
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s--%s",
+						 used ? ", " : "", o->name);
+	}
+	if (count < 2 || length == 0)
+		return 0;
+	return ctr_cli_fail(command, CTR_EXIT_USAGE, "--%.*s is ambiguous: %s", (int)length, name,
+			    names);
+}
+
 /*
  * Whether word is one of the command's options: given where a value belongs
  * (`--db --rebuild`), getopt_long would take it for the value and the option
@@ -163,8 +198,16 @@ int ctr_cli_check_options(const char *command, int argc, char **argv, const char
 			i += letter != NULL && letter[1] == ':'; /* its value is the next word */
 			continue;
 		}
-		if (strncmp(arg, "--", 2) != 0 || (o = long_option(longopts, arg + 2)) == NULL ||
-		    o->has_arg != required_argument)
+		if (strncmp(arg, "--", 2) != 0)
+			continue;
+		if ((o = long_option(longopts, arg + 2)) == NULL) {
+			if (refuse_ambiguous(command, arg, longopts) != 0)
+				return CTR_EXIT_USAGE;
+			continue;
+		}
+		if (o->has_arg == no_argument && strchr(arg, '=') != NULL)
+			return ctr_cli_fail(command, CTR_EXIT_USAGE, "--%s takes no value", o->name);
+		if (o->has_arg != required_argument)
 			continue;
 		const char *value = strchr(arg, '=');
 

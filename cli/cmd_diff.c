@@ -179,19 +179,27 @@ static void usage(void)
 	       "be written.\n");
 }
 
-/* The two paths, A and B: CTR_EXIT_OK, or CTR_EXIT_USAGE after a line. */
-static int check_args(int argc, char **argv)
+/*
+ * The two paths, A and B, into paths: CTR_EXIT_OK, or CTR_EXIT_USAGE after a
+ * line. After `--` a word is a path even when it begins with '-'.
+ */
+static int take_paths(int argc, char **argv, const char *paths[2])
 {
-	/* an option first: `diff --bogus a.db` is refused for its option, not its count */
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-')
+	int count = 0, options_end = 0;
+
+	/* an option anywhere is refused for itself, not for the count of paths */
+	for (int i = 1; i < argc; i++) {
+		if (!options_end && strcmp(argv[i], "--") == 0)
+			options_end = 1;
+		else if (!options_end && argv[i][0] == '-')
 			return ctr_cli_unknown_option("diff", CTR_EXIT_USAGE, argv[i]);
-	if (argc != 3)
-		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
-	for (int i = 1; i < 3; i++) {
-		if (argv[i][0] == '\0')
-			return ctr_cli_fail("diff", CTR_EXIT_USAGE, "a database path is empty");
+		else if (count++ < 2)
+			paths[count - 1] = argv[i];
 	}
+	if (count != 2)
+		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "usage: contrail diff A.db B.db");
+	if (paths[0][0] == '\0' || paths[1][0] == '\0')
+		return ctr_cli_fail("diff", CTR_EXIT_USAGE, "a database path is empty");
 	return CTR_EXIT_OK;
 }
 
@@ -235,6 +243,7 @@ static int diff_all(sqlite3 *db, const char *a, const char *b, long *total,
 int ctr_cmd_diff(int argc, char **argv)
 {
 	struct ctr_error err = { 0 };
+	const char *paths[2];
 	sqlite3 *db = NULL;
 	long total = 0;
 	int rc;
@@ -243,12 +252,12 @@ int ctr_cmd_diff(int argc, char **argv)
 		usage();
 		return CTR_EXIT_OK;
 	}
-	rc = check_args(argc, argv);
+	rc = take_paths(argc, argv, paths);
 	if (rc != CTR_EXIT_OK)
 		return rc;
-	rc = open_both(argv[1], argv[2], &db, &err);
+	rc = open_both(paths[0], paths[1], &db, &err);
 	if (rc == 0)
-		rc = diff_all(db, argv[1], argv[2], &total, &err);
+		rc = diff_all(db, paths[0], paths[1], &total, &err);
 	sqlite3_close(db);
 	if (rc != 0)
 		return ctr_cli_fail("diff", ctr_cli_exit_for(rc), "%s", err.message);

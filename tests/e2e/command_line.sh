@@ -47,6 +47,14 @@ usage_line "--accounts without a value" "contrail generate: --accounts needs a v
 usage_line "replay -zh" "contrail replay: unknown option -z (see contrail replay --help)" replay -zh
 usage_line "invoices --db x.db -qz" \
 	"contrail invoices: unknown option -q (see contrail invoices --help)" invoices --db x.db -qz
+# a value given to an option that takes none, and a prefix of two options, are named as such
+usage_line "--rebuild=yes" "contrail replay: --rebuild takes no value" replay \
+	--source jsonl:history.jsonl --db other.db --rebuild=yes
+usage_line "--help=1" "contrail status: --help takes no value" status --db x.db --help=1
+usage_line "replay --s" "contrail replay: --s is ambiguous: --source, --store-cutoff" replay \
+	--s jsonl:history.jsonl --db other.db
+usage_line "audit --st=x" "contrail audit: --st is ambiguous: --stream, --store-cutoff" audit \
+	--source jsonl:history.jsonl --st=100001
 usage_line "an empty --db" "contrail replay: --db needs a value" replay \
 	--source jsonl:history.jsonl --db ''
 usage_line "an empty --out=" "contrail generate: --out needs a value" generate --accounts 1 --out=
@@ -304,6 +312,13 @@ usage_line "-h as --out's value" "contrail generate: --out needs a value (-h is 
 usage_line "an empty shard" "contrail merge: a shard's path is empty" merge --out m.db x.db ''
 usage_line "an empty database to diff" "contrail diff: a database path is empty" diff x.db ''
 usage_line "an empty input" "contrail ingest: the input path is empty" ingest --log e.avro ''
+# after `--` diff takes a word beginning with '-' for a path
+cp x.db ./-x.db
+"$CONTRAIL" diff -- -x.db x.db > out.txt 2> err.txt || fail "diff -- -x.db x.db: $(cat err.txt)"
+grep -qx "0 rows differ" out.txt || fail "$(cat out.txt)"
+usage_line "diff -x.db x.db" "contrail diff: unknown option -x.db (see contrail diff --help)" \
+	diff -x.db x.db
+usage_line "diff -- x.db" "contrail diff: usage: contrail diff A.db B.db" diff -- x.db
 # -h is --help for every command, and diff takes it wherever it is
 for command in replay ingest status export hash generate schema dump merge invoices diff \
 	reconcile audit broker publish; do
