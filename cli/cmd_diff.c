@@ -211,6 +211,7 @@ static int open_both(const char *a, const char *b, sqlite3 **db, struct ctr_erro
 {
 	sqlite3 *check = NULL;
 	sqlite3_stmt *attach = NULL;
+	char message[256];
 	int rc = ctr_db_open(b, CTR_DB_READ, &check, err);
 
 	sqlite3_close(check);
@@ -219,7 +220,8 @@ static int open_both(const char *a, const char *b, sqlite3 **db, struct ctr_erro
 	if (rc == 0 && (ctr_db_prepare(*db, "ATTACH DATABASE ? AS other", &attach, err) != 0 ||
 			sqlite3_bind_text(attach, 1, b, -1, SQLITE_STATIC) != SQLITE_OK ||
 			sqlite3_step(attach) != SQLITE_DONE))
-		rc = ctr_error_set(err, CTR_ECORRUPT, "cannot read %s: %s", b, sqlite3_errmsg(*db));
+		rc = ctr_error_set(err, ctr_db_read_code(*db), "cannot read %s: %s", b,
+				   ctr_db_message(*db, message, sizeof(message)));
 	sqlite3_finalize(attach);
 	return rc;
 }
@@ -228,13 +230,15 @@ static int open_both(const char *a, const char *b, sqlite3 **db, struct ctr_erro
 static int diff_all(sqlite3 *db, const char *a, const char *b, long *total,
 		    struct ctr_error *err)
 {
+	char message[256];
 	int rc = 0;
 
 	for (const struct ctr_hashed_table *t = ctr_hashed_tables; rc == 0 && t->name; t++) {
 		long found = diff_table(db, t);
 		if (found < 0)
-			rc = ctr_error_set(err, CTR_ECORRUPT, "cannot compare %s of %s and %s: %s",
-					   t->name, a, b, sqlite3_errmsg(db));
+			rc = ctr_error_set(err, ctr_db_read_code(db), "cannot compare %s of %s and %s:"
+					   " %s", t->name, a, b,
+					   ctr_db_message(db, message, sizeof(message)));
 		*total += found > 0 ? found : 0;
 	}
 	return rc;
@@ -256,6 +260,9 @@ int ctr_cmd_diff(int argc, char **argv)
 	if (rc != CTR_EXIT_OK)
 		return rc;
 	rc = open_both(paths[0], paths[1], &db, &err);
+	/* one read transaction: each file compared as of one commit, whatever a replay commits */
+	if (rc == 0)
+		rc = ctr_db_exec(db, "BEGIN", &err);
 	if (rc == 0)
 		rc = diff_all(db, paths[0], paths[1], &total, &err);
 	sqlite3_close(db);

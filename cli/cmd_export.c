@@ -107,9 +107,10 @@ static int export_table(const struct export_args *a, const struct ctr_hashed_tab
 		return ctr_cli_fail("export", ctr_cli_exit_for(rc), "%s", err.message);
 	/* both names come from find_table's lists, never from the command line */
 	snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", table->name, table->key);
-	rc = CTR_EXIT_DATA;
-	if (ctr_db_prepare(db, sql, &stmt, &err) != 0)
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		rc = ctr_cli_exit_for(ctr_db_read_error(db, &err));
 		goto fail;
+	}
 	rc = CTR_EXIT_FAILURE;
 	if (ctr_output_file_open(&output, a->out_path, &err) != 0)
 		goto fail;

@@ -32,9 +32,13 @@ static json_t *rows(struct reader *r, const char *sql)
 	sqlite3_stmt *stmt = NULL;
 	json_t *list;
 
-	if (r->err.code != 0 || ctr_db_prepare(r->db, sql, &stmt, &r->err) != 0)
+	if (r->err.code != 0)
 		return json_array();
-	list = ctr_cli_json_rows(r->db, stmt, CTR_ECORRUPT, &r->err);
+	if (sqlite3_prepare_v2(r->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		ctr_db_read_error(r->db, &r->err);
+		return json_array();
+	}
+	list = ctr_cli_json_rows(r->db, stmt, CTR_EDB, &r->err);
 	sqlite3_finalize(stmt);
 	return list;
 }
@@ -254,11 +258,13 @@ int ctr_cmd_status(int argc, char **argv)
 	rc = ctr_db_open(path, CTR_DB_READ, &r.db, &r.err);
 	if (rc != 0)
 		return ctr_cli_fail("status", ctr_cli_exit_for(rc), "%s", r.err.message);
-	out = report(&r);
+	/* one read transaction: a report of one commit, not parts of two a replay made meanwhile */
+	rc = ctr_db_exec(r.db, "BEGIN", &r.err);
+	out = rc == 0 ? report(&r) : NULL;
 	sqlite3_close(r.db);
-	if (out == NULL) /* the tables not as a replay leaves them (3), or no memory (4) */
-		return ctr_cli_fail("status", r.err.code == CTR_ENOMEM ? CTR_EXIT_FAILURE
-				    : CTR_EXIT_DATA, "%s", r.err.message);
+	/* tables not as a replay leaves them (3); a read that fails, no memory (4) */
+	if (out == NULL)
+		return ctr_cli_fail("status", ctr_cli_exit_for(r.err.code), "%s", r.err.message);
 	/* the whole report or none of it */
 	text_json = json ? ctr_json_text(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (json ? text_json == NULL : ctr_cli_json_shown(out) != 0) {

@@ -137,7 +137,7 @@ int ctr_export_rows(sqlite3 *db, sqlite3_stmt *stmt, int json, FILE *out, struct
 	if (failed)
 		return ctr_error_set(err, CTR_ENOMEM, "out of memory");
 	if (step != SQLITE_DONE)
-		return ctr_db_error(db, CTR_ECORRUPT, err);
+		return ctr_db_error(db, CTR_EDB, err); /* damaged: CTR_ECORRUPT, exit 3; else 4 */
 	return 0;
 }
 

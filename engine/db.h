@@ -104,6 +104,15 @@ const char *ctr_db_message(sqlite3 *db, char *buf, size_t size);
  * returns code, or CTR_ECORRUPT where SQLite found the file damaged.
  */
 int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err);
+/*
+ * The code of db's last error in a read of a database that opened as
+ * contrail's: a damaged file, or SQLite refusing our SQL (no such table or
+ * column: tables not as a replay leaves them), CTR_ECORRUPT (exit 3);
+ * anything else (an I/O error, a lock) CTR_EDB (exit 4).
+ */
+int ctr_db_read_code(sqlite3 *db);
+/* ctr_db_error with ctr_db_read_code's code. */
+int ctr_db_read_error(sqlite3 *db, struct ctr_error *err);
 /* Runs sql (no parameters, no rows), wrapping SQLite's message into err. */
 int ctr_db_exec(sqlite3 *db, const char *sql, struct ctr_error *err);
 

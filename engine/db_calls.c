@@ -67,6 +67,19 @@ int ctr_db_error(sqlite3 *db, int code, struct ctr_error *err)
 			     path ? path : "", ctr_db_message(db, message, sizeof(message)));
 }
 
+int ctr_db_read_code(sqlite3 *db)
+{
+	int primary = sqlite3_extended_errcode(db) & 0xff;
+
+	return primary == SQLITE_ERROR || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB
+		       ? CTR_ECORRUPT : CTR_EDB;
+}
+
+int ctr_db_read_error(sqlite3 *db, struct ctr_error *err)
+{
+	return ctr_db_error(db, ctr_db_read_code(db), err);
+}
+
 /*
  * The call and the reading of its message under the connection's mutex: the
  * replay's loop and its writer share the connection, and a call of the other
