@@ -80,20 +80,36 @@ static void read_recorded(json_t *root, struct ctr_event *ev)
 	ev->recorded_known = 1;
 }
 
-/* type, account and at: a problem here still takes the event's place. */
+/*
+ * type, account and at: a problem here still takes the event's place. Each
+ * one given is kept, the first problem named: an audit shows when an event
+ * without its account happened.
+ */
 static int read_header(const struct ctr_catalog *catalog, json_t *root, struct ctr_event *ev)
 {
 	static const char *const keys[] = { "type", "account", "at" };
 	const char **targets[] = { &ev->type, &ev->account, &ev->at };
-	enum ctr_code code;
+	enum ctr_code code, first_code = CTR_CODE_OK;
+	int first_bad = -1;
 
 	for (int i = 0; i < 3; i++) {
-		*targets[i] = json_text(root, keys[i], &code);
-		if (code != CTR_CODE_OK) {
-			ctr_event_reject(ev, code, 1, "%s: %s", keys[i],
-					 code == CTR_CODE_MISSING_FIELD ? "missing" : "expected a string");
-			return -1;
+		const char *text = json_text(root, keys[i], &code);
+
+		if (code == CTR_CODE_OK)
+			*targets[i] = text;
+		else if (first_bad < 0) {
+			first_bad = i;
+			first_code = code;
 		}
+	}
+	if (first_bad >= 0) {
+		/* as a decoded event's (events/decode.c): the field when it is a text, else at */
+		const char *recorded = json_string_value(json_object_get(root, "recorded"));
+
+		ev->recorded = recorded ? recorded : ev->at;
+		ctr_event_reject(ev, first_code, 1, "%s: %s", keys[first_bad],
+				 first_code == CTR_CODE_MISSING_FIELD ? "missing" : "expected a string");
+		return -1;
 	}
 	ev->type_index = ctr_catalog_type_index(catalog, ev->type);
 	if (ev->type_index < 0) {

@@ -84,6 +84,21 @@ Test(decode, an_id_outside_the_alphabet_takes_no_place)
 	cr_assert_not(ev.takes_place);
 }
 
+Test(decode, a_missing_account_takes_its_place_and_keeps_the_rest_of_the_header)
+{
+	struct ctr_event ev;
+
+	decode("{\"id\":\"e-1\",\"type\":\"member.joined\",\"stream\":\"C-1\",\"seq\":2,"
+	       "\"at\":\"2023-01-01T00:00:00+09:00\",\"data\":{}}", &ev);
+	cr_assert_eq(ev.code, CTR_CODE_MISSING_FIELD);
+	cr_assert(ev.takes_place, "a missing account still takes its seq (E2)");
+	cr_assert_str_eq(ev.message, "account: missing");
+	cr_assert_str_eq(ev.type, "member.joined");
+	cr_assert_str_eq(ev.account, "", "no account: the empty text, never NULL");
+	cr_assert_str_eq(ev.at, "2023-01-01T00:00:00+09:00", "the audit shows when it happened");
+	cr_assert_str_eq(ev.recorded, ev.at, "recorded defaults to at");
+}
+
 Test(decode, an_unknown_type_takes_its_place)
 {
 	struct ctr_event ev;
