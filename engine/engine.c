@@ -43,7 +43,13 @@ static int single_int(sqlite3 *db, const char *sql, int64_t *value, struct ctr_e
 }
 
 /* Offers every stored checkpoint to the source, which resumes from its own. */
-static int load_checkpoints(struct ctr_engine *e, struct ctr_error *err)
+/*
+ * Offers the source every stored checkpoint: to resume from, or, for a run
+ * that reads from the start whatever the database read (--until), only to
+ * refuse another log under the same name, whose events the database would
+ * take for those it holds.
+ */
+static int load_checkpoints(struct ctr_engine *e, int check_only, struct ctr_error *err)
 {
 	struct ctr_checkpoint cp;
 	sqlite3_stmt *stmt = NULL;
@@ -63,7 +69,10 @@ static int load_checkpoints(struct ctr_engine *e, struct ctr_error *err)
 		cp.block_first = sqlite3_column_int64(stmt, 4);
 		snprintf(cp.fingerprint, sizeof(cp.fingerprint), "%s",
 			 sqlite3_column_text(stmt, 5) ? (const char *)sqlite3_column_text(stmt, 5) : "");
-		rc = e->source->seek(e->source, &cp, err);
+		if (!check_only)
+			rc = e->source->seek(e->source, &cp, err);
+		else if (e->source->check != NULL)
+			rc = e->source->check(e->source, &cp, err);
 	}
 	/* a read that fails part-way is no end of the rows: the run would start over from offset 0 */
 	if (rc == 0 && step != SQLITE_DONE)
@@ -379,14 +388,19 @@ static int open_run(struct ctr_engine *e, const char *source_spec, const char *t
 		rc = ctr_db_lock_writer(options->db_path, lock_fd, created, err);
 	if (rc == 0 && *lock_fd >= 0 && !options->rebuild)
 		remove_killed_rebuild(options->db_path);
-	if (rc == 0) /* a run that stores its checkpoint reads a line finished later then */
-		e->source->hold_partial_line = !options->has_until && options->only_stream == NULL;
+	/*
+	 * A run into a database reads a line finished later then, in that run or the
+	 * next (an --until run's rejection of its first half would stay); an audit's
+	 * database is gone with it.
+	 */
+	if (rc == 0)
+		e->source->hold_partial_line = options->only_stream == NULL;
 	if (rc == 0)
 		rc = open_database(e, target, err);
 	if (rc == 0)
 		rc = open_parts(e, err);
-	if (rc == 0 && !options->rebuild && !options->has_until && e->source->resumable)
-		rc = load_checkpoints(e, err);
+	if (rc == 0 && !options->rebuild && e->source->resumable)
+		rc = load_checkpoints(e, options->has_until, err);
 	return rc;
 }
 

@@ -85,6 +85,12 @@ struct ctr_source {
 	 * belongs to another log (or another life of the topic).
 	 */
 	int (*seek)(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
+	/*
+	 * seek's check alone, for a run that reads from the start whatever the
+	 * database read (--until): CTR_ESTATE when cp is of this source's name
+	 * but another log. NULL where a source cannot tell (Kafka).
+	 */
+	int (*check)(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
 	/* Told that the positions of the last tell() are committed (may be NULL). */
 	void (*committed)(struct ctr_source *src);
 	void (*close)(struct ctr_source *src);

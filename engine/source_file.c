@@ -173,18 +173,35 @@ static size_t file_tell(struct ctr_source *src, const struct ctr_checkpoint **cp
 	return 1;
 }
 
-static int file_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
-		     struct ctr_error *err)
+/* 1 when cp is this log's checkpoint, 0 another source's; -1 another log's under this name. */
+static int file_same_log(struct file_source *s, const struct ctr_checkpoint *cp,
+			 struct ctr_error *err)
 {
-	struct file_source *s = (struct file_source *)src;
-	int rc;
-
-	if (strcmp(cp->source, src->name) != 0 || cp->partition != 0)
+	if (strcmp(cp->source, s->base.name) != 0 || cp->partition != 0)
 		return 0; /* another source's */
 	if (strcmp(cp->fingerprint, s->fingerprint) != 0)
 		return ctr_error_set(err, CTR_ESTATE,
 				     "%s is not the log this database was replayed from;"
-				     " replay it with --rebuild", src->name);
+				     " replay it with --rebuild", s->base.name);
+	return 1;
+}
+
+static int file_check(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		      struct ctr_error *err)
+{
+	int same = file_same_log((struct file_source *)src, cp, err);
+
+	return same < 0 ? same : 0;
+}
+
+static int file_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		     struct ctr_error *err)
+{
+	struct file_source *s = (struct file_source *)src;
+	int rc = file_same_log(s, cp, err);
+
+	if (rc <= 0)
+		return rc;
 	rc = ctr_avro_reader_seek(s->reader, (uint64_t)cp->byte_offset, err);
 	if (rc != 0)
 		return rc;
@@ -280,6 +297,7 @@ static void set_methods(struct file_source *s)
 	s->base.to_json = file_to_json;
 	s->base.encode = file_encode;
 	s->base.seek = file_seek;
+	s->base.check = file_check;
 	s->base.close = file_close;
 	s->base.expected = file_expected;
 }

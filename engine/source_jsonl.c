@@ -221,13 +221,13 @@ static int skip_rest_of_line(struct jsonl_source *s, struct ctr_error *err)
 	return 0;
 }
 
-static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
-		      struct ctr_error *err)
+/* 1 when cp is this file's checkpoint and the file was not empty then, 0; -1 another file's. */
+static int jsonl_same_file(struct jsonl_source *s, const struct ctr_checkpoint *cp,
+			   struct ctr_error *err)
 {
-	struct jsonl_source *s = (struct jsonl_source *)src;
 	struct stat st;
 
-	if (strcmp(cp->source, src->name) != 0 || cp->partition != 0)
+	if (strcmp(cp->source, s->base.name) != 0 || cp->partition != 0)
 		return 0; /* another source's */
 	if (cp->byte_offset == 0)
 		return 0; /* the file was empty: whatever it holds now is new */
@@ -236,12 +236,31 @@ static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 	    strcmp(cp->fingerprint, s->fingerprint_trimmed) != 0)
 		return ctr_error_set(err, CTR_ESTATE,
 				     "%s does not begin as the file this database was replayed from;"
-				     " replay it with --rebuild", src->name);
+				     " replay it with --rebuild", s->base.name);
 	if (fstat(fileno(s->fp), &st) == 0 && cp->byte_offset > st.st_size)
 		return ctr_error_set(err, CTR_ESTATE,
 				     "%s is shorter than when this database read it (%lld bytes, read to"
-				     " %lld): not the same file; replay it with --rebuild", src->name,
+				     " %lld): not the same file; replay it with --rebuild", s->base.name,
 				     (long long)st.st_size, (long long)cp->byte_offset);
+	return 1;
+}
+
+static int jsonl_check(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		       struct ctr_error *err)
+{
+	int same = jsonl_same_file((struct jsonl_source *)src, cp, err);
+
+	return same < 0 ? same : 0;
+}
+
+static int jsonl_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		      struct ctr_error *err)
+{
+	struct jsonl_source *s = (struct jsonl_source *)src;
+	int same = jsonl_same_file(s, cp, err);
+
+	if (same <= 0)
+		return same;
 	if (fseeko(s->fp, cp->byte_offset, SEEK_SET) != 0)
 		return ctr_error_set(err, CTR_EIO, "%s: cannot seek to %lld: %s", src->name,
 				     (long long)cp->byte_offset, strerror(errno));
@@ -339,6 +358,7 @@ static void set_methods(struct jsonl_source *s)
 	s->base.to_json = jsonl_to_json;
 	s->base.encode = jsonl_encode;
 	s->base.seek = jsonl_seek;
+	s->base.check = jsonl_check;
 	s->base.close = jsonl_close;
 }
 
