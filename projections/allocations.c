@@ -73,7 +73,6 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 	avro_value_t list, item;
 	size_t count;
 	unsigned char *listed_later;
-	int ok;
 
 	if (e == NULL)
 		return code;
@@ -96,7 +95,7 @@ enum ctr_code ctr_licenses_allocate(struct ctr_apply *a)
 			  ctr_payload_long(&item, "count", 0));
 	}
 	free(listed_later);
-	e->allocated_us = ctr_timestamp_parse(a->ev->at, &ok);
+	e->allocated_us = ctr_environment_time(a->ev->at);
 	/*
 	 * G2: an activation the stream placed before this allocation does not
 	 * follow it, even at the same instant (the environment needs a new one,

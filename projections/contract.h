@@ -160,6 +160,13 @@ struct ctr_seat_change *ctr_contract_add_change(struct ctr_contract *c);
 void ctr_contract_touch(struct ctr_contract *c, struct ctr_row_flags *row);
 
 /*
+ * An event's time as an environment's allocated_us or activated_us keep it
+ * (G2), where 0 is never (docs/schema.md): the epoch's own instant is taken
+ * one µs later, which turns no comparison the rules make between such times.
+ */
+int64_t ctr_environment_time(const char *at);
+
+/*
  * Replaces *field, a string of c, with a copy of value (NULL allowed) in c's
  * arena; out of memory, leaves it and sets c->out_of_memory.
  */

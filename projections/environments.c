@@ -71,10 +71,17 @@ static enum ctr_code environment_deleted(struct ctr_apply *a)
 	return CTR_CODE_OK;
 }
 
+int64_t ctr_environment_time(const char *at)
+{
+	int ok;
+	int64_t us = ctr_timestamp_parse(at, &ok);
+
+	return us == 0 ? 1 : us;
+}
+
 static enum ctr_code environment_activated(struct ctr_apply *a)
 {
 	enum ctr_code code;
-	int ok;
 	struct ctr_environment *e = ctr_live_environment(a, &code);
 
 	if (e == NULL)
@@ -87,7 +94,7 @@ static enum ctr_code environment_activated(struct ctr_apply *a)
 	 * G2: this activation follows the last allocation in the stream, so it counts as
 	 * after it even when its own time is earlier (the times alone could not tell).
 	 */
-	e->activated_us = ctr_timestamp_parse(a->ev->at, &ok);
+	e->activated_us = ctr_environment_time(a->ev->at);
 	if (e->allocated_us != 0 && e->activated_us < e->allocated_us)
 		e->activated_us = e->allocated_us;
 	ctr_contract_touch(a->contract, &e->row);
