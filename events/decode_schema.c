@@ -155,13 +155,20 @@ static int init_own(struct ctr_decoder *d, const char *writer_json, struct ctr_e
 		       ? ctr_error_set(err, CTR_ENOMEM, "out of memory")
 		       : ctr_error_set(err, CTR_ESCHEMA, "its schema does not parse: %s",
 				       avro_strerror());
-	tree = json_loads(writer_json, 0, &jerr);
+	d->own_id = ctr_catalog_find_id(d->catalog, schema);
+	/*
+	 * A log in one of the catalog's versions fills a line's missing fields with
+	 * that version's defaults: its header may hold another writer's copy of the
+	 * schema without them, or with others (Avro C drops defaults as it writes a
+	 * schema, and compares schemas without them).
+	 */
+	tree = d->own_id != 0 ? NULL : json_loads(writer_json, 0, &jerr);
 	d->own.owns_schema = 1;
-	rc = slot_init(&d->own, schema, tree, err);
+	rc = slot_init(&d->own, schema,
+		       tree != NULL ? tree : ctr_catalog_schema_tree(d->catalog, d->own_id), err);
 	json_decref(tree);
 	if (rc != 0)
 		return rc;
-	d->own_id = ctr_catalog_find_id(d->catalog, schema);
 	d->converting = d->own_id != current;
 	if (d->converting) {
 		rc = slot_init(&d->current, ctr_catalog_schema(d->catalog, current),

@@ -3,8 +3,11 @@
  * which problems take a place in the stream and which do not (E2, E6).
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "events/catalog.h"
 #include "events/decode.h"
 #include "events/payload.h"
 
@@ -53,6 +56,62 @@ Test(decode, a_valid_event_exposes_its_payload_by_name)
 	cr_assert_eq(ev.seq, 2);
 	cr_assert_str_eq(ctr_payload_text(&ev.data, "env_id"), "x");
 	cr_assert_str_eq(ev.recorded, ev.at); /* recorded defaults to at */
+}
+
+/* tree with every field's default removed, or set to other, as another writer's copy may be. */
+static void set_defaults(json_t *tree, json_t *other)
+{
+	const char *key;
+	json_t *value;
+	size_t i;
+
+	if (json_is_array(tree))
+		json_array_foreach(tree, i, value)
+			set_defaults(value, other);
+	if (!json_is_object(tree))
+		return;
+	if (json_object_get(tree, "default") != NULL && json_object_get(tree, "name") != NULL) {
+		if (other != NULL)
+			json_object_set(tree, "default", other);
+		else
+			json_object_del(tree, "default");
+	}
+	json_object_foreach(tree, key, value)
+		set_defaults(value, other);
+}
+
+/* A line without member.invited's lang decoded by a log whose header's defaults are other. */
+static void decode_with_header_defaults(json_t *other)
+{
+	const struct ctr_catalog *catalog = ctr_catalog_default(NULL);
+	int current = ctr_catalog_current_id(catalog);
+	json_t *tree = json_loads(ctr_catalog_schema_json(catalog, current), 0, NULL);
+	const char *line = "{\"id\":\"e1\",\"type\":\"member.invited\"," ENVELOPE
+			   ",\"data\":{\"email\":\"p@x.example.jp\",\"role\":\"member\",\"by\":\"o\"}}";
+	struct ctr_decoder *log_decoder;
+	struct ctr_error err;
+	struct ctr_event ev;
+	char *header;
+
+	cr_assert_not_null(tree);
+	set_defaults(tree, other);
+	header = json_dumps(tree, JSON_COMPACT);
+	cr_assert_eq(ctr_decoder_new(header, 1, &log_decoder, &err), 0, "%s", err.message);
+	ctr_decode_json(log_decoder, line, strlen(line), &ev);
+	cr_assert_eq(ev.code, CTR_CODE_OK, "%s", ev.message);
+	cr_assert_str_eq(ctr_payload_text(&ev.data, "lang"), "ja", "the catalog's default");
+	ctr_decoder_free(log_decoder);
+	free(header);
+	json_decref(tree);
+}
+
+Test(decode, a_log_in_a_catalog_version_takes_its_defaults_from_the_catalog)
+{
+	json_t *en = json_string("en");
+
+	decode_with_header_defaults(NULL); /* Avro C writes a schema without them */
+	decode_with_header_defaults(en);
+	json_decref(en);
 }
 
 Test(decode, bad_json_takes_no_place)
