@@ -195,6 +195,7 @@ static void init_source(struct kafka_source *s, const char *spec,
 	s->base.expected = ctr_kafka_lag; /* the ends seen at assignment (followed: the latest) */
 	s->base.tell = ctr_kafka_tell;
 	s->base.seek = ctr_kafka_seek;
+	s->base.check = ctr_kafka_check;
 	s->base.committed = ctr_kafka_committed;
 	s->base.close = kafka_close;
 	s->wake[0] = s->wake[1] = -1;

@@ -269,22 +269,42 @@ size_t ctr_kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps)
 	return count;
 }
 
+/*
+ * In *topic, cp's topic when it is one of ours (NULL: another source's);
+ * CTR_ESTATE when it names a partition the topic does not have.
+ */
+static int topic_of(struct kafka_source *s, const struct ctr_checkpoint *cp,
+		    struct kafka_topic **topic, struct ctr_error *err)
+{
+	struct kafka_topic *t = strncmp(cp->source, "kafka:", 6) == 0 ? topic_named(s, cp->source + 6)
+									 : NULL;
+
+	*topic = t;
+	if (t != NULL && (cp->partition < 0 || cp->partition >= t->count))
+		return ctr_error_set(err, CTR_ESTATE, "kafka: %s has %d partitions but this database"
+				     " has a checkpoint for partition %lld: not the topic it was"
+				     " replayed from; replay it with --rebuild", t->name, (int)t->count,
+				     (long long)cp->partition);
+	return 0;
+}
+
+int ctr_kafka_check(struct ctr_source *src, const struct ctr_checkpoint *cp,
+		    struct ctr_error *err)
+{
+	struct kafka_topic *t;
+
+	return topic_of((struct kafka_source *)src, cp, &t, err);
+}
+
 int ctr_kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp,
 		      struct ctr_error *err)
 {
 	struct kafka_source *s = (struct kafka_source *)src;
 	struct kafka_topic *t;
+	int rc = topic_of(s, cp, &t, err);
 
-	if (strncmp(cp->source, "kafka:", 6) != 0)
-		return 0; /* another source's */
-	t = topic_named(s, cp->source + 6);
-	if (t == NULL)
-		return 0; /* another source's */
-	if (cp->partition < 0 || cp->partition >= t->count)
-		return ctr_error_set(err, CTR_ESTATE, "kafka: %s has %d partitions but this database"
-				     " has a checkpoint for partition %lld: not the topic it was"
-				     " replayed from; replay it with --rebuild", t->name, (int)t->count,
-				     (long long)cp->partition);
+	if (rc != 0 || t == NULL)
+		return rc; /* another topic, or another source's */
 	t->partitions[cp->partition].next = cp->next_offset;
 	t->partitions[cp->partition].committed = -1; /* what the group holds is not known */
 	t->partitions[cp->partition].known = 1;

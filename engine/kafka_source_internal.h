@@ -96,6 +96,7 @@ int ctr_kafka_ready_fd(struct ctr_source *src);
 int64_t ctr_kafka_lag(struct ctr_source *src);
 size_t ctr_kafka_tell(struct ctr_source *src, const struct ctr_checkpoint **cps);
 int ctr_kafka_seek(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
+int ctr_kafka_check(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
 void ctr_kafka_committed(struct ctr_source *src);
 
 #endif

@@ -88,7 +88,7 @@ struct ctr_source {
 	/*
 	 * seek's check alone, for a run that reads from the start whatever the
 	 * database read (--until): CTR_ESTATE when cp is of this source's name
-	 * but another log. NULL where a source cannot tell (Kafka).
+	 * but another log (a Kafka topic: one without a partition it names).
 	 */
 	int (*check)(struct ctr_source *src, const struct ctr_checkpoint *cp, struct ctr_error *err);
 	/* Told that the positions of the last tell() are committed (may be NULL). */

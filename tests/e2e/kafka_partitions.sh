@@ -53,3 +53,19 @@ expect_eq "the second run read nothing" 0 "$(q lagged.db 'SELECT read FROM runs 
 left=$(timeout 60 kcat -b "$boot" -X auto.offset.reset=earliest -X session.timeout.ms=6000 \
 	-e -q -f '%o\n' -G watched lagged | wc -l)
 expect_eq "messages after the group's committed offsets" 0 "$left"
+
+# a checkpoint for a partition the topic does not have: not the topic the database was
+# replayed from, refused by a run without --until and, though it reads from the start, by one
+# with it (exit 3, nothing written)
+cp once.db other.db
+q other.db "UPDATE checkpoints SET partition = 7 WHERE partition = 1"
+for until in "" "--until 2030-01-01T00:00:00+09:00"; do
+	status=0
+	# shellcheck disable=SC2086 # no --until, or --until and its value
+	"$CONTRAIL" replay --source "kafka://$boot/events" --db other.db $until > out.txt 2> err.txt ||
+		status=$?
+	expect_eq "exit on a partition the topic lacks ($until)" 3 "$status"
+	grep -q "kafka: events has 2 partitions but this database has a checkpoint for partition 7" \
+		err.txt || fail "$(cat err.txt)"
+done
+expect_eq "runs after the refused runs" 1 "$(q other.db 'SELECT count(*) FROM runs')"
