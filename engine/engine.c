@@ -42,7 +42,6 @@ static int single_int(sqlite3 *db, const char *sql, int64_t *value, struct ctr_e
 	return rc;
 }
 
-/* Offers every stored checkpoint to the source, which resumes from its own. */
 /*
  * Offers the source every stored checkpoint: to resume from, or, for a run
  * that reads from the start whatever the database read (--until), only to
@@ -69,10 +68,8 @@ static int load_checkpoints(struct ctr_engine *e, int check_only, struct ctr_err
 		cp.block_first = sqlite3_column_int64(stmt, 4);
 		snprintf(cp.fingerprint, sizeof(cp.fingerprint), "%s",
 			 sqlite3_column_text(stmt, 5) ? (const char *)sqlite3_column_text(stmt, 5) : "");
-		if (!check_only)
-			rc = e->source->seek(e->source, &cp, err);
-		else if (e->source->check != NULL)
-			rc = e->source->check(e->source, &cp, err);
+		rc = check_only ? e->source->check(e->source, &cp, err)
+				: e->source->seek(e->source, &cp, err);
 	}
 	/* a read that fails part-way is no end of the rows: the run would start over from offset 0 */
 	if (rc == 0 && step != SQLITE_DONE)
