@@ -173,7 +173,7 @@ static size_t file_tell(struct ctr_source *src, const struct ctr_checkpoint **cp
 	return 1;
 }
 
-/* 1 when cp is this log's checkpoint, 0 another source's; -1 another log's under this name. */
+/* 1: cp is this log's checkpoint; 0: another source's; CTR_ESTATE: another log's under this name. */
 static int file_same_log(struct file_source *s, const struct ctr_checkpoint *cp,
 			 struct ctr_error *err)
 {

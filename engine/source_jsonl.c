@@ -221,7 +221,10 @@ static int skip_rest_of_line(struct jsonl_source *s, struct ctr_error *err)
 	return 0;
 }
 
-/* 1 when cp is this file's checkpoint and the file was not empty then, 0; -1 another file's. */
+/*
+ * 1: cp is this file's checkpoint, read past the file's start; 0: another
+ * source's, or one taken while the file was empty; CTR_ESTATE: another file's.
+ */
 static int jsonl_same_file(struct jsonl_source *s, const struct ctr_checkpoint *cp,
 			   struct ctr_error *err)
 {
