@@ -89,6 +89,15 @@ static int check_together(const struct ctr_replay_options *o, const char *source
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group, --follow and -X are for kafka:// sources");
 	if (sa->options.follow && o->has_until)
 		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--follow and --until do not go together");
+	/*
+	 * Kafka's assignor splits each topic's partitions among the members on its
+	 * own: an account's streams in two topics would go to two shards, neither
+	 * complete for the account (docs/kafka.md).
+	 */
+	if (kafka && sa->options.group != NULL && strchr(strchr(source + 8, '/'), ',') != NULL)
+		return ctr_cli_fail("replay", CTR_EXIT_USAGE, "--group reads one topic (a group's"
+				    " members would split an account's streams in several topics between"
+				    " shards): publish them to one topic, or replay without --group");
 	return ctr_cli_kafka_check("replay", source, sa);
 }
 

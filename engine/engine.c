@@ -341,7 +341,6 @@ static void close_parts(struct ctr_engine *e)
 	sqlite3_finalize(e->read_pin);
 	sqlite3_finalize(e->put_checkpoint);
 	sqlite3_close(e->db);
-	ctr_source_close(e->source);
 }
 
 static int open_database(struct ctr_engine *e, const char *target, struct ctr_error *err)
@@ -427,6 +426,14 @@ int ctr_replay(const char *source_spec, const struct ctr_replay_options *options
 	ctr_db_gate_deinit(&e.gate);
 	if (rc == 0 && options->rebuild)
 		rc = ctr_db_replace(built, options->db_path, err);
+	/*
+	 * A rebuild's positions are told the source (a Kafka group's committed
+	 * offsets, which lag tools read) once its file is in place: its batches
+	 * went to a file that a stop or a failure throws away (run_loop.c).
+	 */
+	if (rc == 0 && options->rebuild && e.source != NULL && e.source->committed != NULL)
+		e.source->committed(e.source);
+	ctr_source_close(e.source);
 	if (rc != 0 && options->rebuild && lock_fd >= 0)
 		unlink(built); /* only its own: another run's may be on its way */
 	ctr_db_unlock_writer(options->db_path, lock_fd, created, rc != 0);

@@ -159,8 +159,8 @@ static void write_done(uv_work_t *req, int status)
 	if (rc != 0) { /* its rollback may be what failed a load on the loop meanwhile */
 		*l->err = l->write_err;
 		l->rc = rc;
-	} else if (e->source->committed) {
-		e->source->committed(e->source);
+	} else if (e->source->committed && !e->options->rebuild) {
+		e->source->committed(e->source); /* a rebuild's, once it is in place (engine.c) */
 	}
 	if (l->finished || rc != 0 || l->writing_final) {
 		finish(l, rc != 0 ? rc : l->source_rc);
