@@ -25,8 +25,10 @@ static int sqlite_header(const char *path)
 /*
  * 1 when path holds contrail's meta table or no table at all (what a first
  * replay stopped while making its schema leaves: nothing to lose), 0 when it
- * holds others (or is not SQLite at all); CTR_EDB in err when another
- * connection kept it busy past the timeout. A journal a writer left unfinished
+ * holds others (or is not SQLite at all, or is damaged); CTR_EDB in err when
+ * it could not be read to tell (another connection kept it busy past the
+ * timeout, a full disk or a directory this user may not write where a WAL's
+ * index must be made, an I/O error): that is no answer. A journal a writer left unfinished
  * beside an SQLite file is rolled back first, as any writer opening it would
  * (what the file holds then is what was committed in it, whatever it is); only
  * then can the file be told from another kind. Nothing is rolled into a file that is not SQLite, and a
@@ -36,19 +38,20 @@ static int is_ours(const char *path, int flags, struct ctr_error *err)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *stmt = NULL;
-	int ours = 0;
+	char message[256];
+	int ours = 0, rc = sqlite3_open_v2(path, &db, flags, NULL);
 
-	if (sqlite3_open_v2(path, &db, flags, NULL) == SQLITE_OK) {
+	if (rc == SQLITE_OK) {
 		/* a reader rebuilding the WAL index is waited for, as by every statement */
 		sqlite3_busy_timeout(db, CTR_DB_BUSY_MS);
-		if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1,
-				       &stmt, NULL) == SQLITE_OK)
-			ours = sqlite3_step(stmt) == SQLITE_ROW;
-		/* no meta table (not busy: that is answered below, after one wait) */
-		else if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_ERROR &&
-			 sqlite3_prepare_v2(db, "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM"
-					    " sqlite_schema)", -1, &stmt, NULL) == SQLITE_OK)
-			ours = sqlite3_step(stmt) == SQLITE_ROW; /* empty, or foreign */
+		rc = sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1,
+					&stmt, NULL);
+		/* no meta table (SQLite's answer to the SQL, not to reading the file) */
+		if (rc == SQLITE_ERROR)
+			rc = sqlite3_prepare_v2(db, "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM"
+						" sqlite_schema)", -1, &stmt, NULL); /* empty, or foreign */
+		if (rc == SQLITE_OK)
+			ours = (rc = sqlite3_step(stmt)) == SQLITE_ROW;
 		if (sqlite3_extended_errcode(db) == SQLITE_READONLY_ROLLBACK) {
 			sqlite3_finalize(stmt);
 			sqlite3_close(db);
@@ -60,9 +63,12 @@ static int is_ours(const char *path, int flags, struct ctr_error *err)
 					     " holds a write a process left unfinished, which this"
 					     " user may not roll back", path, path);
 		}
-		if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY)
-			ours = ctr_db_error(db, CTR_EDB, err);
 	}
+	/* the answers: a row or none, our SQL refused (foreign), not SQLite, damaged */
+	if (!ours && rc != SQLITE_DONE && rc != SQLITE_ERROR && (rc & 0xff) != SQLITE_NOTADB &&
+	    (rc & 0xff) != SQLITE_CORRUPT)
+		ours = ctr_error_set(err, CTR_EDB, "cannot read %s to tell whether it is a contrail"
+				     " database: %s", path, ctr_db_message(db, message, sizeof(message)));
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
 	return ours;

@@ -38,6 +38,20 @@ as_reader "$CONTRAIL" export --db ro/r.db --table contracts --format csv > reade
 	fail "export: exit $?"
 cmp -s owner.csv reader.csv || fail "export read differs from its owner's"
 expect_eq "files beside the database" "r.db" "$(ls ro)"
+# a rebuild or a merge that cannot read the file to tell whether it is ours (its WAL index
+# cannot be made here) says so, exit 4: it is no foreign file (exit 3)
+cp ro/r.db shard.db && chmod 644 shard.db
+for command in "replay --source jsonl:history.jsonl --rebuild --db ro/r.db" \
+	"merge --out ro/r.db shard.db"; do
+	status=0
+	# shellcheck disable=SC2086 # the command and its options, split
+	as_reader "$CONTRAIL" $command > replace.out 2> replace.err || status=$?
+	expect_eq "exit of $command: $(cat replace.err)" 4 "$status"
+	grep -q "cannot read ro/r.db to tell whether it is a contrail database" replace.err ||
+		fail "$(cat replace.err)"
+done
+expect_eq "the database after the refused rebuild and merge" "$owner_hash" \
+	"$(as_reader "$CONTRAIL" hash --db ro/r.db)"
 
 # a WAL holding a commit, its index gone
 chmod 755 ro
