@@ -45,22 +45,12 @@ static void usage(FILE *out)
 		"4 other failure.\n");
 }
 
-/*
- * Judges an existing log's schema version (against --schema-version) and makes
- * the decoder for its schema, unless one was made already.
- */
-static int take_schema(struct ingest *in, const char *stored, const char *schema_json,
-		       struct ctr_error *err)
+/* The decoder for an existing log's schema, which ingest can append to. */
+static int make_decoder(struct ingest *in, const char *schema_json, struct ctr_error *err)
 {
 	const char *missing;
-	int rc;
+	int rc = ctr_decoder_new(schema_json, 0, &in->decoder, err);
 
-	if (in->schema_id && (stored == NULL || atoi(stored) != in->schema_id))
-		return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
-				     in->log_path, stored ? stored : "(none)", in->schema_id);
-	if (in->decoder != NULL)
-		return 0;
-	rc = ctr_decoder_new(schema_json, 0, &in->decoder, err);
 	if (rc == CTR_ESCHEMA)
 		ctr_error_prefix(err, "log %s: ", in->log_path);
 	/* a line's payload goes to the branch its type has in the catalog (decode.h) */
@@ -74,6 +64,30 @@ static int take_schema(struct ingest *in, const char *stored, const char *schema
 				   " envelope has no %s; ingest appends only where it has every"
 				   " field (a replay reads it)", in->log_path, missing);
 	return rc;
+}
+
+/*
+ * Judges an existing log's schema version (against --schema-version) and makes
+ * the decoder for its schema, unless one was made already. The version is the
+ * one its metadata names or, where another writer left none, the catalog's
+ * version its schema is (0: none).
+ */
+static int take_schema(struct ingest *in, const char *stored, const char *schema_json,
+		       struct ctr_error *err)
+{
+	int rc = in->decoder != NULL ? 0 : make_decoder(in, schema_json, err);
+	int held;
+
+	if (rc != 0 || in->schema_id == 0)
+		return rc;
+	held = stored != NULL ? atoi(stored) : ctr_decoder_schema_id(in->decoder);
+	if (held == in->schema_id)
+		return 0;
+	if (held == 0)
+		return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %s, not %d",
+				     in->log_path, stored ? stored : "(none)", in->schema_id);
+	return ctr_error_set(err, CTR_EINVAL, "%s holds schema version %d, not %d", in->log_path,
+			     held, in->schema_id);
 }
 
 #define SCHEMA_ID_KEY "contrail.schema_id" /* the log's metadata: its catalog version */
