@@ -64,9 +64,8 @@ static int is_ours(const char *path, int flags, struct ctr_error *err)
 					     " user may not roll back", path, path);
 		}
 	}
-	/* the answers: a row or none, our SQL refused (foreign), not SQLite, damaged */
-	if (!ours && rc != SQLITE_DONE && rc != SQLITE_ERROR && (rc & 0xff) != SQLITE_NOTADB &&
-	    (rc & 0xff) != SQLITE_CORRUPT)
+	/* answers: a row or none; our SQL refused (foreign), not SQLite, damaged (read_code's) */
+	if (!ours && rc != SQLITE_DONE && ctr_db_read_code(db) != CTR_ECORRUPT)
 		ours = ctr_error_set(err, CTR_EDB, "cannot read %s to tell whether it is a contrail"
 				     " database: %s", path, ctr_db_message(db, message, sizeof(message)));
 	sqlite3_finalize(stmt);
