@@ -37,6 +37,17 @@ static int ends_in(const char *path, const char *name)
 	       strcmp(path + len - strlen(suffix), suffix) == 0;
 }
 
+/* The path fd was opened by, as /proc has it ("" when it cannot say). */
+static void path_of(int fd, char *path, size_t size)
+{
+	char link[64];
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, path, size - 1);
+	path[len > 0 ? len : 0] = '\0';
+}
+
 static void note(const char *what, const char *first, const char *second)
 {
 	const char *log = getenv("SYNC_SHIM_LOG");
@@ -51,14 +62,11 @@ static void note(const char *what, const char *first, const char *second)
 int fsync(int fd)
 {
 	static int (*real_fsync)(int);
-	char link[64], path[4096];
-	ssize_t len;
+	char path[4096];
 
 	if (real_fsync == NULL)
 		real_fsync = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, path, sizeof(path) - 1);
-	path[len > 0 ? len : 0] = '\0';
+	path_of(fd, path, sizeof(path));
 	note("fsync", path, NULL);
 	if (ends_in(path, "SYNC_SHIM_FAIL")) {
 		errno = EIO;
@@ -113,14 +121,12 @@ ssize_t pread64(int fd, void *buf, size_t count, off_t offset)
 {
 	static ssize_t (*real_pread)(int, void *, size_t, off_t);
 	const char *from = getenv("SYNC_SHIM_FAIL_READ_FROM");
-	char link[64], path[4096];
-	ssize_t len;
+	char path[4096] = "";
 
 	if (real_pread == NULL)
 		real_pread = (ssize_t (*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread64");
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	len = readlink(link, path, sizeof(path) - 1);
-	path[len > 0 ? len : 0] = '\0';
+	if (from != NULL) /* the path is looked up only where a test asks for failures */
+		path_of(fd, path, sizeof(path));
 	if (from != NULL && ends_in(path, "SYNC_SHIM_FAIL_READ") && offset >= atoll(from)) {
 		errno = ESTALE;
 		return -1;
