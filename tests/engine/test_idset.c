@@ -217,6 +217,20 @@ Test(idset, a_flush_onto_the_most_chunks_a_load_takes_merges_them)
 	sqlite3_close(db);
 }
 
+/* Each id PREFIX-i, from <= i < to, is found with the digest i * times. */
+static void expect_found(const struct ctr_idset *set, const char *prefix, int from, int to,
+			 uint64_t times)
+{
+	uint64_t digest = 0;
+	char id[32];
+
+	for (int i = from; i < to; i++) {
+		snprintf(id, sizeof(id), "%s-%d", prefix, i);
+		cr_assert(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
+		cr_assert_eq(digest, (uint64_t)i * times, "%s", id);
+	}
+}
+
 Test(idset, sized_for_what_is_expected_it_keeps_and_takes_ids)
 {
 	struct ctr_idset *set = ctr_idset_new();
@@ -232,11 +246,7 @@ Test(idset, sized_for_what_is_expected_it_keeps_and_takes_ids)
 			cr_assert_eq(ctr_idset_expect(set, 2000), 0);
 		}
 	}
-	for (int i = 0; i < 3000; i++) {
-		snprintf(id, sizeof(id), "e-%d", i);
-		cr_assert(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
-		cr_assert_eq(digest, (uint64_t)i);
-	}
+	expect_found(set, "e", 0, 3000, 1);
 	cr_assert_not(ctr_idset_find(set, ctr_idset_key("e-3000"), &digest));
 	ctr_idset_free(set);
 }
@@ -252,11 +262,7 @@ Test(idset, grown_without_an_estimate_every_id_stays_found)
 		snprintf(id, sizeof(id), "g-%d", i);
 		cr_assert_eq(ctr_idset_add(set, ctr_idset_key(id), (uint64_t)i * 7), 0);
 	}
-	for (int i = 0; i < 300000; i++) {
-		snprintf(id, sizeof(id), "g-%d", i);
-		cr_assert(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
-		cr_assert_eq(digest, (uint64_t)i * 7, "%s", id);
-	}
+	expect_found(set, "g", 0, 300000, 7);
 	for (int i = 300000; i < 310000; i++) {
 		snprintf(id, sizeof(id), "g-%d", i);
 		cr_assert_not(ctr_idset_find(set, ctr_idset_key(id), &digest), "%s", id);
